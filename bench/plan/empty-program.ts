@@ -1,0 +1,2 @@
+// The floor for the plan benchmark: a Pulumi program that declares nothing.
+export const nothing = 0;

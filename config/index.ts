@@ -1,0 +1,5 @@
+// The stack config: one schema, parsed once, every default in one place.
+export { ConfigError, type ConfigProblem } from "./errors";
+export { parseStackConfig, type RawStackConfig, type StackConfig } from "./parse";
+export { rawConfigFromEntries, readStackConfig } from "./read";
+export { DEFAULT_CLIENT_FILES, MAX_INSTANCES, RESERVED_TAG_KEYS } from "./schema";

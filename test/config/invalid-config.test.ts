@@ -1,0 +1,295 @@
+// Every invalid config fails before any resource exists, naming the exact key.
+import { ConfigError } from "../../config";
+import { ConfigOverrides, stackConfig } from "../helpers/stacks";
+
+function problemsFor(overrides: ConfigOverrides, stack = "dev"): Map<string, string> {
+  try {
+    stackConfig(stack, overrides);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return new Map(error.problems.map((problem) => [problem.key, problem.reason]));
+  }
+  throw new Error("the config was accepted");
+}
+
+const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
+  [
+    "a negative instance count",
+    { fleet: { instanceCount: -1 } },
+    "hpc-fleet:fleet.instanceCount",
+    /whole number from 0 to 1000 \(got -1\)/,
+  ],
+  [
+    "a fractional instance count",
+    { fleet: { instanceCount: 2.5 } },
+    "hpc-fleet:fleet.instanceCount",
+    /whole number/,
+  ],
+  [
+    "an instance count over 1000",
+    { fleet: { instanceCount: 1001 } },
+    "hpc-fleet:fleet.instanceCount",
+    /got 1001/,
+  ],
+  [
+    "an instance count that is not a number",
+    { fleet: { instanceCount: "many" } },
+    "hpc-fleet:fleet.instanceCount",
+    /got "many"/,
+  ],
+  [
+    "a missing instance count",
+    { fleet: { instanceCount: undefined } },
+    "hpc-fleet:fleet.instanceCount",
+    /is required/,
+  ],
+  [
+    "a mistyped fleet key",
+    { fleet: { instanceCont: 3 } },
+    "hpc-fleet:fleet.instanceCont",
+    /unknown key \(did you mean instanceCount\?\)/,
+  ],
+  [
+    "a mistyped section",
+    { fleeet: { instanceCount: 3 } },
+    "hpc-fleet:fleeet",
+    /did you mean fleet\?/,
+  ],
+  [
+    "a zone of another region",
+    { network: { zones: ["cn-hangzhou-h"] } },
+    "hpc-fleet:network.zones[0]",
+    /not in region cn-beijing/,
+  ],
+  [
+    "a zone listed twice",
+    { network: { zones: ["cn-beijing-h", "cn-beijing-h"] } },
+    "hpc-fleet:network.zones[1]",
+    /listed twice/,
+  ],
+  ["no zones", { network: { zones: [] } }, "hpc-fleet:network.zones", /1 to 5 zones/],
+  ["a malformed region", { region: "Beijing" }, "alicloud:region", /region id/],
+  [
+    "WinRM open to the internet",
+    { network: { adminCidrs: ["0.0.0.0/0"] } },
+    "hpc-fleet:network.adminCidrs[0]",
+    /whole internet/,
+  ],
+  [
+    "the builder open to the internet",
+    { network: { builderCidrs: ["10.0.0.0/8", "0.0.0.0/0"] } },
+    "hpc-fleet:network.builderCidrs[1]",
+    /whole internet/,
+  ],
+  [
+    "a malformed CIDR",
+    { network: { vpcCidr: "10.0.0.0/33" } },
+    "hpc-fleet:network.vpcCidr",
+    /IPv4 CIDR/,
+  ],
+  [
+    "a vSwitch outside the VPC",
+    { network: { vSwitchCidrs: ["10.42.0.0/20", "192.168.0.0/24"] } },
+    "hpc-fleet:network.vSwitchCidrs[1]",
+    /not inside/,
+  ],
+  [
+    "overlapping vSwitches",
+    { network: { vSwitchCidrs: ["10.42.0.0/20", "10.42.8.0/24"] } },
+    "hpc-fleet:network.vSwitchCidrs[1]",
+    /overlaps 10.42.0.0\/20/,
+  ],
+  [
+    "a VPC id without vSwitch ids",
+    { network: { existingVpcId: "vpc-2ze0abc" } },
+    "hpc-fleet:network.existingVSwitchIds",
+    /is required/,
+  ],
+  [
+    "min size above the count",
+    { fleet: { minSize: 3 } },
+    "hpc-fleet:fleet.minSize",
+    /must not exceed fleet.instanceCount \(3 > 2\)/,
+  ],
+  [
+    "max size below the count",
+    { fleet: { instanceCount: 5, maxSize: 4 } },
+    "hpc-fleet:fleet.maxSize",
+    /must not be below/,
+  ],
+  [
+    "no instance types",
+    { fleet: { instanceTypes: [] } },
+    "hpc-fleet:fleet.instanceTypes",
+    /1 to 10 instance types/,
+  ],
+  [
+    "a malformed instance type",
+    { fleet: { instanceTypes: ["c7.large"] } },
+    "hpc-fleet:fleet.instanceTypes[0]",
+    /ECS instance type/,
+  ],
+  [
+    "a host name prefix too long for Windows",
+    { fleet: { hostNamePrefix: "performance" } },
+    "hpc-fleet:fleet.hostNamePrefix",
+    /1 to 9/,
+  ],
+  [
+    "a spot price limit without prices",
+    { fleet: { spot: { strategy: "SpotWithPriceLimit" } } },
+    "hpc-fleet:fleet.spot.priceLimits",
+    /no price for ecs.c7.2xlarge/,
+  ],
+  [
+    "a price for a type not in the fleet",
+    { fleet: { spot: { priceLimits: [{ instanceType: "ecs.g7.large", maxPricePerHour: 1 }] } } },
+    "hpc-fleet:fleet.spot.priceLimits[0].instanceType",
+    /not in fleet.instanceTypes/,
+  ],
+  [
+    "an unknown spot strategy",
+    { fleet: { spot: { strategy: "Cheap" } } },
+    "hpc-fleet:fleet.spot.strategy",
+    /one of NoSpot, SpotWithPriceLimit, SpotAsPriceGo/,
+  ],
+  [
+    "a 5-field cron schedule",
+    { healthCheck: { schedule: "*/5 * * * *" } },
+    "hpc-fleet:healthCheck.schedule",
+    /6 fields/,
+  ],
+  [
+    "an invalid cron field",
+    { healthCheck: { schedule: "0 */5 * * * funday" } },
+    "hpc-fleet:healthCheck.schedule",
+    /funday/,
+  ],
+  [
+    "a startup timeout shorter than the check interval",
+    {
+      healthCheck: {
+        schedule: "0 0 * * * *",
+        startupTimeoutMinutes: 20,
+        heartbeatTimeoutMinutes: 90,
+      },
+    },
+    "hpc-fleet:healthCheck.startupTimeoutMinutes",
+    /longer than the check interval \(60 min\)/,
+  ],
+  [
+    "a heartbeat timeout shorter than two heartbeats",
+    { fleet: { heartbeatSeconds: 600 } },
+    "hpc-fleet:fleet.heartbeatSeconds",
+    /at most half/,
+  ],
+  [
+    "a storm cap that is neither count nor percentage",
+    { healthCheck: { maxUnhealthy: "lots" } },
+    "hpc-fleet:healthCheck.maxUnhealthy",
+    /count such as 5 or a percentage/,
+  ],
+  [
+    "a percentage over 100",
+    { healthCheck: { maxUnhealthy: "140%" } },
+    "hpc-fleet:healthCheck.maxUnhealthy",
+    /got "140%"/,
+  ],
+  [
+    "NAS storage without a server",
+    { hostManager: { storage: "nas" } },
+    "hpc-fleet:hostManager.nasServer",
+    /is required when hostManager.storage is "nas"/,
+  ],
+  [
+    "Statuspage ids without an API key",
+    {
+      hostManager: {
+        statuspage: {
+          pageId: "p1",
+          metricIds: {
+            hostsTotal: "a",
+            running: "b",
+            unhealthy: "c",
+            remediating: "d",
+            remediations: "e",
+          },
+        },
+      },
+    },
+    "hpc-fleet:statuspageApiKey",
+    /is required/,
+  ],
+  [
+    "no source image and no image id",
+    { image: { sourceImage: undefined } },
+    "hpc-fleet:image.sourceImage",
+    /is required to build the image/,
+  ],
+  [
+    "a client executable that is not uploaded",
+    { fleet: { clientExecutable: "C:\\tools\\other.exe" } },
+    "hpc-fleet:fleet.clientExecutable",
+    /destination of one of image.clientFiles/,
+  ],
+  [
+    "an unknown environment",
+    { environment: "qa" },
+    "hpc-fleet:environment",
+    /one of dev, test, staging, prod/,
+  ],
+  [
+    "a tag the fleet owns",
+    { tags: { stack: "other" } },
+    "hpc-fleet:tags.stack",
+    /set by hpc-fleet/,
+  ],
+  [
+    "a system disk too small for Windows",
+    { fleet: { systemDisk: { sizeGb: 20 } } },
+    "hpc-fleet:fleet.systemDisk.sizeGb",
+    /40 to 2048/,
+  ],
+];
+
+describe("invalid stack config", () => {
+  test.each(cases)("rejects %s, naming the key", (_label, overrides, key, reason) => {
+    const problems = problemsFor(overrides);
+    expect([...problems.keys()]).toContain(key);
+    expect(problems.get(key)).toMatch(reason);
+  });
+
+  test("reports every problem at once, in one error", () => {
+    const problems = problemsFor({
+      fleet: { instanceCount: -1, instanceTypes: [] },
+      network: { zones: ["cn-hangzhou-h"], vpcCidr: "nope" },
+      healthCheck: { schedule: "bad" },
+    });
+    expect([...problems.keys()]).toEqual(
+      expect.arrayContaining([
+        "hpc-fleet:fleet.instanceCount",
+        "hpc-fleet:fleet.instanceTypes",
+        "hpc-fleet:network.vpcCidr",
+        "hpc-fleet:network.zones[0]",
+        "hpc-fleet:healthCheck.schedule",
+      ]),
+    );
+  });
+
+  test("the error message lists each problem as key: reason", () => {
+    expect(() => stackConfig("dev", { fleet: { instanceCount: -1 } })).toThrow(
+      "hpc-fleet:fleet.instanceCount: must be a whole number from 0 to 1000 (got -1)",
+    );
+  });
+
+  test("a secret set in plain text is refused without echoing its value", () => {
+    let message = "";
+    try {
+      stackConfig("dev", { statuspageApiKey: "sk-live-very-secret" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("hpc-fleet:statuspageApiKey: is stored in plain text");
+    expect(message).not.toContain("sk-live-very-secret");
+  });
+});

@@ -1,0 +1,73 @@
+// Runs the program, or one component, under Pulumi's mocks and finds what it declared.
+import { readStackConfig } from "../../config";
+import { declareFleet } from "../../components/fleet";
+import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
+import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
+import { ConfigOverrides, stackFile } from "./stacks";
+
+export interface RunOptions {
+  /** Run as a preview: ids and cloud-computed outputs unknown. Defaults to false. */
+  readonly preview?: boolean;
+  readonly calls?: Readonly<Record<string, CallHandler>>;
+  readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
+}
+
+/** Runs the whole program (config read from the runtime, as `pulumi up` does) for a shipped stack. */
+export function runStack(
+  stack: string,
+  overrides: ConfigOverrides = {},
+  options: RunOptions = {},
+): Promise<MockRunResult<unknown>> {
+  const file = stackFile(stack, overrides);
+  return runUnderMocks(
+    {
+      ...options,
+      project: "hpc-fleet",
+      stack,
+      config: file.config,
+      secretKeys: file.secretKeys,
+      preview: options.preview ?? false,
+    },
+    () => declareFleet(readStackConfig()),
+  );
+}
+
+/** Runs one component (or any declarations) under mocks in a `dev` stack. */
+export function runDeclarations<T>(
+  declare: () => T,
+  options: RunOptions = {},
+): Promise<MockRunResult<T>> {
+  return runUnderMocks(
+    {
+      ...options,
+      project: "hpc-fleet",
+      stack: "dev",
+      config: {},
+      preview: options.preview ?? false,
+    },
+    declare,
+  );
+}
+
+export function resourcesOfType(
+  resources: readonly RecordedResource[],
+  type: string,
+): RecordedResource[] {
+  return resources.filter((resource) => resource.type === type);
+}
+
+/** The one resource of `type` named `name`; fails the test with the names there are. */
+export function findResource(
+  resources: readonly RecordedResource[],
+  type: string,
+  name: string,
+): RecordedResource {
+  const found = resources.find((resource) => resource.type === type && resource.name === name);
+  if (!found) {
+    const names = resourcesOfType(resources, type).map((resource) => resource.name);
+    throw new Error(`no ${type} named ${name} (there are: ${names.join(", ") || "none"})`);
+  }
+  return found;
+}
+
+export { redactInputs } from "../../tools/mocks/values";

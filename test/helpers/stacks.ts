@@ -1,0 +1,57 @@
+// Shipped stack files as config, with overrides, for tests.
+import { resolve } from "node:path";
+import { parseStackConfig, rawConfigFromEntries, StackConfig } from "../../config";
+import { readStackFile, stackFilePath, StackFile } from "../../tools/mocks/stack-file";
+
+export const PROJECT_DIR = resolve(__dirname, "../..");
+export const SHIPPED_STACKS = ["dev", "prod-cn-hangzhou", "prod-ap-southeast-1"] as const;
+
+/** Section overrides: `{ fleet: { instanceCount: 5 } }` merges into `hpc-fleet:fleet`. */
+export type ConfigOverrides = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The engine passes objects as JSON and strings as they are. */
+function engineValue(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    merged[key] = value === undefined ? undefined : deepMerge(base[key], value);
+    if (value === undefined) delete merged[key];
+  }
+  return merged;
+}
+
+/**
+ * A shipped stack file with overrides applied. Keys are section names
+ * (`fleet`, `region` for `alicloud:region`); `undefined` removes a key or field.
+ */
+export function stackFile(stack: string, overrides: ConfigOverrides = {}): StackFile {
+  const file = readStackFile(stackFilePath(PROJECT_DIR, stack));
+  const config = { ...file.config };
+  for (const [section, value] of Object.entries(overrides)) {
+    const fullKey = section === "region" ? "alicloud:region" : `hpc-fleet:${section}`;
+    const merged = deepMerge(engineValue(config[fullKey]), value);
+    if (merged === undefined) delete config[fullKey];
+    else config[fullKey] = typeof merged === "string" ? merged : JSON.stringify(merged);
+  }
+  return { ...file, config };
+}
+
+/** The parsed config of a shipped stack with overrides (throws ConfigError when invalid). */
+export function stackConfig(stack: string, overrides: ConfigOverrides = {}): StackConfig {
+  const file = stackFile(stack, overrides);
+  const secretKeys = new Set(file.secretKeys);
+  return parseStackConfig(rawConfigFromEntries(stack, file.config, (key) => secretKeys.has(key)));
+}

@@ -1,0 +1,110 @@
+// The offline plan, run as operators run it: a child process, no credentials, no network.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PROJECT_DIR } from "../helpers/stacks";
+import { SECRET_PLACEHOLDER } from "../../tools/mocks/stack-file";
+
+function plan(...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/plan/cli.ts", ...args],
+    { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: "" } },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Directories other tests may write to while this one runs. */
+const WRITTEN_BY_OTHERS = new Set(["node_modules", ".git", "test-output", ".data", ".scratch"]);
+
+/** Files under the project changed since `since` (ms), skipping other writers' directories. */
+function filesChangedSince(since: number, dir = PROJECT_DIR): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (WRITTEN_BY_OTHERS.has(entry.name)) return [];
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return filesChangedSince(since, path);
+    return statSync(path).mtimeMs >= since ? [path] : [];
+  });
+}
+
+describe("npm run plan", () => {
+  test("--json prints the stack, its resources and its outputs, and writes nothing into the repo", () => {
+    const started = Date.now();
+    const { code, stdout, stderr } = plan("--stack", "dev", "--json");
+    expect(stderr).not.toMatch(/Plan failed/);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout);
+    expect(parsed.stack).toBe("dev");
+    expect(Array.isArray(parsed.resources)).toBe(true);
+    for (const resource of parsed.resources) {
+      expect(Object.keys(resource).sort()).toEqual(["inputs", "name", "parent", "type"]);
+    }
+    expect(parsed.outputs).toMatchObject({ region: "cn-beijing" });
+    expect(filesChangedSince(started)).toEqual([]);
+  });
+
+  test("a bad stack file exits 1 and names every bad key on stderr", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hpc-plan-"));
+    const file = join(dir, "Pulumi.broken.yaml");
+    writeFileSync(
+      file,
+      [
+        "config:",
+        "  alicloud:region: cn-beijing",
+        "  hpc-fleet:environment: dev",
+        "  hpc-fleet:network:",
+        "    zones: [cn-shanghai-b]",
+        "    adminCidrs: [0.0.0.0/0]",
+        "  hpc-fleet:fleet:",
+        "    instanceCount: -1",
+        "    instanceTypes: [ecs.c7.large]",
+        "  hpc-fleet:image:",
+        "    existingImageId: m-2ze0abc",
+        "",
+      ].join("\n"),
+    );
+    const { code, stdout, stderr } = plan("--config-file", file, "--json");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    for (const key of [
+      "hpc-fleet:fleet.instanceCount",
+      "hpc-fleet:network.zones[0]",
+      "hpc-fleet:network.adminCidrs[0]",
+    ]) {
+      expect(stderr).toContain(key);
+    }
+  });
+
+  test("encrypted config values are planned as secrets and never printed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hpc-plan-"));
+    const file = join(dir, "Pulumi.secrets.yaml");
+    writeFileSync(
+      file,
+      [
+        "config:",
+        "  alicloud:region: cn-beijing",
+        "  hpc-fleet:environment: dev",
+        "  hpc-fleet:network: { zones: [cn-beijing-h], builderCidrs: [10.1.1.1/32] }",
+        "  hpc-fleet:image: { existingImageId: m-2ze0abc }",
+        "  hpc-fleet:fleet: { instanceCount: 1, instanceTypes: [ecs.c7.large] }",
+        "  hpc-fleet:hostManager:",
+        "    statuspage: { pageId: p1, metricIds: { hostsTotal: a, running: b, unhealthy: c, remediating: d, remediations: e } }",
+        "  hpc-fleet:statuspageApiKey:",
+        "    secure: AAABAKZ7encryptedvalue==",
+        "",
+      ].join("\n"),
+    );
+    const { code, stdout } = plan("--config-file", file);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Stack secrets:");
+    expect(stdout).not.toContain(SECRET_PLACEHOLDER);
+    expect(stdout).not.toContain("AAABAKZ7encryptedvalue");
+  });
+
+  test("an unknown argument is a usage error", () => {
+    const { code, stderr } = plan("--stak", "dev");
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/unknown argument --stak/);
+  });
+});

@@ -1,0 +1,67 @@
+// Records every resource a program declares under Pulumi's mocks, and refuses
+// provider calls nobody expected, so a new data-source lookup cannot slip in unseen.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  /** The parent's name, or undefined for the stack's direct children. */
+  parent?: string;
+  /** Inputs as the engine would receive them: secrets wrapped, unknowns marked. */
+  readonly inputs: Record<string, unknown>;
+}
+
+/** Answers a provider function call (`alicloud:...:get...`) the program is allowed to make. */
+export type CallHandler = (inputs: Record<string, unknown>) => Record<string, unknown>;
+
+/** Extra output properties a resource type gets from the (mock) cloud. */
+export type CloudOutputs = (
+  inputs: Record<string, unknown>,
+  name: string,
+) => Record<string, unknown>;
+
+export interface RecorderOptions {
+  /** In a preview, ids and cloud-only outputs are unknown, as `pulumi preview` shows them. */
+  readonly preview: boolean;
+  readonly calls?: Readonly<Record<string, CallHandler>>;
+  readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
+}
+
+export class ResourceRecorder implements pulumi.runtime.Mocks {
+  readonly resources: RecordedResource[] = [];
+
+  constructor(private readonly options: RecorderOptions) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): {
+    id: string | undefined;
+    state: Record<string, unknown>;
+  } {
+    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+    if (this.options.preview) return { id: undefined, state: args.inputs };
+    const extra = this.options.cloudOutputs?.[args.type]?.(args.inputs, args.name) ?? {};
+    return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const handler = this.options.calls?.[args.token];
+    if (!handler) throw new Error(`unexpected provider call ${args.token}`);
+    return handler(args.inputs);
+  }
+
+  /** Notes each resource's parent as the program constructs it. */
+  recordParents(): void {
+    const parents = new Map<string, string>();
+    pulumi.runtime.registerStackTransformation((resource) => {
+      if (resource.opts.parent) {
+        parents.set(
+          `${resource.type}::${resource.name}`,
+          pulumi.resourceName(resource.opts.parent),
+        );
+      }
+      return undefined;
+    });
+    this.parentOf = (type, name) => parents.get(`${type}::${name}`);
+  }
+
+  parentOf: (type: string, name: string) => string | undefined = () => undefined;
+}

@@ -1,0 +1,43 @@
+// Runs a Pulumi program under mocks and returns what it declared and exported.
+import * as pulumi from "@pulumi/pulumi";
+import { RecordedResource, RecorderOptions, ResourceRecorder } from "./recorder";
+
+/** Resolves when the runtime's queue of resource registrations is empty (marked internal). */
+const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
+
+export interface MockRunOptions extends RecorderOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Full config keys (`hpc-fleet:fleet`) to their string values, as the engine passes them. */
+  readonly config: Readonly<Record<string, string>>;
+  readonly secretKeys?: readonly string[];
+}
+
+export interface MockRunResult<T> {
+  readonly resources: readonly RecordedResource[];
+  readonly outputs: T;
+}
+
+/**
+ * Declares `program` inside a stack under mocks and waits until every
+ * resource registration has settled.
+ */
+export async function runUnderMocks<T>(
+  options: MockRunOptions,
+  program: () => T | Promise<T>,
+): Promise<MockRunResult<T>> {
+  const recorder = new ResourceRecorder(options);
+  pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
+  await pulumi.runtime.setMocks(recorder, options.project, options.stack, options.preview);
+  let outputs: T | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    recorder.recordParents();
+    outputs = await program();
+    return {};
+  });
+  await waitForRPCs();
+  for (const resource of recorder.resources) {
+    resource.parent = recorder.parentOf(resource.type, resource.name);
+  }
+  return { resources: recorder.resources, outputs: outputs as T };
+}

@@ -1,0 +1,56 @@
+// Plans a stack offline: the real program under mocks, with the stack file's config.
+import { resolve } from "node:path";
+import { redactInputs, redactOutput } from "../mocks/values";
+import { runUnderMocks } from "../mocks/run-program";
+import { readStackFile } from "../mocks/stack-file";
+
+export const PROJECT_DIR = resolve(__dirname, "../..");
+
+export interface PlannedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface Plan {
+  readonly stack: string;
+  readonly resources: PlannedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/**
+ * Runs `programPath` (default: the project's index.ts) as a preview for the
+ * stack file at `stackFile`. Secrets print as "[secret]", values only the cloud
+ * would know as "<computed>". Throws whatever the program throws (a ConfigError
+ * for bad config).
+ */
+export async function planStack(
+  stackFile: string,
+  programPath = resolve(PROJECT_DIR, "index.ts"),
+): Promise<Plan> {
+  const file = readStackFile(stackFile);
+  const { resources, outputs } = await runUnderMocks(
+    {
+      project: "hpc-fleet",
+      stack: file.stack,
+      config: file.config,
+      secretKeys: file.secretKeys,
+      preview: true,
+    },
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    () => require(programPath) as Record<string, unknown>,
+  );
+  return {
+    stack: file.stack,
+    resources: resources
+      .filter((resource) => resource.type !== "pulumi:pulumi:Stack")
+      .map((resource) => ({
+        type: resource.type,
+        name: resource.name,
+        parent: resource.parent ?? null,
+        inputs: redactInputs(resource.inputs) as Record<string, unknown>,
+      })),
+    outputs: (await redactOutput({ ...outputs })) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,51 @@
+// Prints a plan as a tree people can read: each resource under its parent, with its inputs.
+import type { Plan, PlannedResource } from "./plan";
+
+const MAX_VALUE_LENGTH = 120;
+
+function formatValue(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const oneLine = text.replace(/\s*\r?\n\s*/g, " ");
+  return oneLine.length > MAX_VALUE_LENGTH ? `${oneLine.slice(0, MAX_VALUE_LENGTH - 1)}…` : oneLine;
+}
+
+function formatTags(tags: unknown): string {
+  if (!tags || typeof tags !== "object") return formatValue(tags);
+  return Object.entries(tags)
+    .map(([key, value]) => `${key}=${formatValue(value)}`)
+    .join(", ");
+}
+
+function renderResource(resource: PlannedResource, indent: string, lines: string[]): void {
+  lines.push(`${indent}+ ${resource.type}  ${resource.name}`);
+  for (const [key, value] of Object.entries(resource.inputs).sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
+    const shown = key === "tags" ? formatTags(value) : formatValue(value);
+    lines.push(`${indent}    ${key}: ${shown}`);
+  }
+}
+
+export function renderPlan(plan: Plan): string {
+  const children = new Map<string | null, PlannedResource[]>();
+  const names = new Set(plan.resources.map((resource) => resource.name));
+  for (const resource of plan.resources) {
+    const parent = resource.parent && names.has(resource.parent) ? resource.parent : null;
+    children.set(parent, [...(children.get(parent) ?? []), resource]);
+  }
+  const lines = [
+    `Stack ${plan.stack}: ${plan.resources.length} resources (offline plan, nothing created)`,
+    "",
+  ];
+  const walk = (parent: string | null, indent: string): void => {
+    for (const resource of children.get(parent) ?? []) {
+      renderResource(resource, indent, lines);
+      walk(resource.name, `${indent}    `);
+    }
+  };
+  walk(null, "");
+  lines.push("", "Outputs:");
+  for (const [key, value] of Object.entries(plan.outputs))
+    lines.push(`    ${key}: ${formatValue(value)}`);
+  return lines.join("\n");
+}

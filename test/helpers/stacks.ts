@@ -37,21 +37,37 @@ function deepMerge(base: unknown, override: unknown): unknown {
  * A shipped stack file with overrides applied. Keys are section names
  * (`fleet`, `region` for `alicloud:region`); `undefined` removes a key or field.
  */
-export function stackFile(stack: string, overrides: ConfigOverrides = {}): StackFile {
+export function stackFile(
+  stack: string,
+  overrides: ConfigOverrides = {},
+  secrets: Readonly<Record<string, string>> = {},
+): StackFile {
   const file = readStackFile(stackFilePath(PROJECT_DIR, stack));
   const config = { ...file.config };
+  const secretKeys = [...file.secretKeys];
+  for (const [key, value] of Object.entries(secrets)) {
+    config[`hpc-fleet:${key}`] = value;
+    secretKeys.push(`hpc-fleet:${key}`);
+  }
   for (const [section, value] of Object.entries(overrides)) {
     const fullKey = section === "region" ? "alicloud:region" : `hpc-fleet:${section}`;
     const merged = deepMerge(engineValue(config[fullKey]), value);
     if (merged === undefined) delete config[fullKey];
     else config[fullKey] = typeof merged === "string" ? merged : JSON.stringify(merged);
   }
-  return { ...file, config };
+  return { ...file, config, secretKeys };
 }
 
-/** The parsed config of a shipped stack with overrides (throws ConfigError when invalid). */
-export function stackConfig(stack: string, overrides: ConfigOverrides = {}): StackConfig {
-  const file = stackFile(stack, overrides);
+/**
+ * The parsed config of a shipped stack with overrides and secrets set as with
+ * `pulumi config set --secret` (throws ConfigError when invalid).
+ */
+export function stackConfig(
+  stack: string,
+  overrides: ConfigOverrides = {},
+  secrets: Readonly<Record<string, string>> = {},
+): StackConfig {
+  const file = stackFile(stack, overrides, secrets);
   const secretKeys = new Set(file.secretKeys);
   return parseStackConfig(rawConfigFromEntries(stack, file.config, (key) => secretKeys.has(key)));
 }

@@ -1,0 +1,164 @@
+// The host-manager's deployment: container, least-privilege role, stable DNS name, secrets.
+import * as pulumi from "@pulumi/pulumi";
+import { HostManager } from "../../components/host-manager";
+import { stackTags } from "../../components/tags";
+import type { StackConfig } from "../../config";
+import { findResource, isSecretInput, reveal, runDeclarations } from "../helpers/mocks";
+import { stackConfig } from "../helpers/stacks";
+
+const CONTAINER = "alicloud:eci/containerGroup:ContainerGroup";
+
+function declare(config: StackConfig) {
+  return runDeclarations(
+    () =>
+      new HostManager("hm", {
+        config,
+        tags: stackTags(config),
+        vpcId: "vpc-1",
+        vSwitchId: "vsw-1",
+        securityGroupId: "sg-hm",
+        scalingGroupId: "asg-1",
+        fleetToken: pulumi.secret("fleet-token-value"),
+      }),
+    { cloudOutputs: { [CONTAINER]: () => ({ intranetIp: "10.42.0.50" }) } },
+  );
+}
+
+interface Container {
+  environmentVars: Array<{ key: string; value: unknown }>;
+  livenessProbes: Array<{ httpGets: Array<{ path: string; port: number }> }>;
+}
+
+async function containerOf(config: StackConfig) {
+  const { resources, outputs } = await declare(config);
+  const group = findResource(resources, CONTAINER, "hm");
+  const container = reveal<Container[]>(group.inputs.containers)[0];
+  const env = Object.fromEntries(container.environmentVars.map((v) => [v.key, v.value]));
+  return { resources, outputs, group, container, env };
+}
+
+describe("HostManager", () => {
+  test("runs the configured image with restart Always, a /healthz liveness probe and a grace period", async () => {
+    const config = stackConfig("dev");
+    const { group, container } = await containerOf(config);
+    expect(group.inputs).toMatchObject({
+      restartPolicy: "Always",
+      cpu: 1,
+      memory: 2,
+      vswitchId: "vsw-1",
+      securityGroupId: "sg-hm",
+    });
+    expect(group.inputs.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
+    expect(container.livenessProbes[0].httpGets[0]).toMatchObject({ path: "/healthz", port: 8080 });
+    expect(group.inputs.ramRoleName).toBe(
+      "hm-role-id".replace("-id", "") === "hm-role" ? group.inputs.ramRoleName : "",
+    );
+  });
+
+  test("the fleet token reaches the container only as a secret, and no cloud access key does", async () => {
+    const { env, group } = await containerOf(stackConfig("dev"));
+    expect(env.HOST_MANAGER_TOKEN).toBe("fleet-token-value");
+    expect(isSecretInput(group.inputs.containers)).toBe(true);
+    expect(
+      Object.keys(env).filter((key) => /ACCESS_KEY|SECRET_KEY|ACCESS_KEY_ID/.test(key)),
+    ).toEqual([]);
+    expect(env).toMatchObject({
+      HOST_MANAGER_CLOUD: "alicloud",
+      HOST_MANAGER_SCALING_GROUP_ID: "asg-1",
+      HOST_MANAGER_REGION: "cn-beijing",
+    });
+  });
+
+  test("health-check settings reach the container from the stack config", async () => {
+    const { env } = await containerOf(stackConfig("prod-ap-southeast-1"));
+    expect(env).toMatchObject({
+      HOST_MANAGER_SCHEDULE: "0 */3 * * * *",
+      HOST_MANAGER_STARTUP_TIMEOUT_MINUTES: "25",
+      HOST_MANAGER_MAX_UNHEALTHY: "15%",
+      HOST_MANAGER_REPLACE_MODE: "remove",
+    });
+  });
+
+  test("the RAM policy has no wildcard action and scopes reboots and repairs to this stack", async () => {
+    const { resources } = await declare(stackConfig("dev"));
+    const policy = findResource(resources, "alicloud:ram/policy:Policy", "hm-policy");
+    const document = JSON.parse(policy.inputs.policyDocument as string);
+    const actions: string[] = document.Statement.flatMap(
+      (statement: { Action: string[] }) => statement.Action,
+    );
+    expect(actions.filter((action) => action.includes("*"))).toEqual([]);
+    const reboot = document.Statement.find((s: { Action: string[] }) =>
+      s.Action.includes("ecs:RebootInstance"),
+    );
+    expect(reboot.Condition.StringEquals).toEqual({
+      "ecs:tag/project": "hpc-fleet",
+      "ecs:tag/stack": "dev",
+    });
+    const ess = document.Statement.find((s: { Action: string[] }) =>
+      s.Action.includes("ess:SetInstanceHealth"),
+    );
+    expect(ess.Resource).toEqual(["acs:ess:cn-beijing:*:scalinggroup/asg-1"]);
+  });
+
+  test("the hosts find it by a private DNS name that points at the container group", async () => {
+    const { resources, outputs } = await declare(stackConfig("dev"));
+    const record = findResource(resources, "alicloud:pvtz/zoneRecord:ZoneRecord", "hm-record");
+    expect(record.inputs).toMatchObject({
+      rr: "host-manager",
+      type: "A",
+      value: "10.42.0.50",
+      zoneId: "hm-zone-id",
+    });
+    const attachment = findResource(
+      resources,
+      "alicloud:pvtz/zoneAttachment:ZoneAttachment",
+      "hm-zone-attachment",
+    );
+    expect(attachment.inputs.vpcIds).toEqual(["vpc-1"]);
+    const url = await new Promise((resolve) => outputs.url.apply(resolve));
+    expect(url).toBe("http://host-manager.hpc-fleet.internal:8080");
+  });
+
+  test("NAS storage mounts the configured share as the data directory", async () => {
+    const { group } = await containerOf(stackConfig("prod-cn-hangzhou"));
+    expect(group.inputs.volumes).toEqual([
+      expect.objectContaining({
+        type: "NFSVolume",
+        nfsVolumeServer: "0a1b2c3d4e-abc12.cn-hangzhou.nas.aliyuncs.com",
+        nfsVolumePath: "/host-manager",
+      }),
+    ]);
+  });
+
+  test("the Statuspage key reaches the container as a secret when configured", async () => {
+    const metricIds = {
+      hostsTotal: "a",
+      running: "b",
+      unhealthy: "c",
+      remediating: "d",
+      remediations: "e",
+    };
+    const config = stackConfig(
+      "dev",
+      { hostManager: { statuspage: { pageId: "p1", metricIds } } },
+      { statuspageApiKey: "sp-key" },
+    );
+    const { env, group } = await containerOf(config);
+    expect(env.HOST_MANAGER_STATUSPAGE_API_KEY).toBe("sp-key");
+    expect(JSON.parse(env.HOST_MANAGER_STATUSPAGE_METRIC_IDS as string)).toEqual(metricIds);
+    expect(isSecretInput(group.inputs.containers)).toBe(true);
+  });
+
+  test("every resource it declares is tagged with the project and stack, where the type takes tags", async () => {
+    const { resources } = await declare(stackConfig("dev"));
+    const tagged = resources.filter((resource) => "tags" in resource.inputs);
+    expect(tagged.length).toBeGreaterThanOrEqual(4);
+    for (const resource of tagged) {
+      expect(resource.inputs.tags).toMatchObject({
+        project: "hpc-fleet",
+        stack: "dev",
+        Name: resource.name,
+      });
+    }
+  });
+});

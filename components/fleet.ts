@@ -1,21 +1,90 @@
-// Wires the fleet's components for one stack: what index.ts declares, importable by tests.
+// Wires the fleet's components for one stack, in the order the cloud needs them:
+// network, image, hosts, then the host-manager that watches them. index.ts exports
+// what this returns; tests run it directly under mocks.
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { resolve } from "node:path";
 import type { StackConfig } from "../config";
+import { HostManager, hostManagerUrl } from "./host-manager";
+import { InstanceGroup } from "./instance-group";
+import { Network, networkArgsFromConfig } from "./network";
 import { stackTags } from "./tags";
+import { WindowsImage } from "./windows-image";
+
+const PROJECT_DIR = resolve(__dirname, "..");
 
 export interface FleetOutputs {
   readonly region: string;
   readonly environment: string;
   readonly instanceCount: number;
+  readonly vpcId: pulumi.Output<string>;
+  readonly imageId: pulumi.Output<string>;
+  readonly scalingGroupId: pulumi.Output<string>;
+  readonly scalingConfigurationId: pulumi.Output<string>;
+  readonly hostsSecurityGroupId: pulumi.Output<string>;
+  readonly hostManagerUrl: pulumi.Output<string>;
+  readonly hostManagerContainerGroupId: pulumi.Output<string>;
+}
+
+/** Cloud names are global within an account and region: prefix them with the stack. */
+export function resourcePrefix(stack: string): string {
+  return `hpc-${stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`;
 }
 
 export function declareFleet(config: StackConfig): FleetOutputs {
+  const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
-  void tags;
-  void pulumi;
+
+  const network = new Network(`${prefix}-network`, networkArgsFromConfig(config));
+  const firstVSwitchId = network.vSwitchIds.apply((ids) => ids[0]);
+
+  const image = new WindowsImage(`${prefix}-image`, {
+    image: config.image,
+    region: config.region,
+    stack: config.stack,
+    tags,
+    projectDir: PROJECT_DIR,
+    vSwitchId: firstVSwitchId,
+    buildSecurityGroupId: network.buildSecurityGroupId,
+  });
+
+  // Shared by the hosts (in their user-data) and the host-manager (in its environment).
+  const fleetToken = new random.RandomPassword(`${prefix}-fleet-token`, {
+    length: 48,
+    special: false,
+  });
+
+  const url = hostManagerUrl(config.hostManager);
+  const hosts = new InstanceGroup(`${prefix}-hosts`, {
+    fleet: config.fleet,
+    vSwitchIds: network.vSwitchIds,
+    hostsSecurityGroupId: network.hostsSecurityGroupId,
+    imageId: image.imageId,
+    hostManagerUrl: url,
+    fleetToken: fleetToken.result,
+    tags,
+  });
+
+  const hostManager = new HostManager(`${prefix}-host-manager`, {
+    config,
+    tags,
+    vpcId: network.vpcId,
+    vSwitchId: firstVSwitchId,
+    securityGroupId: network.hostManagerSecurityGroupId,
+    scalingGroupId: hosts.scalingGroupId,
+    fleetToken: fleetToken.result,
+  });
+
   return {
     region: config.region,
     environment: config.environment,
     instanceCount: config.fleet.instanceCount,
+    vpcId: network.vpcId,
+    imageId: image.imageId,
+    scalingGroupId: hosts.scalingGroupId,
+    scalingConfigurationId: hosts.scalingConfigurationId,
+    hostsSecurityGroupId: hosts.hostsSecurityGroupId,
+    hostManagerUrl: hostManager.url,
+    hostManagerContainerGroupId: hostManager.containerGroupId,
   };
 }

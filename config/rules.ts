@@ -212,7 +212,22 @@ const tagsAreTheOperators: Rule = ({ tags }, report) => {
   }
 };
 
+/** What the host config may spend of the 16 KB user-data (see components/windows-image). */
+export const CLIENT_ARGUMENTS_BUDGET = 12000;
+
+const clientArgumentsFitUserData: Rule = ({ fleet }, report) => {
+  if (!fleet?.clientArguments) return;
+  const length = JSON.stringify(fleet.clientArguments).length;
+  if (length > CLIENT_ARGUMENTS_BUDGET) {
+    report(
+      ["fleet", "clientArguments"],
+      `must total at most ${CLIENT_ARGUMENTS_BUDGET} characters as JSON, to fit ECS's 16 KB user-data (got ${length})`,
+    );
+  }
+};
+
 const RULES: readonly Rule[] = [
+  clientArgumentsFitUserData,
   tagsAreTheOperators,
   zonesBelongToRegion,
   vSwitchesMatchZones,

@@ -10,7 +10,10 @@ const instanceType = text(
   "an ECS instance type such as ecs.c7.2xlarge",
 );
 const zoneId = text(/^[a-z]{2}-[a-z0-9-]+$/, "a zone id such as cn-beijing-h");
-const windowsPath = text(/^[A-Za-z]:\\[^"<>|?*]*$/, "an absolute Windows path such as C:\\hpc");
+const windowsPath = text(
+  /^[A-Za-z]:\\[^"<>|?*]{0,256}$/,
+  "an absolute Windows path (at most 259 characters) such as C:\\hpc",
+);
 
 const network = z.strictObject({
   zones: list(zoneId, 1, 5, "zones"),

@@ -10,6 +10,17 @@ import { containerTrustPolicy, hostManagerPolicyDocument } from "./ram-policy";
 /** Long enough for an in-flight health-check cycle to finish after SIGTERM. */
 export const TERMINATION_GRACE_SECONDS = 90;
 
+/**
+ * The URL the hosts report to: the private DNS name, known before the container
+ * group exists (so the hosts' user-data need not wait for it) and stable across
+ * replacements of the group.
+ */
+export function hostManagerUrl(
+  settings: Pick<StackConfig["hostManager"], "dnsRecord" | "dnsZone" | "port">,
+): string {
+  return `http://${settings.dnsRecord}.${settings.dnsZone}:${settings.port}`;
+}
+
 export interface HostManagerArgs {
   /** The stack config: region, hostManager and healthCheck sections, and the secrets. */
   readonly config: Pick<
@@ -79,10 +90,11 @@ export class HostManager extends pulumi.ComponentResource {
     );
 
     const registryServer = settings.image.split("/")[0];
+    const containerName = `${name}-container`;
     const containerGroup = new alicloud.eci.ContainerGroup(
-      name,
+      containerName,
       {
-        containerGroupName: name,
+        containerGroupName: containerName,
         vswitchId: args.vSwitchId,
         securityGroupId: args.securityGroupId,
         cpu: settings.cpu,
@@ -136,7 +148,7 @@ export class HostManager extends pulumi.ComponentResource {
             ],
           },
         ],
-        tags: tagsFor("host-manager", name),
+        tags: tagsFor("host-manager", containerName),
       },
       { ...child, dependsOn: [attachment] },
     );
@@ -168,7 +180,7 @@ export class HostManager extends pulumi.ComponentResource {
       child,
     );
 
-    this.url = pulumi.output(`http://${settings.dnsRecord}.${settings.dnsZone}:${settings.port}`);
+    this.url = pulumi.output(hostManagerUrl(settings));
     this.containerGroupId = containerGroup.id;
     this.privateIp = containerGroup.intranetIp;
     this.registerOutputs({

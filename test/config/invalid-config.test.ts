@@ -293,3 +293,12 @@ describe("invalid stack config", () => {
     expect(message).not.toContain("sk-live-very-secret");
   });
 });
+
+describe("user-data budget", () => {
+  test("client arguments that could not fit the 16 KB user-data are refused, naming the key", () => {
+    const clientArguments = Array.from({ length: 30 }, () => "x".repeat(500));
+    expect(() => stackConfig("dev", { fleet: { clientArguments } })).toThrow(
+      /hpc-fleet:fleet.clientArguments: must total at most 12000 characters/,
+    );
+  });
+});

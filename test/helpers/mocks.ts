@@ -6,6 +6,14 @@ import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mo
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
 import { ConfigOverrides, stackFile } from "./stacks";
 
+/** What the mock cloud and providers answer by default: generated secrets, addresses. */
+const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
+  "random:index/randomPassword:RandomPassword": (_inputs, name) => ({
+    result: `${name}-generated`,
+  }),
+  "alicloud:eci/containerGroup:ContainerGroup": () => ({ intranetIp: "10.42.0.50" }),
+};
+
 export interface RunOptions {
   /** Run as a preview: ids and cloud-computed outputs unknown. Defaults to false. */
   readonly preview?: boolean;
@@ -23,6 +31,7 @@ export function runStack(
   return runUnderMocks(
     {
       ...options,
+      cloudOutputs: { ...DEFAULT_CLOUD_OUTPUTS, ...options.cloudOutputs },
       project: "hpc-fleet",
       stack,
       config: file.config,
@@ -41,6 +50,7 @@ export function runDeclarations<T>(
   return runUnderMocks(
     {
       ...options,
+      cloudOutputs: { ...DEFAULT_CLOUD_OUTPUTS, ...options.cloudOutputs },
       project: "hpc-fleet",
       stack: "dev",
       config: {},

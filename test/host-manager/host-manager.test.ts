@@ -31,7 +31,7 @@ interface Container {
 
 async function containerOf(config: StackConfig) {
   const { resources, outputs } = await declare(config);
-  const group = findResource(resources, CONTAINER, "hm");
+  const group = findResource(resources, CONTAINER, "hm-container");
   const container = reveal<Container[]>(group.inputs.containers)[0];
   const env = Object.fromEntries(container.environmentVars.map((v) => [v.key, v.value]));
   return { resources, outputs, group, container, env };

@@ -25,6 +25,8 @@ export interface RecorderOptions {
   readonly preview: boolean;
   readonly calls?: Readonly<Record<string, CallHandler>>;
   readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
+  /** Outputs known even in a preview (e.g. a generated password, to show it flows as a secret). */
+  readonly previewOutputs?: Readonly<Record<string, CloudOutputs>>;
 }
 
 export class ResourceRecorder implements pulumi.runtime.Mocks {
@@ -37,7 +39,12 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
     state: Record<string, unknown>;
   } {
     this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-    if (this.options.preview) return { id: undefined, state: args.inputs };
+    if (this.options.preview) {
+      const known = this.options.previewOutputs?.[args.type];
+      // The engine treats every output of a resource without an id as unknown.
+      if (!known) return { id: undefined, state: args.inputs };
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...known(args.inputs, args.name) } };
+    }
     const extra = this.options.cloudOutputs?.[args.type]?.(args.inputs, args.name) ?? {};
     return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
   }

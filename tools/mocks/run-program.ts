@@ -30,12 +30,20 @@ export async function runUnderMocks<T>(
   pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
   await pulumi.runtime.setMocks(recorder, options.project, options.stack, options.preview);
   let outputs: T | undefined;
+  // A program error (bad config) is kept and rethrown once the stack has settled,
+  // instead of escaping the runtime as an unhandled rejection.
+  let failure: { error: unknown } | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
     recorder.recordParents();
-    outputs = await program();
+    try {
+      outputs = await program();
+    } catch (error) {
+      failure = { error };
+    }
     return {};
   });
   await waitForRPCs();
+  if (failure) throw failure.error;
   for (const resource of recorder.resources) {
     resource.parent = recorder.parentOf(resource.type, resource.name);
   }

@@ -1,10 +1,19 @@
 // Plans a stack offline: the real program under mocks, with the stack file's config.
 import { resolve } from "node:path";
 import { redactInputs, redactOutput } from "../mocks/values";
+import type { CloudOutputs } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
 import { readStackFile } from "../mocks/stack-file";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
+
+/**
+ * Generated passwords and tokens get a placeholder in the plan (Pulumi keeps them
+ * secret), so the plan shows where each secret flows instead of "<computed>".
+ */
+const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
+  "random:index/randomPassword:RandomPassword": () => ({ result: "offline-plan-generated-secret" }),
+};
 
 export interface PlannedResource {
   readonly type: string;
@@ -37,6 +46,7 @@ export async function planStack(
       config: file.config,
       secretKeys: file.secretKeys,
       preview: true,
+      previewOutputs: PREVIEW_OUTPUTS,
     },
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     () => require(programPath) as Record<string, unknown>,

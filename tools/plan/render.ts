@@ -33,19 +33,22 @@ export function renderPlan(plan: Plan): string {
     const parent = resource.parent && names.has(resource.parent) ? resource.parent : null;
     children.set(parent, [...(children.get(parent) ?? []), resource]);
   }
-  const lines = [
-    `Stack ${plan.stack}: ${plan.resources.length} resources (offline plan, nothing created)`,
-    "",
-  ];
+  const header = `Stack ${plan.stack}: ${plan.resources.length} resources (offline plan, nothing created)`;
+  const lines = [header, ""];
+  // Parents are known by name; a child may share its parent's name, so never revisit.
+  const shown = new Set<PlannedResource>();
   const walk = (parent: string | null, indent: string): void => {
     for (const resource of children.get(parent) ?? []) {
+      if (shown.has(resource)) continue;
+      shown.add(resource);
       renderResource(resource, indent, lines);
       walk(resource.name, `${indent}    `);
     }
   };
   walk(null, "");
   lines.push("", "Outputs:");
-  for (const [key, value] of Object.entries(plan.outputs))
+  for (const [key, value] of Object.entries(plan.outputs)) {
     lines.push(`    ${key}: ${formatValue(value)}`);
+  }
   return lines.join("\n");
 }

@@ -1,0 +1,11 @@
+// The fleet's Windows hosts as an ESS scaling group (hpc:fleet:InstanceGroup).
+export {
+  InstanceGroup,
+  instanceGroupArgProblems,
+  type FleetSettings,
+  type InstanceGroupArgs,
+} from "./instance-group";
+export { capacityPlan, mixesSpotAndOnDemand, type CapacityPlan } from "./capacity";
+export { hostNamePattern, WINDOWS_HOST_NAME_MAX_LENGTH, type HostNamePattern } from "./host-name";
+export { isAcceptedPassword, PASSWORD_ARGS, PASSWORD_SPECIALS } from "./password";
+export { MAX_HEALTHY_PERCENTAGE, rolloutFingerprint } from "./rollout";

@@ -1,0 +1,80 @@
+// The fleet's security-group rules as plain data, so they can be checked without Pulumi:
+// WinRM (HTTPS only) and RDP from the admin CIDRs, the host-manager API from the hosts'
+// group, WinRM from the Packer host. Everything else is dropped (groups are created with
+// innerAccessPolicy Drop, and ECS security groups deny unlisted ingress).
+
+/** WinRM over HTTPS; plain-HTTP WinRM (5985) is never opened. */
+export const WINRM_HTTPS_PORT = 5986;
+export const WINRM_HTTP_PORT = 5985;
+export const RDP_PORT = 3389;
+
+/** The three groups the Network declares, by role. */
+export type SecurityGroupRole = "hosts" | "host-manager" | "packer-build";
+export const SECURITY_GROUP_ROLES: readonly SecurityGroupRole[] = [
+  "hosts",
+  "host-manager",
+  "packer-build",
+];
+
+export type RuleSource = { readonly cidr: string } | { readonly group: SecurityGroupRole };
+
+/** One ingress rule: TCP on one port into `group` from `source`. */
+export interface IngressRule {
+  /** Unique within the Network; becomes part of the resource name. */
+  readonly key: string;
+  readonly group: SecurityGroupRole;
+  readonly port: number;
+  readonly source: RuleSource;
+  readonly description: string;
+}
+
+export interface RuleInputs {
+  readonly adminCidrs: readonly string[];
+  readonly builderCidrs: readonly string[];
+  readonly hostManagerPort: number;
+}
+
+/** A CIDR in a resource name: 203.0.113.0/28 -> 203-0-113-0-28. */
+export function cidrSlug(cidr: string): string {
+  return cidr.replace(/[./:]/g, "-");
+}
+
+/** Every ingress rule of the fleet, in a stable order (so names and previews stay put). */
+export function ingressRules(inputs: RuleInputs): IngressRule[] {
+  const rules: IngressRule[] = [];
+  for (const cidr of inputs.adminCidrs) {
+    rules.push(
+      {
+        key: `winrm-${cidrSlug(cidr)}`,
+        group: "hosts",
+        port: WINRM_HTTPS_PORT,
+        source: { cidr },
+        description: "WinRM over HTTPS from an admin network",
+      },
+      {
+        key: `rdp-${cidrSlug(cidr)}`,
+        group: "hosts",
+        port: RDP_PORT,
+        source: { cidr },
+        description: "RDP from an admin network",
+      },
+    );
+  }
+  rules.push({
+    key: "api-from-hosts",
+    group: "host-manager",
+    port: inputs.hostManagerPort,
+    source: { group: "hosts" },
+    description: "host-manager API from the fleet's hosts",
+  });
+  for (const cidr of inputs.builderCidrs) {
+    rules.push({
+      key: `winrm-${cidrSlug(cidr)}`,
+      group: "packer-build",
+      port: WINRM_HTTPS_PORT,
+      source: { cidr },
+      description: "WinRM over HTTPS from the Packer host",
+    });
+  }
+  return rules;
+}

@@ -1,0 +1,40 @@
+// The image's content hash: SHA-256 over every build input, so unchanged inputs
+// never rebuild (a Windows build takes tens of minutes) and any changed byte does.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+/** A file that goes into the image, under a label that says what it is for. */
+export interface HashedFile {
+  /** Stable across checkouts, e.g. `scripts/bootstrap.ps1` or `client:C:\hpc\client\hpc-client.exe`. */
+  readonly label: string;
+  /** Where to read it now. */
+  readonly path: string;
+}
+
+export interface ImageInputs {
+  readonly files: readonly HashedFile[];
+  /** Packer variables by name; secrets (the build password) stay out. */
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * The hex SHA-256 of the inputs. Each entry is a JSON array on its own line, so
+ * no name/value split can collide with another; order does not matter.
+ */
+export function imageInputsHash(inputs: ImageInputs): string {
+  const labels = new Set<string>();
+  const lines: string[] = [];
+  for (const file of inputs.files) {
+    if (labels.has(file.label)) throw new Error(`build input ${file.label} is listed twice`);
+    labels.add(file.label);
+    lines.push(JSON.stringify(["file", file.label, sha256(readFileSync(file.path))]));
+  }
+  for (const [name, value] of Object.entries(inputs.variables)) {
+    lines.push(JSON.stringify(["variable", name, value]));
+  }
+  return sha256(lines.sort().join("\n"));
+}

@@ -1,0 +1,28 @@
+# Packer step: moves the operator's client files from the staging directory the
+# file provisioner uploaded them to into their configured destinations.
+# HPC_CLIENT_FILES is base64 of a JSON list of {name, destination} (base64, so no
+# quoting survives Packer's environment handling); HPC_CLIENT_STAGING the directory.
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+trap {
+    Write-Host "ERROR: $_"
+    ($_.ScriptStackTrace -split '\r?\n') -replace '^', 'ERROR: ' | Write-Host
+    Exit 1
+}
+
+$staging = $env:HPC_CLIENT_STAGING
+$json = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($env:HPC_CLIENT_FILES))
+$files = @($json | ConvertFrom-Json)
+
+foreach ($file in $files) {
+    $source = Join-Path $staging $file.name
+    $destination = [string]$file.destination
+    if (-not (Test-Path -LiteralPath $source)) {
+        if (Test-Path -LiteralPath $destination) { continue }
+        throw "client file $($file.name) was not uploaded to $staging"
+    }
+    New-Item -ItemType Directory -Path (Split-Path -Parent $destination) -Force | Out-Null
+    Write-Host "Installing $($file.name) as $destination"
+    Move-Item -LiteralPath $source -Destination $destination -Force
+}

@@ -1,0 +1,88 @@
+# Runs the benchmark client for the logged-on client account and keeps it running:
+# reports status 2 (running) to the host-manager, a heartbeat every
+# heartbeatSeconds while the client runs, status 3 when it exits (then restarts it
+# after a backoff of 5 s doubling to 5 min), and status 4 when it has failed
+# $MaxQuickFailures times in a row without running $HealthyRunMinutes (then gives up,
+# leaving the host to the host-manager's remediation). Started at logon by the
+# scheduled task register-client-task.ps1 sets up.
+param(
+    [string] $ConfigPath = 'C:\ProgramData\hpc\config.json',
+    [int] $MaxQuickFailures = 10,
+    [int] $HealthyRunMinutes = 10,
+    [int] $MaxBackoffSeconds = 300
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+trap {
+    Write-Host "ERROR: $_"
+    ($_.ScriptStackTrace -split '\r?\n') -replace '^', 'ERROR: ' | Write-Host
+    Exit 1
+}
+
+. (Join-Path $PSScriptRoot 'hpc-common.ps1')
+
+$logDir = Join-Path $env:LOCALAPPDATA 'hpc'
+New-Item -ItemType Directory -Path $logDir -Force | Out-Null
+Start-Transcript -Path (Join-Path $logDir 'start-client.log') -Append | Out-Null
+
+# Start-Process joins an argument list with spaces and no quoting; quote each
+# argument the way CommandLineToArgvW (and the C runtime) splits them again.
+function ConvertTo-CommandLine {
+    param([string[]] $Arguments)
+    $quoted = foreach ($argument in $Arguments) {
+        if ($argument.Length -gt 0 -and $argument -notmatch '[\s"]') {
+            $argument
+        } else {
+            $escaped = $argument -replace '(\\*)"', '$1$1\"' -replace '(\\+)$', '$1$1'
+            "`"$escaped`""
+        }
+    }
+    return $quoted -join ' '
+}
+
+$config = Read-HpcHostConfig -Path $ConfigPath
+$facts = Get-HpcHostFacts -ClientExecutable $config.clientExecutable
+$heartbeatMilliseconds = [int]$config.heartbeatSeconds * 1000
+$commandLine = ConvertTo-CommandLine -Arguments @($config.clientArguments)
+$quickFailures = 0
+
+while ($true) {
+    Write-HpcLog "starting $($config.clientExecutable)"
+    $startInfo = New-Object System.Diagnostics.ProcessStartInfo
+    $startInfo.FileName = $config.clientExecutable
+    $startInfo.Arguments = $commandLine
+    $startInfo.WorkingDirectory = Split-Path -Parent $config.clientExecutable
+    $startInfo.UseShellExecute = $false
+    $startedAt = Get-Date
+    try {
+        $process = [System.Diagnostics.Process]::Start($startInfo)
+    } catch {
+        Write-HpcLog "could not start the client: $($_.Exception.Message)"
+        $process = $null
+    }
+    if ($process) {
+        Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusRunning | Out-Null
+        # WaitForExit times out every heartbeat: report while the client runs.
+        while (-not $process.WaitForExit($heartbeatMilliseconds)) {
+            Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusRunning | Out-Null
+        }
+        Write-HpcLog "the client exited with code $($process.ExitCode)"
+    }
+
+    if (((Get-Date) - $startedAt).TotalMinutes -ge $HealthyRunMinutes) {
+        $quickFailures = 0
+    } else {
+        $quickFailures++
+    }
+    if ($quickFailures -ge $MaxQuickFailures) {
+        Write-HpcLog "the client failed $quickFailures times in a row; giving up"
+        Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusClientFailed | Out-Null
+        # Exit 0: a deliberate stop, which the task's restart-on-failure leaves alone.
+        exit 0
+    }
+    Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusClientExited | Out-Null
+    $backoff = [Math]::Min(5 * [Math]::Pow(2, [Math]::Max($quickFailures - 1, 0)), $MaxBackoffSeconds)
+    Write-HpcLog "restarting the client in $backoff s"
+    Start-Sleep -Seconds $backoff
+}

@@ -1,0 +1,156 @@
+// The whole program, per shipped stack, as `pulumi up` runs it: config read from the
+// runtime, every component wired. Tests named as the rules they hold.
+import { ConfigError } from "../../config";
+import type { RecordedResource } from "../../tools/mocks/recorder";
+import { isSecretInput, resourcesOfType, reveal, runStack } from "../helpers/mocks";
+import { SHIPPED_STACKS } from "../helpers/stacks";
+
+const GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
+const CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
+const REFRESH = "alicloud:ess/instanceRefresh:InstanceRefresh";
+const RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
+const CONTAINER = "alicloud:eci/containerGroup:ContainerGroup";
+
+/** Pretends the operator's client files are present, for stacks that build the image. */
+const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };
+
+function byKey(resources: readonly RecordedResource[]): Map<string, RecordedResource> {
+  return new Map(resources.map((resource) => [`${resource.type}::${resource.name}`, resource]));
+}
+
+/** Resource keys whose inputs differ, with the differing input names. */
+function changedInputs(before: readonly RecordedResource[], after: readonly RecordedResource[]) {
+  const old = byKey(before);
+  const changes: Record<string, string[]> = {};
+  for (const [key, resource] of byKey(after)) {
+    const previous = old.get(key);
+    const names = new Set([
+      ...Object.keys(resource.inputs),
+      ...Object.keys(previous?.inputs ?? {}),
+    ]);
+    const differing = [...names].filter(
+      (name) => JSON.stringify(resource.inputs[name]) !== JSON.stringify(previous?.inputs[name]),
+    );
+    if (!previous || differing.length > 0) changes[key] = previous ? differing.sort() : ["(new)"];
+  }
+  for (const key of old.keys()) if (!byKey(after).has(key)) changes[key] = ["(removed)"];
+  return changes;
+}
+
+function only<T>(items: readonly T[]): T {
+  expect(items).toHaveLength(1);
+  return items[0];
+}
+
+describe("the fleet program", () => {
+  test("changing instanceCount from 2 to 5 changes the group's size fields and nothing else", async () => {
+    const two = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 2, maxSize: 10 } });
+    const five = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 5, maxSize: 10 } });
+    expect(changedInputs(two.resources, five.resources)).toEqual({
+      [`${GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity", "minSize"],
+    });
+  });
+
+  test("a new image changes the scaling configuration and starts a rolling refresh, and leaves the group", async () => {
+    const before = await runStack("dev", { image: { existingImageId: "m-2ze0old" } });
+    const after = await runStack("dev", { image: { existingImageId: "m-2ze0new" } });
+    const changes = changedInputs(before.resources, after.resources);
+    expect(Object.keys(changes).sort()).toEqual(
+      [`${CONFIGURATION}::hpc-dev-hosts-config`, `${REFRESH}::hpc-dev-hosts-refresh`].sort(),
+    );
+    expect(changes[`${CONFIGURATION}::hpc-dev-hosts-config`]).toContain("imageId");
+    const refresh = only(resourcesOfType(after.resources, REFRESH));
+    expect(refresh.inputs.desiredConfigurationImageId).toBe("m-2ze0new");
+    expect(refresh.inputs.minHealthyPercentage).toBe(80);
+  });
+
+  test.each(SHIPPED_STACKS)(
+    "%s: WinRM and RDP are never open to the whole internet, and 5985 never at all",
+    async (stack) => {
+      const { resources } = await runStack(stack, WITH_IMAGE);
+      const rules = resourcesOfType(resources, RULE);
+      expect(rules.length).toBeGreaterThan(0);
+      for (const rule of rules) {
+        const [from, to] = String(rule.inputs.portRange).split("/").map(Number);
+        const covers = (port: number) => from <= port && port <= to;
+        expect(covers(5985)).toBe(false);
+        if ([3389, 5986].some(covers)) expect(String(rule.inputs.cidrIp ?? "")).not.toMatch(/\/0$/);
+      }
+    },
+  );
+
+  test.each(SHIPPED_STACKS)(
+    "%s: the fleet token reaches the hosts and the host-manager, only as a secret",
+    async (stack) => {
+      const { resources } = await runStack(stack, WITH_IMAGE);
+      const configuration = only(resourcesOfType(resources, CONFIGURATION));
+      const container = only(resourcesOfType(resources, CONTAINER));
+      expect(isSecretInput(configuration.inputs.userData)).toBe(true);
+      expect(isSecretInput(configuration.inputs.password)).toBe(true);
+      expect(isSecretInput(container.inputs.containers)).toBe(true);
+      const [{ environmentVars }] = reveal<
+        Array<{ environmentVars: Array<{ key: string; value: string }> }>
+      >(container.inputs.containers);
+      const token = environmentVars.find(
+        (variable) => variable.key === "HOST_MANAGER_TOKEN",
+      )?.value;
+      expect(token).toBeTruthy();
+      expect(reveal<string>(configuration.inputs.userData)).toContain(`"fleetToken": "${token}"`);
+      expect(reveal<string>(configuration.inputs.userData)).toContain(
+        "http://host-manager.hpc-fleet.internal:8080",
+      );
+    },
+  );
+
+  test.each(SHIPPED_STACKS)(
+    "%s: the host-manager watches this stack's scaling group",
+    async (stack) => {
+      const { resources } = await runStack(stack, WITH_IMAGE);
+      const group = only(resourcesOfType(resources, GROUP));
+      const container = only(resourcesOfType(resources, CONTAINER));
+      const [{ environmentVars }] = reveal<
+        Array<{ environmentVars: Array<{ key: string; value: string }> }>
+      >(container.inputs.containers);
+      const watched = environmentVars.find(
+        (variable) => variable.key === "HOST_MANAGER_SCALING_GROUP_ID",
+      );
+      expect(watched?.value).toBe(`${group.name}-id`);
+    },
+  );
+
+  test.each(SHIPPED_STACKS)(
+    "%s: every resource that takes tags carries the project and stack tags",
+    async (stack) => {
+      const { resources } = await runStack(stack, WITH_IMAGE);
+      const tagged = resources.filter((resource) => "tags" in resource.inputs);
+      expect(tagged.length).toBeGreaterThan(10);
+      for (const resource of tagged) {
+        expect({ name: resource.name, tags: reveal(resource.inputs.tags) }).toMatchObject({
+          tags: { project: "hpc-fleet", stack, Name: resource.name },
+        });
+      }
+    },
+  );
+
+  test("cloud names carry the stack, so two stacks in one account never collide", async () => {
+    const dev = await runStack("dev", WITH_IMAGE);
+    const prod = await runStack("prod-cn-hangzhou", WITH_IMAGE);
+    const names = (resources: readonly RecordedResource[]) =>
+      new Set(
+        resources
+          .filter((resource) => resource.type.startsWith("alicloud:"))
+          .map((resource) => resource.name),
+      );
+    const shared = [...names(dev.resources)].filter((name) => names(prod.resources).has(name));
+    expect(shared).toEqual([]);
+  });
+
+  test("bad config declares nothing: the program stops at the config", async () => {
+    let resources: readonly RecordedResource[] = [];
+    const run = runStack("dev", { fleet: { instanceCount: -1 } }).then((result) => {
+      resources = result.resources;
+    });
+    await expect(run).rejects.toThrow(ConfigError);
+    expect(resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
+});

@@ -1,0 +1,198 @@
+// The InstanceGroup under Pulumi's mocks, wired to a Network as the fleet wires it.
+import type { RecordedResource } from "../../tools/mocks/recorder";
+import { findResource, redactInputs, resourcesOfType } from "../helpers/mocks";
+import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
+import { InstanceGroup, instanceGroupArgProblems } from "../../components/instance-group";
+import { CONFIGURATION, GROUP, REFRESH, runHosts } from "./declare";
+
+/** Each resource's redacted inputs, by type and name. */
+function inputsByResource(resources: readonly RecordedResource[]): Map<string, unknown> {
+  return new Map(resources.map((r) => [`${r.type}::${r.name}`, redactInputs(r.inputs)]));
+}
+
+/** The paths (resource :: key) whose inputs differ between two runs. */
+function changedInputs(before: readonly RecordedResource[], after: readonly RecordedResource[]) {
+  const left = inputsByResource(before);
+  const right = inputsByResource(after);
+  const changed: string[] = [];
+  for (const key of new Set([...left.keys(), ...right.keys()])) {
+    const a = (left.get(key) ?? {}) as Record<string, unknown>;
+    const b = (right.get(key) ?? {}) as Record<string, unknown>;
+    if (!left.has(key) || !right.has(key)) changed.push(`${key} (added or removed)`);
+    for (const field of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (JSON.stringify(a[field]) !== JSON.stringify(b[field])) changed.push(`${key}::${field}`);
+    }
+  }
+  return changed.sort();
+}
+
+describe("InstanceGroup", () => {
+  it("changing instanceCount from 2 to 5 changes only the group's size fields", async () => {
+    const before = await runHosts(stackConfig("dev", { fleet: { instanceCount: 2 } }));
+    const after = await runHosts(stackConfig("dev", { fleet: { instanceCount: 5 } }));
+    expect(changedInputs(before.resources, after.resources)).toEqual([
+      `${GROUP}::hpc-group::desiredCapacity`,
+      `${GROUP}::hpc-group::maxSize`,
+      `${GROUP}::hpc-group::minSize`,
+    ]);
+  });
+
+  it("a new image changes the scaling configuration and starts a rolling refresh, not the group", async () => {
+    const config = stackConfig("dev");
+    const before = await runHosts(config, "m-base0001");
+    const after = await runHosts(config, "m-base0002");
+    expect(changedInputs(before.resources, after.resources)).toEqual([
+      `${REFRESH}::hpc-refresh::desiredConfigurationImageId`,
+      `${CONFIGURATION}::hpc-config::imageId`,
+    ]);
+    // Every InstanceRefresh argument forces a new task: the new image id starts one.
+    const refresh = findResource(after.resources, REFRESH, "hpc-refresh");
+    expect(refresh.inputs).toMatchObject({
+      scalingGroupId: "hpc-group-id",
+      desiredConfigurationImageId: "m-base0002",
+      minHealthyPercentage: config.fleet.minHealthyPercentage,
+      skipMatching: false,
+    });
+  });
+
+  it("the rolling refresh keeps the configured minimum healthy share", async () => {
+    const { resources } = await runHosts(
+      stackConfig("prod-ap-southeast-1", { fleet: { minHealthyPercentage: 75 } }),
+    );
+    expect(findResource(resources, REFRESH, "hpc-refresh").inputs).toMatchObject({
+      minHealthyPercentage: 75,
+      maxHealthyPercentage: 100,
+    });
+  });
+
+  it("previews before any id is known, with the refresh wired to the group", async () => {
+    const { resources } = await runHosts(stackConfig("dev"), "m-base0001", true);
+    expect(redactInputs(findResource(resources, REFRESH, "hpc-refresh").inputs)).toMatchObject({
+      scalingGroupId: "<computed>",
+      desiredConfigurationImageId: "m-base0001",
+    });
+  });
+
+  it.each(SHIPPED_STACKS)("the user-data and the password are secret (%s)", async (stack) => {
+    const { resources } = await runHosts(stackConfig(stack));
+    const inputs = redactInputs(findResource(resources, CONFIGURATION, "hpc-config").inputs);
+    expect(inputs).toMatchObject({
+      userData: "[secret]",
+      password: "[secret]",
+      passwordInherit: false,
+    });
+  });
+
+  it("the scaling configuration boots the image with the hosts' group, types in order, no public IP", async () => {
+    const config = stackConfig("prod-cn-hangzhou");
+    const { resources } = await runHosts(config);
+    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+      scalingGroupId: "hpc-group-id",
+      imageId: "m-base0001",
+      instanceTypes: ["ecs.c7.4xlarge", "ecs.c6.4xlarge", "ecs.c7a.4xlarge"],
+      securityGroupIds: ["hpc-sg-hosts-id"],
+      systemDiskCategory: "cloud_essd",
+      systemDiskSize: 100,
+      internetChargeType: "PayByTraffic",
+      internetMaxBandwidthOut: 0,
+      hostName: "hpchz-(AUTO_INCREMENT)[1,6]",
+      active: true,
+      enable: true,
+    });
+  });
+
+  it("spreads the group over every vSwitch, in zone order", async () => {
+    const config = stackConfig("prod-cn-hangzhou");
+    const { resources } = await runHosts(config);
+    expect(findResource(resources, GROUP, "hpc-group").inputs.vswitchIds).toEqual(
+      config.network.zones.map((zone) => `hpc-vsw-${zone}-id`),
+    );
+  });
+
+  it("spot and on-demand settings reach the group as configured (prod-cn-hangzhou mixes them)", async () => {
+    const { resources } = await runHosts(stackConfig("prod-cn-hangzhou"));
+    expect(findResource(resources, GROUP, "hpc-group").inputs).toMatchObject({
+      multiAzPolicy: "COMPOSABLE",
+      azBalance: true,
+      allocationStrategy: "priority",
+      onDemandBaseCapacity: 50,
+      onDemandPercentageAboveBaseCapacity: 30,
+      groupDeletionProtection: true,
+      removalPolicies: ["OldestScalingConfiguration", "OldestInstance"],
+    });
+    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+      spotStrategy: "SpotWithPriceLimit",
+      spotPriceLimits: [
+        { instanceType: "ecs.c7.4xlarge", priceLimit: 1.2 },
+        { instanceType: "ecs.c6.4xlarge", priceLimit: 1.1 },
+        { instanceType: "ecs.c7a.4xlarge", priceLimit: 1.0 },
+      ],
+    });
+    // ESS refreshes only PRIORITY groups: a mixed fleet gets no refresh task.
+    expect(resourcesOfType(resources, REFRESH)).toEqual([]);
+  });
+
+  it("spot and on-demand settings reach the group as configured (dev is all spot)", async () => {
+    const { resources } = await runHosts(stackConfig("dev"));
+    const group = findResource(resources, GROUP, "hpc-group").inputs;
+    expect(group).toMatchObject({ multiAzPolicy: "PRIORITY", groupDeletionProtection: false });
+    expect(group.onDemandBaseCapacity).toBeUndefined();
+    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+      spotStrategy: "SpotAsPriceGo",
+      spotPriceLimits: [],
+    });
+  });
+
+  it("pays for public bandwidth only when it is configured", async () => {
+    const { resources } = await runHosts(
+      stackConfig("prod-ap-southeast-1", { fleet: { publicBandwidthMbps: 10 } }),
+    );
+    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+      internetChargeType: "PayByBandwidth",
+      internetMaxBandwidthOut: 10,
+    });
+  });
+
+  it.each(SHIPPED_STACKS)(
+    "every resource carries the project and stack tags (%s)",
+    async (stack) => {
+      const { resources } = await runHosts(stackConfig(stack));
+      // These types have no tags in their cloud API.
+      const untagged = new Set([
+        "alicloud:ecs/securityGroupRule:SecurityGroupRule",
+        "alicloud:ess/instanceRefresh:InstanceRefresh",
+        "random:index/randomPassword:RandomPassword",
+      ]);
+      const declared = resources.filter(
+        (r) => r.type.startsWith("alicloud:") || r.type.startsWith("random:"),
+      );
+      expect(declared.length).toBeGreaterThan(0);
+      for (const resource of declared.filter((r) => !untagged.has(r.type))) {
+        expect(resource.inputs.tags).toMatchObject({
+          project: "hpc-fleet",
+          stack,
+          Name: resource.name,
+        });
+      }
+    },
+  );
+
+  it("refuses sizes that do not hold instanceCount, before declaring anything", () => {
+    const config = stackConfig("dev");
+    const fleet = { ...config.fleet, minSize: 3 };
+    expect(instanceGroupArgProblems(fleet)).toEqual([
+      "fleet.instanceCount: 2 must lie between minSize 3 and maxSize 2",
+    ]);
+    // Thrown before the component registers, so nothing half-declared is left behind.
+    const args = {
+      fleet,
+      vSwitchIds: ["vsw-1"],
+      hostsSecurityGroupId: "sg-1",
+      imageId: "m-1",
+      hostManagerUrl: "http://host-manager:8080",
+      fleetToken: "token",
+      tags: {},
+    };
+    expect(() => new InstanceGroup("hpc", args)).toThrow(/hpc: fleet.instanceCount/);
+  });
+});

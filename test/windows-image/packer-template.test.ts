@@ -1,0 +1,184 @@
+// `packer validate` on the template with sample variables: Debian's packer 1.6.6
+// validates offline, so this runs in every `npm test` and must not be skipped.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  packerEnvironment,
+  resolveClientFiles,
+  TEMPLATE_DIR,
+  templateVariables,
+} from "../../components/windows-image/build-inputs";
+import { BOOTSTRAP_PATH } from "../../components/windows-image/user-data";
+import { stackConfig } from "../helpers/stacks";
+import { clientFixture, ClientFixture } from "./fixtures";
+
+const TEMPLATE = join(TEMPLATE_DIR, "windows.pkr.hcl");
+const SAMPLE_VARS = join(TEMPLATE_DIR, "sample.pkrvars.hcl");
+const template = readFileSync(TEMPLATE, "utf8");
+
+function packerVersion(): string {
+  const result = spawnSync("packer", ["version"], { encoding: "utf8" });
+  if (result.error || result.status !== 0) {
+    throw new Error(
+      "packer is not installed: the template test needs it (apt-get install -y packer)",
+    );
+  }
+  return result.stdout.trim();
+}
+
+function validate(env: Record<string, string>, extraArgs: string[] = []) {
+  return spawnSync("packer", ["validate", "-var-file", SAMPLE_VARS, ...extraArgs, TEMPLATE], {
+    encoding: "utf8",
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      CHECKPOINT_DISABLE: "1",
+      // The builder checks that keys are set; validation never calls the API.
+      ALICLOUD_ACCESS_KEY: "validate-only",
+      ALICLOUD_SECRET_KEY: "validate-only",
+      PKR_VAR_winrm_password: "Validate-Only-1",
+      ...env,
+    },
+  });
+}
+
+describe("the Packer template", () => {
+  let fixture: ClientFixture;
+  let clientFilesJson: string;
+
+  beforeAll(() => {
+    packerVersion();
+    fixture = clientFixture();
+    const config = stackConfig("dev");
+    const files = resolveClientFiles(config.image, fixture.projectDir);
+    clientFilesJson = templateVariables({
+      image: config.image,
+      region: config.region,
+      stack: config.stack,
+      sourceImage: "win",
+      vSwitchId: "vsw-1",
+      buildSecurityGroupId: "sg-1",
+      tags: {},
+      clientFiles: files,
+    }).client_files_json;
+  });
+
+  afterAll(() => fixture.remove());
+
+  it("validates with the sample variables and client files from the environment", () => {
+    const result = validate({ PKR_VAR_client_files_json: clientFilesJson });
+    expect(`${result.stdout}${result.stderr}`.trim()).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("validates with the environment the component passes", () => {
+    const config = stackConfig("dev", {
+      tags: { "cost-center": "${not.a.template}", team: "%{ if true }x%{ endif }" },
+    });
+    const variables = templateVariables({
+      image: config.image,
+      region: config.region,
+      stack: config.stack,
+      sourceImage: config.image.sourceImage!,
+      vSwitchId: "vsw-2ze0abc",
+      buildSecurityGroupId: "sg-2ze0abc",
+      tags: config.tags,
+      clientFiles: resolveClientFiles(config.image, fixture.projectDir),
+    });
+    const env = {
+      ...packerEnvironment(variables),
+      PKR_VAR_content_hash: "f".repeat(64),
+      PKR_VAR_manifest_path: join(fixture.projectDir, "manifest.json"),
+    };
+    // Without the sample file: every variable must come from the environment.
+    const result = spawnSync("packer", ["validate", TEMPLATE], {
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        CHECKPOINT_DISABLE: "1",
+        ALICLOUD_ACCESS_KEY: "validate-only",
+        ALICLOUD_SECRET_KEY: "validate-only",
+        PKR_VAR_winrm_password: "Validate-Only-1",
+        ...env,
+      },
+    });
+    expect(`${result.stdout}${result.stderr}`.trim()).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("fails when a client file is missing", () => {
+    const missing = JSON.stringify([
+      { source: "/nonexistent/hpc-client.exe", destination: "C:\\x" },
+    ]);
+    const result = validate({ PKR_VAR_client_files_json: missing });
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain("/nonexistent/hpc-client.exe");
+  });
+
+  it("rejects a build address other than public or private", () => {
+    const result = validate({ PKR_VAR_client_files_json: clientFilesJson }, [
+      "-var",
+      "build_address=nat",
+    ]);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain("must be public or private");
+  });
+
+  it("declares exactly the variables the component sets", () => {
+    const declared = [...template.matchAll(/^variable "([a-z_]+)"/gm)].map((match) => match[1]);
+    const config = stackConfig("dev");
+    const fromComponent = Object.keys(
+      templateVariables({
+        image: config.image,
+        region: config.region,
+        stack: config.stack,
+        sourceImage: "win",
+        vSwitchId: "vsw-1",
+        buildSecurityGroupId: "sg-1",
+        tags: {},
+        clientFiles: [],
+      }),
+    );
+    expect(declared.sort()).toEqual(
+      [...fromComponent, "winrm_password", "content_hash", "manifest_path"].sort(),
+    );
+  });
+
+  it("keeps required_plugins out of the template, in plugins.pkr.hcl", () => {
+    expect(template).not.toMatch(/required_plugins/);
+    const plugins = readFileSync(join(TEMPLATE_DIR, "plugins.pkr.hcl"), "utf8");
+    expect(plugins).toMatch(/source\s*=\s*"github.com\/hashicorp\/alicloud"/);
+    expect(plugins).toMatch(/version\s*=\s*"~> 1"/);
+  });
+
+  it("builds over WinRM/HTTPS into the given security group, never the builder's open one", () => {
+    expect(template).toMatch(/communicator\s*=\s*"winrm"/);
+    expect(template).toMatch(/winrm_use_ssl\s*=\s*true/);
+    expect(template).toMatch(/winrm_port\s*=\s*5986/);
+    expect(template).toMatch(/security_group_id\s*=\s*var\.security_group_id/);
+    expect(template).toMatch(/vswitch_id\s*=\s*var\.vswitch_id/);
+    expect(template).toMatch(/user_data\s*=\s*join\("\\r\\n", \["\[powershell\]"/);
+    expect(template).toMatch(/scripts_dir}\/enable-winrm\.ps1/);
+  });
+
+  it("holds no secret: the password is a sensitive variable with no default", () => {
+    const block = template.match(/variable "winrm_password" \{[^}]*\}/)?.[0] ?? "";
+    expect(block).toMatch(/sensitive\s*=\s*true/);
+    expect(block).not.toMatch(/default/);
+    expect(template).not.toMatch(/access_key|secret_key/);
+    expect(readFileSync(SAMPLE_VARS, "utf8")).not.toMatch(/^\s*(winrm_password|\w*_key)\s*=/m);
+  });
+
+  it("installs the scripts where the user-data calls the bootstrap", () => {
+    const dir = BOOTSTRAP_PATH.replace(/\\bootstrap\.ps1$/, "").replace(/\\/g, "/");
+    expect(template).toContain(`host_scripts_dir = "${dir}"`);
+    expect(template).toMatch(/"bootstrap\.ps1"/);
+    expect(template).toMatch(/"hpc-common\.ps1"/);
+  });
+
+  it("ends with a manifest post-processor writing to the path the command reads", () => {
+    expect(template).toMatch(/post-processor "manifest" \{\s*output\s*=\s*var\.manifest_path/);
+  });
+});

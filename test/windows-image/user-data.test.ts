@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SCRIPTS_DIR } from "../../components/windows-image/build-inputs";
+import {
+  BOOTSTRAP_PATH,
+  HOST_CONFIG_BEGIN,
+  HOST_CONFIG_END,
+  HostConfig,
+  renderUserData,
+  USER_DATA_LIMIT_BYTES,
+  UserDataTooLargeError,
+} from "../../components/windows-image/user-data";
+
+const bootstrap = readFileSync(join(SCRIPTS_DIR, "bootstrap.ps1"), "utf8");
+
+/** A single-quoted PowerShell string assigned to $name in bootstrap.ps1, unquoted. */
+function bootstrapConstant(name: string): string {
+  const match = bootstrap.match(new RegExp(`^\\$${name} = '((?:[^']|'')*)'\\r?$`, "m"));
+  if (!match) throw new Error(`bootstrap.ps1 assigns no $${name}`);
+  return match[1].replace(/''/g, "'");
+}
+
+/** What bootstrap.ps1's Get-HostConfigFromUserData does, step for step. */
+function extractLikeBootstrap(userData: string): string | undefined {
+  const lines = userData.split(/\r?\n/);
+  const begin = lines.indexOf(bootstrapConstant("HostConfigBegin"));
+  if (begin < 0) return undefined;
+  const end = lines.indexOf(bootstrapConstant("HostConfigEnd"), begin + 1);
+  if (end <= begin + 1) throw new Error("not closed or empty");
+  return lines.slice(begin + 1, end).join("\n");
+}
+
+const host: HostConfig = {
+  hostManagerUrl: "http://host-manager.hpc-fleet.internal:8080",
+  fleetToken: "token-0123456789abcdef",
+  clientExecutable: "C:\\hpc\\client\\hpc-client.exe",
+  clientArguments: ["--server", "bench.example.com", "--name", 'it\'s "quoted" \\ here'],
+  accountName: "hpc",
+  accountIsAdministrator: false,
+  heartbeatSeconds: 60,
+};
+
+/** The longest values the other fields can take, so only clientArguments varies. */
+const longest: HostConfig = {
+  ...host,
+  hostManagerUrl: `http://${"h".repeat(63)}.${"z".repeat(60)}.internal:65535`,
+  fleetToken: "t".repeat(128),
+  clientExecutable: `C:\\${"p".repeat(256)}`,
+  accountName: "a".repeat(20),
+  heartbeatSeconds: 600,
+};
+
+describe("host user-data", () => {
+  it("begins with [powershell] and calls the baked bootstrap with the config", () => {
+    const userData = renderUserData(host);
+    expect(userData.startsWith("[powershell]\r\n")).toBe(true);
+    expect(userData).toContain(`& '${BOOTSTRAP_PATH}' -HostConfigJson $HpcHostConfigJson`);
+  });
+
+  it("uses the same markers as bootstrap.ps1", () => {
+    expect(bootstrapConstant("HostConfigBegin")).toBe(HOST_CONFIG_BEGIN);
+    expect(bootstrapConstant("HostConfigEnd")).toBe(HOST_CONFIG_END);
+  });
+
+  it("gives bootstrap.ps1 back exactly the host config", () => {
+    const json = extractLikeBootstrap(renderUserData(host));
+    expect(JSON.parse(json!)).toEqual(host);
+  });
+
+  it("keeps arguments that look like the here-string's end inside it", () => {
+    const tricky = { ...host, clientArguments: ["'@", "\n'@\n", "@'"] };
+    const json = extractLikeBootstrap(renderUserData(tricky));
+    expect(JSON.parse(json!)).toEqual(tricky);
+  });
+
+  it.each([
+    [25, 476],
+    [50, 236],
+  ])(
+    "fits %i arguments of %i characters (the proposed 12,000-character limit) with every other field at its longest",
+    (count, length) => {
+      const clientArguments = Array.from({ length: count }, () => "x".repeat(length));
+      expect(JSON.stringify(clientArguments).length).toBeLessThanOrEqual(12_000);
+      const userData = renderUserData({ ...longest, clientArguments });
+      expect(Buffer.byteLength(userData)).toBeLessThanOrEqual(USER_DATA_LIMIT_BYTES);
+    },
+  );
+
+  it("refuses the schema's longest arguments (50 of 512) with a clear error", () => {
+    const clientArguments = Array.from({ length: 50 }, () => "x".repeat(512));
+    expect(() => renderUserData({ ...longest, clientArguments })).toThrow(UserDataTooLargeError);
+    expect(() => renderUserData({ ...longest, clientArguments })).toThrow(
+      /over ECS's 16384-byte limit: shorten hpc-fleet:fleet.clientArguments/,
+    );
+  });
+
+  it("counts bytes, not characters", () => {
+    const wide = Array.from({ length: 12 }, () => "测".repeat(512));
+    expect(() => renderUserData({ ...host, clientArguments: wide })).toThrow(UserDataTooLargeError);
+  });
+});

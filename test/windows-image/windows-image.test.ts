@@ -1,0 +1,179 @@
+import { spawnSync } from "node:child_process";
+import { renderManifest } from "../../components/windows-image/manifest";
+import { WindowsImage, WindowsImageArgs } from "../../components/windows-image";
+import { planBuild } from "../../components/windows-image/windows-image";
+import { stackTags } from "../../components/tags";
+import { findResource, redactInputs, resourcesOfType, runDeclarations } from "../helpers/mocks";
+import { stackConfig } from "../helpers/stacks";
+import type { ConfigOverrides } from "../helpers/stacks";
+import { outputValue } from "./outputs";
+import { clientFixture, ClientFixture } from "./fixtures";
+
+const COMMAND = "command:local:Command";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+const BUILT_IMAGE = "m-2zebuilt";
+
+function imageArgs(fixture: ClientFixture, overrides: ConfigOverrides = {}): WindowsImageArgs {
+  const config = stackConfig("dev", overrides);
+  return {
+    image: config.image,
+    region: config.region,
+    stack: config.stack,
+    tags: stackTags(config),
+    projectDir: fixture.projectDir,
+    vSwitchId: "vsw-2ze0abc",
+    buildSecurityGroupId: "sg-2ze0build",
+  };
+}
+
+const cloudOutputs = {
+  [COMMAND]: () => ({
+    stdout: renderManifest([
+      { region: "cn-hangzhou", imageId: "m-other" },
+      { region: "cn-beijing", imageId: BUILT_IMAGE },
+    ]),
+  }),
+  [PASSWORD]: () => ({ result: "Mock-Password-1" }),
+};
+
+function declare(args: WindowsImageArgs, preview = false) {
+  return runDeclarations(() => new WindowsImage("windows-image", args), {
+    preview,
+    cloudOutputs,
+  });
+}
+
+describe("WindowsImage", () => {
+  let fixture: ClientFixture;
+  beforeEach(() => {
+    fixture = clientFixture();
+  });
+  afterEach(() => fixture.remove());
+
+  it("declares the Packer build with the content hash as its trigger", async () => {
+    const { resources, outputs } = await declare(imageArgs(fixture));
+    const build = findResource(resources, COMMAND, "windows-image-build");
+    expect(build.parent).toBe("windows-image");
+    const hash = await outputValue(outputs.contentHash);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(build.inputs.triggers).toEqual([hash]);
+    expect(await outputValue(outputs.imageId)).toBe(BUILT_IMAGE);
+  });
+
+  it("runs packer init and build, and prints the manifest as the only stdout", async () => {
+    const { resources } = await declare(imageArgs(fixture));
+    const create = findResource(resources, COMMAND, "windows-image-build").inputs.create as string;
+    expect(create).toContain("packer init 'images/windows' >&2");
+    expect(create).toContain("packer build -color=false -timestamp-ui 'images/windows' >&2");
+    expect(create).toContain('cat "$work/manifest.json"');
+    expect(create).toContain("ALICLOUD_ACCESS_KEY:?");
+    expect(spawnSync("sh", ["-n", "-c", create]).status).toBe(0);
+  });
+
+  it("keeps the password out of the command line and in a secret environment", async () => {
+    const { resources } = await declare(imageArgs(fixture));
+    const build = findResource(resources, COMMAND, "windows-image-build");
+    const create = build.inputs.create as string;
+    expect(create).not.toContain("Mock-Password-1");
+    expect(create).not.toMatch(/PKR_VAR_winrm_password|ALICLOUD_SECRET_KEY=/);
+    expect(JSON.stringify(redactInputs(build.inputs))).not.toContain("Mock-Password-1");
+    expect(redactInputs(build.inputs.environment)).toBe("[secret]");
+    const password = findResource(resources, PASSWORD, "windows-image-winrm-password");
+    expect(password.inputs.overrideSpecial).not.toMatch(/[_$'"`\\]/);
+    expect(password.inputs).toMatchObject({ special: true, minSpecial: 2, minUpper: 2 });
+  });
+
+  it("passes every template variable by environment", async () => {
+    const { resources } = await declare(imageArgs(fixture));
+    const build = findResource(resources, COMMAND, "windows-image-build");
+    const envelope = build.inputs.environment as { value: Record<string, string> };
+    const environment = envelope.value;
+    expect(environment).toMatchObject({
+      PKR_VAR_region: "cn-beijing",
+      PKR_VAR_vswitch_id: "vsw-2ze0abc",
+      PKR_VAR_security_group_id: "sg-2ze0build",
+      PKR_VAR_build_address: "public",
+      PKR_VAR_winrm_password: "Mock-Password-1",
+    });
+    expect(JSON.parse(environment.PKR_VAR_tags_json)).toMatchObject({
+      team: "perf-lab",
+      role: "image",
+      Name: "windows-image",
+    });
+    expect(environment.PKR_VAR_content_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("gives the build a create timeout longer than buildTimeoutMinutes", async () => {
+    // Custom timeouts are not recorded by the mocks: check the option the code sets.
+    const args = imageArgs(fixture, { image: { buildTimeoutMinutes: 240 } });
+    expect(args.image.buildTimeoutMinutes).toBe(240);
+    const source = (await import("node:fs")).readFileSync(
+      require.resolve("../../components/windows-image/windows-image"),
+      "utf8",
+    );
+    expect(source).toMatch(/customTimeouts: \{ create: `\$\{image\.buildTimeoutMinutes \+/);
+  });
+
+  it("rebuilds when a client file changes, and not otherwise", async () => {
+    const first = await outputValue((await declare(imageArgs(fixture))).outputs.contentHash);
+    const again = await outputValue((await declare(imageArgs(fixture))).outputs.contentHash);
+    fixture.write("us3config.json", "{}\n");
+    const changed = await outputValue((await declare(imageArgs(fixture))).outputs.contentHash);
+    expect(again).toBe(first);
+    expect(changed).not.toBe(first);
+  });
+
+  it("with an existing image id builds nothing and outputs that id", async () => {
+    const args = imageArgs(fixture, { image: { existingImageId: "m-2zeexisting" } });
+    const { resources, outputs } = await declare(args);
+    expect(resourcesOfType(resources, COMMAND)).toEqual([]);
+    expect(resourcesOfType(resources, PASSWORD)).toEqual([]);
+    expect(await outputValue(outputs.imageId)).toBe("m-2zeexisting");
+  });
+
+  it("refuses to build without the network it needs, naming the args", () => {
+    const args = { ...imageArgs(fixture), vSwitchId: undefined, buildSecurityGroupId: undefined };
+    expect(() => planBuild(args, false)).toThrow(
+      /vSwitchId: is required[\s\S]*buildSecurityGroupId/,
+    );
+  });
+
+  it("refuses to build with a missing client file, naming its config key", () => {
+    const args = imageArgs(fixture, {
+      image: {
+        clientFiles: [{ source: "absent.exe", destination: "C:\\hpc\\client\\absent.exe" }],
+      },
+      fleet: { clientExecutable: "C:\\hpc\\client\\absent.exe" },
+    });
+    expect(() => planBuild(args, false)).toThrow(
+      /hpc-fleet:image\.clientFiles\[0\]\.source: no file at .*absent\.exe/,
+    );
+  });
+
+  it("previews without the client files, the trigger then unknown", async () => {
+    const args = imageArgs(fixture, {
+      image: {
+        clientFiles: [{ source: "absent.exe", destination: "C:\\hpc\\client\\absent.exe" }],
+      },
+      fleet: { clientExecutable: "C:\\hpc\\client\\absent.exe" },
+    });
+    const { resources } = await declare(args, true);
+    const build = findResource(resources, COMMAND, "windows-image-build");
+    expect(redactInputs(build.inputs.triggers)).toEqual(["<computed>"]);
+  });
+
+  it("rejects two client files staged under one name", () => {
+    fixture.write("a.exe", "a");
+    const args = imageArgs(fixture, {
+      image: {
+        clientFiles: [
+          { source: "a.exe", destination: "C:\\hpc\\client\\hpc-client.exe" },
+          { source: "../client/a.exe", destination: "C:\\hpc\\client\\b.exe" },
+        ],
+      },
+    });
+    expect(() => planBuild(args, false)).toThrow(
+      "hpc-fleet:image.clientFiles[1].source: same file name as clientFiles[0]",
+    );
+  });
+});

@@ -1,0 +1,139 @@
+// The HTTP API: health probe, host reports (and heartbeats), and the operator views.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Clock } from "../clock";
+import type { HealthSettings } from "../health/policy";
+import type { Inventory } from "../health/inventory";
+import type { CycleStore } from "../store/cycles";
+import type { HostStore } from "../store/hosts";
+import { makeTokenCheck } from "./auth";
+import type { ReportWriter } from "./report-writer";
+import { cyclesQuerySchema, firstIssue, hostReportSchema, hostsQuerySchema } from "./schemas";
+import { hostView } from "./views";
+
+export interface ApiDeps {
+  readonly token: string;
+  readonly store: HostStore;
+  readonly cycles: CycleStore;
+  readonly writer: ReportWriter;
+  readonly inventory: Inventory;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings: HealthSettings;
+  readonly observingSince: number;
+  readonly schedule: string;
+  readonly dryRun: boolean;
+  /** When the next scheduled cycle runs, if known. */
+  readonly nextRunAt?: () => Date | null;
+}
+
+/** A report is a few hundred bytes; anything near this is not a report. */
+export const BODY_LIMIT_BYTES = 4 * 1024;
+const HISTORY_PER_HOST = 10;
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One line per heartbeat from thousands of hosts would drown everything else.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  });
+  const tokenMatches = makeTokenCheck(deps.token);
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.url === "/healthz") return;
+    if (!tokenMatches(request.headers.authorization)) {
+      return reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthorized" });
+    }
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    return reply.code(status).send({ error: status >= 500 ? "internal error" : error.message });
+  });
+
+  app.get("/healthz", async (_request, reply) => {
+    try {
+      deps.store.db.prepare("SELECT 1").get();
+      return { ok: true };
+    } catch {
+      return reply.code(503).send({ ok: false, error: "database unavailable" });
+    }
+  });
+
+  app.post("/rpc/v1/status", async (request, reply) => {
+    const parsed = hostReportSchema.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: "invalid report", ...firstIssue(parsed.error) });
+    }
+    const report = parsed.data;
+    let outcome = await deps.writer.submit(report);
+    if (
+      outcome === "unknown-instance" &&
+      (await deps.inventory.knowsAfterRefresh(report.instanceId))
+    ) {
+      outcome = await deps.writer.submit(report);
+    }
+    if (outcome === "unknown-instance") {
+      return reply.code(403).send({ error: "instance is not in the fleet", field: "instanceId" });
+    }
+    if (outcome === "ip-mismatch") {
+      return reply
+        .code(403)
+        .send({ error: "privateIp does not match the instance", field: "privateIp" });
+    }
+    return { ok: true };
+  });
+
+  app.get("/api/v1/hosts", async (request, reply) => {
+    const query = hostsQuerySchema.safeParse(request.query);
+    if (!query.success)
+      return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
+    const now = deps.clock.now();
+    const hosts = query.data.archived === "true" ? deps.store.listAll() : deps.store.listActive();
+    return {
+      generatedAt: new Date(now).toISOString(),
+      count: hosts.length,
+      hosts: hosts.map((host) =>
+        hostView(
+          host,
+          deps.store.events(host.instanceId, HISTORY_PER_HOST),
+          now,
+          deps.observingSince,
+          deps.settings,
+        ),
+      ),
+    };
+  });
+
+  app.get("/api/v1/health-check", async (request, reply) => {
+    const query = cyclesQuerySchema.safeParse(request.query);
+    if (!query.success)
+      return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
+    const cycles = deps.cycles.latest(query.data.limit);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      schedule: deps.schedule,
+      nextRunAt: deps.nextRunAt?.()?.toISOString() ?? null,
+      dryRun: deps.dryRun,
+      stormGuardOpen: cycles[0]?.stormGuardOpen ?? false,
+      settings: {
+        startupTimeoutMinutes: deps.settings.startupTimeoutMs / 60_000,
+        heartbeatTimeoutMinutes: deps.settings.heartbeatTimeoutMs / 60_000,
+        rebootCooldownMinutes: deps.settings.cooldownMs / 60_000,
+        maxRemediationAttempts: deps.settings.maxAttempts,
+        maxUnhealthy: deps.settings.maxUnhealthy,
+      },
+      cycles: cycles.map((c) => ({
+        ...c,
+        startedAt: iso(c.startedAt),
+        finishedAt: iso(c.finishedAt),
+      })),
+    };
+  });
+
+  return app;
+}

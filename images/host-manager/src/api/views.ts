@@ -1,0 +1,47 @@
+// JSON shapes the API returns for hosts: what an operator needs to see at a glance.
+import { assessHost, isJudged, type HealthSettings } from "../health/policy";
+import type { HostRecord, RemediationEvent } from "../store/types";
+import { STATUS_NAMES } from "../store/types";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function hostView(
+  host: HostRecord,
+  history: readonly RemediationEvent[],
+  now: number,
+  observingSince: number,
+  settings: HealthSettings,
+) {
+  const assessment = assessHost(host, now, observingSince, settings);
+  return {
+    instanceId: host.instanceId,
+    status: host.status,
+    statusName: STATUS_NAMES[host.status] ?? "unknown",
+    statusSince: iso(host.statusSince),
+    privateIp: host.privateIp ?? host.cloudPrivateIp,
+    mac: host.mac,
+    hostname: host.hostname,
+    logicalCpus: host.logicalCpus,
+    physicalCpus: host.physicalCpus,
+    clientVersion: host.clientVersion,
+    lifecycleState: host.lifecycleState,
+    createdAt: iso(host.cloudCreatedAt),
+    firstSeenAt: iso(host.firstSeenAt),
+    lastSeenAt: iso(host.lastReportAt),
+    archivedAt: iso(host.archivedAt),
+    health:
+      host.archivedAt !== null || !isJudged(host)
+        ? { judged: false, healthy: null, reason: null }
+        : {
+            judged: true,
+            healthy: assessment.healthy,
+            reason: assessment.healthy ? null : assessment.reason,
+          },
+    remediation: {
+      state: host.remediationState,
+      attempts: host.remediationAttempts,
+      lastAt: iso(host.lastRemediationAt),
+      history: history.map((event) => ({ ...event, at: iso(event.at) })),
+    },
+  };
+}

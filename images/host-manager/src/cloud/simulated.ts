@@ -1,0 +1,69 @@
+// An in-process scaling group for local runs and tests: instances i-sim-0001 upward,
+// which the health check can reboot and replace like the real thing.
+import type { Clock } from "../clock";
+import type { ReplaceMode } from "../config";
+import type { CloudDriver, CloudInstance } from "./types";
+
+export interface SimulatedEvent {
+  at: number;
+  action: "reboot" | "replace";
+  instanceId: string;
+  replacement?: string;
+}
+
+export class SimulatedCloud implements CloudDriver {
+  readonly name = "simulated";
+  readonly events: SimulatedEvent[] = [];
+  private readonly instances = new Map<string, CloudInstance>();
+  private nextNumber = 1;
+
+  constructor(
+    size: number,
+    private readonly clock: Clock,
+  ) {
+    for (let i = 0; i < size; i++) this.launch();
+  }
+
+  private launch(): CloudInstance {
+    const number = this.nextNumber++;
+    const instance: CloudInstance = {
+      instanceId: `i-sim-${String(number).padStart(4, "0")}`,
+      privateIp: `10.0.${Math.floor(number / 250)}.${(number % 250) + 4}`,
+      createdAt: this.clock.now(),
+      lifecycleState: "InService",
+    };
+    this.instances.set(instance.instanceId, instance);
+    return instance;
+  }
+
+  async listInstances(): Promise<CloudInstance[]> {
+    return [...this.instances.values()].map((instance) => ({ ...instance }));
+  }
+
+  async rebootInstance(instanceId: string): Promise<void> {
+    this.require(instanceId);
+    this.events.push({ at: this.clock.now(), action: "reboot", instanceId });
+  }
+
+  /** Both modes end the same way here: ESS drops the instance and launches a fresh one. */
+  async replaceInstance(instanceId: string, _mode: ReplaceMode): Promise<void> {
+    this.require(instanceId);
+    this.instances.delete(instanceId);
+    const replacement = this.launch();
+    this.events.push({
+      at: this.clock.now(),
+      action: "replace",
+      instanceId,
+      replacement: replacement.instanceId,
+    });
+  }
+
+  private require(instanceId: string): void {
+    if (!this.instances.has(instanceId)) {
+      throw Object.assign(new Error(`instance ${instanceId} is not in the scaling group`), {
+        code: "InvalidInstanceId.NotFound",
+        statusCode: 404,
+      });
+    }
+  }
+}

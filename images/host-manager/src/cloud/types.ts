@@ -1,0 +1,19 @@
+// What the health check needs from a cloud: the scaling group's instances, reboot and replace.
+import type { ReplaceMode } from "../config";
+
+export interface CloudInstance {
+  instanceId: string;
+  privateIp: string | null;
+  /** Milliseconds since the epoch, from the cloud's creation time. */
+  createdAt: number;
+  /** ESS lifecycle state (InService, Pending, Removing, ...); null when the cloud has none. */
+  lifecycleState: string | null;
+}
+
+export interface CloudDriver {
+  readonly name: string;
+  listInstances(): Promise<CloudInstance[]>;
+  rebootInstance(instanceId: string): Promise<void>;
+  /** Has the scaling group replace the instance without lowering its desired capacity. */
+  replaceInstance(instanceId: string, mode: ReplaceMode): Promise<void>;
+}

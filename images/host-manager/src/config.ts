@@ -1,0 +1,139 @@
+// Reads and validates the service's configuration from environment variables.
+// Every variable is documented in ../README.md; an invalid one stops the start
+// with a message that names it.
+import { Cron } from "croner";
+import { z } from "zod";
+
+export type CloudKind = "alicloud" | "simulated";
+export type ReplaceMode = "set-unhealthy" | "remove";
+
+/** A cap on unhealthy hosts: an absolute count, or a share of the fleet (rounded down). */
+export type MaxUnhealthy = { kind: "count"; value: number } | { kind: "percent"; value: number };
+
+export interface Config {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly token: string;
+  readonly cloud: CloudKind;
+  readonly simHosts: number;
+  readonly region?: string;
+  readonly scalingGroupId?: string;
+  readonly schedule: string;
+  readonly startupTimeoutMinutes: number;
+  readonly heartbeatTimeoutMinutes: number;
+  readonly rebootCooldownMinutes: number;
+  readonly maxRemediationAttempts: number;
+  readonly maxUnhealthy: MaxUnhealthy;
+  readonly replaceMode: ReplaceMode;
+  readonly dryRun: boolean;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses `5` or `40%`; returns undefined for anything else. */
+export function parseMaxUnhealthy(raw: string): MaxUnhealthy | undefined {
+  const match = /^\s*(\d+)\s*(%?)\s*$/.exec(raw);
+  if (!match) return undefined;
+  const value = Number(match[1]);
+  if (match[2] === "%") return value <= 100 ? { kind: "percent", value } : undefined;
+  return { kind: "count", value };
+}
+
+function isSixFieldCron(pattern: string): boolean {
+  if (pattern.trim().split(/\s+/).length !== 6) return false;
+  try {
+    new Cron(pattern.trim(), { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const intVar = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((s) => /^\d+$/.test(s.trim()), "must be a whole number")
+    .transform((s) => Number(s.trim()))
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const envSchema = z.object({
+  HOST_MANAGER_PORT: intVar(8080, 0, 65535),
+  HOST_MANAGER_DATA_DIR: z.string({ error: "is required" }).min(1, "is required"),
+  HOST_MANAGER_TOKEN: z
+    .string({ error: "is required" })
+    .min(32, "must be at least 32 characters")
+    .refine((s) => s.trim() === s, "must not start or end with whitespace"),
+  HOST_MANAGER_CLOUD: z.enum(["alicloud", "simulated"]).default("simulated"),
+  HOST_MANAGER_SIM_HOSTS: intVar(10, 0, 100_000),
+  HOST_MANAGER_REGION: z.string().min(1).optional(),
+  HOST_MANAGER_SCALING_GROUP_ID: z.string().min(1).optional(),
+  HOST_MANAGER_SCHEDULE: z
+    .string()
+    .default("0 */5 * * * *")
+    .refine((s) => isSixFieldCron(s), "must be a valid 6-field cron expression (with seconds)"),
+  HOST_MANAGER_STARTUP_TIMEOUT_MINUTES: intVar(20, 1, 24 * 60),
+  HOST_MANAGER_HEARTBEAT_TIMEOUT_MINUTES: intVar(10, 1, 24 * 60),
+  HOST_MANAGER_REBOOT_COOLDOWN_MINUTES: intVar(15, 1, 24 * 60),
+  HOST_MANAGER_MAX_REMEDIATION_ATTEMPTS: intVar(3, 1, 100),
+  HOST_MANAGER_MAX_UNHEALTHY: z
+    .string()
+    .default("40%")
+    .refine(
+      (s) => parseMaxUnhealthy(s) !== undefined,
+      "must be a count like 5 or a share like 40%",
+    ),
+  HOST_MANAGER_REPLACE_MODE: z.enum(["set-unhealthy", "remove"]).default("set-unhealthy"),
+  HOST_MANAGER_DRY_RUN: z.enum(["true", "false"]).default("false"),
+  HOST_MANAGER_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+});
+
+/** Validates `env` and returns the typed configuration, or throws a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as a shell `VAR=` usually means "use the default".
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key.startsWith("HOST_MANAGER_") && value !== ""),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    // Never echo values: HOST_MANAGER_TOKEN is a secret.
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.HOST_MANAGER_CLOUD === "alicloud") {
+    if (!e.HOST_MANAGER_REGION)
+      problems.push("HOST_MANAGER_REGION: is required when cloud is alicloud");
+    if (!e.HOST_MANAGER_SCALING_GROUP_ID)
+      problems.push("HOST_MANAGER_SCALING_GROUP_ID: is required when cloud is alicloud");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: e.HOST_MANAGER_PORT,
+    dataDir: e.HOST_MANAGER_DATA_DIR,
+    token: e.HOST_MANAGER_TOKEN,
+    cloud: e.HOST_MANAGER_CLOUD,
+    simHosts: e.HOST_MANAGER_SIM_HOSTS,
+    region: e.HOST_MANAGER_REGION,
+    scalingGroupId: e.HOST_MANAGER_SCALING_GROUP_ID,
+    schedule: e.HOST_MANAGER_SCHEDULE.trim(),
+    startupTimeoutMinutes: e.HOST_MANAGER_STARTUP_TIMEOUT_MINUTES,
+    heartbeatTimeoutMinutes: e.HOST_MANAGER_HEARTBEAT_TIMEOUT_MINUTES,
+    rebootCooldownMinutes: e.HOST_MANAGER_REBOOT_COOLDOWN_MINUTES,
+    maxRemediationAttempts: e.HOST_MANAGER_MAX_REMEDIATION_ATTEMPTS,
+    maxUnhealthy: parseMaxUnhealthy(e.HOST_MANAGER_MAX_UNHEALTHY) as MaxUnhealthy,
+    replaceMode: e.HOST_MANAGER_REPLACE_MODE,
+    dryRun: e.HOST_MANAGER_DRY_RUN === "true",
+    logLevel: e.HOST_MANAGER_LOG_LEVEL,
+  };
+}

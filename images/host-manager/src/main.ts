@@ -1,0 +1,38 @@
+// Entry point: validate the configuration, start the service, stop it cleanly on SIGTERM/SIGINT.
+import { ConfigError, loadConfig } from "./config";
+import { createService } from "./service";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`host-manager: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const service = createService({ config });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    service.logger.info({ signal }, "shutting down");
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        service.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  await service.listen();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`host-manager: failed to start: ${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,201 @@
+// The host registry: inventory sync, host reports and remediation bookkeeping.
+// Every change to a host bumps its version; remediation updates are made
+// against the version that was read (optimistic locking), so a decision taken
+// on a stale row is never written over a newer one.
+import type { Db } from "./database";
+import type { HostRecord, HostReport, RemediationEvent, RemediationState } from "./types";
+
+const HOST_COLUMNS = `
+  instance_id AS instanceId, cloud_private_ip AS cloudPrivateIp, lifecycle_state AS lifecycleState,
+  cloud_created_at AS cloudCreatedAt, first_seen_at AS firstSeenAt, archived_at AS archivedAt,
+  status, status_since AS statusSince, last_report_at AS lastReportAt, private_ip AS privateIp,
+  mac, logical_cpus AS logicalCpus, physical_cpus AS physicalCpus, client_version AS clientVersion,
+  hostname, remediation_state AS remediationState, remediation_attempts AS remediationAttempts,
+  last_remediation_at AS lastRemediationAt, version`;
+
+export interface CloudInstanceRow {
+  instanceId: string;
+  privateIp: string | null;
+  createdAt: number;
+  lifecycleState: string | null;
+}
+
+export interface InventoryChange {
+  added: string[];
+  archived: string[];
+  restored: string[];
+}
+
+export type ReportOutcome = "ok" | "unknown-instance" | "ip-mismatch";
+
+export interface RemediationPatch {
+  remediationState: RemediationState;
+  remediationAttempts: number;
+  lastRemediationAt: number | null;
+}
+
+export class HostStore {
+  private readonly stmt;
+
+  constructor(readonly db: Db) {
+    this.stmt = {
+      get: db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts WHERE instance_id = ?`),
+      active: db.prepare(
+        `SELECT ${HOST_COLUMNS} FROM hosts WHERE archived_at IS NULL ORDER BY instance_id`,
+      ),
+      all: db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY instance_id`),
+      insert: db.prepare(
+        `INSERT INTO hosts (instance_id, cloud_private_ip, lifecycle_state, cloud_created_at,
+           first_seen_at, status, status_since)
+         VALUES (@instanceId, @privateIp, @lifecycleState, @createdAt, @now, 0, @createdAt)`,
+      ),
+      refresh: db.prepare(
+        `UPDATE hosts SET cloud_private_ip = @privateIp, lifecycle_state = @lifecycleState,
+           archived_at = NULL, version = version + 1
+         WHERE instance_id = @instanceId AND (archived_at IS NOT NULL
+           OR cloud_private_ip IS NOT @privateIp OR lifecycle_state IS NOT @lifecycleState)`,
+      ),
+      archive: db.prepare(
+        `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
+      ),
+      report: db.prepare(
+        `UPDATE hosts SET
+           status_since = CASE WHEN status = @status THEN status_since ELSE @now END,
+           status = @status, last_report_at = @now, private_ip = @privateIp, mac = @mac,
+           logical_cpus = @logicalCpus, physical_cpus = @physicalCpus,
+           client_version = @clientVersion, hostname = @hostname, version = version + 1
+         WHERE instance_id = @instanceId AND archived_at IS NULL
+           AND (cloud_private_ip IS NULL OR cloud_private_ip = @privateIp)`,
+      ),
+      known: db.prepare(`SELECT 1 FROM hosts WHERE instance_id = ? AND archived_at IS NULL`),
+      remediate: db.prepare(
+        `UPDATE hosts SET remediation_state = @remediationState,
+           remediation_attempts = @remediationAttempts, last_remediation_at = @lastRemediationAt,
+           version = version + 1
+         WHERE instance_id = @instanceId AND version = @version`,
+      ),
+      event: db.prepare(
+        `INSERT INTO remediation_events (instance_id, at, action, outcome, reason, detail)
+         VALUES (@instanceId, @at, @action, @outcome, @reason, @detail)`,
+      ),
+      eventsFor: db.prepare(
+        `SELECT instance_id AS instanceId, at, action, outcome, reason, detail
+         FROM remediation_events WHERE instance_id = ? ORDER BY id DESC LIMIT ?`,
+      ),
+      allEvents: db.prepare(
+        `SELECT instance_id AS instanceId, at, action, outcome, reason, detail
+         FROM remediation_events ORDER BY id`,
+      ),
+    };
+  }
+
+  get(instanceId: string): HostRecord | undefined {
+    return this.stmt.get.get(instanceId) as HostRecord | undefined;
+  }
+
+  listActive(): HostRecord[] {
+    return this.stmt.active.all() as HostRecord[];
+  }
+
+  listAll(): HostRecord[] {
+    return this.stmt.all.all() as HostRecord[];
+  }
+
+  isKnown(instanceId: string): boolean {
+    return this.stmt.known.get(instanceId) !== undefined;
+  }
+
+  /** Makes the registry match the scaling group: new instances enter as status 0, gone ones are archived. */
+  syncInventory(instances: readonly CloudInstanceRow[], now: number): InventoryChange {
+    const change: InventoryChange = { added: [], archived: [], restored: [] };
+    this.db.transaction(() => {
+      const seen = new Set<string>();
+      for (const instance of instances) {
+        seen.add(instance.instanceId);
+        const existing = this.get(instance.instanceId);
+        if (!existing) {
+          this.stmt.insert.run({ ...instance, now });
+          change.added.push(instance.instanceId);
+        } else {
+          if (existing.archivedAt !== null) change.restored.push(instance.instanceId);
+          this.stmt.refresh.run(instance);
+        }
+      }
+      for (const host of this.listActive()) {
+        if (!seen.has(host.instanceId)) {
+          this.stmt.archive.run(now, host.instanceId);
+          change.archived.push(host.instanceId);
+        }
+      }
+    })();
+    return change;
+  }
+
+  /** Applies a batch of reports in one transaction (one fsync) and says what became of each. */
+  applyReports(reports: readonly HostReport[], now: number): ReportOutcome[] {
+    return this.db.transaction(() =>
+      reports.map((report): ReportOutcome => {
+        const result = this.stmt.report.run({
+          instanceId: report.instanceId,
+          status: report.status,
+          now,
+          privateIp: report.privateIp,
+          mac: report.mac,
+          logicalCpus: report.logicalCpus,
+          physicalCpus: report.physicalCpus,
+          clientVersion: report.clientVersion ?? null,
+          hostname: report.hostname ?? null,
+        });
+        if (result.changes === 1) return "ok";
+        return this.isKnown(report.instanceId) ? "ip-mismatch" : "unknown-instance";
+      }),
+    )();
+  }
+
+  /**
+   * Writes a remediation step and its history entry atomically, if the host is
+   * still at `version`. Returns false when someone else changed it first.
+   */
+  recordRemediation(
+    instanceId: string,
+    version: number,
+    patch: RemediationPatch,
+    event: Omit<RemediationEvent, "instanceId"> | null,
+  ): boolean {
+    return this.db.transaction(() => {
+      const result = this.stmt.remediate.run({ instanceId, version, ...patch });
+      if (result.changes !== 1) return false;
+      if (event) this.stmt.event.run({ instanceId, ...event });
+      return true;
+    })();
+  }
+
+  /**
+   * Like recordRemediation, but re-reads and retries on a version conflict:
+   * used after a cloud call that did happen and so must be recorded.
+   */
+  recordRemediationRetrying(
+    instanceId: string,
+    patch: (current: HostRecord) => RemediationPatch,
+    event: Omit<RemediationEvent, "instanceId">,
+  ): boolean {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = this.get(instanceId);
+      if (!current) return false;
+      if (this.recordRemediation(instanceId, current.version, patch(current), event)) return true;
+    }
+    return false;
+  }
+
+  addEvent(event: RemediationEvent): void {
+    this.stmt.event.run(event);
+  }
+
+  events(instanceId: string, limit = 20): RemediationEvent[] {
+    return this.stmt.eventsFor.all(instanceId, limit) as RemediationEvent[];
+  }
+
+  allEvents(): RemediationEvent[] {
+    return this.stmt.allEvents.all() as RemediationEvent[];
+  }
+}

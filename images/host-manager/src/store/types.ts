@@ -1,0 +1,63 @@
+// The host record as the rest of the service sees it.
+
+/** Codes a host reports; 0 is only ever set by the manager. */
+export const HostStatus = {
+  created: 0,
+  starting: 1,
+  running: 2,
+  clientExited: 3,
+  clientFailed: 4,
+} as const;
+export type HostStatusCode = (typeof HostStatus)[keyof typeof HostStatus];
+
+export const STATUS_NAMES: Record<number, string> = {
+  0: "created",
+  1: "starting",
+  2: "running",
+  3: "client-exited",
+  4: "client-failed",
+};
+
+export type RemediationState = "none" | "rebooting" | "replacing" | "failed";
+
+export interface HostRecord {
+  instanceId: string;
+  cloudPrivateIp: string | null;
+  lifecycleState: string | null;
+  cloudCreatedAt: number;
+  firstSeenAt: number;
+  archivedAt: number | null;
+  status: number;
+  statusSince: number;
+  lastReportAt: number | null;
+  privateIp: string | null;
+  mac: string | null;
+  logicalCpus: number | null;
+  physicalCpus: number | null;
+  clientVersion: string | null;
+  hostname: string | null;
+  remediationState: RemediationState;
+  remediationAttempts: number;
+  lastRemediationAt: number | null;
+  version: number;
+}
+
+export interface HostReport {
+  instanceId: string;
+  privateIp: string;
+  mac: string;
+  status: number;
+  logicalCpus: number;
+  physicalCpus: number;
+  clientVersion?: string;
+  hostname?: string;
+}
+
+export interface RemediationEvent {
+  instanceId: string;
+  at: number;
+  action: string;
+  outcome: string;
+  reason: string | null;
+  detail: string | null;
+}

@@ -1,0 +1,36 @@
+// Builds the real Alibaba Cloud driver pointed at a FakeAlicloud, with fast retries.
+import Credential, { Config as CredentialConfig } from "@alicloud/credentials";
+import { AlicloudDriver } from "../../src/cloud/alicloud";
+import type { RetryOptions } from "../../src/cloud/retry";
+import {
+  FAKE_ACCESS_KEY_ID,
+  FAKE_ACCESS_KEY_SECRET,
+  FAKE_GROUP,
+  FAKE_REGION,
+} from "./fake-alicloud";
+
+export const FAST_RETRY: RetryOptions = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
+
+export function fakeDriver(
+  endpoint: string,
+  overrides: { secret?: string; retry?: RetryOptions; readTimeoutMs?: number } = {},
+): AlicloudDriver {
+  const credential = new Credential(
+    new CredentialConfig({
+      type: "access_key",
+      accessKeyId: FAKE_ACCESS_KEY_ID,
+      accessKeySecret: overrides.secret ?? FAKE_ACCESS_KEY_SECRET,
+    }),
+  );
+  return new AlicloudDriver({
+    region: FAKE_REGION,
+    scalingGroupId: FAKE_GROUP,
+    credential,
+    ecsEndpoint: endpoint,
+    essEndpoint: endpoint,
+    protocol: "HTTP",
+    readTimeoutMs: overrides.readTimeoutMs ?? 2_000,
+    connectTimeoutMs: 1_000,
+    retry: overrides.retry ?? FAST_RETRY,
+  });
+}

@@ -1,0 +1,76 @@
+// Shared test fixtures: host records, settings, temp data dirs and configs.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { loadConfig, type Config } from "../../src/config";
+import type { HealthSettings } from "../../src/health/policy";
+import type { HostRecord } from "../../src/store/types";
+
+export const MINUTE = 60_000;
+export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+export const TOKEN = "t".repeat(20) + "0123456789abcdef";
+
+export const settings: HealthSettings = {
+  startupTimeoutMs: 20 * MINUTE,
+  heartbeatTimeoutMs: 10 * MINUTE,
+  cooldownMs: 15 * MINUTE,
+  maxAttempts: 3,
+  maxUnhealthy: { kind: "percent", value: 40 },
+};
+
+export function host(overrides: Partial<HostRecord> = {}): HostRecord {
+  return {
+    instanceId: "i-test0001",
+    cloudPrivateIp: "10.0.0.5",
+    lifecycleState: "InService",
+    cloudCreatedAt: T0,
+    firstSeenAt: T0,
+    archivedAt: null,
+    status: 2,
+    statusSince: T0,
+    lastReportAt: T0,
+    privateIp: "10.0.0.5",
+    mac: "00:16:3e:00:00:01",
+    logicalCpus: 8,
+    physicalCpus: 4,
+    clientVersion: "1.2.3",
+    hostname: "hpc-0001",
+    remediationState: "none",
+    remediationAttempts: 0,
+    lastRemediationAt: null,
+    version: 1,
+    ...overrides,
+  };
+}
+
+export const silentLogger = () => pino({ level: "silent" });
+
+export function tempDir(prefix = "hm-test-"): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    HOST_MANAGER_DATA_DIR: dataDir,
+    HOST_MANAGER_TOKEN: TOKEN,
+    HOST_MANAGER_PORT: "0",
+    HOST_MANAGER_LOG_LEVEL: "silent",
+    ...env,
+  });
+}
+
+export function report(instanceId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    instanceId,
+    privateIp: "10.0.0.5",
+    mac: "00:16:3e:00:00:01",
+    status: 2,
+    logicalCpus: 8,
+    physicalCpus: 4,
+    clientVersion: "1.2.3",
+    hostname: "hpc-0001",
+    ...overrides,
+  };
+}

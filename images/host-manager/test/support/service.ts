@@ -1,0 +1,52 @@
+// Starts the service in-process on a temp data dir with the simulated cloud and a manual clock.
+import { ManualClock } from "../../src/clock";
+import { SimulatedCloud } from "../../src/cloud/simulated";
+import type { CloudDriver } from "../../src/cloud/types";
+import { createService, type Service } from "../../src/service";
+import { silentLogger, T0, tempDir, testConfig, TOKEN } from "./fixtures";
+
+export interface TestService {
+  service: Service;
+  clock: ManualClock;
+  cloud: CloudDriver;
+  dataDir: string;
+  auth: { authorization: string };
+  close(): Promise<void>;
+}
+
+export async function startTestService(
+  options: { env?: Record<string, string>; cloud?: (clock: ManualClock) => CloudDriver } = {},
+): Promise<TestService> {
+  const dir = tempDir();
+  const clock = new ManualClock(T0);
+  const cloud = options.cloud?.(clock) ?? new SimulatedCloud(10, clock);
+  const service = createService({
+    config: testConfig(dir.path, options.env),
+    clock,
+    cloud,
+    logger: silentLogger(),
+    schedule: false,
+  });
+  await service.inventory.refresh();
+  await service.app.ready();
+  return {
+    service,
+    clock,
+    cloud,
+    dataDir: dir.path,
+    auth: { authorization: `Bearer ${TOKEN}` },
+    async close() {
+      await service.stop();
+      dir.remove();
+    },
+  };
+}
+
+/** Everything the database holds, for "nothing changed" assertions. */
+export function fingerprint(service: Service): string {
+  return JSON.stringify({
+    hosts: service.store.listAll(),
+    events: service.store.allEvents(),
+    cycles: service.cycles.latest(1000),
+  });
+}

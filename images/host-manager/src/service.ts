@@ -85,11 +85,12 @@ export function createService(options: ServiceOptions): Service {
     observingSince,
   });
   let job: Cron | undefined;
+  const writer = new ReportWriter(config.dataDir, clock);
   const app = buildApi({
     token: config.token,
     store,
     cycles,
-    writer: new ReportWriter(store, clock),
+    writer,
     inventory,
     clock,
     logger,
@@ -152,6 +153,7 @@ export function createService(options: ServiceOptions): Service {
       ]);
       clearTimeout(timer);
       await app.close();
+      await writer.close();
       db.close();
       logger.info("host-manager stopped");
     },

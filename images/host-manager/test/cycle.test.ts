@@ -211,3 +211,65 @@ describe("health-check cycle", () => {
     }
   });
 });
+
+describe("a refused reboot", () => {
+  it("escalates straight to a replace, recorded as such", async () => {
+    const dir = tempDir();
+    const clock = new ManualClock(T0);
+    const sim = new SimulatedCloud(5, clock);
+    const cloud: CloudDriver = {
+      name: "refusing",
+      listInstances: () => sim.listInstances(),
+      rebootInstance: async () => {
+        throw Object.assign(
+          new Error("The current status of the resource does not support this operation."),
+          {
+            code: "IncorrectInstanceStatus",
+            statusCode: 403,
+          },
+        );
+      },
+      replaceInstance: (id, mode) => sim.replaceInstance(id, mode),
+    };
+    const db = openDatabase(dir.path);
+    try {
+      const store = new HostStore(db);
+      const check = new HealthCheck({
+        store,
+        cycles: new CycleStore(db),
+        cloud,
+        inventory: new Inventory(store, cloud, clock),
+        clock,
+        logger: silentLogger(),
+        settings,
+        replaceMode: "set-unhealthy",
+        dryRun: false,
+        observingSince: T0,
+      });
+      await check.run();
+      clock.advanceMinutes(21);
+      store.applyReports(
+        ids(4, 2).map((id) => report(id, { privateIp: store.get(id)?.cloudPrivateIp })),
+        clock.now(),
+      );
+      const summary = await check.run();
+      expect(summary.actions).toEqual([
+        expect.objectContaining({
+          instanceId: "i-sim-0001",
+          action: "replace",
+          outcome: "ok",
+          detail: expect.stringMatching(/IncorrectInstanceStatus/),
+        }),
+      ]);
+      expect(sim.events.map((e) => [e.action, e.instanceId])).toEqual([["replace", "i-sim-0001"]]);
+      expect(store.get("i-sim-0001")).toMatchObject({
+        remediationState: "replacing",
+        remediationAttempts: 1,
+      });
+      expect(store.events("i-sim-0001")[0]).toMatchObject({ action: "replace", outcome: "ok" });
+    } finally {
+      db.close();
+      dir.remove();
+    }
+  });
+});

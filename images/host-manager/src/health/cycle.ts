@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
 import type { ReplaceMode } from "../config";
-import { describeError, mapLimit } from "../cloud/retry";
+import { describeError, isRetryable, mapLimit } from "../cloud/retry";
 import type { CloudDriver } from "../cloud/types";
 import type { CycleAction, CycleStore, CycleSummary } from "../store/cycles";
 import type { HostStore, InventoryChange } from "../store/hosts";
@@ -148,44 +148,56 @@ export class HealthCheck {
     if (store.get(host.instanceId)?.version !== host.version) {
       return { ...base, outcome: "skipped" };
     }
+    let kind: "reboot" | "replace" = step.kind;
+    let detail: string | null = null;
     try {
-      if (step.kind === "reboot") await cloud.rebootInstance(host.instanceId);
-      else await cloud.replaceInstance(host.instanceId, replaceMode);
+      if (kind === "reboot") {
+        try {
+          await cloud.rebootInstance(host.instanceId);
+        } catch (error) {
+          // ECS refuses to reboot an instance that is not Running (IncorrectInstanceStatus):
+          // retrying would stall the ladder, so go straight to the next rung.
+          if (isRetryable(error)) throw error;
+          detail = `reboot refused (${describeError(error)})`;
+          kind = "replace";
+          await cloud.replaceInstance(host.instanceId, replaceMode);
+        }
+      } else {
+        await cloud.replaceInstance(host.instanceId, replaceMode);
+      }
     } catch (error) {
       const message = describeError(error);
       logger.error({ ...base, err: message }, "remediation call failed; nothing recorded");
       store.addEvent({
         instanceId: host.instanceId,
         at: clock.now(),
-        action,
+        action: kind,
         outcome: "error",
         reason: step.reason,
-        detail: message,
+        detail: detail ? `${detail}; ${message}` : message,
       });
-      return { ...base, outcome: "error", error: message };
+      return { ...base, action: kind, outcome: "error", error: message };
     }
     const at = clock.now();
     // The call happened, so it must be recorded even if a report raced us.
     store.recordRemediationRetrying(
       host.instanceId,
       (current) => ({
-        remediationState: step.kind === "reboot" ? "rebooting" : "replacing",
+        remediationState: kind === "reboot" ? "rebooting" : "replacing",
         remediationAttempts: current.remediationAttempts + 1,
         lastRemediationAt: at,
       }),
       {
         at,
-        action,
+        action: kind,
         outcome: "ok",
         reason: step.reason,
-        detail: replaceModeDetail(step.kind, replaceMode),
+        detail: [detail, kind === "replace" ? `mode=${replaceMode}` : null]
+          .filter(Boolean)
+          .join("; "),
       },
     );
-    logger.info(base, "remediated host");
-    return { ...base, outcome: "ok" };
+    logger.info({ ...base, action: kind }, "remediated host");
+    return { ...base, action: kind, outcome: "ok", ...(detail ? { detail } : {}) };
   }
-}
-
-function replaceModeDetail(kind: string, mode: ReplaceMode): string | null {
-  return kind === "replace" ? `mode=${mode}` : null;
 }

@@ -7,6 +7,8 @@ export interface CycleAction {
   reason: string;
   outcome: "ok" | "error" | "dry-run" | "skipped";
   error?: string;
+  /** Why the action differs from the plan, e.g. a refused reboot escalated to a replace. */
+  detail?: string;
 }
 
 export interface CycleSummary {

@@ -26,6 +26,13 @@ export interface InventoryChange {
   restored: string[];
 }
 
+interface InventoryViewRow {
+  instanceId: string;
+  archivedAt: number | null;
+  cloudPrivateIp: string | null;
+  lifecycleState: string | null;
+}
+
 export type ReportOutcome = "ok" | "unknown-instance" | "ip-mismatch";
 
 export interface RemediationPatch {
@@ -54,6 +61,10 @@ export class HostStore {
            archived_at = NULL, version = version + 1
          WHERE instance_id = @instanceId AND (archived_at IS NOT NULL
            OR cloud_private_ip IS NOT @privateIp OR lifecycle_state IS NOT @lifecycleState)`,
+      ),
+      inventoryView: db.prepare(
+        `SELECT instance_id AS instanceId, archived_at AS archivedAt,
+           cloud_private_ip AS cloudPrivateIp, lifecycle_state AS lifecycleState FROM hosts`,
       ),
       archive: db.prepare(
         `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
@@ -109,22 +120,32 @@ export class HostStore {
   syncInventory(instances: readonly CloudInstanceRow[], now: number): InventoryChange {
     const change: InventoryChange = { added: [], archived: [], restored: [] };
     this.db.transaction(() => {
+      // One read of the registry instead of one per instance: this runs over the whole fleet.
+      const known = new Map(
+        (this.stmt.inventoryView.all() as InventoryViewRow[]).map((row) => [row.instanceId, row]),
+      );
       const seen = new Set<string>();
       for (const instance of instances) {
         seen.add(instance.instanceId);
-        const existing = this.get(instance.instanceId);
+        const existing = known.get(instance.instanceId);
         if (!existing) {
           this.stmt.insert.run({ ...instance, now });
           change.added.push(instance.instanceId);
-        } else {
-          if (existing.archivedAt !== null) change.restored.push(instance.instanceId);
+          continue;
+        }
+        if (existing.archivedAt !== null) change.restored.push(instance.instanceId);
+        if (
+          existing.archivedAt !== null ||
+          existing.cloudPrivateIp !== instance.privateIp ||
+          existing.lifecycleState !== instance.lifecycleState
+        ) {
           this.stmt.refresh.run(instance);
         }
       }
-      for (const host of this.listActive()) {
-        if (!seen.has(host.instanceId)) {
-          this.stmt.archive.run(now, host.instanceId);
-          change.archived.push(host.instanceId);
+      for (const row of known.values()) {
+        if (row.archivedAt === null && !seen.has(row.instanceId)) {
+          this.stmt.archive.run(now, row.instanceId);
+          change.archived.push(row.instanceId);
         }
       }
     })();

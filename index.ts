@@ -15,3 +15,5 @@ export const scalingConfigurationId = fleet.scalingConfigurationId;
 export const hostsSecurityGroupId = fleet.hostsSecurityGroupId;
 export const hostManagerUrl = fleet.hostManagerUrl;
 export const hostManagerContainerGroupId = fleet.hostManagerContainerGroupId;
+/** A Pulumi secret: `pulumi stack output --show-secrets fleetToken`. */
+export const fleetToken = fleet.fleetToken;

@@ -24,6 +24,8 @@ export interface FleetOutputs {
   readonly hostsSecurityGroupId: pulumi.Output<string>;
   readonly hostManagerUrl: pulumi.Output<string>;
   readonly hostManagerContainerGroupId: pulumi.Output<string>;
+  /** The fleet token, a Pulumi secret: operators read the host-manager's API with it. */
+  readonly fleetToken: pulumi.Output<string>;
 }
 
 /** Cloud names are global within an account and region: prefix them with the stack. */
@@ -86,5 +88,6 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostsSecurityGroupId: hosts.hostsSecurityGroupId,
     hostManagerUrl: hostManager.url,
     hostManagerContainerGroupId: hostManager.containerGroupId,
+    fleetToken: pulumi.secret(fleetToken.result),
   };
 }

@@ -154,3 +154,15 @@ describe("the fleet program", () => {
     expect(resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack")).toEqual([]);
   });
 });
+
+test("the stack exports the fleet token only as a secret", async () => {
+  const { outputs } = await runStack("dev", WITH_IMAGE, { preview: true });
+  const { redactOutput } = await import("../../tools/mocks/values");
+  const shown = (await redactOutput(outputs)) as Record<string, unknown>;
+  expect(shown.fleetToken).toBe("[secret]");
+  expect(
+    Object.entries(shown)
+      .filter(([, value]) => value === "[secret]")
+      .map(([key]) => key),
+  ).toEqual(["fleetToken"]);
+});

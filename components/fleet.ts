@@ -75,6 +75,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     securityGroupId: network.hostManagerSecurityGroupId,
     scalingGroupId: hosts.scalingGroupId,
     fleetToken: fleetToken.result,
+    generation: hosts.generation,
   });
 
   return {

@@ -32,7 +32,8 @@ export interface StackConfig {
   readonly environment: Parsed["environment"];
   readonly network: Parsed["network"] & { readonly vSwitchCidrs: string[] };
   readonly image: Parsed["image"];
-  readonly fleet: Parsed["fleet"] & {
+  readonly fleet: Omit<Parsed["fleet"], "spot"> & {
+    readonly spot: Parsed["fleet"]["spot"] & { readonly onDemandPercentageAboveBase: number };
     readonly minSize: number;
     readonly maxSize: number;
     readonly deletionProtection: boolean;
@@ -129,6 +130,12 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
     image: parsed.image,
     fleet: {
       ...fleet,
+      spot: {
+        ...fleet.spot,
+        // Choosing a spot strategy means spot hosts: all spot above the base unless set.
+        onDemandPercentageAboveBase:
+          fleet.spot.onDemandPercentageAboveBase ?? (fleet.spot.strategy === "NoSpot" ? 100 : 0),
+      },
       minSize: fleet.minSize ?? fleet.instanceCount,
       maxSize: fleet.maxSize ?? fleet.instanceCount,
       deletionProtection: fleet.deletionProtection ?? parsed.environment !== "dev",

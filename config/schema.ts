@@ -59,7 +59,7 @@ const spot = z.strictObject({
     "price limits",
   ).default([]),
   onDemandBaseCapacity: wholeNumber(0, MAX_INSTANCES).default(0),
-  onDemandPercentageAboveBase: wholeNumber(0, 100).default(100),
+  onDemandPercentageAboveBase: wholeNumber(0, 100).optional(),
 });
 
 const fleet = z.strictObject({

@@ -28,8 +28,6 @@ trap {
 $HostConfigBegin = '$HpcHostConfigJson = @'''
 $HostConfigEnd = '''@'
 
-New-Item -ItemType Directory -Path (Join-Path $HpcDataDir 'logs') -Force | Out-Null
-Start-Transcript -Path (Join-Path $HpcDataDir 'logs\bootstrap.log') -Append | Out-Null
 
 # User-data and the boot task both start at first boot: one at a time.
 $mutex = New-Object System.Threading.Mutex($false, 'Global\hpc-fleet-bootstrap')
@@ -38,6 +36,10 @@ try {
 } catch [System.Threading.AbandonedMutexException] {
     Write-HpcLog 'the previous bootstrap ended without releasing its lock'
 }
+
+# After the lock: the user-data run and the boot task share one log file.
+New-Item -ItemType Directory -Path (Join-Path $HpcDataDir 'logs') -Force | Out-Null
+Start-Transcript -Path (Join-Path $HpcDataDir 'logs\bootstrap.log') -Append | Out-Null
 
 # The JSON between the begin and end lines of the user-data, or $null.
 function Get-HostConfigFromUserData {
@@ -136,8 +138,14 @@ try {
 
     $clientTask = Get-ScheduledTask -TaskPath '\hpc-fleet\' -TaskName 'start-client' -ErrorAction SilentlyContinue
     if (-not $clientTask -or $clientTask.State -ne 'Running') {
-        $facts = Get-HpcHostFacts -ClientExecutable $config.clientExecutable
-        Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusStarting | Out-Null
+        # A report is informative only: a metadata or network failure must not stop the
+        # bootstrap before the autologon reboot below.
+        try {
+            $facts = Get-HpcHostFacts -ClientExecutable $config.clientExecutable
+            Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusStarting | Out-Null
+        } catch {
+            Write-HpcLog "starting report skipped: $($_.Exception.Message)"
+        }
     }
 
     # Winlogon reads the autologon settings at boot: a fresh setup needs one reboot.

@@ -27,7 +27,7 @@ $trigger = New-ScheduledTaskTrigger -AtLogOn -User $user
 $principal = New-ScheduledTaskPrincipal -UserId $user -LogonType Interactive -RunLevel Limited
 $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries `
     -StartWhenAvailable -MultipleInstances IgnoreNew `
-    -RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1)
+    -RestartCount 255 -RestartInterval (New-TimeSpan -Minutes 1)
 $settings.ExecutionTimeLimit = 'PT0S'
 
 $existing = Get-ScheduledTask -TaskPath $taskPath -TaskName $taskName -ErrorAction SilentlyContinue
@@ -38,7 +38,7 @@ $upToDate = $existing -and
     $existing.Principal.UserId -match "(^|\\)$([regex]::Escape($AccountName))$" -and
     $existing.Principal.LogonType -eq 'Interactive' -and
     $existing.Settings.ExecutionTimeLimit -eq 'PT0S' -and
-    $existing.Settings.RestartCount -eq 999 -and
+    $existing.Settings.RestartCount -eq 255 -and
     @($existing.Triggers).Count -eq 1 -and
     $existing.Triggers[0].UserId -match "(^|\\)$([regex]::Escape($AccountName))$"
 if ($upToDate) {

@@ -42,7 +42,26 @@ function ConvertTo-CommandLine {
 }
 
 $config = Read-HpcHostConfig -Path $ConfigPath
-$facts = Get-HpcHostFacts -ClientExecutable $config.clientExecutable
+# Facts come from the metadata service. A failed read must never keep the client from
+# starting (the task does not restart a script that exits with an error), so it is
+# retried at the next report instead.
+$script:facts = $null
+function Send-ClientStatus {
+    param([int] $Status)
+    if (-not $script:facts) {
+        try {
+            $script:facts = Get-HpcHostFacts -ClientExecutable $config.clientExecutable
+        } catch {
+            Write-HpcLog "host facts unavailable, report skipped: $($_.Exception.Message)"
+            return
+        }
+    }
+    try {
+        Send-HpcHostStatus -Config $config -Facts $script:facts -Status $Status | Out-Null
+    } catch {
+        Write-HpcLog "report failed: $($_.Exception.Message)"
+    }
+}
 $heartbeatMilliseconds = [int]$config.heartbeatSeconds * 1000
 $commandLine = ConvertTo-CommandLine -Arguments @($config.clientArguments)
 $quickFailures = 0
@@ -62,10 +81,10 @@ while ($true) {
         $process = $null
     }
     if ($process) {
-        Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusRunning | Out-Null
+        Send-ClientStatus -Status $HpcStatusRunning
         # WaitForExit times out every heartbeat: report while the client runs.
         while (-not $process.WaitForExit($heartbeatMilliseconds)) {
-            Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusRunning | Out-Null
+            Send-ClientStatus -Status $HpcStatusRunning
         }
         Write-HpcLog "the client exited with code $($process.ExitCode)"
     }
@@ -77,11 +96,11 @@ while ($true) {
     }
     if ($quickFailures -ge $MaxQuickFailures) {
         Write-HpcLog "the client failed $quickFailures times in a row; giving up"
-        Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusClientFailed | Out-Null
+        Send-ClientStatus -Status $HpcStatusClientFailed
         # Exit 0: a deliberate stop, which the task's restart-on-failure leaves alone.
         exit 0
     }
-    Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusClientExited | Out-Null
+    Send-ClientStatus -Status $HpcStatusClientExited
     $backoff = [Math]::Min(5 * [Math]::Pow(2, [Math]::Max($quickFailures - 1, 0)), $MaxBackoffSeconds)
     Write-HpcLog "restarting the client in $backoff s"
     Start-Sleep -Seconds $backoff

@@ -12,10 +12,15 @@ export interface EnvironmentVar {
 }
 
 export interface ContainerEnvInputs {
-  readonly config: Pick<StackConfig, "region" | "hostManager" | "healthCheck" | "secrets">;
+  readonly config: Pick<
+    StackConfig,
+    "region" | "fleet" | "hostManager" | "healthCheck" | "secrets"
+  >;
   readonly scalingGroupId: pulumi.Input<string>;
   readonly fleetToken: pulumi.Input<string>;
   readonly roleName: pulumi.Input<string>;
+  /** The hosts' current generation (the InstanceGroup's `generation`). */
+  readonly generation: pulumi.Input<string>;
 }
 
 export function containerEnvironment(inputs: ContainerEnvInputs): EnvironmentVar[] {
@@ -47,6 +52,12 @@ export function containerEnvironment(inputs: ContainerEnvInputs): EnvironmentVar
     { key: "HOST_MANAGER_MAX_UNHEALTHY", value: healthCheck.maxUnhealthy },
     { key: "HOST_MANAGER_REPLACE_MODE", value: hostManager.replaceMode },
     { key: "HOST_MANAGER_DRY_RUN", value: String(hostManager.dryRun) },
+    // Hosts tagged with another generation are replaced, keeping this share running.
+    { key: "HOST_MANAGER_FLEET_GENERATION", value: inputs.generation },
+    {
+      key: "HOST_MANAGER_MIN_HEALTHY_PERCENTAGE",
+      value: String(inputs.config.fleet.minHealthyPercentage),
+    },
     // @alicloud/credentials reads the RAM role's STS credentials from the metadata service.
     { key: "ALIBABA_CLOUD_ECS_METADATA", value: inputs.roleName },
   ];

@@ -25,7 +25,7 @@ export interface HostManagerArgs {
   /** The stack config: region, hostManager and healthCheck sections, and the secrets. */
   readonly config: Pick<
     StackConfig,
-    "project" | "stack" | "region" | "hostManager" | "healthCheck" | "secrets"
+    "project" | "stack" | "region" | "fleet" | "hostManager" | "healthCheck" | "secrets"
   >;
   /** Tags of the stack, merged under each resource's role and Name. */
   readonly tags: Tags;
@@ -39,6 +39,8 @@ export interface HostManagerArgs {
   readonly scalingGroupId: pulumi.Input<string>;
   /** The bearer token the hosts send with their reports (a secret). */
   readonly fleetToken: pulumi.Input<string>;
+  /** The hosts' current generation; older hosts are rolled (InstanceGroup.generation). */
+  readonly generation: pulumi.Input<string>;
 }
 
 export class HostManager extends pulumi.ComponentResource {
@@ -134,6 +136,7 @@ export class HostManager extends pulumi.ComponentResource {
               scalingGroupId: args.scalingGroupId,
               fleetToken: args.fleetToken,
               roleName: role.roleName,
+              generation: args.generation,
             }),
             volumeMounts: [{ name: "data", mountPath: DATA_DIR, readOnly: false }],
             livenessProbes: [

@@ -8,4 +8,4 @@ export {
 export { capacityPlan, mixesSpotAndOnDemand, type CapacityPlan } from "./capacity";
 export { hostNamePattern, WINDOWS_HOST_NAME_MAX_LENGTH, type HostNamePattern } from "./host-name";
 export { isAcceptedPassword, PASSWORD_ARGS, PASSWORD_SPECIALS } from "./password";
-export { MAX_HEALTHY_PERCENTAGE, rolloutFingerprint } from "./rollout";
+export { GENERATION_TAG, rolloutFingerprint } from "./rollout";

@@ -11,7 +11,7 @@ import { renderUserData } from "../windows-image/user-data";
 import { capacityPlan, type CapacityPlan } from "./capacity";
 import { hostNamePattern } from "./host-name";
 import { PASSWORD_ARGS } from "./password";
-import { MAX_HEALTHY_PERCENTAGE, rolloutFingerprint } from "./rollout";
+import { GENERATION_TAG, rolloutFingerprint } from "./rollout";
 
 export type FleetSettings = StackConfig["fleet"];
 
@@ -67,10 +67,8 @@ function groupCapacityArgs(plan: CapacityPlan): Partial<alicloud.ess.ScalingGrou
     // Instance types are tried in the configured order, for on-demand and spot alike.
     allocationStrategy: "priority",
     spotAllocationStrategy: "priority",
-    onDemandBaseCapacity,
-    onDemandPercentageAboveBaseCapacity: onDemandPercentageAboveBase,
-    // The provider documents the CapacityOptions.* pair as COMPOSABLE's and the plain pair
-    // as COST_OPTIMIZED's; both carry the same numbers so whichever ESS reads is right.
+    // The provider documents the CapacityOptions.* pair as COMPOSABLE's (the plain pair is
+    // COST_OPTIMIZED's and may be rejected here).
     capacityOptionsOnDemandBaseCapacity: onDemandBaseCapacity,
     capacityOptionsOnDemandPercentageAboveBaseCapacity: onDemandPercentageAboveBase,
     // A reclaimed spot host is replaced at once instead of waiting for the health check.
@@ -84,8 +82,8 @@ export class InstanceGroup extends pulumi.ComponentResource {
   public readonly hostsSecurityGroupId: pulumi.Output<string>;
   /** The hosts' Administrator password (secret), for break-glass RDP. */
   public readonly administratorPassword: pulumi.Output<string>;
-  /** Whether image and configuration changes roll out through an ESS instance refresh. */
-  public readonly rollingRefresh: boolean;
+  /** The hosts' current generation: hosts tagged with another one are rolled by the host-manager. */
+  public readonly generation: pulumi.Output<string>;
 
   constructor(name: string, args: InstanceGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = instanceGroupArgProblems(args.fleet);
@@ -109,7 +107,7 @@ export class InstanceGroup extends pulumi.ComponentResource {
         vswitchIds: args.vSwitchIds,
         removalPolicies: [...fleet.removalPolicies],
         groupDeletionProtection: fleet.deletionProtection,
-        // Released, not stopped: instance refresh rejects the recycle modes.
+        // Replaced hosts are released, not stopped and kept (which would still cost disks).
         scalingPolicy: "release",
         ...groupCapacityArgs(plan),
         tags: resourceTags(args.tags, "fleet", groupName),
@@ -154,6 +152,10 @@ export class InstanceGroup extends pulumi.ComponentResource {
       userData,
     };
 
+    // Unlike the definition, the password does not make hosts outdated: it is set once.
+    // The digest is one-way, so it need not stay secret like the user-data it covers; kept
+    // secret it would hide the hosts' tags from previews and the policy pack.
+    const generation = pulumi.unsecret(pulumi.output(hostDefinition).apply(rolloutFingerprint));
     const configurationName = `${name}-config`;
     const configuration = new alicloud.ess.ScalingConfiguration(
       configurationName,
@@ -169,40 +171,20 @@ export class InstanceGroup extends pulumi.ComponentResource {
         enable: true,
         // Lets the group (and with it its last configuration) be deleted in one step.
         forceDelete: true,
-        // Propagated to every host: the host-manager finds the fleet by these tags.
-        tags: resourceTags(args.tags, "host", configurationName),
+        // Propagated to every host: the host-manager finds outdated hosts by the generation.
+        tags: generation.apply((value) => ({
+          ...resourceTags(args.tags, "host", configurationName),
+          [GENERATION_TAG]: value,
+        })),
       },
       parent,
     );
-
-    if (plan.supportsInstanceRefresh) {
-      const fingerprint = pulumi.output(hostDefinition).apply(rolloutFingerprint);
-      new alicloud.ess.InstanceRefresh(
-        `${name}-refresh`,
-        {
-          scalingGroupId: group.id,
-          desiredConfigurationImageId: args.imageId,
-          minHealthyPercentage: fleet.minHealthyPercentage,
-          maxHealthyPercentage: MAX_HEALTHY_PERCENTAGE,
-          // Replace every host, not only those on another image: user-data changes too.
-          skipMatching: false,
-        },
-        { ...parent, dependsOn: [configuration], replacementTrigger: fingerprint },
-      );
-    } else {
-      pulumi.log.warn(
-        `${name}: fleet.spot mixes spot and on-demand hosts, so the group uses ESS's COMPOSABLE ` +
-          "policy, which instance refresh does not support: a new image or configuration " +
-          "reaches only hosts launched after it",
-        this,
-      );
-    }
 
     this.scalingGroupId = group.id;
     this.scalingConfigurationId = configuration.id;
     this.hostsSecurityGroupId = pulumi.output(args.hostsSecurityGroupId);
     this.administratorPassword = administratorPassword;
-    this.rollingRefresh = plan.supportsInstanceRefresh;
+    this.generation = generation;
     this.registerOutputs({
       scalingGroupId: this.scalingGroupId,
       scalingConfigurationId: this.scalingConfigurationId,

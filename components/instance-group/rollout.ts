@@ -1,16 +1,14 @@
-// Rolling replacement of the hosts when what they are built from changes. An ESS instance
-// refresh task (ess.InstanceRefresh) replaces instances in batches while keeping
-// minHealthyPercentage of the group's capacity in service. Every argument of the resource
-// forces a new task, so a new image id starts one by itself; the fingerprint below, given as
-// the resource's replacementTrigger, starts one for any other change to the hosts
-// (user-data, instance types, disk, ...), which would otherwise reach only new hosts.
+// Rolling replacement of the hosts when what they are built from changes. ESS applies a
+// changed scaling configuration only to hosts launched after it, and its own instance
+// refresh works only for PRIORITY groups (no zone balance, no spot/on-demand mix) and
+// fails on a group with no hosts. So each host carries, as a tag propagated from the
+// scaling configuration, the generation it was built from: a digest of its definition.
+// The host-manager replaces hosts of an older generation in batches that keep
+// fleet.minHealthyPercentage of the fleet running (images/host-manager, "rollout").
 import { createHash } from "node:crypto";
 
-/**
- * Surge above capacity during a refresh, in percent. 100 means no surge: replacements
- * stay within maxSize (min = max by default) and the batch size is 100 - minHealthyPercentage.
- */
-export const MAX_HEALTHY_PERCENTAGE = 100;
+/** The tag on every host that names the generation it was launched from. */
+export const GENERATION_TAG = "hpc-fleet-generation";
 
 /** Order-independent JSON, so the fingerprint does not move when keys are reordered. */
 function stableJson(value: unknown): string {
@@ -24,7 +22,10 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A short digest of everything a host is built from; a change means "replace the hosts". */
+/**
+ * A short digest of everything a host is built from; a change means "replace the hosts".
+ * One-way: the user-data inside (which holds the fleet token) cannot be read back from it.
+ */
 export function rolloutFingerprint(hostDefinition: Record<string, unknown>): string {
   return createHash("sha256").update(stableJson(hostDefinition)).digest("hex").slice(0, 16);
 }

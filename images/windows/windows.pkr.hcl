@@ -116,7 +116,9 @@ source "alicloud-ecs" "windows" {
   associate_public_ip_address = var.build_address == "public"
   ssh_private_ip              = var.build_address == "private"
   internet_charge_type        = "PayByTraffic"
-  internet_max_bandwidth_out  = var.build_address == "public" ? 10 : 0
+  # No internet_max_bandwidth_out: the builder passes it to RunInstances as well as to the
+  # EIP, and in a VPC a bandwidth above 0 gives the instance a fixed public IP, which ECS
+  # will not associate an EIP with. Unset, the instance gets none and the EIP its default.
 
   communicator   = "winrm"
   winrm_username = "Administrator"

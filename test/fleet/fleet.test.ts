@@ -7,7 +7,6 @@ import { SHIPPED_STACKS } from "../helpers/stacks";
 
 const GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
 const CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
-const REFRESH = "alicloud:ess/instanceRefresh:InstanceRefresh";
 const RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
 const CONTAINER = "alicloud:eci/containerGroup:ContainerGroup";
 
@@ -51,17 +50,35 @@ describe("the fleet program", () => {
     });
   });
 
-  test("a new image changes the scaling configuration and starts a rolling refresh, and leaves the group", async () => {
+  test("a new image changes the hosts' definition and generation, and tells the host-manager to roll them", async () => {
     const before = await runStack("dev", { image: { existingImageId: "m-2ze0old" } });
     const after = await runStack("dev", { image: { existingImageId: "m-2ze0new" } });
     const changes = changedInputs(before.resources, after.resources);
     expect(Object.keys(changes).sort()).toEqual(
-      [`${CONFIGURATION}::hpc-dev-hosts-config`, `${REFRESH}::hpc-dev-hosts-refresh`].sort(),
+      [
+        `${CONFIGURATION}::hpc-dev-hosts-config`,
+        `${CONTAINER}::hpc-dev-host-manager-container`,
+      ].sort(),
     );
-    expect(changes[`${CONFIGURATION}::hpc-dev-hosts-config`]).toContain("imageId");
-    const refresh = only(resourcesOfType(after.resources, REFRESH));
-    expect(refresh.inputs.desiredConfigurationImageId).toBe("m-2ze0new");
-    expect(refresh.inputs.minHealthyPercentage).toBe(80);
+    expect(changes[`${CONFIGURATION}::hpc-dev-hosts-config`]).toEqual(["imageId", "tags"]);
+    const generation = (resources: readonly RecordedResource[]) => {
+      const tags = reveal<Record<string, string>>(
+        only(resourcesOfType(resources, CONFIGURATION)).inputs.tags,
+      );
+      const [{ environmentVars }] = reveal<
+        Array<{ environmentVars: Array<{ key: string; value: string }> }>
+      >(only(resourcesOfType(resources, CONTAINER)).inputs.containers);
+      const told = environmentVars.find(
+        (variable) => variable.key === "HOST_MANAGER_FLEET_GENERATION",
+      )?.value;
+      return { tagged: tags["hpc-fleet-generation"], told };
+    };
+    const next = generation(after.resources);
+    expect(next.told).toBe(next.tagged);
+    expect(next.tagged).not.toBe(generation(before.resources).tagged);
+    expect(resourcesOfType(after.resources, GROUP)[0].inputs).toEqual(
+      resourcesOfType(before.resources, GROUP)[0].inputs,
+    );
   });
 
   test.each(SHIPPED_STACKS)(

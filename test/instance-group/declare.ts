@@ -11,25 +11,39 @@ export const PASSWORD = "Ab12!#cdEF34%*ghIJ56+-kl";
 
 export const GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
 export const CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
-export const REFRESH = "alicloud:ess/instanceRefresh:InstanceRefresh";
 export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 
-export function declareHosts(config: StackConfig, imageId = "m-base0001"): InstanceGroup {
+/** What the fleet hands the hosts besides the config; tests vary them. */
+export interface HostWiring {
+  readonly hostManagerUrl?: string;
+  readonly fleetToken?: string;
+}
+
+export function declareHosts(
+  config: StackConfig,
+  imageId = "m-base0001",
+  wiring: HostWiring = {},
+): InstanceGroup {
   const network = new Network("hpc", networkArgsFromConfig(config));
   return new InstanceGroup("hpc", {
     fleet: config.fleet,
     vSwitchIds: network.vSwitchIds,
     hostsSecurityGroupId: network.hostsSecurityGroupId,
     imageId,
-    hostManagerUrl: HOST_MANAGER_URL,
-    fleetToken: pulumi.secret("fleet-token-1234"),
+    hostManagerUrl: wiring.hostManagerUrl ?? HOST_MANAGER_URL,
+    fleetToken: pulumi.secret(wiring.fleetToken ?? "fleet-token-1234"),
     tags: stackTags(config),
   });
 }
 
 /** Runs declareHosts under mocks; the random password gets a fixed result, as the cloud would. */
-export function runHosts(config: StackConfig, imageId?: string, preview = false) {
-  return runDeclarations(() => declareHosts(config, imageId), {
+export function runHosts(
+  config: StackConfig,
+  imageId?: string,
+  preview = false,
+  wiring: HostWiring = {},
+) {
+  return runDeclarations(() => declareHosts(config, imageId, wiring), {
     preview,
     cloudOutputs: { [RANDOM_PASSWORD]: () => ({ result: PASSWORD }) },
   });

@@ -1,9 +1,13 @@
 // The InstanceGroup under Pulumi's mocks, wired to a Network as the fleet wires it.
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { findResource, redactInputs, resourcesOfType } from "../helpers/mocks";
+import { findResource, redactInputs, resourcesOfType, reveal } from "../helpers/mocks";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
-import { InstanceGroup, instanceGroupArgProblems } from "../../components/instance-group";
-import { CONFIGURATION, GROUP, REFRESH, runHosts } from "./declare";
+import {
+  GENERATION_TAG,
+  InstanceGroup,
+  instanceGroupArgProblems,
+} from "../../components/instance-group";
+import { CONFIGURATION, GROUP, runHosts } from "./declare";
 
 /** Each resource's redacted inputs, by type and name. */
 function inputsByResource(resources: readonly RecordedResource[]): Map<string, unknown> {
@@ -37,40 +41,47 @@ describe("InstanceGroup", () => {
     ]);
   });
 
-  it("a new image changes the scaling configuration and starts a rolling refresh, not the group", async () => {
+  it("a new image changes the scaling configuration and its generation tag, not the group", async () => {
     const config = stackConfig("dev");
     const before = await runHosts(config, "m-base0001");
     const after = await runHosts(config, "m-base0002");
     expect(changedInputs(before.resources, after.resources)).toEqual([
-      `${REFRESH}::hpc-refresh::desiredConfigurationImageId`,
       `${CONFIGURATION}::hpc-config::imageId`,
+      `${CONFIGURATION}::hpc-config::tags`,
     ]);
-    // Every InstanceRefresh argument forces a new task: the new image id starts one.
-    const refresh = findResource(after.resources, REFRESH, "hpc-refresh");
-    expect(refresh.inputs).toMatchObject({
-      scalingGroupId: "hpc-group-id",
-      desiredConfigurationImageId: "m-base0002",
-      minHealthyPercentage: config.fleet.minHealthyPercentage,
-      skipMatching: false,
-    });
+    const generationOf = (resources: readonly RecordedResource[]) =>
+      reveal<Record<string, string>>(
+        findResource(resources, CONFIGURATION, "hpc-config").inputs.tags,
+      )[GENERATION_TAG];
+    expect(generationOf(after.resources)).toMatch(/^[0-9a-f]{16}$/);
+    expect(generationOf(after.resources)).not.toBe(generationOf(before.resources));
   });
 
-  it("the rolling refresh keeps the configured minimum healthy share", async () => {
-    const { resources } = await runHosts(
-      stackConfig("prod-ap-southeast-1", { fleet: { minHealthyPercentage: 75 } }),
+  it("a new host-manager URL or token makes every host outdated; a count change does not", async () => {
+    const config = stackConfig("dev");
+    const generation = async (overrides: Parameters<typeof runHosts>[3]) => {
+      const { resources } = await runHosts(config, "m-base0001", false, overrides);
+      return reveal<Record<string, string>>(
+        findResource(resources, CONFIGURATION, "hpc-config").inputs.tags,
+      )[GENERATION_TAG];
+    };
+    const base = await generation({});
+    expect(await generation({ fleetToken: "another-token" })).not.toBe(base);
+    expect(await generation({ hostManagerUrl: "http://elsewhere:8080" })).not.toBe(base);
+    const bigger = await runHosts(
+      stackConfig("dev", { fleet: { instanceCount: 5, maxSize: 5 } }),
+      "m-base0001",
     );
-    expect(findResource(resources, REFRESH, "hpc-refresh").inputs).toMatchObject({
-      minHealthyPercentage: 75,
-      maxHealthyPercentage: 100,
-    });
+    expect(
+      reveal<Record<string, string>>(
+        findResource(bigger.resources, CONFIGURATION, "hpc-config").inputs.tags,
+      )[GENERATION_TAG],
+    ).toBe(base);
   });
 
-  it("previews before any id is known, with the refresh wired to the group", async () => {
-    const { resources } = await runHosts(stackConfig("dev"), "m-base0001", true);
-    expect(redactInputs(findResource(resources, REFRESH, "hpc-refresh").inputs)).toMatchObject({
-      scalingGroupId: "<computed>",
-      desiredConfigurationImageId: "m-base0001",
-    });
+  it("declares no ESS instance refresh: it fails on an empty group and forbids zone balance", async () => {
+    const { resources } = await runHosts(stackConfig("dev"));
+    expect(resourcesOfType(resources, "alicloud:ess/instanceRefresh:InstanceRefresh")).toEqual([]);
   });
 
   it.each(SHIPPED_STACKS)("the user-data and the password are secret (%s)", async (stack) => {
@@ -115,8 +126,8 @@ describe("InstanceGroup", () => {
       multiAzPolicy: "COMPOSABLE",
       azBalance: true,
       allocationStrategy: "priority",
-      onDemandBaseCapacity: 50,
-      onDemandPercentageAboveBaseCapacity: 30,
+      capacityOptionsOnDemandBaseCapacity: 50,
+      capacityOptionsOnDemandPercentageAboveBaseCapacity: 30,
       groupDeletionProtection: true,
       removalPolicies: ["OldestScalingConfiguration", "OldestInstance"],
     });
@@ -128,14 +139,12 @@ describe("InstanceGroup", () => {
         { instanceType: "ecs.c7a.4xlarge", priceLimit: 1.0 },
       ],
     });
-    // ESS refreshes only PRIORITY groups: a mixed fleet gets no refresh task.
-    expect(resourcesOfType(resources, REFRESH)).toEqual([]);
   });
 
   it("spot and on-demand settings reach the group as configured (dev is all spot)", async () => {
     const { resources } = await runHosts(stackConfig("dev"));
     const group = findResource(resources, GROUP, "hpc-group").inputs;
-    expect(group).toMatchObject({ multiAzPolicy: "PRIORITY", groupDeletionProtection: false });
+    expect(group).toMatchObject({ multiAzPolicy: "BALANCE", groupDeletionProtection: false });
     expect(group.onDemandBaseCapacity).toBeUndefined();
     expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
       spotStrategy: "SpotAsPriceGo",
@@ -160,7 +169,6 @@ describe("InstanceGroup", () => {
       // These types have no tags in their cloud API.
       const untagged = new Set([
         "alicloud:ecs/securityGroupRule:SecurityGroupRule",
-        "alicloud:ess/instanceRefresh:InstanceRefresh",
         "random:index/randomPassword:RandomPassword",
       ]);
       const declared = resources.filter(

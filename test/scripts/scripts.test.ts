@@ -184,7 +184,7 @@ describe("register-client-task.ps1", () => {
     );
     expect(parsed.text).toContain("$settings.ExecutionTimeLimit = 'PT0S'");
     expect(callsOf(parsed, "New-ScheduledTaskSettingsSet")[0].text).toMatch(
-      /-RestartCount 999 -RestartInterval/,
+      /-RestartCount 255 -RestartInterval/,
     );
     expect(parsed.text).toContain("(Join-Path $PSScriptRoot 'start-client.ps1')");
   });
@@ -257,7 +257,7 @@ describe("start-client.ps1 and hpc-common.ps1", () => {
   });
 
   it("reports running, heartbeats while the client runs, then exited or failed", () => {
-    const statuses = callsOf(client, "Send-HpcHostStatus").map(
+    const statuses = callsOf(client, "Send-ClientStatus").map(
       (call) => call.text.match(/-Status \$(\w+)/)?.[1],
     );
     expect(statuses).toEqual([
@@ -268,6 +268,20 @@ describe("start-client.ps1 and hpc-common.ps1", () => {
     ]);
     expect(client.text).toContain("while (-not $process.WaitForExit($heartbeatMilliseconds))");
     expect(client.text).toContain("$heartbeatMilliseconds = [int]$config.heartbeatSeconds * 1000");
+  });
+
+  it("never lets a failed metadata read or report stop the client from starting", () => {
+    // The facts are read inside the report function, under try/catch, not before the loop.
+    const loopStart = client.text.indexOf("while ($true)");
+    const beforeLoop = client.text.slice(0, loopStart);
+    expect(beforeLoop).not.toMatch(/^\$facts = Get-HpcHostFacts/m);
+    const reporter = client.text.slice(
+      client.text.indexOf("function Send-ClientStatus"),
+      loopStart,
+    );
+    expect(reporter).toMatch(
+      /try \{\s*\$script:facts = Get-HpcHostFacts[\s\S]*\} catch \{[\s\S]*return/,
+    );
   });
 
   it("restarts the client with a bounded backoff and gives up after repeated quick failures", () => {

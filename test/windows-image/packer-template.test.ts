@@ -163,6 +163,14 @@ describe("the Packer template", () => {
     expect(template).toMatch(/scripts_dir}\/enable-winrm\.ps1/);
   });
 
+  it("gives the build instance no fixed public IP, which would block its EIP", () => {
+    // The builder passes internet_max_bandwidth_out to RunInstances too; above 0 in a VPC
+    // that allocates a fixed public IP, and ECS then refuses to associate the EIP.
+    const settings = template.split("\n").filter((line) => !line.trim().startsWith("#"));
+    expect(settings.join("\n")).not.toMatch(/internet_max_bandwidth_out\s*=/);
+    expect(template).toMatch(/associate_public_ip_address\s*=\s*var\.build_address == "public"/);
+  });
+
   it("holds no secret: the password is a sensitive variable with no default", () => {
     const block = template.match(/variable "winrm_password" \{[^}]*\}/)?.[0] ?? "";
     expect(block).toMatch(/sensitive\s*=\s*true/);

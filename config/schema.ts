@@ -44,6 +44,7 @@ const image = z.strictObject({
   buildAddress: oneOf(["public", "private"]).default("public"),
   clientSourceDir: text(/^\S.*$/, "a directory path").default("client"),
   clientFiles: list(clientFile, 1, 50, "client files").default(DEFAULT_CLIENT_FILES),
+  clientChecksumsFile: text(/^\S.*$/, "a file path relative to the project").optional(),
   namePrefix: text(/^[A-Za-z][A-Za-z0-9-]{1,40}$/, "2 to 41 letters, digits or hyphens").default(
     "hpc-fleet-win",
   ),

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { StackConfig } from "../../config";
-import type { HashedFile } from "./trigger-hash";
+import type { FileOnDisk } from "./trigger-hash";
 
 export type ImageConfig = StackConfig["image"];
 
@@ -33,7 +33,7 @@ function listFiles(dir: string, keep: (name: string) => boolean): string[] {
  * The template files (not the sample variables, which builds never load) and
  * every script, labelled by their path in the repository.
  */
-export function repositoryBuildFiles(): HashedFile[] {
+export function repositoryBuildFiles(): FileOnDisk[] {
   const template = listFiles(TEMPLATE_DIR, (name) => name.endsWith(".pkr.hcl"));
   const scripts = listFiles(SCRIPTS_DIR, (name) => name.endsWith(".ps1"));
   return [...template, ...scripts].map((path) => ({
@@ -105,7 +105,7 @@ export function missingClientFiles(files: readonly ResolvedClientFile[]): string
 }
 
 /** Client files as the trigger hash sees them: by destination, so a move also rebuilds. */
-export function clientHashedFiles(files: readonly ResolvedClientFile[]): HashedFile[] {
+export function clientHashedFiles(files: readonly ResolvedClientFile[]): FileOnDisk[] {
   return files.map((file) => ({ label: `client:${file.destination}`, path: file.absolutePath }));
 }
 

@@ -1,7 +1,12 @@
 // The fleet's Windows image: the WindowsImage component and the pure helpers
 // (user-data, trigger hash, manifest) other components and tests use.
 export { WindowsImage, type WindowsImageArgs } from "./windows-image";
-export { imageInputsHash, type HashedFile, type ImageInputs } from "./trigger-hash";
+export {
+  imageInputsHash,
+  type FileOnDisk,
+  type HashedFile,
+  type ImageInputs,
+} from "./trigger-hash";
 export { imageIdFromManifest, ManifestError, parseArtifactId, renderManifest } from "./manifest";
 export {
   BOOTSTRAP_PATH,

@@ -3,12 +3,23 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-/** A file that goes into the image, under a label that says what it is for. */
-export interface HashedFile {
+/**
+ * A file that goes into the image, under a label that says what it is for: read from
+ * `path`, or known by its `sha256` (from a committed checksum list).
+ */
+export type HashedFile = FileOnDisk | FileByChecksum;
+
+export interface FileOnDisk {
   /** Stable across checkouts, e.g. `scripts/bootstrap.ps1` or `client:C:\hpc\client\hpc-client.exe`. */
   readonly label: string;
   /** Where to read it now. */
   readonly path: string;
+}
+
+export interface FileByChecksum {
+  readonly label: string;
+  /** Its hex SHA-256, as a committed checksum list gives it. */
+  readonly sha256: string;
 }
 
 export interface ImageInputs {
@@ -31,7 +42,8 @@ export function imageInputsHash(inputs: ImageInputs): string {
   for (const file of inputs.files) {
     if (labels.has(file.label)) throw new Error(`build input ${file.label} is listed twice`);
     labels.add(file.label);
-    lines.push(JSON.stringify(["file", file.label, sha256(readFileSync(file.path))]));
+    const digest = "sha256" in file ? file.sha256 : sha256(readFileSync(file.path));
+    lines.push(JSON.stringify(["file", file.label, digest]));
   }
   for (const [name, value] of Object.entries(inputs.variables)) {
     lines.push(JSON.stringify(["variable", name, value]));

@@ -3,8 +3,10 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { resolve } from "node:path";
 import { resourceTags, type Tags } from "../tags";
 import { buildCommand } from "./build-command";
+import { checksummedClientFiles, readChecksums, staleChecksums } from "./client-checksums";
 import {
   clientHashedFiles,
   missingClientFiles,
@@ -16,7 +18,7 @@ import {
   type ResolvedClientFile,
 } from "./build-inputs";
 import { imageIdFromManifest } from "./manifest";
-import { imageInputsHash } from "./trigger-hash";
+import { imageInputsHash, type HashedFile } from "./trigger-hash";
 
 export interface WindowsImageArgs {
   /**
@@ -72,8 +74,10 @@ export interface BuildPlan {
   readonly vSwitchId: pulumi.Input<string>;
   readonly buildSecurityGroupId: pulumi.Input<string>;
   readonly clientFiles: ResolvedClientFile[];
-  /** Client files that are not there: allowed in a preview only, which then hashes nothing. */
+  /** Client files that are not there: allowed in a preview only. */
   readonly missing: string[];
+  /** The client files as hashed: unknown (undefined) when missing and not checksummed. */
+  readonly clientHashes: HashedFile[] | undefined;
 }
 
 /**
@@ -96,9 +100,18 @@ export function planBuild(
   }
   let clientFiles: ResolvedClientFile[] = [];
   let missing: string[] = [];
+  let clientHashes: HashedFile[] | undefined;
   try {
-    clientFiles = resolveClientFiles(image, args.projectDir ?? process.cwd());
+    const projectDir = args.projectDir ?? process.cwd();
+    clientFiles = resolveClientFiles(image, projectDir);
     missing = missingClientFiles(clientFiles);
+    if (image.clientChecksumsFile) {
+      const checksums = readChecksums(resolve(projectDir, image.clientChecksumsFile));
+      clientHashes = checksummedClientFiles(clientFiles, checksums);
+      problems.push(...staleChecksums(clientFiles, checksums));
+    } else if (missing.length === 0) {
+      clientHashes = clientHashedFiles(clientFiles);
+    }
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -108,9 +121,10 @@ export function planBuild(
   if (problems.length > 0 || !image.sourceImage || !args.vSwitchId || !args.buildSecurityGroupId) {
     throw new Error(`Cannot build the Windows image:\n  ${problems.join("\n  ")}`);
   }
-  if (missing.length > 0) {
+  if (missing.length > 0 && !clientHashes) {
     pulumi.log.warn(
-      `client files missing, so the image's content hash is unknown in this preview:\n  ${missing.join("\n  ")}`,
+      "client files missing, so the image's content hash is unknown in this preview " +
+        `(commit a checksum list as image.clientChecksumsFile to know it):\n  ${missing.join("\n  ")}`,
     );
   }
   return {
@@ -119,6 +133,7 @@ export function planBuild(
     buildSecurityGroupId: args.buildSecurityGroupId,
     clientFiles,
     missing,
+    clientHashes,
   };
 }
 
@@ -135,7 +150,7 @@ function declareWindowsImage(
       contentHash: pulumi.output(undefined),
     };
   }
-  const { clientFiles, missing } = plan;
+  const { clientFiles, clientHashes } = plan;
   const tags = args.tags ?? {};
 
   const variables = pulumi
@@ -152,11 +167,15 @@ function declareWindowsImage(
         clientFiles,
       }),
     );
-  const files = [...repositoryBuildFiles(), ...clientHashedFiles(clientFiles)];
   const contentHash: pulumi.Output<string> =
-    missing.length > 0
+    clientHashes === undefined
       ? (pulumi.output(pulumi.unknown) as pulumi.Output<string>)
-      : variables.apply((values) => imageInputsHash({ files, variables: values }));
+      : variables.apply((values) =>
+          imageInputsHash({
+            files: [...repositoryBuildFiles(), ...clientHashes],
+            variables: values,
+          }),
+        );
 
   // ECS rejects some characters in passwords (`_` was seen): a safe set, every class.
   const password = new random.RandomPassword(

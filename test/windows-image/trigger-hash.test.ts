@@ -7,14 +7,14 @@ import {
   resolveClientFiles,
   templateVariables,
 } from "../../components/windows-image/build-inputs";
-import { HashedFile, imageInputsHash } from "../../components/windows-image/trigger-hash";
+import { FileOnDisk, imageInputsHash } from "../../components/windows-image/trigger-hash";
 import { stackConfig } from "../helpers/stacks";
 import { clientFixture, ClientFixture } from "./fixtures";
 
 describe("the image's trigger hash", () => {
   let fixture: ClientFixture;
   let copies: string;
-  let files: HashedFile[];
+  let files: FileOnDisk[];
   let variables: Record<string, string>;
 
   beforeAll(() => {

@@ -58,6 +58,9 @@ export function containerEnvironment(inputs: ContainerEnvInputs): EnvironmentVar
       key: "HOST_MANAGER_MIN_HEALTHY_PERCENTAGE",
       value: String(inputs.config.fleet.minHealthyPercentage),
     },
+    // The service speaks plain HTTP inside the VPC (no TLS to terminate there), and browsers
+    // drop Secure cookies over HTTP: the status page's sign-in must not depend on them.
+    { key: "HOST_MANAGER_COOKIE_SECURE", value: "false" },
     // @alicloud/credentials reads the RAM role's STS credentials from the metadata service.
     { key: "ALIBABA_CLOUD_ECS_METADATA", value: inputs.roleName },
   ];

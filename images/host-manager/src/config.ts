@@ -10,6 +10,23 @@ export type ReplaceMode = "set-unhealthy" | "remove";
 /** A cap on unhealthy hosts: an absolute count, or a share of the fleet (rounded down). */
 export type MaxUnhealthy = { kind: "count"; value: number } | { kind: "percent"; value: number };
 
+/** Statuspage metric ids, one per figure the health check pushes. */
+export interface StatuspageMetricIds {
+  readonly hostsTotal: string;
+  readonly running: string;
+  readonly unhealthy: string;
+  readonly remediating: string;
+  readonly remediations: string;
+}
+
+export interface StatuspageConfig {
+  readonly pageId: string;
+  readonly apiKey: string;
+  readonly metricIds: StatuspageMetricIds;
+  /** API base URL, without the /v1 path. */
+  readonly url: string;
+}
+
 export interface Config {
   readonly port: number;
   readonly dataDir: string;
@@ -27,6 +44,10 @@ export interface Config {
   readonly replaceMode: ReplaceMode;
   readonly dryRun: boolean;
   readonly logLevel: string;
+  /** Set the status page's session cookie with `Secure` (HTTPS or localhost only). */
+  readonly cookieSecure: boolean;
+  /** Push figures to Statuspage after each cycle; undefined when not configured. */
+  readonly statuspage?: StatuspageConfig;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +75,33 @@ function isSixFieldCron(pattern: string): boolean {
     return false;
   }
 }
+
+const METRIC_KEYS = ["hostsTotal", "running", "unhealthy", "remediating", "remediations"] as const;
+
+/** Parses the metric-id map; undefined unless every figure has an id (extra keys are refused). */
+export function parseMetricIds(raw: string): StatuspageMetricIds | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  const valid =
+    entries.length === METRIC_KEYS.length &&
+    METRIC_KEYS.every((key) => {
+      const id = (value as Record<string, unknown>)[key];
+      return typeof id === "string" && /^[A-Za-z0-9]+$/.test(id);
+    });
+  return valid ? (value as StatuspageMetricIds) : undefined;
+}
+
+const STATUSPAGE_VARS = [
+  "HOST_MANAGER_STATUSPAGE_PAGE_ID",
+  "HOST_MANAGER_STATUSPAGE_API_KEY",
+  "HOST_MANAGER_STATUSPAGE_METRIC_IDS",
+] as const;
 
 const intVar = (fallback: number, min: number, max: number) =>
   z
@@ -91,6 +139,28 @@ const envSchema = z.object({
     ),
   HOST_MANAGER_REPLACE_MODE: z.enum(["set-unhealthy", "remove"]).default("set-unhealthy"),
   HOST_MANAGER_DRY_RUN: z.enum(["true", "false"]).default("false"),
+  HOST_MANAGER_COOKIE_SECURE: z.enum(["true", "false"]).default("true"),
+  HOST_MANAGER_STATUSPAGE_PAGE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9]+$/, "must be a Statuspage page id")
+    .optional(),
+  HOST_MANAGER_STATUSPAGE_API_KEY: z
+    .string()
+    .refine((s) => /^[\x21-\x7e]+$/.test(s), "must be printable ASCII without spaces")
+    .optional(),
+  HOST_MANAGER_STATUSPAGE_METRIC_IDS: z
+    .string()
+    .refine((s) => parseMetricIds(s) !== undefined, {
+      message: `must be a JSON object with string ids for ${METRIC_KEYS.join(", ")}`,
+    })
+    .optional(),
+  HOST_MANAGER_STATUSPAGE_URL: z
+    .string()
+    .default("https://api.statuspage.io")
+    .refine(
+      (s) => /^https?:\/\/[^\s/]+\/?$/.test(s),
+      "must be an http(s) origin like https://host",
+    ),
   HOST_MANAGER_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
@@ -117,7 +187,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.HOST_MANAGER_SCALING_GROUP_ID)
       problems.push("HOST_MANAGER_SCALING_GROUP_ID: is required when cloud is alicloud");
   }
+  // All three or none: a half-configured push would fail at every cycle, far from the cause.
+  const statuspageSet = STATUSPAGE_VARS.filter((name) => e[name] !== undefined);
+  if (statuspageSet.length > 0 && statuspageSet.length < STATUSPAGE_VARS.length) {
+    for (const name of STATUSPAGE_VARS.filter((n) => e[n] === undefined)) {
+      problems.push(`${name}: is required when ${statuspageSet.join(" and ")} is set`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+  const statuspage =
+    statuspageSet.length === STATUSPAGE_VARS.length
+      ? {
+          pageId: e.HOST_MANAGER_STATUSPAGE_PAGE_ID as string,
+          apiKey: e.HOST_MANAGER_STATUSPAGE_API_KEY as string,
+          metricIds: parseMetricIds(
+            e.HOST_MANAGER_STATUSPAGE_METRIC_IDS as string,
+          ) as StatuspageMetricIds,
+          url: e.HOST_MANAGER_STATUSPAGE_URL.replace(/\/$/, ""),
+        }
+      : undefined;
   return {
     port: e.HOST_MANAGER_PORT,
     dataDir: e.HOST_MANAGER_DATA_DIR,
@@ -135,5 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     replaceMode: e.HOST_MANAGER_REPLACE_MODE,
     dryRun: e.HOST_MANAGER_DRY_RUN === "true",
     logLevel: e.HOST_MANAGER_LOG_LEVEL,
+    cookieSecure: e.HOST_MANAGER_COOKIE_SECURE === "true",
+    ...(statuspage ? { statuspage } : {}),
   };
 }

@@ -11,10 +11,13 @@ import { SimulatedCloud } from "./cloud/simulated";
 import type { CloudDriver } from "./cloud/types";
 import type { Config } from "./config";
 import { HealthCheck } from "./health/cycle";
+import { countByState, fleetState, type FleetCounts } from "./health/fleet-state";
 import { Inventory } from "./health/inventory";
 import type { HealthSettings } from "./health/policy";
 import { createLogger } from "./logger";
-import { CycleStore } from "./store/cycles";
+import { ServiceMetrics } from "./metrics/prometheus";
+import { StatuspagePusher, type PushOptions, type StatuspageFigures } from "./statuspage/pusher";
+import { CycleStore, type CycleSummary } from "./store/cycles";
 import { openDatabase, type Db } from "./store/database";
 import { HostStore } from "./store/hosts";
 
@@ -27,6 +30,10 @@ export interface ServiceOptions {
   readonly schedule?: boolean;
   /** How long stop() waits for an in-flight cycle. Defaults to 30000. */
   readonly shutdownGraceMs?: number;
+  /** Export process and Node.js metrics on /metrics. Defaults to true. */
+  readonly defaultMetrics?: boolean;
+  /** Statuspage pushing knobs (timeout, rate, backlog); tests shorten them. */
+  readonly statuspage?: Pick<PushOptions, "timeoutMs" | "minIntervalMs" | "maxPendingCycles">;
 }
 
 export interface Service {
@@ -38,6 +45,9 @@ export interface Service {
   readonly healthCheck: HealthCheck;
   readonly inventory: Inventory;
   readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  /** Set when Statuspage is configured. */
+  readonly statuspage: StatuspagePusher | undefined;
   /** Listens on config.port (0 picks a free one) and returns the base URL. */
   listen(host?: string): Promise<string>;
   stop(): Promise<void>;
@@ -61,6 +71,13 @@ export function cloudFrom(config: Config, clock: Clock): CloudDriver {
   });
 }
 
+/** Remediations that happened in a cycle (not dry runs, errors or skipped ones). */
+export function remediationsDone(summary: CycleSummary): number {
+  return summary.actions.filter(
+    (a) => (a.action === "reboot" || a.action === "replace") && a.outcome === "ok",
+  ).length;
+}
+
 export function createService(options: ServiceOptions): Service {
   const { config } = options;
   const clock = options.clock ?? systemClock;
@@ -72,6 +89,35 @@ export function createService(options: ServiceOptions): Service {
   const inventory = new Inventory(store, cloud, clock);
   const settings = settingsFrom(config);
   const observingSince = clock.now();
+  const fleetCounts = (): FleetCounts =>
+    countByState(
+      store.listActive().map((host) => fleetState(host, clock.now(), observingSince, settings)),
+    );
+  const metrics = new ServiceMetrics({
+    hostsByState: fleetCounts,
+    defaultMetrics: options.defaultMetrics,
+  });
+  const statuspage = config.statuspage
+    ? new StatuspagePusher({
+        ...options.statuspage,
+        config: config.statuspage,
+        logger,
+        onAttempt: (outcome, pending) => metrics.observeStatuspage(outcome, pending),
+      })
+    : undefined;
+  const onCycleDone = (summary: CycleSummary) => {
+    const running = fleetCounts().running;
+    metrics.observeCycle({ summary, running });
+    const figures: StatuspageFigures = {
+      hostsTotal: summary.total,
+      running,
+      unhealthy: summary.unhealthy,
+      remediating: summary.remediating,
+      remediations: remediationsDone(summary),
+    };
+    // Fire and forget: the pusher bounds its own time and keeps what it could not send.
+    statuspage?.push(figures, summary.finishedAt);
+  };
   const healthCheck = new HealthCheck({
     store,
     cycles,
@@ -83,6 +129,7 @@ export function createService(options: ServiceOptions): Service {
     replaceMode: config.replaceMode,
     dryRun: config.dryRun,
     observingSince,
+    onCycleDone,
   });
   let job: Cron | undefined;
   const writer = new ReportWriter(config.dataDir, clock);
@@ -99,6 +146,8 @@ export function createService(options: ServiceOptions): Service {
     schedule: config.schedule,
     dryRun: config.dryRun,
     nextRunAt: () => job?.nextRun() ?? null,
+    metrics,
+    cookieSecure: config.cookieSecure,
   });
   let stopped = false;
 
@@ -111,6 +160,8 @@ export function createService(options: ServiceOptions): Service {
     healthCheck,
     inventory,
     logger,
+    metrics,
+    statuspage,
     async listen(host = "0.0.0.0") {
       // Know the fleet before the first report arrives; a cloud error here is not fatal.
       await inventory.refresh().catch((error: unknown) => {
@@ -131,7 +182,13 @@ export function createService(options: ServiceOptions): Service {
         );
       }
       logger.info(
-        { url, cloud: cloud.name, schedule: config.schedule, dryRun: config.dryRun },
+        {
+          url,
+          cloud: cloud.name,
+          schedule: config.schedule,
+          dryRun: config.dryRun,
+          statuspage: config.statuspage !== undefined,
+        },
         "host-manager listening",
       );
       return url;
@@ -152,6 +209,7 @@ export function createService(options: ServiceOptions): Service {
         }),
       ]);
       clearTimeout(timer);
+      statuspage?.close();
       await app.close();
       await writer.close();
       db.close();

@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
+import type { ServiceMetrics } from "../metrics/prometheus";
 import type { HealthSettings } from "../health/policy";
 import type { Inventory } from "../health/inventory";
 import type { CycleStore } from "../store/cycles";
@@ -10,6 +11,18 @@ import { makeTokenCheck } from "./auth";
 import type { ReportWriter } from "./report-writer";
 import { cyclesQuerySchema, firstIssue, hostReportSchema, hostsQuerySchema } from "./schemas";
 import { hostView } from "./views";
+import { registerStatusPage } from "../web/routes";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * Who may call the route: `bearer` (the default) needs the fleet token in the
+     * Authorization header; `page` lets the route check the header or a session cookie
+     * itself; `none` is public.
+     */
+    auth?: "bearer" | "page" | "none";
+  }
+}
 
 export interface ApiDeps {
   readonly token: string;
@@ -25,6 +38,9 @@ export interface ApiDeps {
   readonly dryRun: boolean;
   /** When the next scheduled cycle runs, if known. */
   readonly nextRunAt?: () => Date | null;
+  readonly metrics: ServiceMetrics;
+  /** Mark the status page's session cookie `Secure`. */
+  readonly cookieSecure: boolean;
 }
 
 /** A report is a few hundred bytes; anything near this is not a report. */
@@ -46,10 +62,21 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const tokenMatches = makeTokenCheck(deps.token);
 
   app.addHook("onRequest", async (request, reply) => {
-    if (request.url === "/healthz") return;
+    // Unmatched routes have no config: they need the token too, so probing learns nothing.
+    if ((request.routeOptions.config?.auth ?? "bearer") !== "bearer") return;
     if (!tokenMatches(request.headers.authorization)) {
       return reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthorized" });
     }
+  });
+
+  // Route patterns, not URLs, as labels: a scan of random paths cannot blow up the series.
+  app.addHook("onResponse", async (request, reply) => {
+    deps.metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? "unmatched",
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
@@ -58,7 +85,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.code(status).send({ error: status >= 500 ? "internal error" : error.message });
   });
 
-  app.get("/healthz", async (_request, reply) => {
+  app.get("/healthz", { config: { auth: "none" } }, async (_request, reply) => {
     try {
       deps.store.db.prepare("SELECT 1").get();
       return { ok: true };
@@ -137,6 +164,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       })),
     };
   });
+
+  // Scrapers send the same bearer token (Prometheus: `authorization: { credentials: ... }`):
+  // host counts and instance activity are not for anyone on the network to read.
+  app.get("/metrics", async (_request, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
+
+  registerStatusPage(app, { ...deps, tokenMatches });
 
   return app;
 }

@@ -24,6 +24,11 @@ export interface HealthCheckDeps {
   readonly observingSince: number;
   /** Cloud calls in flight at once. Defaults to 8. */
   readonly concurrency?: number;
+  /**
+   * Told about each recorded cycle (metrics, Statuspage). It must not block: the next
+   * cycle waits for this one. Its errors are logged, never fail the cycle.
+   */
+  readonly onCycleDone?: (summary: CycleSummary) => void;
 }
 
 export class HealthCheck {
@@ -109,6 +114,11 @@ export class HealthCheck {
       ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),
     };
     this.deps.cycles.add(summary);
+    try {
+      this.deps.onCycleDone?.(summary);
+    } catch (error) {
+      logger.error({ err: describeError(error) }, "cycle listener failed");
+    }
     logger.info(
       {
         total: summary.total,

@@ -30,12 +30,23 @@ export interface CycleSummary {
   error?: string;
 }
 
+/** A cycle's counts alone: what the status page's chart needs, without the actions and lists. */
+export interface CycleCounts {
+  finishedAt: number;
+  total: number;
+  healthy: number;
+  unhealthy: number;
+  remediating: number;
+  failed: number;
+}
+
 const KEEP_CYCLES = 200;
 
 export class CycleStore {
   private readonly insert;
   private readonly prune;
   private readonly recent;
+  private readonly counts;
 
   constructor(db: Db) {
     this.insert = db.prepare(
@@ -45,11 +56,27 @@ export class CycleStore {
       `DELETE FROM cycles WHERE id <= (SELECT MAX(id) FROM cycles) - ${KEEP_CYCLES}`,
     );
     this.recent = db.prepare(`SELECT summary FROM cycles ORDER BY id DESC LIMIT ?`);
+    // json_extract in SQLite: a chart over 200 cycles of a 1,000-host fleet should not
+    // parse 200 lists of unhealthy hosts.
+    this.counts = db.prepare(
+      `SELECT finished_at AS finishedAt,
+         json_extract(summary, '$.total') AS total,
+         json_extract(summary, '$.healthy') AS healthy,
+         json_extract(summary, '$.unhealthy') AS unhealthy,
+         json_extract(summary, '$.remediating') AS remediating,
+         json_extract(summary, '$.failed') AS failed
+       FROM cycles WHERE finished_at >= ? ORDER BY id`,
+    );
   }
 
   add(summary: CycleSummary): void {
     this.insert.run(summary.startedAt, summary.finishedAt, JSON.stringify(summary));
     this.prune.run();
+  }
+
+  /** Oldest first, the cycles that finished at or after `since`. */
+  countsSince(since: number): CycleCounts[] {
+    return this.counts.all(since) as CycleCounts[];
   }
 
   /** Newest first. */

@@ -2,7 +2,7 @@
 import { ManualClock } from "../../src/clock";
 import { SimulatedCloud } from "../../src/cloud/simulated";
 import type { CloudDriver } from "../../src/cloud/types";
-import { createService, type Service } from "../../src/service";
+import { createService, type Service, type ServiceOptions } from "../../src/service";
 import { silentLogger, T0, tempDir, testConfig, TOKEN } from "./fixtures";
 
 export interface TestService {
@@ -15,7 +15,12 @@ export interface TestService {
 }
 
 export async function startTestService(
-  options: { env?: Record<string, string>; cloud?: (clock: ManualClock) => CloudDriver } = {},
+  options: {
+    env?: Record<string, string>;
+    cloud?: (clock: ManualClock) => CloudDriver;
+    /** Passed through to createService (logger, statuspage knobs, ...). */
+    service?: Partial<Omit<ServiceOptions, "config" | "clock" | "cloud">>;
+  } = {},
 ): Promise<TestService> {
   const dir = tempDir();
   const clock = new ManualClock(T0);
@@ -26,6 +31,9 @@ export async function startTestService(
     cloud,
     logger: silentLogger(),
     schedule: false,
+    // Process metrics add nothing to these tests and cost a GC observer per service.
+    defaultMetrics: false,
+    ...options.service,
   });
   await service.inventory.refresh();
   await service.app.ready();

@@ -1,0 +1,43 @@
+// One state per host for people: the status page's filter, its counts and the
+// Prometheus gauge all use it, so they always agree with each other.
+import { STATUS_NAMES, type HostRecord } from "../store/types";
+import { assessHost, isJudged, type HealthSettings } from "./policy";
+
+/** Most severe first: a host under remediation is shown as such even while it looks fine. */
+export const FLEET_STATES = [
+  "failed",
+  "remediating",
+  "unhealthy",
+  "client-exited",
+  "starting",
+  "running",
+  "out-of-service",
+] as const;
+export type FleetState = (typeof FLEET_STATES)[number];
+
+export function fleetState(
+  host: HostRecord,
+  now: number,
+  observingSince: number,
+  settings: HealthSettings,
+): FleetState {
+  // ESS Standby/Removing/...: the health check leaves these alone, so should the eye.
+  if (!isJudged(host)) return "out-of-service";
+  if (host.remediationState === "failed") return "failed";
+  if (host.remediationState !== "none") return "remediating";
+  if (!assessHost(host, now, observingSince, settings).healthy) return "unhealthy";
+  const name = STATUS_NAMES[host.status];
+  if (name === "running") return "running";
+  if (name === "client-exited") return "client-exited";
+  // created (never reported) and starting are both "on the way up, within the timeout".
+  return "starting";
+}
+
+export type FleetCounts = Record<FleetState, number> & { total: number };
+
+export function countByState(states: readonly FleetState[]): FleetCounts {
+  const counts = Object.fromEntries(FLEET_STATES.map((s) => [s, 0])) as FleetCounts;
+  counts.total = states.length;
+  for (const state of states) counts[state]++;
+  return counts;
+}

@@ -33,6 +33,10 @@ export function resourcePrefix(stack: string): string {
   return `hpc-${stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`;
 }
 
+function fleetTokenSlot(name: string): random.RandomPassword {
+  return new random.RandomPassword(name, { length: 48, special: false });
+}
+
 export function declareFleet(config: StackConfig): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
@@ -50,11 +54,16 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     buildSecurityGroupId: network.buildSecurityGroupId,
   });
 
-  // Shared by the hosts (in their user-data) and the host-manager (in its environment).
-  const fleetToken = new random.RandomPassword(`${prefix}-fleet-token`, {
-    length: 48,
-    special: false,
-  });
+  // Two token slots: the active one goes to the hosts, and the host-manager accepts both,
+  // so a rotation (flip fleet.activeTokenSlot and replace that slot's token) never locks
+  // out the hosts still carrying the other one while they are rolled.
+  const tokens = {
+    a: fleetTokenSlot(`${prefix}-fleet-token-a`),
+    b: fleetTokenSlot(`${prefix}-fleet-token-b`),
+  };
+  const activeSlot = config.fleet.activeTokenSlot;
+  const fleetToken = tokens[activeSlot];
+  const previousFleetToken = tokens[activeSlot === "a" ? "b" : "a"];
 
   const url = hostManagerUrl(config.hostManager);
   const hosts = new InstanceGroup(`${prefix}-hosts`, {
@@ -75,6 +84,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     securityGroupId: network.hostManagerSecurityGroupId,
     scalingGroupId: hosts.scalingGroupId,
     fleetToken: fleetToken.result,
+    previousFleetToken: previousFleetToken.result,
     generation: hosts.generation,
   });
 

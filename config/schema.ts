@@ -99,6 +99,7 @@ const fleet = z.strictObject({
     "hpc",
   ),
   accountIsAdministrator: flag().default(false),
+  activeTokenSlot: oneOf(["a", "b"]).default("a"),
 });
 
 const statuspage = z.strictObject({

@@ -18,6 +18,7 @@ export interface ContainerEnvInputs {
   >;
   readonly scalingGroupId: pulumi.Input<string>;
   readonly fleetToken: pulumi.Input<string>;
+  readonly previousFleetToken?: pulumi.Input<string>;
   readonly roleName: pulumi.Input<string>;
   /** The hosts' current generation (the InstanceGroup's `generation`). */
   readonly generation: pulumi.Input<string>;
@@ -29,6 +30,9 @@ export function containerEnvironment(inputs: ContainerEnvInputs): EnvironmentVar
     { key: "HOST_MANAGER_PORT", value: String(hostManager.port) },
     { key: "HOST_MANAGER_DATA_DIR", value: DATA_DIR },
     { key: "HOST_MANAGER_TOKEN", value: pulumi.secret(inputs.fleetToken) },
+    ...(inputs.previousFleetToken === undefined
+      ? []
+      : [{ key: "HOST_MANAGER_TOKEN_PREVIOUS", value: pulumi.secret(inputs.previousFleetToken) }]),
     { key: "HOST_MANAGER_CLOUD", value: "alicloud" },
     { key: "HOST_MANAGER_REGION", value: region },
     { key: "HOST_MANAGER_SCALING_GROUP_ID", value: inputs.scalingGroupId },

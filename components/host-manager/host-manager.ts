@@ -39,6 +39,8 @@ export interface HostManagerArgs {
   readonly scalingGroupId: pulumi.Input<string>;
   /** The bearer token the hosts send with their reports (a secret). */
   readonly fleetToken: pulumi.Input<string>;
+  /** The other token slot, still accepted during a rotation (a secret). Optional. */
+  readonly previousFleetToken?: pulumi.Input<string>;
   /** The hosts' current generation; older hosts are rolled (InstanceGroup.generation). */
   readonly generation: pulumi.Input<string>;
 }
@@ -135,6 +137,7 @@ export class HostManager extends pulumi.ComponentResource {
               config,
               scalingGroupId: args.scalingGroupId,
               fleetToken: args.fleetToken,
+              previousFleetToken: args.previousFleetToken,
               roleName: role.roleName,
               generation: args.generation,
             }),

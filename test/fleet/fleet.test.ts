@@ -183,3 +183,40 @@ test("the stack exports the fleet token only as a secret", async () => {
       .map(([key]) => key),
   ).toEqual(["fleetToken"]);
 });
+
+describe("fleet token rotation", () => {
+  async function tokensSeen(slot: "a" | "b") {
+    const { resources } = await runStack("dev", {
+      ...WITH_IMAGE,
+      fleet: { activeTokenSlot: slot },
+    });
+    const configuration = only(resourcesOfType(resources, CONFIGURATION));
+    const [{ environmentVars }] = reveal<
+      Array<{ environmentVars: Array<{ key: string; value: string }> }>
+    >(only(resourcesOfType(resources, CONTAINER)).inputs.containers);
+    const env = Object.fromEntries(
+      environmentVars.map((variable) => [variable.key, variable.value]),
+    );
+    return {
+      hosts: /"fleetToken": "([^"]+)"/.exec(reveal<string>(configuration.inputs.userData))?.[1],
+      current: env.HOST_MANAGER_TOKEN,
+      previous: env.HOST_MANAGER_TOKEN_PREVIOUS,
+      generation: reveal<Record<string, string>>(configuration.inputs.tags)["hpc-fleet-generation"],
+    };
+  }
+
+  test("the hosts carry the active slot's token and the host-manager accepts both slots", async () => {
+    const a = await tokensSeen("a");
+    expect(a.hosts).toBe("hpc-dev-fleet-token-a-generated");
+    expect(a.current).toBe(a.hosts);
+    expect(a.previous).toBe("hpc-dev-fleet-token-b-generated");
+  });
+
+  test("flipping the slot moves the hosts to the other token and rolls them", async () => {
+    const a = await tokensSeen("a");
+    const b = await tokensSeen("b");
+    expect(b.hosts).toBe("hpc-dev-fleet-token-b-generated");
+    expect(b.previous).toBe(a.hosts);
+    expect(b.generation).not.toBe(a.generation);
+  });
+});

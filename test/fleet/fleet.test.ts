@@ -1,6 +1,7 @@
 // The whole program, per shipped stack, as `pulumi up` runs it: config read from the
 // runtime, every component wired. Tests named as the rules they hold.
 import { ConfigError } from "../../config";
+import { TAGGABLE_TYPES } from "../../policy/rules/taggable-types";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { isSecretInput, resourcesOfType, reveal, runStack } from "../helpers/mocks";
 import { SHIPPED_STACKS } from "../helpers/stacks";
@@ -139,7 +140,9 @@ describe("the fleet program", () => {
     "%s: every resource that takes tags carries the project and stack tags",
     async (stack) => {
       const { resources } = await runStack(stack, WITH_IMAGE);
-      const tagged = resources.filter((resource) => "tags" in resource.inputs);
+      // Every resource whose type takes tags (the provider's own list), not only those that
+      // happen to set them: a resource that forgets its tags fails here.
+      const tagged = resources.filter((resource) => TAGGABLE_TYPES.has(resource.type));
       expect(tagged.length).toBeGreaterThan(10);
       for (const resource of tagged) {
         expect({ name: resource.name, tags: reveal(resource.inputs.tags) }).toMatchObject({

@@ -9,6 +9,17 @@ export interface RecordedResource {
   parent?: string;
   /** Inputs as the engine would receive them: secrets wrapped, unknowns marked. */
   readonly inputs: Record<string, unknown>;
+  /** The resource options that change how the engine treats it (the mocks do not see them). */
+  options?: RecordedOptions;
+}
+
+export interface RecordedOptions {
+  readonly customTimeouts?: pulumi.CustomTimeouts;
+  readonly protect?: boolean;
+  readonly ignoreChanges?: string[];
+  readonly replaceOnChanges?: string[];
+  readonly deleteBeforeReplace?: boolean;
+  readonly retainOnDelete?: boolean;
 }
 
 /** Answers a provider function call (`alicloud:...:get...`) the program is allowed to make. */
@@ -55,20 +66,28 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
     return handler(args.inputs);
   }
 
-  /** Notes each resource's parent as the program constructs it. */
-  recordParents(): void {
+  /** Notes each resource's parent and options as the program constructs it. */
+  recordParentsAndOptions(): void {
     const parents = new Map<string, string>();
+    const options = new Map<string, RecordedOptions>();
     pulumi.runtime.registerStackTransformation((resource) => {
-      if (resource.opts.parent) {
-        parents.set(
-          `${resource.type}::${resource.name}`,
-          pulumi.resourceName(resource.opts.parent),
-        );
-      }
+      const key = `${resource.type}::${resource.name}`;
+      if (resource.opts.parent) parents.set(key, pulumi.resourceName(resource.opts.parent));
+      const opts = resource.opts as pulumi.CustomResourceOptions;
+      options.set(key, {
+        customTimeouts: opts.customTimeouts,
+        protect: opts.protect,
+        ignoreChanges: opts.ignoreChanges,
+        replaceOnChanges: opts.replaceOnChanges,
+        deleteBeforeReplace: opts.deleteBeforeReplace,
+        retainOnDelete: opts.retainOnDelete,
+      });
       return undefined;
     });
     this.parentOf = (type, name) => parents.get(`${type}::${name}`);
+    this.optionsOf = (type, name) => options.get(`${type}::${name}`);
   }
 
   parentOf: (type: string, name: string) => string | undefined = () => undefined;
+  optionsOf: (type: string, name: string) => RecordedOptions | undefined = () => undefined;
 }

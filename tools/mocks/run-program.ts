@@ -34,7 +34,7 @@ export async function runUnderMocks<T>(
   // instead of escaping the runtime as an unhandled rejection.
   let failure: { error: unknown } | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
-    recorder.recordParents();
+    recorder.recordParentsAndOptions();
     try {
       outputs = await program();
     } catch (error) {
@@ -46,6 +46,7 @@ export async function runUnderMocks<T>(
   if (failure) throw failure.error;
   for (const resource of recorder.resources) {
     resource.parent = recorder.parentOf(resource.type, resource.name);
+    resource.options = recorder.optionsOf(resource.type, resource.name);
   }
   return { resources: recorder.resources, outputs: outputs as T };
 }

@@ -98,17 +98,19 @@ namespace HpcFleet {
             }
         }
 
-        public static bool Exists(string name) {
+        // The secret's text, or null when there is none. The caller clears it after use.
+        public static string Retrieve(string name) {
             IntPtr policy = OpenPolicy();
             LSA_UNICODE_STRING key = ToLsa(name);
             IntPtr data = IntPtr.Zero;
             try {
                 uint status = LsaRetrievePrivateData(policy, ref key, out data);
-                if (status == STATUS_OBJECT_NAME_NOT_FOUND) return false;
+                if (status == STATUS_OBJECT_NAME_NOT_FOUND) return null;
                 Check(status, "LsaRetrievePrivateData");
-                if (data == IntPtr.Zero) return false;
+                if (data == IntPtr.Zero) return null;
                 LSA_UNICODE_STRING secret = (LSA_UNICODE_STRING)Marshal.PtrToStructure(data, typeof(LSA_UNICODE_STRING));
-                return secret.Length > 0;
+                if (secret.Length == 0) return null;
+                return Marshal.PtrToStringUni(secret.Buffer, secret.Length / 2);
             } finally {
                 if (data != IntPtr.Zero) LsaFreeMemory(data);
                 Marshal.FreeHGlobal(key.Buffer);
@@ -148,13 +150,28 @@ function Set-RegistryValue {
     New-ItemProperty -Path $Key -Name $Name -Value $Value -PropertyType $Type -Force | Out-Null
 }
 
+# Whether the stored autologon secret is this account's current password: a secret left
+# by something else, or a password changed since, would leave autologon broken for good.
+function Test-StoredPassword {
+    $stored = [HpcFleet.LsaSecret]::Retrieve('DefaultPassword')
+    if (-not $stored) { return $false }
+    Add-Type -AssemblyName System.DirectoryServices.AccountManagement
+    $context = New-Object System.DirectoryServices.AccountManagement.PrincipalContext(
+        [System.DirectoryServices.AccountManagement.ContextType]::Machine)
+    try {
+        return $context.ValidateCredentials($AccountName, $stored)
+    } finally {
+        $context.Dispose()
+        Remove-Variable -Name 'stored'
+    }
+}
+
 $account = Get-LocalUser -Name $AccountName -ErrorAction SilentlyContinue
-$hasSecret = [HpcFleet.LsaSecret]::Exists('DefaultPassword')
-if (-not $account -or -not $hasSecret) {
+if (-not $account -or -not (Test-StoredPassword)) {
     $password = New-HostPassword
     $securePassword = ConvertTo-SecureString -String $password -AsPlainText -Force
     if ($account) {
-        Write-Host "Resetting the password of $AccountName (no LSA autologon secret)"
+        Write-Host "Resetting the password of $AccountName (no valid LSA autologon secret)"
         Set-LocalUser -Name $AccountName -Password $securePassword
     } else {
         Write-Host "Creating the local account $AccountName"

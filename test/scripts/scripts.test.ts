@@ -166,8 +166,13 @@ describe("set-autologon.ps1", () => {
     expect(callsOf(parsed, "Remove-LocalGroupMember")[0].text).toContain("$administratorsSid");
   });
 
-  it("keeps an existing account's password while the LSA secret holds one", () => {
-    expect(parsed.text).toMatch(/if \(-not \$account -or -not \$hasSecret\)/);
+  it("keeps the account's password only while the LSA secret is still that password", () => {
+    expect(parsed.text).toMatch(/if \(-not \$account -or -not \(Test-StoredPassword\)\)/);
+    const check = parsed.text.slice(parsed.text.indexOf("function Test-StoredPassword"));
+    expect(check).toMatch(/\[HpcFleet\.LsaSecret\]::Retrieve\('DefaultPassword'\)/);
+    expect(check).toMatch(/ValidateCredentials\(\$AccountName, \$stored\)/);
+    // The secret read back never reaches the output.
+    expect(check.slice(0, check.indexOf("\n}\n"))).not.toMatch(/Write-(Host|Output|HpcLog)/);
   });
 });
 

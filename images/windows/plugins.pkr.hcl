@@ -5,9 +5,10 @@ packer {
   required_version = ">= 1.7.0"
   required_plugins {
     alicloud = {
-      # The plugin's 1.x line is the one the alicloud-ecs options below were checked against.
+      # Pinned: 1.2.0 (September 2026, the plugin's CHANGELOG) creates the build instance
+      # with RunInstances, which the template's network settings were checked against.
       source  = "github.com/hashicorp/alicloud"
-      version = "~> 1"
+      version = "= 1.2.0"
     }
   }
 }

@@ -31,8 +31,12 @@ export interface Config {
   readonly port: number;
   readonly dataDir: string;
   readonly token: string;
+  /** The token being rotated out: still accepted until it is unset. */
+  readonly tokenPrevious?: string;
   readonly cloud: CloudKind;
   readonly simHosts: number;
+  /** Generation the simulated group's first hosts carry; defaults to fleetGeneration. */
+  readonly simGeneration?: string;
   readonly region?: string;
   readonly scalingGroupId?: string;
   readonly schedule: string;
@@ -43,6 +47,10 @@ export interface Config {
   readonly maxUnhealthy: MaxUnhealthy;
   readonly replaceMode: ReplaceMode;
   readonly dryRun: boolean;
+  /** Digest of what the hosts should be built from; unset: no rolling replacement. */
+  readonly fleetGeneration?: string;
+  /** Share of the fleet (whole percent) that must stay healthy while a rollout replaces hosts. */
+  readonly minHealthyPercentage: number;
   readonly logLevel: string;
   /** Set the status page's session cookie with `Secure` (HTTPS or localhost only). */
   readonly cookieSecure: boolean;
@@ -111,15 +119,25 @@ const intVar = (fallback: number, min: number, max: number) =>
     .transform((s) => Number(s.trim()))
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 
+const tokenVar = () =>
+  z
+    .string({ error: "is required" })
+    .min(32, "must be at least 32 characters")
+    .refine((s) => s.trim() === s, "must not start or end with whitespace");
+
+/** A fleet generation: the first 16 hex digits of a digest, as the Pulumi program tags hosts. */
+export const GENERATION_PATTERN = /^[0-9a-f]{16}$/;
+const generationVar = () =>
+  z.string().regex(GENERATION_PATTERN, "must be 16 lowercase hex digits").optional();
+
 const envSchema = z.object({
   HOST_MANAGER_PORT: intVar(8080, 0, 65535),
   HOST_MANAGER_DATA_DIR: z.string({ error: "is required" }).min(1, "is required"),
-  HOST_MANAGER_TOKEN: z
-    .string({ error: "is required" })
-    .min(32, "must be at least 32 characters")
-    .refine((s) => s.trim() === s, "must not start or end with whitespace"),
+  HOST_MANAGER_TOKEN: tokenVar(),
+  HOST_MANAGER_TOKEN_PREVIOUS: tokenVar().optional(),
   HOST_MANAGER_CLOUD: z.enum(["alicloud", "simulated"]).default("simulated"),
   HOST_MANAGER_SIM_HOSTS: intVar(10, 0, 100_000),
+  HOST_MANAGER_SIM_GENERATION: generationVar(),
   HOST_MANAGER_REGION: z.string().min(1).optional(),
   HOST_MANAGER_SCALING_GROUP_ID: z.string().min(1).optional(),
   HOST_MANAGER_SCHEDULE: z
@@ -139,6 +157,8 @@ const envSchema = z.object({
     ),
   HOST_MANAGER_REPLACE_MODE: z.enum(["set-unhealthy", "remove"]).default("set-unhealthy"),
   HOST_MANAGER_DRY_RUN: z.enum(["true", "false"]).default("false"),
+  HOST_MANAGER_FLEET_GENERATION: generationVar(),
+  HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: intVar(80, 0, 100),
   HOST_MANAGER_COOKIE_SECURE: z.enum(["true", "false"]).default("true"),
   HOST_MANAGER_STATUSPAGE_PAGE_ID: z
     .string()
@@ -181,6 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const problems: string[] = [];
+  if (
+    e.HOST_MANAGER_TOKEN_PREVIOUS !== undefined &&
+    e.HOST_MANAGER_TOKEN_PREVIOUS === e.HOST_MANAGER_TOKEN
+  ) {
+    problems.push("HOST_MANAGER_TOKEN_PREVIOUS: must differ from HOST_MANAGER_TOKEN");
+  }
   if (e.HOST_MANAGER_CLOUD === "alicloud") {
     if (!e.HOST_MANAGER_REGION)
       problems.push("HOST_MANAGER_REGION: is required when cloud is alicloud");
@@ -210,8 +236,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.HOST_MANAGER_PORT,
     dataDir: e.HOST_MANAGER_DATA_DIR,
     token: e.HOST_MANAGER_TOKEN,
+    ...(e.HOST_MANAGER_TOKEN_PREVIOUS !== undefined
+      ? { tokenPrevious: e.HOST_MANAGER_TOKEN_PREVIOUS }
+      : {}),
     cloud: e.HOST_MANAGER_CLOUD,
     simHosts: e.HOST_MANAGER_SIM_HOSTS,
+    ...(e.HOST_MANAGER_SIM_GENERATION !== undefined
+      ? { simGeneration: e.HOST_MANAGER_SIM_GENERATION }
+      : {}),
     region: e.HOST_MANAGER_REGION,
     scalingGroupId: e.HOST_MANAGER_SCALING_GROUP_ID,
     schedule: e.HOST_MANAGER_SCHEDULE.trim(),
@@ -222,6 +254,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUnhealthy: parseMaxUnhealthy(e.HOST_MANAGER_MAX_UNHEALTHY) as MaxUnhealthy,
     replaceMode: e.HOST_MANAGER_REPLACE_MODE,
     dryRun: e.HOST_MANAGER_DRY_RUN === "true",
+    ...(e.HOST_MANAGER_FLEET_GENERATION !== undefined
+      ? { fleetGeneration: e.HOST_MANAGER_FLEET_GENERATION }
+      : {}),
+    minHealthyPercentage: e.HOST_MANAGER_MIN_HEALTHY_PERCENTAGE,
     logLevel: e.HOST_MANAGER_LOG_LEVEL,
     cookieSecure: e.HOST_MANAGER_COOKIE_SECURE === "true",
     ...(statuspage ? { statuspage } : {}),

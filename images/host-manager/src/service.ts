@@ -64,7 +64,13 @@ export function settingsFrom(config: Config): HealthSettings {
 }
 
 export function cloudFrom(config: Config, clock: Clock): CloudDriver {
-  if (config.cloud === "simulated") return new SimulatedCloud(config.simHosts, clock);
+  if (config.cloud === "simulated") {
+    // New instances carry the fleet's generation, as the scaling configuration would tag them.
+    return new SimulatedCloud(config.simHosts, clock, {
+      initialGeneration: config.simGeneration ?? config.fleetGeneration ?? null,
+      launchGeneration: config.fleetGeneration ?? null,
+    });
+  }
   return new AlicloudDriver({
     region: config.region as string,
     scalingGroupId: config.scalingGroupId as string,
@@ -128,6 +134,10 @@ export function createService(options: ServiceOptions): Service {
     settings,
     replaceMode: config.replaceMode,
     dryRun: config.dryRun,
+    rollout: {
+      generation: config.fleetGeneration ?? null,
+      minHealthyPercentage: config.minHealthyPercentage,
+    },
     observingSince,
     onCycleDone,
   });
@@ -135,6 +145,7 @@ export function createService(options: ServiceOptions): Service {
   const writer = new ReportWriter(config.dataDir, clock);
   const app = buildApi({
     token: config.token,
+    ...(config.tokenPrevious !== undefined ? { tokenPrevious: config.tokenPrevious } : {}),
     store,
     cycles,
     writer,

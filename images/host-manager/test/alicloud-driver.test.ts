@@ -1,6 +1,6 @@
 // The real ECS/ESS driver against a local fake speaking the RPC wire format:
 // signing, paging, the exact parameters, and retries on throttling, 5xx and timeouts.
-import { FakeAlicloud, FAKE_GROUP } from "./support/fake-alicloud";
+import { FakeAlicloud, FAKE_GROUP, type FakeInstance } from "./support/fake-alicloud";
 import { fakeDriver } from "./support/driver";
 
 describe("AlicloudDriver", () => {
@@ -24,6 +24,7 @@ describe("AlicloudDriver", () => {
       privateIp: first?.privateIp,
       createdAt: created,
       lifecycleState: "InService",
+      generation: null,
     });
     const ess = fake.callsOf("DescribeScalingInstances");
     expect(ess.map((c) => c.params.PageNumber)).toEqual(["1", "2", "3"]);
@@ -35,6 +36,23 @@ describe("AlicloudDriver", () => {
     expect(ecs).toHaveLength(20);
     expect(ecs.every((c) => JSON.parse(c.params.InstanceIds).length <= 100)).toBe(true);
     expect(ecs.filter((c) => c.params.NextToken).length).toBe(18);
+  });
+
+  it("reads each instance's generation from its ECS tags, null when untagged", async () => {
+    fake.launch();
+    fake.generation = "0123456789abcdef";
+    for (let i = 0; i < 10; i++) fake.launch();
+    fake.generation = "fedcba9876543210";
+    fake.launch();
+    (fake.instances.get("i-fake00003") as FakeInstance).tags["other"] = "x";
+    const instances = await fakeDriver(endpoint).listInstances();
+    const generationOf = (id: string) => instances.find((i) => i.instanceId === id)?.generation;
+    expect(generationOf("i-fake00001")).toBeNull();
+    expect(generationOf("i-fake00002")).toBe("0123456789abcdef");
+    expect(generationOf("i-fake00003")).toBe("0123456789abcdef");
+    expect(generationOf("i-fake00012")).toBe("fedcba9876543210");
+    // The tags came over the wire, across DescribeInstances pages (7 a page here).
+    expect(fake.callsOf("DescribeInstances").length).toBeGreaterThan(1);
   });
 
   it("signs requests: a wrong secret is refused and not retried", async () => {

@@ -152,6 +152,7 @@ describe("inventory refresh on a miss", () => {
         privateIp: "10.0.9.9",
         createdAt: t.clock.now(),
         lifecycleState: "InService",
+        generation: null,
       });
       const post = (id: string, ip: string) =>
         t.service.app.inject({

@@ -29,8 +29,10 @@ describe("loadConfig", () => {
       maxUnhealthy: { kind: "percent", value: 40 },
       replaceMode: "set-unhealthy",
       dryRun: false,
+      minHealthyPercentage: 80,
       logLevel: "info",
     });
+    expect(config.fleetGeneration).toBeUndefined();
   });
 
   it("names a missing data dir and token", () => {
@@ -57,6 +59,14 @@ describe("loadConfig", () => {
     ["HOST_MANAGER_DRY_RUN", "yes"],
     ["HOST_MANAGER_STARTUP_TIMEOUT_MINUTES", "0"],
     ["HOST_MANAGER_LOG_LEVEL", "loud"],
+    ["HOST_MANAGER_FLEET_GENERATION", "0123456789ABCDEF"],
+    ["HOST_MANAGER_FLEET_GENERATION", "0123456789abcde"],
+    ["HOST_MANAGER_FLEET_GENERATION", "sha256:0123456789abcdef"],
+    ["HOST_MANAGER_SIM_GENERATION", "g123456789abcdef"],
+    ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "101"],
+    ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "80%"],
+    ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "-1"],
+    ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "80.5"],
   ])("names %s when it is %p", (name, value) => {
     const problems = problemsOf({ ...base, [name]: value });
     expect(problems).toHaveLength(1);
@@ -78,6 +88,21 @@ describe("loadConfig", () => {
       cloud: "alicloud",
       region: "cn-hangzhou",
       scalingGroupId: "asg-123",
+    });
+  });
+
+  it("reads the fleet generation and the minimum healthy share for rollouts", () => {
+    const config = loadConfig({
+      ...base,
+      HOST_MANAGER_FLEET_GENERATION: "0123456789abcdef",
+      HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: "100",
+    });
+    expect(config).toMatchObject({
+      fleetGeneration: "0123456789abcdef",
+      minHealthyPercentage: 100,
+    });
+    expect(loadConfig({ ...base, HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: "0" })).toMatchObject({
+      minHealthyPercentage: 0,
     });
   });
 

@@ -26,6 +26,8 @@ declare module "fastify" {
 
 export interface ApiDeps {
   readonly token: string;
+  /** The token being rotated out, accepted like the current one until unset. */
+  readonly tokenPrevious?: string;
   readonly store: HostStore;
   readonly cycles: CycleStore;
   readonly writer: ReportWriter;
@@ -59,7 +61,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     requestTimeout: 30_000,
     return503OnClosing: true,
   });
-  const tokenMatches = makeTokenCheck(deps.token);
+  const tokenMatches = makeTokenCheck(deps.token, deps.tokenPrevious, {
+    onPreviousToken: () => deps.metrics.observePreviousToken(),
+  });
 
   app.addHook("onRequest", async (request, reply) => {
     // Unmatched routes have no config: they need the token too, so probing learns nothing.

@@ -1,5 +1,5 @@
 // JSON shapes the API returns for hosts: what an operator needs to see at a glance.
-import { assessHost, isJudged, type HealthSettings } from "../health/policy";
+import { assessHost, isJudged, isRollingOut, type HealthSettings } from "../health/policy";
 import type { HostRecord, RemediationEvent } from "../store/types";
 import { STATUS_NAMES } from "../store/types";
 
@@ -25,12 +25,14 @@ export function hostView(
     physicalCpus: host.physicalCpus,
     clientVersion: host.clientVersion,
     lifecycleState: host.lifecycleState,
+    generation: host.generation,
+    rolloutReplacedAt: iso(host.rolloutReplacedAt),
     createdAt: iso(host.cloudCreatedAt),
     firstSeenAt: iso(host.firstSeenAt),
     lastSeenAt: iso(host.lastReportAt),
     archivedAt: iso(host.archivedAt),
     health:
-      host.archivedAt !== null || !isJudged(host)
+      host.archivedAt !== null || !isJudged(host) || isRollingOut(host, now, settings)
         ? { judged: false, healthy: null, reason: null }
         : {
             judged: true,

@@ -6,7 +6,7 @@ import EcsClient, * as $Ecs from "@alicloud/ecs20140526";
 import OpenApiClient, { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
 import type { ReplaceMode } from "../config";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry";
-import type { CloudDriver, CloudInstance } from "./types";
+import { GENERATION_TAG, type CloudDriver, type CloudInstance } from "./types";
 
 export const ESS_VERSION = "2014-08-28";
 /** ESS returns at most 50 instances a page in this API version. */
@@ -38,6 +38,12 @@ interface ScalingInstancesPage {
   ScalingInstances?: {
     ScalingInstance?: { InstanceId?: string; CreationTime?: string; LifecycleState?: string }[];
   };
+}
+
+interface InstanceDetail {
+  createdAt?: number;
+  privateIp: string | null;
+  generation: string | null;
 }
 
 /** Cloud times look like 2026-01-01T10:58Z; a missing or odd one counts as "now" so it gets a full grace. */
@@ -128,15 +134,14 @@ export class AlicloudDriver implements CloudDriver {
         privateIp: detail?.privateIp ?? null,
         createdAt: detail?.createdAt ?? member.createdAt ?? now,
         lifecycleState: member.lifecycleState,
+        generation: detail?.generation ?? null,
       };
     });
   }
 
-  /** Creation time and private IP of each instance, in batches of 100 ids, following NextToken. */
-  private async describeInstances(
-    ids: readonly string[],
-  ): Promise<Map<string, { createdAt?: number; privateIp: string | null }>> {
-    const found = new Map<string, { createdAt?: number; privateIp: string | null }>();
+  /** Creation time, private IP and generation tag of each instance, in batches of 100 ids, following NextToken. */
+  private async describeInstances(ids: readonly string[]): Promise<Map<string, InstanceDetail>> {
+    const found = new Map<string, InstanceDetail>();
     for (let start = 0; start < ids.length; start += ECS_BATCH) {
       const batch = ids.slice(start, start + ECS_BATCH);
       let nextToken: string | undefined;
@@ -153,6 +158,8 @@ export class AlicloudDriver implements CloudDriver {
           found.set(instance.instanceId, {
             createdAt: parseCloudTime(instance.creationTime),
             privateIp: instance.vpcAttributes?.privateIpAddress?.ipAddress?.[0] ?? null,
+            generation:
+              instance.tags?.tag?.find((tag) => tag.tagKey === GENERATION_TAG)?.tagValue || null,
           });
         }
         nextToken = response.body?.nextToken || undefined;

@@ -11,17 +11,34 @@ export interface SimulatedEvent {
   replacement?: string;
 }
 
+export interface SimulatedOptions {
+  /** The generation tag of the first `size` instances; defaults to `launchGeneration`. */
+  readonly initialGeneration?: string | null;
+  /** The generation tag of instances launched later (the scaling configuration's). */
+  readonly launchGeneration?: string | null;
+}
+
 export class SimulatedCloud implements CloudDriver {
   readonly name = "simulated";
   readonly events: SimulatedEvent[] = [];
+  /**
+   * The scaling configuration's generation tag: every instance launched from now on
+   * carries it, as ESS applies a changed configuration to new instances only. Tests set it.
+   */
+  generation: string | null;
   private readonly instances = new Map<string, CloudInstance>();
   private nextNumber = 1;
 
   constructor(
     size: number,
     private readonly clock: Clock,
+    options: SimulatedOptions = {},
   ) {
+    const launchGeneration = options.launchGeneration ?? null;
+    this.generation =
+      options.initialGeneration !== undefined ? options.initialGeneration : launchGeneration;
     for (let i = 0; i < size; i++) this.launch();
+    this.generation = launchGeneration;
   }
 
   private launch(): CloudInstance {
@@ -31,6 +48,7 @@ export class SimulatedCloud implements CloudDriver {
       privateIp: `10.0.${Math.floor(number / 250)}.${(number % 250) + 4}`,
       createdAt: this.clock.now(),
       lifecycleState: "InService",
+      generation: this.generation,
     };
     this.instances.set(instance.instanceId, instance);
     return instance;

@@ -1,6 +1,9 @@
 // What the health check needs from a cloud: the scaling group's instances, reboot and replace.
 import type { ReplaceMode } from "../config";
 
+/** The ECS tag the Pulumi program sets, through the scaling configuration, on every host. */
+export const GENERATION_TAG = "hpc-fleet-generation";
+
 export interface CloudInstance {
   instanceId: string;
   privateIp: string | null;
@@ -8,6 +11,8 @@ export interface CloudInstance {
   createdAt: number;
   /** ESS lifecycle state (InService, Pending, Removing, ...); null when the cloud has none. */
   lifecycleState: string | null;
+  /** The instance's `hpc-fleet-generation` tag: what it was built from; null when untagged. */
+  generation: string | null;
 }
 
 export interface CloudDriver {

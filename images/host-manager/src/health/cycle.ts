@@ -1,14 +1,21 @@
 // One health-check cycle: refresh the inventory, judge every host, respect the
-// storm guard, run the remediations with bounded concurrency, and record it all.
+// storm guard, run the remediations and the rollout's replacements with bounded
+// concurrency, and record it all.
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
 import type { ReplaceMode } from "../config";
 import { describeError, isRetryable, mapLimit } from "../cloud/retry";
 import type { CloudDriver } from "../cloud/types";
-import type { CycleAction, CycleStore, CycleSummary } from "../store/cycles";
+import type { CycleAction, CycleRollout, CycleStore, CycleSummary } from "../store/cycles";
 import type { HostStore, InventoryChange } from "../store/hosts";
+import type { HostRecord } from "../store/types";
 import type { Inventory } from "./inventory";
 import { planCycle, type HealthSettings, type PlannedAction } from "./policy";
+import { isRolloutCandidate, planRollout, type RolloutSettings } from "./rollout";
+
+const ROLLOUT_REASON = "outdated-generation";
+
+type Work = { kind: "remediate"; planned: PlannedAction } | { kind: "rollout"; host: HostRecord };
 
 export interface HealthCheckDeps {
   readonly store: HostStore;
@@ -20,6 +27,8 @@ export interface HealthCheckDeps {
   readonly settings: HealthSettings;
   readonly replaceMode: ReplaceMode;
   readonly dryRun: boolean;
+  /** Rolling replacement by generation; absent or with a null generation, none. */
+  readonly rollout?: RolloutSettings;
   /** When this process began watching the hosts (the start-up grace). */
   readonly observingSince: number;
   /** Cloud calls in flight at once. Defaults to 8. */
@@ -63,7 +72,17 @@ export class HealthCheck {
       logger.error({ err: inventoryError }, "inventory refresh failed; no remediation this cycle");
     }
     const now = clock.now();
-    const plan = planCycle(store.listActive(), now, this.deps.observingSince, settings);
+    const hosts = store.listActive();
+    const plan = planCycle(hosts, now, this.deps.observingSince, settings);
+    const generation = this.deps.rollout?.generation ?? null;
+    const rollout = planRollout(
+      hosts,
+      now,
+      this.deps.observingSince,
+      settings,
+      { generation, minHealthyPercentage: this.deps.rollout?.minHealthyPercentage ?? 100 },
+      plan.stormGuardOpen,
+    );
     const recovered: string[] = [];
     for (const { host, step } of plan.bookkeeping) {
       const patch = {
@@ -81,8 +100,17 @@ export class HealthCheck {
     }
     let actions: CycleAction[] = [];
     if (inventoryError === undefined && !plan.stormGuardOpen) {
-      actions = await mapLimit(plan.actions, this.deps.concurrency ?? 8, (planned) =>
-        this.act(planned),
+      // One pool for both, so the cloud never sees more than `concurrency` calls at once.
+      const work: Work[] = [
+        ...plan.actions.map((planned): Work => ({ kind: "remediate", planned })),
+        ...(generation === null
+          ? []
+          : rollout.replace.map((host): Work => ({ kind: "rollout", host }))),
+      ];
+      actions = await mapLimit(work, this.deps.concurrency ?? 8, (item) =>
+        item.kind === "remediate"
+          ? this.act(item.planned)
+          : this.rollOut(item.host, generation as string),
       );
     }
     if (plan.stormGuardOpen) {
@@ -90,6 +118,24 @@ export class HealthCheck {
         { unhealthy: plan.unhealthy, maxUnhealthy: plan.maxUnhealthy, total: plan.total },
         "storm guard open: more hosts unhealthy than allowed, remediating none",
       );
+    }
+    let rolloutRecord: CycleRollout | undefined;
+    if (generation !== null) {
+      const held =
+        rollout.held ??
+        (inventoryError !== undefined && rollout.outdated > 0 ? "inventory-error" : undefined);
+      rolloutRecord = {
+        generation,
+        minHealthyPercentage: this.deps.rollout?.minHealthyPercentage ?? 100,
+        healthy: rollout.healthy,
+        minHealthy: rollout.minHealthy,
+        inFlight: rollout.inFlight,
+        budget: rollout.budget,
+        ...(held ? { held } : {}),
+      };
+      if (held === "storm-guard") {
+        logger.warn({ outdated: rollout.outdated }, "storm guard open: rollout replacing none");
+      }
     }
     const summary: CycleSummary = {
       startedAt,
@@ -99,9 +145,11 @@ export class HealthCheck {
       unhealthy: plan.unhealthy,
       remediating: plan.remediating,
       failed: plan.failed,
+      outdated: rollout.outdated,
       maxUnhealthy: plan.maxUnhealthy,
       stormGuardOpen: plan.stormGuardOpen,
       dryRun,
+      ...(rolloutRecord ? { rollout: rolloutRecord } : {}),
       inventory: {
         added: inventory?.added.length ?? 0,
         archived: inventory?.archived.length ?? 0,
@@ -123,6 +171,7 @@ export class HealthCheck {
       {
         total: summary.total,
         unhealthy: summary.unhealthy,
+        outdated: summary.outdated,
         actions: actions.length,
         recovered: recovered.length,
         stormGuardOpen: summary.stormGuardOpen,
@@ -209,5 +258,52 @@ export class HealthCheck {
     );
     logger.info({ ...base, action: kind }, "remediated host");
     return { ...base, action: kind, outcome: "ok", ...(detail ? { detail } : {}) };
+  }
+
+  /** Has ESS replace a healthy host of an older generation (the rollout's one action). */
+  private async rollOut(host: HostRecord, generation: string): Promise<CycleAction> {
+    const { store, cloud, clock, logger, dryRun, replaceMode, settings } = this.deps;
+    const base = {
+      instanceId: host.instanceId,
+      action: "rollout-replace",
+      reason: ROLLOUT_REASON,
+      detail: `generation ${host.generation} -> ${generation}`,
+    } as const;
+    if (dryRun) {
+      logger.info({ ...base, dryRun: true }, "would replace outdated host (dry run)");
+      return { ...base, outcome: "dry-run" };
+    }
+    // A report since the plan may have made it unhealthy (the ladder's then) or changed it.
+    const current = store.get(host.instanceId);
+    if (
+      !current ||
+      !isRolloutCandidate(current, clock.now(), this.deps.observingSince, settings, generation)
+    ) {
+      return { ...base, outcome: "skipped" };
+    }
+    try {
+      await cloud.replaceInstance(host.instanceId, replaceMode);
+    } catch (error) {
+      const message = describeError(error);
+      logger.error({ ...base, err: message }, "rollout replace failed; nothing recorded");
+      store.addEvent({
+        instanceId: host.instanceId,
+        at: clock.now(),
+        action: base.action,
+        outcome: "error",
+        reason: ROLLOUT_REASON,
+        detail: `${base.detail}; ${message}`,
+      });
+      return { ...base, outcome: "error", error: message };
+    }
+    store.recordRolloutReplace(host.instanceId, {
+      at: clock.now(),
+      action: base.action,
+      outcome: "ok",
+      reason: ROLLOUT_REASON,
+      detail: `${base.detail}; mode=${replaceMode}`,
+    });
+    logger.info(base, "replaced outdated host");
+    return { ...base, outcome: "ok" };
   }
 }

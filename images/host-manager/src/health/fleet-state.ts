@@ -1,7 +1,7 @@
 // One state per host for people: the status page's filter, its counts and the
 // Prometheus gauge all use it, so they always agree with each other.
 import { STATUS_NAMES, type HostRecord } from "../store/types";
-import { assessHost, isJudged, type HealthSettings } from "./policy";
+import { assessHost, isJudged, isRollingOut, type HealthSettings } from "./policy";
 
 /** Most severe first: a host under remediation is shown as such even while it looks fine. */
 export const FLEET_STATES = [
@@ -22,7 +22,8 @@ export function fleetState(
   settings: HealthSettings,
 ): FleetState {
   // ESS Standby/Removing/...: the health check leaves these alone, so should the eye.
-  if (!isJudged(host)) return "out-of-service";
+  // Likewise hosts a rollout had ESS replace: they are on their way out.
+  if (!isJudged(host) || isRollingOut(host, now, settings)) return "out-of-service";
   if (host.remediationState === "failed") return "failed";
   if (host.remediationState !== "none") return "remediating";
   if (!assessHost(host, now, observingSince, settings).healthy) return "unhealthy";

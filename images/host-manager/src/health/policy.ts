@@ -50,6 +50,27 @@ export function isJudged(host: HostRecord): boolean {
 }
 
 /**
+ * How long after a rollout's replace call a host still in the group counts as on its
+ * way out. Past it the call is taken not to have worked: the host is judged again (and
+ * the rollout may replace it again).
+ */
+export function rolloutTimeoutMs(settings: HealthSettings): number {
+  return settings.startupTimeoutMs + settings.cooldownMs;
+}
+
+/**
+ * A host a rollout had ESS replace, still in the group: ESS is removing it, so the
+ * ladder leaves it alone (its going quiet is expected, not a fault to remediate).
+ */
+export function isRollingOut(host: HostRecord, now: number, settings: HealthSettings): boolean {
+  return (
+    host.archivedAt === null &&
+    host.rolloutReplacedAt !== null &&
+    now - host.rolloutReplacedAt < rolloutTimeoutMs(settings)
+  );
+}
+
+/**
  * Judges one host. `observingSince` is when this process started watching: no
  * clock runs from before it, so a fresh database or a restart after downtime
  * never blames hosts for reports the manager could not receive (the start-up grace).
@@ -134,7 +155,8 @@ export function planCycle(
   observingSince: number,
   settings: HealthSettings,
 ): Plan {
-  const judged = hosts.filter(isJudged);
+  // Hosts a rollout is replacing are ESS's now: neither judged nor remediated.
+  const judged = hosts.filter((host) => isJudged(host) && !isRollingOut(host, now, settings));
   const actions: PlannedAction[] = [];
   const bookkeeping: Plan["bookkeeping"] = [];
   const unhealthyHosts: Plan["unhealthyHosts"] = [];

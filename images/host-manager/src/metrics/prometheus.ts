@@ -29,6 +29,7 @@ export class ServiceMetrics {
   private readonly httpDuration;
   private readonly statuspagePushes;
   private readonly statuspagePending;
+  private readonly previousToken;
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
@@ -47,13 +48,13 @@ export class ServiceMetrics {
     });
     this.lastCycle = new Gauge({
       name: "host_manager_cycle_hosts",
-      help: "Hosts counted by the last health-check cycle: total judged, running, healthy, unhealthy (including remediating and failed), remediating, failed.",
+      help: "Hosts counted by the last health-check cycle: total judged, running, healthy, unhealthy (including remediating and failed), remediating, failed, outdated (an older generation).",
       labelNames: ["figure"],
       registers,
     });
     this.remediations = new Counter({
       name: "host_manager_remediations_total",
-      help: "Remediation actions the health check took, by action and outcome.",
+      help: "Remediation actions the health check took (and the rollout's rollout-replace), by action and outcome.",
       labelNames: ["action", "outcome"],
       registers,
     });
@@ -97,6 +98,11 @@ export class ServiceMetrics {
       help: "Cycles whose points are waiting to be sent to Statuspage.",
       registers,
     });
+    this.previousToken = new Counter({
+      name: "host_manager_previous_token_requests_total",
+      help: "Requests let in by HOST_MANAGER_TOKEN_PREVIOUS: once it stops rising, the old token can go.",
+      registers,
+    });
   }
 
   observeCycle({ summary, running }: CycleFigures): void {
@@ -107,6 +113,7 @@ export class ServiceMetrics {
       unhealthy: summary.unhealthy,
       remediating: summary.remediating,
       failed: summary.failed,
+      outdated: summary.outdated ?? 0,
     };
     for (const [figure, value] of Object.entries(figures)) this.lastCycle.set({ figure }, value);
     for (const action of summary.actions) {
@@ -120,6 +127,10 @@ export class ServiceMetrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.httpRequests.inc({ method, route, status: String(status) });
     this.httpDuration.observe({ method, route }, seconds);
+  }
+
+  observePreviousToken(): void {
+    this.previousToken.inc();
   }
 
   observeStatuspage(outcome: string, pendingCycles: number): void {

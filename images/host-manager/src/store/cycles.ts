@@ -3,7 +3,8 @@ import type { Db } from "./database";
 
 export interface CycleAction {
   instanceId: string;
-  action: "reboot" | "replace" | "mark-failed";
+  /** `rollout-replace`: a healthy host of an older generation, replaced by the rollout. */
+  action: "reboot" | "replace" | "mark-failed" | "rollout-replace";
   reason: string;
   outcome: "ok" | "error" | "dry-run" | "skipped";
   error?: string;
@@ -19,15 +20,36 @@ export interface CycleSummary {
   unhealthy: number;
   remediating: number;
   failed: number;
+  /**
+   * Judged hosts tagged with a generation other than the current one (0 with no rollout);
+   * absent from cycles recorded before rollouts existed.
+   */
+  outdated?: number;
   maxUnhealthy: number;
   stormGuardOpen: boolean;
   dryRun: boolean;
+  /** The rollout's figures; absent when no fleet generation is configured. */
+  rollout?: CycleRollout;
   inventory: { added: number; archived: number; restored: number; error?: string };
   actions: CycleAction[];
   recovered: string[];
   /** Which hosts were unhealthy and why: what an operator needs when the guard trips. */
   unhealthyHosts: { instanceId: string; reason: string }[];
   error?: string;
+}
+
+export interface CycleRollout {
+  generation: string;
+  minHealthyPercentage: number;
+  /** Judged hosts running their client and healthy, and the floor kept under them. */
+  healthy: number;
+  minHealthy: number;
+  /** Rolled-out hosts still in the group. */
+  inFlight: number;
+  /** Replacements the healthy floor allowed this cycle. */
+  budget: number;
+  /** Why none were made although hosts are outdated (the storm guard, an inventory failure). */
+  held?: "storm-guard" | "inventory-error";
 }
 
 /** A cycle's counts alone: what the status page's chart needs, without the actions and lists. */
@@ -38,6 +60,7 @@ export interface CycleCounts {
   unhealthy: number;
   remediating: number;
   failed: number;
+  outdated: number;
 }
 
 const KEEP_CYCLES = 200;
@@ -64,7 +87,8 @@ export class CycleStore {
          json_extract(summary, '$.healthy') AS healthy,
          json_extract(summary, '$.unhealthy') AS unhealthy,
          json_extract(summary, '$.remediating') AS remediating,
-         json_extract(summary, '$.failed') AS failed
+         json_extract(summary, '$.failed') AS failed,
+         coalesce(json_extract(summary, '$.outdated'), 0) AS outdated
        FROM cycles WHERE finished_at >= ? ORDER BY id`,
     );
   }

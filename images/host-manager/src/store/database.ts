@@ -46,6 +46,9 @@ const MIGRATIONS: readonly string[] = [
      finished_at INTEGER NOT NULL,
      summary     TEXT NOT NULL
    );`,
+  // Rolling replacement: the instance's generation tag, and when a rollout had ESS replace it.
+  `ALTER TABLE hosts ADD COLUMN generation TEXT;
+   ALTER TABLE hosts ADD COLUMN rollout_replaced_at INTEGER;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/host-manager.db` and applies pending migrations. */

@@ -11,13 +11,15 @@ const HOST_COLUMNS = `
   status, status_since AS statusSince, last_report_at AS lastReportAt, private_ip AS privateIp,
   mac, logical_cpus AS logicalCpus, physical_cpus AS physicalCpus, client_version AS clientVersion,
   hostname, remediation_state AS remediationState, remediation_attempts AS remediationAttempts,
-  last_remediation_at AS lastRemediationAt, version`;
+  last_remediation_at AS lastRemediationAt, generation, rollout_replaced_at AS rolloutReplacedAt,
+  version`;
 
 export interface CloudInstanceRow {
   instanceId: string;
   privateIp: string | null;
   createdAt: number;
   lifecycleState: string | null;
+  generation: string | null;
 }
 
 export interface InventoryChange {
@@ -31,6 +33,7 @@ interface InventoryViewRow {
   archivedAt: number | null;
   cloudPrivateIp: string | null;
   lifecycleState: string | null;
+  generation: string | null;
 }
 
 export type ReportOutcome = "ok" | "unknown-instance" | "ip-mismatch";
@@ -53,18 +56,23 @@ export class HostStore {
       all: db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY instance_id`),
       insert: db.prepare(
         `INSERT INTO hosts (instance_id, cloud_private_ip, lifecycle_state, cloud_created_at,
-           first_seen_at, status, status_since)
-         VALUES (@instanceId, @privateIp, @lifecycleState, @createdAt, @now, 0, @createdAt)`,
+           first_seen_at, status, status_since, generation)
+         VALUES (@instanceId, @privateIp, @lifecycleState, @createdAt, @now, 0, @createdAt,
+           @generation)`,
       ),
       refresh: db.prepare(
         `UPDATE hosts SET cloud_private_ip = @privateIp, lifecycle_state = @lifecycleState,
+           generation = @generation,
+           rollout_replaced_at = CASE WHEN archived_at IS NULL THEN rollout_replaced_at END,
            archived_at = NULL, version = version + 1
          WHERE instance_id = @instanceId AND (archived_at IS NOT NULL
-           OR cloud_private_ip IS NOT @privateIp OR lifecycle_state IS NOT @lifecycleState)`,
+           OR cloud_private_ip IS NOT @privateIp OR lifecycle_state IS NOT @lifecycleState
+           OR generation IS NOT @generation)`,
       ),
       inventoryView: db.prepare(
         `SELECT instance_id AS instanceId, archived_at AS archivedAt,
-           cloud_private_ip AS cloudPrivateIp, lifecycle_state AS lifecycleState FROM hosts`,
+           cloud_private_ip AS cloudPrivateIp, lifecycle_state AS lifecycleState, generation
+         FROM hosts`,
       ),
       archive: db.prepare(
         `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
@@ -84,6 +92,9 @@ export class HostStore {
            remediation_attempts = @remediationAttempts, last_remediation_at = @lastRemediationAt,
            version = version + 1
          WHERE instance_id = @instanceId AND version = @version`,
+      ),
+      rolledOut: db.prepare(
+        `UPDATE hosts SET rollout_replaced_at = ?, version = version + 1 WHERE instance_id = ?`,
       ),
       event: db.prepare(
         `INSERT INTO remediation_events (instance_id, at, action, outcome, reason, detail)
@@ -137,7 +148,8 @@ export class HostStore {
         if (
           existing.archivedAt !== null ||
           existing.cloudPrivateIp !== instance.privateIp ||
-          existing.lifecycleState !== instance.lifecycleState
+          existing.lifecycleState !== instance.lifecycleState ||
+          existing.generation !== instance.generation
         ) {
           this.stmt.refresh.run(instance);
         }
@@ -206,6 +218,18 @@ export class HostStore {
       if (this.recordRemediation(instanceId, current.version, patch(current), event)) return true;
     }
     return false;
+  }
+
+  /**
+   * Records that a rollout had ESS replace the host, with its history entry, atomically.
+   * The cloud call happened, so no version check: a report that raced it changes nothing.
+   */
+  recordRolloutReplace(instanceId: string, event: Omit<RemediationEvent, "instanceId">): boolean {
+    return this.db.transaction(() => {
+      if (this.stmt.rolledOut.run(event.at, instanceId).changes !== 1) return false;
+      this.stmt.event.run({ instanceId, ...event });
+      return true;
+    })();
   }
 
   addEvent(event: RemediationEvent): void {

@@ -39,6 +39,10 @@ export interface HostRecord {
   remediationState: RemediationState;
   remediationAttempts: number;
   lastRemediationAt: number | null;
+  /** The instance's generation tag (what it was built from); null when untagged. */
+  generation: string | null;
+  /** When a rollout had ESS replace this outdated host; null if it never did. */
+  rolloutReplacedAt: number | null;
   version: number;
 }
 

@@ -95,8 +95,11 @@ function summary(view: StatusPageView): SafeHtml {
   const facts = cycle
     ? html`<span data-last-cycle
         >Last health check: ${iso(cycle.finishedAt)} (${ago(cycle.finishedAt, view.now)}),
-        ${cycle.total} judged, ${cycle.unhealthy} unhealthy, ${cycle.actions.length} actions,
-        ${cycle.recovered.length}
+        ${cycle.total} judged, ${cycle.unhealthy}
+        unhealthy,${
+          cycle.rollout ? html` <span data-outdated>${cycle.outdated ?? 0} outdated</span>,` : null
+        }
+        ${cycle.actions.length} actions, ${cycle.recovered.length}
         recovered${cycle.error ? html`, <span class="notice">${cycle.error}</span>` : null}</span
       >`
     : html`<span data-last-cycle>No health check has run yet.</span>`;

@@ -15,7 +15,11 @@ export interface FakeInstance {
   privateIp: string;
   createdAt: number;
   lifecycleState: string;
+  /** ECS tags, as DescribeInstances returns them (`Tags.Tag[]` of `TagKey`/`TagValue`). */
+  tags: Record<string, string>;
 }
+
+export const GENERATION_TAG_KEY = "hpc-fleet-generation";
 
 export type FaultKind = "throttle" | "server-error" | "timeout" | "unavailable";
 
@@ -52,6 +56,11 @@ export class FakeAlicloud {
   timeoutMs = 3_000;
   onReboot?: (instanceId: string) => void;
   onLaunch?: (instance: FakeInstance) => void;
+  /**
+   * The scaling configuration's generation: instances launched from now on are tagged
+   * with it (ESS applies a changed configuration to new instances only). Null: untagged.
+   */
+  generation: string | null = null;
   now: () => number = Date.now;
   private server: Server | undefined;
   private counter = 0;
@@ -64,7 +73,9 @@ export class FakeAlicloud {
       privateIp: `10.${Math.floor(this.counter / 65536) % 256}.${Math.floor(this.counter / 256) % 256}.${this.counter % 256}`,
       createdAt,
       lifecycleState: "InService",
+      tags: { "hpc-fleet-role": "benchmark-host" },
     };
+    if (this.generation !== null) instance.tags[GENERATION_TAG_KEY] = this.generation;
     this.instances.set(instance.instanceId, instance);
     this.onLaunch?.(instance);
     return instance;
@@ -266,6 +277,9 @@ export class FakeAlicloud {
       Status: "Running",
       CreationTime: new Date(i.createdAt).toISOString().slice(0, 16) + "Z",
       VpcAttributes: { PrivateIpAddress: { IpAddress: [i.privateIp] } },
+      Tags: {
+        Tag: Object.entries(i.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+      },
     }));
     const next = start + max < matches.length ? String(start + max) : "";
     return { TotalCount: matches.length, NextToken: next, Instances: { Instance: rows } };

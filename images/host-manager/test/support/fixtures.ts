@@ -39,6 +39,8 @@ export function host(overrides: Partial<HostRecord> = {}): HostRecord {
     remediationState: "none",
     remediationAttempts: 0,
     lastRemediationAt: null,
+    generation: null,
+    rolloutReplacedAt: null,
     version: 1,
     ...overrides,
   };

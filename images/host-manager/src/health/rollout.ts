@@ -1,0 +1,115 @@
+// Rolling replacement by generation, as a pure function of the host records and the
+// time. ESS applies a changed scaling configuration only to instances it launches
+// afterwards, so hosts tagged with an older generation are replaced a few at a time,
+// oldest first, while a minimum share of the fleet stays healthy. Unhealthy hosts are
+// the remediation ladder's, never the rollout's (a replace there brings the new
+// generation anyway).
+import { HostStatus, type HostRecord } from "../store/types";
+import { assessHost, isJudged, isRollingOut, type HealthSettings } from "./policy";
+
+export interface RolloutSettings {
+  /** The generation hosts should carry; null when no rollout is configured. */
+  readonly generation: string | null;
+  /** Whole percent of the judged fleet that must stay healthy. */
+  readonly minHealthyPercentage: number;
+}
+
+/** Why no host is replaced although some are outdated. */
+export type RolloutHold = "storm-guard";
+
+export interface RolloutDecision {
+  /** Judged hosts (InService/Pending), including those being rolled out. */
+  total: number;
+  /** Judged hosts running their client, healthy, and not under remediation. */
+  healthy: number;
+  /** ceil(total × minHealthyPercentage / 100): the floor the rollout keeps. */
+  minHealthy: number;
+  /** Judged hosts tagged with a generation other than the current one. */
+  outdated: number;
+  /** Hosts a rollout had ESS replace that are still in the group. */
+  inFlight: number;
+  /** healthy − minHealthy − inFlight, never negative: replacements allowed this cycle. */
+  budget: number;
+  held: RolloutHold | null;
+  /** Healthy outdated hosts to replace now, oldest first, at most `budget`. */
+  replace: HostRecord[];
+}
+
+/** Carries a generation tag, and not the current one. */
+export function isOutdated(host: HostRecord, generation: string | null): boolean {
+  return generation !== null && host.generation !== null && host.generation !== generation;
+}
+
+/** Counts toward the healthy floor: judged, running its client, healthy and not being remediated. */
+export function isHealthyForRollout(
+  host: HostRecord,
+  now: number,
+  observingSince: number,
+  settings: HealthSettings,
+): boolean {
+  return (
+    host.archivedAt === null &&
+    isJudged(host) &&
+    host.status === HostStatus.running &&
+    host.remediationState === "none" &&
+    assessHost(host, now, observingSince, settings).healthy
+  );
+}
+
+/** A host the rollout may replace now: outdated, healthy, and not already on its way out. */
+export function isRolloutCandidate(
+  host: HostRecord,
+  now: number,
+  observingSince: number,
+  settings: HealthSettings,
+  generation: string | null,
+): boolean {
+  return (
+    isOutdated(host, generation) &&
+    !isRollingOut(host, now, settings) &&
+    isHealthyForRollout(host, now, observingSince, settings)
+  );
+}
+
+/** The share of `total` that must stay healthy, rounded up (80% of 101 is 81). */
+export function minHealthyCount(total: number, percentage: number): number {
+  return Math.ceil((total * percentage) / 100);
+}
+
+export function planRollout(
+  hosts: readonly HostRecord[],
+  now: number,
+  observingSince: number,
+  settings: HealthSettings,
+  rollout: RolloutSettings,
+  stormGuardOpen: boolean,
+): RolloutDecision {
+  const active = hosts.filter((host) => host.archivedAt === null);
+  const judged = active.filter(isJudged);
+  const healthy = judged.filter((host) =>
+    isHealthyForRollout(host, now, observingSince, settings),
+  ).length;
+  const minHealthy = minHealthyCount(judged.length, rollout.minHealthyPercentage);
+  // Any lifecycle state: a host ESS is removing has not left the group yet.
+  const inFlight = active.filter((host) => isRollingOut(host, now, settings)).length;
+  const outdated = judged.filter((host) => isOutdated(host, rollout.generation)).length;
+  const budget = Math.max(0, healthy - minHealthy - inFlight);
+  const candidates = judged
+    .filter((host) => isRolloutCandidate(host, now, observingSince, settings, rollout.generation))
+    .sort(
+      (a, b) =>
+        a.cloudCreatedAt - b.cloudCreatedAt ||
+        (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0),
+    );
+  const held = stormGuardOpen && outdated > 0 ? "storm-guard" : null;
+  return {
+    total: judged.length,
+    healthy,
+    minHealthy,
+    outdated,
+    inFlight,
+    budget,
+    held,
+    replace: stormGuardOpen ? [] : candidates.slice(0, budget),
+  };
+}

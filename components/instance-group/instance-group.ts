@@ -180,6 +180,16 @@ export class InstanceGroup extends pulumi.ComponentResource {
       parent,
     );
 
+    const keptRunning = Math.ceil((fleet.instanceCount * fleet.minHealthyPercentage) / 100);
+    if (fleet.instanceCount > 0 && keptRunning >= fleet.instanceCount) {
+      pulumi.log.warn(
+        `${name}: fleet.minHealthyPercentage ${fleet.minHealthyPercentage} keeps all ` +
+          `${fleet.instanceCount} hosts in service, so a new image or token never reaches ` +
+          "running hosts: lower it to let the host-manager replace them",
+        this,
+      );
+    }
+
     this.scalingGroupId = group.id;
     this.scalingConfigurationId = configuration.id;
     this.hostsSecurityGroupId = pulumi.output(args.hostsSecurityGroupId);

@@ -204,3 +204,20 @@ describe("InstanceGroup", () => {
     expect(() => new InstanceGroup("hpc", args)).toThrow(/hpc: fleet.instanceCount/);
   });
 });
+
+describe("rollout headroom", () => {
+  async function warnings(minHealthyPercentage: number): Promise<string[]> {
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      await runHosts(stackConfig("dev", { fleet: { instanceCount: 2, minHealthyPercentage } }));
+      return warn.mock.calls.map((call) => String(call[0]));
+    } finally {
+      warn.mockRestore();
+    }
+  }
+
+  it("warns when the minimum healthy share keeps every host in service, so nothing can roll", async () => {
+    expect((await warnings(80)).join("\n")).toMatch(/minHealthyPercentage 80 keeps all 2 hosts/);
+    expect((await warnings(50)).join("\n")).not.toMatch(/minHealthyPercentage/);
+  });
+});

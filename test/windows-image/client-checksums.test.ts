@@ -3,13 +3,11 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stackTags } from "../../components/tags";
 import { WindowsImage, WindowsImageArgs } from "../../components/windows-image";
 import { parseChecksums } from "../../components/windows-image/client-checksums";
 import { planBuild } from "../../components/windows-image/windows-image";
 import { findResource, redactInputs, runDeclarations } from "../helpers/mocks";
-import { stackConfig } from "../helpers/stacks";
-import { clientFixture, ClientFixture } from "./fixtures";
+import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
 
 const COMMAND = "command:local:Command";
 
@@ -26,19 +24,10 @@ function writeChecksums(fixture: ClientFixture): void {
 }
 
 function args(fixture: ClientFixture, checksums = true): WindowsImageArgs {
-  const config = stackConfig(
-    "dev",
+  return imageArgs(
+    fixture,
     checksums ? { image: { clientChecksumsFile: "client/SHA256SUMS" } } : {},
   );
-  return {
-    image: config.image,
-    region: config.region,
-    stack: config.stack,
-    tags: stackTags(config),
-    projectDir: fixture.projectDir,
-    vSwitchId: "vsw-2ze0abc",
-    buildSecurityGroupId: "sg-2ze0build",
-  };
 }
 
 async function previewTrigger(imageArgs: WindowsImageArgs): Promise<unknown> {

@@ -2,7 +2,10 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stackTags } from "../../components/tags";
+import type { WindowsImageArgs } from "../../components/windows-image";
 import { DEFAULT_CLIENT_FILES } from "../../config";
+import { stackConfig, type ConfigOverrides } from "../helpers/stacks";
 
 export interface ClientFixture {
   /** The project dir: image.clientSourceDir ("client") is inside it. */
@@ -20,4 +23,21 @@ export function clientFixture(): ClientFixture {
     writeFileSync(join(clientDir, name), content);
   for (const file of DEFAULT_CLIENT_FILES) write(file.source, `contents of ${file.source}\n`);
   return { projectDir, clientDir, write, remove: () => rmSync(projectDir, { recursive: true }) };
+}
+
+/** WindowsImage args for the dev stack with overrides, building from the fixture's files. */
+export function imageArgs(
+  fixture: ClientFixture,
+  overrides: ConfigOverrides = {},
+): WindowsImageArgs {
+  const config = stackConfig("dev", overrides);
+  return {
+    image: config.image,
+    region: config.region,
+    stack: config.stack,
+    tags: stackTags(config),
+    projectDir: fixture.projectDir,
+    vSwitchId: "vsw-2ze0abc",
+    buildSecurityGroupId: "sg-2ze0build",
+  };
 }

@@ -2,29 +2,13 @@ import { spawnSync } from "node:child_process";
 import { renderManifest } from "../../components/windows-image/manifest";
 import { WindowsImage, WindowsImageArgs } from "../../components/windows-image";
 import { planBuild } from "../../components/windows-image/windows-image";
-import { stackTags } from "../../components/tags";
 import { findResource, redactInputs, resourcesOfType, runDeclarations } from "../helpers/mocks";
-import { stackConfig } from "../helpers/stacks";
-import type { ConfigOverrides } from "../helpers/stacks";
 import { outputValue } from "./outputs";
-import { clientFixture, ClientFixture } from "./fixtures";
+import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
 
 const COMMAND = "command:local:Command";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const BUILT_IMAGE = "m-2zebuilt";
-
-function imageArgs(fixture: ClientFixture, overrides: ConfigOverrides = {}): WindowsImageArgs {
-  const config = stackConfig("dev", overrides);
-  return {
-    image: config.image,
-    region: config.region,
-    stack: config.stack,
-    tags: stackTags(config),
-    projectDir: fixture.projectDir,
-    vSwitchId: "vsw-2ze0abc",
-    buildSecurityGroupId: "sg-2ze0build",
-  };
-}
 
 const cloudOutputs = {
   [COMMAND]: () => ({

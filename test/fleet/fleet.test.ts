@@ -37,6 +37,14 @@ function changedInputs(before: readonly RecordedResource[], after: readonly Reco
   return changes;
 }
 
+/** The host-manager container's environment variables, secrets revealed. */
+function containerEnv(container: RecordedResource): Array<{ key: string; value: string }> {
+  const [{ environmentVars }] = reveal<
+    Array<{ environmentVars: Array<{ key: string; value: string }> }>
+  >(container.inputs.containers);
+  return environmentVars;
+}
+
 function only<T>(items: readonly T[]): T {
   expect(items).toHaveLength(1);
   return items[0];
@@ -66,9 +74,7 @@ describe("the fleet program", () => {
       const tags = reveal<Record<string, string>>(
         only(resourcesOfType(resources, CONFIGURATION)).inputs.tags,
       );
-      const [{ environmentVars }] = reveal<
-        Array<{ environmentVars: Array<{ key: string; value: string }> }>
-      >(only(resourcesOfType(resources, CONTAINER)).inputs.containers);
+      const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER)));
       const told = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_FLEET_GENERATION",
       )?.value;
@@ -106,9 +112,7 @@ describe("the fleet program", () => {
       expect(isSecretInput(configuration.inputs.userData)).toBe(true);
       expect(isSecretInput(configuration.inputs.password)).toBe(true);
       expect(isSecretInput(container.inputs.containers)).toBe(true);
-      const [{ environmentVars }] = reveal<
-        Array<{ environmentVars: Array<{ key: string; value: string }> }>
-      >(container.inputs.containers);
+      const environmentVars = containerEnv(container);
       const token = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_TOKEN",
       )?.value;
@@ -126,9 +130,7 @@ describe("the fleet program", () => {
       const { resources } = await runStack(stack, WITH_IMAGE);
       const group = only(resourcesOfType(resources, GROUP));
       const container = only(resourcesOfType(resources, CONTAINER));
-      const [{ environmentVars }] = reveal<
-        Array<{ environmentVars: Array<{ key: string; value: string }> }>
-      >(container.inputs.containers);
+      const environmentVars = containerEnv(container);
       const watched = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_SCALING_GROUP_ID",
       );
@@ -194,9 +196,7 @@ describe("fleet token rotation", () => {
       fleet: { activeTokenSlot: slot },
     });
     const configuration = only(resourcesOfType(resources, CONFIGURATION));
-    const [{ environmentVars }] = reveal<
-      Array<{ environmentVars: Array<{ key: string; value: string }> }>
-    >(only(resourcesOfType(resources, CONTAINER)).inputs.containers);
+    const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER)));
     const env = Object.fromEntries(
       environmentVars.map((variable) => [variable.key, variable.value]),
     );

@@ -1,5 +1,4 @@
 // Runs the program, or one component, under Pulumi's mocks and finds what it declared.
-import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "../../config";
 import { declareFleet } from "../../components/fleet";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
@@ -81,30 +80,5 @@ export function findResource(
   return found;
 }
 
-export { redactInputs } from "../../tools/mocks/values";
-
-function isSecretEnvelope(value: unknown): value is { value: unknown } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] ===
-      pulumi.runtime.specialSecretSig
-  );
-}
-
-/** Whether a recorded input is a secret (Pulumi marks a whole property secret if any part is). */
-export function isSecretInput(value: unknown): boolean {
-  return isSecretEnvelope(value);
-}
-
-/** A recorded input with secret envelopes removed, to assert on what is inside. */
-export function reveal<T = unknown>(value: unknown): T {
-  if (isSecretEnvelope(value)) return reveal(value.value);
-  if (Array.isArray(value)) return value.map((item) => reveal(item)) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, reveal(inner)]),
-    ) as T;
-  }
-  return value as T;
-}
+export { redactInputs, reveal } from "../../tools/mocks/values";
+export { isSecretEnvelope as isSecretInput } from "../../tools/mocks/values";

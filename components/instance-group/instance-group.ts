@@ -1,7 +1,8 @@
 // hpc:fleet:InstanceGroup — the fleet's Windows hosts as one ESS scaling group: its size from
 // fleet.instanceCount, one active scaling configuration (image, instance types in order,
-// hosts' security group, secret user-data and password), the spot/on-demand split, and a
-// rolling instance refresh when the hosts' definition changes (see capacity.ts, rollout.ts).
+// hosts' security group, secret user-data and password), the spot/on-demand split, and the
+// hosts' generation tag, by which the host-manager rolls them when their definition changes
+// (see capacity.ts, rollout.ts).
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";

@@ -8,14 +8,14 @@ import { describeError, isRetryable, mapLimit } from "../cloud/retry";
 import type { CloudDriver } from "../cloud/types";
 import type { CycleAction, CycleRollout, CycleStore, CycleSummary } from "../store/cycles";
 import type { HostStore, InventoryChange } from "../store/hosts";
-import type { HostRecord } from "../store/types";
+import type { CycleHost } from "../store/types";
 import type { Inventory } from "./inventory";
 import { planCycle, type HealthSettings, type PlannedAction } from "./policy";
 import { isRolloutCandidate, planRollout, type RolloutSettings } from "./rollout";
 
 const ROLLOUT_REASON = "outdated-generation";
 
-type Work = { kind: "remediate"; planned: PlannedAction } | { kind: "rollout"; host: HostRecord };
+type Work = { kind: "remediate"; planned: PlannedAction } | { kind: "rollout"; host: CycleHost };
 
 export interface HealthCheckDeps {
   readonly store: HostStore;
@@ -72,7 +72,7 @@ export class HealthCheck {
       logger.error({ err: inventoryError }, "inventory refresh failed; no remediation this cycle");
     }
     const now = clock.now();
-    const hosts = store.listActive();
+    const hosts = store.listActiveForCycle();
     const plan = planCycle(hosts, now, this.deps.observingSince, settings);
     const generation = this.deps.rollout?.generation ?? null;
     const rollout = planRollout(
@@ -261,7 +261,7 @@ export class HealthCheck {
   }
 
   /** Has ESS replace a healthy host of an older generation (the rollout's one action). */
-  private async rollOut(host: HostRecord, generation: string): Promise<CycleAction> {
+  private async rollOut(host: CycleHost, generation: string): Promise<CycleAction> {
     const { store, cloud, clock, logger, dryRun, replaceMode, settings } = this.deps;
     const base = {
       instanceId: host.instanceId,

@@ -1,6 +1,7 @@
 // One state per host for people: the status page's filter, its counts and the
 // Prometheus gauge all use it, so they always agree with each other.
-import { STATUS_NAMES, type HostRecord } from "../store/types";
+import { STATUS_NAMES, type HostStateFields } from "../store/types";
+import type { HostStore } from "../store/hosts";
 import { assessHost, isJudged, isRollingOut, type HealthSettings } from "./policy";
 
 /** Most severe first: a host under remediation is shown as such even while it looks fine. */
@@ -16,7 +17,7 @@ export const FLEET_STATES = [
 export type FleetState = (typeof FLEET_STATES)[number];
 
 export function fleetState(
-  host: HostRecord,
+  host: HostStateFields,
   now: number,
   observingSince: number,
   settings: HealthSettings,
@@ -40,5 +41,23 @@ export function countByState(states: readonly FleetState[]): FleetCounts {
   const counts = Object.fromEntries(FLEET_STATES.map((s) => [s, 0])) as FleetCounts;
   counts.total = states.length;
   for (const state of states) counts[state]++;
+  return counts;
+}
+
+/**
+ * The active hosts by state, as countByState over fleetState, from a narrow scan of the
+ * registry: the gauge and every cycle need the counts, not 10,000 full host records.
+ */
+export function countFleet(
+  store: Pick<HostStore, "forEachActiveState">,
+  now: number,
+  observingSince: number,
+  settings: HealthSettings,
+): FleetCounts {
+  const counts = countByState([]);
+  store.forEachActiveState((host) => {
+    counts[fleetState(host, now, observingSince, settings)]++;
+    counts.total++;
+  });
   return counts;
 }

@@ -1,7 +1,7 @@
 // The health-check decisions, as pure functions of the host records and the time:
 // who is unhealthy, what the next remediation step is, and whether the storm guard holds.
 import type { MaxUnhealthy } from "../config";
-import { HostStatus, type HostRecord } from "../store/types";
+import { HostStatus, type CycleHost, type HostRecord } from "../store/types";
 
 export interface HealthSettings {
   readonly startupTimeoutMs: number;
@@ -23,7 +23,7 @@ export type Step =
 export type ActionStep = Extract<Step, { reason: string }>;
 
 export interface PlannedAction {
-  host: HostRecord;
+  host: CycleHost;
   step: ActionStep;
 }
 
@@ -38,14 +38,14 @@ export interface Plan {
   /** Remediations to perform; empty when the storm guard is open. */
   actions: PlannedAction[];
   /** Record-keeping that is not an action on a host (recoveries, forgetting old attempts). */
-  bookkeeping: { host: HostRecord; step: Step }[];
+  bookkeeping: { host: CycleHost; step: Step }[];
   unhealthyHosts: { instanceId: string; reason: string }[];
 }
 
 /** ESS lifecycle states in which a host is expected to run the client. */
 const JUDGED_LIFECYCLE_STATES = new Set(["InService", "Pending"]);
 
-export function isJudged(host: HostRecord): boolean {
+export function isJudged(host: Pick<HostRecord, "lifecycleState">): boolean {
   return host.lifecycleState === null || JUDGED_LIFECYCLE_STATES.has(host.lifecycleState);
 }
 
@@ -62,7 +62,11 @@ export function rolloutTimeoutMs(settings: HealthSettings): number {
  * A host a rollout had ESS replace, still in the group: ESS is removing it, so the
  * ladder leaves it alone (its going quiet is expected, not a fault to remediate).
  */
-export function isRollingOut(host: HostRecord, now: number, settings: HealthSettings): boolean {
+export function isRollingOut(
+  host: Pick<HostRecord, "archivedAt" | "rolloutReplacedAt">,
+  now: number,
+  settings: HealthSettings,
+): boolean {
   return (
     host.archivedAt === null &&
     host.rolloutReplacedAt !== null &&
@@ -76,7 +80,7 @@ export function isRollingOut(host: HostRecord, now: number, settings: HealthSett
  * never blames hosts for reports the manager could not receive (the start-up grace).
  */
 export function assessHost(
-  host: HostRecord,
+  host: Pick<HostRecord, "status" | "lastReportAt" | "cloudCreatedAt" | "statusSince">,
   now: number,
   observingSince: number,
   settings: HealthSettings,
@@ -113,7 +117,7 @@ export function attemptMemoryMs(settings: HealthSettings): number {
 
 /** The remediation ladder: reboot, then replace after a cooldown, then give up at the retry limit. */
 export function nextStep(
-  host: HostRecord,
+  host: CycleHost,
   assessment: Assessment,
   now: number,
   settings: HealthSettings,
@@ -150,7 +154,7 @@ export function maxUnhealthyCount(max: MaxUnhealthy, total: number): number {
 }
 
 export function planCycle(
-  hosts: readonly HostRecord[],
+  hosts: readonly CycleHost[],
   now: number,
   observingSince: number,
   settings: HealthSettings,

@@ -4,7 +4,7 @@
 // oldest first, while a minimum share of the fleet stays healthy. Unhealthy hosts are
 // the remediation ladder's, never the rollout's (a replace there brings the new
 // generation anyway).
-import { HostStatus, type HostRecord } from "../store/types";
+import { HostStatus, type CycleHost } from "../store/types";
 import { assessHost, isJudged, isRollingOut, type HealthSettings } from "./policy";
 
 export interface RolloutSettings {
@@ -17,7 +17,7 @@ export interface RolloutSettings {
 /** Why no host is replaced although some are outdated. */
 export type RolloutHold = "storm-guard";
 
-export interface RolloutDecision {
+export interface RolloutDecision<H extends CycleHost = CycleHost> {
   /** Judged hosts (InService/Pending), including those being rolled out. */
   total: number;
   /** Judged hosts running their client, healthy, and not under remediation. */
@@ -32,17 +32,17 @@ export interface RolloutDecision {
   budget: number;
   held: RolloutHold | null;
   /** Healthy outdated hosts to replace now, oldest first, at most `budget`. */
-  replace: HostRecord[];
+  replace: H[];
 }
 
 /** Carries a generation tag, and not the current one. */
-export function isOutdated(host: HostRecord, generation: string | null): boolean {
+export function isOutdated(host: CycleHost, generation: string | null): boolean {
   return generation !== null && host.generation !== null && host.generation !== generation;
 }
 
 /** Counts toward the healthy floor: judged, running its client, healthy and not being remediated. */
 export function isHealthyForRollout(
-  host: HostRecord,
+  host: CycleHost,
   now: number,
   observingSince: number,
   settings: HealthSettings,
@@ -58,7 +58,7 @@ export function isHealthyForRollout(
 
 /** A host the rollout may replace now: outdated, healthy, and not already on its way out. */
 export function isRolloutCandidate(
-  host: HostRecord,
+  host: CycleHost,
   now: number,
   observingSince: number,
   settings: HealthSettings,
@@ -76,14 +76,14 @@ export function minHealthyCount(total: number, percentage: number): number {
   return Math.ceil((total * percentage) / 100);
 }
 
-export function planRollout(
-  hosts: readonly HostRecord[],
+export function planRollout<H extends CycleHost>(
+  hosts: readonly H[],
   now: number,
   observingSince: number,
   settings: HealthSettings,
   rollout: RolloutSettings,
   stormGuardOpen: boolean,
-): RolloutDecision {
+): RolloutDecision<H> {
   const active = hosts.filter((host) => host.archivedAt === null);
   const judged = active.filter(isJudged);
   const healthy = judged.filter((host) =>

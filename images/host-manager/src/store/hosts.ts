@@ -3,7 +3,14 @@
 // against the version that was read (optimistic locking), so a decision taken
 // on a stale row is never written over a newer one.
 import type { Db } from "./database";
-import type { HostRecord, HostReport, RemediationEvent, RemediationState } from "./types";
+import type {
+  CycleHost,
+  HostRecord,
+  HostReport,
+  HostStateFields,
+  RemediationEvent,
+  RemediationState,
+} from "./types";
 
 const HOST_COLUMNS = `
   instance_id AS instanceId, cloud_private_ip AS cloudPrivateIp, lifecycle_state AS lifecycleState,
@@ -11,6 +18,14 @@ const HOST_COLUMNS = `
   status, status_since AS statusSince, last_report_at AS lastReportAt, private_ip AS privateIp,
   mac, logical_cpus AS logicalCpus, physical_cpus AS physicalCpus, client_version AS clientVersion,
   hostname, remediation_state AS remediationState, remediation_attempts AS remediationAttempts,
+  last_remediation_at AS lastRemediationAt, generation, rollout_replaced_at AS rolloutReplacedAt,
+  version`;
+
+/** HOST_COLUMNS but those CycleHost leaves out. */
+const CYCLE_COLUMNS = `
+  instance_id AS instanceId, lifecycle_state AS lifecycleState, cloud_created_at AS cloudCreatedAt,
+  archived_at AS archivedAt, status, status_since AS statusSince, last_report_at AS lastReportAt,
+  remediation_state AS remediationState, remediation_attempts AS remediationAttempts,
   last_remediation_at AS lastRemediationAt, generation, rollout_replaced_at AS rolloutReplacedAt,
   version`;
 
@@ -53,7 +68,18 @@ export class HostStore {
       active: db.prepare(
         `SELECT ${HOST_COLUMNS} FROM hosts WHERE archived_at IS NULL ORDER BY instance_id`,
       ),
+      activeForCycle: db.prepare(
+        `SELECT ${CYCLE_COLUMNS} FROM hosts WHERE archived_at IS NULL ORDER BY instance_id`,
+      ),
       all: db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY instance_id`),
+      // Rows as arrays, in HostStateFields order (see forEachActiveState).
+      activeStates: db
+        .prepare(
+          `SELECT lifecycle_state, archived_at, rollout_replaced_at, remediation_state, status,
+             last_report_at, cloud_created_at, status_since
+           FROM hosts WHERE archived_at IS NULL`,
+        )
+        .raw(true),
       insert: db.prepare(
         `INSERT INTO hosts (instance_id, cloud_private_ip, lifecycle_state, cloud_created_at,
            first_seen_at, status, status_since, generation)
@@ -77,14 +103,15 @@ export class HostStore {
       archive: db.prepare(
         `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
       ),
+      // Positional parameters, bound from the arguments: no object built per report.
       report: db.prepare(
         `UPDATE hosts SET
-           status_since = CASE WHEN status = @status THEN status_since ELSE @now END,
-           status = @status, last_report_at = @now, private_ip = @privateIp, mac = @mac,
-           logical_cpus = @logicalCpus, physical_cpus = @physicalCpus,
-           client_version = @clientVersion, hostname = @hostname, version = version + 1
-         WHERE instance_id = @instanceId AND archived_at IS NULL
-           AND (cloud_private_ip IS NULL OR cloud_private_ip = @privateIp)`,
+           status_since = CASE WHEN status = ? THEN status_since ELSE ? END,
+           status = ?, last_report_at = ?, private_ip = ?, mac = ?,
+           logical_cpus = ?, physical_cpus = ?, client_version = ?, hostname = ?,
+           version = version + 1
+         WHERE instance_id = ? AND archived_at IS NULL
+           AND (cloud_private_ip IS NULL OR cloud_private_ip = ?)`,
       ),
       known: db.prepare(`SELECT 1 FROM hosts WHERE instance_id = ? AND archived_at IS NULL`),
       remediate: db.prepare(
@@ -119,8 +146,41 @@ export class HostStore {
     return this.stmt.active.all() as HostRecord[];
   }
 
+  /** Like listActive, with only the columns the health check decides on. */
+  listActiveForCycle(): CycleHost[] {
+    return this.stmt.activeForCycle.all() as CycleHost[];
+  }
+
   listAll(): HostRecord[] {
     return this.stmt.all.all() as HostRecord[];
+  }
+
+  /**
+   * Calls `visit` with the state fields of every active host, in no particular order.
+   * The object passed is reused from one call to the next: read it, do not keep it.
+   */
+  forEachActiveState(visit: (host: Readonly<HostStateFields>) => void): void {
+    const host: HostStateFields = {
+      lifecycleState: null,
+      archivedAt: null,
+      rolloutReplacedAt: null,
+      remediationState: "none",
+      status: 0,
+      lastReportAt: null,
+      cloudCreatedAt: 0,
+      statusSince: 0,
+    };
+    for (const row of this.stmt.activeStates.all() as unknown[][]) {
+      host.lifecycleState = row[0] as string | null;
+      host.archivedAt = row[1] as number | null;
+      host.rolloutReplacedAt = row[2] as number | null;
+      host.remediationState = row[3] as RemediationState;
+      host.status = row[4] as number;
+      host.lastReportAt = row[5] as number | null;
+      host.cloudCreatedAt = row[6] as number;
+      host.statusSince = row[7] as number;
+      visit(host);
+    }
   }
 
   isKnown(instanceId: string): boolean {
@@ -168,17 +228,20 @@ export class HostStore {
   applyReports(reports: readonly HostReport[], now: number): ReportOutcome[] {
     return this.db.transaction(() =>
       reports.map((report): ReportOutcome => {
-        const result = this.stmt.report.run({
-          instanceId: report.instanceId,
-          status: report.status,
+        const result = this.stmt.report.run(
+          report.status,
           now,
-          privateIp: report.privateIp,
-          mac: report.mac,
-          logicalCpus: report.logicalCpus,
-          physicalCpus: report.physicalCpus,
-          clientVersion: report.clientVersion ?? null,
-          hostname: report.hostname ?? null,
-        });
+          report.status,
+          now,
+          report.privateIp,
+          report.mac,
+          report.logicalCpus,
+          report.physicalCpus,
+          report.clientVersion ?? null,
+          report.hostname ?? null,
+          report.instanceId,
+          report.privateIp,
+        );
         if (result.changes === 1) return "ok";
         return this.isKnown(report.instanceId) ? "ip-mismatch" : "unknown-instance";
       }),

@@ -2,17 +2,7 @@
 // every one gets a 4xx (never a 5xx) and the database is left exactly as it was.
 import { report } from "./support/fixtures";
 import { fingerprint, startTestService, type TestService } from "./support/service";
-
-/** A small seeded PRNG so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./support/random";
 
 const WRONG_TYPES: unknown[] = [
   null,
@@ -84,7 +74,7 @@ interface Case {
 }
 
 function generateCases(count: number, seed: number): Case[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
   const cases: Case[] = RAW_BODIES.map((payload, i) => ({ name: `raw#${i}`, payload }));
   for (const type of [

@@ -7,6 +7,7 @@ import { createService, type Service } from "../src/service";
 import { fakeDriver } from "./support/driver";
 import { FakeAlicloud, type FakeInstance } from "./support/fake-alicloud";
 import { MINUTE, report, silentLogger, T0, tempDir, testConfig, TOKEN } from "./support/fixtures";
+import { seededRandom } from "./support/random";
 
 const FLEET = 1000;
 const HEARTBEAT_MINUTES = 3;
@@ -24,18 +25,8 @@ interface SimHost {
   phase: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("end-to-end simulation", () => {
-  const rnd = mulberry32(42);
+  const rnd = seededRandom(42);
   const clock = new ManualClock(T0);
   const minute = () => (clock.now() - T0) / MINUTE;
   const fake = new FakeAlicloud();

@@ -9,6 +9,7 @@ import { createService, type Service } from "../src/service";
 import { fakeDriver } from "./support/driver";
 import { FakeAlicloud, GENERATION_TAG_KEY, type FakeInstance } from "./support/fake-alicloud";
 import { MINUTE, report, silentLogger, T0, tempDir, testConfig, TOKEN } from "./support/fixtures";
+import { seededRandom } from "./support/random";
 
 const FLEET = 100;
 const MIN_HEALTHY = 80;
@@ -23,18 +24,8 @@ interface SimHost {
   phase: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("rolling replacement end to end", () => {
-  const rnd = mulberry32(7);
+  const rnd = seededRandom(7);
   const clock = new ManualClock(T0);
   const minute = () => (clock.now() - T0) / MINUTE;
   const fake = new FakeAlicloud();

@@ -2,16 +2,7 @@
 // body: accept exactly what it accepts (with the same data) and refuse with its error.
 import { firstIssue, hostReportSchema, parseHostReport } from "../src/api/schemas";
 import { report } from "./support/fixtures";
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./support/random";
 
 /** Valid and invalid values for each field, edge cases on both sides of every bound. */
 const VALUES: Record<string, unknown[]> = {
@@ -27,7 +18,7 @@ const VALUES: Record<string, unknown[]> = {
 
 describe("parseHostReport", () => {
   it("gives the zod schema's result for thousands of generated bodies", () => {
-    const rnd = mulberry32(7);
+    const rnd = seededRandom(7);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
     const bodies: unknown[] = [null, [], "x", 3, {}, report("i-sim-0001")];
     for (let i = 0; i < 5000; i++) {

@@ -1,11 +1,2 @@
-/** Jest runs the Pulumi program's tests through ts-jest; the host-manager has its own suite. */
-module.exports = {
-  preset: "ts-jest",
-  testEnvironment: "node",
-  roots: ["<rootDir>/test"],
-  testMatch: ["**/*.test.ts"],
-  transform: {
-    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
-  },
-  testTimeout: 60000,
-};
+/** The Pulumi program's tests (the host-manager runs its own suite: npm test -w @hpc-fleet/host-manager). */
+module.exports = { ...require("./jest.preset") };

@@ -1,4 +1,5 @@
 // Parses the raw stack config once: every problem at once, then every derived default.
+import { HOST_MANAGER_VERSION } from "@hpc-fleet/fleet-contract";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { planSubnets } from "./cidr";
@@ -11,9 +12,6 @@ import {
 } from "./errors";
 import { crossFieldProblems, ParsedSections, scheduleIntervalSeconds } from "./rules";
 import { ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
-
-/** The host-manager image version this code was written against. */
-export const HOST_MANAGER_VERSION = "0.1.0";
 
 export interface RawStackConfig {
   readonly stack: string;

@@ -11,7 +11,7 @@ export type ImageConfig = StackConfig["image"];
 /** The repository root: the template and scripts live beside this code, not in the project dir. */
 export const REPO_ROOT = resolve(__dirname, "../..");
 export const TEMPLATE_DIR = join(REPO_ROOT, "images", "windows");
-export const SCRIPTS_DIR = join(REPO_ROOT, "scripts");
+export const SCRIPTS_DIR = join(TEMPLATE_DIR, "scripts");
 
 /** A path as Packer is given it: relative to the working directory, forward slashes. */
 export function packerPath(absolute: string, cwd: string = process.cwd()): string {
@@ -34,9 +34,11 @@ function listFiles(dir: string, keep: (name: string) => boolean): string[] {
  * every script, labelled by their path in the repository.
  */
 export function repositoryBuildFiles(): FileOnDisk[] {
-  const template = listFiles(TEMPLATE_DIR, (name) => name.endsWith(".pkr.hcl"));
-  const scripts = listFiles(SCRIPTS_DIR, (name) => name.endsWith(".ps1"));
-  return [...template, ...scripts].map((path) => ({
+  const files = listFiles(
+    TEMPLATE_DIR,
+    (name) => name.endsWith(".pkr.hcl") || name.endsWith(".ps1"),
+  );
+  return files.map((path) => ({
     label: relative(REPO_ROOT, path).split(sep).join("/"),
     path,
   }));

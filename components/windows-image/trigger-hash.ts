@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 export type HashedFile = FileOnDisk | FileByChecksum;
 
 export interface FileOnDisk {
-  /** Stable across checkouts, e.g. `scripts/bootstrap.ps1` or `client:C:\hpc\client\hpc-client.exe`. */
+  /** Stable across checkouts, e.g. `images/windows/scripts/host/bootstrap.ps1` or `client:C:\hpc\client\hpc-client.exe`. */
   readonly label: string;
   /** Where to read it now. */
   readonly path: string;

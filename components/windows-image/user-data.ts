@@ -2,26 +2,17 @@
 // here-string, then the call to the bootstrap baked into the image. The bootstrap
 // reads the same user-data from the metadata service at every boot, so this script
 // only has to start it once.
+import {
+  BOOTSTRAP_PATH,
+  HOST_CONFIG_BEGIN,
+  HOST_CONFIG_END,
+  type HostConfig,
+} from "@hpc-fleet/fleet-contract";
+
+export { BOOTSTRAP_PATH, HOST_CONFIG_BEGIN, HOST_CONFIG_END, type HostConfig };
+
+/** ECS's limit on user-data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
-
-/** Where the image keeps the bootstrap (admin-writable only). */
-export const BOOTSTRAP_PATH = "C:\\Program Files\\hpc-fleet\\bootstrap.ps1";
-
-/** Marks the host config inside the user-data, for bootstrap.ps1 to find at every boot. */
-export const HOST_CONFIG_BEGIN = "$HpcHostConfigJson = @'";
-export const HOST_CONFIG_END = "'@";
-
-export interface HostConfig {
-  /** Base URL of the host-manager, e.g. http://host-manager.hpc-fleet.internal:8080. */
-  readonly hostManagerUrl: string;
-  /** Bearer token the host sends with every report (a secret). */
-  readonly fleetToken: string;
-  readonly clientExecutable: string;
-  readonly clientArguments: readonly string[];
-  readonly accountName: string;
-  readonly accountIsAdministrator: boolean;
-  readonly heartbeatSeconds: number;
-}
 
 export class UserDataTooLargeError extends Error {
   constructor(readonly bytes: number) {

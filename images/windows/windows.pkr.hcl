@@ -84,8 +84,8 @@ locals {
   ]))
   # Absolute: packer 1.6.6 resolves file() against the template directory, later
   # versions against the working directory.
-  scripts_dir = abspath("${path.root}/../../scripts")
-  # Must match BOOTSTRAP_PATH in components/windows-image/user-data.ts.
+  scripts_dir = abspath("${path.root}/scripts")
+  # Must match BOOTSTRAP_PATH in the fleet contract (packages/fleet-contract/src/host-config.ts).
   host_scripts_dir = "C:/Program Files/hpc-fleet"
   host_scripts = [
     for name in [
@@ -95,7 +95,7 @@ locals {
       "register-client-task.ps1",
       "start-client.ps1",
       "bootstrap.ps1",
-    ] : "${local.scripts_dir}/${name}"
+    ] : "${local.scripts_dir}/host/${name}"
   ]
   # Unique even when the same inputs are rebuilt (a failed run, a moved checkout).
   image_name = "${var.image_name_prefix}-${substr(var.content_hash, 0, 12)}-${formatdate("YYYYMMDDhhmmss", timestamp())}"
@@ -129,7 +129,7 @@ source "alicloud-ecs" "windows" {
   winrm_insecure = true
   winrm_timeout  = "30m"
   # ECS runs Windows user-data only when its first line names the interpreter.
-  user_data = join("\r\n", ["[powershell]", file("${local.scripts_dir}/enable-winrm.ps1")])
+  user_data = join("\r\n", ["[powershell]", file("${local.scripts_dir}/host/enable-winrm.ps1")])
 }
 
 build {

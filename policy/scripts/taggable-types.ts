@@ -1,7 +1,7 @@
 // Finds the @pulumi/alicloud resource types whose args accept `tags`, and writes them to
 // rules/taggable-types.ts, so the tag rule asks exactly the resources that can carry tags.
 // A test compares that file with the installed provider: after upgrading @pulumi/alicloud,
-// run `npx ts-node --transpile-only policy/scripts/taggable-types.ts`.
+// run `npm run policy:taggable-types`.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 

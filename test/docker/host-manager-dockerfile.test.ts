@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { validate } from "dockerfile-utils";
 import { PROJECT_DIR } from "../helpers/stacks";
 
-const dockerfile = readFileSync(`${PROJECT_DIR}/images/host-manager/Dockerfile`, "utf8");
+const dockerfile = readFileSync(`${PROJECT_DIR}/services/host-manager/Dockerfile`, "utf8");
 
 /** Instructions with their arguments, continuation lines joined, comments dropped. */
 function instructions(source: string): Array<{ keyword: string; args: string }> {
@@ -34,7 +34,23 @@ test("the linter used here does catch a broken Dockerfile", () => {
 
 test("it is multi-stage on a slim Node 20 base", () => {
   expect(stages.length).toBeGreaterThanOrEqual(2);
-  for (const stage of stages) expect(stage.args).toMatch(/^node:20[\w.-]*-slim\b/);
+  // Every stage starts from the slim Node 20 image, or from a stage built from it earlier.
+  const named: string[] = [];
+  for (const stage of stages) {
+    const [base, , alias] = stage.args.split(/\s+/);
+    if (!named.includes(base)) expect(base).toMatch(/^node:20[\w.-]*-slim\b/);
+    if (alias) named.push(alias);
+  }
+});
+
+test("the image is built from the repository root, with the fleet contract", () => {
+  const copies = all.filter((instruction) => instruction.keyword === "COPY");
+  expect(copies.map((copy) => copy.args)).toEqual(
+    expect.arrayContaining([
+      "package.json package-lock.json ./",
+      "packages/fleet-contract packages/fleet-contract",
+    ]),
+  );
 });
 
 test("the runtime stage runs as a non-root user", () => {

@@ -3,7 +3,7 @@
 import { ConfigError } from "../../config";
 import { TAGGABLE_TYPES } from "../../policy/rules/taggable-types";
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { isSecretInput, resourcesOfType, reveal, runStack } from "../helpers/mocks";
+import { isSecretInput, mockPassword, resourcesOfType, reveal, runStack } from "../helpers/mocks";
 import { SHIPPED_STACKS } from "../helpers/stacks";
 
 const GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
@@ -210,15 +210,15 @@ describe("fleet token rotation", () => {
 
   test("the hosts carry the active slot's token and the host-manager accepts both slots", async () => {
     const a = await tokensSeen("a");
-    expect(a.hosts).toBe("hpc-dev-fleet-token-a-generated");
+    expect(a.hosts).toBe(mockPassword("hpc-dev-fleet-token-a", 48));
     expect(a.current).toBe(a.hosts);
-    expect(a.previous).toBe("hpc-dev-fleet-token-b-generated");
+    expect(a.previous).toBe(mockPassword("hpc-dev-fleet-token-b", 48));
   });
 
   test("flipping the slot moves the hosts to the other token and rolls them", async () => {
     const a = await tokensSeen("a");
     const b = await tokensSeen("b");
-    expect(b.hosts).toBe("hpc-dev-fleet-token-b-generated");
+    expect(b.hosts).toBe(mockPassword("hpc-dev-fleet-token-b", 48));
     expect(b.previous).toBe(a.hosts);
     expect(b.generation).not.toBe(a.generation);
   });

@@ -5,10 +5,18 @@ import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mo
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
 import { ConfigOverrides, stackFile } from "./stacks";
 
+/**
+ * What the mock RandomPassword generates: as the real provider, exactly `length`
+ * characters; readable, and distinct per resource name.
+ */
+export function mockPassword(name: string, length: number): string {
+  return `${name}-generated`.padEnd(length, "0").slice(0, length);
+}
+
 /** What the mock cloud and providers answer by default: generated secrets, addresses. */
 const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
-  "random:index/randomPassword:RandomPassword": (_inputs, name) => ({
-    result: `${name}-generated`,
+  "random:index/randomPassword:RandomPassword": (inputs, name) => ({
+    result: mockPassword(name, Number(inputs.length)),
   }),
   "alicloud:eci/containerGroup:ContainerGroup": () => ({ intranetIp: "10.42.0.50" }),
 };
@@ -18,6 +26,8 @@ export interface RunOptions {
   readonly preview?: boolean;
   readonly calls?: Readonly<Record<string, CallHandler>>;
   readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
+  /** Config values set as with `pulumi config set --secret`, by key in the project namespace. */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** Runs the whole program (config read from the runtime, as `pulumi up` does) for a shipped stack. */
@@ -26,7 +36,7 @@ export function runStack(
   overrides: ConfigOverrides = {},
   options: RunOptions = {},
 ): Promise<MockRunResult<unknown>> {
-  const file = stackFile(stack, overrides);
+  const file = stackFile(stack, overrides, options.secrets);
   return runUnderMocks(
     {
       ...options,

@@ -19,7 +19,7 @@ function declare(config: StackConfig) {
         securityGroupId: "sg-hm",
         scalingGroupId: "asg-1",
         fleetToken: pulumi.secret("fleet-token-value"),
-        generation: "gen-abc123",
+        generation: "0123456789abcdef",
       }),
     { cloudOutputs: { [CONTAINER]: () => ({ intranetIp: "10.42.0.50" }) } },
   );
@@ -77,7 +77,7 @@ describe("HostManager", () => {
       HOST_MANAGER_STARTUP_TIMEOUT_MINUTES: "25",
       HOST_MANAGER_MAX_UNHEALTHY: "15%",
       HOST_MANAGER_REPLACE_MODE: "remove",
-      HOST_MANAGER_FLEET_GENERATION: "gen-abc123",
+      HOST_MANAGER_FLEET_GENERATION: "0123456789abcdef",
       HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: "80",
     });
   });

@@ -11,7 +11,7 @@ describe("taggable types", () => {
   const sdkDir = installedSdkDir();
 
   it("were generated from the installed @pulumi/alicloud", () => {
-    // On failure: npx ts-node --transpile-only policy/scripts/taggable-types.ts
+    // On failure: npm run policy:taggable-types
     expect(ALICLOUD_VERSION).toBe(sdkVersion(sdkDir));
     expect([...TAGGABLE_TYPES]).toEqual(scanTaggableTypes(sdkDir));
   });

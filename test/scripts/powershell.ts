@@ -51,7 +51,7 @@ export async function parseScript(path: string): Promise<ParsedScript> {
   return { name, text, tree, parseWarnings };
 }
 
-/** Every .ps1 under scripts/, relative to it. */
+/** Every .ps1 under images/windows/scripts/, relative to it. */
 export function scriptNames(dir: string = SCRIPTS_DIR, prefix = ""): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) =>

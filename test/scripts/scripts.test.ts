@@ -17,15 +17,15 @@ beforeAll(async () => {
 });
 
 const EXPECTED_SCRIPTS = [
-  "bootstrap.ps1",
   "build/install-client-files.ps1",
   "build/register-bootstrap-task.ps1",
   "build/remove-build-leftovers.ps1",
-  "enable-winrm.ps1",
-  "hpc-common.ps1",
-  "register-client-task.ps1",
-  "set-autologon.ps1",
-  "start-client.ps1",
+  "host/bootstrap.ps1",
+  "host/enable-winrm.ps1",
+  "host/hpc-common.ps1",
+  "host/register-client-task.ps1",
+  "host/set-autologon.ps1",
+  "host/start-client.ps1",
 ];
 
 describe("every script", () => {
@@ -71,7 +71,7 @@ describe("every script", () => {
 describe("enable-winrm.ps1", () => {
   let parsed: ParsedScript;
   beforeAll(() => {
-    parsed = script("enable-winrm.ps1");
+    parsed = script("host/enable-winrm.ps1");
   });
 
   it("creates an HTTPS listener on 5986 with a self-signed certificate", () => {
@@ -118,7 +118,7 @@ describe("enable-winrm.ps1", () => {
 describe("set-autologon.ps1", () => {
   let parsed: ParsedScript;
   beforeAll(() => {
-    parsed = script("set-autologon.ps1");
+    parsed = script("host/set-autologon.ps1");
   });
 
   it("stores the password as the LSA secret DefaultPassword through LsaStorePrivateData", () => {
@@ -179,7 +179,7 @@ describe("set-autologon.ps1", () => {
 describe("register-client-task.ps1", () => {
   let parsed: ParsedScript;
   beforeAll(() => {
-    parsed = script("register-client-task.ps1");
+    parsed = script("host/register-client-task.ps1");
   });
 
   it("starts start-client.ps1 at logon of the account, interactively, with no time limit", () => {
@@ -204,8 +204,8 @@ describe("start-client.ps1 and hpc-common.ps1", () => {
   let client: ParsedScript;
   let common: ParsedScript;
   beforeAll(() => {
-    client = script("start-client.ps1");
-    common = script("hpc-common.ps1");
+    client = script("host/start-client.ps1");
+    common = script("host/hpc-common.ps1");
   });
 
   it("reports to POST {hostManagerUrl}/rpc/v1/status with the fleet token as Bearer", () => {
@@ -306,7 +306,7 @@ describe("start-client.ps1 and hpc-common.ps1", () => {
 describe("bootstrap.ps1", () => {
   let parsed: ParsedScript;
   beforeAll(() => {
-    parsed = script("bootstrap.ps1");
+    parsed = script("host/bootstrap.ps1");
   });
 
   it("reads the host config from the user-data in the metadata service at every run", () => {

@@ -152,7 +152,7 @@ describe("the Packer template", () => {
     expect(template).toMatch(/security_group_id\s*=\s*var\.security_group_id/);
     expect(template).toMatch(/vswitch_id\s*=\s*var\.vswitch_id/);
     expect(template).toMatch(/user_data\s*=\s*join\("\\r\\n", \["\[powershell\]"/);
-    expect(template).toMatch(/scripts_dir}\/enable-winrm\.ps1/);
+    expect(template).toMatch(/scripts_dir}\/host\/enable-winrm\.ps1/);
   });
 
   it("gives the build instance no fixed public IP, which would block its EIP", () => {

@@ -51,8 +51,8 @@ describe("the image's trigger hash", () => {
       expect.arrayContaining([
         "images/windows/windows.pkr.hcl",
         "images/windows/plugins.pkr.hcl",
-        "scripts/bootstrap.ps1",
-        "scripts/build/register-bootstrap-task.ps1",
+        "images/windows/scripts/host/bootstrap.ps1",
+        "images/windows/scripts/build/register-bootstrap-task.ps1",
         "client:C:\\hpc\\client\\hpc-client.exe",
         "client:C:\\hpc\\client\\us3config.json",
       ]),

@@ -11,7 +11,7 @@ import {
   UserDataTooLargeError,
 } from "../../components/windows-image/user-data";
 
-const bootstrap = readFileSync(join(SCRIPTS_DIR, "bootstrap.ps1"), "utf8");
+const bootstrap = readFileSync(join(SCRIPTS_DIR, "host", "bootstrap.ps1"), "utf8");
 
 /** A single-quoted PowerShell string assigned to $name in bootstrap.ps1, unquoted. */
 function bootstrapConstant(name: string): string {

@@ -1,0 +1,6 @@
+// The fleet's contract between the Pulumi program, the host-manager and the hosts.
+export * from "./generation";
+export * from "./host-config";
+export * from "./host-manager-env";
+export * from "./host-report";
+export * from "./version";

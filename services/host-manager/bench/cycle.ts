@@ -1,0 +1,88 @@
+// One process, one job: time health-check cycles over a 10,000-host registry
+// (CPU time and RSS), and print the figures as JSON for run.ts.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { ManualClock } from "../src/clock";
+import { SimulatedCloud } from "../src/cloud/simulated";
+import { loadConfig } from "../src/config";
+import { createService } from "../src/service";
+
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
+const CYCLES = 5;
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "hm-bench-cycle-"));
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const config = loadConfig({
+    HOST_MANAGER_DATA_DIR: dataDir,
+    HOST_MANAGER_TOKEN: "b".repeat(40),
+    HOST_MANAGER_LOG_LEVEL: "silent",
+  });
+  const cloud = new SimulatedCloud(HOSTS, clock);
+  const service = createService({
+    config,
+    clock,
+    cloud,
+    logger: pino({ level: "silent" }),
+    schedule: false,
+  });
+  await service.inventory.refresh();
+  // Every host reports, then time passes so 3% are silent: the cycle has real decisions to make.
+  const hosts = await cloud.listInstances();
+  service.store.applyReports(
+    hosts.map((h, i) => ({
+      instanceId: h.instanceId,
+      privateIp: h.privateIp ?? "10.0.0.1",
+      mac: "00:16:3e:00:00:01",
+      status: 2,
+      logicalCpus: 8,
+      physicalCpus: 4,
+      clientVersion: `seq-${i}`,
+    })),
+    clock.now(),
+  );
+  clock.advanceMinutes(11);
+  service.store.applyReports(
+    hosts.slice(0, Math.floor(HOSTS * 0.97)).map((h) => ({
+      instanceId: h.instanceId,
+      privateIp: h.privateIp ?? "10.0.0.1",
+      mac: "00:16:3e:00:00:01",
+      status: 2,
+      logicalCpus: 8,
+      physicalCpus: 4,
+    })),
+    clock.now(),
+  );
+  const samples: { cpuMs: number; wallMs: number; actions: number }[] = [];
+  for (let i = 0; i < CYCLES; i++) {
+    const cpu = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    const summary = await service.healthCheck.run();
+    const used = process.cpuUsage(cpu);
+    samples.push({
+      cpuMs: (used.user + used.system) / 1000,
+      wallMs: Number(process.hrtime.bigint() - start) / 1e6,
+      actions: summary.actions.length,
+    });
+    clock.advanceMinutes(5);
+  }
+  const rssMb = process.memoryUsage().rss / 1024 / 1024;
+  await service.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  const sorted = [...samples].sort((a, b) => a.cpuMs - b.cpuMs);
+  process.stdout.write(
+    JSON.stringify({
+      hosts: HOSTS,
+      samples,
+      medianCpuMs: sorted[Math.floor(CYCLES / 2)].cpuMs,
+      rssMb,
+    }) + "\n",
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

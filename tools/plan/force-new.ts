@@ -1,0 +1,115 @@
+// Which input changes replace a resource rather than update it: the provider's force-new
+// fields, so a diff can say "replaced, because <field> changed" as `pulumi preview` does.
+// Taken from the Terraform provider that @pulumi/alicloud bridges (ForceNew: true in each
+// resource's schema; aliyun/terraform-provider-alicloud at 81c43b6, alicloud/<file>), and
+// from the Pulumi providers' own sources for command and random. Paths are the Pulumi
+// input names; `[]` stands for any element of a list.
+
+const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
+  // resource_alicloud_vpc.go:78,173,184
+  "alicloud:vpc/network:Network": ["ipv6CidrBlock", "isDefault", "userCidrs"],
+  // resource_alicloud_vswitch.go:35,64,80,92,105
+  "alicloud:vpc/switch:Switch": ["cidrBlock", "isDefault", "vpcId", "zoneId", "availabilityZone"],
+  // resource_alicloud_security_group.go:63,71
+  "alicloud:ecs/securityGroup:SecurityGroup": ["securityGroupType", "vpcId"],
+  // resource_alicloud_security_group_rule.go:31-110
+  "alicloud:ecs/securityGroupRule:SecurityGroupRule": [
+    "securityGroupId",
+    "type",
+    "ipProtocol",
+    "policy",
+    "priority",
+    "cidrIp",
+    "ipv6CidrIp",
+    "sourceSecurityGroupId",
+    "sourceGroupOwnerAccount",
+    "sourceGroupOwnerId",
+    "prefixListId",
+    "portRange",
+    "nicType",
+  ],
+  // resource_alicloud_ess_scaling_group.go:93,98,157,253
+  "alicloud:ess/scalingGroup:ScalingGroup": [
+    "instanceId",
+    "containerGroupId",
+    "multiAzPolicy",
+    "groupType",
+  ],
+  // resource_alicloud_ess_scaling_configuration.go:47,212,353,366
+  "alicloud:ess/scalingConfiguration:ScalingConfiguration": [
+    "scalingGroupId",
+    "securityEnhancementStrategy",
+    "password",
+    "kmsEncryptedPassword",
+  ],
+  // resource_alicloud_eci_container_group.go:32-867
+  "alicloud:eci/containerGroup:ContainerGroup": [
+    "containerGroupName",
+    "vswitchId",
+    "securityGroupId",
+    "instanceType",
+    "zoneId",
+    "cpu",
+    "memory",
+    "ramRoleName",
+    "dnsPolicy",
+    "ephemeralStorage",
+    "spotPriceLimit",
+    "spotStrategy",
+    "containers[].name",
+    "containers[].gpu",
+    "containers[].volumeMounts[].name",
+    "containers[].livenessProbes[].successThreshold",
+    "containers[].readinessProbes[].successThreshold",
+    "containers[].securityContexts[].privileged",
+    "initContainers[].name",
+    "initContainers[].gpu",
+    "initContainers[].volumeMounts[].name",
+    "securityContext",
+    "hostAliases",
+    "volumes[].name",
+    "volumes[].diskVolumeDiskId",
+    "volumes[].diskVolumeFsType",
+    "volumes[].flexVolumeDriver",
+    "volumes[].flexVolumeFsType",
+    "volumes[].flexVolumeOptions",
+    "volumes[].nfsVolumePath",
+    "volumes[].nfsVolumeServer",
+    "volumes[].nfsVolumeReadOnly",
+    "volumes[].configFileVolumeConfigFileToPaths",
+    "acrRegistryInfos[].regionId",
+  ],
+  // resource_alicloud_ram_role.go:67,75
+  "alicloud:ram/role:Role": ["roleName", "name"],
+  // resource_alicloud_ram_policy.go:54,87
+  "alicloud:ram/policy:Policy": ["policyName", "name"],
+  // resource_alicloud_ram_role_policy_attachment.go:31,36,42
+  "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": [
+    "policyName",
+    "policyType",
+    "roleName",
+  ],
+  // resource_alicloud_pvtz_zone.go:62,73,80
+  "alicloud:pvtz/zone:Zone": ["resourceGroupId", "zoneName", "name"],
+  // resource_alicloud_pvtz_zone_attachment.go:39,44,68
+  "alicloud:pvtz/zoneAttachment:ZoneAttachment": ["lang", "userClientIp", "zoneId"],
+  // resource_alicloud_pvtz_zone_record.go:91
+  "alicloud:pvtz/zoneRecord:ZoneRecord": ["zoneId"],
+  // pulumi-command provider/pkg/provider/common/inputs.go: triggers are replaceOnChanges.
+  "command:local:Command": ["triggers"],
+  // terraform-provider-random password resource: every argument forces a new password.
+  "random:index/randomPassword:RandomPassword": ["*"],
+};
+
+/** Whether a change at `path` (e.g. `containers[0].name`) forces `type` to be replaced. */
+export function forcesReplacement(type: string, path: string): boolean {
+  const fields = FORCE_NEW[type] ?? [];
+  const generic = path.replace(/\[[^\]]*\]/g, "[]");
+  return fields.some(
+    (field) =>
+      field === "*" ||
+      generic === field ||
+      generic.startsWith(`${field}.`) ||
+      generic.startsWith(`${field}[]`),
+  );
+}

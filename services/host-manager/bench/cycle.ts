@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { ManualClock } from "../src/clock";
+import { ManualClock } from "../test/support/manual-clock";
 import { SimulatedCloud } from "../src/cloud/simulated";
 import { loadConfig } from "../src/config";
 import { createService } from "../src/service";

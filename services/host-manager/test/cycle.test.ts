@@ -1,6 +1,6 @@
 // The health-check cycle around the policy: cloud faults never crash it or record
 // remediations that did not happen; dry run changes nothing; a fresh database waits.
-import { ManualClock } from "../src/clock";
+import { ManualClock } from "./support/manual-clock";
 import { SimulatedCloud } from "../src/cloud/simulated";
 import type { CloudDriver, CloudInstance } from "../src/cloud/types";
 import { HealthCheck } from "../src/health/cycle";

@@ -2,7 +2,7 @@
 // driver against a fake ECS/ESS holding 1,000 instances, and simulated hosts
 // reporting over the HTTP API. 5% never start and 2% go silent later: exactly
 // those are remediated. Then 40% fail at once, and the storm guard holds.
-import { ManualClock } from "../src/clock";
+import { ManualClock } from "./support/manual-clock";
 import { createService, type Service } from "../src/service";
 import { fakeDriver } from "./support/driver";
 import { FakeAlicloud, type FakeInstance } from "./support/fake-alicloud";

@@ -4,7 +4,7 @@
 // with the new generation; ESS launches replacements as B. The fleet converges to all
 // B, replacing each A host once, while the hosts running their client never drop
 // below the minimum healthy share, at any minute.
-import { ManualClock } from "../src/clock";
+import { ManualClock } from "./support/manual-clock";
 import { createService, type Service } from "../src/service";
 import { fakeDriver } from "./support/driver";
 import { FakeAlicloud, GENERATION_TAG_KEY, type FakeInstance } from "./support/fake-alicloud";

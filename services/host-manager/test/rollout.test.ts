@@ -1,7 +1,7 @@
 // Rolling replacement by generation: the pure decision on an injected clock (budget,
 // rounding, hosts in flight, storm guard), and the cycle around it (dry run, failed
 // calls, the ladder leaving rolled hosts alone).
-import { ManualClock } from "../src/clock";
+import { ManualClock } from "./support/manual-clock";
 import { SimulatedCloud } from "../src/cloud/simulated";
 import type { CloudDriver } from "../src/cloud/types";
 import { HealthCheck } from "../src/health/cycle";

@@ -1,5 +1,5 @@
 // Starts the service in-process on a temp data dir with the simulated cloud and a manual clock.
-import { ManualClock } from "../../src/clock";
+import { ManualClock } from "./manual-clock";
 import { SimulatedCloud } from "../../src/cloud/simulated";
 import type { CloudDriver } from "../../src/cloud/types";
 import { createService, type Service, type ServiceOptions } from "../../src/service";

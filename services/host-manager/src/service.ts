@@ -80,6 +80,7 @@ export function cloudFrom(config: Config, clock: Clock): CloudDriver {
   return new Driver({
     region: config.region as string,
     scalingGroupId: config.scalingGroupId as string,
+    clock,
   });
 }
 

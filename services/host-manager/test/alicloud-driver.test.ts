@@ -2,6 +2,7 @@
 // signing, paging, the exact parameters, and retries on throttling, 5xx and timeouts.
 import { FakeAlicloud, FAKE_GROUP, type FakeInstance } from "./support/fake-alicloud";
 import { fakeDriver } from "./support/driver";
+import { ManualClock } from "./support/manual-clock";
 
 describe("AlicloudDriver", () => {
   let fake: FakeAlicloud;
@@ -53,6 +54,13 @@ describe("AlicloudDriver", () => {
     expect(generationOf("i-fake00012")).toBe("fedcba9876543210");
     // The tags came over the wire, across DescribeInstances pages (7 a page here).
     expect(fake.callsOf("DescribeInstances").length).toBeGreaterThan(1);
+  });
+
+  it("dates an instance the cloud gives no creation time by the injected clock", async () => {
+    fake.launch(null);
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const [instance] = await fakeDriver(endpoint, { clock }).listInstances();
+    expect(instance?.createdAt).toBe(clock.now());
   });
 
   it("signs requests: a wrong secret is refused and not retried", async () => {

@@ -4,6 +4,7 @@
 import Credential from "@alicloud/credentials";
 import EcsClient, * as $Ecs from "@alicloud/ecs20140526";
 import OpenApiClient, { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
+import { systemClock, type Clock } from "../clock";
 import type { ReplaceMode } from "../config";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry";
 import { GENERATION_TAG, type CloudDriver, type CloudInstance } from "./types";
@@ -29,6 +30,8 @@ export interface AlicloudOptions {
   /** Defaults to 5000. */
   readonly connectTimeoutMs?: number;
   readonly retry?: RetryOptions;
+  /** What "now" is for an instance the cloud gives no creation time. Defaults to the system clock. */
+  readonly clock?: Clock;
 }
 
 type Runtime = Parameters<OpenApiClient["callApi"]>[2];
@@ -126,7 +129,7 @@ export class AlicloudDriver implements CloudDriver {
       if (rows.length < ESS_PAGE_SIZE || page * ESS_PAGE_SIZE >= total) break;
     }
     const details = await this.describeInstances([...members.keys()]);
-    const now = Date.now();
+    const now = (this.options.clock ?? systemClock).now();
     return [...members.entries()].map(([instanceId, member]) => {
       const detail = details.get(instanceId);
       return {

@@ -111,6 +111,8 @@ export function createService(options: ServiceOptions): Service {
     ? new StatuspagePusher({
         ...options.statuspage,
         config: config.statuspage,
+        // Real time even under a simulated clock: Statuspage's rate limit is in real seconds.
+        clock: systemClock,
         logger,
         onAttempt: (outcome, pending) => metrics.observeStatuspage(outcome, pending),
       })

@@ -3,6 +3,7 @@
 // fire-and-forget with a timeout, so a slow or failing Statuspage never holds up the
 // health check; unsent points wait (bounded) for the next cycle.
 import type { Logger } from "pino";
+import { systemClock, type Clock } from "../clock";
 import type { StatuspageConfig, StatuspageMetricIds } from "../config";
 
 export type StatuspageFigures = Record<keyof StatuspageMetricIds, number>;
@@ -16,6 +17,12 @@ export interface PushOptions {
   readonly minIntervalMs?: number;
   /** Cycles' points kept while Statuspage is unreachable. Defaults to 288 (a day at 5 minutes). */
   readonly maxPendingCycles?: number;
+  /**
+   * What paces the requests. Defaults to the system clock, and the service keeps that
+   * default on purpose: the limit is Statuspage's, in real seconds, and the wait is a
+   * real timer, so a simulated health-check clock here would let pushes out too fast.
+   */
+  readonly clock?: Clock;
   /** Called after every attempt, for the Prometheus counters. */
   readonly onAttempt?: (outcome: "ok" | "error" | "dropped", pendingCycles: number) => void;
 }
@@ -36,10 +43,12 @@ export class StatuspagePusher {
   private waitTimer: NodeJS.Timeout | undefined;
   private readonly closing = new AbortController();
   private readonly endpoint: string;
+  private readonly clock: Clock;
 
   constructor(private readonly options: PushOptions) {
     const { url, pageId } = options.config;
     this.endpoint = `${url}/v1/pages/${encodeURIComponent(pageId)}/metrics/data`;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Cycles waiting to be sent. */
@@ -69,10 +78,10 @@ export class StatuspagePusher {
     if (this.busy || this.pending.length === 0 || this.closing.signal.aborted) return;
     this.busy = true;
     try {
-      const wait = this.lastStartAt + (this.options.minIntervalMs ?? 1000) - Date.now();
+      const wait = this.lastStartAt + (this.options.minIntervalMs ?? 1000) - this.clock.now();
       if (wait > 0) await this.sleep(wait);
       if (this.closing.signal.aborted) return;
-      this.lastStartAt = Date.now();
+      this.lastStartAt = this.clock.now();
       const batch = this.pending;
       this.pending = [];
       const outcome = await this.send(batch);

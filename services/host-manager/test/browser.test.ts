@@ -5,9 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
+import { simInstanceId } from "../src/cloud/simulated";
 import type { CycleSummary } from "../src/store/cycles";
 import { TOKEN } from "./support/fixtures";
-import { seedMixedFleet, simId } from "./support/fleet";
+import { seedMixedFleet } from "./support/fleet";
 import { startTestService, type TestService } from "./support/service";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -127,7 +128,7 @@ describe("status page in Chromium", () => {
     await Promise.all([page.waitForURL(/sort=ip/), page.click('a[data-sort="ip"]')]);
     await Promise.all([page.waitForURL(/dir=desc/), page.click('a[data-sort="ip"]')]);
     const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-instance")));
-    expect(ids).toEqual([10, 9, 8, 7].map(simId));
+    expect(ids).toEqual([10, 9, 8, 7].map(simInstanceId));
 
     await Promise.all([page.waitForURL(/\/login$/), page.click("header button[type=submit]")]);
   });

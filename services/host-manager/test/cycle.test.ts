@@ -1,7 +1,7 @@
 // The health-check cycle around the policy: cloud faults never crash it or record
 // remediations that did not happen; dry run changes nothing; a fresh database waits.
 import { ManualClock } from "./support/manual-clock";
-import { SimulatedCloud } from "../src/cloud/simulated";
+import { SimulatedCloud, simInstanceId } from "../src/cloud/simulated";
 import type { CloudDriver, CloudInstance } from "../src/cloud/types";
 import { HealthCheck } from "../src/health/cycle";
 import { Inventory } from "../src/health/inventory";
@@ -70,8 +70,7 @@ function setup(options: { hosts?: number; dryRun?: boolean; createdBefore?: numb
   return { clock, sim, cloud, store, cycles, check, heartbeat, close, dir };
 }
 
-const ids = (n: number, from = 1) =>
-  Array.from({ length: n }, (_, i) => `i-sim-${String(i + from).padStart(4, "0")}`);
+const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => simInstanceId(i + from));
 
 describe("health-check cycle", () => {
   it("a failed cloud call is reported, not recorded as a remediation, and retried next cycle", async () => {

@@ -1,11 +1,10 @@
 // Durability: a real service process killed with SIGKILL in the middle of a stream
 // of reports loses none it acknowledged; SIGTERM stops it cleanly.
 import { report, tempDir, TOKEN } from "./support/fixtures";
+import { simInstanceId, simPrivateIp } from "../src/cloud/simulated";
 import { startChild, waitForExit } from "./support/child";
 
 const HOSTS = 8;
-const simIp = (n: number) => `10.0.${Math.floor(n / 250)}.${(n % 250) + 4}`;
-const simId = (n: number) => `i-sim-${String(n).padStart(4, "0")}`;
 
 function env(dataDir: string): Record<string, string> {
   return {
@@ -30,7 +29,10 @@ describe("durability", () => {
       const killAt = 300 + Math.floor(Math.random() * 200);
       const stream = async (n: number) => {
         for (let seq = 1; !killed; seq++) {
-          const body = report(simId(n), { privateIp: simIp(n), clientVersion: `seq-${seq}` });
+          const body = report(simInstanceId(n), {
+            privateIp: simPrivateIp(n),
+            clientVersion: `seq-${seq}`,
+          });
           try {
             const res = await fetch(`${first.url}/rpc/v1/status`, {
               method: "POST",
@@ -58,7 +60,8 @@ describe("durability", () => {
         type HostView = { instanceId: string; clientVersion: string | null };
         const { hosts } = (await res.json()) as { hosts: HostView[] };
         for (let n = 1; n <= HOSTS; n++) {
-          const stored = hosts.find((h) => h.instanceId === simId(n))?.clientVersion ?? "seq-0";
+          const stored =
+            hosts.find((h) => h.instanceId === simInstanceId(n))?.clientVersion ?? "seq-0";
           // A report may have committed after its ack was lost, but never the other way round.
           expect(Number(stored.slice(4))).toBeGreaterThanOrEqual(acked[n]);
           expect(Number(stored.slice(4))).toBeLessThanOrEqual(acked[n] + 1);

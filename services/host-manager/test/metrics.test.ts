@@ -1,6 +1,7 @@
 // /metrics for Prometheus: behind the bearer token, the fleet's and the last cycle's
 // figures, remediations by action and outcome, and HTTP requests by route pattern.
-import { seedMixedFleet, simId } from "./support/fleet";
+import { simInstanceId } from "../src/cloud/simulated";
+import { seedMixedFleet } from "./support/fleet";
 import { startTestService, type TestService } from "./support/service";
 
 /** The value of one sample line, e.g. `host_manager_hosts{state="running"}`. */
@@ -51,7 +52,7 @@ describe("/metrics", () => {
       url: "/rpc/v1/status",
       headers: t.auth,
       payload: {
-        instanceId: simId(6),
+        instanceId: simInstanceId(6),
         privateIp: "10.0.0.10",
         mac: "00:16:3e:00:00:06",
         status: 2,

@@ -1,10 +1,11 @@
 // The status page over HTTP: who may see it (bearer or a signed session cookie), what
 // it shows for a seeded fleet, its filter and sort, and that host-supplied strings
 // are escaped. The real-browser run is in browser.test.ts.
+import { simInstanceId } from "../src/cloud/simulated";
 import { html } from "../src/web/html";
 import { makeSessions, SESSION_COOKIE } from "../src/web/session";
 import { TOKEN } from "./support/fixtures";
-import { reportHosts, seedMixedFleet, simId } from "./support/fleet";
+import { reportHosts, seedMixedFleet } from "./support/fleet";
 import { startTestService, type TestService } from "./support/service";
 
 const rowsOf = (page: string) =>
@@ -116,7 +117,9 @@ describe("status page", () => {
     expect(page).toMatch(/Last health check: 2026-01-01 12:25:00 UTC/);
     expect(page).toMatch(/<svg\s+class="chart"[\s\S]*<polygon/);
     // What a reader sees: HTML collapses whitespace.
-    const row = page.slice(page.indexOf(`data-instance="${simId(7)}"`)).replace(/\s+/g, " ");
+    const row = page
+      .slice(page.indexOf(`data-instance="${simInstanceId(7)}"`))
+      .replace(/\s+/g, " ");
     expect(row).toMatch(/reboot ok \(client-failed\)/);
     expect(row).toMatch(/16 \/ 8/);
     expect(rowsOf(page)).toHaveLength(10);
@@ -125,9 +128,9 @@ describe("status page", () => {
   it("filters by state and sorts by any column, both ways", async () => {
     await seedMixedFleet(t);
     const remediating = rowsOf((await get("/?state=remediating")).body);
-    expect(remediating.map((r) => r.id)).toEqual([7, 8, 9, 10].map(simId));
+    expect(remediating.map((r) => r.id)).toEqual([7, 8, 9, 10].map(simInstanceId));
     const byIpDesc = rowsOf((await get("/?sort=ip&dir=desc")).body).map((r) => r.id);
-    expect(byIpDesc).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map(simId));
+    expect(byIpDesc).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map(simInstanceId));
     const byState = rowsOf((await get("/")).body).map((r) => r.state);
     expect(byState.slice(0, 4)).toEqual(Array(4).fill("remediating"));
     expect(byState.at(-1)).toBe("running");
@@ -139,7 +142,7 @@ describe("status page", () => {
     const evil = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
     await reportHosts(t, [{ n: 1, status: 2, extra: { clientVersion: evil } }]);
     t.service.store.addEvent({
-      instanceId: simId(1),
+      instanceId: simInstanceId(1),
       at: t.clock.now(),
       action: "reboot",
       outcome: "error",

@@ -3,9 +3,9 @@
 // both; status-page sessions stay keyed from the current token only.
 import crypto from "node:crypto";
 import { constantTimeEquals, makeTokenCheck } from "../src/api/auth";
+import { simInstanceId, simPrivateIp } from "../src/cloud/simulated";
 import { ConfigError, loadConfig } from "../src/config";
 import { makeSessions, SESSION_COOKIE } from "../src/web/session";
-import { simId, simIp } from "./support/fleet";
 import { report, TOKEN } from "./support/fixtures";
 import { startTestService, type TestService } from "./support/service";
 
@@ -96,7 +96,7 @@ describe("a service rotating its token", () => {
       method: "POST",
       url: "/rpc/v1/status",
       headers: bearer(token),
-      payload: report(simId(1), { privateIp: simIp(1) }),
+      payload: report(simInstanceId(1), { privateIp: simPrivateIp(1) }),
     });
   const get = (url: string, headers: Record<string, string>) =>
     t.service.app.inject({ method: "GET", url, headers });

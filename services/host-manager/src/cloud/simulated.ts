@@ -4,6 +4,12 @@ import type { Clock } from "../clock";
 import type { ReplaceMode } from "../config";
 import type { CloudDriver, CloudInstance } from "./types";
 
+/** The id the simulated group gives its `n`th instance (from 1): i-sim-0001 upward. */
+export const simInstanceId = (n: number): string => `i-sim-${String(n).padStart(4, "0")}`;
+
+/** The private IP of the simulated group's `n`th instance, as its hosts must report it. */
+export const simPrivateIp = (n: number): string => `10.0.${Math.floor(n / 250)}.${(n % 250) + 4}`;
+
 export interface SimulatedEvent {
   at: number;
   action: "reboot" | "replace";
@@ -44,8 +50,8 @@ export class SimulatedCloud implements CloudDriver {
   private launch(): CloudInstance {
     const number = this.nextNumber++;
     const instance: CloudInstance = {
-      instanceId: `i-sim-${String(number).padStart(4, "0")}`,
-      privateIp: `10.0.${Math.floor(number / 250)}.${(number % 250) + 4}`,
+      instanceId: simInstanceId(number),
+      privateIp: simPrivateIp(number),
       createdAt: this.clock.now(),
       lifecycleState: "InService",
       generation: this.generation,

@@ -8,7 +8,7 @@ import { buildApi } from "./api/server";
 import { systemClock, type Clock } from "./clock";
 import type { AlicloudDriver } from "./cloud/alicloud";
 import { SimulatedCloud } from "./cloud/simulated";
-import type { CloudDriver } from "./cloud/types";
+import type { CloudDriver } from "./domain/cloud";
 import type { Config } from "./config";
 import { HealthCheck } from "./health/cycle";
 import { countFleet, type FleetCounts } from "./health/fleet-state";
@@ -17,7 +17,8 @@ import type { HealthSettings } from "./health/policy";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, type PushOptions, type StatuspageFigures } from "./statuspage/pusher";
-import { CycleStore, type CycleSummary } from "./store/cycles";
+import type { CycleSummary } from "./domain/cycle";
+import { CycleStore } from "./store/cycles";
 import { openDatabase, type Db } from "./store/database";
 import { HostStore } from "./store/hosts";
 

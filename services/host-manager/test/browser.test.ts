@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { simInstanceId } from "../src/cloud/simulated";
-import type { CycleSummary } from "../src/store/cycles";
+import type { CycleSummary } from "../src/domain/cycle";
 import { TOKEN } from "./support/fixtures";
 import { seedMixedFleet } from "./support/fleet";
 import { startTestService, type TestService } from "./support/service";

@@ -2,7 +2,7 @@
 // remediations that did not happen; dry run changes nothing; a fresh database waits.
 import { ManualClock } from "./support/manual-clock";
 import { SimulatedCloud, simInstanceId } from "../src/cloud/simulated";
-import type { CloudDriver, CloudInstance } from "../src/cloud/types";
+import type { CloudDriver, CloudInstance } from "../src/domain/cloud";
 import { HealthCheck } from "../src/health/cycle";
 import { Inventory } from "../src/health/inventory";
 import { CycleStore } from "../src/store/cycles";

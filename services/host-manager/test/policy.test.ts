@@ -7,7 +7,7 @@ import {
   planCycle,
   type HealthSettings,
 } from "../src/health/policy";
-import type { HostRecord } from "../src/store/types";
+import type { HostRecord } from "../src/domain/host";
 import { host, MINUTE, settings, T0 } from "./support/fixtures";
 
 const at = (minutes: number) => T0 + minutes * MINUTE;

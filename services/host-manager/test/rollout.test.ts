@@ -3,7 +3,7 @@
 // calls, the ladder leaving rolled hosts alone).
 import { ManualClock } from "./support/manual-clock";
 import { SimulatedCloud } from "../src/cloud/simulated";
-import type { CloudDriver } from "../src/cloud/types";
+import type { CloudDriver } from "../src/domain/cloud";
 import { HealthCheck } from "../src/health/cycle";
 import { Inventory } from "../src/health/inventory";
 import { planCycle, rolloutTimeoutMs } from "../src/health/policy";
@@ -12,7 +12,7 @@ import { CycleStore } from "../src/store/cycles";
 import { openDatabase, schemaVersion } from "../src/store/database";
 import { cloudFrom } from "../src/service";
 import { HostStore } from "../src/store/hosts";
-import type { HostRecord } from "../src/store/types";
+import type { HostRecord } from "../src/domain/host";
 import {
   host,
   MINUTE,

@@ -2,7 +2,7 @@
 // graceful stop that waits for an in-flight cycle (within its bound).
 import { systemClock } from "../src/clock";
 import { SimulatedCloud } from "../src/cloud/simulated";
-import type { CloudDriver } from "../src/cloud/types";
+import type { CloudDriver } from "../src/domain/cloud";
 import { createService } from "../src/service";
 import { report, silentLogger, tempDir, testConfig, TOKEN } from "./support/fixtures";
 

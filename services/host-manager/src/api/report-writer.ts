@@ -7,7 +7,7 @@
 // all go into the next batch.
 import type { Clock } from "../clock";
 import type { HostStore, ReportOutcome } from "../store/hosts";
-import type { HostReport } from "../store/types";
+import type { HostReport } from "../domain/host";
 
 interface Pending {
   report: HostReport;

@@ -1,7 +1,6 @@
 // JSON shapes the API returns for hosts: what an operator needs to see at a glance.
 import { assessHost, isJudged, isRollingOut, type HealthSettings } from "../health/policy";
-import type { HostRecord, RemediationEvent } from "../store/types";
-import { STATUS_NAMES } from "../store/types";
+import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../domain/host";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -5,9 +5,13 @@ import Credential from "@alicloud/credentials";
 import EcsClient, * as $Ecs from "@alicloud/ecs20140526";
 import OpenApiClient, { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
 import { systemClock, type Clock } from "../clock";
-import type { ReplaceMode } from "../config";
+import {
+  GENERATION_TAG,
+  type CloudDriver,
+  type CloudInstance,
+  type ReplaceMode,
+} from "../domain/cloud";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry";
-import { GENERATION_TAG, type CloudDriver, type CloudInstance } from "./types";
 
 export const ESS_VERSION = "2014-08-28";
 /** ESS returns at most 50 instances a page in this API version. */

@@ -3,12 +3,12 @@
 // concurrency, and record it all.
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
-import type { ReplaceMode } from "../config";
 import { describeError, isRetryable, mapLimit } from "../cloud/retry";
-import type { CloudDriver } from "../cloud/types";
-import type { CycleAction, CycleRollout, CycleStore, CycleSummary } from "../store/cycles";
-import type { HostStore, InventoryChange } from "../store/hosts";
-import type { CycleHost } from "../store/types";
+import type { CloudDriver, InventoryChange, ReplaceMode } from "../domain/cloud";
+import type { CycleAction, CycleRollout, CycleSummary } from "../domain/cycle";
+import type { CycleHost } from "../domain/host";
+import type { CycleStore } from "../store/cycles";
+import type { HostStore } from "../store/hosts";
 import type { Inventory } from "./inventory";
 import { planCycle, type HealthSettings, type PlannedAction } from "./policy";
 import { isRolloutCandidate, planRollout, type RolloutSettings } from "./rollout";

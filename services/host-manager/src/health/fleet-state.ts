@@ -1,6 +1,6 @@
 // One state per host for people: the status page's filter, its counts and the
 // Prometheus gauge all use it, so they always agree with each other.
-import { STATUS_NAMES, type HostStateFields } from "../store/types";
+import { STATUS_NAMES, type HostStateFields } from "../domain/host";
 import type { HostStore } from "../store/hosts";
 import { assessHost, isJudged, isRollingOut, type HealthSettings } from "./policy";
 

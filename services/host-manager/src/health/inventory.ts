@@ -2,8 +2,8 @@
 // instances may trigger an early refresh, at most once per `minIntervalMs`, and
 // concurrent misses share one call, so a leaked token cannot flood the cloud API.
 import type { Clock } from "../clock";
-import type { CloudDriver } from "../cloud/types";
-import type { HostStore, InventoryChange } from "../store/hosts";
+import type { CloudDriver, InventoryChange } from "../domain/cloud";
+import type { HostStore } from "../store/hosts";
 
 export class Inventory {
   private inFlight: Promise<InventoryChange> | undefined;

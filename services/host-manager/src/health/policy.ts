@@ -1,7 +1,7 @@
 // The health-check decisions, as pure functions of the host records and the time:
 // who is unhealthy, what the next remediation step is, and whether the storm guard holds.
-import type { MaxUnhealthy } from "../config";
-import { HostStatus, type CycleHost, type HostRecord } from "../store/types";
+import type { MaxUnhealthy } from "@hpc-fleet/fleet-contract";
+import { HostStatus, type CycleHost, type HostRecord } from "../domain/host";
 
 export interface HealthSettings {
   readonly startupTimeoutMs: number;

@@ -4,7 +4,7 @@
 // oldest first, while a minimum share of the fleet stays healthy. Unhealthy hosts are
 // the remediation ladder's, never the rollout's (a replace there brings the new
 // generation anyway).
-import { HostStatus, type CycleHost } from "../store/types";
+import { HostStatus, type CycleHost } from "../domain/host";
 import { assessHost, isJudged, isRollingOut, type HealthSettings } from "./policy";
 
 export interface RolloutSettings {

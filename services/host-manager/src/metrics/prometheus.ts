@@ -3,7 +3,7 @@
 // prom-client's global one), so services started side by side in tests never collide.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { FLEET_STATES, type FleetCounts } from "../health/fleet-state";
-import type { CycleSummary } from "../store/cycles";
+import type { CycleSummary } from "../domain/cycle";
 
 export interface MetricsOptions {
   /** Live hosts by state, read at scrape time so the gauge is never a cycle old. */

@@ -2,7 +2,7 @@
 // Every change to a host bumps its version; remediation updates are made
 // against the version that was read (optimistic locking), so a decision taken
 // on a stale row is never written over a newer one.
-import type { Db } from "./database";
+import type { CloudInstance, InventoryChange } from "../domain/cloud";
 import type {
   CycleHost,
   HostRecord,
@@ -10,7 +10,8 @@ import type {
   HostStateFields,
   RemediationEvent,
   RemediationState,
-} from "./types";
+} from "../domain/host";
+import type { Db } from "./database";
 
 const HOST_COLUMNS = `
   instance_id AS instanceId, cloud_private_ip AS cloudPrivateIp, lifecycle_state AS lifecycleState,
@@ -28,20 +29,6 @@ const CYCLE_COLUMNS = `
   remediation_state AS remediationState, remediation_attempts AS remediationAttempts,
   last_remediation_at AS lastRemediationAt, generation, rollout_replaced_at AS rolloutReplacedAt,
   version`;
-
-export interface CloudInstanceRow {
-  instanceId: string;
-  privateIp: string | null;
-  createdAt: number;
-  lifecycleState: string | null;
-  generation: string | null;
-}
-
-export interface InventoryChange {
-  added: string[];
-  archived: string[];
-  restored: string[];
-}
 
 interface InventoryViewRow {
   instanceId: string;
@@ -188,7 +175,7 @@ export class HostStore {
   }
 
   /** Makes the registry match the scaling group: new instances enter as status 0, gone ones are archived. */
-  syncInventory(instances: readonly CloudInstanceRow[], now: number): InventoryChange {
+  syncInventory(instances: readonly CloudInstance[], now: number): InventoryChange {
     const change: InventoryChange = { added: [], archived: [], restored: [] };
     this.db.transaction(() => {
       // One read of the registry instead of one per instance: this runs over the whole fleet.

@@ -10,7 +10,7 @@ import {
 } from "../health/fleet-state";
 import { assessHost, type HealthSettings } from "../health/policy";
 import type { HostStore } from "../store/hosts";
-import { STATUS_NAMES, type RemediationEvent } from "../store/types";
+import { STATUS_NAMES, type RemediationEvent } from "../domain/host";
 
 export const SORT_KEYS = ["state", "instance", "ip", "lastSeen", "cpus"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { loadConfig, type Config } from "../../src/config";
 import type { HealthSettings } from "../../src/health/policy";
-import type { HostRecord } from "../../src/store/types";
+import type { HostRecord } from "../../src/domain/host";
 
 export const MINUTE = 60_000;
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);

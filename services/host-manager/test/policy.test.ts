@@ -1,12 +1,8 @@
 // The decision logic on an injected clock: timeouts, the ladder, the retry limit and the storm guard.
-import {
-  assessHost,
-  attemptMemoryMs,
-  maxUnhealthyCount,
-  nextStep,
-  planCycle,
-  type HealthSettings,
-} from "../src/health/policy";
+import { assessHost } from "../src/domain/assessment";
+import type { HealthSettings } from "../src/domain/health-settings";
+import { attemptMemoryMs, nextStep, planRemediation } from "../src/domain/ladder";
+import { maxUnhealthyCount } from "../src/domain/storm-guard";
 import type { HostRecord } from "../src/domain/host";
 import { host, MINUTE, settings, T0 } from "./support/fixtures";
 
@@ -163,7 +159,7 @@ describe("storm guard", () => {
     ...extra.map((o, i) => host({ instanceId: `i-x${i}`, ...o })),
   ];
   const plan = (hosts: HostRecord[], s: HealthSettings = settings) =>
-    planCycle(hosts, at(31), T0, s);
+    planRemediation(hosts, at(31), T0, s);
 
   it("rounds a percentage down", () => {
     expect(maxUnhealthyCount({ kind: "percent", value: 40 }, 9)).toBe(3);

@@ -6,8 +6,13 @@ import { SimulatedCloud } from "../src/cloud/simulated";
 import type { CloudDriver } from "../src/domain/cloud";
 import { HealthCheck } from "../src/health/cycle";
 import { Inventory } from "../src/health/inventory";
-import { planCycle, rolloutTimeoutMs } from "../src/health/policy";
-import { minHealthyCount, planRollout, type RolloutSettings } from "../src/health/rollout";
+import { planRemediation } from "../src/domain/ladder";
+import {
+  minHealthyCount,
+  planRollout,
+  rolloutTimeoutMs,
+  type RolloutSettings,
+} from "../src/domain/rollout";
 import { CycleStore } from "../src/store/cycles";
 import { openDatabase, schemaVersion } from "../src/store/database";
 import { cloudFrom } from "../src/service";
@@ -143,12 +148,12 @@ describe("rollout decision", () => {
   it("the ladder leaves a rolled host alone while ESS removes it", () => {
     // Rolled 20 minutes ago and silent since: past the heartbeat timeout.
     const rolled = host({ generation: OLD, rolloutReplacedAt: at(40), lastReportAt: at(40) });
-    const plan = planCycle([rolled, ...fleet(4, NEW, 2)], NOW, T0, settings);
+    const plan = planRemediation([rolled, ...fleet(4, NEW, 2)], NOW, T0, settings);
     expect(plan).toMatchObject({ total: 4, unhealthy: 0, actions: [], unhealthyHosts: [] });
     // Had the replace not taken after the rollout timeout, it is judged again.
     const later = NOW + rolloutTimeoutMs(settings);
     const fresh = fleet(4, NEW, 2).map((h) => ({ ...h, lastReportAt: later }));
-    expect(planCycle([rolled, ...fresh], later, T0, settings).actions).toEqual([
+    expect(planRemediation([rolled, ...fresh], later, T0, settings).actions).toEqual([
       expect.objectContaining({ host: rolled, step: expect.objectContaining({ kind: "reboot" }) }),
     ]);
   });

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
 import type { ServiceMetrics } from "../metrics/prometheus";
-import type { HealthSettings } from "../health/policy";
+import type { HealthSettings } from "../domain/health-settings";
 import type { Inventory } from "../health/inventory";
 import type { CycleStore } from "../store/cycles";
 import type { HostStore } from "../store/hosts";

@@ -10,8 +10,9 @@ import type { CycleHost } from "../domain/host";
 import type { CycleStore } from "../store/cycles";
 import type { HostStore } from "../store/hosts";
 import type { Inventory } from "./inventory";
-import { planCycle, type HealthSettings, type PlannedAction } from "./policy";
-import { isRolloutCandidate, planRollout, type RolloutSettings } from "./rollout";
+import type { HealthSettings } from "../domain/health-settings";
+import { planRemediation, type PlannedAction } from "../domain/ladder";
+import { isRolloutCandidate, planRollout, type RolloutSettings } from "../domain/rollout";
 
 const ROLLOUT_REASON = "outdated-generation";
 
@@ -73,7 +74,7 @@ export class HealthCheck {
     }
     const now = clock.now();
     const hosts = store.listActiveForCycle();
-    const plan = planCycle(hosts, now, this.deps.observingSince, settings);
+    const plan = planRemediation(hosts, now, this.deps.observingSince, settings);
     const generation = this.deps.rollout?.generation ?? null;
     const rollout = planRollout(
       hosts,

@@ -2,7 +2,7 @@
 // figures, the health check's, and the HTTP server's. One registry per service (not
 // prom-client's global one), so services started side by side in tests never collide.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { FLEET_STATES, type FleetCounts } from "../health/fleet-state";
+import { FLEET_STATES, type FleetCounts } from "../domain/fleet-state";
 import type { CycleSummary } from "../domain/cycle";
 
 export interface MetricsOptions {

@@ -7,8 +7,9 @@ import {
   FLEET_STATES,
   type FleetCounts,
   type FleetState,
-} from "../health/fleet-state";
-import { assessHost, type HealthSettings } from "../health/policy";
+} from "../domain/fleet-state";
+import { assessHost } from "../domain/assessment";
+import type { HealthSettings } from "../domain/health-settings";
 import type { HostStore } from "../store/hosts";
 import { STATUS_NAMES, type RemediationEvent } from "../domain/host";
 

@@ -3,7 +3,7 @@
 // cookie, so a cross-site request can do nothing with it even where SameSite fails.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../clock";
-import type { HealthSettings } from "../health/policy";
+import type { HealthSettings } from "../domain/health-settings";
 import type { CycleStore } from "../store/cycles";
 import type { HostStore } from "../store/hosts";
 import { renderChart } from "./chart";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { loadConfig, type Config } from "../../src/config";
-import type { HealthSettings } from "../../src/health/policy";
+import type { HealthSettings } from "../../src/domain/health-settings";
 import type { HostRecord } from "../../src/domain/host";
 
 export const MINUTE = 60_000;

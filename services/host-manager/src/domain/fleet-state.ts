@@ -1,8 +1,9 @@
 // One state per host for people: the status page's filter, its counts and the
 // Prometheus gauge all use it, so they always agree with each other.
-import { STATUS_NAMES, type HostStateFields } from "../domain/host";
-import type { HostStore } from "../store/hosts";
-import { assessHost, isJudged, isRollingOut, type HealthSettings } from "./policy";
+import { assessHost, isJudged } from "./assessment";
+import type { HealthSettings } from "./health-settings";
+import { STATUS_NAMES, type HostStateFields } from "./host";
+import { isRollingOut } from "./rollout";
 
 /** Most severe first: a host under remediation is shown as such even while it looks fine. */
 export const FLEET_STATES = [
@@ -37,6 +38,11 @@ export function fleetState(
 
 export type FleetCounts = Record<FleetState, number> & { total: number };
 
+/** Visits the state fields of every active host (the registry does, from a narrow scan). */
+export interface ActiveHostStates {
+  forEachActiveState(visit: (host: Readonly<HostStateFields>) => void): void;
+}
+
 export function countByState(states: readonly FleetState[]): FleetCounts {
   const counts = Object.fromEntries(FLEET_STATES.map((s) => [s, 0])) as FleetCounts;
   counts.total = states.length;
@@ -49,7 +55,7 @@ export function countByState(states: readonly FleetState[]): FleetCounts {
  * registry: the gauge and every cycle need the counts, not 10,000 full host records.
  */
 export function countFleet(
-  store: Pick<HostStore, "forEachActiveState">,
+  store: ActiveHostStates,
   now: number,
   observingSince: number,
   settings: HealthSettings,

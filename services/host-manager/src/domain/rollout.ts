@@ -4,8 +4,9 @@
 // oldest first, while a minimum share of the fleet stays healthy. Unhealthy hosts are
 // the remediation ladder's, never the rollout's (a replace there brings the new
 // generation anyway).
-import { HostStatus, type CycleHost } from "../domain/host";
-import { assessHost, isJudged, isRollingOut, type HealthSettings } from "./policy";
+import { assessHost, isJudged } from "./assessment";
+import type { HealthSettings } from "./health-settings";
+import { HostStatus, type CycleHost, type HostRecord } from "./host";
 
 export interface RolloutSettings {
   /** The generation hosts should carry; null when no rollout is configured. */
@@ -33,6 +34,31 @@ export interface RolloutDecision<H extends CycleHost = CycleHost> {
   held: RolloutHold | null;
   /** Healthy outdated hosts to replace now, oldest first, at most `budget`. */
   replace: H[];
+}
+
+/**
+ * How long after a rollout's replace call a host still in the group counts as on its
+ * way out. Past it the call is taken not to have worked: the host is judged again (and
+ * the rollout may replace it again).
+ */
+export function rolloutTimeoutMs(settings: HealthSettings): number {
+  return settings.startupTimeoutMs + settings.cooldownMs;
+}
+
+/**
+ * A host a rollout had ESS replace, still in the group: ESS is removing it, so the
+ * ladder leaves it alone (its going quiet is expected, not a fault to remediate).
+ */
+export function isRollingOut(
+  host: Pick<HostRecord, "archivedAt" | "rolloutReplacedAt">,
+  now: number,
+  settings: HealthSettings,
+): boolean {
+  return (
+    host.archivedAt === null &&
+    host.rolloutReplacedAt !== null &&
+    now - host.rolloutReplacedAt < rolloutTimeoutMs(settings)
+  );
 }
 
 /** Carries a generation tag, and not the current one. */

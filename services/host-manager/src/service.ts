@@ -13,7 +13,7 @@ import type { Config } from "./config";
 import { HealthCheck } from "./health/cycle";
 import { countFleet, type FleetCounts } from "./domain/fleet-state";
 import { Inventory } from "./health/inventory";
-import type { HealthSettings } from "./domain/health-settings";
+import type { HealthContext, HealthSettings } from "./domain/health-context";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, type PushOptions, type StatuspageFigures } from "./statuspage/pusher";
@@ -103,7 +103,8 @@ export function createService(options: ServiceOptions): Service {
   const inventory = new Inventory(store, cloud, clock);
   const settings = settingsFrom(config);
   const observingSince = clock.now();
-  const fleetCounts = (): FleetCounts => countFleet(store, clock.now(), observingSince, settings);
+  const healthContext = (): HealthContext => ({ now: clock.now(), observingSince, settings });
+  const fleetCounts = (): FleetCounts => countFleet(store, healthContext());
   const metrics = new ServiceMetrics({
     hostsByState: fleetCounts,
     defaultMetrics: options.defaultMetrics,
@@ -159,8 +160,7 @@ export function createService(options: ServiceOptions): Service {
     inventory,
     clock,
     logger,
-    settings,
-    observingSince,
+    healthContext,
     schedule: config.schedule,
     dryRun: config.dryRun,
     nextRunAt: () => job?.nextRun() ?? null,

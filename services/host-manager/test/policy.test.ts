@@ -1,16 +1,16 @@
 // The decision logic on an injected clock: timeouts, the ladder, the retry limit and the storm guard.
 import { assessHost } from "../src/domain/assessment";
-import type { HealthSettings } from "../src/domain/health-settings";
+import type { HealthSettings } from "../src/domain/health-context";
 import { attemptMemoryMs, nextStep, planRemediation } from "../src/domain/ladder";
 import { maxUnhealthyCount } from "../src/domain/storm-guard";
 import type { HostRecord } from "../src/domain/host";
-import { host, MINUTE, settings, T0 } from "./support/fixtures";
+import { contextAt, host, MINUTE, settings, T0 } from "./support/fixtures";
 
 const at = (minutes: number) => T0 + minutes * MINUTE;
 const judge = (h: HostRecord, minutes: number, observingSince = T0, s = settings) =>
-  assessHost(h, at(minutes), observingSince, s);
+  assessHost(h, contextAt(at(minutes), observingSince, s));
 const step = (h: HostRecord, minutes: number, s = settings) =>
-  nextStep(h, judge(h, minutes, T0, s), at(minutes), s);
+  nextStep(h, judge(h, minutes, T0, s), contextAt(at(minutes), T0, s));
 
 describe("startup timeout", () => {
   const created = host({ status: 0, lastReportAt: null, statusSince: T0 });
@@ -159,7 +159,7 @@ describe("storm guard", () => {
     ...extra.map((o, i) => host({ instanceId: `i-x${i}`, ...o })),
   ];
   const plan = (hosts: HostRecord[], s: HealthSettings = settings) =>
-    planRemediation(hosts, at(31), T0, s);
+    planRemediation(hosts, contextAt(at(31), T0, s));
 
   it("rounds a percentage down", () => {
     expect(maxUnhealthyCount({ kind: "percent", value: 40 }, 9)).toBe(3);

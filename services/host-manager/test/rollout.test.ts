@@ -19,6 +19,7 @@ import { cloudFrom } from "../src/service";
 import { HostStore } from "../src/store/hosts";
 import type { HostRecord } from "../src/domain/host";
 import {
+  contextAt,
   host,
   MINUTE,
   report,
@@ -51,7 +52,7 @@ const rollout = (minHealthyPercentage = 80, generation: string | null = NEW): Ro
   minHealthyPercentage,
 });
 const decide = (hosts: HostRecord[], r = rollout(), stormGuardOpen = false, now = NOW) =>
-  planRollout(hosts, now, T0, settings, r, stormGuardOpen);
+  planRollout(hosts, contextAt(now), r, stormGuardOpen);
 const ids = (hosts: readonly HostRecord[]) => hosts.map((h) => h.instanceId);
 
 describe("rollout decision", () => {
@@ -148,12 +149,12 @@ describe("rollout decision", () => {
   it("the ladder leaves a rolled host alone while ESS removes it", () => {
     // Rolled 20 minutes ago and silent since: past the heartbeat timeout.
     const rolled = host({ generation: OLD, rolloutReplacedAt: at(40), lastReportAt: at(40) });
-    const plan = planRemediation([rolled, ...fleet(4, NEW, 2)], NOW, T0, settings);
+    const plan = planRemediation([rolled, ...fleet(4, NEW, 2)], contextAt(NOW));
     expect(plan).toMatchObject({ total: 4, unhealthy: 0, actions: [], unhealthyHosts: [] });
     // Had the replace not taken after the rollout timeout, it is judged again.
     const later = NOW + rolloutTimeoutMs(settings);
     const fresh = fleet(4, NEW, 2).map((h) => ({ ...h, lastReportAt: later }));
-    expect(planRemediation([rolled, ...fresh], later, T0, settings).actions).toEqual([
+    expect(planRemediation([rolled, ...fresh], contextAt(later)).actions).toEqual([
       expect.objectContaining({ host: rolled, step: expect.objectContaining({ kind: "reboot" }) }),
     ]);
   });

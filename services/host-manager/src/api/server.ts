@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
 import type { ServiceMetrics } from "../metrics/prometheus";
-import type { HealthSettings } from "../domain/health-settings";
+import type { HealthContext } from "../domain/health-context";
 import type { Inventory } from "../health/inventory";
 import type { CycleStore } from "../store/cycles";
 import type { HostStore } from "../store/hosts";
@@ -34,8 +34,8 @@ export interface ApiDeps {
   readonly inventory: Inventory;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly settings: HealthSettings;
-  readonly observingSince: number;
+  /** The time and thresholds hosts are judged against, as of the call. */
+  readonly healthContext: () => HealthContext;
   readonly schedule: string;
   readonly dryRun: boolean;
   /** When the next scheduled cycle runs, if known. */
@@ -134,19 +134,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const query = hostsQuerySchema.safeParse(request.query);
     if (!query.success)
       return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
-    const now = deps.clock.now();
+    const context = deps.healthContext();
     const hosts = query.data.archived === "true" ? deps.store.listAll() : deps.store.listActive();
     return {
-      generatedAt: new Date(now).toISOString(),
+      generatedAt: new Date(context.now).toISOString(),
       count: hosts.length,
       hosts: hosts.map((host) =>
-        hostView(
-          host,
-          deps.store.events(host.instanceId, HISTORY_PER_HOST),
-          now,
-          deps.observingSince,
-          deps.settings,
-        ),
+        hostView(host, deps.store.events(host.instanceId, HISTORY_PER_HOST), context),
       ),
     };
   });
@@ -157,17 +151,18 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
     const cycles = deps.cycles.latest(query.data.limit);
     const iso = (ms: number) => new Date(ms).toISOString();
+    const { settings } = deps.healthContext();
     return {
       schedule: deps.schedule,
       nextRunAt: deps.nextRunAt?.()?.toISOString() ?? null,
       dryRun: deps.dryRun,
       stormGuardOpen: cycles[0]?.stormGuardOpen ?? false,
       settings: {
-        startupTimeoutMinutes: deps.settings.startupTimeoutMs / 60_000,
-        heartbeatTimeoutMinutes: deps.settings.heartbeatTimeoutMs / 60_000,
-        rebootCooldownMinutes: deps.settings.cooldownMs / 60_000,
-        maxRemediationAttempts: deps.settings.maxAttempts,
-        maxUnhealthy: deps.settings.maxUnhealthy,
+        startupTimeoutMinutes: settings.startupTimeoutMs / 60_000,
+        heartbeatTimeoutMinutes: settings.heartbeatTimeoutMs / 60_000,
+        rebootCooldownMinutes: settings.cooldownMs / 60_000,
+        maxRemediationAttempts: settings.maxAttempts,
+        maxUnhealthy: settings.maxUnhealthy,
       },
       cycles: cycles.map((c) => ({
         ...c,

@@ -1,6 +1,6 @@
 // JSON shapes the API returns for hosts: what an operator needs to see at a glance.
 import { assessHost, isJudged } from "../domain/assessment";
-import type { HealthSettings } from "../domain/health-settings";
+import type { HealthContext } from "../domain/health-context";
 import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../domain/host";
 import { isRollingOut } from "../domain/rollout";
 
@@ -9,11 +9,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function hostView(
   host: HostRecord,
   history: readonly RemediationEvent[],
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
+  context: HealthContext,
 ) {
-  const assessment = assessHost(host, now, observingSince, settings);
+  const assessment = assessHost(host, context);
   return {
     instanceId: host.instanceId,
     status: host.status,
@@ -33,7 +31,7 @@ export function hostView(
     lastSeenAt: iso(host.lastReportAt),
     archivedAt: iso(host.archivedAt),
     health:
-      host.archivedAt !== null || !isJudged(host) || isRollingOut(host, now, settings)
+      host.archivedAt !== null || !isJudged(host) || isRollingOut(host, context)
         ? { judged: false, healthy: null, reason: null }
         : {
             judged: true,

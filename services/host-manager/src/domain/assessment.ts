@@ -1,6 +1,6 @@
 // Whether a host is healthy, as a pure function of its record and the time: which hosts
 // are judged at all, and the timeouts that make one unhealthy.
-import type { HealthSettings } from "./health-settings";
+import type { HealthContext } from "./health-context";
 import { HostStatus, type HostRecord } from "./host";
 
 export type Assessment = { healthy: true } | { healthy: false; reason: string };
@@ -12,16 +12,10 @@ export function isJudged(host: Pick<HostRecord, "lifecycleState">): boolean {
   return host.lifecycleState === null || JUDGED_LIFECYCLE_STATES.has(host.lifecycleState);
 }
 
-/**
- * Judges one host. `observingSince` is when this process started watching: no
- * clock runs from before it, so a fresh database or a restart after downtime
- * never blames hosts for reports the manager could not receive (the start-up grace).
- */
+/** Judges one host; no timeout runs from before `observingSince` (the start-up grace). */
 export function assessHost(
   host: Pick<HostRecord, "status" | "lastReportAt" | "cloudCreatedAt" | "statusSince">,
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
+  { now, observingSince, settings }: HealthContext,
 ): Assessment {
   const elapsedSince = (t: number) => now - Math.max(t, observingSince);
   if (host.status === HostStatus.clientFailed) return { healthy: false, reason: "client-failed" };

@@ -1,7 +1,7 @@
 // One state per host for people: the status page's filter, its counts and the
 // Prometheus gauge all use it, so they always agree with each other.
 import { assessHost, isJudged } from "./assessment";
-import type { HealthSettings } from "./health-settings";
+import type { HealthContext } from "./health-context";
 import { STATUS_NAMES, type HostStateFields } from "./host";
 import { isRollingOut } from "./rollout";
 
@@ -17,18 +17,13 @@ export const FLEET_STATES = [
 ] as const;
 export type FleetState = (typeof FLEET_STATES)[number];
 
-export function fleetState(
-  host: HostStateFields,
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
-): FleetState {
+export function fleetState(host: HostStateFields, context: HealthContext): FleetState {
   // ESS Standby/Removing/...: the health check leaves these alone, so should the eye.
   // Likewise hosts a rollout had ESS replace: they are on their way out.
-  if (!isJudged(host) || isRollingOut(host, now, settings)) return "out-of-service";
+  if (!isJudged(host) || isRollingOut(host, context)) return "out-of-service";
   if (host.remediationState === "failed") return "failed";
   if (host.remediationState !== "none") return "remediating";
-  if (!assessHost(host, now, observingSince, settings).healthy) return "unhealthy";
+  if (!assessHost(host, context).healthy) return "unhealthy";
   const name = STATUS_NAMES[host.status];
   if (name === "running") return "running";
   if (name === "client-exited") return "client-exited";
@@ -54,15 +49,10 @@ export function countByState(states: readonly FleetState[]): FleetCounts {
  * The active hosts by state, as countByState over fleetState, from a narrow scan of the
  * registry: the gauge and every cycle need the counts, not 10,000 full host records.
  */
-export function countFleet(
-  store: ActiveHostStates,
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
-): FleetCounts {
+export function countFleet(store: ActiveHostStates, context: HealthContext): FleetCounts {
   const counts = countByState([]);
   store.forEachActiveState((host) => {
-    counts[fleetState(host, now, observingSince, settings)]++;
+    counts[fleetState(host, context)]++;
     counts.total++;
   });
   return counts;

@@ -2,7 +2,7 @@
 // step for each unhealthy host (reboot, then replace after a cooldown, then give up at
 // the retry limit), and the plan for the whole fleet, held back by the storm guard.
 import { assessHost, isJudged, type Assessment } from "./assessment";
-import type { HealthSettings } from "./health-settings";
+import type { HealthContext, HealthSettings } from "./health-context";
 import { HostStatus, type CycleHost } from "./host";
 import { isRollingOut } from "./rollout";
 import { stormGuard } from "./storm-guard";
@@ -45,8 +45,7 @@ export function attemptMemoryMs(settings: HealthSettings): number {
 export function nextStep(
   host: CycleHost,
   assessment: Assessment,
-  now: number,
-  settings: HealthSettings,
+  { now, settings }: HealthContext,
 ): Step {
   const last = host.lastRemediationAt;
   // Back up and running, and heard from since the last action: the remediation worked.
@@ -77,20 +76,18 @@ export function nextStep(
 /** Judges every host and plans its next step; the storm guard holds back every action. */
 export function planRemediation(
   hosts: readonly CycleHost[],
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
+  context: HealthContext,
 ): RemediationPlan {
   // Hosts a rollout is replacing are ESS's now: neither judged nor remediated.
-  const judged = hosts.filter((host) => isJudged(host) && !isRollingOut(host, now, settings));
+  const judged = hosts.filter((host) => isJudged(host) && !isRollingOut(host, context));
   const actions: PlannedAction[] = [];
   const bookkeeping: RemediationPlan["bookkeeping"] = [];
   const unhealthyHosts: RemediationPlan["unhealthyHosts"] = [];
   let remediating = 0;
   let failed = 0;
   for (const host of judged) {
-    const assessment = assessHost(host, now, observingSince, settings);
-    const step = nextStep(host, assessment, now, settings);
+    const assessment = assessHost(host, context);
+    const step = nextStep(host, assessment, context);
     const recovered = step.kind === "recovered";
     const underRemediation = !recovered && host.remediationState !== "none";
     if (underRemediation && host.remediationState === "failed") failed++;
@@ -108,7 +105,7 @@ export function planRemediation(
       bookkeeping.push({ host, step });
     }
   }
-  const guard = stormGuard(unhealthyHosts.length, judged.length, settings.maxUnhealthy);
+  const guard = stormGuard(unhealthyHosts.length, judged.length, context.settings.maxUnhealthy);
   return {
     total: judged.length,
     healthy: judged.length - unhealthyHosts.length,

@@ -5,7 +5,7 @@
 // the remediation ladder's, never the rollout's (a replace there brings the new
 // generation anyway).
 import { assessHost, isJudged } from "./assessment";
-import type { HealthSettings } from "./health-settings";
+import type { HealthContext, HealthSettings } from "./health-context";
 import { HostStatus, type CycleHost, type HostRecord } from "./host";
 
 export interface RolloutSettings {
@@ -51,8 +51,7 @@ export function rolloutTimeoutMs(settings: HealthSettings): number {
  */
 export function isRollingOut(
   host: Pick<HostRecord, "archivedAt" | "rolloutReplacedAt">,
-  now: number,
-  settings: HealthSettings,
+  { now, settings }: HealthContext,
 ): boolean {
   return (
     host.archivedAt === null &&
@@ -67,33 +66,26 @@ export function isOutdated(host: CycleHost, generation: string | null): boolean 
 }
 
 /** Counts toward the healthy floor: judged, running its client, healthy and not being remediated. */
-export function isHealthyForRollout(
-  host: CycleHost,
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
-): boolean {
+export function isHealthyForRollout(host: CycleHost, context: HealthContext): boolean {
   return (
     host.archivedAt === null &&
     isJudged(host) &&
     host.status === HostStatus.running &&
     host.remediationState === "none" &&
-    assessHost(host, now, observingSince, settings).healthy
+    assessHost(host, context).healthy
   );
 }
 
 /** A host the rollout may replace now: outdated, healthy, and not already on its way out. */
 export function isRolloutCandidate(
   host: CycleHost,
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
+  context: HealthContext,
   generation: string | null,
 ): boolean {
   return (
     isOutdated(host, generation) &&
-    !isRollingOut(host, now, settings) &&
-    isHealthyForRollout(host, now, observingSince, settings)
+    !isRollingOut(host, context) &&
+    isHealthyForRollout(host, context)
   );
 }
 
@@ -104,24 +96,20 @@ export function minHealthyCount(total: number, percentage: number): number {
 
 export function planRollout<H extends CycleHost>(
   hosts: readonly H[],
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
+  context: HealthContext,
   rollout: RolloutSettings,
   stormGuardOpen: boolean,
 ): RolloutDecision<H> {
   const active = hosts.filter((host) => host.archivedAt === null);
   const judged = active.filter(isJudged);
-  const healthy = judged.filter((host) =>
-    isHealthyForRollout(host, now, observingSince, settings),
-  ).length;
+  const healthy = judged.filter((host) => isHealthyForRollout(host, context)).length;
   const minHealthy = minHealthyCount(judged.length, rollout.minHealthyPercentage);
   // Any lifecycle state: a host ESS is removing has not left the group yet.
-  const inFlight = active.filter((host) => isRollingOut(host, now, settings)).length;
+  const inFlight = active.filter((host) => isRollingOut(host, context)).length;
   const outdated = judged.filter((host) => isOutdated(host, rollout.generation)).length;
   const budget = Math.max(0, healthy - minHealthy - inFlight);
   const candidates = judged
-    .filter((host) => isRolloutCandidate(host, now, observingSince, settings, rollout.generation))
+    .filter((host) => isRolloutCandidate(host, context, rollout.generation))
     .sort(
       (a, b) =>
         a.cloudCreatedAt - b.cloudCreatedAt ||

@@ -1,6 +1,6 @@
 // The storm guard: when more hosts are unhealthy than the cap allows, the fault is more
 // likely the fleet's surroundings than the hosts, so nothing is remediated or rolled.
-import type { MaxUnhealthy } from "./health-settings";
+import type { MaxUnhealthy } from "./health-context";
 
 /** The largest number of unhealthy hosts at which remediation still goes ahead. */
 export function maxUnhealthyCount(max: MaxUnhealthy, total: number): number {

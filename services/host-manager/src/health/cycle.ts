@@ -10,7 +10,7 @@ import type { CycleHost } from "../domain/host";
 import type { CycleStore } from "../store/cycles";
 import type { HostStore } from "../store/hosts";
 import type { Inventory } from "./inventory";
-import type { HealthSettings } from "../domain/health-settings";
+import type { HealthContext, HealthSettings } from "../domain/health-context";
 import { planRemediation, type PlannedAction } from "../domain/ladder";
 import { isRolloutCandidate, planRollout, type RolloutSettings } from "../domain/rollout";
 
@@ -56,13 +56,19 @@ export class HealthCheck {
     return this.running;
   }
 
+  /** The time and thresholds the health rules judge against, as of now. */
+  private contextNow(): HealthContext {
+    const { clock, observingSince, settings } = this.deps;
+    return { now: clock.now(), observingSince, settings };
+  }
+
   /** Resolves when no cycle is in flight. */
   async idle(): Promise<void> {
     await this.running?.catch(() => undefined);
   }
 
   private async runCycle(): Promise<CycleSummary> {
-    const { store, clock, logger, settings, dryRun } = this.deps;
+    const { store, clock, logger, dryRun } = this.deps;
     const startedAt = clock.now();
     let inventory: InventoryChange | undefined;
     let inventoryError: string | undefined;
@@ -72,15 +78,14 @@ export class HealthCheck {
       inventoryError = describeError(error);
       logger.error({ err: inventoryError }, "inventory refresh failed; no remediation this cycle");
     }
-    const now = clock.now();
+    const context = this.contextNow();
+    const { now } = context;
     const hosts = store.listActiveForCycle();
-    const plan = planRemediation(hosts, now, this.deps.observingSince, settings);
+    const plan = planRemediation(hosts, context);
     const generation = this.deps.rollout?.generation ?? null;
     const rollout = planRollout(
       hosts,
-      now,
-      this.deps.observingSince,
-      settings,
+      context,
       { generation, minHealthyPercentage: this.deps.rollout?.minHealthyPercentage ?? 100 },
       plan.stormGuardOpen,
     );
@@ -263,7 +268,7 @@ export class HealthCheck {
 
   /** Has ESS replace a healthy host of an older generation (the rollout's one action). */
   private async rollOut(host: CycleHost, generation: string): Promise<CycleAction> {
-    const { store, cloud, clock, logger, dryRun, replaceMode, settings } = this.deps;
+    const { store, cloud, clock, logger, dryRun, replaceMode } = this.deps;
     const base = {
       instanceId: host.instanceId,
       action: "rollout-replace",
@@ -276,10 +281,7 @@ export class HealthCheck {
     }
     // A report since the plan may have made it unhealthy (the ladder's then) or changed it.
     const current = store.get(host.instanceId);
-    if (
-      !current ||
-      !isRolloutCandidate(current, clock.now(), this.deps.observingSince, settings, generation)
-    ) {
+    if (!current || !isRolloutCandidate(current, this.contextNow(), generation)) {
       return { ...base, outcome: "skipped" };
     }
     try {

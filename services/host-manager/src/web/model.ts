@@ -9,7 +9,7 @@ import {
   type FleetState,
 } from "../domain/fleet-state";
 import { assessHost } from "../domain/assessment";
-import type { HealthSettings } from "../domain/health-settings";
+import type { HealthContext } from "../domain/health-context";
 import type { HostStore } from "../store/hosts";
 import { STATUS_NAMES, type RemediationEvent } from "../domain/host";
 
@@ -60,16 +60,10 @@ const COMPARE: Record<SortKey, (a: HostRow, b: HostRow) => number> = {
 };
 
 /** Counts every active host; the rows are only those the filter keeps, in the asked order. */
-export function hostTable(
-  store: HostStore,
-  query: PageQuery,
-  now: number,
-  observingSince: number,
-  settings: HealthSettings,
-): HostTable {
+export function hostTable(store: HostStore, query: PageQuery, context: HealthContext): HostTable {
   const all = store.listActive().map((host): HostRow => {
-    const assessment = assessHost(host, now, observingSince, settings);
-    const state = fleetState(host, now, observingSince, settings);
+    const assessment = assessHost(host, context);
+    const state = fleetState(host, context);
     return {
       instanceId: host.instanceId,
       privateIp: host.privateIp ?? host.cloudPrivateIp,

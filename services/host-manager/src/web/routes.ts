@@ -3,7 +3,7 @@
 // cookie, so a cross-site request can do nothing with it even where SameSite fails.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../clock";
-import type { HealthSettings } from "../domain/health-settings";
+import type { HealthContext } from "../domain/health-context";
 import type { CycleStore } from "../store/cycles";
 import type { HostStore } from "../store/hosts";
 import { renderChart } from "./chart";
@@ -24,8 +24,8 @@ export interface StatusPageDeps {
   readonly store: HostStore;
   readonly cycles: CycleStore;
   readonly clock: Clock;
-  readonly settings: HealthSettings;
-  readonly observingSince: number;
+  /** The time and thresholds hosts are judged against, as of the call. */
+  readonly healthContext: () => HealthContext;
   readonly schedule: string;
   readonly dryRun: boolean;
   readonly nextRunAt?: () => Date | null;
@@ -61,13 +61,14 @@ export function registerStatusPage(app: FastifyInstance, deps: StatusPageDeps): 
       return reply.redirect(justSignedIn ? "/login?cookie=refused" : "/login", 303);
     }
     const query = pageQuerySchema.parse(request.query ?? {});
-    const now = deps.clock.now();
+    const context = deps.healthContext();
+    const { now } = context;
     const cycles = deps.cycles.countsSince(now - CHART_HOURS * 3_600_000);
     return send(
       reply,
       renderStatusPage({
         now,
-        table: hostTable(deps.store, query, now, deps.observingSince, deps.settings),
+        table: hostTable(deps.store, query, context),
         query,
         lastCycle: deps.cycles.latest(1)[0],
         nextRunAt: deps.nextRunAt?.() ?? null,

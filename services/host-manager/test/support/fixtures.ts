@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { loadConfig, type Config } from "../../src/config";
-import type { HealthSettings } from "../../src/domain/health-settings";
+import type { HealthContext, HealthSettings } from "../../src/domain/health-context";
 import type { HostRecord } from "../../src/domain/host";
 
 export const MINUTE = 60_000;
@@ -18,6 +18,15 @@ export const settings: HealthSettings = {
   maxAttempts: 3,
   maxUnhealthy: { kind: "percent", value: 40 },
 };
+
+/** The health rules' view of `now`, watching since T0 unless told otherwise. */
+export function contextAt(
+  now: number,
+  observingSince: number = T0,
+  healthSettings: HealthSettings = settings,
+): HealthContext {
+  return { now, observingSince, settings: healthSettings };
+}
 
 export function host(overrides: Partial<HostRecord> = {}): HostRecord {
   return {

@@ -3,7 +3,7 @@
 import { Cron } from "croner";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { ReportWriter } from "./api/report-writer";
+import { ReportWriter } from "./adapters/storage/report-writer";
 import { buildApi } from "./api/server";
 import { systemClock, type Clock } from "./clock";
 import type { AlicloudDriver } from "./cloud/alicloud";
@@ -18,9 +18,9 @@ import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, type PushOptions, type StatuspageFigures } from "./statuspage/pusher";
 import type { CycleSummary } from "./domain/cycle";
-import { CycleStore } from "./store/cycles";
-import { openDatabase, type Db } from "./store/database";
-import { HostStore } from "./store/hosts";
+import { CycleStore } from "./adapters/storage/cycles";
+import { openDatabase, type Db } from "./adapters/storage/database";
+import { HostStore } from "./adapters/storage/hosts";
 
 export interface ServiceOptions {
   readonly config: Config;

@@ -26,6 +26,13 @@ describe("API", () => {
     expect(res.json()).toEqual({ ok: true });
   });
 
+  it("/healthz answers 503 when the database does not", async () => {
+    t.service.db.close();
+    const res = await t.service.app.inject({ method: "GET", url: "/healthz" });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ ok: false, error: "database unavailable" });
+  });
+
   it.each([
     ["no header", {}],
     ["a wrong token", { authorization: `Bearer ${TOKEN}x` }],

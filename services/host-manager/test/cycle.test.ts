@@ -5,9 +5,9 @@ import { SimulatedCloud, simInstanceId } from "../src/cloud/simulated";
 import type { CloudDriver, CloudInstance } from "../src/domain/cloud";
 import { HealthCheck } from "../src/health/cycle";
 import { Inventory } from "../src/health/inventory";
-import { CycleStore } from "../src/store/cycles";
-import { openDatabase } from "../src/store/database";
-import { HostStore } from "../src/store/hosts";
+import { CycleStore } from "../src/adapters/storage/cycles";
+import { openDatabase } from "../src/adapters/storage/database";
+import { HostStore } from "../src/adapters/storage/hosts";
 import { report, settings, silentLogger, T0, tempDir } from "./support/fixtures";
 
 class FlakyCloud implements CloudDriver {
@@ -67,7 +67,7 @@ function setup(options: { hosts?: number; dryRun?: boolean; createdBefore?: numb
     db.close();
     dir.remove();
   };
-  return { clock, sim, cloud, store, cycles, check, heartbeat, close, dir };
+  return { clock, sim, cloud, db, store, cycles, check, heartbeat, close, dir };
 }
 
 const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => simInstanceId(i + from));
@@ -197,7 +197,7 @@ describe("health-check cycle", () => {
       t.heartbeat(ids(4, 2));
       await t.check.run();
       const before = JSON.stringify([t.store.listAll(), t.store.allEvents(), t.cycles.latest(10)]);
-      t.store.db.close();
+      t.db.close();
       const db = openDatabase(t.dir.path);
       const store = new HostStore(db);
       expect(

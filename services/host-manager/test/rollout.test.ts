@@ -13,10 +13,10 @@ import {
   rolloutTimeoutMs,
   type RolloutSettings,
 } from "../src/domain/rollout";
-import { CycleStore } from "../src/store/cycles";
-import { openDatabase, schemaVersion } from "../src/store/database";
+import { CycleStore } from "../src/adapters/storage/cycles";
+import { openDatabase, schemaVersion } from "../src/adapters/storage/database";
 import { cloudFrom } from "../src/service";
-import { HostStore } from "../src/store/hosts";
+import { HostStore } from "../src/adapters/storage/hosts";
 import type { HostRecord } from "../src/domain/host";
 import {
   contextAt,

@@ -5,10 +5,10 @@ import type { Clock } from "../clock";
 import type { ServiceMetrics } from "../metrics/prometheus";
 import type { HealthContext } from "../domain/health-context";
 import type { Inventory } from "../health/inventory";
-import type { CycleStore } from "../store/cycles";
-import type { HostStore } from "../store/hosts";
+import type { CycleStore } from "../adapters/storage/cycles";
+import type { HostStore } from "../adapters/storage/hosts";
 import { makeTokenCheck } from "./auth";
-import type { ReportWriter } from "./report-writer";
+import type { ReportWriter } from "../adapters/storage/report-writer";
 import { cyclesQuerySchema, firstIssue, hostsQuerySchema, parseHostReport } from "./schemas";
 import { hostView } from "./views";
 import { registerStatusPage } from "../web/routes";
@@ -98,12 +98,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   app.get("/healthz", { config: { auth: "none" } }, async (_request, reply) => {
-    try {
-      deps.store.db.prepare("SELECT 1").get();
-      return { ok: true };
-    } catch {
-      return reply.code(503).send({ ok: false, error: "database unavailable" });
-    }
+    if (deps.store.answers()) return { ok: true };
+    return reply.code(503).send({ ok: false, error: "database unavailable" });
   });
 
   app.post("/rpc/v1/status", async (request, reply) => {

@@ -3,7 +3,7 @@
 // concurrent misses share one call, so a leaked token cannot flood the cloud API.
 import type { Clock } from "../clock";
 import type { CloudDriver, InventoryChange } from "../domain/cloud";
-import type { HostStore } from "../store/hosts";
+import type { HostStore } from "../adapters/storage/hosts";
 
 export class Inventory {
   private inFlight: Promise<InventoryChange> | undefined;

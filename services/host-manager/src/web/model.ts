@@ -10,7 +10,7 @@ import {
 } from "../domain/fleet-state";
 import { assessHost } from "../domain/assessment";
 import type { HealthContext } from "../domain/health-context";
-import type { HostStore } from "../store/hosts";
+import type { HostStore } from "../adapters/storage/hosts";
 import { STATUS_NAMES, type RemediationEvent } from "../domain/host";
 
 export const SORT_KEYS = ["state", "instance", "ip", "lastSeen", "cpus"] as const;

@@ -4,8 +4,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../clock";
 import type { HealthContext } from "../domain/health-context";
-import type { CycleStore } from "../store/cycles";
-import type { HostStore } from "../store/hosts";
+import type { CycleStore } from "../adapters/storage/cycles";
+import type { HostStore } from "../adapters/storage/hosts";
 import { renderChart } from "./chart";
 import { hostTable, pageQuerySchema } from "./model";
 import { renderLoginPage, renderStatusPage } from "./render";

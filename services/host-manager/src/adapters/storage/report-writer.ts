@@ -5,9 +5,9 @@
 // handing every batch to a worker thread and back (two thread wake-ups, the reports
 // serialized both ways), and while it runs the kernel keeps queueing requests, which
 // all go into the next batch.
-import type { Clock } from "../clock";
-import type { HostStore, ReportOutcome } from "../store/hosts";
-import type { HostReport } from "../domain/host";
+import type { Clock } from "../../clock";
+import type { HostStore, ReportOutcome } from "./hosts";
+import type { HostReport } from "../../domain/host";
 
 interface Pending {
   report: HostReport;

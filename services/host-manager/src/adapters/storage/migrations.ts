@@ -1,14 +1,9 @@
-// Opens the SQLite database (WAL, durable commits) and brings its schema up to date.
-import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-
-export type Db = Database.Database;
-
-export const DATABASE_FILE = "host-manager.db";
+// The schema, as the steps that build it: migrate() applies those a database has not had
+// yet, numbered by SQLite's user_version. TypeScript rather than .sql files, so the
+// build (tsc) carries them into dist/ with no copy step.
 
 /** Ordered, append-only: a released migration is never edited, only followed by a new one. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE hosts (
      instance_id          TEXT PRIMARY KEY,
      cloud_private_ip     TEXT,
@@ -50,30 +45,3 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE hosts ADD COLUMN generation TEXT;
    ALTER TABLE hosts ADD COLUMN rollout_replaced_at INTEGER;`,
 ];
-
-/** Opens (creating if needed) `<dataDir>/host-manager.db` and applies pending migrations. */
-export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DATABASE_FILE));
-  db.pragma("journal_mode = WAL");
-  // FULL: a report is acknowledged only after its commit reached the disk.
-  db.pragma("synchronous = FULL");
-  db.pragma("busy_timeout = 5000");
-  db.pragma("foreign_keys = ON");
-  migrate(db);
-  return db;
-}
-
-export function migrate(db: Db): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
-}
-
-export function schemaVersion(db: Db): number {
-  return db.pragma("user_version", { simple: true }) as number;
-}

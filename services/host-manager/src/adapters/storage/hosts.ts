@@ -2,7 +2,7 @@
 // Every change to a host bumps its version; remediation updates are made
 // against the version that was read (optimistic locking), so a decision taken
 // on a stale row is never written over a newer one.
-import type { CloudInstance, InventoryChange } from "../domain/cloud";
+import type { CloudInstance, InventoryChange } from "../../domain/cloud";
 import type {
   CycleHost,
   HostRecord,
@@ -10,7 +10,7 @@ import type {
   HostStateFields,
   RemediationEvent,
   RemediationState,
-} from "../domain/host";
+} from "../../domain/host";
 import type { Db } from "./database";
 
 const HOST_COLUMNS = `
@@ -49,8 +49,9 @@ export interface RemediationPatch {
 export class HostStore {
   private readonly stmt;
 
-  constructor(readonly db: Db) {
+  constructor(private readonly db: Db) {
     this.stmt = {
+      probe: db.prepare("SELECT 1"),
       get: db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts WHERE instance_id = ?`),
       active: db.prepare(
         `SELECT ${HOST_COLUMNS} FROM hosts WHERE archived_at IS NULL ORDER BY instance_id`,
@@ -123,6 +124,16 @@ export class HostStore {
          FROM remediation_events ORDER BY id`,
       ),
     };
+  }
+
+  /** Whether the database answers a query: the service's liveness, for /healthz. */
+  answers(): boolean {
+    try {
+      this.stmt.probe.get();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   get(instanceId: string): HostRecord | undefined {

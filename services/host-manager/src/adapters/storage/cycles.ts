@@ -1,5 +1,5 @@
 // Health-check cycle records: what each run saw and did, kept for the API.
-import type { CycleCounts, CycleSummary } from "../domain/cycle";
+import type { CycleCounts, CycleSummary } from "../../domain/cycle";
 import type { Db } from "./database";
 
 const KEEP_CYCLES = 200;

@@ -3,127 +3,117 @@
 // against the version that was read (optimistic locking), so a decision taken
 // on a stale row is never written over a newer one.
 import type { CloudInstance, InventoryChange } from "../../domain/cloud";
-import type {
-  CycleHost,
-  HostRecord,
-  HostReport,
-  HostStateFields,
-  RemediationEvent,
-  RemediationState,
+import {
+  HOST_STATE_FIELDS,
+  type CycleHost,
+  type HostRecord,
+  type HostReport,
+  type HostStateFields,
+  type RemediationEvent,
 } from "../../domain/host";
+import {
+  assignments,
+  CLOUD_COLUMNS,
+  CYCLE_HOST_FIELDS,
+  EVENT_COLUMNS,
+  FOLLOWED_CLOUD_FIELDS,
+  HOST_COLUMNS,
+  insertLists,
+  REMEDIATION_FIELDS,
+  REPORTED_FIELDS,
+  selectList,
+} from "./columns";
 import type { Db } from "./database";
 
-const HOST_COLUMNS = `
-  instance_id AS instanceId, cloud_private_ip AS cloudPrivateIp, lifecycle_state AS lifecycleState,
-  cloud_created_at AS cloudCreatedAt, first_seen_at AS firstSeenAt, archived_at AS archivedAt,
-  status, status_since AS statusSince, last_report_at AS lastReportAt, private_ip AS privateIp,
-  mac, logical_cpus AS logicalCpus, physical_cpus AS physicalCpus, client_version AS clientVersion,
-  hostname, remediation_state AS remediationState, remediation_attempts AS remediationAttempts,
-  last_remediation_at AS lastRemediationAt, generation, rollout_replaced_at AS rolloutReplacedAt,
-  version`;
+const ALL = selectList(HOST_COLUMNS);
+const col = (field: keyof HostRecord) => HOST_COLUMNS[field];
+const NEW_INSTANCE = insertLists(CLOUD_COLUMNS);
+const EVENT_INSERT = insertLists(EVENT_COLUMNS);
 
-/** HOST_COLUMNS but those CycleHost leaves out. */
-const CYCLE_COLUMNS = `
-  instance_id AS instanceId, lifecycle_state AS lifecycleState, cloud_created_at AS cloudCreatedAt,
-  archived_at AS archivedAt, status, status_since AS statusSince, last_report_at AS lastReportAt,
-  remediation_state AS remediationState, remediation_attempts AS remediationAttempts,
-  last_remediation_at AS lastRemediationAt, generation, rollout_replaced_at AS rolloutReplacedAt,
-  version`;
-
-interface InventoryViewRow {
-  instanceId: string;
-  archivedAt: number | null;
-  cloudPrivateIp: string | null;
-  lifecycleState: string | null;
-  generation: string | null;
-}
+/** A host as an inventory sync compares it with the scaling group. */
+type InventoryViewRow = Pick<HostRecord, "instanceId" | "archivedAt"> &
+  Pick<CloudInstance, (typeof FOLLOWED_CLOUD_FIELDS)[number]>;
 
 export type ReportOutcome = "ok" | "unknown-instance" | "ip-mismatch";
 
-export interface RemediationPatch {
-  remediationState: RemediationState;
-  remediationAttempts: number;
-  lastRemediationAt: number | null;
-}
+export type RemediationPatch = Pick<HostRecord, (typeof REMEDIATION_FIELDS)[number]>;
 
 export class HostStore {
   private readonly stmt;
+  /**
+   * The report statement's parameters, refilled for each report: applyReports runs
+   * synchronously, so one array serves every call and a report costs no allocation here.
+   */
+  private readonly reportParams: unknown[];
 
   constructor(private readonly db: Db) {
+    // Lists of columns come from ./columns; a single column in a condition is plain SQL.
     this.stmt = {
       probe: db.prepare("SELECT 1"),
-      get: db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts WHERE instance_id = ?`),
-      active: db.prepare(
-        `SELECT ${HOST_COLUMNS} FROM hosts WHERE archived_at IS NULL ORDER BY instance_id`,
-      ),
+      get: db.prepare(`SELECT ${ALL} FROM hosts WHERE instance_id = ?`),
+      active: db.prepare(`SELECT ${ALL} FROM hosts WHERE archived_at IS NULL ORDER BY instance_id`),
       activeForCycle: db.prepare(
-        `SELECT ${CYCLE_COLUMNS} FROM hosts WHERE archived_at IS NULL ORDER BY instance_id`,
+        `SELECT ${selectList(HOST_COLUMNS, CYCLE_HOST_FIELDS)} FROM hosts
+         WHERE archived_at IS NULL ORDER BY instance_id`,
       ),
-      all: db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY instance_id`),
-      // Rows as arrays, in HostStateFields order (see forEachActiveState).
+      all: db.prepare(`SELECT ${ALL} FROM hosts ORDER BY instance_id`),
+      // Rows as arrays, in HOST_STATE_FIELDS order (see forEachActiveState).
       activeStates: db
         .prepare(
-          `SELECT lifecycle_state, archived_at, rollout_replaced_at, remediation_state, status,
-             last_report_at, cloud_created_at, status_since
-           FROM hosts WHERE archived_at IS NULL`,
+          `SELECT ${HOST_STATE_FIELDS.map(col).join(", ")} FROM hosts WHERE archived_at IS NULL`,
         )
         .raw(true),
+      // A new instance: status 0 (created) since the cloud's creation time.
       insert: db.prepare(
-        `INSERT INTO hosts (instance_id, cloud_private_ip, lifecycle_state, cloud_created_at,
-           first_seen_at, status, status_since, generation)
-         VALUES (@instanceId, @privateIp, @lifecycleState, @createdAt, @now, 0, @createdAt,
-           @generation)`,
+        `INSERT INTO hosts (${NEW_INSTANCE.columns}, first_seen_at, status, status_since)
+         VALUES (${NEW_INSTANCE.values}, @now, 0, @createdAt)`,
       ),
+      // Back in the group, or changed in it; a rollout's mark survives only while it stays.
       refresh: db.prepare(
-        `UPDATE hosts SET cloud_private_ip = @privateIp, lifecycle_state = @lifecycleState,
-           generation = @generation,
+        `UPDATE hosts SET ${assignments(CLOUD_COLUMNS, FOLLOWED_CLOUD_FIELDS)},
            rollout_replaced_at = CASE WHEN archived_at IS NULL THEN rollout_replaced_at END,
            archived_at = NULL, version = version + 1
          WHERE instance_id = @instanceId AND (archived_at IS NOT NULL
-           OR cloud_private_ip IS NOT @privateIp OR lifecycle_state IS NOT @lifecycleState
-           OR generation IS NOT @generation)`,
+           ${FOLLOWED_CLOUD_FIELDS.map((f) => `OR ${CLOUD_COLUMNS[f]} IS NOT @${f}`).join(" ")})`,
       ),
       inventoryView: db.prepare(
         `SELECT instance_id AS instanceId, archived_at AS archivedAt,
-           cloud_private_ip AS cloudPrivateIp, lifecycle_state AS lifecycleState, generation
+           ${selectList(CLOUD_COLUMNS, FOLLOWED_CLOUD_FIELDS)}
          FROM hosts`,
       ),
       archive: db.prepare(
         `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
       ),
-      // Positional parameters, bound from the arguments: no object built per report.
+      // Positional parameters, bound from reportParams: no object built per report.
       report: db.prepare(
         `UPDATE hosts SET
            status_since = CASE WHEN status = ? THEN status_since ELSE ? END,
-           status = ?, last_report_at = ?, private_ip = ?, mac = ?,
-           logical_cpus = ?, physical_cpus = ?, client_version = ?, hostname = ?,
+           status = ?, last_report_at = ?,
+           ${REPORTED_FIELDS.map((field) => `${col(field)} = ?`).join(", ")},
            version = version + 1
          WHERE instance_id = ? AND archived_at IS NULL
            AND (cloud_private_ip IS NULL OR cloud_private_ip = ?)`,
       ),
       known: db.prepare(`SELECT 1 FROM hosts WHERE instance_id = ? AND archived_at IS NULL`),
       remediate: db.prepare(
-        `UPDATE hosts SET remediation_state = @remediationState,
-           remediation_attempts = @remediationAttempts, last_remediation_at = @lastRemediationAt,
-           version = version + 1
+        `UPDATE hosts SET ${assignments(HOST_COLUMNS, REMEDIATION_FIELDS)}, version = version + 1
          WHERE instance_id = @instanceId AND version = @version`,
       ),
       rolledOut: db.prepare(
         `UPDATE hosts SET rollout_replaced_at = ?, version = version + 1 WHERE instance_id = ?`,
       ),
       event: db.prepare(
-        `INSERT INTO remediation_events (instance_id, at, action, outcome, reason, detail)
-         VALUES (@instanceId, @at, @action, @outcome, @reason, @detail)`,
+        `INSERT INTO remediation_events (${EVENT_INSERT.columns}) VALUES (${EVENT_INSERT.values})`,
       ),
       eventsFor: db.prepare(
-        `SELECT instance_id AS instanceId, at, action, outcome, reason, detail
+        `SELECT ${selectList(EVENT_COLUMNS)}
          FROM remediation_events WHERE instance_id = ? ORDER BY id DESC LIMIT ?`,
       ),
       allEvents: db.prepare(
-        `SELECT instance_id AS instanceId, at, action, outcome, reason, detail
-         FROM remediation_events ORDER BY id`,
+        `SELECT ${selectList(EVENT_COLUMNS)} FROM remediation_events ORDER BY id`,
       ),
     };
+    this.reportParams = new Array<unknown>(4 + REPORTED_FIELDS.length + 2);
   }
 
   /** Whether the database answers a query: the service's liveness, for /healthz. */
@@ -158,26 +148,11 @@ export class HostStore {
    * The object passed is reused from one call to the next: read it, do not keep it.
    */
   forEachActiveState(visit: (host: Readonly<HostStateFields>) => void): void {
-    const host: HostStateFields = {
-      lifecycleState: null,
-      archivedAt: null,
-      rolloutReplacedAt: null,
-      remediationState: "none",
-      status: 0,
-      lastReportAt: null,
-      cloudCreatedAt: 0,
-      statusSince: 0,
-    };
+    const host = {} as Record<keyof HostStateFields, unknown>;
+    const fields = HOST_STATE_FIELDS;
     for (const row of this.stmt.activeStates.all() as unknown[][]) {
-      host.lifecycleState = row[0] as string | null;
-      host.archivedAt = row[1] as number | null;
-      host.rolloutReplacedAt = row[2] as number | null;
-      host.remediationState = row[3] as RemediationState;
-      host.status = row[4] as number;
-      host.lastReportAt = row[5] as number | null;
-      host.cloudCreatedAt = row[6] as number;
-      host.statusSince = row[7] as number;
-      visit(host);
+      for (let i = 0; i < fields.length; i++) host[fields[i]] = row[i];
+      visit(host as unknown as HostStateFields);
     }
   }
 
@@ -205,9 +180,7 @@ export class HostStore {
         if (existing.archivedAt !== null) change.restored.push(instance.instanceId);
         if (
           existing.archivedAt !== null ||
-          existing.cloudPrivateIp !== instance.privateIp ||
-          existing.lifecycleState !== instance.lifecycleState ||
-          existing.generation !== instance.generation
+          FOLLOWED_CLOUD_FIELDS.some((field) => existing[field] !== instance[field])
         ) {
           this.stmt.refresh.run(instance);
         }
@@ -226,20 +199,17 @@ export class HostStore {
   applyReports(reports: readonly HostReport[], now: number): ReportOutcome[] {
     return this.db.transaction(() =>
       reports.map((report): ReportOutcome => {
-        const result = this.stmt.report.run(
-          report.status,
-          now,
-          report.status,
-          now,
-          report.privateIp,
-          report.mac,
-          report.logicalCpus,
-          report.physicalCpus,
-          report.clientVersion ?? null,
-          report.hostname ?? null,
-          report.instanceId,
-          report.privateIp,
-        );
+        const params = this.reportParams;
+        params[0] = report.status;
+        params[1] = now;
+        params[2] = report.status;
+        params[3] = now;
+        for (let i = 0; i < REPORTED_FIELDS.length; i++) {
+          params[4 + i] = report[REPORTED_FIELDS[i]] ?? null;
+        }
+        params[4 + REPORTED_FIELDS.length] = report.instanceId;
+        params[5 + REPORTED_FIELDS.length] = report.privateIp;
+        const result = this.stmt.report.run(params);
         if (result.changes === 1) return "ok";
         return this.isKnown(report.instanceId) ? "ip-mismatch" : "unknown-instance";
       }),

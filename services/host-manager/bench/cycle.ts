@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { ManualClock } from "../test/support/manual-clock";
-import { SimulatedCloud } from "../src/cloud/simulated";
+import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import { loadConfig } from "../src/config";
 import { createService } from "../src/service";
 

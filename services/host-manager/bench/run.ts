@@ -5,7 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { simInstanceId, simPrivateIp } from "../src/cloud/simulated";
+import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 
 const PACKAGE = join(__dirname, "..");
 /**

@@ -6,8 +6,8 @@ import type { Logger } from "pino";
 import { ReportWriter } from "./adapters/storage/report-writer";
 import { buildApi } from "./api/server";
 import { systemClock, type Clock } from "./clock";
-import type { AlicloudDriver } from "./cloud/alicloud";
-import { SimulatedCloud } from "./cloud/simulated";
+import type { AlicloudDriver } from "./adapters/cloud/alicloud";
+import { SimulatedCloud } from "./adapters/cloud/simulated";
 import type { CloudDriver } from "./domain/cloud";
 import type { Config } from "./config";
 import { HealthCheck } from "./health/cycle";
@@ -75,7 +75,7 @@ export function cloudFrom(config: Config, clock: Clock): CloudDriver {
   // Loaded only when used: the Alibaba Cloud SDK alone is about 60 MB of RSS, which the
   // simulated cloud (local runs, tests, the benchmark) has no use for.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AlicloudDriver: Driver } = require("./cloud/alicloud") as {
+  const { AlicloudDriver: Driver } = require("./adapters/cloud/alicloud") as {
     AlicloudDriver: typeof AlicloudDriver;
   };
   return new Driver({

@@ -1,7 +1,7 @@
 // The HTTP API: auth on everything but /healthz, validation that names the field,
 // refusal of instances outside the fleet, and 500+ hostile bodies that change nothing.
 import type { CloudDriver, CloudInstance } from "../src/domain/cloud";
-import { SimulatedCloud } from "../src/cloud/simulated";
+import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import { report, TOKEN } from "./support/fixtures";
 import { startTestService, type TestService } from "./support/service";
 

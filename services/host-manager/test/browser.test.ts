@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
-import { simInstanceId } from "../src/cloud/simulated";
+import { simInstanceId } from "../src/adapters/cloud/simulated";
 import type { CycleSummary } from "../src/domain/cycle";
 import { TOKEN } from "./support/fixtures";
 import { seedMixedFleet } from "./support/fleet";

@@ -1,7 +1,7 @@
 // The health-check cycle around the policy: cloud faults never crash it or record
 // remediations that did not happen; dry run changes nothing; a fresh database waits.
 import { ManualClock } from "./support/manual-clock";
-import { SimulatedCloud, simInstanceId } from "../src/cloud/simulated";
+import { SimulatedCloud, simInstanceId } from "../src/adapters/cloud/simulated";
 import type { CloudDriver, CloudInstance } from "../src/domain/cloud";
 import { HealthCheck } from "../src/health/cycle";
 import { Inventory } from "../src/health/inventory";

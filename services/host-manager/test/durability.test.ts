@@ -1,7 +1,7 @@
 // Durability: a real service process killed with SIGKILL in the middle of a stream
 // of reports loses none it acknowledged; SIGTERM stops it cleanly.
 import { report, tempDir, TOKEN } from "./support/fixtures";
-import { simInstanceId, simPrivateIp } from "../src/cloud/simulated";
+import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 import { startChild, waitForExit } from "./support/child";
 
 const HOSTS = 8;

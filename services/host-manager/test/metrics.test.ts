@@ -1,6 +1,6 @@
 // /metrics for Prometheus: behind the bearer token, the fleet's and the last cycle's
 // figures, remediations by action and outcome, and HTTP requests by route pattern.
-import { simInstanceId } from "../src/cloud/simulated";
+import { simInstanceId } from "../src/adapters/cloud/simulated";
 import { seedMixedFleet } from "./support/fleet";
 import { startTestService, type TestService } from "./support/service";
 

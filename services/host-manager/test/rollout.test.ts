@@ -2,7 +2,7 @@
 // rounding, hosts in flight, storm guard), and the cycle around it (dry run, failed
 // calls, the ladder leaving rolled hosts alone).
 import { ManualClock } from "./support/manual-clock";
-import { SimulatedCloud } from "../src/cloud/simulated";
+import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import type { CloudDriver } from "../src/domain/cloud";
 import { HealthCheck } from "../src/health/cycle";
 import { Inventory } from "../src/health/inventory";

@@ -1,7 +1,7 @@
 // The assembled service: the cron schedule runs cycles, the operator views, and a
 // graceful stop that waits for an in-flight cycle (within its bound).
 import { systemClock } from "../src/clock";
-import { SimulatedCloud } from "../src/cloud/simulated";
+import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import type { CloudDriver } from "../src/domain/cloud";
 import { createService } from "../src/service";
 import { report, silentLogger, tempDir, testConfig, TOKEN } from "./support/fixtures";

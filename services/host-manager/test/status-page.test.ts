@@ -1,7 +1,7 @@
 // The status page over HTTP: who may see it (bearer or a signed session cookie), what
 // it shows for a seeded fleet, its filter and sort, and that host-supplied strings
 // are escaped. The real-browser run is in browser.test.ts.
-import { simInstanceId } from "../src/cloud/simulated";
+import { simInstanceId } from "../src/adapters/cloud/simulated";
 import { html } from "../src/web/html";
 import { makeSessions, SESSION_COOKIE } from "../src/web/session";
 import { TOKEN } from "./support/fixtures";

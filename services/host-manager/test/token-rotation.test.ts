@@ -3,7 +3,7 @@
 // both; status-page sessions stay keyed from the current token only.
 import crypto from "node:crypto";
 import { constantTimeEquals, makeTokenCheck } from "../src/api/auth";
-import { simInstanceId, simPrivateIp } from "../src/cloud/simulated";
+import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 import { ConfigError, loadConfig } from "../src/config";
 import { makeSessions, SESSION_COOKIE } from "../src/web/session";
 import { report, TOKEN } from "./support/fixtures";

@@ -3,7 +3,7 @@
 // concurrency, and record it all.
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
-import { describeError, isRetryable, mapLimit } from "../cloud/retry";
+import { describeError, isRetryable, mapLimit } from "../adapters/cloud/retry";
 import type { CloudDriver, InventoryChange, ReplaceMode } from "../domain/cloud";
 import type { CycleAction, CycleRollout, CycleSummary } from "../domain/cycle";
 import type { CycleHost } from "../domain/host";

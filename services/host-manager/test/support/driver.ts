@@ -1,8 +1,8 @@
 // Builds the real Alibaba Cloud driver pointed at a FakeAlicloud, with fast retries.
 import Credential, { Config as CredentialConfig } from "@alicloud/credentials";
 import type { Clock } from "../../src/clock";
-import { AlicloudDriver } from "../../src/cloud/alicloud";
-import type { RetryOptions } from "../../src/cloud/retry";
+import { AlicloudDriver } from "../../src/adapters/cloud/alicloud";
+import type { RetryOptions } from "../../src/adapters/cloud/retry";
 import {
   FAKE_ACCESS_KEY_ID,
   FAKE_ACCESS_KEY_SECRET,

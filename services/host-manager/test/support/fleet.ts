@@ -1,6 +1,6 @@
 // Seeds a simulated fleet through the real report endpoint, so the pages and metrics
 // under test see exactly what hosts would have told the service.
-import { simInstanceId, simPrivateIp } from "../../src/cloud/simulated";
+import { simInstanceId, simPrivateIp } from "../../src/adapters/cloud/simulated";
 import { report } from "./fixtures";
 import type { TestService } from "./service";
 

@@ -4,13 +4,13 @@
 import Credential from "@alicloud/credentials";
 import EcsClient, * as $Ecs from "@alicloud/ecs20140526";
 import OpenApiClient, { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
-import { systemClock, type Clock } from "../clock";
+import { systemClock, type Clock } from "../../clock";
 import {
   GENERATION_TAG,
   type CloudDriver,
   type CloudInstance,
   type ReplaceMode,
-} from "../domain/cloud";
+} from "../../domain/cloud";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry";
 
 export const ESS_VERSION = "2014-08-28";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { ManualClock } from "../test/support/manual-clock";
 import { SimulatedCloud } from "../src/adapters/cloud/simulated";
-import { loadConfig } from "../src/config";
+import { loadConfig } from "../src/adapters/env/config";
 import { createService } from "../src/service";
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);

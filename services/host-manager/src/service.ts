@@ -9,11 +9,11 @@ import { systemClock, type Clock } from "./clock";
 import type { AlicloudDriver } from "./adapters/cloud/alicloud";
 import { SimulatedCloud } from "./adapters/cloud/simulated";
 import type { CloudDriver } from "./domain/cloud";
-import type { Config } from "./config";
+import { healthSettings, type Config } from "./adapters/env/config";
 import { HealthCheck } from "./health/cycle";
 import { countFleet, type FleetCounts } from "./domain/fleet-state";
 import { Inventory } from "./health/inventory";
-import type { HealthContext, HealthSettings } from "./domain/health-context";
+import type { HealthContext } from "./domain/health-context";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, type PushOptions, type StatuspageFigures } from "./statuspage/pusher";
@@ -54,16 +54,6 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export function settingsFrom(config: Config): HealthSettings {
-  return {
-    startupTimeoutMs: config.startupTimeoutMinutes * 60_000,
-    heartbeatTimeoutMs: config.heartbeatTimeoutMinutes * 60_000,
-    cooldownMs: config.rebootCooldownMinutes * 60_000,
-    maxAttempts: config.maxRemediationAttempts,
-    maxUnhealthy: config.maxUnhealthy,
-  };
-}
-
 export function cloudFrom(config: Config, clock: Clock): CloudDriver {
   if (config.cloud === "simulated") {
     // New instances carry the fleet's generation, as the scaling configuration would tag them.
@@ -79,8 +69,8 @@ export function cloudFrom(config: Config, clock: Clock): CloudDriver {
     AlicloudDriver: typeof AlicloudDriver;
   };
   return new Driver({
-    region: config.region as string,
-    scalingGroupId: config.scalingGroupId as string,
+    region: config.region,
+    scalingGroupId: config.scalingGroupId,
     clock,
   });
 }
@@ -101,7 +91,7 @@ export function createService(options: ServiceOptions): Service {
   const cycles = new CycleStore(db);
   const cloud = options.cloud ?? cloudFrom(config, clock);
   const inventory = new Inventory(store, cloud, clock);
-  const settings = settingsFrom(config);
+  const settings = healthSettings(config);
   const observingSince = clock.now();
   const healthContext = (): HealthContext => ({ now: clock.now(), observingSince, settings });
   const fleetCounts = (): FleetCounts => countFleet(store, healthContext());

@@ -1,5 +1,5 @@
 // Configuration from the environment: defaults, and errors that name the variable.
-import { ConfigError, loadConfig, parseMaxUnhealthy } from "../src/config";
+import { ConfigError, loadConfig, parseMaxUnhealthy } from "../src/adapters/env/config";
 import { TOKEN } from "./support/fixtures";
 
 const base = { HOST_MANAGER_DATA_DIR: "/tmp/hm", HOST_MANAGER_TOKEN: TOKEN };

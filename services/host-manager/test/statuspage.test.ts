@@ -3,7 +3,7 @@
 // and a health check that never waits for Statuspage.
 import { Writable } from "node:stream";
 import pino from "pino";
-import { ConfigError, loadConfig } from "../src/config";
+import { ConfigError, loadConfig } from "../src/adapters/env/config";
 import { StatuspagePusher } from "../src/statuspage/pusher";
 import { TOKEN } from "./support/fixtures";
 import { seedMixedFleet } from "./support/fleet";

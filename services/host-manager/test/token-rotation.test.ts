@@ -4,7 +4,7 @@
 import crypto from "node:crypto";
 import { constantTimeEquals, makeTokenCheck } from "../src/api/auth";
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
-import { ConfigError, loadConfig } from "../src/config";
+import { ConfigError, loadConfig } from "../src/adapters/env/config";
 import { makeSessions, SESSION_COOKIE } from "../src/web/session";
 import { report, TOKEN } from "./support/fixtures";
 import { startTestService, type TestService } from "./support/service";

@@ -4,7 +4,7 @@
 // health check; unsent points wait (bounded) for the next cycle.
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "../clock";
-import type { StatuspageConfig, StatuspageMetricIds } from "../config";
+import type { StatuspageConfig, StatuspageMetricIds } from "../adapters/env/config";
 
 export type StatuspageFigures = Record<keyof StatuspageMetricIds, number>;
 

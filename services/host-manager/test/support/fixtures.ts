@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { loadConfig, type Config } from "../../src/config";
+import { loadConfig, type Config } from "../../src/adapters/env/config";
 import type { HealthContext, HealthSettings } from "../../src/domain/health-context";
 import type { HostRecord } from "../../src/domain/host";
 

@@ -16,7 +16,11 @@ import { Inventory } from "./health/inventory";
 import type { HealthContext } from "./domain/health-context";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
-import { StatuspagePusher, type PushOptions, type StatuspageFigures } from "./statuspage/pusher";
+import {
+  StatuspagePusher,
+  type PushOptions,
+  type StatuspageFigures,
+} from "./statuspage-push/pusher";
 import type { CycleSummary } from "./domain/cycle";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";

@@ -4,7 +4,7 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import { ConfigError, loadConfig } from "../src/adapters/env/config";
-import { StatuspagePusher } from "../src/statuspage/pusher";
+import { StatuspagePusher } from "../src/statuspage-push/pusher";
 import { TOKEN } from "./support/fixtures";
 import { seedMixedFleet } from "./support/fleet";
 import { startFakeStatuspage, type FakeStatuspage } from "./support/fake-statuspage";

@@ -3,28 +3,23 @@
 import { Cron } from "croner";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { ReportWriter } from "./adapters/storage/report-writer";
-import { buildApi } from "./api/server";
-import { systemClock, type Clock } from "./clock";
-import type { AlicloudDriver } from "./adapters/cloud/alicloud";
-import { SimulatedCloud } from "./adapters/cloud/simulated";
-import type { CloudDriver } from "./domain/cloud";
+import { createCloudDriver } from "./adapters/cloud/create-driver";
 import { healthSettings, type Config } from "./adapters/env/config";
-import { HealthCheck } from "./health/cycle";
-import { countFleet, type FleetCounts } from "./domain/fleet-state";
-import { Inventory } from "./health/inventory";
-import type { HealthContext } from "./domain/health-context";
-import { createLogger } from "./logger";
-import { ServiceMetrics } from "./metrics/prometheus";
-import {
-  StatuspagePusher,
-  type PushOptions,
-  type StatuspageFigures,
-} from "./statuspage-push/pusher";
-import type { CycleSummary } from "./domain/cycle";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
+import { ReportWriter } from "./adapters/storage/report-writer";
+import { buildApi } from "./api/server";
+import { systemClock, type Clock } from "./clock";
+import type { CloudDriver } from "./domain/cloud";
+import type { CycleSummary } from "./domain/cycle";
+import { countFleet, type FleetCounts } from "./domain/fleet-state";
+import type { HealthContext } from "./domain/health-context";
+import { HealthCheck } from "./health/cycle";
+import { Inventory } from "./health/inventory";
+import { createLogger } from "./logger";
+import { ServiceMetrics } from "./metrics/prometheus";
+import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -58,34 +53,6 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export function cloudFrom(config: Config, clock: Clock): CloudDriver {
-  if (config.cloud === "simulated") {
-    // New instances carry the fleet's generation, as the scaling configuration would tag them.
-    return new SimulatedCloud(config.simHosts, clock, {
-      initialGeneration: config.simGeneration ?? config.fleetGeneration ?? null,
-      launchGeneration: config.fleetGeneration ?? null,
-    });
-  }
-  // Loaded only when used: the Alibaba Cloud SDK alone is about 60 MB of RSS, which the
-  // simulated cloud (local runs, tests, the benchmark) has no use for.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AlicloudDriver: Driver } = require("./adapters/cloud/alicloud") as {
-    AlicloudDriver: typeof AlicloudDriver;
-  };
-  return new Driver({
-    region: config.region,
-    scalingGroupId: config.scalingGroupId,
-    clock,
-  });
-}
-
-/** Remediations that happened in a cycle (not dry runs, errors or skipped ones). */
-export function remediationsDone(summary: CycleSummary): number {
-  return summary.actions.filter(
-    (a) => (a.action === "reboot" || a.action === "replace") && a.outcome === "ok",
-  ).length;
-}
-
 export function createService(options: ServiceOptions): Service {
   const { config } = options;
   const clock = options.clock ?? systemClock;
@@ -93,7 +60,7 @@ export function createService(options: ServiceOptions): Service {
   const db = openDatabase(config.dataDir);
   const store = new HostStore(db);
   const cycles = new CycleStore(db);
-  const cloud = options.cloud ?? cloudFrom(config, clock);
+  const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock);
   const settings = healthSettings(config);
   const observingSince = clock.now();
@@ -116,15 +83,8 @@ export function createService(options: ServiceOptions): Service {
   const onCycleDone = (summary: CycleSummary) => {
     const running = fleetCounts().running;
     metrics.observeCycle({ summary, running });
-    const figures: StatuspageFigures = {
-      hostsTotal: summary.total,
-      running,
-      unhealthy: summary.unhealthy,
-      remediating: summary.remediating,
-      remediations: remediationsDone(summary),
-    };
     // Fire and forget: the pusher bounds its own time and keeps what it could not send.
-    statuspage?.push(figures, summary.finishedAt);
+    statuspage?.push(statuspageFigures(summary, running), summary.finishedAt);
   };
   const healthCheck = new HealthCheck({
     store,

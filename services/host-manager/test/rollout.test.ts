@@ -15,7 +15,7 @@ import {
 } from "../src/domain/rollout";
 import { CycleStore } from "../src/adapters/storage/cycles";
 import { openDatabase, schemaVersion } from "../src/adapters/storage/database";
-import { cloudFrom } from "../src/service";
+import { createCloudDriver } from "../src/adapters/cloud/create-driver";
 import { HostStore } from "../src/adapters/storage/hosts";
 import type { HostRecord } from "../src/domain/host";
 import {
@@ -198,7 +198,7 @@ describe("schema", () => {
 describe("simulated cloud generations", () => {
   it("tags its first hosts with the sim generation and later launches with the fleet's", async () => {
     const clock = new ManualClock(T0);
-    const sim = cloudFrom(
+    const sim = createCloudDriver(
       testConfig("/tmp/unused", {
         HOST_MANAGER_SIM_HOSTS: "2",
         HOST_MANAGER_SIM_GENERATION: OLD,
@@ -217,7 +217,7 @@ describe("simulated cloud generations", () => {
     await sim.replaceInstance("i-sim-0002", "remove");
     expect((await sim.listInstances()).map((i) => i.generation)).toEqual([NEW, null]);
     // Without a sim generation, the first hosts are already current.
-    const current = cloudFrom(
+    const current = createCloudDriver(
       testConfig("/tmp/unused", { HOST_MANAGER_FLEET_GENERATION: NEW }),
       clock,
     );

@@ -52,6 +52,13 @@ export interface CycleRollout {
   held?: "storm-guard" | "inventory-error";
 }
 
+/** Remediations that happened in a cycle (not dry runs, errors or skipped ones). */
+export function remediationsDone(summary: Pick<CycleSummary, "actions">): number {
+  return summary.actions.filter(
+    (a) => (a.action === "reboot" || a.action === "replace") && a.outcome === "ok",
+  ).length;
+}
+
 /** A cycle's counts alone: what the status page's chart needs, without the actions and lists. */
 export interface CycleCounts {
   finishedAt: number;

@@ -5,8 +5,20 @@
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "../clock";
 import type { StatuspageConfig, StatuspageMetricIds } from "../adapters/env/config";
+import { remediationsDone, type CycleSummary } from "../domain/cycle";
 
 export type StatuspageFigures = Record<keyof StatuspageMetricIds, number>;
+
+/** A cycle's figures as pushed; `running` is counted live, as the gauge is. */
+export function statuspageFigures(summary: CycleSummary, running: number): StatuspageFigures {
+  return {
+    hostsTotal: summary.total,
+    running,
+    unhealthy: summary.unhealthy,
+    remediating: summary.remediating,
+    remediations: remediationsDone(summary),
+  };
+}
 
 export interface PushOptions {
   readonly config: StatuspageConfig;

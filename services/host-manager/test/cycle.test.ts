@@ -3,8 +3,8 @@
 import { ManualClock } from "./support/manual-clock";
 import { SimulatedCloud, simInstanceId } from "../src/adapters/cloud/simulated";
 import type { CloudDriver, CloudInstance } from "../src/domain/cloud";
-import { HealthCheck } from "../src/health/cycle";
-import { Inventory } from "../src/health/inventory";
+import { HealthCheck } from "../src/health-check/health-check";
+import { Inventory } from "../src/health-check/inventory";
 import { CycleStore } from "../src/adapters/storage/cycles";
 import { openDatabase } from "../src/adapters/storage/database";
 import { HostStore } from "../src/adapters/storage/hosts";

@@ -4,8 +4,8 @@
 import { ManualClock } from "./support/manual-clock";
 import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import type { CloudDriver } from "../src/domain/cloud";
-import { HealthCheck } from "../src/health/cycle";
-import { Inventory } from "../src/health/inventory";
+import { HealthCheck } from "../src/health-check/health-check";
+import { Inventory } from "../src/health-check/inventory";
 import { planRemediation } from "../src/domain/ladder";
 import {
   minHealthyCount,

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock";
 import type { ServiceMetrics } from "../metrics/prometheus";
 import type { HealthContext } from "../domain/health-context";
-import type { Inventory } from "../health/inventory";
+import type { Inventory } from "../health-check/inventory";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
 import { makeTokenCheck } from "./auth";

@@ -1,5 +1,8 @@
 // A health-check cycle's record: what it saw, what it did and why, kept for the API,
-// the status page, the metrics and Statuspage.
+// the status page, the metrics and Statuspage; and how a cycle's facts become one.
+import type { InventoryChange } from "./cloud";
+import type { RemediationPlan } from "./ladder";
+import type { RolloutDecision, RolloutSettings } from "./rollout";
 
 export interface CycleAction {
   instanceId: string;
@@ -68,4 +71,65 @@ export interface CycleCounts {
   remediating: number;
   failed: number;
   outdated: number;
+}
+
+/** What a cycle found and did, for summarizeCycle. */
+export interface CycleFacts {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly dryRun: boolean;
+  /** What the inventory refresh changed, or why it failed (then nothing was acted on). */
+  readonly inventory: { readonly change: InventoryChange } | { readonly error: string };
+  readonly plan: RemediationPlan;
+  readonly rolloutSettings: RolloutSettings;
+  readonly rollout: RolloutDecision;
+  readonly actions: CycleAction[];
+  /** Hosts whose recovery this cycle recorded. */
+  readonly recovered: string[];
+}
+
+export function summarizeCycle(facts: CycleFacts): CycleSummary {
+  const { plan, rollout, rolloutSettings, inventory } = facts;
+  const inventoryError = "error" in inventory ? inventory.error : undefined;
+  const change = "change" in inventory ? inventory.change : undefined;
+  let rolloutRecord: CycleRollout | undefined;
+  if (rolloutSettings.generation !== null) {
+    // The plan only knows of the storm guard; a failed inventory held the rollout too.
+    const held =
+      rollout.held ??
+      (inventoryError !== undefined && rollout.outdated > 0 ? "inventory-error" : undefined);
+    rolloutRecord = {
+      generation: rolloutSettings.generation,
+      minHealthyPercentage: rolloutSettings.minHealthyPercentage,
+      healthy: rollout.healthy,
+      minHealthy: rollout.minHealthy,
+      inFlight: rollout.inFlight,
+      budget: rollout.budget,
+      ...(held ? { held } : {}),
+    };
+  }
+  return {
+    startedAt: facts.startedAt,
+    finishedAt: facts.finishedAt,
+    total: plan.total,
+    healthy: plan.healthy,
+    unhealthy: plan.unhealthy,
+    remediating: plan.remediating,
+    failed: plan.failed,
+    outdated: rollout.outdated,
+    maxUnhealthy: plan.maxUnhealthy,
+    stormGuardOpen: plan.stormGuardOpen,
+    dryRun: facts.dryRun,
+    ...(rolloutRecord ? { rollout: rolloutRecord } : {}),
+    inventory: {
+      added: change?.added.length ?? 0,
+      archived: change?.archived.length ?? 0,
+      restored: change?.restored.length ?? 0,
+      ...(inventoryError !== undefined ? { error: inventoryError } : {}),
+    },
+    actions: facts.actions,
+    recovered: facts.recovered,
+    unhealthyHosts: plan.unhealthyHosts,
+    ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),
+  };
 }

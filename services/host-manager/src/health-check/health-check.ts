@@ -2,21 +2,32 @@
 // storm guard, run the remediations and the rollout's replacements with bounded
 // concurrency, and record it all.
 import type { Logger } from "pino";
-import type { Clock } from "../clock";
 import { describeError, isRetryable, mapLimit } from "../adapters/cloud/retry";
-import type { CloudDriver, InventoryChange, ReplaceMode } from "../domain/cloud";
-import type { CycleAction, CycleRollout, CycleSummary } from "../domain/cycle";
-import type { CycleHost } from "../domain/host";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
-import type { Inventory } from "./inventory";
+import type { Clock } from "../clock";
+import type { CloudDriver, ReplaceMode } from "../domain/cloud";
+import {
+  summarizeCycle,
+  type CycleAction,
+  type CycleFacts,
+  type CycleSummary,
+} from "../domain/cycle";
 import type { HealthContext, HealthSettings } from "../domain/health-context";
-import { planRemediation, type PlannedAction } from "../domain/ladder";
+import type { CycleHost } from "../domain/host";
+import { planRemediation, type PlannedAction, type RemediationPlan } from "../domain/ladder";
 import { isRolloutCandidate, planRollout, type RolloutSettings } from "../domain/rollout";
+import { dryRunAction, runCloudAction, type ActionBase } from "./cloud-action";
+import type { Inventory } from "./inventory";
 
 const ROLLOUT_REASON = "outdated-generation";
 
-type Work = { kind: "remediate"; planned: PlannedAction } | { kind: "rollout"; host: CycleHost };
+type Work =
+  | { kind: "remediate"; planned: PlannedAction }
+  | { kind: "rollout"; host: CycleHost; generation: string };
+
+/** No rollout configured: no generation to roll towards (and no share to spend). */
+const NO_ROLLOUT: RolloutSettings = { generation: null, minHealthyPercentage: 100 };
 
 export interface HealthCheckDeps {
   readonly store: HostStore;
@@ -43,8 +54,11 @@ export interface HealthCheckDeps {
 
 export class HealthCheck {
   private running: Promise<CycleSummary> | undefined;
+  private readonly rollout: RolloutSettings;
 
-  constructor(private readonly deps: HealthCheckDeps) {}
+  constructor(private readonly deps: HealthCheckDeps) {
+    this.rollout = deps.rollout ?? NO_ROLLOUT;
+  }
 
   /** Runs a cycle, or joins the one already running: cycles never overlap. */
   run(): Promise<CycleSummary> {
@@ -56,117 +70,50 @@ export class HealthCheck {
     return this.running;
   }
 
+  /** Resolves when no cycle is in flight. */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
   /** The time and thresholds the health rules judge against, as of now. */
   private contextNow(): HealthContext {
     const { clock, observingSince, settings } = this.deps;
     return { now: clock.now(), observingSince, settings };
   }
 
-  /** Resolves when no cycle is in flight. */
-  async idle(): Promise<void> {
-    await this.running?.catch(() => undefined);
-  }
-
   private async runCycle(): Promise<CycleSummary> {
     const { store, clock, logger, dryRun } = this.deps;
     const startedAt = clock.now();
-    let inventory: InventoryChange | undefined;
-    let inventoryError: string | undefined;
-    try {
-      inventory = await this.deps.inventory.refresh();
-    } catch (error) {
-      inventoryError = describeError(error);
-      logger.error({ err: inventoryError }, "inventory refresh failed; no remediation this cycle");
-    }
+    const inventory = await this.refreshInventory();
     const context = this.contextNow();
-    const { now } = context;
     const hosts = store.listActiveForCycle();
     const plan = planRemediation(hosts, context);
-    const generation = this.deps.rollout?.generation ?? null;
-    const rollout = planRollout(
-      hosts,
-      context,
-      { generation, minHealthyPercentage: this.deps.rollout?.minHealthyPercentage ?? 100 },
-      plan.stormGuardOpen,
-    );
-    const recovered: string[] = [];
-    for (const { host, step } of plan.bookkeeping) {
-      const patch = {
-        remediationState: "none" as const,
-        remediationAttempts: step.kind === "reset-attempts" ? 0 : host.remediationAttempts,
-        lastRemediationAt: host.lastRemediationAt,
-      };
-      const event =
-        step.kind === "recovered"
-          ? { at: now, action: "recovered", outcome: "ok", reason: null, detail: null }
-          : null;
-      if (store.recordRemediation(host.instanceId, host.version, patch, event)) {
-        if (step.kind === "recovered") recovered.push(host.instanceId);
-      }
-    }
-    let actions: CycleAction[] = [];
-    if (inventoryError === undefined && !plan.stormGuardOpen) {
-      // One pool for both, so the cloud never sees more than `concurrency` calls at once.
-      const work: Work[] = [
-        ...plan.actions.map((planned): Work => ({ kind: "remediate", planned })),
-        ...(generation === null
-          ? []
-          : rollout.replace.map((host): Work => ({ kind: "rollout", host }))),
-      ];
-      actions = await mapLimit(work, this.deps.concurrency ?? 8, (item) =>
-        item.kind === "remediate"
-          ? this.act(item.planned)
-          : this.rollOut(item.host, generation as string),
-      );
-    }
-    if (plan.stormGuardOpen) {
+    const rollout = planRollout(hosts, context, this.rollout, plan.stormGuardOpen);
+    const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
+    const actions =
+      "change" in inventory && !plan.stormGuardOpen
+        ? await this.runActions(plan.actions, rollout.replace)
+        : [];
+    const summary = summarizeCycle({
+      startedAt,
+      finishedAt: clock.now(),
+      dryRun,
+      inventory,
+      plan,
+      rolloutSettings: this.rollout,
+      rollout,
+      actions,
+      recovered,
+    });
+    if (summary.stormGuardOpen) {
       logger.warn(
-        { unhealthy: plan.unhealthy, maxUnhealthy: plan.maxUnhealthy, total: plan.total },
+        { unhealthy: summary.unhealthy, maxUnhealthy: summary.maxUnhealthy, total: summary.total },
         "storm guard open: more hosts unhealthy than allowed, remediating none",
       );
     }
-    let rolloutRecord: CycleRollout | undefined;
-    if (generation !== null) {
-      const held =
-        rollout.held ??
-        (inventoryError !== undefined && rollout.outdated > 0 ? "inventory-error" : undefined);
-      rolloutRecord = {
-        generation,
-        minHealthyPercentage: this.deps.rollout?.minHealthyPercentage ?? 100,
-        healthy: rollout.healthy,
-        minHealthy: rollout.minHealthy,
-        inFlight: rollout.inFlight,
-        budget: rollout.budget,
-        ...(held ? { held } : {}),
-      };
-      if (held === "storm-guard") {
-        logger.warn({ outdated: rollout.outdated }, "storm guard open: rollout replacing none");
-      }
+    if (summary.rollout?.held === "storm-guard") {
+      logger.warn({ outdated: summary.outdated }, "storm guard open: rollout replacing none");
     }
-    const summary: CycleSummary = {
-      startedAt,
-      finishedAt: clock.now(),
-      total: plan.total,
-      healthy: plan.healthy,
-      unhealthy: plan.unhealthy,
-      remediating: plan.remediating,
-      failed: plan.failed,
-      outdated: rollout.outdated,
-      maxUnhealthy: plan.maxUnhealthy,
-      stormGuardOpen: plan.stormGuardOpen,
-      dryRun,
-      ...(rolloutRecord ? { rollout: rolloutRecord } : {}),
-      inventory: {
-        added: inventory?.added.length ?? 0,
-        archived: inventory?.archived.length ?? 0,
-        restored: inventory?.restored.length ?? 0,
-        ...(inventoryError !== undefined ? { error: inventoryError } : {}),
-      },
-      actions,
-      recovered,
-      unhealthyHosts: plan.unhealthyHosts,
-      ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),
-    };
     this.deps.cycles.add(summary);
     try {
       this.deps.onCycleDone?.(summary);
@@ -187,126 +134,146 @@ export class HealthCheck {
     return summary;
   }
 
-  private async act({ host, step }: PlannedAction): Promise<CycleAction> {
-    const { store, cloud, clock, logger, dryRun, replaceMode } = this.deps;
-    const action = step.kind === "mark-failed" ? "mark-failed" : step.kind;
-    const base = { instanceId: host.instanceId, action, reason: step.reason } as const;
-    if (dryRun) {
-      logger.info({ ...base, dryRun: true }, "would remediate host (dry run)");
-      return { ...base, outcome: "dry-run" };
-    }
-    if (step.kind === "mark-failed") {
-      const recorded = store.recordRemediation(
-        host.instanceId,
-        host.version,
-        {
-          remediationState: "failed",
-          remediationAttempts: host.remediationAttempts,
-          lastRemediationAt: host.lastRemediationAt,
-        },
-        { at: clock.now(), action, outcome: "ok", reason: step.reason, detail: null },
-      );
-      if (recorded) logger.warn(base, "host failed: retry limit reached, no further action");
-      return { ...base, outcome: recorded ? "ok" : "skipped" };
-    }
-    // A report that arrived since the plan was made may have changed the picture.
-    if (store.get(host.instanceId)?.version !== host.version) {
-      return { ...base, outcome: "skipped" };
-    }
-    let kind: "reboot" | "replace" = step.kind;
-    let detail: string | null = null;
+  /** Lists the scaling group; a failure is logged and stops this cycle's actions. */
+  private async refreshInventory(): Promise<CycleFacts["inventory"]> {
     try {
-      if (kind === "reboot") {
+      return { change: await this.deps.inventory.refresh() };
+    } catch (error) {
+      const message = describeError(error);
+      this.deps.logger.error(
+        { err: message },
+        "inventory refresh failed; no remediation this cycle",
+      );
+      return { error: message };
+    }
+  }
+
+  /** Records recoveries and forgotten attempts; returns the hosts that recovered. */
+  private recordBookkeeping(bookkeeping: RemediationPlan["bookkeeping"], now: number): string[] {
+    const recovered: string[] = [];
+    for (const { host, step } of bookkeeping) {
+      const patch = {
+        remediationState: "none" as const,
+        remediationAttempts: step.kind === "reset-attempts" ? 0 : host.remediationAttempts,
+        lastRemediationAt: host.lastRemediationAt,
+      };
+      const event =
+        step.kind === "recovered"
+          ? { at: now, action: "recovered", outcome: "ok", reason: null, detail: null }
+          : null;
+      if (this.deps.store.recordRemediation(host.instanceId, host.version, patch, event)) {
+        if (step.kind === "recovered") recovered.push(host.instanceId);
+      }
+    }
+    return recovered;
+  }
+
+  /** The ladder's actions, then the rollout's, in one pool of `concurrency` cloud calls. */
+  private runActions(
+    remediations: readonly PlannedAction[],
+    outdated: readonly CycleHost[],
+  ): Promise<CycleAction[]> {
+    const { generation } = this.rollout;
+    const work: Work[] = [
+      ...remediations.map((planned): Work => ({ kind: "remediate", planned })),
+      ...(generation === null
+        ? []
+        : outdated.map((host): Work => ({ kind: "rollout", host, generation }))),
+    ];
+    return mapLimit(work, this.deps.concurrency ?? 8, (item) =>
+      item.kind === "remediate"
+        ? this.remediate(item.planned)
+        : this.rollOut(item.host, item.generation),
+    );
+  }
+
+  /** One rung of the ladder. */
+  private remediate({ host, step }: PlannedAction): Promise<CycleAction> {
+    const { store, cloud, logger, dryRun, replaceMode } = this.deps;
+    const base = { instanceId: host.instanceId, action: step.kind, reason: step.reason } as const;
+    const dryRunMessage = "would remediate host (dry run)";
+    // Giving up is bookkeeping, not a cloud call.
+    if (step.kind === "mark-failed") {
+      return Promise.resolve(
+        dryRun ? dryRunAction(logger, base, dryRunMessage) : this.markFailed(host, base),
+      );
+    }
+    return runCloudAction(this.deps, {
+      base,
+      replaces: step.kind === "replace",
+      messages: {
+        dryRun: dryRunMessage,
+        failed: "remediation call failed; nothing recorded",
+        done: "remediated host",
+      },
+      isStale: () => store.get(host.instanceId)?.version !== host.version,
+      call: async (attempt) => {
+        if (step.kind === "replace") return cloud.replaceInstance(host.instanceId, replaceMode);
         try {
           await cloud.rebootInstance(host.instanceId);
         } catch (error) {
           // ECS refuses to reboot an instance that is not Running (IncorrectInstanceStatus):
           // retrying would stall the ladder, so go straight to the next rung.
           if (isRetryable(error)) throw error;
-          detail = `reboot refused (${describeError(error)})`;
-          kind = "replace";
+          attempt.action = "replace";
+          attempt.replaces = true;
+          attempt.escalation = `reboot refused (${describeError(error)})`;
           await cloud.replaceInstance(host.instanceId, replaceMode);
         }
-      } else {
-        await cloud.replaceInstance(host.instanceId, replaceMode);
-      }
-    } catch (error) {
-      const message = describeError(error);
-      logger.error({ ...base, err: message }, "remediation call failed; nothing recorded");
-      store.addEvent({
-        instanceId: host.instanceId,
-        at: clock.now(),
-        action: kind,
-        outcome: "error",
-        reason: step.reason,
-        detail: detail ? `${detail}; ${message}` : message,
-      });
-      return { ...base, action: kind, outcome: "error", error: message };
-    }
-    const at = clock.now();
-    // The call happened, so it must be recorded even if a report raced us.
-    store.recordRemediationRetrying(
-      host.instanceId,
-      (current) => ({
-        remediationState: kind === "reboot" ? "rebooting" : "replacing",
-        remediationAttempts: current.remediationAttempts + 1,
-        lastRemediationAt: at,
-      }),
-      {
-        at,
-        action: kind,
-        outcome: "ok",
-        reason: step.reason,
-        detail: [detail, kind === "replace" ? `mode=${replaceMode}` : null]
-          .filter(Boolean)
-          .join("; "),
       },
+      record: (attempt, event) =>
+        store.recordRemediationRetrying(
+          host.instanceId,
+          (current) => ({
+            remediationState: attempt.action === "reboot" ? "rebooting" : "replacing",
+            remediationAttempts: current.remediationAttempts + 1,
+            lastRemediationAt: event.at,
+          }),
+          event,
+        ),
+    });
+  }
+
+  /** At the retry limit: the host is left alone, and shown as failed. */
+  private markFailed(host: CycleHost, base: ActionBase): CycleAction {
+    const { store, clock, logger } = this.deps;
+    const recorded = store.recordRemediation(
+      host.instanceId,
+      host.version,
+      {
+        remediationState: "failed",
+        remediationAttempts: host.remediationAttempts,
+        lastRemediationAt: host.lastRemediationAt,
+      },
+      { at: clock.now(), action: base.action, outcome: "ok", reason: base.reason, detail: null },
     );
-    logger.info({ ...base, action: kind }, "remediated host");
-    return { ...base, action: kind, outcome: "ok", ...(detail ? { detail } : {}) };
+    if (recorded) logger.warn(base, "host failed: retry limit reached, no further action");
+    return { ...base, outcome: recorded ? "ok" : "skipped" };
   }
 
   /** Has ESS replace a healthy host of an older generation (the rollout's one action). */
-  private async rollOut(host: CycleHost, generation: string): Promise<CycleAction> {
-    const { store, cloud, clock, logger, dryRun, replaceMode } = this.deps;
-    const base = {
-      instanceId: host.instanceId,
-      action: "rollout-replace",
-      reason: ROLLOUT_REASON,
-      detail: `generation ${host.generation} -> ${generation}`,
-    } as const;
-    if (dryRun) {
-      logger.info({ ...base, dryRun: true }, "would replace outdated host (dry run)");
-      return { ...base, outcome: "dry-run" };
-    }
-    // A report since the plan may have made it unhealthy (the ladder's then) or changed it.
-    const current = store.get(host.instanceId);
-    if (!current || !isRolloutCandidate(current, this.contextNow(), generation)) {
-      return { ...base, outcome: "skipped" };
-    }
-    try {
-      await cloud.replaceInstance(host.instanceId, replaceMode);
-    } catch (error) {
-      const message = describeError(error);
-      logger.error({ ...base, err: message }, "rollout replace failed; nothing recorded");
-      store.addEvent({
+  private rollOut(host: CycleHost, generation: string): Promise<CycleAction> {
+    const { store, cloud, replaceMode } = this.deps;
+    return runCloudAction(this.deps, {
+      base: {
         instanceId: host.instanceId,
-        at: clock.now(),
-        action: base.action,
-        outcome: "error",
+        action: "rollout-replace",
         reason: ROLLOUT_REASON,
-        detail: `${base.detail}; ${message}`,
-      });
-      return { ...base, outcome: "error", error: message };
-    }
-    store.recordRolloutReplace(host.instanceId, {
-      at: clock.now(),
-      action: base.action,
-      outcome: "ok",
-      reason: ROLLOUT_REASON,
-      detail: `${base.detail}; mode=${replaceMode}`,
+        detail: `generation ${host.generation} -> ${generation}`,
+      },
+      replaces: true,
+      messages: {
+        dryRun: "would replace outdated host (dry run)",
+        failed: "rollout replace failed; nothing recorded",
+        done: "replaced outdated host",
+      },
+      // A report since the plan may have made it unhealthy (the ladder's then) or changed it.
+      isStale: () => {
+        const current = store.get(host.instanceId);
+        return !current || !isRolloutCandidate(current, this.contextNow(), generation);
+      },
+      call: () => cloud.replaceInstance(host.instanceId, replaceMode),
+      record: (_attempt, event) => store.recordRolloutReplace(host.instanceId, event),
     });
-    logger.info(base, "replaced outdated host");
-    return { ...base, outcome: "ok" };
   }
 }

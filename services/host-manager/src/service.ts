@@ -1,6 +1,5 @@
 // Wires the service together from a Config: database, cloud driver, API, health
 // check and its schedule, with a graceful stop. Tests inject the clock and cloud.
-import { Cron } from "croner";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createCloudDriver } from "./adapters/cloud/create-driver";
@@ -17,6 +16,7 @@ import { countFleet, type FleetCounts } from "./domain/fleet-state";
 import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
+import { HealthCheckSchedule } from "./health-check/schedule";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
@@ -103,7 +103,7 @@ export function createService(options: ServiceOptions): Service {
     observingSince,
     onCycleDone,
   });
-  let job: Cron | undefined;
+  const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger);
   const writer = new ReportWriter(store, clock);
   const app = buildApi({
     token: config.token,
@@ -117,7 +117,7 @@ export function createService(options: ServiceOptions): Service {
     healthContext,
     schedule: config.schedule,
     dryRun: config.dryRun,
-    nextRunAt: () => job?.nextRun() ?? null,
+    nextRunAt: () => schedule.nextRunAt(),
     metrics,
     cookieSecure: config.cookieSecure,
   });
@@ -140,19 +140,7 @@ export function createService(options: ServiceOptions): Service {
         logger.error({ err: String(error) }, "initial inventory refresh failed");
       });
       const url = await app.listen({ port: config.port, host });
-      if (options.schedule ?? true) {
-        job = new Cron(
-          config.schedule,
-          {
-            protect: (blocked) =>
-              logger.warn({ startedAt: blocked.currentRun() }, "previous cycle still running"),
-            catch: (error) => logger.error({ err: error }, "health check cycle crashed"),
-          },
-          async () => {
-            await healthCheck.run();
-          },
-        );
-      }
+      if (options.schedule ?? true) schedule.start();
       logger.info(
         {
           url,
@@ -168,7 +156,7 @@ export function createService(options: ServiceOptions): Service {
     async stop() {
       if (stopped) return;
       stopped = true;
-      job?.stop();
+      schedule.stop();
       const grace = options.shutdownGraceMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -8,7 +8,6 @@ import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
 import { ReportWriter } from "./adapters/storage/report-writer";
-import { buildApi } from "./api/server";
 import { systemClock, type Clock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
@@ -17,6 +16,11 @@ import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
 import { HealthCheckSchedule } from "./health-check/schedule";
+import { apiRoutes } from "./http/api/routes";
+import { makeTokenCheck } from "./http/auth";
+import type { HealthCheckFacts } from "./http/health-check-facts";
+import { createHttpServer } from "./http/server";
+import { statusPageRoutes } from "./http/status-page/routes";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
@@ -105,21 +109,34 @@ export function createService(options: ServiceOptions): Service {
   });
   const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger);
   const writer = new ReportWriter(store, clock);
-  const app = buildApi({
-    token: config.token,
-    ...(config.tokenPrevious !== undefined ? { tokenPrevious: config.tokenPrevious } : {}),
-    store,
-    cycles,
-    writer,
-    inventory,
-    clock,
-    logger,
-    healthContext,
+  const tokenMatches = makeTokenCheck(config.token, config.tokenPrevious, {
+    onPreviousToken: () => metrics.observePreviousToken(),
+  });
+  const healthCheckFacts: HealthCheckFacts = {
     schedule: config.schedule,
     dryRun: config.dryRun,
     nextRunAt: () => schedule.nextRunAt(),
+  };
+  const app = createHttpServer({ logger, tokenMatches, metrics });
+  // Siblings: each sees only what it is given, and both run behind the server's auth hook.
+  void app.register(apiRoutes, {
+    hosts: store,
+    cycles,
+    reports: writer,
+    inventory,
+    healthContext,
+    healthCheck: healthCheckFacts,
     metrics,
+  });
+  void app.register(statusPageRoutes, {
+    token: config.token,
+    tokenMatches,
     cookieSecure: config.cookieSecure,
+    clock,
+    hosts: store,
+    cycles,
+    healthContext,
+    healthCheck: healthCheckFacts,
   });
   let stopped = false;
 

@@ -1,6 +1,6 @@
 // The hand-written check on the report route must agree with the zod schema on every
 // body: accept exactly what it accepts (with the same data) and refuse with its error.
-import { firstIssue, hostReportSchema, parseHostReport } from "../src/api/schemas";
+import { firstIssue, hostReportSchema, parseHostReport } from "../src/http/api/schemas";
 import { report } from "./support/fixtures";
 import { seededRandom } from "./support/random";
 

@@ -2,8 +2,8 @@
 // it shows for a seeded fleet, its filter and sort, and that host-supplied strings
 // are escaped. The real-browser run is in browser.test.ts.
 import { simInstanceId } from "../src/adapters/cloud/simulated";
-import { html } from "../src/web/html";
-import { makeSessions, SESSION_COOKIE } from "../src/web/session";
+import { html } from "../src/http/status-page/html";
+import { makeSessions, SESSION_COOKIE } from "../src/http/status-page/session";
 import { TOKEN } from "./support/fixtures";
 import { reportHosts, seedMixedFleet } from "./support/fleet";
 import { startTestService, type TestService } from "./support/service";

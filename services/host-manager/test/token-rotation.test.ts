@@ -2,10 +2,10 @@
 // current token by host reports and the API, always compared in constant time against
 // both; status-page sessions stay keyed from the current token only.
 import crypto from "node:crypto";
-import { constantTimeEquals, makeTokenCheck } from "../src/api/auth";
+import { constantTimeEquals, makeTokenCheck } from "../src/http/auth";
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 import { ConfigError, loadConfig } from "../src/adapters/env/config";
-import { makeSessions, SESSION_COOKIE } from "../src/web/session";
+import { makeSessions, SESSION_COOKIE } from "../src/http/status-page/session";
 import { report, TOKEN } from "./support/fixtures";
 import { startTestService, type TestService } from "./support/service";
 

@@ -1,13 +1,14 @@
 // The status page's routes: `/` for the bearer token or a session cookie, and the
 // sign-in form that issues the cookie. The JSON API and /metrics never accept the
 // cookie, so a cross-site request can do nothing with it even where SameSite fails.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Clock } from "../clock";
-import type { HealthContext } from "../domain/health-context";
-import type { CycleStore } from "../adapters/storage/cycles";
-import type { HostStore } from "../adapters/storage/hosts";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { CycleStore } from "../../adapters/storage/cycles";
+import type { Clock } from "../../clock";
+import type { HealthContext } from "../../domain/health-context";
+import type { TokenCheck } from "../auth";
+import type { HealthCheckFacts } from "../health-check-facts";
 import { renderChart } from "./chart";
-import { hostTable, pageQuerySchema } from "./model";
+import { hostTable, pageQuerySchema, type HostSource } from "./model";
 import { renderLoginPage, renderStatusPage } from "./render";
 import {
   clearedSessionCookie,
@@ -18,17 +19,18 @@ import {
 } from "./session";
 
 export interface StatusPageDeps {
+  /** The fleet token, which the session cookies are keyed from. */
   readonly token: string;
-  readonly tokenMatches: (authorization: string | undefined) => boolean;
+  readonly tokenMatches: TokenCheck;
+  /** Mark the session cookie `Secure`. */
   readonly cookieSecure: boolean;
-  readonly store: HostStore;
-  readonly cycles: CycleStore;
+  /** Session expiry and the sign-in round trip. */
   readonly clock: Clock;
+  readonly hosts: HostSource;
+  readonly cycles: Pick<CycleStore, "countsSince" | "latest">;
   /** The time and thresholds hosts are judged against, as of the call. */
   readonly healthContext: () => HealthContext;
-  readonly schedule: string;
-  readonly dryRun: boolean;
-  readonly nextRunAt?: () => Date | null;
+  readonly healthCheck: HealthCheckFacts;
 }
 
 const CHART_HOURS = 6;
@@ -44,7 +46,7 @@ const PAGE_HEADERS = {
   "cache-control": "no-store",
 };
 
-export function registerStatusPage(app: FastifyInstance, deps: StatusPageDeps): void {
+export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, deps) => {
   const sessions = makeSessions(deps.token);
   const hasSession = (request: FastifyRequest) =>
     sessions.verify(readCookie(request.headers.cookie, SESSION_COOKIE), deps.clock.now());
@@ -68,12 +70,12 @@ export function registerStatusPage(app: FastifyInstance, deps: StatusPageDeps): 
       reply,
       renderStatusPage({
         now,
-        table: hostTable(deps.store, query, context),
+        table: hostTable(deps.hosts, query, context),
         query,
         lastCycle: deps.cycles.latest(1)[0],
-        nextRunAt: deps.nextRunAt?.() ?? null,
-        schedule: deps.schedule,
-        dryRun: deps.dryRun,
+        nextRunAt: deps.healthCheck.nextRunAt(),
+        schedule: deps.healthCheck.schedule,
+        dryRun: deps.healthCheck.dryRun,
         chart: renderChart(cycles, now, CHART_HOURS),
         chartHours: CHART_HOURS,
         refreshSeconds: REFRESH_SECONDS,
@@ -83,7 +85,7 @@ export function registerStatusPage(app: FastifyInstance, deps: StatusPageDeps): 
   });
 
   // Its own plugin scope, so only these routes parse form bodies: host reports stay JSON-only.
-  void app.register(async (forms) => {
+  await app.register(async (forms) => {
     forms.addContentTypeParser(
       "application/x-www-form-urlencoded",
       { parseAs: "string" },
@@ -116,4 +118,4 @@ export function registerStatusPage(app: FastifyInstance, deps: StatusPageDeps): 
       reply.header("set-cookie", clearedSessionCookie(deps.cookieSecure)).redirect("/login", 303),
     );
   });
-}
+};

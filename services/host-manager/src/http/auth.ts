@@ -16,11 +16,14 @@ export interface TokenCheckOptions {
   readonly onPreviousToken?: () => void;
 }
 
+/** Whether an Authorization header carries the fleet token (or, in a rotation, the previous one). */
+export type TokenCheck = (authorization: string | undefined) => boolean;
+
 export function makeTokenCheck(
   token: string,
   previousToken?: string,
   options: TokenCheckOptions = {},
-): (authorization: string | undefined) => boolean {
+): TokenCheck {
   const current = Buffer.from(token, "utf8");
   const previous = previousToken === undefined ? undefined : Buffer.from(previousToken, "utf8");
   return (authorization) => {

@@ -1,8 +1,8 @@
 // JSON shapes the API returns for hosts: what an operator needs to see at a glance.
-import { assessHost, isJudged } from "../domain/assessment";
-import type { HealthContext } from "../domain/health-context";
-import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../domain/host";
-import { isRollingOut } from "../domain/rollout";
+import { assessHost, isJudged } from "../../domain/assessment";
+import type { HealthContext } from "../../domain/health-context";
+import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../../domain/host";
+import { isRollingOut } from "../../domain/rollout";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -1,6 +1,6 @@
 // The status page's chart: hosts by state over the last hours, as a stacked area in
 // inline SVG drawn from the stored cycle counts (no script, no external asset).
-import type { CycleCounts } from "../domain/cycle";
+import type { CycleCounts } from "../../domain/cycle";
 import { html, type SafeHtml } from "./html";
 
 const WIDTH = 720;

@@ -1,17 +1,20 @@
 // What the status page shows, gathered from the store: every active host with its
 // state, the counts, and the table filtered and sorted as the query asks.
 import { z } from "zod";
+import type { HostStore } from "../../adapters/storage/hosts";
+import { assessHost } from "../../domain/assessment";
 import {
   countByState,
   fleetState,
   FLEET_STATES,
   type FleetCounts,
   type FleetState,
-} from "../domain/fleet-state";
-import { assessHost } from "../domain/assessment";
-import type { HealthContext } from "../domain/health-context";
-import type { HostStore } from "../adapters/storage/hosts";
-import { STATUS_NAMES, type RemediationEvent } from "../domain/host";
+} from "../../domain/fleet-state";
+import type { HealthContext } from "../../domain/health-context";
+import { STATUS_NAMES, type RemediationEvent } from "../../domain/host";
+
+/** What the page reads of the registry: the active hosts, and each shown host's history. */
+export type HostSource = Pick<HostStore, "listActive" | "events">;
 
 export const SORT_KEYS = ["state", "instance", "ip", "lastSeen", "cpus"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -60,7 +63,7 @@ const COMPARE: Record<SortKey, (a: HostRow, b: HostRow) => number> = {
 };
 
 /** Counts every active host; the rows are only those the filter keeps, in the asked order. */
-export function hostTable(store: HostStore, query: PageQuery, context: HealthContext): HostTable {
+export function hostTable(store: HostSource, query: PageQuery, context: HealthContext): HostTable {
   const all = store.listActive().map((host): HostRow => {
     const assessment = assessHost(host, context);
     const state = fleetState(host, context);

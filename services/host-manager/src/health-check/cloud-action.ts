@@ -3,8 +3,8 @@
 // changed since the plan; a failed call kept in the host's history as an error and never
 // recorded as done; a call that happened recorded even if a report raced it.
 import type { Logger } from "pino";
-import type { HostStore } from "../adapters/storage/hosts";
 import { describeError } from "../adapters/cloud/retry";
+import type { HostStore } from "../adapters/storage/hosts";
 import type { Clock } from "../clock";
 import type { ReplaceMode } from "../domain/cloud";
 import type { CycleAction } from "../domain/cycle";

@@ -1,9 +1,9 @@
 // Keeps the registry in step with the scaling group. Reports from unknown
 // instances may trigger an early refresh, at most once per `minIntervalMs`, and
 // concurrent misses share one call, so a leaked token cannot flood the cloud API.
+import type { HostStore } from "../adapters/storage/hosts";
 import type { Clock } from "../clock";
 import type { CloudDriver, InventoryChange } from "../domain/cloud";
-import type { HostStore } from "../adapters/storage/hosts";
 
 export class Inventory {
   private inFlight: Promise<InventoryChange> | undefined;

@@ -2,8 +2,8 @@
 // figures, the health check's, and the HTTP server's. One registry per service (not
 // prom-client's global one), so services started side by side in tests never collide.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { FLEET_STATES, type FleetCounts } from "../domain/fleet-state";
 import type { CycleSummary } from "../domain/cycle";
+import { FLEET_STATES, type FleetCounts } from "../domain/fleet-state";
 
 export interface MetricsOptions {
   /** Live hosts by state, read at scrape time so the gauge is never a cycle old. */

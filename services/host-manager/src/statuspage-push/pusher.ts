@@ -3,8 +3,8 @@
 // fire-and-forget with a timeout, so a slow or failing Statuspage never holds up the
 // health check; unsent points wait (bounded) for the next cycle.
 import type { Logger } from "pino";
-import { systemClock, type Clock } from "../clock";
 import type { StatuspageConfig, StatuspageMetricIds } from "../adapters/env/config";
+import { systemClock, type Clock } from "../clock";
 import { remediationsDone, type CycleSummary } from "../domain/cycle";
 
 export type StatuspageFigures = Record<keyof StatuspageMetricIds, number>;

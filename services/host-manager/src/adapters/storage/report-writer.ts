@@ -6,8 +6,8 @@
 // serialized both ways), and while it runs the kernel keeps queueing requests, which
 // all go into the next batch.
 import type { Clock } from "../../clock";
-import type { HostStore, ReportOutcome } from "./hosts";
 import type { HostReport } from "../../domain/host";
+import type { HostStore, ReportOutcome } from "./hosts";
 
 interface Pending {
   report: HostReport;

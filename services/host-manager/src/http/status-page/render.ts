@@ -1,7 +1,7 @@
 // Server-rendered HTML for the status page and its login form. No script at all: the
 // filter and the sort are links, the refresh is a meta refresh that keeps them.
-import { FLEET_STATES } from "../../domain/fleet-state";
 import type { CycleSummary } from "../../domain/cycle";
+import { FLEET_STATES } from "../../domain/fleet-state";
 import { html, SafeHtml } from "./html";
 import { type HostRow, type HostTable, type PageQuery, type SortKey } from "./model";
 import { STYLES } from "./styles";

@@ -4,9 +4,9 @@ import { summarizeCycle, type CycleFacts } from "../../src/domain/cycle";
 import type { HostRecord } from "../../src/domain/host";
 import { planRemediation } from "../../src/domain/ladder";
 import { planRollout, type RolloutSettings } from "../../src/domain/rollout";
-import { contextAt, host, MINUTE, T0 } from "../support/fixtures";
+import { at, contextAt, host, MINUTE } from "../support/fixtures";
 
-const NOW = T0 + 60 * MINUTE;
+const NOW = at(60);
 const OLD = "aaaaaaaaaaaaaaaa";
 const NEW = "bbbbbbbbbbbbbbbb";
 const hosts: HostRecord[] = Array.from({ length: 10 }, (_, i) =>

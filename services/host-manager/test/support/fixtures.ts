@@ -9,7 +9,11 @@ import type { HostRecord } from "../../src/domain/host";
 
 export const MINUTE = 60_000;
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+/** T0 plus `minutes`: the times the pure-rule tests speak in. */
+export const at = (minutes: number) => T0 + minutes * MINUTE;
 export const TOKEN = "t".repeat(20) + "0123456789abcdef";
+/** A token being rotated out (HOST_MANAGER_TOKEN_PREVIOUS). */
+export const PREVIOUS_TOKEN = "p".repeat(24) + "previous-token!!";
 
 export const settings: HealthSettings = {
   startupTimeoutMs: 20 * MINUTE,

@@ -4,125 +4,63 @@
 // with the new generation; ESS launches replacements as B. The fleet converges to all
 // B, replacing each A host once, while the hosts running their client never drop
 // below the minimum healthy share, at any minute.
-import { ManualClock } from "./support/manual-clock";
-import { createService, type Service } from "../src/service";
-import { fakeDriver } from "./support/driver";
-import { FakeAlicloud, GENERATION_TAG_KEY, type FakeInstance } from "./support/fake-alicloud";
-import { MINUTE, report, silentLogger, T0, tempDir, testConfig, TOKEN } from "./support/fixtures";
-import { seededRandom } from "./support/random";
+import { GENERATION_TAG_KEY } from "../support/fake-alicloud";
+import { MINUTE, T0, TOKEN } from "../support/fixtures";
+import { seededRandom } from "../support/random";
+import { FleetSimulation, HEARTBEAT_MINUTES } from "../support/simulation";
 
 const FLEET = 100;
 const MIN_HEALTHY = 80;
-const HEARTBEAT_MINUTES = 3;
 const GEN_A = "a0a0a0a0a0a0a0a0";
 const GEN_B = "b1b1b1b1b1b1b1b1";
 
-interface SimHost {
-  instance: FakeInstance;
-  /** Minute from which the client runs and reports. */
-  upFrom: number;
-  phase: number;
-}
-
 describe("rolling replacement end to end", () => {
   const rnd = seededRandom(7);
-  const clock = new ManualClock(T0);
-  const minute = () => (clock.now() - T0) / MINUTE;
-  const fake = new FakeAlicloud();
-  const hosts = new Map<string, SimHost>();
-  const dir = tempDir();
-  let endpoint: string;
-  let service: Service;
-  /** Hosts running their client at each simulated minute, and what each cycle recorded. */
+  const sim = new FleetSimulation();
+  const { fake } = sim;
+  /** Hosts running their client at each simulated minute. */
   const runningByMinute: number[] = [];
 
-  const start = (generation: string) => {
-    service = createService({
-      config: testConfig(dir.path, {
-        HOST_MANAGER_FLEET_GENERATION: generation,
-        HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: String(MIN_HEALTHY),
-      }),
-      clock,
-      cloud: fakeDriver(endpoint),
-      logger: silentLogger(),
-      schedule: false,
-      defaultMetrics: false,
-    });
-  };
+  const env = (generation: string) => ({
+    HOST_MANAGER_FLEET_GENERATION: generation,
+    HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: String(MIN_HEALTHY),
+  });
 
   beforeAll(async () => {
-    fake.now = () => clock.now();
-    fake.ecsPageSize = 100;
     // Every launch, first or replacement, boots in 2-7 minutes and then reports.
     fake.onLaunch = (instance) =>
-      hosts.set(instance.instanceId, {
+      sim.hosts.set(instance.instanceId, {
         instance,
-        upFrom: minute() + 2 + Math.floor(rnd() * 6),
+        upFrom: sim.minute() + 2 + Math.floor(rnd() * 6),
+        silentFrom: Infinity,
         phase: Math.floor(rnd() * HEARTBEAT_MINUTES),
       });
     fake.generation = GEN_A;
     for (let i = 0; i < FLEET; i++) fake.launch(T0);
-    endpoint = await fake.start();
-    start(GEN_A);
-    await service.inventory.refresh();
+    await sim.startService(env(GEN_A));
   });
 
-  afterAll(async () => {
-    await service.stop();
-    await fake.stop();
-    dir.remove();
-  });
+  afterAll(() => sim.close());
 
-  const inGroup = () =>
-    [...hosts.values()].filter((h) => fake.instances.has(h.instance.instanceId));
-  const runningNow = () => inGroup().filter((h) => minute() >= h.upFrom).length;
-
-  async function deliverReports(): Promise<void> {
-    const now = minute();
-    const due = inGroup().filter(
-      (h) => now >= h.upFrom && (now - h.phase) % HEARTBEAT_MINUTES === 0,
-    );
-    const responses = await Promise.all(
-      due.map((h) =>
-        service.app.inject({
-          method: "POST",
-          url: "/rpc/v1/status",
-          headers: { authorization: `Bearer ${TOKEN}` },
-          payload: report(h.instance.instanceId, {
-            privateIp: h.instance.privateIp,
-            status: now - h.upFrom < 1 ? 1 : 2,
-          }),
-        }),
-      ),
-    );
-    expect(responses.filter((r) => r.statusCode !== 200).map((r) => r.body)).toEqual([]);
-  }
-
-  async function simulateUntil(endMinute: number, until?: () => boolean): Promise<void> {
-    while (minute() < endMinute && !until?.()) {
-      clock.advanceMinutes(1);
-      await deliverReports();
-      if (minute() % 5 === 0) await service.healthCheck.run();
-      runningByMinute.push(runningNow());
-    }
-  }
+  const runningNow = () => sim.inGroup().filter((h) => sim.minute() >= h.upFrom).length;
+  const simulateUntil = (endMinute: number, until?: () => boolean) =>
+    sim.runUntil(endMinute, { until, afterMinute: () => runningByMinute.push(runningNow()) });
 
   it("runs generation A steadily: nothing outdated, nothing replaced", async () => {
     await simulateUntil(30);
-    const last = service.cycles.latest(1)[0];
+    const last = sim.service.cycles.latest(1)[0];
     expect(last).toMatchObject({ total: FLEET, unhealthy: 0, outdated: 0, actions: [] });
     expect(last.rollout).toMatchObject({ generation: GEN_A, budget: FLEET - MIN_HEALTHY });
-    expect(service.store.listActive().every((h) => h.generation === GEN_A)).toBe(true);
+    expect(sim.service.store.listActive().every((h) => h.generation === GEN_A)).toBe(true);
     expect(fake.replaced).toEqual([]);
   });
 
   it("converges to generation B without dropping below the healthy share", async () => {
     // `pulumi up`: the scaling configuration now tags new instances B, and the manager
     // restarts with the new generation.
-    await service.stop();
+    await sim.stopService();
     fake.generation = GEN_B;
-    start(GEN_B);
-    await service.inventory.refresh();
+    const service = await sim.startService(env(GEN_B));
     const rolloutStart = runningByMinute.length;
     const converged = () => {
       const last = service.cycles.latest(1)[0];
@@ -137,7 +75,7 @@ describe("rolling replacement end to end", () => {
     expect(Math.min(...during)).toBeLessThan(FLEET);
 
     // Each A host was replaced exactly once, by the rollout, and nothing else was done.
-    const aHosts = [...hosts.values()]
+    const aHosts = [...sim.hosts.values()]
       .filter((h) => h.instance.tags[GENERATION_TAG_KEY] === GEN_A)
       .map((h) => h.instance.instanceId);
     expect(aHosts).toHaveLength(FLEET);
@@ -170,6 +108,7 @@ describe("rolling replacement end to end", () => {
   });
 
   it("shows the rollout in the API and on the status page", async () => {
+    const { service } = sim;
     const auth = { authorization: `Bearer ${TOKEN}` };
     const api = await service.app.inject({ url: "/api/v1/health-check?limit=1", headers: auth });
     expect(api.json().cycles[0]).toMatchObject({

@@ -2,52 +2,37 @@
 // driver against a fake ECS/ESS holding 1,000 instances, and simulated hosts
 // reporting over the HTTP API. 5% never start and 2% go silent later: exactly
 // those are remediated. Then 40% fail at once, and the storm guard holds.
-import { ManualClock } from "./support/manual-clock";
-import { createService, type Service } from "../src/service";
-import { fakeDriver } from "./support/driver";
-import { FakeAlicloud, type FakeInstance } from "./support/fake-alicloud";
-import { MINUTE, report, silentLogger, T0, tempDir, testConfig, TOKEN } from "./support/fixtures";
-import { seededRandom } from "./support/random";
+import type { FakeInstance } from "../support/fake-alicloud";
+import { T0, TOKEN } from "../support/fixtures";
+import { seededRandom } from "../support/random";
+import { FleetSimulation, HEARTBEAT_MINUTES, type SimHost } from "../support/simulation";
 
 const FLEET = 1000;
-const HEARTBEAT_MINUTES = 3;
 const BOOT_MINUTES = 3;
 
 type Behaviour = "healthy" | "never-starts" | "dies-later";
 
-interface SimHost {
-  instance: FakeInstance;
+interface BehavingHost extends SimHost {
   behaviour: Behaviour;
-  /** Minute from which the host reports; Infinity while it is down. */
-  upFrom: number;
-  /** Minute at which it goes silent (dies-later only, or the storm). */
-  silentFrom: number;
-  phase: number;
 }
 
 describe("end-to-end simulation", () => {
   const rnd = seededRandom(42);
-  const clock = new ManualClock(T0);
-  const minute = () => (clock.now() - T0) / MINUTE;
-  const fake = new FakeAlicloud();
-  const hosts = new Map<string, SimHost>();
-  const dir = tempDir();
-  let service: Service;
+  const sim = new FleetSimulation<BehavingHost>();
+  const { fake } = sim;
 
   const add = (instance: FakeInstance, behaviour: Behaviour) => {
     const bootDelay = 2 + Math.floor(rnd() * 6);
-    hosts.set(instance.instanceId, {
+    sim.hosts.set(instance.instanceId, {
       instance,
       behaviour,
-      upFrom: behaviour === "never-starts" ? Infinity : minute() + bootDelay,
+      upFrom: behaviour === "never-starts" ? Infinity : sim.minute() + bootDelay,
       silentFrom: behaviour === "dies-later" ? 40 + Math.floor(rnd() * 20) : Infinity,
       phase: Math.floor(rnd() * HEARTBEAT_MINUTES),
     });
   };
 
   beforeAll(async () => {
-    fake.now = () => clock.now();
-    fake.ecsPageSize = 100;
     const instances = Array.from({ length: FLEET }, () => fake.launch(T0));
     // Shuffle deterministically, then pick 5% that never start and 2% that die later.
     const order = [...instances].sort(() => rnd() - 0.5);
@@ -57,77 +42,28 @@ describe("end-to-end simulation", () => {
     // ESS launches a healthy replacement; a rebooted host that merely went silent comes back.
     fake.onLaunch = (instance) => add(instance, "healthy");
     fake.onReboot = (id) => {
-      const host = hosts.get(id);
+      const host = sim.hosts.get(id);
       if (!host || host.behaviour === "never-starts") return;
-      host.upFrom = minute() + BOOT_MINUTES;
+      host.upFrom = sim.minute() + BOOT_MINUTES;
       host.silentFrom = Infinity;
     };
-    const endpoint = await fake.start();
-    service = createService({
-      config: testConfig(dir.path, {
-        HOST_MANAGER_MAX_UNHEALTHY: "10%",
-        HOST_MANAGER_REPLACE_MODE: "remove",
-      }),
-      clock,
-      cloud: fakeDriver(endpoint),
-      logger: silentLogger(),
-      schedule: false,
+    await sim.startService({
+      HOST_MANAGER_MAX_UNHEALTHY: "10%",
+      HOST_MANAGER_REPLACE_MODE: "remove",
     });
-    await service.inventory.refresh();
   });
 
-  afterAll(async () => {
-    await service.stop();
-    await fake.stop();
-    dir.remove();
-  });
-
-  /** Every host that is up and due reports now, concurrently, through the API. */
-  async function deliverReports(): Promise<void> {
-    const now = minute();
-    const due = [...hosts.values()].filter(
-      (h) =>
-        fake.instances.has(h.instance.instanceId) &&
-        now >= h.upFrom &&
-        now < h.silentFrom &&
-        (now - h.phase) % HEARTBEAT_MINUTES === 0,
-    );
-    const responses = await Promise.all(
-      due.map((h) =>
-        service.app.inject({
-          method: "POST",
-          url: "/rpc/v1/status",
-          headers: { authorization: `Bearer ${TOKEN}` },
-          payload: report(h.instance.instanceId, {
-            privateIp: h.instance.privateIp,
-            status: now - h.upFrom < 1 ? 1 : 2,
-          }),
-        }),
-      ),
-    );
-    const refused = responses.filter((r) => r.statusCode !== 200).map((r) => r.body);
-    expect(refused).toEqual([]);
-  }
-
-  async function simulateUntil(endMinute: number, onCycle?: (m: number) => void): Promise<void> {
-    while (minute() < endMinute) {
-      clock.advanceMinutes(1);
-      await deliverReports();
-      if (minute() % 5 === 0) {
-        await service.healthCheck.run();
-        onCycle?.(minute());
-      }
-    }
-  }
+  afterAll(() => sim.close());
 
   const touched = () => new Set([...fake.reboots, ...fake.replaced.map((r) => r.instanceId)]);
   const idsOf = (behaviour: Behaviour) =>
-    [...hosts.values()]
+    [...sim.hosts.values()]
       .filter((h) => h.behaviour === behaviour && h.instance.createdAt === T0)
       .map((h) => h.instance.instanceId);
 
   it("remediates exactly the hosts that never started or went silent", async () => {
-    await simulateUntil(150);
+    await sim.runUntil(150);
+    const { service } = sim;
     const neverStarted = idsOf("never-starts");
     const diedLater = idsOf("dies-later");
     expect(neverStarted).toHaveLength(50);
@@ -160,14 +96,19 @@ describe("end-to-end simulation", () => {
   });
 
   it("holds the storm guard when 40% of the fleet fails at once", async () => {
+    const { service } = sim;
     const before = { reboots: fake.reboots.length, replaced: fake.replaced.length };
-    const live = [...hosts.values()].filter((h) => fake.instances.has(h.instance.instanceId));
+    const live = sim.inGroup();
     const storm = live.sort(() => rnd() - 0.5).slice(0, FLEET * 0.4);
-    const stormStart = minute();
+    const stormStart = sim.minute();
     storm.forEach((h) => (h.silentFrom = stormStart));
     const guardSeen: boolean[] = [];
-    await simulateUntil(stormStart + 45, (m) => {
-      if (m > stormStart + 10) guardSeen.push(service.cycles.latest(1)[0].stormGuardOpen);
+    await sim.runUntil(stormStart + 45, {
+      afterMinute: (m, cycled) => {
+        if (cycled && m > stormStart + 10) {
+          guardSeen.push(service.cycles.latest(1)[0].stormGuardOpen);
+        }
+      },
     });
     expect(guardSeen.length).toBeGreaterThanOrEqual(6);
     expect(guardSeen.every(Boolean)).toBe(true);
@@ -186,7 +127,7 @@ describe("end-to-end simulation", () => {
     ).toEqual(storm.map((h) => h.instance.instanceId).sort());
     // When they come back, the guard closes and nothing was ever done to them.
     storm.forEach((h) => (h.silentFrom = Infinity));
-    await simulateUntil(minute() + 10);
+    await sim.runUntil(sim.minute() + 10);
     expect(service.cycles.latest(1)[0]).toMatchObject({
       stormGuardOpen: false,
       unhealthy: 0,

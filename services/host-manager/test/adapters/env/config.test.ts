@@ -1,9 +1,16 @@
-// Configuration from the environment: defaults, and errors that name the variable.
-import { ConfigError, loadConfig, parseMaxUnhealthy } from "../src/adapters/env/config";
-import { TOKEN } from "./support/fixtures";
+// Configuration from the environment: defaults, the Statuspage and token-rotation
+// variables, and errors that name the variable without echoing a secret.
+import { ConfigError, loadConfig, parseMaxUnhealthy } from "../../../src/adapters/env/config";
+import {
+  STATUSPAGE_API_KEY as API_KEY,
+  STATUSPAGE_METRIC_IDS as METRIC_IDS,
+  statuspageEnv,
+} from "../../support/fake-statuspage";
+import { PREVIOUS_TOKEN as PREVIOUS, TOKEN } from "../../support/fixtures";
 
 const base = { HOST_MANAGER_DATA_DIR: "/tmp/hm", HOST_MANAGER_TOKEN: TOKEN };
 
+/** What loadConfig refuses `env` for; none when it accepts it. */
 function problemsOf(env: Record<string, string>): string[] {
   try {
     loadConfig(env);
@@ -11,7 +18,7 @@ function problemsOf(env: Record<string, string>): string[] {
     if (error instanceof ConfigError) return error.problems;
     throw error;
   }
-  throw new Error("expected a ConfigError");
+  return [];
 }
 
 describe("loadConfig", () => {
@@ -111,5 +118,64 @@ describe("loadConfig", () => {
     expect(parseMaxUnhealthy("40%")).toEqual({ kind: "percent", value: 40 });
     expect(parseMaxUnhealthy("-1")).toBeUndefined();
     expect(loadConfig({ ...base, HOST_MANAGER_DRY_RUN: "true" }).dryRun).toBe(true);
+  });
+});
+
+describe("Statuspage configuration", () => {
+  const problems = (env: Record<string, string>) => problemsOf({ ...base, ...env }).join("\n");
+
+  it("is off when none of the three variables is set, with the public API as the default URL", () => {
+    expect(loadConfig(base).statuspage).toBeUndefined();
+    expect(loadConfig({ ...base, ...statuspageEnv("") }).statuspage).toEqual({
+      pageId: "page01",
+      apiKey: API_KEY,
+      metricIds: METRIC_IDS,
+      url: "https://api.statuspage.io",
+    });
+  });
+
+  it("needs all three or none, naming the missing variable and never echoing the key", () => {
+    const { HOST_MANAGER_STATUSPAGE_METRIC_IDS: _ids, ...partial } = statuspageEnv("");
+    const message = problems(partial);
+    expect(message).toMatch(/^HOST_MANAGER_STATUSPAGE_METRIC_IDS: is required/);
+    expect(message).not.toContain(API_KEY);
+    expect(problems({ HOST_MANAGER_STATUSPAGE_API_KEY: API_KEY })).toMatch(
+      /HOST_MANAGER_STATUSPAGE_PAGE_ID: is required[\s\S]*HOST_MANAGER_STATUSPAGE_METRIC_IDS: is required/,
+    );
+  });
+
+  it.each([
+    ["not JSON", "{hostsTotal:a}"],
+    ["a figure missing", JSON.stringify({ ...METRIC_IDS, running: undefined })],
+    ["an unknown figure", JSON.stringify({ ...METRIC_IDS, extra: "x" })],
+    ["a non-string id", JSON.stringify({ ...METRIC_IDS, running: 5 })],
+  ])("refuses metric ids with %s", (_name, ids) => {
+    expect(problems({ ...statuspageEnv(""), HOST_MANAGER_STATUSPAGE_METRIC_IDS: ids })).toMatch(
+      /^HOST_MANAGER_STATUSPAGE_METRIC_IDS: must be a JSON object/,
+    );
+  });
+
+  it("refuses a URL that is not an http(s) origin", () => {
+    expect(problems(statuspageEnv("ftp://example.com/x"))).toMatch(
+      /^HOST_MANAGER_STATUSPAGE_URL: /,
+    );
+  });
+});
+
+describe("HOST_MANAGER_TOKEN_PREVIOUS", () => {
+  it("is optional, and read when set", () => {
+    expect(loadConfig(base).tokenPrevious).toBeUndefined();
+    expect(loadConfig({ ...base, HOST_MANAGER_TOKEN_PREVIOUS: PREVIOUS }).tokenPrevious).toBe(
+      PREVIOUS,
+    );
+  });
+
+  it("must be at least 32 characters and differ from the token, and is never echoed", () => {
+    const short = problemsOf({ ...base, HOST_MANAGER_TOKEN_PREVIOUS: "old-short-secret" });
+    expect(short).toEqual(["HOST_MANAGER_TOKEN_PREVIOUS: must be at least 32 characters"]);
+    expect(short.join()).not.toContain("old-short-secret");
+    const same = problemsOf({ ...base, HOST_MANAGER_TOKEN_PREVIOUS: TOKEN });
+    expect(same).toEqual(["HOST_MANAGER_TOKEN_PREVIOUS: must differ from HOST_MANAGER_TOKEN"]);
+    expect(same.join()).not.toContain(TOKEN);
   });
 });

@@ -1,32 +1,18 @@
-// Statuspage metrics, against a local fake of the batch endpoint: the header, the body
-// and its units, at most one request a second, failed points resent at the next cycle,
-// and a health check that never waits for Statuspage.
+// Pushing to Atlassian Statuspage, against a local fake of the batch endpoint: the
+// header, the body and its units, at most one request a second, failed points resent at
+// the next cycle, and a health check that never waits for Statuspage.
 import { Writable } from "node:stream";
 import pino from "pino";
-import { ConfigError, loadConfig } from "../src/adapters/env/config";
-import { StatuspagePusher } from "../src/statuspage-push/pusher";
-import { TOKEN } from "./support/fixtures";
-import { seedMixedFleet } from "./support/fleet";
-import { startFakeStatuspage, type FakeStatuspage } from "./support/fake-statuspage";
-import { startTestService, type TestService } from "./support/service";
-
-const API_KEY = "sp-key-0123456789abcdef";
-const METRIC_IDS = {
-  hostsTotal: "mtotal",
-  running: "mrunning",
-  unhealthy: "munhealthy",
-  remediating: "mremediating",
-  remediations: "mremediations",
-};
-
-function statuspageEnv(url: string): Record<string, string> {
-  return {
-    HOST_MANAGER_STATUSPAGE_PAGE_ID: "page01",
-    HOST_MANAGER_STATUSPAGE_API_KEY: API_KEY,
-    HOST_MANAGER_STATUSPAGE_METRIC_IDS: JSON.stringify(METRIC_IDS),
-    HOST_MANAGER_STATUSPAGE_URL: url,
-  };
-}
+import { StatuspagePusher } from "../../src/statuspage-push/pusher";
+import {
+  STATUSPAGE_API_KEY as API_KEY,
+  STATUSPAGE_METRIC_IDS as METRIC_IDS,
+  startFakeStatuspage,
+  statuspageEnv,
+  type FakeStatuspage,
+} from "../support/fake-statuspage";
+import { seedMixedFleet } from "../support/fleet";
+import { startTestService, type TestService } from "../support/service";
 
 /** Every log line, to check the API key never appears in one. */
 function capturingLogger() {
@@ -42,59 +28,10 @@ function capturingLogger() {
 
 type Body = { data: Record<string, { timestamp: number; value: number }[]> };
 
-describe("Statuspage configuration", () => {
-  const base = { HOST_MANAGER_DATA_DIR: "/tmp/hm", HOST_MANAGER_TOKEN: TOKEN };
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig({ ...base, ...env });
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems.join("\n");
-      throw error;
-    }
-    return "";
-  };
-
-  it("is off when none of the three variables is set, with the public API as the default URL", () => {
-    expect(loadConfig(base).statuspage).toBeUndefined();
-    expect(loadConfig({ ...base, ...statuspageEnv("") }).statuspage).toEqual({
-      pageId: "page01",
-      apiKey: API_KEY,
-      metricIds: METRIC_IDS,
-      url: "https://api.statuspage.io",
-    });
-  });
-
-  it("needs all three or none, naming the missing variable and never echoing the key", () => {
-    const { HOST_MANAGER_STATUSPAGE_METRIC_IDS: _ids, ...partial } = statuspageEnv("");
-    const message = problems(partial);
-    expect(message).toMatch(/^HOST_MANAGER_STATUSPAGE_METRIC_IDS: is required/);
-    expect(message).not.toContain(API_KEY);
-    expect(problems({ HOST_MANAGER_STATUSPAGE_API_KEY: API_KEY })).toMatch(
-      /HOST_MANAGER_STATUSPAGE_PAGE_ID: is required[\s\S]*HOST_MANAGER_STATUSPAGE_METRIC_IDS: is required/,
-    );
-  });
-
-  it.each([
-    ["not JSON", "{hostsTotal:a}"],
-    ["a figure missing", JSON.stringify({ ...METRIC_IDS, running: undefined })],
-    ["an unknown figure", JSON.stringify({ ...METRIC_IDS, extra: "x" })],
-    ["a non-string id", JSON.stringify({ ...METRIC_IDS, running: 5 })],
-  ])("refuses metric ids with %s", (_name, ids) => {
-    expect(problems({ ...statuspageEnv(""), HOST_MANAGER_STATUSPAGE_METRIC_IDS: ids })).toMatch(
-      /^HOST_MANAGER_STATUSPAGE_METRIC_IDS: must be a JSON object/,
-    );
-  });
-
-  it("refuses a URL that is not an http(s) origin", () => {
-    expect(problems(statuspageEnv("ftp://example.com/x"))).toMatch(
-      /^HOST_MANAGER_STATUSPAGE_URL: /,
-    );
-  });
-});
-
 describe("Statuspage push", () => {
   let fake: FakeStatuspage;
   let t: TestService | undefined;
+  let pusher: StatuspagePusher | undefined;
   let log: ReturnType<typeof capturingLogger>;
 
   beforeEach(async () => {
@@ -104,6 +41,8 @@ describe("Statuspage push", () => {
   afterEach(async () => {
     await t?.close();
     t = undefined;
+    pusher?.close();
+    pusher = undefined;
     await fake.close();
   });
 
@@ -218,21 +157,18 @@ describe("Statuspage push", () => {
 
   it("keeps a bounded backlog while Statuspage is unreachable, dropping the oldest", async () => {
     fake.mode = "hang";
-    const pusher = new StatuspagePusher({
+    const backlog = new StatuspagePusher({
       config: { pageId: "p", apiKey: API_KEY, metricIds: METRIC_IDS, url: fake.url },
       logger: log.logger,
       maxPendingCycles: 3,
       timeoutMs: 5_000,
     });
-    try {
-      const figures = { hostsTotal: 1, running: 1, unhealthy: 0, remediating: 0, remediations: 0 };
-      pusher.push(figures, 1_000_000);
-      await fake.waitFor(1);
-      for (let i = 1; i <= 5; i++) pusher.push(figures, 1_000_000 + i * 60_000);
-      expect(pusher.pendingCycles).toBe(3);
-      expect(log.lines.join("")).toContain("dropping the oldest unsent points");
-    } finally {
-      pusher.close();
-    }
+    pusher = backlog;
+    const figures = { hostsTotal: 1, running: 1, unhealthy: 0, remediating: 0, remediations: 0 };
+    backlog.push(figures, 1_000_000);
+    await fake.waitFor(1);
+    for (let i = 1; i <= 5; i++) backlog.push(figures, 1_000_000 + i * 60_000);
+    expect(backlog.pendingCycles).toBe(3);
+    expect(log.lines.join("")).toContain("dropping the oldest unsent points");
   });
 });

@@ -5,14 +5,14 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
-import { simInstanceId } from "../src/adapters/cloud/simulated";
-import type { CycleSummary } from "../src/domain/cycle";
-import { TOKEN } from "./support/fixtures";
-import { seedMixedFleet } from "./support/fleet";
-import { startTestService, type TestService } from "./support/service";
+import { simInstanceId } from "../../../src/adapters/cloud/simulated";
+import type { CycleSummary } from "../../../src/domain/cycle";
+import { TOKEN } from "../../support/fixtures";
+import { seedMixedFleet } from "../../support/fleet";
+import { startTestService, type TestService } from "../../support/service";
 
 const CHROMIUM = "/usr/bin/chromium";
-const OUTPUT_DIR = join(__dirname, "..", "test-output");
+const OUTPUT_DIR = join(__dirname, "..", "..", "..", "test-output");
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",

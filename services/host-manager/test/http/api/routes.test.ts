@@ -1,9 +1,9 @@
 // The HTTP API: auth on everything but /healthz, validation that names the field,
 // refusal of instances outside the fleet, and 500+ hostile bodies that change nothing.
-import type { CloudDriver, CloudInstance } from "../src/domain/cloud";
-import { SimulatedCloud } from "../src/adapters/cloud/simulated";
-import { report, TOKEN } from "./support/fixtures";
-import { startTestService, type TestService } from "./support/service";
+import type { CloudDriver, CloudInstance } from "../../../src/domain/cloud";
+import { SimulatedCloud } from "../../../src/adapters/cloud/simulated";
+import { report, TOKEN } from "../../support/fixtures";
+import { startTestService, type TestService } from "../../support/service";
 
 describe("API", () => {
   let t: TestService;
@@ -146,40 +146,40 @@ describe("inventory refresh on a miss", () => {
     }
   }
 
+  let t: TestService | undefined;
+  afterEach(() => t?.close());
+
   it("learns a new instance from the cloud, but refreshes at most once per interval", async () => {
     let cloud: CountingCloud | undefined;
-    const t = await startTestService({
+    t = await startTestService({
       cloud: (clock) => (cloud = new CountingCloud(new SimulatedCloud(2, clock))),
     });
-    try {
-      const c = cloud as CountingCloud;
-      const before = c.calls;
-      c.extra.push({
-        instanceId: "i-new",
-        privateIp: "10.0.9.9",
-        createdAt: t.clock.now(),
-        lifecycleState: "InService",
-        generation: null,
+    const { clock, service, auth } = t;
+    const c = cloud as CountingCloud;
+    const before = c.calls;
+    c.extra.push({
+      instanceId: "i-new",
+      privateIp: "10.0.9.9",
+      createdAt: clock.now(),
+      lifecycleState: "InService",
+      generation: null,
+    });
+    const post = (id: string, ip: string) =>
+      service.app.inject({
+        method: "POST",
+        url: "/rpc/v1/status",
+        headers: auth,
+        payload: report(id, { privateIp: ip }),
       });
-      const post = (id: string, ip: string) =>
-        t.service.app.inject({
-          method: "POST",
-          url: "/rpc/v1/status",
-          headers: t.auth,
-          payload: report(id, { privateIp: ip }),
-        });
-      expect((await post("i-new", "10.0.9.9")).statusCode).toBe(200);
-      expect(c.calls).toBe(before + 1);
-      const misses = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => post(`i-fake${i}`, "10.0.0.1")),
-      );
-      expect(misses.every((r) => r.statusCode === 403)).toBe(true);
-      expect(c.calls).toBe(before + 1);
-      t.clock.advanceMinutes(1);
-      expect((await post("i-fake-later", "10.0.0.1")).statusCode).toBe(403);
-      expect(c.calls).toBe(before + 2);
-    } finally {
-      await t.close();
-    }
+    expect((await post("i-new", "10.0.9.9")).statusCode).toBe(200);
+    expect(c.calls).toBe(before + 1);
+    const misses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(`i-fake${i}`, "10.0.0.1")),
+    );
+    expect(misses.every((r) => r.statusCode === 403)).toBe(true);
+    expect(c.calls).toBe(before + 1);
+    clock.advanceMinutes(1);
+    expect((await post("i-fake-later", "10.0.0.1")).statusCode).toBe(403);
+    expect(c.calls).toBe(before + 2);
   });
 });

@@ -1,8 +1,8 @@
 // /metrics for Prometheus: behind the bearer token, the fleet's and the last cycle's
 // figures, remediations by action and outcome, and HTTP requests by route pattern.
-import { simInstanceId } from "../src/adapters/cloud/simulated";
-import { seedMixedFleet } from "./support/fleet";
-import { startTestService, type TestService } from "./support/service";
+import { simInstanceId } from "../../src/adapters/cloud/simulated";
+import { seedMixedFleet } from "../support/fleet";
+import { startTestService, type TestService } from "../support/service";
 
 /** The value of one sample line, e.g. `host_manager_hosts{state="running"}`. */
 function sample(text: string, series: string): number | undefined {

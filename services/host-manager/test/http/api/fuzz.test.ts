@@ -1,8 +1,8 @@
 // Hundreds of generated malformed or hostile bodies against POST /rpc/v1/status:
 // every one gets a 4xx (never a 5xx) and the database is left exactly as it was.
-import { report } from "./support/fixtures";
-import { fingerprint, startTestService, type TestService } from "./support/service";
-import { seededRandom } from "./support/random";
+import { report } from "../../support/fixtures";
+import { fingerprint, startTestService, type TestService } from "../../support/service";
+import { seededRandom } from "../../support/random";
 
 const WRONG_TYPES: unknown[] = [
   null,

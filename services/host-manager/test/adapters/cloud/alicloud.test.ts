@@ -1,8 +1,8 @@
 // The real ECS/ESS driver against a local fake speaking the RPC wire format:
 // signing, paging, the exact parameters, and retries on throttling, 5xx and timeouts.
-import { FakeAlicloud, FAKE_GROUP, type FakeInstance } from "./support/fake-alicloud";
-import { fakeDriver } from "./support/driver";
-import { ManualClock } from "./support/manual-clock";
+import { FakeAlicloud, FAKE_GROUP, type FakeInstance } from "../../support/fake-alicloud";
+import { fakeDriver } from "../../support/driver";
+import { ManualClock } from "../../support/manual-clock";
 
 describe("AlicloudDriver", () => {
   let fake: FakeAlicloud;

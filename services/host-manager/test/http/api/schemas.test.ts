@@ -1,8 +1,8 @@
 // The hand-written check on the report route must agree with the zod schema on every
 // body: accept exactly what it accepts (with the same data) and refuse with its error.
-import { firstIssue, hostReportSchema, parseHostReport } from "../src/http/api/schemas";
-import { report } from "./support/fixtures";
-import { seededRandom } from "./support/random";
+import { firstIssue, hostReportSchema, parseHostReport } from "../../../src/http/api/schemas";
+import { report } from "../../support/fixtures";
+import { seededRandom } from "../../support/random";
 
 /** Valid and invalid values for each field, edge cases on both sides of every bound. */
 const VALUES: Record<string, unknown[]> = {

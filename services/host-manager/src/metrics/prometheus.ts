@@ -12,7 +12,7 @@ export interface MetricsOptions {
   readonly defaultMetrics?: boolean;
 }
 
-/** Figures of the last cycle, as pushed to Statuspage. */
+/** What the cycle gauges show: the last cycle, and the hosts running their client now. */
 export interface CycleFigures {
   readonly summary: CycleSummary;
   readonly running: number;

@@ -62,16 +62,14 @@ export function remediationsDone(summary: Pick<CycleSummary, "actions">): number
   ).length;
 }
 
-/** A cycle's counts alone: what the status page's chart needs, without the actions and lists. */
-export interface CycleCounts {
-  finishedAt: number;
-  total: number;
-  healthy: number;
-  unhealthy: number;
-  remediating: number;
-  failed: number;
-  outdated: number;
-}
+/**
+ * A cycle's counts alone: what the status page's chart needs, without the actions and
+ * lists; `outdated` is 0 for cycles recorded before rollouts existed.
+ */
+export type CycleCounts = Pick<
+  CycleSummary,
+  "finishedAt" | "total" | "healthy" | "unhealthy" | "remediating" | "failed"
+> & { outdated: number };
 
 /** What a cycle found and did, for summarizeCycle. */
 export interface CycleFacts {

@@ -1,5 +1,7 @@
 // A host as the service knows it: what the scaling group says of the instance, what
 // its last report said, and where the remediation ladder has got to with it.
+import type { HostReport } from "@hpc-fleet/fleet-contract";
+
 export {
   HostStatus,
   STATUS_NAMES,
@@ -52,19 +54,24 @@ export const HOST_STATE_FIELDS = [
 
 export type HostStateFields = Pick<HostRecord, (typeof HOST_STATE_FIELDS)[number]>;
 
-/**
- * The details of a host's last report, which no health-check decision uses: a cycle
- * over 10,000 hosts reads the record without them (half the columns).
- */
-export const REPORT_DETAIL_FIELDS = [
-  "cloudPrivateIp",
-  "firstSeenAt",
+/** What a host report writes besides its status, under the same names in both. */
+export const REPORTED_FIELDS = [
   "privateIp",
   "mac",
   "logicalCpus",
   "physicalCpus",
   "clientVersion",
   "hostname",
+] as const satisfies readonly (keyof HostReport & keyof HostRecord)[];
+
+/**
+ * The record's details that no health-check decision uses: a cycle over 10,000 hosts
+ * reads the record without them (half the columns).
+ */
+export const REPORT_DETAIL_FIELDS = [
+  "cloudPrivateIp",
+  "firstSeenAt",
+  ...REPORTED_FIELDS,
 ] as const satisfies readonly (keyof HostRecord)[];
 
 /** What the health check reads of a host. */

@@ -4,12 +4,7 @@
 // a HostRecord field without a column does not compile, and a test holds the maps to
 // the schema the migrations build.
 import type { CloudInstance } from "../../domain/cloud";
-import {
-  REPORT_DETAIL_FIELDS,
-  type HostRecord,
-  type HostReport,
-  type RemediationEvent,
-} from "../../domain/host";
+import { REPORT_DETAIL_FIELDS, type HostRecord, type RemediationEvent } from "../../domain/host";
 
 type HostField = keyof HostRecord;
 
@@ -60,16 +55,6 @@ export const FOLLOWED_CLOUD_FIELDS = [
   "lifecycleState",
   "generation",
 ] as const satisfies readonly (keyof CloudInstance)[];
-
-/** What a host report writes besides its status, under the same names in both. */
-export const REPORTED_FIELDS = [
-  "privateIp",
-  "mac",
-  "logicalCpus",
-  "physicalCpus",
-  "clientVersion",
-  "hostname",
-] as const satisfies readonly (keyof HostReport & HostField)[];
 
 /** What a step of the remediation ladder writes. */
 export const REMEDIATION_FIELDS = [

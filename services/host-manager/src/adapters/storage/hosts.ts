@@ -5,6 +5,7 @@
 import type { CloudInstance, InventoryChange } from "../../domain/cloud";
 import {
   HOST_STATE_FIELDS,
+  REPORTED_FIELDS,
   type CycleHost,
   type HostRecord,
   type HostReport,
@@ -20,7 +21,6 @@ import {
   HOST_COLUMNS,
   insertLists,
   REMEDIATION_FIELDS,
-  REPORTED_FIELDS,
   selectList,
 } from "./columns";
 import type { Db } from "./database";

@@ -1,5 +1,6 @@
-// Wires the service together from a Config: database, cloud driver, API, health
-// check and its schedule, with a graceful stop. Tests inject the clock and cloud.
+// The composition root: builds the service from a Config (storage, the cloud driver,
+// the health check and its schedule, the HTTP server with the API and the status page,
+// metrics, Statuspage) and stops it gracefully. Tests inject the clock and the cloud.
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createCloudDriver } from "./adapters/cloud/create-driver";

@@ -206,6 +206,7 @@ export class HealthCheck {
         failed: "remediation call failed; nothing recorded",
         done: "remediated host",
       },
+      // A report that arrived since the plan was made may have changed the picture.
       isStale: () => store.get(host.instanceId)?.version !== host.version,
       call: async (attempt) => {
         if (step.kind === "replace") return cloud.replaceInstance(host.instanceId, replaceMode);

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { ManualClock } from "../src/clock";
-import { SimulatedCloud } from "../src/cloud/simulated";
-import { loadConfig } from "../src/config";
+import { ManualClock } from "../test/support/manual-clock";
+import { SimulatedCloud } from "../src/adapters/cloud/simulated";
+import { loadConfig } from "../src/adapters/env/config";
 import { createService } from "../src/service";
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);

@@ -5,6 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 
 const PACKAGE = join(__dirname, "..");
 /**
@@ -61,8 +62,8 @@ function bodies(): string[] {
   return Array.from({ length: SIM_HOSTS }, (_, i) => {
     const n = i + 1;
     return JSON.stringify({
-      instanceId: `i-sim-${String(n).padStart(4, "0")}`,
-      privateIp: `10.0.${Math.floor(n / 250)}.${(n % 250) + 4}`,
+      instanceId: simInstanceId(n),
+      privateIp: simPrivateIp(n),
       mac: "00:16:3e:00:00:01",
       status: 2,
       logicalCpus: 8,

@@ -3,7 +3,7 @@
 // this run only. A token set in the environment is used and never printed.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { loadConfig } from "./config";
+import { loadConfig } from "./adapters/env/config";
 import { createService } from "./service";
 
 async function dev(): Promise<void> {

@@ -1,5 +1,5 @@
 // Entry point: validate the configuration, start the service, stop it cleanly on SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig } from "./adapters/env/config";
 import { createService } from "./service";
 
 async function main(): Promise<void> {

@@ -1,25 +1,30 @@
-// Wires the service together from a Config: database, cloud driver, API, health
-// check and its schedule, with a graceful stop. Tests inject the clock and cloud.
-import { Cron } from "croner";
+// The composition root: builds the service from a Config (storage, the cloud driver,
+// the health check and its schedule, the HTTP server with the API and the status page,
+// metrics, Statuspage) and stops it gracefully. Tests inject the clock and the cloud.
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { ReportWriter } from "./api/report-writer";
-import { buildApi } from "./api/server";
+import { createCloudDriver } from "./adapters/cloud/create-driver";
+import { healthSettings, type Config } from "./adapters/env/config";
+import { CycleStore } from "./adapters/storage/cycles";
+import { openDatabase, type Db } from "./adapters/storage/database";
+import { HostStore } from "./adapters/storage/hosts";
+import { ReportWriter } from "./adapters/storage/report-writer";
 import { systemClock, type Clock } from "./clock";
-import type { AlicloudDriver } from "./cloud/alicloud";
-import { SimulatedCloud } from "./cloud/simulated";
-import type { CloudDriver } from "./cloud/types";
-import type { Config } from "./config";
-import { HealthCheck } from "./health/cycle";
-import { countFleet, type FleetCounts } from "./health/fleet-state";
-import { Inventory } from "./health/inventory";
-import type { HealthSettings } from "./health/policy";
+import type { CloudDriver } from "./domain/cloud";
+import type { CycleSummary } from "./domain/cycle";
+import { countFleet, type FleetCounts } from "./domain/fleet-state";
+import type { HealthContext } from "./domain/health-context";
+import { HealthCheck } from "./health-check/health-check";
+import { Inventory } from "./health-check/inventory";
+import { HealthCheckSchedule } from "./health-check/schedule";
+import { apiRoutes } from "./http/api/routes";
+import { makeTokenCheck } from "./http/auth";
+import type { HealthCheckFacts } from "./http/health-check-facts";
+import { createHttpServer } from "./http/server";
+import { statusPageRoutes } from "./http/status-page/routes";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
-import { StatuspagePusher, type PushOptions, type StatuspageFigures } from "./statuspage/pusher";
-import { CycleStore, type CycleSummary } from "./store/cycles";
-import { openDatabase, type Db } from "./store/database";
-import { HostStore } from "./store/hosts";
+import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -53,43 +58,6 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export function settingsFrom(config: Config): HealthSettings {
-  return {
-    startupTimeoutMs: config.startupTimeoutMinutes * 60_000,
-    heartbeatTimeoutMs: config.heartbeatTimeoutMinutes * 60_000,
-    cooldownMs: config.rebootCooldownMinutes * 60_000,
-    maxAttempts: config.maxRemediationAttempts,
-    maxUnhealthy: config.maxUnhealthy,
-  };
-}
-
-export function cloudFrom(config: Config, clock: Clock): CloudDriver {
-  if (config.cloud === "simulated") {
-    // New instances carry the fleet's generation, as the scaling configuration would tag them.
-    return new SimulatedCloud(config.simHosts, clock, {
-      initialGeneration: config.simGeneration ?? config.fleetGeneration ?? null,
-      launchGeneration: config.fleetGeneration ?? null,
-    });
-  }
-  // Loaded only when used: the Alibaba Cloud SDK alone is about 60 MB of RSS, which the
-  // simulated cloud (local runs, tests, the benchmark) has no use for.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AlicloudDriver: Driver } = require("./cloud/alicloud") as {
-    AlicloudDriver: typeof AlicloudDriver;
-  };
-  return new Driver({
-    region: config.region as string,
-    scalingGroupId: config.scalingGroupId as string,
-  });
-}
-
-/** Remediations that happened in a cycle (not dry runs, errors or skipped ones). */
-export function remediationsDone(summary: CycleSummary): number {
-  return summary.actions.filter(
-    (a) => (a.action === "reboot" || a.action === "replace") && a.outcome === "ok",
-  ).length;
-}
-
 export function createService(options: ServiceOptions): Service {
   const { config } = options;
   const clock = options.clock ?? systemClock;
@@ -97,11 +65,12 @@ export function createService(options: ServiceOptions): Service {
   const db = openDatabase(config.dataDir);
   const store = new HostStore(db);
   const cycles = new CycleStore(db);
-  const cloud = options.cloud ?? cloudFrom(config, clock);
+  const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock);
-  const settings = settingsFrom(config);
+  const settings = healthSettings(config);
   const observingSince = clock.now();
-  const fleetCounts = (): FleetCounts => countFleet(store, clock.now(), observingSince, settings);
+  const healthContext = (): HealthContext => ({ now: clock.now(), observingSince, settings });
+  const fleetCounts = (): FleetCounts => countFleet(store, healthContext());
   const metrics = new ServiceMetrics({
     hostsByState: fleetCounts,
     defaultMetrics: options.defaultMetrics,
@@ -110,6 +79,8 @@ export function createService(options: ServiceOptions): Service {
     ? new StatuspagePusher({
         ...options.statuspage,
         config: config.statuspage,
+        // Real time even under a simulated clock: Statuspage's rate limit is in real seconds.
+        clock: systemClock,
         logger,
         onAttempt: (outcome, pending) => metrics.observeStatuspage(outcome, pending),
       })
@@ -117,15 +88,8 @@ export function createService(options: ServiceOptions): Service {
   const onCycleDone = (summary: CycleSummary) => {
     const running = fleetCounts().running;
     metrics.observeCycle({ summary, running });
-    const figures: StatuspageFigures = {
-      hostsTotal: summary.total,
-      running,
-      unhealthy: summary.unhealthy,
-      remediating: summary.remediating,
-      remediations: remediationsDone(summary),
-    };
     // Fire and forget: the pusher bounds its own time and keeps what it could not send.
-    statuspage?.push(figures, summary.finishedAt);
+    statuspage?.push(statuspageFigures(summary, running), summary.finishedAt);
   };
   const healthCheck = new HealthCheck({
     store,
@@ -144,24 +108,36 @@ export function createService(options: ServiceOptions): Service {
     observingSince,
     onCycleDone,
   });
-  let job: Cron | undefined;
+  const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger);
   const writer = new ReportWriter(store, clock);
-  const app = buildApi({
-    token: config.token,
-    ...(config.tokenPrevious !== undefined ? { tokenPrevious: config.tokenPrevious } : {}),
-    store,
-    cycles,
-    writer,
-    inventory,
-    clock,
-    logger,
-    settings,
-    observingSince,
+  const tokenMatches = makeTokenCheck(config.token, config.tokenPrevious, {
+    onPreviousToken: () => metrics.observePreviousToken(),
+  });
+  const healthCheckFacts: HealthCheckFacts = {
     schedule: config.schedule,
     dryRun: config.dryRun,
-    nextRunAt: () => job?.nextRun() ?? null,
+    nextRunAt: () => schedule.nextRunAt(),
+  };
+  const app = createHttpServer({ logger, tokenMatches, metrics });
+  // Siblings: each sees only what it is given, and both run behind the server's auth hook.
+  void app.register(apiRoutes, {
+    hosts: store,
+    cycles,
+    reports: writer,
+    inventory,
+    healthContext,
+    healthCheck: healthCheckFacts,
     metrics,
+  });
+  void app.register(statusPageRoutes, {
+    token: config.token,
+    tokenMatches,
     cookieSecure: config.cookieSecure,
+    clock,
+    hosts: store,
+    cycles,
+    healthContext,
+    healthCheck: healthCheckFacts,
   });
   let stopped = false;
 
@@ -182,19 +158,7 @@ export function createService(options: ServiceOptions): Service {
         logger.error({ err: String(error) }, "initial inventory refresh failed");
       });
       const url = await app.listen({ port: config.port, host });
-      if (options.schedule ?? true) {
-        job = new Cron(
-          config.schedule,
-          {
-            protect: (blocked) =>
-              logger.warn({ startedAt: blocked.currentRun() }, "previous cycle still running"),
-            catch: (error) => logger.error({ err: error }, "health check cycle crashed"),
-          },
-          async () => {
-            await healthCheck.run();
-          },
-        );
-      }
+      if (options.schedule ?? true) schedule.start();
       logger.info(
         {
           url,
@@ -210,7 +174,7 @@ export function createService(options: ServiceOptions): Service {
     async stop() {
       if (stopped) return;
       stopped = true;
-      job?.stop();
+      schedule.stop();
       const grace = options.shutdownGraceMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -1,78 +1,81 @@
 // The assembled service: the cron schedule runs cycles, the operator views, and a
 // graceful stop that waits for an in-flight cycle (within its bound).
+import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import { systemClock } from "../src/clock";
-import { SimulatedCloud } from "../src/cloud/simulated";
-import type { CloudDriver } from "../src/cloud/types";
-import { createService } from "../src/service";
+import type { CloudDriver } from "../src/domain/cloud";
+import { createService, type Service, type ServiceOptions } from "../src/service";
 import { report, silentLogger, tempDir, testConfig, TOKEN } from "./support/fixtures";
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 describe("service", () => {
-  it("runs cycles on the cron schedule and shows them on /api/v1/health-check", async () => {
-    const dir = tempDir();
-    const service = createService({
-      config: testConfig(dir.path, { HOST_MANAGER_SCHEDULE: "* * * * * *" }),
+  let dir: ReturnType<typeof tempDir>;
+  let started: Service | undefined;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await started?.stop();
+    started = undefined;
+    dir.remove();
+  });
+
+  /** The service on the system clock in this test's data directory, stopped after it. */
+  const start = (
+    env: Record<string, string> = {},
+    options: Omit<ServiceOptions, "config" | "logger"> = {},
+  ) => {
+    started = createService({
+      config: testConfig(dir.path, env),
       logger: silentLogger(),
+      ...options,
     });
-    try {
-      const url = await service.listen("127.0.0.1");
-      await new Promise((resolve) => setTimeout(resolve, 2_200));
-      const res = await fetch(`${url}/api/v1/health-check?limit=5`, { headers: auth });
-      const view = (await res.json()) as {
-        schedule: string;
-        nextRunAt: string;
-        stormGuardOpen: boolean;
-        cycles: { total: number; actions: unknown[] }[];
-      };
-      expect(view.schedule).toBe("* * * * * *");
-      expect(Date.parse(view.nextRunAt)).toBeGreaterThan(Date.now() - 1_000);
-      expect(view.cycles.length).toBeGreaterThanOrEqual(1);
-      expect(view.cycles[0]).toMatchObject({ total: 10, actions: [] });
-      expect(view.stormGuardOpen).toBe(false);
-      const bad = await fetch(`${url}/api/v1/health-check?limit=0`, { headers: auth });
-      expect(bad.status).toBe(400);
-      expect(((await bad.json()) as { field: string }).field).toBe("limit");
-    } finally {
-      await service.stop();
-      dir.remove();
-    }
+    return started;
+  };
+
+  it("runs cycles on the cron schedule and shows them on /api/v1/health-check", async () => {
+    const service = start({ HOST_MANAGER_SCHEDULE: "* * * * * *" });
+    const url = await service.listen("127.0.0.1");
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    const res = await fetch(`${url}/api/v1/health-check?limit=5`, { headers: auth });
+    const view = (await res.json()) as {
+      schedule: string;
+      nextRunAt: string;
+      stormGuardOpen: boolean;
+      cycles: { total: number; actions: unknown[] }[];
+    };
+    expect(view.schedule).toBe("* * * * * *");
+    expect(Date.parse(view.nextRunAt)).toBeGreaterThan(Date.now() - 1_000);
+    expect(view.cycles.length).toBeGreaterThanOrEqual(1);
+    expect(view.cycles[0]).toMatchObject({ total: 10, actions: [] });
+    expect(view.stormGuardOpen).toBe(false);
+    const bad = await fetch(`${url}/api/v1/health-check?limit=0`, { headers: auth });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { field: string }).field).toBe("limit");
   });
 
   it("lists archived hosts only when asked", async () => {
-    const dir = tempDir();
     const cloud = new SimulatedCloud(3, systemClock);
-    const service = createService({
-      config: testConfig(dir.path),
-      cloud,
-      logger: silentLogger(),
-      schedule: false,
-    });
-    try {
-      await service.inventory.refresh();
-      await cloud.replaceInstance("i-sim-0001", "remove");
-      await service.healthCheck.run();
-      const get = async (query: string) =>
-        (
-          await service.app.inject({ method: "GET", url: `/api/v1/hosts${query}`, headers: auth })
-        ).json() as {
-          hosts: { instanceId: string; archivedAt: string | null }[];
-        };
-      expect((await get("")).hosts.map((h) => h.instanceId)).toEqual([
-        "i-sim-0002",
-        "i-sim-0003",
-        "i-sim-0004",
-      ]);
-      const all = await get("?archived=true");
-      expect(all.hosts.find((h) => h.instanceId === "i-sim-0001")?.archivedAt).not.toBeNull();
-    } finally {
-      await service.stop();
-      dir.remove();
-    }
+    const service = start({}, { cloud, schedule: false });
+    await service.inventory.refresh();
+    await cloud.replaceInstance("i-sim-0001", "remove");
+    await service.healthCheck.run();
+    const get = async (query: string) =>
+      (
+        await service.app.inject({ method: "GET", url: `/api/v1/hosts${query}`, headers: auth })
+      ).json() as {
+        hosts: { instanceId: string; archivedAt: string | null }[];
+      };
+    expect((await get("")).hosts.map((h) => h.instanceId)).toEqual([
+      "i-sim-0002",
+      "i-sim-0003",
+      "i-sim-0004",
+    ]);
+    const all = await get("?archived=true");
+    expect(all.hosts.find((h) => h.instanceId === "i-sim-0001")?.archivedAt).not.toBeNull();
   });
 
   it("stop() waits for an in-flight cycle before closing the database", async () => {
-    const dir = tempDir();
     const sim = new SimulatedCloud(3, systemClock);
     let release: () => void = () => undefined;
     let listing = 0;
@@ -85,34 +88,24 @@ describe("service", () => {
       rebootInstance: (id) => sim.rebootInstance(id),
       replaceInstance: (id, mode) => sim.replaceInstance(id, mode),
     };
-    const service = createService({
-      config: testConfig(dir.path),
-      cloud: slow,
-      logger: silentLogger(),
-      schedule: false,
+    const service = start({}, { cloud: slow, schedule: false });
+    await service.inventory.refresh();
+    const ok = await service.app.inject({
+      method: "POST",
+      url: "/rpc/v1/status",
+      headers: auth,
+      payload: report("i-sim-0001", { privateIp: "10.0.0.5" }),
     });
-    try {
-      await service.inventory.refresh();
-      const ok = await service.app.inject({
-        method: "POST",
-        url: "/rpc/v1/status",
-        headers: auth,
-        payload: report("i-sim-0001", { privateIp: "10.0.0.5" }),
-      });
-      expect(ok.statusCode).toBe(200);
-      const cycle = service.healthCheck.run();
-      let stopped = false;
-      const stopping = service.stop().then(() => (stopped = true));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(stopped).toBe(false);
-      release();
-      await cycle;
-      await stopping;
-      expect(stopped).toBe(true);
-      expect(service.db.open).toBe(false);
-    } finally {
-      await service.stop();
-      dir.remove();
-    }
+    expect(ok.statusCode).toBe(200);
+    const cycle = service.healthCheck.run();
+    let stopped = false;
+    const stopping = service.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stopped).toBe(false);
+    release();
+    await cycle;
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(service.db.open).toBe(false);
   });
 });

@@ -2,8 +2,8 @@
 // figures, the health check's, and the HTTP server's. One registry per service (not
 // prom-client's global one), so services started side by side in tests never collide.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { FLEET_STATES, type FleetCounts } from "../health/fleet-state";
-import type { CycleSummary } from "../store/cycles";
+import type { CycleSummary } from "../domain/cycle";
+import { FLEET_STATES, type FleetCounts } from "../domain/fleet-state";
 
 export interface MetricsOptions {
   /** Live hosts by state, read at scrape time so the gauge is never a cycle old. */
@@ -12,7 +12,7 @@ export interface MetricsOptions {
   readonly defaultMetrics?: boolean;
 }
 
-/** Figures of the last cycle, as pushed to Statuspage. */
+/** What the cycle gauges show: the last cycle, and the hosts running their client now. */
 export interface CycleFigures {
   readonly summary: CycleSummary;
   readonly running: number;

@@ -1,7 +1,8 @@
 // Builds the real Alibaba Cloud driver pointed at a FakeAlicloud, with fast retries.
 import Credential, { Config as CredentialConfig } from "@alicloud/credentials";
-import { AlicloudDriver } from "../../src/cloud/alicloud";
-import type { RetryOptions } from "../../src/cloud/retry";
+import type { Clock } from "../../src/clock";
+import { AlicloudDriver } from "../../src/adapters/cloud/alicloud";
+import type { RetryOptions } from "../../src/adapters/cloud/retry";
 import {
   FAKE_ACCESS_KEY_ID,
   FAKE_ACCESS_KEY_SECRET,
@@ -13,7 +14,7 @@ export const FAST_RETRY: RetryOptions = { retries: 3, baseDelayMs: 5, maxDelayMs
 
 export function fakeDriver(
   endpoint: string,
-  overrides: { secret?: string; retry?: RetryOptions; readTimeoutMs?: number } = {},
+  overrides: { secret?: string; retry?: RetryOptions; readTimeoutMs?: number; clock?: Clock } = {},
 ): AlicloudDriver {
   const credential = new Credential(
     new CredentialConfig({
@@ -32,5 +33,6 @@ export function fakeDriver(
     readTimeoutMs: overrides.readTimeoutMs ?? 2_000,
     connectTimeoutMs: 1_000,
     retry: overrides.retry ?? FAST_RETRY,
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
 }

@@ -14,7 +14,8 @@ export const FAKE_GROUP = "asg-fake0001";
 export interface FakeInstance {
   instanceId: string;
   privateIp: string;
-  createdAt: number;
+  /** Null: the cloud answers without a creation time (both APIs leave it out). */
+  createdAt: number | null;
   lifecycleState: string;
   /** ECS tags, as DescribeInstances returns them (`Tags.Tag[]` of `TagKey`/`TagValue`). */
   tags: Record<string, string>;
@@ -45,6 +46,10 @@ const rfc3986 = (s: string) =>
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
 
+/** Times as ECS and ESS print them: 2026-01-01T10:58Z. */
+const cloudTime = (ms: number | null) =>
+  ms === null ? undefined : new Date(ms).toISOString().slice(0, 16) + "Z";
+
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
 export class FakeAlicloud {
@@ -68,7 +73,7 @@ export class FakeAlicloud {
   private counter = 0;
   private readonly pending = new Set<ServerResponse>();
 
-  launch(createdAt = this.now()): FakeInstance {
+  launch(createdAt: number | null = this.now()): FakeInstance {
     this.counter++;
     const instance: FakeInstance = {
       instanceId: `i-fake${String(this.counter).padStart(5, "0")}`,
@@ -252,7 +257,7 @@ export class FakeAlicloud {
     const all = [...this.instances.values()];
     const rows = all.slice((page - 1) * size, page * size).map((i) => ({
       InstanceId: i.instanceId,
-      CreationTime: new Date(i.createdAt).toISOString().slice(0, 16) + "Z",
+      CreationTime: cloudTime(i.createdAt),
       LifecycleState: i.lifecycleState,
       HealthStatus: "Healthy",
       ScalingGroupId: FAKE_GROUP,
@@ -277,7 +282,7 @@ export class FakeAlicloud {
     const rows = matches.slice(start, start + max).map((i) => ({
       InstanceId: i.instanceId,
       Status: "Running",
-      CreationTime: new Date(i.createdAt).toISOString().slice(0, 16) + "Z",
+      CreationTime: cloudTime(i.createdAt),
       VpcAttributes: { PrivateIpAddress: { IpAddress: [i.privateIp] } },
       Tags: {
         Tag: Object.entries(i.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),

@@ -3,6 +3,26 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** A Statuspage API key and metric ids as a deployment would set them (none is real). */
+export const STATUSPAGE_API_KEY = "sp-key-0123456789abcdef";
+export const STATUSPAGE_METRIC_IDS = {
+  hostsTotal: "mtotal",
+  running: "mrunning",
+  unhealthy: "munhealthy",
+  remediating: "mremediating",
+  remediations: "mremediations",
+};
+
+/** The service's environment for pushing to Statuspage at `url` (empty: the default). */
+export function statuspageEnv(url: string): Record<string, string> {
+  return {
+    HOST_MANAGER_STATUSPAGE_PAGE_ID: "page01",
+    HOST_MANAGER_STATUSPAGE_API_KEY: STATUSPAGE_API_KEY,
+    HOST_MANAGER_STATUSPAGE_METRIC_IDS: JSON.stringify(STATUSPAGE_METRIC_IDS),
+    HOST_MANAGER_STATUSPAGE_URL: url,
+  };
+}
+
 export type FakeMode = "ok" | "fail" | "reject" | "hang";
 
 export interface RecordedPush {

@@ -3,13 +3,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { loadConfig, type Config } from "../../src/config";
-import type { HealthSettings } from "../../src/health/policy";
-import type { HostRecord } from "../../src/store/types";
+import { loadConfig, type Config } from "../../src/adapters/env/config";
+import type { HealthContext, HealthSettings } from "../../src/domain/health-context";
+import type { HostRecord } from "../../src/domain/host";
 
 export const MINUTE = 60_000;
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+/** T0 plus `minutes`: the times the pure-rule tests speak in. */
+export const at = (minutes: number) => T0 + minutes * MINUTE;
 export const TOKEN = "t".repeat(20) + "0123456789abcdef";
+/** A token being rotated out (HOST_MANAGER_TOKEN_PREVIOUS). */
+export const PREVIOUS_TOKEN = "p".repeat(24) + "previous-token!!";
 
 export const settings: HealthSettings = {
   startupTimeoutMs: 20 * MINUTE,
@@ -18,6 +22,15 @@ export const settings: HealthSettings = {
   maxAttempts: 3,
   maxUnhealthy: { kind: "percent", value: 40 },
 };
+
+/** The health rules' view of `now`, watching since T0 unless told otherwise. */
+export function contextAt(
+  now: number,
+  observingSince: number = T0,
+  healthSettings: HealthSettings = settings,
+): HealthContext {
+  return { now, observingSince, settings: healthSettings };
+}
 
 export function host(overrides: Partial<HostRecord> = {}): HostRecord {
   return {

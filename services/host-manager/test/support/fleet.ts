@@ -1,11 +1,8 @@
 // Seeds a simulated fleet through the real report endpoint, so the pages and metrics
 // under test see exactly what hosts would have told the service.
+import { simInstanceId, simPrivateIp } from "../../src/adapters/cloud/simulated";
 import { report } from "./fixtures";
 import type { TestService } from "./service";
-
-/** The private IP the simulated cloud gives instance number `n` (i-sim-000n). */
-export const simIp = (n: number) => `10.0.${Math.floor(n / 250)}.${(n % 250) + 4}`;
-export const simId = (n: number) => `i-sim-${String(n).padStart(4, "0")}`;
 
 /** Posts one report per host: status 2 running, 1 starting, 3 client exited, 4 client failed. */
 export async function reportHosts(
@@ -17,8 +14,8 @@ export async function reportHosts(
       method: "POST",
       url: "/rpc/v1/status",
       headers: t.auth,
-      payload: report(simId(n), {
-        privateIp: simIp(n),
+      payload: report(simInstanceId(n), {
+        privateIp: simPrivateIp(n),
         status,
         hostname: `hpc-${String(n).padStart(4, "0")}`,
         logicalCpus: 16,
@@ -27,7 +24,7 @@ export async function reportHosts(
       }),
     });
     if (res.statusCode !== 200)
-      throw new Error(`report ${simId(n)}: ${res.statusCode} ${res.body}`);
+      throw new Error(`report ${simInstanceId(n)}: ${res.statusCode} ${res.body}`);
   }
 }
 

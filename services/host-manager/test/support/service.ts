@@ -1,7 +1,7 @@
 // Starts the service in-process on a temp data dir with the simulated cloud and a manual clock.
-import { ManualClock } from "../../src/clock";
-import { SimulatedCloud } from "../../src/cloud/simulated";
-import type { CloudDriver } from "../../src/cloud/types";
+import { ManualClock } from "./manual-clock";
+import { SimulatedCloud } from "../../src/adapters/cloud/simulated";
+import type { CloudDriver } from "../../src/domain/cloud";
 import { createService, type Service, type ServiceOptions } from "../../src/service";
 import { silentLogger, T0, tempDir, testConfig, TOKEN } from "./fixtures";
 

@@ -1,0 +1,143 @@
+// Reads and validates the service's configuration from environment variables, with the
+// schema the Pulumi program renders the container's environment from
+// (@hpc-fleet/fleet-contract). Every variable is documented in the README; an invalid
+// one stops the start with a message that names it.
+import {
+  HOST_MANAGER_ENV as ENV,
+  parseHostManagerEnv,
+  type HostManagerEnv,
+  type MaxUnhealthy,
+  type ReplaceMode,
+  type StatuspageMetricIds,
+} from "@hpc-fleet/fleet-contract";
+import type { HealthSettings } from "../../domain/health-context";
+
+export {
+  parseMaxUnhealthy,
+  parseMetricIds,
+  type CloudKind,
+  type MaxUnhealthy,
+  type ReplaceMode,
+  type StatuspageMetricIds,
+} from "@hpc-fleet/fleet-contract";
+
+export interface StatuspageConfig {
+  readonly pageId: string;
+  readonly apiKey: string;
+  readonly metricIds: StatuspageMetricIds;
+  /** API base URL, without the /v1 path. */
+  readonly url: string;
+}
+
+interface CommonConfig {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly token: string;
+  /** The token being rotated out: still accepted until it is unset. */
+  readonly tokenPrevious?: string;
+  readonly schedule: string;
+  readonly startupTimeoutMinutes: number;
+  readonly heartbeatTimeoutMinutes: number;
+  readonly rebootCooldownMinutes: number;
+  readonly maxRemediationAttempts: number;
+  readonly maxUnhealthy: MaxUnhealthy;
+  readonly replaceMode: ReplaceMode;
+  readonly dryRun: boolean;
+  /** Digest of what the hosts should be built from; unset: no rolling replacement. */
+  readonly fleetGeneration?: string;
+  /** Share of the fleet (whole percent) that must stay healthy while a rollout replaces hosts. */
+  readonly minHealthyPercentage: number;
+  readonly logLevel: string;
+  /** Set the status page's session cookie with `Secure` (HTTPS or localhost only). */
+  readonly cookieSecure: boolean;
+  /** Push figures to Statuspage after each cycle; undefined when not configured. */
+  readonly statuspage?: StatuspageConfig;
+}
+
+/** The in-process scaling group: local runs, tests and the benchmark. */
+export interface SimulatedCloudConfig {
+  readonly cloud: "simulated";
+  readonly simHosts: number;
+  /** Generation the simulated group's first hosts carry; defaults to fleetGeneration. */
+  readonly simGeneration?: string;
+}
+
+/** The real ESS scaling group. */
+export interface AlicloudConfig {
+  readonly cloud: "alicloud";
+  readonly region: string;
+  readonly scalingGroupId: string;
+}
+
+export type CloudConfig = SimulatedCloudConfig | AlicloudConfig;
+
+/** Whichever cloud it names, with what that cloud needs: no cast to read `region`. */
+export type Config = CommonConfig & CloudConfig;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates `env` and returns the typed configuration, or throws a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = parseHostManagerEnv(env);
+  if (!parsed.success) throw new ConfigError(parsed.problems);
+  const vars = parsed.env;
+  const pageId = vars[ENV.statuspagePageId];
+  const apiKey = vars[ENV.statuspageApiKey];
+  const metricIds = vars[ENV.statuspageMetricIds];
+  const tokenPrevious = vars[ENV.tokenPrevious];
+  const fleetGeneration = vars[ENV.fleetGeneration];
+  return {
+    port: vars[ENV.port],
+    dataDir: vars[ENV.dataDir],
+    token: vars[ENV.token],
+    ...(tokenPrevious !== undefined ? { tokenPrevious } : {}),
+    ...cloudConfig(vars),
+    schedule: vars[ENV.schedule],
+    startupTimeoutMinutes: vars[ENV.startupTimeoutMinutes],
+    heartbeatTimeoutMinutes: vars[ENV.heartbeatTimeoutMinutes],
+    rebootCooldownMinutes: vars[ENV.rebootCooldownMinutes],
+    maxRemediationAttempts: vars[ENV.maxRemediationAttempts],
+    maxUnhealthy: vars[ENV.maxUnhealthy],
+    replaceMode: vars[ENV.replaceMode],
+    dryRun: vars[ENV.dryRun],
+    ...(fleetGeneration !== undefined ? { fleetGeneration } : {}),
+    minHealthyPercentage: vars[ENV.minHealthyPercentage],
+    logLevel: vars[ENV.logLevel],
+    cookieSecure: vars[ENV.cookieSecure],
+    ...(pageId !== undefined && apiKey !== undefined && metricIds !== undefined
+      ? { statuspage: { pageId, apiKey, metricIds, url: vars[ENV.statuspageUrl] } }
+      : {}),
+  };
+}
+
+function cloudConfig(vars: HostManagerEnv): CloudConfig {
+  if (vars[ENV.cloud] === "simulated") {
+    const simGeneration = vars[ENV.simGeneration];
+    return {
+      cloud: "simulated",
+      simHosts: vars[ENV.simHosts],
+      ...(simGeneration !== undefined ? { simGeneration } : {}),
+    };
+  }
+  const region = vars[ENV.region];
+  const scalingGroupId = vars[ENV.scalingGroupId];
+  // parseHostManagerEnv has already refused alicloud without these, naming them.
+  if (!region || !scalingGroupId) throw new Error("alicloud without region or scaling group");
+  return { cloud: "alicloud", region, scalingGroupId };
+}
+
+/** The health check's thresholds, in the units the rules compare with. */
+export function healthSettings(config: Config): HealthSettings {
+  return {
+    startupTimeoutMs: config.startupTimeoutMinutes * 60_000,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMinutes * 60_000,
+    cooldownMs: config.rebootCooldownMinutes * 60_000,
+    maxAttempts: config.maxRemediationAttempts,
+    maxUnhealthy: config.maxUnhealthy,
+  };
+}

@@ -1,0 +1,277 @@
+// The host registry: inventory sync, host reports and remediation bookkeeping.
+// Every change to a host bumps its version; remediation updates are made
+// against the version that was read (optimistic locking), so a decision taken
+// on a stale row is never written over a newer one.
+import type { CloudInstance, InventoryChange } from "../../domain/cloud";
+import {
+  HOST_STATE_FIELDS,
+  REPORTED_FIELDS,
+  type CycleHost,
+  type HostRecord,
+  type HostReport,
+  type HostStateFields,
+  type RemediationEvent,
+} from "../../domain/host";
+import {
+  assignments,
+  CLOUD_COLUMNS,
+  CYCLE_HOST_FIELDS,
+  EVENT_COLUMNS,
+  FOLLOWED_CLOUD_FIELDS,
+  HOST_COLUMNS,
+  insertLists,
+  REMEDIATION_FIELDS,
+  selectList,
+} from "./columns";
+import type { Db } from "./database";
+
+const ALL = selectList(HOST_COLUMNS);
+const col = (field: keyof HostRecord) => HOST_COLUMNS[field];
+const NEW_INSTANCE = insertLists(CLOUD_COLUMNS);
+const EVENT_INSERT = insertLists(EVENT_COLUMNS);
+
+/** A host as an inventory sync compares it with the scaling group. */
+type InventoryViewRow = Pick<HostRecord, "instanceId" | "archivedAt"> &
+  Pick<CloudInstance, (typeof FOLLOWED_CLOUD_FIELDS)[number]>;
+
+export type ReportOutcome = "ok" | "unknown-instance" | "ip-mismatch";
+
+export type RemediationPatch = Pick<HostRecord, (typeof REMEDIATION_FIELDS)[number]>;
+
+export class HostStore {
+  private readonly stmt;
+  /**
+   * The report statement's parameters, refilled for each report: applyReports runs
+   * synchronously, so one array serves every call and a report costs no allocation here.
+   */
+  private readonly reportParams: unknown[];
+
+  constructor(private readonly db: Db) {
+    // Lists of columns come from ./columns; a single column in a condition is plain SQL.
+    this.stmt = {
+      probe: db.prepare("SELECT 1"),
+      get: db.prepare(`SELECT ${ALL} FROM hosts WHERE instance_id = ?`),
+      active: db.prepare(`SELECT ${ALL} FROM hosts WHERE archived_at IS NULL ORDER BY instance_id`),
+      activeForCycle: db.prepare(
+        `SELECT ${selectList(HOST_COLUMNS, CYCLE_HOST_FIELDS)} FROM hosts
+         WHERE archived_at IS NULL ORDER BY instance_id`,
+      ),
+      all: db.prepare(`SELECT ${ALL} FROM hosts ORDER BY instance_id`),
+      // Rows as arrays, in HOST_STATE_FIELDS order (see forEachActiveState).
+      activeStates: db
+        .prepare(
+          `SELECT ${HOST_STATE_FIELDS.map(col).join(", ")} FROM hosts WHERE archived_at IS NULL`,
+        )
+        .raw(true),
+      // A new instance: status 0 (created) since the cloud's creation time.
+      insert: db.prepare(
+        `INSERT INTO hosts (${NEW_INSTANCE.columns}, first_seen_at, status, status_since)
+         VALUES (${NEW_INSTANCE.values}, @now, 0, @createdAt)`,
+      ),
+      // Back in the group, or changed in it; a rollout's mark survives only while it stays.
+      refresh: db.prepare(
+        `UPDATE hosts SET ${assignments(CLOUD_COLUMNS, FOLLOWED_CLOUD_FIELDS)},
+           rollout_replaced_at = CASE WHEN archived_at IS NULL THEN rollout_replaced_at END,
+           archived_at = NULL, version = version + 1
+         WHERE instance_id = @instanceId AND (archived_at IS NOT NULL
+           ${FOLLOWED_CLOUD_FIELDS.map((f) => `OR ${CLOUD_COLUMNS[f]} IS NOT @${f}`).join(" ")})`,
+      ),
+      inventoryView: db.prepare(
+        `SELECT instance_id AS instanceId, archived_at AS archivedAt,
+           ${selectList(CLOUD_COLUMNS, FOLLOWED_CLOUD_FIELDS)}
+         FROM hosts`,
+      ),
+      archive: db.prepare(
+        `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
+      ),
+      // Positional parameters, bound from reportParams: no object built per report.
+      report: db.prepare(
+        `UPDATE hosts SET
+           status_since = CASE WHEN status = ? THEN status_since ELSE ? END,
+           status = ?, last_report_at = ?,
+           ${REPORTED_FIELDS.map((field) => `${col(field)} = ?`).join(", ")},
+           version = version + 1
+         WHERE instance_id = ? AND archived_at IS NULL
+           AND (cloud_private_ip IS NULL OR cloud_private_ip = ?)`,
+      ),
+      known: db.prepare(`SELECT 1 FROM hosts WHERE instance_id = ? AND archived_at IS NULL`),
+      remediate: db.prepare(
+        `UPDATE hosts SET ${assignments(HOST_COLUMNS, REMEDIATION_FIELDS)}, version = version + 1
+         WHERE instance_id = @instanceId AND version = @version`,
+      ),
+      rolledOut: db.prepare(
+        `UPDATE hosts SET rollout_replaced_at = ?, version = version + 1 WHERE instance_id = ?`,
+      ),
+      event: db.prepare(
+        `INSERT INTO remediation_events (${EVENT_INSERT.columns}) VALUES (${EVENT_INSERT.values})`,
+      ),
+      eventsFor: db.prepare(
+        `SELECT ${selectList(EVENT_COLUMNS)}
+         FROM remediation_events WHERE instance_id = ? ORDER BY id DESC LIMIT ?`,
+      ),
+      allEvents: db.prepare(
+        `SELECT ${selectList(EVENT_COLUMNS)} FROM remediation_events ORDER BY id`,
+      ),
+    };
+    this.reportParams = new Array<unknown>(4 + REPORTED_FIELDS.length + 2);
+  }
+
+  /** Whether the database answers a query: the service's liveness, for /healthz. */
+  answers(): boolean {
+    try {
+      this.stmt.probe.get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  get(instanceId: string): HostRecord | undefined {
+    return this.stmt.get.get(instanceId) as HostRecord | undefined;
+  }
+
+  listActive(): HostRecord[] {
+    return this.stmt.active.all() as HostRecord[];
+  }
+
+  /** Like listActive, with only the columns the health check decides on. */
+  listActiveForCycle(): CycleHost[] {
+    return this.stmt.activeForCycle.all() as CycleHost[];
+  }
+
+  listAll(): HostRecord[] {
+    return this.stmt.all.all() as HostRecord[];
+  }
+
+  /**
+   * Calls `visit` with the state fields of every active host, in no particular order.
+   * The object passed is reused from one call to the next: read it, do not keep it.
+   */
+  forEachActiveState(visit: (host: Readonly<HostStateFields>) => void): void {
+    const host = {} as Record<keyof HostStateFields, unknown>;
+    const fields = HOST_STATE_FIELDS;
+    for (const row of this.stmt.activeStates.all() as unknown[][]) {
+      for (let i = 0; i < fields.length; i++) host[fields[i]] = row[i];
+      visit(host as unknown as HostStateFields);
+    }
+  }
+
+  isKnown(instanceId: string): boolean {
+    return this.stmt.known.get(instanceId) !== undefined;
+  }
+
+  /** Makes the registry match the scaling group: new instances enter as status 0, gone ones are archived. */
+  syncInventory(instances: readonly CloudInstance[], now: number): InventoryChange {
+    const change: InventoryChange = { added: [], archived: [], restored: [] };
+    this.db.transaction(() => {
+      // One read of the registry instead of one per instance: this runs over the whole fleet.
+      const known = new Map(
+        (this.stmt.inventoryView.all() as InventoryViewRow[]).map((row) => [row.instanceId, row]),
+      );
+      const seen = new Set<string>();
+      for (const instance of instances) {
+        seen.add(instance.instanceId);
+        const existing = known.get(instance.instanceId);
+        if (!existing) {
+          this.stmt.insert.run({ ...instance, now });
+          change.added.push(instance.instanceId);
+          continue;
+        }
+        if (existing.archivedAt !== null) change.restored.push(instance.instanceId);
+        if (
+          existing.archivedAt !== null ||
+          FOLLOWED_CLOUD_FIELDS.some((field) => existing[field] !== instance[field])
+        ) {
+          this.stmt.refresh.run(instance);
+        }
+      }
+      for (const row of known.values()) {
+        if (row.archivedAt === null && !seen.has(row.instanceId)) {
+          this.stmt.archive.run(now, row.instanceId);
+          change.archived.push(row.instanceId);
+        }
+      }
+    })();
+    return change;
+  }
+
+  /** Applies a batch of reports in one transaction (one fsync) and says what became of each. */
+  applyReports(reports: readonly HostReport[], now: number): ReportOutcome[] {
+    return this.db.transaction(() =>
+      reports.map((report): ReportOutcome => {
+        const params = this.reportParams;
+        params[0] = report.status;
+        params[1] = now;
+        params[2] = report.status;
+        params[3] = now;
+        for (let i = 0; i < REPORTED_FIELDS.length; i++) {
+          params[4 + i] = report[REPORTED_FIELDS[i]] ?? null;
+        }
+        params[4 + REPORTED_FIELDS.length] = report.instanceId;
+        params[5 + REPORTED_FIELDS.length] = report.privateIp;
+        const result = this.stmt.report.run(params);
+        if (result.changes === 1) return "ok";
+        return this.isKnown(report.instanceId) ? "ip-mismatch" : "unknown-instance";
+      }),
+    )();
+  }
+
+  /**
+   * Writes a remediation step and its history entry atomically, if the host is
+   * still at `version`. Returns false when someone else changed it first.
+   */
+  recordRemediation(
+    instanceId: string,
+    version: number,
+    patch: RemediationPatch,
+    event: Omit<RemediationEvent, "instanceId"> | null,
+  ): boolean {
+    return this.db.transaction(() => {
+      const result = this.stmt.remediate.run({ instanceId, version, ...patch });
+      if (result.changes !== 1) return false;
+      if (event) this.stmt.event.run({ instanceId, ...event });
+      return true;
+    })();
+  }
+
+  /**
+   * Like recordRemediation, but re-reads and retries on a version conflict:
+   * used after a cloud call that did happen and so must be recorded.
+   */
+  recordRemediationRetrying(
+    instanceId: string,
+    patch: (current: HostRecord) => RemediationPatch,
+    event: Omit<RemediationEvent, "instanceId">,
+  ): boolean {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = this.get(instanceId);
+      if (!current) return false;
+      if (this.recordRemediation(instanceId, current.version, patch(current), event)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Records that a rollout had ESS replace the host, with its history entry, atomically.
+   * The cloud call happened, so no version check: a report that raced it changes nothing.
+   */
+  recordRolloutReplace(instanceId: string, event: Omit<RemediationEvent, "instanceId">): boolean {
+    return this.db.transaction(() => {
+      if (this.stmt.rolledOut.run(event.at, instanceId).changes !== 1) return false;
+      this.stmt.event.run({ instanceId, ...event });
+      return true;
+    })();
+  }
+
+  addEvent(event: RemediationEvent): void {
+    this.stmt.event.run(event);
+  }
+
+  events(instanceId: string, limit = 20): RemediationEvent[] {
+    return this.stmt.eventsFor.all(instanceId, limit) as RemediationEvent[];
+  }
+
+  allEvents(): RemediationEvent[] {
+    return this.stmt.allEvents.all() as RemediationEvent[];
+  }
+}

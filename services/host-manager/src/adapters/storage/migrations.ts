@@ -1,0 +1,47 @@
+// The schema, as the steps that build it: migrate() applies those a database has not had
+// yet, numbered by SQLite's user_version. TypeScript rather than .sql files, so the
+// build (tsc) carries them into dist/ with no copy step.
+
+/** Ordered, append-only: a released migration is never edited, only followed by a new one. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE hosts (
+     instance_id          TEXT PRIMARY KEY,
+     cloud_private_ip     TEXT,
+     lifecycle_state      TEXT,
+     cloud_created_at     INTEGER NOT NULL,
+     first_seen_at        INTEGER NOT NULL,
+     archived_at          INTEGER,
+     status               INTEGER NOT NULL DEFAULT 0,
+     status_since         INTEGER NOT NULL,
+     last_report_at       INTEGER,
+     private_ip           TEXT,
+     mac                  TEXT,
+     logical_cpus         INTEGER,
+     physical_cpus        INTEGER,
+     client_version       TEXT,
+     hostname             TEXT,
+     remediation_state    TEXT NOT NULL DEFAULT 'none',
+     remediation_attempts INTEGER NOT NULL DEFAULT 0,
+     last_remediation_at  INTEGER,
+     version              INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE TABLE remediation_events (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     instance_id TEXT NOT NULL,
+     at          INTEGER NOT NULL,
+     action      TEXT NOT NULL,
+     outcome     TEXT NOT NULL,
+     reason      TEXT,
+     detail      TEXT
+   );
+   CREATE INDEX remediation_events_by_host ON remediation_events (instance_id, id);
+   CREATE TABLE cycles (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     started_at  INTEGER NOT NULL,
+     finished_at INTEGER NOT NULL,
+     summary     TEXT NOT NULL
+   );`,
+  // Rolling replacement: the instance's generation tag, and when a rollout had ESS replace it.
+  `ALTER TABLE hosts ADD COLUMN generation TEXT;
+   ALTER TABLE hosts ADD COLUMN rollout_replaced_at INTEGER;`,
+];

@@ -1,0 +1,43 @@
+// Whether a host is healthy, as a pure function of its record and the time: which hosts
+// are judged at all, and the timeouts that make one unhealthy.
+import type { HealthContext } from "./health-context";
+import { HostStatus, type HostRecord } from "./host";
+
+export type Assessment = { healthy: true } | { healthy: false; reason: string };
+
+/** ESS lifecycle states in which a host is expected to run the client. */
+const JUDGED_LIFECYCLE_STATES = new Set(["InService", "Pending"]);
+
+export function isJudged(host: Pick<HostRecord, "lifecycleState">): boolean {
+  return host.lifecycleState === null || JUDGED_LIFECYCLE_STATES.has(host.lifecycleState);
+}
+
+/** Judges one host; no timeout runs from before `observingSince` (the start-up grace). */
+export function assessHost(
+  host: Pick<HostRecord, "status" | "lastReportAt" | "cloudCreatedAt" | "statusSince">,
+  { now, observingSince, settings }: HealthContext,
+): Assessment {
+  const elapsedSince = (t: number) => now - Math.max(t, observingSince);
+  if (host.status === HostStatus.clientFailed) return { healthy: false, reason: "client-failed" };
+  if (host.status === HostStatus.created || host.lastReportAt === null) {
+    return elapsedSince(host.cloudCreatedAt) > settings.startupTimeoutMs
+      ? { healthy: false, reason: "startup-timeout" }
+      : { healthy: true };
+  }
+  if (elapsedSince(host.lastReportAt) > settings.heartbeatTimeoutMs) {
+    return { healthy: false, reason: "heartbeat-timeout" };
+  }
+  if (
+    host.status === HostStatus.starting &&
+    elapsedSince(host.statusSince) > settings.startupTimeoutMs
+  ) {
+    return { healthy: false, reason: "stuck-starting" };
+  }
+  if (
+    host.status === HostStatus.clientExited &&
+    elapsedSince(host.statusSince) > settings.heartbeatTimeoutMs
+  ) {
+    return { healthy: false, reason: "client-not-restarting" };
+  }
+  return { healthy: true };
+}

@@ -1,0 +1,133 @@
+// A health-check cycle's record: what it saw, what it did and why, kept for the API,
+// the status page, the metrics and Statuspage; and how a cycle's facts become one.
+import type { InventoryChange } from "./cloud";
+import type { RemediationPlan } from "./ladder";
+import type { RolloutDecision, RolloutSettings } from "./rollout";
+
+export interface CycleAction {
+  instanceId: string;
+  /** `rollout-replace`: a healthy host of an older generation, replaced by the rollout. */
+  action: "reboot" | "replace" | "mark-failed" | "rollout-replace";
+  reason: string;
+  outcome: "ok" | "error" | "dry-run" | "skipped";
+  error?: string;
+  /** Why the action differs from the plan, e.g. a refused reboot escalated to a replace. */
+  detail?: string;
+}
+
+export interface CycleSummary {
+  startedAt: number;
+  finishedAt: number;
+  total: number;
+  healthy: number;
+  unhealthy: number;
+  remediating: number;
+  failed: number;
+  /**
+   * Judged hosts tagged with a generation other than the current one (0 with no rollout);
+   * absent from cycles recorded before rollouts existed.
+   */
+  outdated?: number;
+  maxUnhealthy: number;
+  stormGuardOpen: boolean;
+  dryRun: boolean;
+  /** The rollout's figures; absent when no fleet generation is configured. */
+  rollout?: CycleRollout;
+  inventory: { added: number; archived: number; restored: number; error?: string };
+  actions: CycleAction[];
+  recovered: string[];
+  /** Which hosts were unhealthy and why: what an operator needs when the guard trips. */
+  unhealthyHosts: { instanceId: string; reason: string }[];
+  error?: string;
+}
+
+export interface CycleRollout {
+  generation: string;
+  minHealthyPercentage: number;
+  /** Judged hosts running their client and healthy, and the floor kept under them. */
+  healthy: number;
+  minHealthy: number;
+  /** Rolled-out hosts still in the group. */
+  inFlight: number;
+  /** Replacements the healthy floor allowed this cycle. */
+  budget: number;
+  /** Why none were made although hosts are outdated (the storm guard, an inventory failure). */
+  held?: "storm-guard" | "inventory-error";
+}
+
+/** Remediations that happened in a cycle (not dry runs, errors or skipped ones). */
+export function remediationsDone(summary: Pick<CycleSummary, "actions">): number {
+  return summary.actions.filter(
+    (a) => (a.action === "reboot" || a.action === "replace") && a.outcome === "ok",
+  ).length;
+}
+
+/**
+ * A cycle's counts alone: what the status page's chart needs, without the actions and
+ * lists; `outdated` is 0 for cycles recorded before rollouts existed.
+ */
+export type CycleCounts = Pick<
+  CycleSummary,
+  "finishedAt" | "total" | "healthy" | "unhealthy" | "remediating" | "failed"
+> & { outdated: number };
+
+/** What a cycle found and did, for summarizeCycle. */
+export interface CycleFacts {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly dryRun: boolean;
+  /** What the inventory refresh changed, or why it failed (then nothing was acted on). */
+  readonly inventory: { readonly change: InventoryChange } | { readonly error: string };
+  readonly plan: RemediationPlan;
+  readonly rolloutSettings: RolloutSettings;
+  readonly rollout: RolloutDecision;
+  readonly actions: CycleAction[];
+  /** Hosts whose recovery this cycle recorded. */
+  readonly recovered: string[];
+}
+
+export function summarizeCycle(facts: CycleFacts): CycleSummary {
+  const { plan, rollout, rolloutSettings, inventory } = facts;
+  const inventoryError = "error" in inventory ? inventory.error : undefined;
+  const change = "change" in inventory ? inventory.change : undefined;
+  let rolloutRecord: CycleRollout | undefined;
+  if (rolloutSettings.generation !== null) {
+    // The plan only knows of the storm guard; a failed inventory held the rollout too.
+    const held =
+      rollout.held ??
+      (inventoryError !== undefined && rollout.outdated > 0 ? "inventory-error" : undefined);
+    rolloutRecord = {
+      generation: rolloutSettings.generation,
+      minHealthyPercentage: rolloutSettings.minHealthyPercentage,
+      healthy: rollout.healthy,
+      minHealthy: rollout.minHealthy,
+      inFlight: rollout.inFlight,
+      budget: rollout.budget,
+      ...(held ? { held } : {}),
+    };
+  }
+  return {
+    startedAt: facts.startedAt,
+    finishedAt: facts.finishedAt,
+    total: plan.total,
+    healthy: plan.healthy,
+    unhealthy: plan.unhealthy,
+    remediating: plan.remediating,
+    failed: plan.failed,
+    outdated: rollout.outdated,
+    maxUnhealthy: plan.maxUnhealthy,
+    stormGuardOpen: plan.stormGuardOpen,
+    dryRun: facts.dryRun,
+    ...(rolloutRecord ? { rollout: rolloutRecord } : {}),
+    inventory: {
+      added: change?.added.length ?? 0,
+      archived: change?.archived.length ?? 0,
+      restored: change?.restored.length ?? 0,
+      ...(inventoryError !== undefined ? { error: inventoryError } : {}),
+    },
+    actions: facts.actions,
+    recovered: facts.recovered,
+    unhealthyHosts: plan.unhealthyHosts,
+    ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),
+  };
+}

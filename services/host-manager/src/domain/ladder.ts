@@ -1,0 +1,121 @@
+// The remediation ladder, as pure functions of the host records and the time: the next
+// step for each unhealthy host (reboot, then replace after a cooldown, then give up at
+// the retry limit), and the plan for the whole fleet, held back by the storm guard.
+import { assessHost, isJudged, type Assessment } from "./assessment";
+import type { HealthContext, HealthSettings } from "./health-context";
+import { HostStatus, type CycleHost } from "./host";
+import { isRollingOut } from "./rollout";
+import { stormGuard } from "./storm-guard";
+
+export type Step =
+  | { kind: "none" }
+  | { kind: "wait" }
+  | { kind: "recovered" }
+  | { kind: "reset-attempts" }
+  | { kind: "reboot" | "replace" | "mark-failed"; reason: string };
+
+export type ActionStep = Extract<Step, { reason: string }>;
+
+export interface PlannedAction {
+  host: CycleHost;
+  step: ActionStep;
+}
+
+export interface RemediationPlan {
+  total: number;
+  healthy: number;
+  unhealthy: number;
+  remediating: number;
+  failed: number;
+  maxUnhealthy: number;
+  stormGuardOpen: boolean;
+  /** Remediations to perform; empty when the storm guard is open. */
+  actions: PlannedAction[];
+  /** Record-keeping that is not an action on a host (recoveries, forgetting old attempts). */
+  bookkeeping: { host: CycleHost; step: Step }[];
+  unhealthyHosts: { instanceId: string; reason: string }[];
+}
+
+/** How long a host must stay healthy after its last remediation before its attempts are forgotten. */
+export function attemptMemoryMs(settings: HealthSettings): number {
+  return settings.startupTimeoutMs + settings.heartbeatTimeoutMs + settings.cooldownMs;
+}
+
+/** The remediation ladder: reboot, then replace after a cooldown, then give up at the retry limit. */
+export function nextStep(
+  host: CycleHost,
+  assessment: Assessment,
+  { now, settings }: HealthContext,
+): Step {
+  const last = host.lastRemediationAt;
+  // Back up and running, and heard from since the last action: the remediation worked.
+  const cameBack =
+    assessment.healthy &&
+    host.status === HostStatus.running &&
+    host.lastReportAt !== null &&
+    (last === null || host.lastReportAt > last);
+  if (host.remediationState !== "none") {
+    if (cameBack) return { kind: "recovered" };
+    if (host.remediationState === "failed" || assessment.healthy) return { kind: "wait" };
+  } else if (assessment.healthy) {
+    if (host.remediationAttempts > 0 && last !== null && now - last >= attemptMemoryMs(settings)) {
+      return { kind: "reset-attempts" };
+    }
+    return { kind: "none" };
+  }
+  if (assessment.healthy) return { kind: "none" };
+  if (last !== null && now - last < settings.cooldownMs) return { kind: "wait" };
+  if (host.remediationAttempts >= settings.maxAttempts) {
+    return { kind: "mark-failed", reason: assessment.reason };
+  }
+  return host.remediationAttempts === 0
+    ? { kind: "reboot", reason: assessment.reason }
+    : { kind: "replace", reason: assessment.reason };
+}
+
+/** Judges every host and plans its next step; the storm guard holds back every action. */
+export function planRemediation(
+  hosts: readonly CycleHost[],
+  context: HealthContext,
+): RemediationPlan {
+  // Hosts a rollout is replacing are ESS's now: neither judged nor remediated.
+  const judged = hosts.filter((host) => isJudged(host) && !isRollingOut(host, context));
+  const actions: PlannedAction[] = [];
+  const bookkeeping: RemediationPlan["bookkeeping"] = [];
+  const unhealthyHosts: RemediationPlan["unhealthyHosts"] = [];
+  let remediating = 0;
+  let failed = 0;
+  for (const host of judged) {
+    const assessment = assessHost(host, context);
+    const step = nextStep(host, assessment, context);
+    const recovered = step.kind === "recovered";
+    const underRemediation = !recovered && host.remediationState !== "none";
+    if (underRemediation && host.remediationState === "failed") failed++;
+    else if (underRemediation) remediating++;
+    // Hosts being remediated count as unhealthy even while they look fine, or the cap leaks.
+    if (!assessment.healthy || underRemediation) {
+      unhealthyHosts.push({
+        instanceId: host.instanceId,
+        reason: assessment.healthy ? `remediating:${host.remediationState}` : assessment.reason,
+      });
+    }
+    if (step.kind === "reboot" || step.kind === "replace" || step.kind === "mark-failed") {
+      actions.push({ host, step });
+    } else if (step.kind === "recovered" || step.kind === "reset-attempts") {
+      bookkeeping.push({ host, step });
+    }
+  }
+  const guard = stormGuard(unhealthyHosts.length, judged.length, context.settings.maxUnhealthy);
+  return {
+    total: judged.length,
+    healthy: judged.length - unhealthyHosts.length,
+    unhealthy: unhealthyHosts.length,
+    remediating,
+    failed,
+    maxUnhealthy: guard.maxUnhealthy,
+    stormGuardOpen: guard.open,
+    actions: guard.open ? [] : actions,
+    bookkeeping,
+    unhealthyHosts,
+  };
+}

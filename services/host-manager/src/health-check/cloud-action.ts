@@ -1,0 +1,104 @@
+// One cloud action of a cycle (a rung of the ladder, or a rollout's replace), carried
+// out the same way whoever asked for it: in a dry run only reported; skipped if the host
+// changed since the plan; a failed call kept in the host's history as an error and never
+// recorded as done; a call that happened recorded even if a report raced it.
+import type { Logger } from "pino";
+import { describeError } from "../adapters/cloud/retry";
+import type { HostStore } from "../adapters/storage/hosts";
+import type { Clock } from "../clock";
+import type { ReplaceMode } from "../domain/cloud";
+import type { CycleAction } from "../domain/cycle";
+import type { RemediationEvent } from "../domain/host";
+
+/** What a cycle's action always shows: the host, the action planned and why. */
+export interface ActionBase {
+  readonly instanceId: string;
+  readonly action: CycleAction["action"];
+  readonly reason: string;
+  /** What the action is about (a rollout's generations), shown whatever the outcome. */
+  readonly detail?: string;
+}
+
+/**
+ * What a call did, updated as it goes, so that a failure is recorded as what was
+ * being attempted: a refused reboot escalates to a replace.
+ */
+export interface Attempt {
+  action: CycleAction["action"];
+  /** The call ended in a replace (the event notes the replace mode). */
+  replaces: boolean;
+  /** Why the action differs from the plan; shown on the cycle's action when it worked. */
+  escalation: string | null;
+}
+
+export interface CloudActionDeps {
+  readonly store: Pick<HostStore, "addEvent">;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly dryRun: boolean;
+  readonly replaceMode: ReplaceMode;
+}
+
+export interface CloudActionSpec {
+  readonly base: ActionBase;
+  /** Whether the first call replaces (the ladder's second rung, a rollout). */
+  readonly replaces: boolean;
+  readonly messages: { readonly dryRun: string; readonly failed: string; readonly done: string };
+  /** A report since the plan changed the picture: do nothing. */
+  readonly isStale: () => boolean;
+  /** The cloud call; it may escalate `attempt`. */
+  readonly call: (attempt: Attempt) => Promise<void>;
+  /** Records the action that happened, with its history entry. */
+  readonly record: (attempt: Attempt, event: Omit<RemediationEvent, "instanceId">) => void;
+}
+
+/** In a dry run, what would have been done: logged and reported, nothing changed. */
+export function dryRunAction(logger: Logger, base: ActionBase, message: string): CycleAction {
+  logger.info({ ...base, dryRun: true }, message);
+  return { ...base, outcome: "dry-run" };
+}
+
+export async function runCloudAction(
+  deps: CloudActionDeps,
+  spec: CloudActionSpec,
+): Promise<CycleAction> {
+  const { store, clock, logger, replaceMode } = deps;
+  const { base, messages } = spec;
+  if (deps.dryRun) return dryRunAction(logger, base, messages.dryRun);
+  if (spec.isStale()) return { ...base, outcome: "skipped" };
+  const attempt: Attempt = { action: base.action, replaces: spec.replaces, escalation: null };
+  const details = (...parts: (string | null | undefined)[]) => parts.filter(Boolean).join("; ");
+  try {
+    await spec.call(attempt);
+  } catch (error) {
+    const message = describeError(error);
+    logger.error({ ...base, err: message }, messages.failed);
+    store.addEvent({
+      instanceId: base.instanceId,
+      at: clock.now(),
+      action: attempt.action,
+      outcome: "error",
+      reason: base.reason,
+      detail: details(base.detail, attempt.escalation, message),
+    });
+    return { ...base, action: attempt.action, outcome: "error", error: message };
+  }
+  spec.record(attempt, {
+    at: clock.now(),
+    action: attempt.action,
+    outcome: "ok",
+    reason: base.reason,
+    detail: details(
+      base.detail,
+      attempt.escalation,
+      attempt.replaces ? `mode=${replaceMode}` : null,
+    ),
+  });
+  logger.info({ ...base, action: attempt.action }, messages.done);
+  return {
+    ...base,
+    action: attempt.action,
+    outcome: "ok",
+    ...(attempt.escalation ? { detail: attempt.escalation } : {}),
+  };
+}

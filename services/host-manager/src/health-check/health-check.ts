@@ -1,0 +1,280 @@
+// One health-check cycle: refresh the inventory, judge every host, respect the
+// storm guard, run the remediations and the rollout's replacements with bounded
+// concurrency, and record it all.
+import type { Logger } from "pino";
+import { describeError, isRetryable, mapLimit } from "../adapters/cloud/retry";
+import type { CycleStore } from "../adapters/storage/cycles";
+import type { HostStore } from "../adapters/storage/hosts";
+import type { Clock } from "../clock";
+import type { CloudDriver, ReplaceMode } from "../domain/cloud";
+import {
+  summarizeCycle,
+  type CycleAction,
+  type CycleFacts,
+  type CycleSummary,
+} from "../domain/cycle";
+import type { HealthContext, HealthSettings } from "../domain/health-context";
+import type { CycleHost } from "../domain/host";
+import { planRemediation, type PlannedAction, type RemediationPlan } from "../domain/ladder";
+import { isRolloutCandidate, planRollout, type RolloutSettings } from "../domain/rollout";
+import { dryRunAction, runCloudAction, type ActionBase } from "./cloud-action";
+import type { Inventory } from "./inventory";
+
+const ROLLOUT_REASON = "outdated-generation";
+
+type Work =
+  | { kind: "remediate"; planned: PlannedAction }
+  | { kind: "rollout"; host: CycleHost; generation: string };
+
+/** No rollout configured: no generation to roll towards (and no share to spend). */
+const NO_ROLLOUT: RolloutSettings = { generation: null, minHealthyPercentage: 100 };
+
+export interface HealthCheckDeps {
+  readonly store: HostStore;
+  readonly cycles: CycleStore;
+  readonly cloud: CloudDriver;
+  readonly inventory: Inventory;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings: HealthSettings;
+  readonly replaceMode: ReplaceMode;
+  readonly dryRun: boolean;
+  /** Rolling replacement by generation; absent or with a null generation, none. */
+  readonly rollout?: RolloutSettings;
+  /** When this process began watching the hosts (the start-up grace). */
+  readonly observingSince: number;
+  /** Cloud calls in flight at once. Defaults to 8. */
+  readonly concurrency?: number;
+  /**
+   * Told about each recorded cycle (metrics, Statuspage). It must not block: the next
+   * cycle waits for this one. Its errors are logged, never fail the cycle.
+   */
+  readonly onCycleDone?: (summary: CycleSummary) => void;
+}
+
+export class HealthCheck {
+  private running: Promise<CycleSummary> | undefined;
+  private readonly rollout: RolloutSettings;
+
+  constructor(private readonly deps: HealthCheckDeps) {
+    this.rollout = deps.rollout ?? NO_ROLLOUT;
+  }
+
+  /** Runs a cycle, or joins the one already running: cycles never overlap. */
+  run(): Promise<CycleSummary> {
+    if (!this.running) {
+      this.running = this.runCycle().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  /** Resolves when no cycle is in flight. */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  /** The time and thresholds the health rules judge against, as of now. */
+  private contextNow(): HealthContext {
+    const { clock, observingSince, settings } = this.deps;
+    return { now: clock.now(), observingSince, settings };
+  }
+
+  private async runCycle(): Promise<CycleSummary> {
+    const { store, clock, logger, dryRun } = this.deps;
+    const startedAt = clock.now();
+    const inventory = await this.refreshInventory();
+    const context = this.contextNow();
+    const hosts = store.listActiveForCycle();
+    const plan = planRemediation(hosts, context);
+    const rollout = planRollout(hosts, context, this.rollout, plan.stormGuardOpen);
+    const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
+    const actions =
+      "change" in inventory && !plan.stormGuardOpen
+        ? await this.runActions(plan.actions, rollout.replace)
+        : [];
+    const summary = summarizeCycle({
+      startedAt,
+      finishedAt: clock.now(),
+      dryRun,
+      inventory,
+      plan,
+      rolloutSettings: this.rollout,
+      rollout,
+      actions,
+      recovered,
+    });
+    if (summary.stormGuardOpen) {
+      logger.warn(
+        { unhealthy: summary.unhealthy, maxUnhealthy: summary.maxUnhealthy, total: summary.total },
+        "storm guard open: more hosts unhealthy than allowed, remediating none",
+      );
+    }
+    if (summary.rollout?.held === "storm-guard") {
+      logger.warn({ outdated: summary.outdated }, "storm guard open: rollout replacing none");
+    }
+    this.deps.cycles.add(summary);
+    try {
+      this.deps.onCycleDone?.(summary);
+    } catch (error) {
+      logger.error({ err: describeError(error) }, "cycle listener failed");
+    }
+    logger.info(
+      {
+        total: summary.total,
+        unhealthy: summary.unhealthy,
+        outdated: summary.outdated,
+        actions: actions.length,
+        recovered: recovered.length,
+        stormGuardOpen: summary.stormGuardOpen,
+      },
+      "health check cycle done",
+    );
+    return summary;
+  }
+
+  /** Lists the scaling group; a failure is logged and stops this cycle's actions. */
+  private async refreshInventory(): Promise<CycleFacts["inventory"]> {
+    try {
+      return { change: await this.deps.inventory.refresh() };
+    } catch (error) {
+      const message = describeError(error);
+      this.deps.logger.error(
+        { err: message },
+        "inventory refresh failed; no remediation this cycle",
+      );
+      return { error: message };
+    }
+  }
+
+  /** Records recoveries and forgotten attempts; returns the hosts that recovered. */
+  private recordBookkeeping(bookkeeping: RemediationPlan["bookkeeping"], now: number): string[] {
+    const recovered: string[] = [];
+    for (const { host, step } of bookkeeping) {
+      const patch = {
+        remediationState: "none" as const,
+        remediationAttempts: step.kind === "reset-attempts" ? 0 : host.remediationAttempts,
+        lastRemediationAt: host.lastRemediationAt,
+      };
+      const event =
+        step.kind === "recovered"
+          ? { at: now, action: "recovered", outcome: "ok", reason: null, detail: null }
+          : null;
+      if (this.deps.store.recordRemediation(host.instanceId, host.version, patch, event)) {
+        if (step.kind === "recovered") recovered.push(host.instanceId);
+      }
+    }
+    return recovered;
+  }
+
+  /** The ladder's actions, then the rollout's, in one pool of `concurrency` cloud calls. */
+  private runActions(
+    remediations: readonly PlannedAction[],
+    outdated: readonly CycleHost[],
+  ): Promise<CycleAction[]> {
+    const { generation } = this.rollout;
+    const work: Work[] = [
+      ...remediations.map((planned): Work => ({ kind: "remediate", planned })),
+      ...(generation === null
+        ? []
+        : outdated.map((host): Work => ({ kind: "rollout", host, generation }))),
+    ];
+    return mapLimit(work, this.deps.concurrency ?? 8, (item) =>
+      item.kind === "remediate"
+        ? this.remediate(item.planned)
+        : this.rollOut(item.host, item.generation),
+    );
+  }
+
+  /** One rung of the ladder. */
+  private remediate({ host, step }: PlannedAction): Promise<CycleAction> {
+    const { store, cloud, logger, dryRun, replaceMode } = this.deps;
+    const base = { instanceId: host.instanceId, action: step.kind, reason: step.reason } as const;
+    const dryRunMessage = "would remediate host (dry run)";
+    // Giving up is bookkeeping, not a cloud call.
+    if (step.kind === "mark-failed") {
+      return Promise.resolve(
+        dryRun ? dryRunAction(logger, base, dryRunMessage) : this.markFailed(host, base),
+      );
+    }
+    return runCloudAction(this.deps, {
+      base,
+      replaces: step.kind === "replace",
+      messages: {
+        dryRun: dryRunMessage,
+        failed: "remediation call failed; nothing recorded",
+        done: "remediated host",
+      },
+      // A report that arrived since the plan was made may have changed the picture.
+      isStale: () => store.get(host.instanceId)?.version !== host.version,
+      call: async (attempt) => {
+        if (step.kind === "replace") return cloud.replaceInstance(host.instanceId, replaceMode);
+        try {
+          await cloud.rebootInstance(host.instanceId);
+        } catch (error) {
+          // ECS refuses to reboot an instance that is not Running (IncorrectInstanceStatus):
+          // retrying would stall the ladder, so go straight to the next rung.
+          if (isRetryable(error)) throw error;
+          attempt.action = "replace";
+          attempt.replaces = true;
+          attempt.escalation = `reboot refused (${describeError(error)})`;
+          await cloud.replaceInstance(host.instanceId, replaceMode);
+        }
+      },
+      record: (attempt, event) =>
+        store.recordRemediationRetrying(
+          host.instanceId,
+          (current) => ({
+            remediationState: attempt.action === "reboot" ? "rebooting" : "replacing",
+            remediationAttempts: current.remediationAttempts + 1,
+            lastRemediationAt: event.at,
+          }),
+          event,
+        ),
+    });
+  }
+
+  /** At the retry limit: the host is left alone, and shown as failed. */
+  private markFailed(host: CycleHost, base: ActionBase): CycleAction {
+    const { store, clock, logger } = this.deps;
+    const recorded = store.recordRemediation(
+      host.instanceId,
+      host.version,
+      {
+        remediationState: "failed",
+        remediationAttempts: host.remediationAttempts,
+        lastRemediationAt: host.lastRemediationAt,
+      },
+      { at: clock.now(), action: base.action, outcome: "ok", reason: base.reason, detail: null },
+    );
+    if (recorded) logger.warn(base, "host failed: retry limit reached, no further action");
+    return { ...base, outcome: recorded ? "ok" : "skipped" };
+  }
+
+  /** Has ESS replace a healthy host of an older generation (the rollout's one action). */
+  private rollOut(host: CycleHost, generation: string): Promise<CycleAction> {
+    const { store, cloud, replaceMode } = this.deps;
+    return runCloudAction(this.deps, {
+      base: {
+        instanceId: host.instanceId,
+        action: "rollout-replace",
+        reason: ROLLOUT_REASON,
+        detail: `generation ${host.generation} -> ${generation}`,
+      },
+      replaces: true,
+      messages: {
+        dryRun: "would replace outdated host (dry run)",
+        failed: "rollout replace failed; nothing recorded",
+        done: "replaced outdated host",
+      },
+      // A report since the plan may have made it unhealthy (the ladder's then) or changed it.
+      isStale: () => {
+        const current = store.get(host.instanceId);
+        return !current || !isRolloutCandidate(current, this.contextNow(), generation);
+      },
+      call: () => cloud.replaceInstance(host.instanceId, replaceMode),
+      record: (_attempt, event) => store.recordRolloutReplace(host.instanceId, event),
+    });
+  }
+}

@@ -1,0 +1,121 @@
+// The status page's routes: `/` for the bearer token or a session cookie, and the
+// sign-in form that issues the cookie. The JSON API and /metrics never accept the
+// cookie, so a cross-site request can do nothing with it even where SameSite fails.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { CycleStore } from "../../adapters/storage/cycles";
+import type { Clock } from "../../clock";
+import type { HealthContext } from "../../domain/health-context";
+import type { TokenCheck } from "../auth";
+import type { HealthCheckFacts } from "../health-check-facts";
+import { renderChart } from "./chart";
+import { hostTable, pageQuerySchema, type HostSource } from "./model";
+import { renderLoginPage, renderStatusPage } from "./render";
+import {
+  clearedSessionCookie,
+  makeSessions,
+  readCookie,
+  SESSION_COOKIE,
+  sessionCookie,
+} from "./session";
+
+export interface StatusPageDeps {
+  /** The fleet token, which the session cookies are keyed from. */
+  readonly token: string;
+  readonly tokenMatches: TokenCheck;
+  /** Mark the session cookie `Secure`. */
+  readonly cookieSecure: boolean;
+  /** Session expiry and the sign-in round trip. */
+  readonly clock: Clock;
+  readonly hosts: HostSource;
+  readonly cycles: Pick<CycleStore, "countsSince" | "latest">;
+  /** The time and thresholds hosts are judged against, as of the call. */
+  readonly healthContext: () => HealthContext;
+  readonly healthCheck: HealthCheckFacts;
+}
+
+const CHART_HOURS = 6;
+const REFRESH_SECONDS = 30;
+
+/** No script may run, nothing may load from elsewhere, and no one may frame the page. */
+const PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+};
+
+export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, deps) => {
+  const sessions = makeSessions(deps.token);
+  const hasSession = (request: FastifyRequest) =>
+    sessions.verify(readCookie(request.headers.cookie, SESSION_COOKIE), deps.clock.now());
+  const send = (reply: FastifyReply, body: string, status = 200) =>
+    reply.code(status).headers(PAGE_HEADERS).send(body);
+
+  app.get("/", { config: { auth: "page" } }, async (request, reply) => {
+    const bearer = deps.tokenMatches(request.headers.authorization);
+    const cookie = !bearer && hasSession(request);
+    if (!bearer && !cookie) {
+      // Just signed in, yet no cookie came back: the browser refused it (Secure over plain HTTP).
+      const signedIn = Number((request.query as Record<string, unknown>).signedIn);
+      const justSignedIn = Math.abs(deps.clock.now() / 1000 - signedIn) < 60;
+      return reply.redirect(justSignedIn ? "/login?cookie=refused" : "/login", 303);
+    }
+    const query = pageQuerySchema.parse(request.query ?? {});
+    const context = deps.healthContext();
+    const { now } = context;
+    const cycles = deps.cycles.countsSince(now - CHART_HOURS * 3_600_000);
+    return send(
+      reply,
+      renderStatusPage({
+        now,
+        table: hostTable(deps.hosts, query, context),
+        query,
+        lastCycle: deps.cycles.latest(1)[0],
+        nextRunAt: deps.healthCheck.nextRunAt(),
+        schedule: deps.healthCheck.schedule,
+        dryRun: deps.healthCheck.dryRun,
+        chart: renderChart(cycles, now, CHART_HOURS),
+        chartHours: CHART_HOURS,
+        refreshSeconds: REFRESH_SECONDS,
+        cookieSession: cookie,
+      }),
+    );
+  });
+
+  // Its own plugin scope, so only these routes parse form bodies: host reports stay JSON-only.
+  await app.register(async (forms) => {
+    forms.addContentTypeParser(
+      "application/x-www-form-urlencoded",
+      { parseAs: "string" },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    );
+
+    forms.get("/login", { config: { auth: "none" } }, async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const notice =
+        query.error !== undefined
+          ? "That token is not the fleet token."
+          : query.cookie !== undefined
+            ? "Your browser refused the session cookie. It is marked Secure, which browsers keep only over HTTPS or on localhost: open this page over HTTPS, or set HOST_MANAGER_COOKIE_SECURE=false on a closed network."
+            : undefined;
+      return send(reply, renderLoginPage(notice), notice ? 401 : 200);
+    });
+
+    forms.post("/login", { config: { auth: "none" } }, async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const token = typeof body.token === "string" ? body.token : "";
+      if (!deps.tokenMatches(`Bearer ${token}`)) return reply.redirect("/login?error=1", 303);
+      const now = deps.clock.now();
+      return reply
+        .header("set-cookie", sessionCookie(sessions.issue(now), deps.cookieSecure))
+        .header("cache-control", "no-store")
+        .redirect(`/?signedIn=${Math.floor(now / 1000)}`, 303);
+    });
+
+    forms.post("/logout", { config: { auth: "none" } }, async (_request, reply) =>
+      reply.header("set-cookie", clearedSessionCookie(deps.cookieSecure)).redirect("/login", 303),
+    );
+  });
+};

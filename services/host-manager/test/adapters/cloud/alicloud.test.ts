@@ -1,0 +1,143 @@
+// The real ECS/ESS driver against a local fake speaking the RPC wire format:
+// signing, paging, the exact parameters, and retries on throttling, 5xx and timeouts.
+import { FakeAlicloud, FAKE_GROUP, type FakeInstance } from "../../support/fake-alicloud";
+import { fakeDriver } from "../../support/driver";
+import { ManualClock } from "../../support/manual-clock";
+
+describe("AlicloudDriver", () => {
+  let fake: FakeAlicloud;
+  let endpoint: string;
+  beforeEach(async () => {
+    fake = new FakeAlicloud();
+    endpoint = await fake.start();
+  });
+  afterEach(() => fake.stop());
+
+  it("lists the whole scaling group across ESS pages and ECS NextToken pages", async () => {
+    const created = Date.UTC(2026, 0, 1, 10, 58);
+    for (let i = 0; i < 130; i++) fake.launch(created);
+    const instances = await fakeDriver(endpoint).listInstances();
+    expect(instances).toHaveLength(130);
+    expect(new Set(instances.map((i) => i.instanceId)).size).toBe(130);
+    const first = fake.instances.get("i-fake00001");
+    expect(instances.find((i) => i.instanceId === "i-fake00001")).toEqual({
+      instanceId: "i-fake00001",
+      privateIp: first?.privateIp,
+      createdAt: created,
+      lifecycleState: "InService",
+      generation: null,
+    });
+    const ess = fake.callsOf("DescribeScalingInstances");
+    expect(ess.map((c) => c.params.PageNumber)).toEqual(["1", "2", "3"]);
+    expect(
+      ess.every((c) => c.params.ScalingGroupId === FAKE_GROUP && c.version === "2014-08-28"),
+    ).toBe(true);
+    const ecs = fake.callsOf("DescribeInstances");
+    // 100 ids then 30, each read 7 at a time: 15 + 5 pages.
+    expect(ecs).toHaveLength(20);
+    expect(ecs.every((c) => JSON.parse(c.params.InstanceIds).length <= 100)).toBe(true);
+    expect(ecs.filter((c) => c.params.NextToken).length).toBe(18);
+  });
+
+  it("reads each instance's generation from its ECS tags, null when untagged", async () => {
+    fake.launch();
+    fake.generation = "0123456789abcdef";
+    for (let i = 0; i < 10; i++) fake.launch();
+    fake.generation = "fedcba9876543210";
+    fake.launch();
+    (fake.instances.get("i-fake00003") as FakeInstance).tags["other"] = "x";
+    const instances = await fakeDriver(endpoint).listInstances();
+    const generationOf = (id: string) => instances.find((i) => i.instanceId === id)?.generation;
+    expect(generationOf("i-fake00001")).toBeNull();
+    expect(generationOf("i-fake00002")).toBe("0123456789abcdef");
+    expect(generationOf("i-fake00003")).toBe("0123456789abcdef");
+    expect(generationOf("i-fake00012")).toBe("fedcba9876543210");
+    // The tags came over the wire, across DescribeInstances pages (7 a page here).
+    expect(fake.callsOf("DescribeInstances").length).toBeGreaterThan(1);
+  });
+
+  it("dates an instance the cloud gives no creation time by the injected clock", async () => {
+    fake.launch(null);
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const [instance] = await fakeDriver(endpoint, { clock }).listInstances();
+    expect(instance?.createdAt).toBe(clock.now());
+  });
+
+  it("signs requests: a wrong secret is refused and not retried", async () => {
+    fake.launch();
+    await expect(
+      fakeDriver(endpoint, { secret: "wrong" }).rebootInstance("i-fake00001"),
+    ).rejects.toMatchObject({
+      code: "SignatureDoesNotMatch",
+    });
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.reboots).toEqual([]);
+  });
+
+  it("reboots through ECS RebootInstance", async () => {
+    fake.launch();
+    await fakeDriver(endpoint).rebootInstance("i-fake00001");
+    expect(fake.callsOf("RebootInstance")[0].params.InstanceId).toBe("i-fake00001");
+    expect(fake.reboots).toEqual(["i-fake00001"]);
+  });
+
+  it("replaces with RemoveInstances without lowering the desired capacity", async () => {
+    fake.launch();
+    await fakeDriver(endpoint).replaceInstance("i-fake00001", "remove");
+    const call = fake.callsOf("RemoveInstances")[0];
+    expect(call.params).toMatchObject({
+      "InstanceId.1": "i-fake00001",
+      DecreaseDesiredCapacity: "false",
+      ScalingGroupId: FAKE_GROUP,
+    });
+    expect(fake.replaced).toEqual([
+      expect.objectContaining({ instanceId: "i-fake00001", via: "RemoveInstances" }),
+    ]);
+  });
+
+  it("replaces with SetInstanceHealth Unhealthy", async () => {
+    fake.launch();
+    await fakeDriver(endpoint).replaceInstance("i-fake00001", "set-unhealthy");
+    expect(fake.callsOf("SetInstanceHealth")[0].params).toMatchObject({
+      InstanceId: "i-fake00001",
+      HealthStatus: "Unhealthy",
+    });
+  });
+
+  it.each([
+    ["throttle", 400],
+    ["server-error", 500],
+    ["unavailable", 503],
+  ] as const)("retries %s and then succeeds", async (kind, status) => {
+    fake.launch();
+    fake.faults.push({ action: "RebootInstance", kind, times: 2 });
+    await fakeDriver(endpoint).rebootInstance("i-fake00001");
+    expect(fake.callsOf("RebootInstance").map((c) => c.status)).toEqual([status, status, 200]);
+    expect(fake.reboots).toEqual(["i-fake00001"]);
+  });
+
+  it("retries a read timeout", async () => {
+    fake.launch();
+    fake.faults.push({ action: "DescribeScalingInstances", kind: "timeout", times: 1 });
+    const instances = await fakeDriver(endpoint, { readTimeoutMs: 300 }).listInstances();
+    expect(instances).toHaveLength(1);
+    expect(fake.callsOf("DescribeScalingInstances").map((c) => c.status)).toEqual([0, 200]);
+  });
+
+  it("gives up after the retry limit with the cloud's error code", async () => {
+    fake.launch();
+    fake.faults.push({ action: "RebootInstance", kind: "throttle", times: 100 });
+    await expect(fakeDriver(endpoint).rebootInstance("i-fake00001")).rejects.toMatchObject({
+      code: "Throttling.User",
+    });
+    expect(fake.callsOf("RebootInstance")).toHaveLength(4);
+    expect(fake.reboots).toEqual([]);
+  });
+
+  it("does not retry a client error", async () => {
+    await expect(fakeDriver(endpoint).rebootInstance("i-gone")).rejects.toMatchObject({
+      code: "InvalidInstanceId.NotFound",
+    });
+    expect(fake.callsOf("RebootInstance")).toHaveLength(1);
+  });
+});

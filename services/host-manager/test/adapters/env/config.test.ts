@@ -1,0 +1,181 @@
+// Configuration from the environment: defaults, the Statuspage and token-rotation
+// variables, and errors that name the variable without echoing a secret.
+import { ConfigError, loadConfig, parseMaxUnhealthy } from "../../../src/adapters/env/config";
+import {
+  STATUSPAGE_API_KEY as API_KEY,
+  STATUSPAGE_METRIC_IDS as METRIC_IDS,
+  statuspageEnv,
+} from "../../support/fake-statuspage";
+import { PREVIOUS_TOKEN as PREVIOUS, TOKEN } from "../../support/fixtures";
+
+const base = { HOST_MANAGER_DATA_DIR: "/tmp/hm", HOST_MANAGER_TOKEN: TOKEN };
+
+/** What loadConfig refuses `env` for; none when it accepts it. */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      port: 8080,
+      cloud: "simulated",
+      simHosts: 10,
+      schedule: "0 */5 * * * *",
+      startupTimeoutMinutes: 20,
+      heartbeatTimeoutMinutes: 10,
+      rebootCooldownMinutes: 15,
+      maxRemediationAttempts: 3,
+      maxUnhealthy: { kind: "percent", value: 40 },
+      replaceMode: "set-unhealthy",
+      dryRun: false,
+      minHealthyPercentage: 80,
+      logLevel: "info",
+    });
+    expect(config.fleetGeneration).toBeUndefined();
+  });
+
+  it("names a missing data dir and token", () => {
+    const problems = problemsOf({});
+    expect(problems.some((p) => p.startsWith("HOST_MANAGER_DATA_DIR"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("HOST_MANAGER_TOKEN"))).toBe(true);
+  });
+
+  it("rejects a short token without echoing it", () => {
+    const problems = problemsOf({ ...base, HOST_MANAGER_TOKEN: "short-secret-value" });
+    expect(problems).toEqual(["HOST_MANAGER_TOKEN: must be at least 32 characters"]);
+    expect(problems.join()).not.toContain("short-secret-value");
+  });
+
+  it.each([
+    ["HOST_MANAGER_PORT", "eighty"],
+    ["HOST_MANAGER_PORT", "70000"],
+    ["HOST_MANAGER_CLOUD", "aws"],
+    ["HOST_MANAGER_SCHEDULE", "*/5 * * * *"],
+    ["HOST_MANAGER_SCHEDULE", "0 */5 * * * nonsense"],
+    ["HOST_MANAGER_MAX_UNHEALTHY", "40 percent"],
+    ["HOST_MANAGER_MAX_UNHEALTHY", "140%"],
+    ["HOST_MANAGER_REPLACE_MODE", "delete"],
+    ["HOST_MANAGER_DRY_RUN", "yes"],
+    ["HOST_MANAGER_STARTUP_TIMEOUT_MINUTES", "0"],
+    ["HOST_MANAGER_LOG_LEVEL", "loud"],
+    ["HOST_MANAGER_FLEET_GENERATION", "0123456789ABCDEF"],
+    ["HOST_MANAGER_FLEET_GENERATION", "0123456789abcde"],
+    ["HOST_MANAGER_FLEET_GENERATION", "sha256:0123456789abcdef"],
+    ["HOST_MANAGER_SIM_GENERATION", "g123456789abcdef"],
+    ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "101"],
+    ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "80%"],
+    ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "-1"],
+    ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "80.5"],
+  ])("names %s when it is %p", (name, value) => {
+    const problems = problemsOf({ ...base, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it("requires region and scaling group for the real cloud", () => {
+    expect(problemsOf({ ...base, HOST_MANAGER_CLOUD: "alicloud" })).toEqual([
+      "HOST_MANAGER_REGION: is required when cloud is alicloud",
+      "HOST_MANAGER_SCALING_GROUP_ID: is required when cloud is alicloud",
+    ]);
+    const config = loadConfig({
+      ...base,
+      HOST_MANAGER_CLOUD: "alicloud",
+      HOST_MANAGER_REGION: "cn-hangzhou",
+      HOST_MANAGER_SCALING_GROUP_ID: "asg-123",
+    });
+    expect(config).toMatchObject({
+      cloud: "alicloud",
+      region: "cn-hangzhou",
+      scalingGroupId: "asg-123",
+    });
+  });
+
+  it("reads the fleet generation and the minimum healthy share for rollouts", () => {
+    const config = loadConfig({
+      ...base,
+      HOST_MANAGER_FLEET_GENERATION: "0123456789abcdef",
+      HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: "100",
+    });
+    expect(config).toMatchObject({
+      fleetGeneration: "0123456789abcdef",
+      minHealthyPercentage: 100,
+    });
+    expect(loadConfig({ ...base, HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: "0" })).toMatchObject({
+      minHealthyPercentage: 0,
+    });
+  });
+
+  it("reads counts and percentages for the storm cap", () => {
+    expect(parseMaxUnhealthy("5")).toEqual({ kind: "count", value: 5 });
+    expect(parseMaxUnhealthy("40%")).toEqual({ kind: "percent", value: 40 });
+    expect(parseMaxUnhealthy("-1")).toBeUndefined();
+    expect(loadConfig({ ...base, HOST_MANAGER_DRY_RUN: "true" }).dryRun).toBe(true);
+  });
+});
+
+describe("Statuspage configuration", () => {
+  const problems = (env: Record<string, string>) => problemsOf({ ...base, ...env }).join("\n");
+
+  it("is off when none of the three variables is set, with the public API as the default URL", () => {
+    expect(loadConfig(base).statuspage).toBeUndefined();
+    expect(loadConfig({ ...base, ...statuspageEnv("") }).statuspage).toEqual({
+      pageId: "page01",
+      apiKey: API_KEY,
+      metricIds: METRIC_IDS,
+      url: "https://api.statuspage.io",
+    });
+  });
+
+  it("needs all three or none, naming the missing variable and never echoing the key", () => {
+    const { HOST_MANAGER_STATUSPAGE_METRIC_IDS: _ids, ...partial } = statuspageEnv("");
+    const message = problems(partial);
+    expect(message).toMatch(/^HOST_MANAGER_STATUSPAGE_METRIC_IDS: is required/);
+    expect(message).not.toContain(API_KEY);
+    expect(problems({ HOST_MANAGER_STATUSPAGE_API_KEY: API_KEY })).toMatch(
+      /HOST_MANAGER_STATUSPAGE_PAGE_ID: is required[\s\S]*HOST_MANAGER_STATUSPAGE_METRIC_IDS: is required/,
+    );
+  });
+
+  it.each([
+    ["not JSON", "{hostsTotal:a}"],
+    ["a figure missing", JSON.stringify({ ...METRIC_IDS, running: undefined })],
+    ["an unknown figure", JSON.stringify({ ...METRIC_IDS, extra: "x" })],
+    ["a non-string id", JSON.stringify({ ...METRIC_IDS, running: 5 })],
+  ])("refuses metric ids with %s", (_name, ids) => {
+    expect(problems({ ...statuspageEnv(""), HOST_MANAGER_STATUSPAGE_METRIC_IDS: ids })).toMatch(
+      /^HOST_MANAGER_STATUSPAGE_METRIC_IDS: must be a JSON object/,
+    );
+  });
+
+  it("refuses a URL that is not an http(s) origin", () => {
+    expect(problems(statuspageEnv("ftp://example.com/x"))).toMatch(
+      /^HOST_MANAGER_STATUSPAGE_URL: /,
+    );
+  });
+});
+
+describe("HOST_MANAGER_TOKEN_PREVIOUS", () => {
+  it("is optional, and read when set", () => {
+    expect(loadConfig(base).tokenPrevious).toBeUndefined();
+    expect(loadConfig({ ...base, HOST_MANAGER_TOKEN_PREVIOUS: PREVIOUS }).tokenPrevious).toBe(
+      PREVIOUS,
+    );
+  });
+
+  it("must be at least 32 characters and differ from the token, and is never echoed", () => {
+    const short = problemsOf({ ...base, HOST_MANAGER_TOKEN_PREVIOUS: "old-short-secret" });
+    expect(short).toEqual(["HOST_MANAGER_TOKEN_PREVIOUS: must be at least 32 characters"]);
+    expect(short.join()).not.toContain("old-short-secret");
+    const same = problemsOf({ ...base, HOST_MANAGER_TOKEN_PREVIOUS: TOKEN });
+    expect(same).toEqual(["HOST_MANAGER_TOKEN_PREVIOUS: must differ from HOST_MANAGER_TOKEN"]);
+    expect(same.join()).not.toContain(TOKEN);
+  });
+});

@@ -1,0 +1,135 @@
+// The status page in a real browser: Debian's headless Chromium, driven by
+// playwright-core, signs in through the form, reads the counts, filters and sorts the
+// table, and leaves a screenshot in test-output/ for people to look at.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext } from "playwright-core";
+import { simInstanceId } from "../../../src/adapters/cloud/simulated";
+import type { CycleSummary } from "../../../src/domain/cycle";
+import { TOKEN } from "../../support/fixtures";
+import { seedMixedFleet } from "../../support/fleet";
+import { startTestService, type TestService } from "../../support/service";
+
+const CHROMIUM = "/usr/bin/chromium";
+const OUTPUT_DIR = join(__dirname, "..", "..", "..", "test-output");
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const HISTORY_CYCLE: CycleSummary = {
+  startedAt: 0,
+  finishedAt: 0,
+  total: 10,
+  healthy: 10,
+  unhealthy: 0,
+  remediating: 0,
+  failed: 0,
+  maxUnhealthy: 4,
+  stormGuardOpen: false,
+  dryRun: false,
+  inventory: { added: 0, archived: 0, restored: 0 },
+  actions: [],
+  recovered: [],
+  unhealthyHosts: [],
+};
+
+describe("status page in Chromium", () => {
+  let t: TestService;
+  let context: BrowserContext | undefined;
+  let profile: string;
+  let url: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      // Fail, never skip: a skipped browser test would let a broken page through CI.
+      throw new Error(
+        `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium); .ci/run does`,
+      );
+    }
+    t = await startTestService();
+    url = await t.service.listen("127.0.0.1");
+    // Five hours of earlier cycles, so the chart has a history to draw (with a dip), then
+    // the mixed fleet itself at the end.
+    for (let minutes = -300; minutes <= 20; minutes += 5) {
+      const dip = minutes >= -150 && minutes < -120;
+      const at = t.clock.now() + minutes * 60_000;
+      t.service.cycles.add({
+        ...HISTORY_CYCLE,
+        startedAt: at,
+        finishedAt: at,
+        healthy: dip ? 7 : 10,
+        unhealthy: dip ? 3 : 0,
+        remediating: dip ? 2 : 0,
+      });
+    }
+    await seedMixedFleet(t);
+    profile = mkdtempSync(join(tmpdir(), "hm-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await t?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("signs in, shows the seeded fleet, filters and sorts", async () => {
+    const page = await (context as BrowserContext).newPage();
+    await page.goto(url);
+    expect(new URL(page.url()).pathname).toBe("/login");
+
+    await page.fill("#token", TOKEN + "x");
+    await Promise.all([page.waitForURL(/\/login\?error=1$/), page.click("button[type=submit]")]);
+    expect(await page.textContent("[role=alert]")).toContain("not the fleet token");
+
+    await page.fill("#token", TOKEN);
+    await Promise.all([page.waitForURL(/\/\?signedIn=\d+$/), page.click("button[type=submit]")]);
+    const cookies = await (context as BrowserContext).cookies();
+    expect(cookies.find((c) => c.name === "hm_session")).toMatchObject({
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: true,
+    });
+
+    const count = async (state: string) =>
+      Number(await page.textContent(`.card[data-state="${state}"] [data-count]`));
+    expect(await count("all")).toBe(10);
+    expect(await count("running")).toBe(5);
+    expect(await count("remediating")).toBe(4);
+    expect(await count("client-exited")).toBe(1);
+    expect(await page.locator("#hosts tbody tr").count()).toBe(10);
+    expect(await page.locator("svg.chart polygon").count()).toBeGreaterThan(0);
+
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, "status-page.png"), fullPage: true });
+
+    await Promise.all([
+      page.waitForURL(/state=remediating/),
+      page.click('.card[data-state="remediating"]'),
+    ]);
+    const rows = page.locator("#hosts tbody tr");
+    expect(await rows.count()).toBe(4);
+    const states = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-state")));
+    expect(states).toEqual(Array(4).fill("remediating"));
+
+    await Promise.all([page.waitForURL(/sort=ip/), page.click('a[data-sort="ip"]')]);
+    await Promise.all([page.waitForURL(/dir=desc/), page.click('a[data-sort="ip"]')]);
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-instance")));
+    expect(ids).toEqual([10, 9, 8, 7].map(simInstanceId));
+
+    await Promise.all([page.waitForURL(/\/login$/), page.click("header button[type=submit]")]);
+  });
+});

@@ -1,0 +1,95 @@
+// /metrics for Prometheus: behind the bearer token, the fleet's and the last cycle's
+// figures, remediations by action and outcome, and HTTP requests by route pattern.
+import { simInstanceId } from "../../src/adapters/cloud/simulated";
+import { seedMixedFleet } from "../support/fleet";
+import { startTestService, type TestService } from "../support/service";
+
+/** The value of one sample line, e.g. `host_manager_hosts{state="running"}`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe("/metrics", () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = await startTestService({ service: { defaultMetrics: true } });
+  });
+  afterEach(() => t.close());
+
+  const scrape = async () => {
+    const res = await t.service.app.inject({ method: "GET", url: "/metrics", headers: t.auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
+    return res.body;
+  };
+
+  it("needs the bearer token, like every scrape of the API", async () => {
+    const res = await t.service.app.inject({ method: "GET", url: "/metrics" });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it("exports the fleet by state, the last cycle's figures and the remediations", async () => {
+    await seedMixedFleet(t);
+    const text = await scrape();
+    expect(sample(text, 'host_manager_hosts{state="running"}')).toBe(5);
+    expect(sample(text, 'host_manager_hosts{state="remediating"}')).toBe(4);
+    expect(sample(text, 'host_manager_hosts{state="client-exited"}')).toBe(1);
+    expect(sample(text, 'host_manager_hosts{state="failed"}')).toBe(0);
+    expect(sample(text, 'host_manager_cycle_hosts{figure="total"}')).toBe(10);
+    expect(sample(text, 'host_manager_cycle_hosts{figure="running"}')).toBe(5);
+    expect(sample(text, 'host_manager_cycle_hosts{figure="unhealthy"}')).toBe(4);
+    expect(sample(text, 'host_manager_remediations_total{action="reboot",outcome="ok"}')).toBe(4);
+    expect(sample(text, "host_manager_storm_guard_open")).toBe(0);
+    expect(sample(text, "host_manager_cycle_duration_seconds_count")).toBe(1);
+    const finishedAt = t.service.cycles.latest(1)[0]?.finishedAt as number;
+    expect(sample(text, "host_manager_last_cycle_timestamp_seconds")).toBe(
+      Math.floor(finishedAt / 1000),
+    );
+    // The live gauge follows reports between cycles.
+    await t.service.app.inject({
+      method: "POST",
+      url: "/rpc/v1/status",
+      headers: t.auth,
+      payload: {
+        instanceId: simInstanceId(6),
+        privateIp: "10.0.0.10",
+        mac: "00:16:3e:00:00:06",
+        status: 2,
+        logicalCpus: 4,
+        physicalCpus: 2,
+      },
+    });
+    expect(sample(await scrape(), 'host_manager_hosts{state="running"}')).toBe(6);
+  });
+
+  it("counts requests and their latency by route pattern and status, and has process metrics", async () => {
+    await seedMixedFleet(t);
+    await t.service.app.inject({ method: "GET", url: "/no/such/path", headers: t.auth });
+    await t.service.app.inject({ method: "GET", url: "/api/v1/hosts" });
+    const text = await scrape();
+    expect(
+      sample(
+        text,
+        'host_manager_http_requests_total{method="POST",route="/rpc/v1/status",status="200"}',
+      ),
+    ).toBe(12);
+    expect(
+      sample(
+        text,
+        'host_manager_http_requests_total{method="GET",route="/api/v1/hosts",status="401"}',
+      ),
+    ).toBe(1);
+    expect(
+      sample(text, 'host_manager_http_requests_total{method="GET",route="unmatched",status="404"}'),
+    ).toBe(1);
+    expect(
+      sample(
+        text,
+        'host_manager_http_request_duration_seconds_count{method="POST",route="/rpc/v1/status"}',
+      ),
+    ).toBe(12);
+    expect(text).toMatch(/^host_manager_http_request_duration_seconds_bucket\{le="0\.005"/m);
+    expect(text).toContain("host_manager_process_cpu_seconds_total");
+  });
+});

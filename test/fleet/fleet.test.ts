@@ -5,11 +5,12 @@ import { TAGGABLE_TYPES } from "../../policy/rules/taggable-types";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { isSecretInput, mockPassword, resourcesOfType, reveal, runStack } from "../helpers/mocks";
 import { SHIPPED_STACKS } from "../helpers/stacks";
-
-const GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
-const CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
-const RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
-const CONTAINER = "alicloud:eci/containerGroup:ContainerGroup";
+import {
+  CONTAINER_GROUP,
+  SCALING_CONFIGURATION,
+  SCALING_GROUP,
+  SECURITY_GROUP_RULE,
+} from "../helpers/types";
 
 /** Pretends the operator's client files are present, for stacks that build the image. */
 const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };
@@ -55,7 +56,7 @@ describe("the fleet program", () => {
     const two = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 2, maxSize: 10 } });
     const five = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 5, maxSize: 10 } });
     expect(changedInputs(two.resources, five.resources)).toEqual({
-      [`${GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity", "minSize"],
+      [`${SCALING_GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity", "minSize"],
     });
   });
 
@@ -65,16 +66,16 @@ describe("the fleet program", () => {
     const changes = changedInputs(before.resources, after.resources);
     expect(Object.keys(changes).sort()).toEqual(
       [
-        `${CONFIGURATION}::hpc-dev-hosts-config`,
-        `${CONTAINER}::hpc-dev-host-manager-container`,
+        `${SCALING_CONFIGURATION}::hpc-dev-hosts-config`,
+        `${CONTAINER_GROUP}::hpc-dev-host-manager-container`,
       ].sort(),
     );
-    expect(changes[`${CONFIGURATION}::hpc-dev-hosts-config`]).toEqual(["imageId", "tags"]);
+    expect(changes[`${SCALING_CONFIGURATION}::hpc-dev-hosts-config`]).toEqual(["imageId", "tags"]);
     const generation = (resources: readonly RecordedResource[]) => {
       const tags = reveal<Record<string, string>>(
-        only(resourcesOfType(resources, CONFIGURATION)).inputs.tags,
+        only(resourcesOfType(resources, SCALING_CONFIGURATION)).inputs.tags,
       );
-      const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER)));
+      const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER_GROUP)));
       const told = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_FLEET_GENERATION",
       )?.value;
@@ -83,8 +84,8 @@ describe("the fleet program", () => {
     const next = generation(after.resources);
     expect(next.told).toBe(next.tagged);
     expect(next.tagged).not.toBe(generation(before.resources).tagged);
-    expect(resourcesOfType(after.resources, GROUP)[0].inputs).toEqual(
-      resourcesOfType(before.resources, GROUP)[0].inputs,
+    expect(resourcesOfType(after.resources, SCALING_GROUP)[0].inputs).toEqual(
+      resourcesOfType(before.resources, SCALING_GROUP)[0].inputs,
     );
   });
 
@@ -92,7 +93,7 @@ describe("the fleet program", () => {
     "%s: WinRM and RDP are never open to the whole internet, and 5985 never at all",
     async (stack) => {
       const { resources } = await runStack(stack, WITH_IMAGE);
-      const rules = resourcesOfType(resources, RULE);
+      const rules = resourcesOfType(resources, SECURITY_GROUP_RULE);
       expect(rules.length).toBeGreaterThan(0);
       for (const rule of rules) {
         const [from, to] = String(rule.inputs.portRange).split("/").map(Number);
@@ -107,8 +108,8 @@ describe("the fleet program", () => {
     "%s: the fleet token reaches the hosts and the host-manager, only as a secret",
     async (stack) => {
       const { resources } = await runStack(stack, WITH_IMAGE);
-      const configuration = only(resourcesOfType(resources, CONFIGURATION));
-      const container = only(resourcesOfType(resources, CONTAINER));
+      const configuration = only(resourcesOfType(resources, SCALING_CONFIGURATION));
+      const container = only(resourcesOfType(resources, CONTAINER_GROUP));
       expect(isSecretInput(configuration.inputs.userData)).toBe(true);
       expect(isSecretInput(configuration.inputs.password)).toBe(true);
       expect(isSecretInput(container.inputs.containers)).toBe(true);
@@ -128,8 +129,8 @@ describe("the fleet program", () => {
     "%s: the host-manager watches this stack's scaling group",
     async (stack) => {
       const { resources } = await runStack(stack, WITH_IMAGE);
-      const group = only(resourcesOfType(resources, GROUP));
-      const container = only(resourcesOfType(resources, CONTAINER));
+      const group = only(resourcesOfType(resources, SCALING_GROUP));
+      const container = only(resourcesOfType(resources, CONTAINER_GROUP));
       const environmentVars = containerEnv(container);
       const watched = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_SCALING_GROUP_ID",
@@ -195,8 +196,8 @@ describe("fleet token rotation", () => {
       ...WITH_IMAGE,
       fleet: { activeTokenSlot: slot },
     });
-    const configuration = only(resourcesOfType(resources, CONFIGURATION));
-    const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER)));
+    const configuration = only(resourcesOfType(resources, SCALING_CONFIGURATION));
+    const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER_GROUP)));
     const env = Object.fromEntries(
       environmentVars.map((variable) => [variable.key, variable.value]),
     );

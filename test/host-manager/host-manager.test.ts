@@ -5,8 +5,7 @@ import { stackTags } from "../../components/tags";
 import type { StackConfig } from "../../config";
 import { findResource, isSecretInput, reveal, runDeclarations } from "../helpers/mocks";
 import { stackConfig } from "../helpers/stacks";
-
-const CONTAINER = "alicloud:eci/containerGroup:ContainerGroup";
+import { CONTAINER_GROUP, DNS_RECORD, DNS_ZONE_ATTACHMENT, RAM_POLICY } from "../helpers/types";
 
 function declare(config: StackConfig) {
   return runDeclarations(
@@ -21,7 +20,7 @@ function declare(config: StackConfig) {
         fleetToken: pulumi.secret("fleet-token-value"),
         generation: "0123456789abcdef",
       }),
-    { cloudOutputs: { [CONTAINER]: () => ({ intranetIp: "10.42.0.50" }) } },
+    { cloudOutputs: { [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }) } },
   );
 }
 
@@ -32,7 +31,7 @@ interface Container {
 
 async function containerOf(config: StackConfig) {
   const { resources, outputs } = await declare(config);
-  const group = findResource(resources, CONTAINER, "hm-container");
+  const group = findResource(resources, CONTAINER_GROUP, "hm-container");
   const container = reveal<Container[]>(group.inputs.containers)[0];
   const env = Object.fromEntries(container.environmentVars.map((v) => [v.key, v.value]));
   return { resources, outputs, group, container, env };
@@ -84,7 +83,7 @@ describe("HostManager", () => {
 
   test("the RAM policy has no wildcard action and scopes reboots and repairs to this stack", async () => {
     const { resources } = await declare(stackConfig("dev"));
-    const policy = findResource(resources, "alicloud:ram/policy:Policy", "hm-policy");
+    const policy = findResource(resources, RAM_POLICY, "hm-policy");
     const document = JSON.parse(policy.inputs.policyDocument as string);
     const actions: string[] = document.Statement.flatMap(
       (statement: { Action: string[] }) => statement.Action,
@@ -105,18 +104,14 @@ describe("HostManager", () => {
 
   test("the hosts find it by a private DNS name that points at the container group", async () => {
     const { resources, outputs } = await declare(stackConfig("dev"));
-    const record = findResource(resources, "alicloud:pvtz/zoneRecord:ZoneRecord", "hm-record");
+    const record = findResource(resources, DNS_RECORD, "hm-record");
     expect(record.inputs).toMatchObject({
       rr: "host-manager",
       type: "A",
       value: "10.42.0.50",
       zoneId: "hm-zone-id",
     });
-    const attachment = findResource(
-      resources,
-      "alicloud:pvtz/zoneAttachment:ZoneAttachment",
-      "hm-zone-attachment",
-    );
+    const attachment = findResource(resources, DNS_ZONE_ATTACHMENT, "hm-zone-attachment");
     expect(attachment.inputs.vpcIds).toEqual(["vpc-1"]);
     const url = await new Promise((resolve) => outputs.url.apply(resolve));
     expect(url).toBe("http://host-manager.hpc-fleet.internal:8080");

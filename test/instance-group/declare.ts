@@ -5,13 +5,10 @@ import { InstanceGroup } from "../../components/instance-group";
 import { Network, networkArgsFromConfig } from "../../components/network";
 import { stackTags } from "../../components/tags";
 import { runDeclarations } from "../helpers/mocks";
+import { RANDOM_PASSWORD } from "../helpers/types";
 
 export const HOST_MANAGER_URL = "http://host-manager.hpc-fleet.internal:8080";
 export const PASSWORD = "Ab12!#cdEF34%*ghIJ56+-kl";
-
-export const GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
-export const CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
-export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 
 /** What the fleet hands the hosts besides the config; tests vary them. */
 export interface HostWiring {

@@ -7,7 +7,14 @@ import {
   InstanceGroup,
   instanceGroupArgProblems,
 } from "../../components/instance-group";
-import { CONFIGURATION, GROUP, runHosts } from "./declare";
+import {
+  INSTANCE_REFRESH,
+  RANDOM_PASSWORD,
+  SCALING_CONFIGURATION,
+  SCALING_GROUP,
+  SECURITY_GROUP_RULE,
+} from "../helpers/types";
+import { runHosts } from "./declare";
 
 /** Each resource's redacted inputs, by type and name. */
 function inputsByResource(resources: readonly RecordedResource[]): Map<string, unknown> {
@@ -35,9 +42,9 @@ describe("InstanceGroup", () => {
     const before = await runHosts(stackConfig("dev", { fleet: { instanceCount: 2 } }));
     const after = await runHosts(stackConfig("dev", { fleet: { instanceCount: 5 } }));
     expect(changedInputs(before.resources, after.resources)).toEqual([
-      `${GROUP}::hpc-group::desiredCapacity`,
-      `${GROUP}::hpc-group::maxSize`,
-      `${GROUP}::hpc-group::minSize`,
+      `${SCALING_GROUP}::hpc-group::desiredCapacity`,
+      `${SCALING_GROUP}::hpc-group::maxSize`,
+      `${SCALING_GROUP}::hpc-group::minSize`,
     ]);
   });
 
@@ -46,12 +53,12 @@ describe("InstanceGroup", () => {
     const before = await runHosts(config, "m-base0001");
     const after = await runHosts(config, "m-base0002");
     expect(changedInputs(before.resources, after.resources)).toEqual([
-      `${CONFIGURATION}::hpc-config::imageId`,
-      `${CONFIGURATION}::hpc-config::tags`,
+      `${SCALING_CONFIGURATION}::hpc-config::imageId`,
+      `${SCALING_CONFIGURATION}::hpc-config::tags`,
     ]);
     const generationOf = (resources: readonly RecordedResource[]) =>
       reveal<Record<string, string>>(
-        findResource(resources, CONFIGURATION, "hpc-config").inputs.tags,
+        findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG];
     expect(generationOf(after.resources)).toMatch(/^[0-9a-f]{16}$/);
     expect(generationOf(after.resources)).not.toBe(generationOf(before.resources));
@@ -62,7 +69,7 @@ describe("InstanceGroup", () => {
     const generation = async (overrides: Parameters<typeof runHosts>[3]) => {
       const { resources } = await runHosts(config, "m-base0001", false, overrides);
       return reveal<Record<string, string>>(
-        findResource(resources, CONFIGURATION, "hpc-config").inputs.tags,
+        findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG];
     };
     const base = await generation({});
@@ -74,19 +81,21 @@ describe("InstanceGroup", () => {
     );
     expect(
       reveal<Record<string, string>>(
-        findResource(bigger.resources, CONFIGURATION, "hpc-config").inputs.tags,
+        findResource(bigger.resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG],
     ).toBe(base);
   });
 
   it("declares no ESS instance refresh: it fails on an empty group and forbids zone balance", async () => {
     const { resources } = await runHosts(stackConfig("dev"));
-    expect(resourcesOfType(resources, "alicloud:ess/instanceRefresh:InstanceRefresh")).toEqual([]);
+    expect(resourcesOfType(resources, INSTANCE_REFRESH)).toEqual([]);
   });
 
   it.each(SHIPPED_STACKS)("the user-data and the password are secret (%s)", async (stack) => {
     const { resources } = await runHosts(stackConfig(stack));
-    const inputs = redactInputs(findResource(resources, CONFIGURATION, "hpc-config").inputs);
+    const inputs = redactInputs(
+      findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs,
+    );
     expect(inputs).toMatchObject({
       userData: "[secret]",
       password: "[secret]",
@@ -97,7 +106,7 @@ describe("InstanceGroup", () => {
   it("the scaling configuration boots the image with the hosts' group, types in order, no public IP", async () => {
     const config = stackConfig("prod-cn-hangzhou");
     const { resources } = await runHosts(config);
-    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs).toMatchObject({
       scalingGroupId: "hpc-group-id",
       imageId: "m-base0001",
       instanceTypes: ["ecs.c7.4xlarge", "ecs.c6.4xlarge", "ecs.c7a.4xlarge"],
@@ -115,14 +124,14 @@ describe("InstanceGroup", () => {
   it("spreads the group over every vSwitch, in zone order", async () => {
     const config = stackConfig("prod-cn-hangzhou");
     const { resources } = await runHosts(config);
-    expect(findResource(resources, GROUP, "hpc-group").inputs.vswitchIds).toEqual(
+    expect(findResource(resources, SCALING_GROUP, "hpc-group").inputs.vswitchIds).toEqual(
       config.network.zones.map((zone) => `hpc-vsw-${zone}-id`),
     );
   });
 
   it("spot and on-demand settings reach the group as configured (prod-cn-hangzhou mixes them)", async () => {
     const { resources } = await runHosts(stackConfig("prod-cn-hangzhou"));
-    expect(findResource(resources, GROUP, "hpc-group").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_GROUP, "hpc-group").inputs).toMatchObject({
       multiAzPolicy: "COMPOSABLE",
       azBalance: true,
       allocationStrategy: "priority",
@@ -131,7 +140,7 @@ describe("InstanceGroup", () => {
       groupDeletionProtection: true,
       removalPolicies: ["OldestScalingConfiguration", "OldestInstance"],
     });
-    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs).toMatchObject({
       spotStrategy: "SpotWithPriceLimit",
       spotPriceLimits: [
         { instanceType: "ecs.c7.4xlarge", priceLimit: 1.2 },
@@ -143,10 +152,10 @@ describe("InstanceGroup", () => {
 
   it("spot and on-demand settings reach the group as configured (dev is all spot)", async () => {
     const { resources } = await runHosts(stackConfig("dev"));
-    const group = findResource(resources, GROUP, "hpc-group").inputs;
+    const group = findResource(resources, SCALING_GROUP, "hpc-group").inputs;
     expect(group).toMatchObject({ multiAzPolicy: "BALANCE", groupDeletionProtection: false });
     expect(group.onDemandBaseCapacity).toBeUndefined();
-    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs).toMatchObject({
       spotStrategy: "SpotAsPriceGo",
       spotPriceLimits: [],
     });
@@ -156,7 +165,7 @@ describe("InstanceGroup", () => {
     const { resources } = await runHosts(
       stackConfig("prod-ap-southeast-1", { fleet: { publicBandwidthMbps: 10 } }),
     );
-    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs).toMatchObject({
       internetChargeType: "PayByBandwidth",
       internetMaxBandwidthOut: 10,
     });
@@ -167,10 +176,7 @@ describe("InstanceGroup", () => {
     async (stack) => {
       const { resources } = await runHosts(stackConfig(stack));
       // These types have no tags in their cloud API.
-      const untagged = new Set([
-        "alicloud:ecs/securityGroupRule:SecurityGroupRule",
-        "random:index/randomPassword:RandomPassword",
-      ]);
+      const untagged = new Set([SECURITY_GROUP_RULE, RANDOM_PASSWORD]);
       const declared = resources.filter(
         (r) => r.type.startsWith("alicloud:") || r.type.startsWith("random:"),
       );

@@ -3,11 +3,7 @@ import { Network, networkArgsFromConfig, type NetworkArgs } from "../../componen
 import { isWholeInternet } from "../../config/cidr";
 import { findResource, resourcesOfType, runDeclarations } from "../helpers/mocks";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
-
-const RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
-const GROUP = "alicloud:ecs/securityGroup:SecurityGroup";
-const SWITCH = "alicloud:vpc/switch:Switch";
-const VPC = "alicloud:vpc/network:Network";
+import { SECURITY_GROUP, SECURITY_GROUP_RULE, VPC, VSWITCH } from "../helpers/types";
 
 const outputsOf = (network: Network) =>
   new Promise<{ vpcId: string; vSwitchIds: string[]; hosts: string }>((resolve) =>
@@ -25,7 +21,7 @@ describe("Network", () => {
       () => new Network("hpc", networkArgsFromConfig(config)),
     );
     expect(resourcesOfType(resources, VPC)).toHaveLength(1);
-    const switches = resourcesOfType(resources, SWITCH);
+    const switches = resourcesOfType(resources, VSWITCH);
     expect(switches.map((vSwitch) => [vSwitch.inputs.zoneId, vSwitch.inputs.cidrBlock])).toEqual(
       config.network.zones.map((zone, index) => [zone, config.network.vSwitchCidrs[index]]),
     );
@@ -42,8 +38,8 @@ describe("Network", () => {
       () => new Network("hpc", networkArgsFromConfig(config)),
     );
     expect(resourcesOfType(resources, VPC)).toEqual([]);
-    expect(resourcesOfType(resources, SWITCH)).toEqual([]);
-    expect(findResource(resources, GROUP, "hpc-sg-hosts").inputs.vpcId).toBe("vpc-abc");
+    expect(resourcesOfType(resources, VSWITCH)).toEqual([]);
+    expect(findResource(resources, SECURITY_GROUP, "hpc-sg-hosts").inputs.vpcId).toBe("vpc-abc");
     expect(await outputsOf(outputs)).toMatchObject({
       vpcId: "vpc-abc",
       vSwitchIds: ["vsw-h", "vsw-i"],
@@ -54,7 +50,7 @@ describe("Network", () => {
     const { resources } = await runDeclarations(
       () => new Network("hpc", networkArgsFromConfig(stackConfig(stack))),
     );
-    const rules = resourcesOfType(resources, RULE);
+    const rules = resourcesOfType(resources, SECURITY_GROUP_RULE);
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
       const ports = String(rule.inputs.portRange).split("/").map(Number);
@@ -72,7 +68,7 @@ describe("Network", () => {
     const { resources } = await runDeclarations(
       () => new Network("hpc", networkArgsFromConfig(stackConfig("dev"))),
     );
-    for (const rule of resourcesOfType(resources, RULE)) {
+    for (const rule of resourcesOfType(resources, SECURITY_GROUP_RULE)) {
       expect(rule.inputs).toMatchObject({
         type: "ingress",
         ipProtocol: "tcp",
@@ -81,7 +77,7 @@ describe("Network", () => {
       });
       expect(rule.inputs.portRange).toMatch(/^(\d+)\/\1$/);
     }
-    for (const group of resourcesOfType(resources, GROUP)) {
+    for (const group of resourcesOfType(resources, SECURITY_GROUP)) {
       expect(group.inputs.innerAccessPolicy).toBe("Drop");
     }
   });
@@ -91,7 +87,7 @@ describe("Network", () => {
     const { resources } = await runDeclarations(
       () => new Network("hpc", networkArgsFromConfig(config)),
     );
-    const rule = findResource(resources, RULE, "hpc-sg-host-manager-api-from-hosts");
+    const rule = findResource(resources, SECURITY_GROUP_RULE, "hpc-sg-host-manager-api-from-hosts");
     expect(rule.inputs).toMatchObject({
       securityGroupId: "hpc-sg-host-manager-id",
       sourceSecurityGroupId: "hpc-sg-hosts-id",
@@ -108,7 +104,7 @@ describe("Network", () => {
     for (const resource of resources.filter((r) => r.type.startsWith("alicloud:"))) {
       expect(resource.parent).toBe("hpc");
       // Security-group rules have no tags in the ECS API.
-      if (resource.type === RULE) continue;
+      if (resource.type === SECURITY_GROUP_RULE) continue;
       expect(resource.inputs.tags).toMatchObject({
         project: "hpc-fleet",
         stack: "dev",

@@ -8,8 +8,7 @@ import { parseChecksums } from "../../components/windows-image/client-checksums"
 import { planBuild } from "../../components/windows-image/windows-image";
 import { findResource, redactInputs, runDeclarations } from "../helpers/mocks";
 import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
-
-const COMMAND = "command:local:Command";
+import { LOCAL_COMMAND } from "../helpers/types";
 
 function writeChecksums(fixture: ClientFixture): void {
   const lines = readdirSync(fixture.clientDir)
@@ -34,7 +33,9 @@ async function previewTrigger(imageArgs: WindowsImageArgs): Promise<unknown> {
   const { resources } = await runDeclarations(() => new WindowsImage("windows-image", imageArgs), {
     preview: true,
   });
-  return redactInputs(findResource(resources, COMMAND, "windows-image-build").inputs.triggers);
+  return redactInputs(
+    findResource(resources, LOCAL_COMMAND, "windows-image-build").inputs.triggers,
+  );
 }
 
 describe("client checksum list", () => {

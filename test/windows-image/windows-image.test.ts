@@ -5,19 +5,18 @@ import { planBuild } from "../../components/windows-image/windows-image";
 import { findResource, redactInputs, resourcesOfType, runDeclarations } from "../helpers/mocks";
 import { outputValue } from "./outputs";
 import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
+import { LOCAL_COMMAND, RANDOM_PASSWORD } from "../helpers/types";
 
-const COMMAND = "command:local:Command";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
 const BUILT_IMAGE = "m-2zebuilt";
 
 const cloudOutputs = {
-  [COMMAND]: () => ({
+  [LOCAL_COMMAND]: () => ({
     stdout: renderManifest([
       { region: "cn-hangzhou", imageId: "m-other" },
       { region: "cn-beijing", imageId: BUILT_IMAGE },
     ]),
   }),
-  [PASSWORD]: () => ({ result: "Mock-Password-1" }),
+  [RANDOM_PASSWORD]: () => ({ result: "Mock-Password-1" }),
 };
 
 function declare(args: WindowsImageArgs, preview = false) {
@@ -36,7 +35,7 @@ describe("WindowsImage", () => {
 
   it("declares the Packer build with the content hash as its trigger", async () => {
     const { resources, outputs } = await declare(imageArgs(fixture));
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     expect(build.parent).toBe("windows-image");
     const hash = await outputValue(outputs.contentHash);
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
@@ -46,7 +45,8 @@ describe("WindowsImage", () => {
 
   it("runs packer init and build, and prints the manifest as the only stdout", async () => {
     const { resources } = await declare(imageArgs(fixture));
-    const create = findResource(resources, COMMAND, "windows-image-build").inputs.create as string;
+    const create = findResource(resources, LOCAL_COMMAND, "windows-image-build").inputs
+      .create as string;
     expect(create).toContain("packer init 'images/windows' >&2");
     expect(create).toContain("packer build -color=false -timestamp-ui 'images/windows' >&2");
     expect(create).toContain('cat "$work/manifest.json"');
@@ -56,20 +56,20 @@ describe("WindowsImage", () => {
 
   it("keeps the password out of the command line and in a secret environment", async () => {
     const { resources } = await declare(imageArgs(fixture));
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     const create = build.inputs.create as string;
     expect(create).not.toContain("Mock-Password-1");
     expect(create).not.toMatch(/PKR_VAR_winrm_password|ALICLOUD_SECRET_KEY=/);
     expect(JSON.stringify(redactInputs(build.inputs))).not.toContain("Mock-Password-1");
     expect(redactInputs(build.inputs.environment)).toBe("[secret]");
-    const password = findResource(resources, PASSWORD, "windows-image-winrm-password");
+    const password = findResource(resources, RANDOM_PASSWORD, "windows-image-winrm-password");
     expect(password.inputs.overrideSpecial).not.toMatch(/[_$'"`\\]/);
     expect(password.inputs).toMatchObject({ special: true, minSpecial: 2, minUpper: 2 });
   });
 
   it("passes every template variable by environment", async () => {
     const { resources } = await declare(imageArgs(fixture));
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     const envelope = build.inputs.environment as { value: Record<string, string> };
     const environment = envelope.value;
     expect(environment).toMatchObject({
@@ -91,7 +91,7 @@ describe("WindowsImage", () => {
     const { resources } = await declare(
       imageArgs(fixture, { image: { buildTimeoutMinutes: 240 } }),
     );
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     const minutes = Number(/^(\d+)m$/.exec(String(build.options?.customTimeouts?.create))?.[1]);
     expect(minutes).toBeGreaterThan(240);
     expect(minutes).toBeLessThanOrEqual(300);
@@ -109,8 +109,8 @@ describe("WindowsImage", () => {
   it("with an existing image id builds nothing and outputs that id", async () => {
     const args = imageArgs(fixture, { image: { existingImageId: "m-2zeexisting" } });
     const { resources, outputs } = await declare(args);
-    expect(resourcesOfType(resources, COMMAND)).toEqual([]);
-    expect(resourcesOfType(resources, PASSWORD)).toEqual([]);
+    expect(resourcesOfType(resources, LOCAL_COMMAND)).toEqual([]);
+    expect(resourcesOfType(resources, RANDOM_PASSWORD)).toEqual([]);
     expect(await outputValue(outputs.imageId)).toBe("m-2zeexisting");
   });
 
@@ -141,7 +141,7 @@ describe("WindowsImage", () => {
       fleet: { clientExecutable: "C:\\hpc\\client\\absent.exe" },
     });
     const { resources } = await declare(args, true);
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     expect(redactInputs(build.inputs.triggers)).toEqual(["<computed>"]);
   });
 

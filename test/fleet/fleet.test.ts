@@ -4,6 +4,7 @@ import { ConfigError } from "../../config";
 import { TAGGABLE_TYPES } from "../../policy/rules/taggable-types";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { isSecretInput, mockPassword, resourcesOfType, reveal, runStack } from "../helpers/mocks";
+import { changedInputs } from "../helpers/diff";
 import { SHIPPED_STACKS } from "../helpers/stacks";
 import {
   CONTAINER_GROUP,
@@ -14,29 +15,6 @@ import {
 
 /** Pretends the operator's client files are present, for stacks that build the image. */
 const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };
-
-function byKey(resources: readonly RecordedResource[]): Map<string, RecordedResource> {
-  return new Map(resources.map((resource) => [`${resource.type}::${resource.name}`, resource]));
-}
-
-/** Resource keys whose inputs differ, with the differing input names. */
-function changedInputs(before: readonly RecordedResource[], after: readonly RecordedResource[]) {
-  const old = byKey(before);
-  const changes: Record<string, string[]> = {};
-  for (const [key, resource] of byKey(after)) {
-    const previous = old.get(key);
-    const names = new Set([
-      ...Object.keys(resource.inputs),
-      ...Object.keys(previous?.inputs ?? {}),
-    ]);
-    const differing = [...names].filter(
-      (name) => JSON.stringify(resource.inputs[name]) !== JSON.stringify(previous?.inputs[name]),
-    );
-    if (!previous || differing.length > 0) changes[key] = previous ? differing.sort() : ["(new)"];
-  }
-  for (const key of old.keys()) if (!byKey(after).has(key)) changes[key] = ["(removed)"];
-  return changes;
-}
 
 /** The host-manager container's environment variables, secrets revealed. */
 function containerEnv(container: RecordedResource): Array<{ key: string; value: string }> {

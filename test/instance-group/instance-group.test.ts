@@ -1,6 +1,7 @@
 // The InstanceGroup under Pulumi's mocks, wired to a Network as the fleet wires it.
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { findResource, redactInputs, resourcesOfType, reveal } from "../helpers/mocks";
+import { changedInputs } from "../helpers/diff";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import {
   GENERATION_TAG,
@@ -16,46 +17,22 @@ import {
 } from "../helpers/types";
 import { runHosts } from "./declare";
 
-/** Each resource's redacted inputs, by type and name. */
-function inputsByResource(resources: readonly RecordedResource[]): Map<string, unknown> {
-  return new Map(resources.map((r) => [`${r.type}::${r.name}`, redactInputs(r.inputs)]));
-}
-
-/** The paths (resource :: key) whose inputs differ between two runs. */
-function changedInputs(before: readonly RecordedResource[], after: readonly RecordedResource[]) {
-  const left = inputsByResource(before);
-  const right = inputsByResource(after);
-  const changed: string[] = [];
-  for (const key of new Set([...left.keys(), ...right.keys()])) {
-    const a = (left.get(key) ?? {}) as Record<string, unknown>;
-    const b = (right.get(key) ?? {}) as Record<string, unknown>;
-    if (!left.has(key) || !right.has(key)) changed.push(`${key} (added or removed)`);
-    for (const field of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      if (JSON.stringify(a[field]) !== JSON.stringify(b[field])) changed.push(`${key}::${field}`);
-    }
-  }
-  return changed.sort();
-}
-
 describe("InstanceGroup", () => {
   it("changing instanceCount from 2 to 5 changes only the group's size fields", async () => {
     const before = await runHosts(stackConfig("dev", { fleet: { instanceCount: 2 } }));
     const after = await runHosts(stackConfig("dev", { fleet: { instanceCount: 5 } }));
-    expect(changedInputs(before.resources, after.resources)).toEqual([
-      `${SCALING_GROUP}::hpc-group::desiredCapacity`,
-      `${SCALING_GROUP}::hpc-group::maxSize`,
-      `${SCALING_GROUP}::hpc-group::minSize`,
-    ]);
+    expect(changedInputs(before.resources, after.resources)).toEqual({
+      [`${SCALING_GROUP}::hpc-group`]: ["desiredCapacity", "maxSize", "minSize"],
+    });
   });
 
   it("a new image changes the scaling configuration and its generation tag, not the group", async () => {
     const config = stackConfig("dev");
     const before = await runHosts(config, "m-base0001");
     const after = await runHosts(config, "m-base0002");
-    expect(changedInputs(before.resources, after.resources)).toEqual([
-      `${SCALING_CONFIGURATION}::hpc-config::imageId`,
-      `${SCALING_CONFIGURATION}::hpc-config::tags`,
-    ]);
+    expect(changedInputs(before.resources, after.resources)).toEqual({
+      [`${SCALING_CONFIGURATION}::hpc-config`]: ["imageId", "tags"],
+    });
     const generationOf = (resources: readonly RecordedResource[]) =>
       reveal<Record<string, string>>(
         findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,

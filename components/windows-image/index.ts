@@ -7,7 +7,7 @@ export {
   type HashedFile,
   type ImageInputs,
 } from "./trigger-hash";
-export { imageIdFromManifest, ManifestError, parseArtifactId, renderManifest } from "./manifest";
+export { imageIdFromManifest, ManifestError, parseArtifactId } from "./manifest";
 export {
   BOOTSTRAP_PATH,
   HOST_CONFIG_BEGIN,

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { renderManifest } from "../../components/windows-image/manifest";
 import { WindowsImage, WindowsImageArgs } from "../../components/windows-image";
 import { planBuild } from "../../components/windows-image/windows-image";
 import { findResource, redactInputs, resourcesOfType, runDeclarations } from "../helpers/mocks";
+import { renderManifest } from "../helpers/packer-manifest";
 import { outputValue } from "./outputs";
 import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
 import { LOCAL_COMMAND, RANDOM_PASSWORD } from "../helpers/types";

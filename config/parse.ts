@@ -10,7 +10,7 @@ import {
   problemsFromIssues,
   unknownKeyProblem,
 } from "./errors";
-import { crossFieldProblems, ParsedSections, scheduleIntervalSeconds } from "./rules";
+import { crossFieldProblems, ParsedSections } from "./rules";
 import { ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 
 export interface RawStackConfig {
@@ -37,7 +37,7 @@ export interface StackConfig {
     readonly deletionProtection: boolean;
   };
   readonly hostManager: Parsed["hostManager"] & { readonly image: string };
-  readonly healthCheck: Parsed["healthCheck"] & { readonly intervalSeconds: number };
+  readonly healthCheck: Parsed["healthCheck"];
   readonly tags: Readonly<Record<string, string>>;
   readonly secrets: {
     readonly statuspageApiKey?: pulumi.Output<string>;
@@ -144,7 +144,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
         hostManager.image ??
         `registry.${parsed.region}.aliyuncs.com/hpc-fleet/host-manager:${HOST_MANAGER_VERSION}`,
     },
-    healthCheck: { ...healthCheck, intervalSeconds: scheduleIntervalSeconds(healthCheck.schedule) },
+    healthCheck,
     tags: parsed.tags,
     secrets: {
       statuspageApiKey: parsed.statuspageApiKey

@@ -3,9 +3,14 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
+import { withFormerType } from "../former-type";
 import { resourceTags, Tags } from "../tags";
 import { containerEnvironment, DATA_DIR } from "./container-env";
 import { containerTrustPolicy, hostManagerPolicyDocument } from "./ram-policy";
+
+export const HOST_MANAGER_TYPE = "hpc:host-manager:HostManager";
+/** The token before it matched its folder; kept as an alias so stacks keep their URNs. */
+const FORMER_TYPE = "hpc:hostmanager:HostManager";
 
 /** Long enough for an in-flight health-check cycle to finish after SIGTERM. */
 export const TERMINATION_GRACE_SECONDS = 90;
@@ -52,7 +57,7 @@ export class HostManager extends pulumi.ComponentResource {
   readonly privateIp: pulumi.Output<string>;
 
   constructor(name: string, args: HostManagerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("hpc:hostmanager:HostManager", name, {}, opts);
+    super(HOST_MANAGER_TYPE, name, {}, withFormerType(FORMER_TYPE, opts));
     const { config } = args;
     const settings = config.hostManager;
     const child = { parent: this };

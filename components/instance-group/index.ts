@@ -1,4 +1,4 @@
-// The fleet's Windows hosts as an ESS scaling group (hpc:fleet:InstanceGroup).
+// The fleet's Windows hosts as an ESS scaling group (hpc:instance-group:InstanceGroup).
 export {
   InstanceGroup,
   instanceGroupArgProblems,

@@ -1,4 +1,4 @@
-// hpc:fleet:InstanceGroup — the fleet's Windows hosts as one ESS scaling group: its size from
+// hpc:instance-group:InstanceGroup — the fleet's Windows hosts as one ESS scaling group: its size from
 // fleet.instanceCount, one active scaling configuration (image, instance types in order,
 // hosts' security group, secret user-data and password), the spot/on-demand split, and the
 // hosts' generation tag, by which the host-manager rolls them when their definition changes
@@ -7,6 +7,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { StackConfig } from "../../config";
+import { withFormerType } from "../former-type";
 import { resourceTags, type Tags } from "../tags";
 import { renderUserData } from "../windows-image/user-data";
 import { capacityPlan, type CapacityPlan } from "./capacity";
@@ -15,6 +16,10 @@ import { PASSWORD_ARGS } from "./password";
 import { GENERATION_TAG, rolloutFingerprint } from "./rollout";
 
 export type FleetSettings = StackConfig["fleet"];
+
+export const INSTANCE_GROUP_TYPE = "hpc:instance-group:InstanceGroup";
+/** The token before it matched its folder; kept as an alias so stacks keep their URNs. */
+const FORMER_TYPE = "hpc:fleet:InstanceGroup";
 
 export interface InstanceGroupArgs {
   /** The parsed `hpc-fleet:fleet` section (sizes, types, disk, spot, client). Required. */
@@ -89,9 +94,9 @@ export class InstanceGroup extends pulumi.ComponentResource {
   constructor(name: string, args: InstanceGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = instanceGroupArgProblems(args.fleet);
     if (problems.length > 0) {
-      throw new Error(`hpc:fleet:InstanceGroup ${name}: ${problems.join("; ")}`);
+      throw new Error(`${INSTANCE_GROUP_TYPE} ${name}: ${problems.join("; ")}`);
     }
-    super("hpc:fleet:InstanceGroup", name, {}, opts);
+    super(INSTANCE_GROUP_TYPE, name, {}, withFormerType(FORMER_TYPE, opts));
     const { fleet } = args;
     const parent = { parent: this };
     const plan = capacityPlan(fleet.spot);

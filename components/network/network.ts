@@ -7,6 +7,8 @@ import type { StackConfig } from "../../config";
 import { resourceTags, stackTags, type Tags } from "../tags";
 import { ingressRules, SECURITY_GROUP_ROLES, type SecurityGroupRole } from "./rules";
 
+export const NETWORK_TYPE = "hpc:network:Network";
+
 export interface NetworkArgs {
   /** Zone ids, in order; one vSwitch per zone. Required. */
   readonly zones: readonly string[];
@@ -70,9 +72,9 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = networkArgProblems(args);
     if (problems.length > 0) {
-      throw new Error(`hpc:network:Network ${name}: ${problems.join("; ")}`);
+      throw new Error(`${NETWORK_TYPE} ${name}: ${problems.join("; ")}`);
     }
-    super("hpc:network:Network", name, {}, opts);
+    super(NETWORK_TYPE, name, {}, opts);
     const parent = { parent: this };
     const tagsFor = (role: string, resourceName: string): Tags =>
       resourceTags(args.tags, role, resourceName);

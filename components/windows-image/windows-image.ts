@@ -4,6 +4,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { resolve } from "node:path";
+import { withFormerType } from "../former-type";
 import { resourceTags, type Tags } from "../tags";
 import { buildCommand } from "./build-command";
 import { checksummedClientFiles, readChecksums, staleChecksums } from "./client-checksums";
@@ -43,6 +44,10 @@ export interface WindowsImageArgs {
   readonly buildSecurityGroupId?: pulumi.Input<string>;
 }
 
+export const WINDOWS_IMAGE_TYPE = "hpc:windows-image:WindowsImage";
+/** The token before it matched its folder; kept as an alias so stacks keep their URNs. */
+const FORMER_TYPE = "hpc:image:WindowsImage";
+
 /** Minutes the engine waits for the build beyond Packer's own timeouts. */
 const TIMEOUT_MARGIN_MINUTES = 15;
 
@@ -55,7 +60,7 @@ export class WindowsImage extends pulumi.ComponentResource {
   constructor(name: string, args: WindowsImageArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validated (and the client files resolved) before any resource exists.
     const plan = planBuild(args);
-    super("hpc:image:WindowsImage", name, {}, opts);
+    super(WINDOWS_IMAGE_TYPE, name, {}, withFormerType(FORMER_TYPE, opts));
     const outputs = declareWindowsImage(this, name, args, plan);
     this.imageId = outputs.imageId;
     this.contentHash = outputs.contentHash;

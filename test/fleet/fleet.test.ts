@@ -3,7 +3,14 @@
 import { ConfigError } from "../../config";
 import { TAGGABLE_TYPES } from "../../policy/rules/taggable-types";
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { isSecretInput, mockPassword, resourcesOfType, reveal, runStack } from "../helpers/mocks";
+import {
+  findResource,
+  isSecretInput,
+  mockPassword,
+  resourcesOfType,
+  reveal,
+  runStack,
+} from "../helpers/mocks";
 import { changedInputs } from "../helpers/diff";
 import { SHIPPED_STACKS } from "../helpers/stacks";
 import {
@@ -200,5 +207,23 @@ describe("fleet token rotation", () => {
     expect(b.hosts).toBe(mockPassword("hpc-dev-fleet-token-b", 48));
     expect(b.previous).toBe(a.hosts);
     expect(b.generation).not.toBe(a.generation);
+  });
+});
+
+describe("component type tokens", () => {
+  // Renaming a token changes the URN of the component and of every child: without the
+  // alias, `pulumi up` on an existing stack would delete and recreate the whole fleet.
+  test.each([
+    ["hpc:network:Network", "hpc-dev-network", []],
+    ["hpc:windows-image:WindowsImage", "hpc-dev-image", [{ type: "hpc:image:WindowsImage" }]],
+    ["hpc:instance-group:InstanceGroup", "hpc-dev-hosts", [{ type: "hpc:fleet:InstanceGroup" }]],
+    [
+      "hpc:host-manager:HostManager",
+      "hpc-dev-host-manager",
+      [{ type: "hpc:hostmanager:HostManager" }],
+    ],
+  ])("%s (%s) is aliased to its former token", async (type, name, aliases) => {
+    const { resources } = await runStack("dev", WITH_IMAGE);
+    expect(findResource(resources, type, name).options?.aliases ?? []).toEqual(aliases);
   });
 });

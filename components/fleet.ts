@@ -7,7 +7,8 @@ import { resolve } from "node:path";
 import type { StackConfig } from "../config";
 import { HostManager, hostManagerUrl } from "./host-manager";
 import { InstanceGroup } from "./instance-group";
-import { Network, networkArgsFromConfig } from "./network";
+import { Network } from "./network/network";
+import type { NetworkArgs } from "./network/args";
 import { stackTags } from "./tags";
 import { WindowsImage } from "./windows-image";
 
@@ -37,11 +38,26 @@ function fleetTokenSlot(name: string): random.RandomPassword {
   return new random.RandomPassword(name, { length: 48, special: false });
 }
 
+/** The Network's args that come from the stack config. */
+export function networkConfigArgs(config: StackConfig) {
+  const { network } = config;
+  return {
+    zones: network.zones,
+    vpcCidr: network.vpcCidr,
+    vSwitchCidrs: network.vSwitchCidrs,
+    existingVpcId: network.existingVpcId,
+    existingVSwitchIds: network.existingVSwitchIds,
+    adminCidrs: network.adminCidrs,
+    builderCidrs: network.builderCidrs,
+    hostManagerPort: config.hostManager.port,
+  } satisfies Omit<NetworkArgs, "tags">;
+}
+
 export function declareFleet(config: StackConfig): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
 
-  const network = new Network(`${prefix}-network`, networkArgsFromConfig(config));
+  const network = new Network(`${prefix}-network`, { ...networkConfigArgs(config), tags });
   const firstVSwitchId = network.vSwitchIds.apply((ids) => ids[0]);
 
   const image = new WindowsImage(`${prefix}-image`, {

@@ -2,7 +2,7 @@
 import { HOST_MANAGER_VERSION } from "@hpc-fleet/fleet-contract";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { planSubnets } from "./cidr";
+import { planSubnets } from "../components/network/cidr";
 import {
   ConfigError,
   ConfigProblem,

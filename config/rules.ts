@@ -1,7 +1,7 @@
 // Rules that span several config keys. Each runs only when the keys it reads parsed,
 // so one typo does not hide the other problems, and none is reported twice.
 import { Cron } from "croner";
-import { contains, isWholeInternet, overlaps } from "./cidr";
+import { contains, isWholeInternet, overlaps } from "../components/network/cidr";
 import { ConfigProblem, configKey } from "./errors";
 import { RESERVED_TAG_KEYS, type ParsedStackConfig } from "./schema";
 

@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 import { InstanceGroup } from "../../components/instance-group";
-import { Network, networkArgsFromConfig } from "../../components/network";
+import { networkConfigArgs } from "../../components/fleet";
+import { Network } from "../../components/network";
 import { stackTags } from "../../components/tags";
 import { runDeclarations } from "../helpers/mocks";
 import { RANDOM_PASSWORD } from "../helpers/types";
@@ -21,7 +22,7 @@ export function declareHosts(
   imageId = "m-base0001",
   wiring: HostWiring = {},
 ): InstanceGroup {
-  const network = new Network("hpc", networkArgsFromConfig(config));
+  const network = new Network("hpc", { ...networkConfigArgs(config), tags: stackTags(config) });
   return new InstanceGroup("hpc", {
     fleet: config.fleet,
     vSwitchIds: network.vSwitchIds,

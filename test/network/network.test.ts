@@ -1,9 +1,18 @@
 // The Network component under Pulumi's mocks: what it declares and how it is wired.
-import { Network, networkArgsFromConfig, type NetworkArgs } from "../../components/network";
-import { isWholeInternet } from "../../config/cidr";
+import { networkConfigArgs } from "../../components/fleet";
+import { Network, type NetworkArgs } from "../../components/network";
+import { stackTags } from "../../components/tags";
+import type { StackConfig } from "../../config";
+import { isWholeInternet } from "../../components/network/cidr";
 import { findResource, resourcesOfType, runDeclarations } from "../helpers/mocks";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import { SECURITY_GROUP, SECURITY_GROUP_RULE, VPC, VSWITCH } from "../helpers/types";
+
+/** The Network's args as the fleet passes them for `config`. */
+const networkArgs = (config: StackConfig): NetworkArgs => ({
+  ...networkConfigArgs(config),
+  tags: stackTags(config),
+});
 
 const outputsOf = (network: Network) =>
   new Promise<{ vpcId: string; vSwitchIds: string[]; hosts: string }>((resolve) =>
@@ -18,7 +27,7 @@ describe("Network", () => {
   it("declares a VPC and one vSwitch per zone, ids in zone order", async () => {
     const config = stackConfig("prod-cn-hangzhou");
     const { resources, outputs } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(config)),
+      () => new Network("hpc", networkArgs(config)),
     );
     expect(resourcesOfType(resources, VPC)).toHaveLength(1);
     const switches = resourcesOfType(resources, VSWITCH);
@@ -35,7 +44,7 @@ describe("Network", () => {
       network: { existingVpcId: "vpc-abc", existingVSwitchIds: ["vsw-h", "vsw-i"] },
     });
     const { resources, outputs } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(config)),
+      () => new Network("hpc", networkArgs(config)),
     );
     expect(resourcesOfType(resources, VPC)).toEqual([]);
     expect(resourcesOfType(resources, VSWITCH)).toEqual([]);
@@ -48,7 +57,7 @@ describe("Network", () => {
 
   it.each(SHIPPED_STACKS)("no rule admits 0.0.0.0/0 on 3389, 5985 or 5986 (%s)", async (stack) => {
     const { resources } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(stackConfig(stack))),
+      () => new Network("hpc", networkArgs(stackConfig(stack))),
     );
     const rules = resourcesOfType(resources, SECURITY_GROUP_RULE);
     expect(rules.length).toBeGreaterThan(0);
@@ -66,7 +75,7 @@ describe("Network", () => {
 
   it("every rule is an explicit intranet TCP ingress on one port", async () => {
     const { resources } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(stackConfig("dev"))),
+      () => new Network("hpc", networkArgs(stackConfig("dev"))),
     );
     for (const rule of resourcesOfType(resources, SECURITY_GROUP_RULE)) {
       expect(rule.inputs).toMatchObject({
@@ -84,9 +93,7 @@ describe("Network", () => {
 
   it("the host-manager API admits the hosts' group by id", async () => {
     const config = stackConfig("dev");
-    const { resources } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(config)),
-    );
+    const { resources } = await runDeclarations(() => new Network("hpc", networkArgs(config)));
     const rule = findResource(resources, SECURITY_GROUP_RULE, "hpc-sg-host-manager-api-from-hosts");
     expect(rule.inputs).toMatchObject({
       securityGroupId: "hpc-sg-host-manager-id",
@@ -98,9 +105,7 @@ describe("Network", () => {
 
   it("every resource is a child of the component and tagged with project, stack and Name", async () => {
     const config = stackConfig("dev");
-    const { resources } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(config)),
-    );
+    const { resources } = await runDeclarations(() => new Network("hpc", networkArgs(config)));
     for (const resource of resources.filter((r) => r.type.startsWith("alicloud:"))) {
       expect(resource.parent).toBe("hpc");
       // Security-group rules have no tags in the ECS API.
@@ -116,7 +121,7 @@ describe("Network", () => {
 
   it("refuses args that do not match the zones, naming the field", () => {
     const args: NetworkArgs = {
-      ...networkArgsFromConfig(stackConfig("dev")),
+      ...networkArgs(stackConfig("dev")),
       vSwitchCidrs: ["10.42.0.0/20"],
     };
     expect(() => new Network("hpc", args)).toThrow(
@@ -127,6 +132,8 @@ describe("Network", () => {
       vSwitchCidrs: ["10.42.0.0/20", "10.42.16.0/20"],
       adminCidrs: ["0.0.0.0/0"],
     };
-    expect(() => new Network("hpc", open)).toThrow(/adminCidrs: 0.0.0.0\/0/);
+    expect(() => new Network("hpc", open)).toThrow(
+      /adminCidrs\[0\]: 0\.0\.0\.0\/0 would open WinRM\/RDP to the whole internet/,
+    );
   });
 });

@@ -2,6 +2,7 @@
 import { HOST_MANAGER_VERSION } from "@hpc-fleet/fleet-contract";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { componentConfigProblems } from "../components/config-keys";
 import { planSubnets } from "../components/network/cidr";
 import {
   ConfigError,
@@ -164,7 +165,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
  */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const { sections, problems } = parseSections(raw);
-  problems.push(...crossFieldProblems(sections));
+  problems.push(...crossFieldProblems(sections), ...componentConfigProblems(sections));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolve(raw.stack, sections as Parsed);
 }

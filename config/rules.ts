@@ -1,7 +1,7 @@
-// Rules that span several config keys. Each runs only when the keys it reads parsed,
-// so one typo does not hide the other problems, and none is reported twice.
+// Rules that span several config keys and no single component's args (those are the
+// components' own rules, which the parser runs too: components/config-keys.ts). Each runs
+// only when the keys it reads parsed, so one typo does not hide the other problems.
 import { Cron } from "croner";
-import { contains, isWholeInternet, overlaps } from "../components/network/cidr";
 import { ConfigProblem, configKey } from "./errors";
 import { RESERVED_TAG_KEYS, type ParsedStackConfig } from "./schema";
 
@@ -45,48 +45,6 @@ const zonesBelongToRegion: Rule = ({ region, network }, report) => {
     if (seen.has(zone)) report(["network", "zones", index], `zone ${zone} is listed twice`);
     seen.add(zone);
   });
-};
-
-const vSwitchesMatchZones: Rule = ({ network }, report) => {
-  if (!network?.zones) return;
-  const zoneCount = network.zones.length;
-  const { vpcCidr, vSwitchCidrs, existingVpcId, existingVSwitchIds } = network;
-  if (vSwitchCidrs && vpcCidr) {
-    if (vSwitchCidrs.length !== zoneCount) {
-      report(["network", "vSwitchCidrs"], `must list one CIDR per zone (${zoneCount})`);
-    }
-    vSwitchCidrs.forEach((block, index) => {
-      if (!contains(vpcCidr, block)) {
-        report(
-          ["network", "vSwitchCidrs", index],
-          `${block} is not inside network.vpcCidr ${vpcCidr}`,
-        );
-      }
-      const clash = vSwitchCidrs.findIndex((other, at) => at < index && overlaps(other, block));
-      if (clash >= 0)
-        report(["network", "vSwitchCidrs", index], `${block} overlaps ${vSwitchCidrs[clash]}`);
-    });
-  }
-  if (existingVpcId && !existingVSwitchIds) {
-    report(["network", "existingVSwitchIds"], "is required when network.existingVpcId is set");
-  }
-  if (existingVSwitchIds && !existingVpcId) {
-    report(["network", "existingVpcId"], "is required when network.existingVSwitchIds is set");
-  }
-  if (existingVSwitchIds && existingVSwitchIds.length !== zoneCount) {
-    report(["network", "existingVSwitchIds"], `must list one vSwitch per zone (${zoneCount})`);
-  }
-};
-
-const noWholeInternetAccess: Rule = ({ network }, report) => {
-  if (!network) return;
-  for (const key of ["adminCidrs", "builderCidrs"] as const) {
-    network[key]?.forEach((block, index) => {
-      if (isWholeInternet(block)) {
-        report(["network", key, index], `${block} would open WinRM/RDP to the whole internet`);
-      }
-    });
-  }
 };
 
 const imageHasASource: Rule = ({ image, network, fleet }, report) => {
@@ -230,8 +188,6 @@ const RULES: readonly Rule[] = [
   clientArgumentsFitUserData,
   tagsAreTheOperators,
   zonesBelongToRegion,
-  vSwitchesMatchZones,
-  noWholeInternetAccess,
   imageHasASource,
   fleetSizesAreOrdered,
   spotPricesCoverTypes,

@@ -170,7 +170,7 @@ const tagsAreTheOperators: Rule = ({ tags }, report) => {
   }
 };
 
-/** What the host config may spend of the 16 KB user-data (see components/windows-image). */
+/** What the host config may spend of the 16 KB user-data (see components/instance-group/user-data.ts). */
 export const CLIENT_ARGUMENTS_BUDGET = 12000;
 
 const clientArgumentsFitUserData: Rule = ({ fleet }, report) => {

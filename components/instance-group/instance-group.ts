@@ -9,11 +9,11 @@ import * as random from "@pulumi/random";
 import type { StackConfig } from "../../config";
 import { withFormerType } from "../former-type";
 import { resourceTags, type Tags } from "../tags";
-import { renderUserData } from "../windows-image/user-data";
 import { capacityPlan, type CapacityPlan } from "./capacity";
 import { hostNamePattern } from "./host-name";
 import { PASSWORD_ARGS } from "./password";
 import { GENERATION_TAG, rolloutFingerprint } from "./rollout";
+import { renderUserData } from "./user-data";
 
 export type FleetSettings = StackConfig["fleet"];
 

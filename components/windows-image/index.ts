@@ -1,5 +1,5 @@
 // The fleet's Windows image: the WindowsImage component and the pure helpers
-// (user-data, trigger hash, manifest) other components and tests use.
+// (trigger hash, manifest) other components and tests use.
 export { WindowsImage, type WindowsImageArgs } from "./windows-image";
 export {
   imageInputsHash,
@@ -8,12 +8,3 @@ export {
   type ImageInputs,
 } from "./trigger-hash";
 export { imageIdFromManifest, ManifestError, parseArtifactId } from "./manifest";
-export {
-  BOOTSTRAP_PATH,
-  HOST_CONFIG_BEGIN,
-  HOST_CONFIG_END,
-  renderUserData,
-  USER_DATA_LIMIT_BYTES,
-  UserDataTooLargeError,
-  type HostConfig,
-} from "./user-data";

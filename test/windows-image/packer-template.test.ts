@@ -9,7 +9,7 @@ import {
   TEMPLATE_DIR,
   templateVariables,
 } from "../../components/windows-image/build-inputs";
-import { BOOTSTRAP_PATH } from "../../components/windows-image/user-data";
+import { BOOTSTRAP_PATH } from "@hpc-fleet/fleet-contract";
 import { stackConfig } from "../helpers/stacks";
 import { clientFixture, ClientFixture } from "./fixtures";
 

@@ -9,7 +9,7 @@ import {
   renderUserData,
   USER_DATA_LIMIT_BYTES,
   UserDataTooLargeError,
-} from "../../components/windows-image/user-data";
+} from "../../components/instance-group/user-data";
 
 const bootstrap = readFileSync(join(SCRIPTS_DIR, "host", "bootstrap.ps1"), "utf8");
 

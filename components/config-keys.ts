@@ -9,6 +9,7 @@ import { ConfigError, configKey, PROJECT, type ConfigProblem } from "../config/e
 import type { ParsedSections } from "../config/rules";
 import { SECRET_KEYS } from "../config/schema";
 import { ArgProblemsError, type ArgName, type ArgProblem } from "./arg-problems";
+import { instanceGroupArgProblems, type InstanceGroupArgs } from "./instance-group/args";
 import { networkArgProblems, type NetworkArgs } from "./network/args";
 
 /** For each arg the stack config gives a component, its key, e.g. `fleet.spot.priceLimits`. */
@@ -32,6 +33,33 @@ export const NETWORK_CONFIG: ConfigBinding<NetworkArgs> = {
     hostManagerPort: "hostManager.port",
   },
   problems: networkArgProblems,
+};
+
+export const INSTANCE_GROUP_CONFIG: ConfigBinding<InstanceGroupArgs> = {
+  keys: {
+    instanceCount: "fleet.instanceCount",
+    minSize: "fleet.minSize",
+    maxSize: "fleet.maxSize",
+    removalPolicies: "fleet.removalPolicies",
+    deletionProtection: "fleet.deletionProtection",
+    spotStrategy: "fleet.spot.strategy",
+    spotPriceLimits: "fleet.spot.priceLimits",
+    onDemandBaseCapacity: "fleet.spot.onDemandBaseCapacity",
+    onDemandPercentageAboveBase: "fleet.spot.onDemandPercentageAboveBase",
+    instanceTypes: "fleet.instanceTypes",
+    hostNamePrefix: "fleet.hostNamePrefix",
+    systemDiskCategory: "fleet.systemDisk.category",
+    systemDiskSizeGb: "fleet.systemDisk.sizeGb",
+    internetChargeType: "fleet.internetChargeType",
+    publicBandwidthMbps: "fleet.publicBandwidthMbps",
+    clientExecutable: "fleet.clientExecutable",
+    clientArguments: "fleet.clientArguments",
+    accountName: "fleet.accountName",
+    accountIsAdministrator: "fleet.accountIsAdministrator",
+    heartbeatSeconds: "fleet.heartbeatSeconds",
+    minHealthyPercentage: "fleet.minHealthyPercentage",
+  },
+  problems: instanceGroupArgProblems,
 };
 
 /** `spotPriceLimits[0].instanceType` as ["spotPriceLimits", 0, "instanceType"]. */
@@ -113,7 +141,10 @@ function bindingProblems<Args>(
 
 /** Every problem the components' rules find in the config sections, under full keys. */
 export function componentConfigProblems(sections: ParsedSections): ConfigProblem[] {
-  return [...bindingProblems(NETWORK_CONFIG, sections)];
+  return [
+    ...bindingProblems(NETWORK_CONFIG, sections),
+    ...bindingProblems(INSTANCE_GROUP_CONFIG, sections),
+  ];
 }
 
 /**

@@ -6,7 +6,8 @@ import * as random from "@pulumi/random";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";
 import { HostManager, hostManagerUrl } from "./host-manager";
-import { InstanceGroup } from "./instance-group";
+import type { InstanceGroupArgs } from "./instance-group/args";
+import { InstanceGroup } from "./instance-group/instance-group";
 import { Network } from "./network/network";
 import type { NetworkArgs } from "./network/args";
 import { stackTags } from "./tags";
@@ -53,6 +54,34 @@ export function networkConfigArgs(config: StackConfig) {
   } satisfies Omit<NetworkArgs, "tags">;
 }
 
+/** The InstanceGroup's args that come from the stack config. */
+export function instanceGroupConfigArgs(config: StackConfig) {
+  const { fleet } = config;
+  return {
+    instanceCount: fleet.instanceCount,
+    minSize: fleet.minSize,
+    maxSize: fleet.maxSize,
+    removalPolicies: fleet.removalPolicies,
+    deletionProtection: fleet.deletionProtection,
+    spotStrategy: fleet.spot.strategy,
+    spotPriceLimits: fleet.spot.priceLimits,
+    onDemandBaseCapacity: fleet.spot.onDemandBaseCapacity,
+    onDemandPercentageAboveBase: fleet.spot.onDemandPercentageAboveBase,
+    instanceTypes: fleet.instanceTypes,
+    hostNamePrefix: fleet.hostNamePrefix,
+    systemDiskCategory: fleet.systemDisk.category,
+    systemDiskSizeGb: fleet.systemDisk.sizeGb,
+    internetChargeType: fleet.internetChargeType,
+    publicBandwidthMbps: fleet.publicBandwidthMbps,
+    clientExecutable: fleet.clientExecutable,
+    clientArguments: fleet.clientArguments,
+    accountName: fleet.accountName,
+    accountIsAdministrator: fleet.accountIsAdministrator,
+    heartbeatSeconds: fleet.heartbeatSeconds,
+    minHealthyPercentage: fleet.minHealthyPercentage,
+  } satisfies Partial<InstanceGroupArgs>;
+}
+
 export function declareFleet(config: StackConfig): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
@@ -83,7 +112,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
 
   const url = hostManagerUrl(config.hostManager);
   const hosts = new InstanceGroup(`${prefix}-hosts`, {
-    fleet: config.fleet,
+    ...instanceGroupConfigArgs(config),
     vSwitchIds: network.vSwitchIds,
     hostsSecurityGroupId: network.hostsSecurityGroupId,
     imageId: image.imageId,

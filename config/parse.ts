@@ -33,8 +33,6 @@ export interface StackConfig {
   readonly image: Parsed["image"];
   readonly fleet: Omit<Parsed["fleet"], "spot"> & {
     readonly spot: Parsed["fleet"]["spot"] & { readonly onDemandPercentageAboveBase: number };
-    readonly minSize: number;
-    readonly maxSize: number;
     readonly deletionProtection: boolean;
   };
   readonly hostManager: Parsed["hostManager"] & { readonly image: string };
@@ -135,8 +133,6 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
         onDemandPercentageAboveBase:
           fleet.spot.onDemandPercentageAboveBase ?? (fleet.spot.strategy === "NoSpot" ? 100 : 0),
       },
-      minSize: fleet.minSize ?? fleet.instanceCount,
-      maxSize: fleet.maxSize ?? fleet.instanceCount,
       deletionProtection: fleet.deletionProtection ?? parsed.environment !== "dev",
     },
     hostManager: {

@@ -71,46 +71,6 @@ const imageHasASource: Rule = ({ image, network, fleet }, report) => {
   }
 };
 
-const fleetSizesAreOrdered: Rule = ({ fleet }, report) => {
-  const count = fleet?.instanceCount;
-  if (!fleet || count === undefined) return;
-  const minSize = fleet.minSize ?? count;
-  const maxSize = fleet.maxSize ?? count;
-  if (minSize > count) {
-    report(["fleet", "minSize"], `must not exceed fleet.instanceCount (${minSize} > ${count})`);
-  }
-  if (maxSize < count) {
-    report(["fleet", "maxSize"], `must not be below fleet.instanceCount (${maxSize} < ${count})`);
-  }
-  if (fleet.spot && fleet.spot.onDemandBaseCapacity > maxSize) {
-    report(
-      ["fleet", "spot", "onDemandBaseCapacity"],
-      `must not exceed the group's maximum size (${maxSize})`,
-    );
-  }
-};
-
-const spotPricesCoverTypes: Rule = ({ fleet }, report) => {
-  const instanceTypes = fleet?.instanceTypes;
-  if (!fleet?.spot || !instanceTypes) return;
-  const { strategy, priceLimits } = fleet.spot;
-  const priced = new Set(priceLimits.map((limit) => limit.instanceType));
-  if (strategy === "SpotWithPriceLimit") {
-    const unpriced = instanceTypes.filter((type) => !priced.has(type));
-    if (unpriced.length > 0) {
-      report(["fleet", "spot", "priceLimits"], `has no price for ${unpriced.join(", ")}`);
-    }
-  }
-  priceLimits.forEach((limit, index) => {
-    if (!instanceTypes.includes(limit.instanceType)) {
-      report(
-        ["fleet", "spot", "priceLimits", index, "instanceType"],
-        `${limit.instanceType} is not in fleet.instanceTypes`,
-      );
-    }
-  });
-};
-
 const healthCheckTimings: Rule = ({ healthCheck, fleet }, report) => {
   if (healthCheck?.schedule === undefined) return;
   const { startupTimeoutMinutes, heartbeatTimeoutMinutes } = healthCheck;
@@ -170,27 +130,10 @@ const tagsAreTheOperators: Rule = ({ tags }, report) => {
   }
 };
 
-/** What the host config may spend of the 16 KB user-data (see components/instance-group/user-data.ts). */
-export const CLIENT_ARGUMENTS_BUDGET = 12000;
-
-const clientArgumentsFitUserData: Rule = ({ fleet }, report) => {
-  if (!fleet?.clientArguments) return;
-  const length = JSON.stringify(fleet.clientArguments).length;
-  if (length > CLIENT_ARGUMENTS_BUDGET) {
-    report(
-      ["fleet", "clientArguments"],
-      `must total at most ${CLIENT_ARGUMENTS_BUDGET} characters as JSON, to fit ECS's 16 KB user-data (got ${length})`,
-    );
-  }
-};
-
 const RULES: readonly Rule[] = [
-  clientArgumentsFitUserData,
   tagsAreTheOperators,
   zonesBelongToRegion,
   imageHasASource,
-  fleetSizesAreOrdered,
-  spotPricesCoverTypes,
   healthCheckTimings,
   hostManagerSettings,
 ];

@@ -14,6 +14,12 @@ export { BOOTSTRAP_PATH, HOST_CONFIG_BEGIN, HOST_CONFIG_END, type HostConfig };
 /** ECS's limit on user-data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
+/**
+ * What the client's arguments may spend of the user-data, as JSON: with every other field
+ * of the host config at its longest, the user-data still fits (a test holds it).
+ */
+export const CLIENT_ARGUMENTS_BUDGET = 12000;
+
 export class UserDataTooLargeError extends Error {
   constructor(readonly bytes: number) {
     super(

@@ -1,8 +1,13 @@
 // The config keys the components' problems are reported under: each names the key its
 // value comes from in components/fleet.ts, so an operator is sent to the right key.
 import { ArgProblemsError } from "../../components/arg-problems";
-import { configKeyOf, NETWORK_CONFIG, withConfigKeys } from "../../components/config-keys";
-import { networkConfigArgs } from "../../components/fleet";
+import {
+  configKeyOf,
+  INSTANCE_GROUP_CONFIG,
+  NETWORK_CONFIG,
+  withConfigKeys,
+} from "../../components/config-keys";
+import { instanceGroupConfigArgs, networkConfigArgs } from "../../components/fleet";
 import { ConfigError, type StackConfig } from "../../config";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 
@@ -18,6 +23,7 @@ type Keys = { readonly keys: Readonly<Record<string, string | undefined>> };
 
 const bindings: Array<[string, Keys, (config: StackConfig) => object]> = [
   ["Network", NETWORK_CONFIG, networkConfigArgs],
+  ["InstanceGroup", INSTANCE_GROUP_CONFIG, instanceGroupConfigArgs],
 ];
 
 describe.each(bindings)("the %s's config keys", (_component, binding, configArgs) => {

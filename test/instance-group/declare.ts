@@ -1,8 +1,8 @@
 // Declares the network and the instance group for a stack config, as the fleet wires them.
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
-import { InstanceGroup } from "../../components/instance-group";
-import { networkConfigArgs } from "../../components/fleet";
+import { InstanceGroup, type InstanceGroupArgs } from "../../components/instance-group";
+import { instanceGroupConfigArgs, networkConfigArgs } from "../../components/fleet";
 import { Network } from "../../components/network";
 import { stackTags } from "../../components/tags";
 import { runDeclarations } from "../helpers/mocks";
@@ -17,6 +17,23 @@ export interface HostWiring {
   readonly fleetToken?: string;
 }
 
+/** The InstanceGroup's args for `config`, wired to fixed ids instead of a Network. */
+export function hostArgs(
+  config: StackConfig,
+  imageId = "m-base0001",
+  wiring: HostWiring = {},
+): InstanceGroupArgs {
+  return {
+    ...instanceGroupConfigArgs(config),
+    vSwitchIds: ["vsw-1"],
+    hostsSecurityGroupId: "sg-1",
+    imageId,
+    hostManagerUrl: wiring.hostManagerUrl ?? HOST_MANAGER_URL,
+    fleetToken: pulumi.secret(wiring.fleetToken ?? "fleet-token-1234"),
+    tags: stackTags(config),
+  };
+}
+
 export function declareHosts(
   config: StackConfig,
   imageId = "m-base0001",
@@ -24,13 +41,9 @@ export function declareHosts(
 ): InstanceGroup {
   const network = new Network("hpc", { ...networkConfigArgs(config), tags: stackTags(config) });
   return new InstanceGroup("hpc", {
-    fleet: config.fleet,
+    ...hostArgs(config, imageId, wiring),
     vSwitchIds: network.vSwitchIds,
     hostsSecurityGroupId: network.hostsSecurityGroupId,
-    imageId,
-    hostManagerUrl: wiring.hostManagerUrl ?? HOST_MANAGER_URL,
-    fleetToken: pulumi.secret(wiring.fleetToken ?? "fleet-token-1234"),
-    tags: stackTags(config),
   });
 }
 

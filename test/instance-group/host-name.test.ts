@@ -1,5 +1,10 @@
 // Host names ESS renders from the group's pattern, which Windows cuts at 15 characters.
-import { hostNamePattern, WINDOWS_HOST_NAME_MAX_LENGTH } from "../../components/instance-group";
+import { configKeyOf, INSTANCE_GROUP_CONFIG } from "../../components/config-keys";
+import {
+  hostNamePattern,
+  instanceGroupArgProblems,
+  WINDOWS_HOST_NAME_MAX_LENGTH,
+} from "../../components/instance-group";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 
 describe("host names", () => {
@@ -16,7 +21,16 @@ describe("host names", () => {
   });
 
   it("refuse a prefix that leaves too few digits, naming the key", () => {
-    expect(() => hostNamePattern("abcdefghijk")).toThrow(/fleet.hostNamePrefix/);
+    expect(() => hostNamePattern("abcdefghijk")).toThrow(
+      "hostNamePrefix: abcdefghijk leaves 3 of the 4 digits a Windows host name needs (at most 10 characters)",
+    );
     expect(() => hostNamePattern("1abc")).toThrow(/must start with a letter/);
+    expect(instanceGroupArgProblems({ hostNamePrefix: "abcdefghijk" })).toEqual([
+      { propertyPath: "hostNamePrefix", reason: expect.stringMatching(/leaves 3 of the 4 digits/) },
+    ]);
+    // The operator sees the problem under the key they set.
+    expect(configKeyOf(INSTANCE_GROUP_CONFIG, "hostNamePrefix")).toBe(
+      "hpc-fleet:fleet.hostNamePrefix",
+    );
   });
 });

@@ -15,7 +15,7 @@ import {
   SCALING_GROUP,
   SECURITY_GROUP_RULE,
 } from "../helpers/types";
-import { runHosts } from "./declare";
+import { hostArgs, runHosts } from "./declare";
 
 describe("InstanceGroup", () => {
   it("changing instanceCount from 2 to 5 changes only the group's size fields", async () => {
@@ -169,22 +169,24 @@ describe("InstanceGroup", () => {
   );
 
   it("refuses sizes that do not hold instanceCount, before declaring anything", () => {
-    const config = stackConfig("dev");
-    const fleet = { ...config.fleet, minSize: 3 };
-    expect(instanceGroupArgProblems(fleet)).toEqual([
-      "fleet.instanceCount: 2 must lie between minSize 3 and maxSize 2",
+    const args = { ...hostArgs(stackConfig("dev")), minSize: 3 };
+    expect(instanceGroupArgProblems(args)).toEqual([
+      { propertyPath: "minSize", reason: "must not exceed instanceCount (3 > 2)" },
     ]);
     // Thrown before the component registers, so nothing half-declared is left behind.
-    const args = {
-      fleet,
-      vSwitchIds: ["vsw-1"],
-      hostsSecurityGroupId: "sg-1",
-      imageId: "m-1",
-      hostManagerUrl: "http://host-manager:8080",
-      fleetToken: "token",
-      tags: {},
-    };
-    expect(() => new InstanceGroup("hpc", args)).toThrow(/hpc: fleet.instanceCount/);
+    expect(() => new InstanceGroup("hpc", args)).toThrow(
+      /InstanceGroup hpc: [\s\S]*minSize: must not exceed instanceCount \(3 > 2\)/,
+    );
+  });
+
+  it("sizes the group to its instance count unless the sizes are set", async () => {
+    // A count set with `pulumi config set --path` arrives as text.
+    const { resources } = await runHosts(stackConfig("dev", { fleet: { instanceCount: "5" } }));
+    expect(findResource(resources, SCALING_GROUP, "hpc-group").inputs).toMatchObject({
+      desiredCapacity: 5,
+      minSize: 5,
+      maxSize: 5,
+    });
   });
 });
 

@@ -9,6 +9,7 @@ import { ConfigError, configKey, PROJECT, type ConfigProblem } from "../config/e
 import type { ParsedSections } from "../config/rules";
 import { SECRET_KEYS } from "../config/schema";
 import { ArgProblemsError, type ArgName, type ArgProblem } from "./arg-problems";
+import { hostManagerArgProblems, type HostManagerArgs } from "./host-manager/args";
 import { instanceGroupArgProblems, type InstanceGroupArgs } from "./instance-group/args";
 import { networkArgProblems, type NetworkArgs } from "./network/args";
 
@@ -60,6 +61,35 @@ export const INSTANCE_GROUP_CONFIG: ConfigBinding<InstanceGroupArgs> = {
     minHealthyPercentage: "fleet.minHealthyPercentage",
   },
   problems: instanceGroupArgProblems,
+};
+
+export const HOST_MANAGER_CONFIG: ConfigBinding<HostManagerArgs> = {
+  keys: {
+    region: "region",
+    image: "hostManager.image",
+    registryUsername: "hostManager.registryUsername",
+    registryPassword: "hostManagerRegistryPassword",
+    cpu: "hostManager.cpu",
+    memoryGb: "hostManager.memoryGb",
+    port: "hostManager.port",
+    storage: "hostManager.storage",
+    nasServer: "hostManager.nasServer",
+    nasPath: "hostManager.nasPath",
+    dnsZone: "hostManager.dnsZone",
+    dnsRecord: "hostManager.dnsRecord",
+    schedule: "healthCheck.schedule",
+    startupTimeoutMinutes: "healthCheck.startupTimeoutMinutes",
+    heartbeatTimeoutMinutes: "healthCheck.heartbeatTimeoutMinutes",
+    rebootCooldownMinutes: "healthCheck.rebootCooldownMinutes",
+    maxRemediationAttempts: "healthCheck.maxRemediationAttempts",
+    maxUnhealthy: "healthCheck.maxUnhealthy",
+    replaceMode: "hostManager.replaceMode",
+    dryRun: "hostManager.dryRun",
+    minHealthyPercentage: "fleet.minHealthyPercentage",
+    statuspage: "hostManager.statuspage",
+    statuspageApiKey: "statuspageApiKey",
+  },
+  problems: hostManagerArgProblems,
 };
 
 /** `spotPriceLimits[0].instanceType` as ["spotPriceLimits", 0, "instanceType"]. */
@@ -144,6 +174,7 @@ export function componentConfigProblems(sections: ParsedSections): ConfigProblem
   return [
     ...bindingProblems(NETWORK_CONFIG, sections),
     ...bindingProblems(INSTANCE_GROUP_CONFIG, sections),
+    ...bindingProblems(HOST_MANAGER_CONFIG, sections),
   ];
 }
 

@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";
-import { HostManager, hostManagerUrl } from "./host-manager";
+import type { HostManagerArgs } from "./host-manager/args";
+import { HostManager, hostManagerUrl } from "./host-manager/host-manager";
 import type { InstanceGroupArgs } from "./instance-group/args";
 import { InstanceGroup } from "./instance-group/instance-group";
 import { Network } from "./network/network";
@@ -82,6 +83,36 @@ export function instanceGroupConfigArgs(config: StackConfig) {
   } satisfies Partial<InstanceGroupArgs>;
 }
 
+/** The HostManager's args that come from the stack config. */
+export function hostManagerConfigArgs(config: StackConfig) {
+  const { hostManager, healthCheck, secrets } = config;
+  return {
+    region: config.region,
+    image: hostManager.image,
+    registryUsername: hostManager.registryUsername,
+    registryPassword: secrets.hostManagerRegistryPassword,
+    cpu: hostManager.cpu,
+    memoryGb: hostManager.memoryGb,
+    port: hostManager.port,
+    storage: hostManager.storage,
+    nasServer: hostManager.nasServer,
+    nasPath: hostManager.nasPath,
+    dnsZone: hostManager.dnsZone,
+    dnsRecord: hostManager.dnsRecord,
+    schedule: healthCheck.schedule,
+    startupTimeoutMinutes: healthCheck.startupTimeoutMinutes,
+    heartbeatTimeoutMinutes: healthCheck.heartbeatTimeoutMinutes,
+    rebootCooldownMinutes: healthCheck.rebootCooldownMinutes,
+    maxRemediationAttempts: healthCheck.maxRemediationAttempts,
+    maxUnhealthy: healthCheck.maxUnhealthy,
+    replaceMode: hostManager.replaceMode,
+    dryRun: hostManager.dryRun,
+    minHealthyPercentage: config.fleet.minHealthyPercentage,
+    statuspage: hostManager.statuspage,
+    statuspageApiKey: secrets.statuspageApiKey,
+  } satisfies Partial<HostManagerArgs>;
+}
+
 export function declareFleet(config: StackConfig): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
@@ -110,7 +141,8 @@ export function declareFleet(config: StackConfig): FleetOutputs {
   const fleetToken = tokens[activeSlot];
   const previousFleetToken = tokens[activeSlot === "a" ? "b" : "a"];
 
-  const url = hostManagerUrl(config.hostManager);
+  const hostManagerArgs = hostManagerConfigArgs(config);
+  const url = hostManagerUrl(hostManagerArgs);
   const hosts = new InstanceGroup(`${prefix}-hosts`, {
     ...instanceGroupConfigArgs(config),
     vSwitchIds: network.vSwitchIds,
@@ -122,7 +154,9 @@ export function declareFleet(config: StackConfig): FleetOutputs {
   });
 
   const hostManager = new HostManager(`${prefix}-host-manager`, {
-    config,
+    ...hostManagerArgs,
+    project: config.project,
+    stack: config.stack,
     tags,
     vpcId: network.vpcId,
     vSwitchId: firstVSwitchId,

@@ -98,31 +98,6 @@ const healthCheckTimings: Rule = ({ healthCheck, fleet }, report) => {
   }
 };
 
-const hostManagerSettings: Rule = (config, report) => {
-  const { hostManager } = config;
-  if (!hostManager) return;
-  if (hostManager.storage === "nas" && !hostManager.nasServer) {
-    report(["hostManager", "nasServer"], 'is required when hostManager.storage is "nas"');
-  }
-  if (hostManager.statuspage && !config.statuspageApiKey) {
-    report(
-      ["statuspageApiKey"],
-      "is required when hostManager.statuspage is set (pulumi config set --secret)",
-    );
-  }
-  if (!hostManager.statuspage && config.statuspageApiKey) {
-    report(["hostManager", "statuspage"], "is required when statuspageApiKey is set");
-  }
-  if (Boolean(hostManager.registryUsername) !== Boolean(config.hostManagerRegistryPassword)) {
-    report(
-      hostManager.registryUsername
-        ? ["hostManagerRegistryPassword"]
-        : ["hostManager", "registryUsername"],
-      "hostManager.registryUsername and hostManagerRegistryPassword go together",
-    );
-  }
-};
-
 const tagsAreTheOperators: Rule = ({ tags }, report) => {
   for (const key of Object.keys(tags ?? {})) {
     if (RESERVED_TAG_KEYS.includes(key))
@@ -135,7 +110,6 @@ const RULES: readonly Rule[] = [
   zonesBelongToRegion,
   imageHasASource,
   healthCheckTimings,
-  hostManagerSettings,
 ];
 
 export function crossFieldProblems(config: ParsedSections): ConfigProblem[] {

@@ -3,11 +3,16 @@
 import { ArgProblemsError } from "../../components/arg-problems";
 import {
   configKeyOf,
+  HOST_MANAGER_CONFIG,
   INSTANCE_GROUP_CONFIG,
   NETWORK_CONFIG,
   withConfigKeys,
 } from "../../components/config-keys";
-import { instanceGroupConfigArgs, networkConfigArgs } from "../../components/fleet";
+import {
+  hostManagerConfigArgs,
+  instanceGroupConfigArgs,
+  networkConfigArgs,
+} from "../../components/fleet";
 import { ConfigError, type StackConfig } from "../../config";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 
@@ -24,6 +29,7 @@ type Keys = { readonly keys: Readonly<Record<string, string | undefined>> };
 const bindings: Array<[string, Keys, (config: StackConfig) => object]> = [
   ["Network", NETWORK_CONFIG, networkConfigArgs],
   ["InstanceGroup", INSTANCE_GROUP_CONFIG, instanceGroupConfigArgs],
+  ["HostManager", HOST_MANAGER_CONFIG, hostManagerConfigArgs],
 ];
 
 describe.each(bindings)("the %s's config keys", (_component, binding, configArgs) => {

@@ -1,27 +1,38 @@
 // The host-manager's deployment: container, least-privilege role, stable DNS name, secrets.
 import * as pulumi from "@pulumi/pulumi";
-import { HostManager } from "../../components/host-manager";
+import { hostManagerConfigArgs } from "../../components/fleet";
+import {
+  HostManager,
+  hostManagerArgProblems,
+  registryServer,
+  type HostManagerArgs,
+} from "../../components/host-manager";
 import { stackTags } from "../../components/tags";
 import type { StackConfig } from "../../config";
 import { findResource, isSecretInput, reveal, runDeclarations } from "../helpers/mocks";
 import { stackConfig } from "../helpers/stacks";
 import { CONTAINER_GROUP, DNS_RECORD, DNS_ZONE_ATTACHMENT, RAM_POLICY } from "../helpers/types";
 
+/** The HostManager's args as the fleet passes them for `config`, wired to fixed ids. */
+function hostManagerArgs(config: StackConfig): HostManagerArgs {
+  return {
+    ...hostManagerConfigArgs(config),
+    project: config.project,
+    stack: config.stack,
+    tags: stackTags(config),
+    vpcId: "vpc-1",
+    vSwitchId: "vsw-1",
+    securityGroupId: "sg-hm",
+    scalingGroupId: "asg-1",
+    fleetToken: pulumi.secret("fleet-token-value"),
+    generation: "0123456789abcdef",
+  };
+}
+
 function declare(config: StackConfig) {
-  return runDeclarations(
-    () =>
-      new HostManager("hm", {
-        config,
-        tags: stackTags(config),
-        vpcId: "vpc-1",
-        vSwitchId: "vsw-1",
-        securityGroupId: "sg-hm",
-        scalingGroupId: "asg-1",
-        fleetToken: pulumi.secret("fleet-token-value"),
-        generation: "0123456789abcdef",
-      }),
-    { cloudOutputs: { [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }) } },
-  );
+  return runDeclarations(() => new HostManager("hm", hostManagerArgs(config)), {
+    cloudOutputs: { [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }) },
+  });
 }
 
 interface Container {
@@ -158,5 +169,58 @@ describe("HostManager", () => {
         Name: resource.name,
       });
     }
+  });
+});
+
+describe("the HostManager's args", () => {
+  const args = hostManagerArgs(stackConfig("dev"));
+  const metricIds = {
+    hostsTotal: "a",
+    running: "b",
+    unhealthy: "c",
+    remediating: "d",
+    remediations: "e",
+  };
+
+  test("are refused, before anything is declared, where settings need a partner", () => {
+    expect(
+      hostManagerArgProblems({
+        ...args,
+        storage: "nas",
+        statuspage: { pageId: "p1", metricIds },
+        registryUsername: "puller",
+      }),
+    ).toEqual([
+      { propertyPath: "nasServer", reason: 'is required when storage is "nas"' },
+      { propertyPath: "statuspageApiKey", reason: "is required when statuspage is set" },
+      {
+        propertyPath: "registryPassword",
+        reason: "registryUsername and registryPassword go together",
+      },
+    ]);
+    expect(hostManagerArgProblems({ ...args, statuspageApiKey: "key" })).toEqual([
+      { propertyPath: "statuspage", reason: "is required when statuspageApiKey is set" },
+    ]);
+    expect(() => new HostManager("hm", { ...args, storage: "nas" })).toThrow(
+      /HostManager hm: [\s\S]*nasServer: is required when storage is "nas"/,
+    );
+  });
+
+  test("a private registry's credentials are given for the image's registry", async () => {
+    const image = "registry.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0";
+    const { resources } = await runDeclarations(
+      () =>
+        new HostManager("hm", {
+          ...args,
+          image,
+          registryUsername: "puller",
+          registryPassword: pulumi.secret("pull-secret"),
+        }),
+    );
+    const group = findResource(resources, CONTAINER_GROUP, "hm-container");
+    expect(reveal(group.inputs.imageRegistryCredentials)).toEqual([
+      { server: "registry.cn-beijing.aliyuncs.com", userName: "puller", password: "pull-secret" },
+    ]);
+    expect(registryServer(image)).toBe("registry.cn-beijing.aliyuncs.com");
   });
 });

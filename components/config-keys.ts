@@ -12,6 +12,7 @@ import { ArgProblemsError, type ArgName, type ArgProblem } from "./arg-problems"
 import { hostManagerArgProblems, type HostManagerArgs } from "./host-manager/args";
 import { instanceGroupArgProblems, type InstanceGroupArgs } from "./instance-group/args";
 import { networkArgProblems, type NetworkArgs } from "./network/args";
+import { windowsImageArgProblems, type WindowsImageArgs } from "./windows-image/args";
 
 /** For each arg the stack config gives a component, its key, e.g. `fleet.spot.priceLimits`. */
 export type ConfigKeys<Args> = { readonly [Arg in keyof Args]?: string };
@@ -34,6 +35,22 @@ export const NETWORK_CONFIG: ConfigBinding<NetworkArgs> = {
     hostManagerPort: "hostManager.port",
   },
   problems: networkArgProblems,
+};
+
+export const WINDOWS_IMAGE_CONFIG: ConfigBinding<WindowsImageArgs> = {
+  keys: {
+    existingImageId: "image.existingImageId",
+    sourceImage: "image.sourceImage",
+    region: "region",
+    buildInstanceType: "image.buildInstanceType",
+    buildAddress: "image.buildAddress",
+    namePrefix: "image.namePrefix",
+    buildTimeoutMinutes: "image.buildTimeoutMinutes",
+    clientSourceDir: "image.clientSourceDir",
+    clientFiles: "image.clientFiles",
+    clientChecksumsFile: "image.clientChecksumsFile",
+  },
+  problems: windowsImageArgProblems,
 };
 
 export const INSTANCE_GROUP_CONFIG: ConfigBinding<InstanceGroupArgs> = {
@@ -173,6 +190,7 @@ function bindingProblems<Args>(
 export function componentConfigProblems(sections: ParsedSections): ConfigProblem[] {
   return [
     ...bindingProblems(NETWORK_CONFIG, sections),
+    ...bindingProblems(WINDOWS_IMAGE_CONFIG, sections),
     ...bindingProblems(INSTANCE_GROUP_CONFIG, sections),
     ...bindingProblems(HOST_MANAGER_CONFIG, sections),
   ];

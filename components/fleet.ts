@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";
+import { WINDOWS_IMAGE_CONFIG, withConfigKeys } from "./config-keys";
 import type { HostManagerArgs } from "./host-manager/args";
 import { HostManager, hostManagerUrl } from "./host-manager/host-manager";
 import type { InstanceGroupArgs } from "./instance-group/args";
@@ -12,7 +13,8 @@ import { InstanceGroup } from "./instance-group/instance-group";
 import { Network } from "./network/network";
 import type { NetworkArgs } from "./network/args";
 import { stackTags } from "./tags";
-import { WindowsImage } from "./windows-image";
+import type { WindowsImageArgs } from "./windows-image/args";
+import { WindowsImage } from "./windows-image/windows-image";
 
 const PROJECT_DIR = resolve(__dirname, "..");
 
@@ -53,6 +55,23 @@ export function networkConfigArgs(config: StackConfig) {
     builderCidrs: network.builderCidrs,
     hostManagerPort: config.hostManager.port,
   } satisfies Omit<NetworkArgs, "tags">;
+}
+
+/** The WindowsImage's args that come from the stack config. */
+export function windowsImageConfigArgs(config: StackConfig) {
+  const { image } = config;
+  return {
+    existingImageId: image.existingImageId,
+    sourceImage: image.sourceImage,
+    region: config.region,
+    buildInstanceType: image.buildInstanceType,
+    buildAddress: image.buildAddress,
+    namePrefix: image.namePrefix,
+    buildTimeoutMinutes: image.buildTimeoutMinutes,
+    clientSourceDir: image.clientSourceDir,
+    clientFiles: image.clientFiles,
+    clientChecksumsFile: image.clientChecksumsFile,
+  } satisfies Partial<WindowsImageArgs>;
 }
 
 /** The InstanceGroup's args that come from the stack config. */
@@ -120,15 +139,20 @@ export function declareFleet(config: StackConfig): FleetOutputs {
   const network = new Network(`${prefix}-network`, { ...networkConfigArgs(config), tags });
   const firstVSwitchId = network.vSwitchIds.apply((ids) => ids[0]);
 
-  const image = new WindowsImage(`${prefix}-image`, {
-    image: config.image,
-    region: config.region,
-    stack: config.stack,
-    tags,
-    projectDir: PROJECT_DIR,
-    vSwitchId: firstVSwitchId,
-    buildSecurityGroupId: network.buildSecurityGroupId,
-  });
+  // The image reads the client files while it is declared: what it finds wrong with them
+  // reaches the operator under their config keys, as the parser's problems do.
+  const image = withConfigKeys(
+    WINDOWS_IMAGE_CONFIG,
+    () =>
+      new WindowsImage(`${prefix}-image`, {
+        ...windowsImageConfigArgs(config),
+        stack: config.stack,
+        tags,
+        projectDir: PROJECT_DIR,
+        vSwitchId: firstVSwitchId,
+        buildSecurityGroupId: network.buildSecurityGroupId,
+      }),
+  );
 
   // Two token slots: the active one goes to the hosts, and the host-manager accepts both,
   // so a rotation (flip fleet.activeTokenSlot and replace that slot's token) never locks

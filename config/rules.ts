@@ -47,14 +47,9 @@ const zonesBelongToRegion: Rule = ({ region, network }, report) => {
   });
 };
 
-const imageHasASource: Rule = ({ image, network, fleet }, report) => {
+/** A build the fleet runs reaches the Packer host and installs the client it starts. */
+const builtImageServesTheFleet: Rule = ({ image, network, fleet }, report) => {
   if (!image || image.existingImageId) return;
-  if (!image.sourceImage) {
-    report(
-      ["image", "sourceImage"],
-      "is required to build the image (or set image.existingImageId)",
-    );
-  }
   if (network?.builderCidrs?.length === 0) {
     report(
       ["network", "builderCidrs"],
@@ -108,7 +103,7 @@ const tagsAreTheOperators: Rule = ({ tags }, report) => {
 const RULES: readonly Rule[] = [
   tagsAreTheOperators,
   zonesBelongToRegion,
-  imageHasASource,
+  builtImageServesTheFleet,
   healthCheckTimings,
 ];
 

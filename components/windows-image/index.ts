@@ -1,6 +1,14 @@
-// The fleet's Windows image: the WindowsImage component and the pure helpers
+// The fleet's Windows image (hpc:windows-image:WindowsImage) and the pure helpers
 // (trigger hash, manifest) other components and tests use.
-export { WindowsImage, type WindowsImageArgs } from "./windows-image";
+export { windowsImageArgProblems, type ClientFile, type WindowsImageArgs } from "./args";
+export {
+  declareWindowsImage,
+  planBuild,
+  WindowsImage,
+  WINDOWS_IMAGE_TYPE,
+  type BuildPlan,
+  type WindowsImageOutputs,
+} from "./windows-image";
 export {
   imageInputsHash,
   type FileOnDisk,

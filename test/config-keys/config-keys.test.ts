@@ -6,12 +6,14 @@ import {
   HOST_MANAGER_CONFIG,
   INSTANCE_GROUP_CONFIG,
   NETWORK_CONFIG,
+  WINDOWS_IMAGE_CONFIG,
   withConfigKeys,
 } from "../../components/config-keys";
 import {
   hostManagerConfigArgs,
   instanceGroupConfigArgs,
   networkConfigArgs,
+  windowsImageConfigArgs,
 } from "../../components/fleet";
 import { ConfigError, type StackConfig } from "../../config";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
@@ -28,6 +30,7 @@ type Keys = { readonly keys: Readonly<Record<string, string | undefined>> };
 
 const bindings: Array<[string, Keys, (config: StackConfig) => object]> = [
   ["Network", NETWORK_CONFIG, networkConfigArgs],
+  ["WindowsImage", WINDOWS_IMAGE_CONFIG, windowsImageConfigArgs],
   ["InstanceGroup", INSTANCE_GROUP_CONFIG, instanceGroupConfigArgs],
   ["HostManager", HOST_MANAGER_CONFIG, hostManagerConfigArgs],
 ];

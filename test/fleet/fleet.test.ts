@@ -153,6 +153,15 @@ describe("the fleet program", () => {
     expect(shared).toEqual([]);
   });
 
+  test("a client file the image cannot find is reported under its config key", async () => {
+    // The operator's binaries are not in the repository, so a real build finds none.
+    const run = runStack("dev");
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow(
+      /hpc-fleet:image\.clientFiles\[0\]\.source: no file at .*hpc-client\.exe/,
+    );
+  });
+
   test("bad config declares nothing: the program stops at the config", async () => {
     let resources: readonly RecordedResource[] = [];
     const run = runStack("dev", { fleet: { instanceCount: -1 } }).then((result) => {

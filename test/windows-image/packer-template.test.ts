@@ -11,7 +11,7 @@ import {
 } from "../../components/windows-image/build-inputs";
 import { BOOTSTRAP_PATH } from "@hpc-fleet/fleet-contract";
 import { stackConfig } from "../helpers/stacks";
-import { clientFixture, ClientFixture } from "./fixtures";
+import { clientFixture, ClientFixture, templateInputs } from "./fixtures";
 
 const TEMPLATE = join(TEMPLATE_DIR, "windows.pkr.hcl");
 const SAMPLE_VARS = join(TEMPLATE_DIR, "sample.pkrvars.hcl");
@@ -54,16 +54,15 @@ describe("the Packer template", () => {
     fixture = clientFixture();
     const config = stackConfig("dev");
     const files = resolveClientFiles(config.image, fixture.projectDir);
-    clientFilesJson = templateVariables({
-      image: config.image,
-      region: config.region,
-      stack: config.stack,
-      sourceImage: "win",
-      vSwitchId: "vsw-1",
-      buildSecurityGroupId: "sg-1",
-      tags: {},
-      clientFiles: files,
-    }).client_files_json;
+    clientFilesJson = templateVariables(
+      templateInputs(config, {
+        sourceImage: "win",
+        vSwitchId: "vsw-1",
+        buildSecurityGroupId: "sg-1",
+        tags: {},
+        clientFiles: files,
+      }),
+    ).client_files_json;
   });
 
   afterAll(() => fixture.remove());
@@ -78,16 +77,15 @@ describe("the Packer template", () => {
     const config = stackConfig("dev", {
       tags: { "cost-center": "${not.a.template}", team: "%{ if true }x%{ endif }" },
     });
-    const variables = templateVariables({
-      image: config.image,
-      region: config.region,
-      stack: config.stack,
-      sourceImage: config.image.sourceImage!,
-      vSwitchId: "vsw-2ze0abc",
-      buildSecurityGroupId: "sg-2ze0abc",
-      tags: config.tags,
-      clientFiles: resolveClientFiles(config.image, fixture.projectDir),
-    });
+    const variables = templateVariables(
+      templateInputs(config, {
+        sourceImage: config.image.sourceImage!,
+        vSwitchId: "vsw-2ze0abc",
+        buildSecurityGroupId: "sg-2ze0abc",
+        tags: config.tags,
+        clientFiles: resolveClientFiles(config.image, fixture.projectDir),
+      }),
+    );
     const env = {
       ...packerEnvironment(variables),
       PKR_VAR_content_hash: "f".repeat(64),
@@ -121,16 +119,15 @@ describe("the Packer template", () => {
     const declared = [...template.matchAll(/^variable "([a-z_]+)"/gm)].map((match) => match[1]);
     const config = stackConfig("dev");
     const fromComponent = Object.keys(
-      templateVariables({
-        image: config.image,
-        region: config.region,
-        stack: config.stack,
-        sourceImage: "win",
-        vSwitchId: "vsw-1",
-        buildSecurityGroupId: "sg-1",
-        tags: {},
-        clientFiles: [],
-      }),
+      templateVariables(
+        templateInputs(config, {
+          sourceImage: "win",
+          vSwitchId: "vsw-1",
+          buildSecurityGroupId: "sg-1",
+          tags: {},
+          clientFiles: [],
+        }),
+      ),
     );
     expect(declared.sort()).toEqual(
       [...fromComponent, "winrm_password", "content_hash", "manifest_path"].sort(),

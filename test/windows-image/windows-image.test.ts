@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { WindowsImage, WindowsImageArgs } from "../../components/windows-image";
+import { WINDOWS_IMAGE_CONFIG, withConfigKeys } from "../../components/config-keys";
 import { planBuild } from "../../components/windows-image/windows-image";
 import { findResource, redactInputs, resourcesOfType, runDeclarations } from "../helpers/mocks";
 import { renderManifest } from "../helpers/packer-manifest";
@@ -116,7 +117,7 @@ describe("WindowsImage", () => {
 
   it("refuses to build without the network it needs, naming the args", () => {
     const args = { ...imageArgs(fixture), vSwitchId: undefined, buildSecurityGroupId: undefined };
-    expect(() => planBuild(args, false)).toThrow(
+    expect(() => planBuild("windows-image", args, false)).toThrow(
       /vSwitchId: is required[\s\S]*buildSecurityGroupId/,
     );
   });
@@ -128,9 +129,13 @@ describe("WindowsImage", () => {
       },
       fleet: { clientExecutable: "C:\\hpc\\client\\absent.exe" },
     });
-    expect(() => planBuild(args, false)).toThrow(
-      /hpc-fleet:image\.clientFiles\[0\]\.source: no file at .*absent\.exe/,
+    expect(() => planBuild("windows-image", args, false)).toThrow(
+      /clientFiles\[0\]\.source: no file at .*absent\.exe/,
     );
+    // The fleet declares the image so: the operator sees the key they set.
+    expect(() =>
+      withConfigKeys(WINDOWS_IMAGE_CONFIG, () => planBuild("windows-image", args, false)),
+    ).toThrow(/hpc-fleet:image\.clientFiles\[0\]\.source: no file at .*absent\.exe/);
   });
 
   it("previews without the client files, the trigger then unknown", async () => {
@@ -155,8 +160,11 @@ describe("WindowsImage", () => {
         ],
       },
     });
-    expect(() => planBuild(args, false)).toThrow(
-      "hpc-fleet:image.clientFiles[1].source: same file name as clientFiles[0]",
+    expect(() => planBuild("windows-image", args, false)).toThrow(
+      "clientFiles[1].source: same file name as clientFiles[0]",
     );
+    expect(() =>
+      withConfigKeys(WINDOWS_IMAGE_CONFIG, () => planBuild("windows-image", args, false)),
+    ).toThrow("hpc-fleet:image.clientFiles[1].source: same file name as clientFiles[0]");
   });
 });

@@ -2,10 +2,10 @@
 // network, image, hosts, then the host-manager that watches them. index.ts exports
 // what this returns; tests run it directly under mocks.
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";
 import { WINDOWS_IMAGE_CONFIG, withConfigKeys } from "./config-keys";
+import { declareFleetTokens } from "./fleet-token";
 import type { HostManagerArgs } from "./host-manager/args";
 import { HostManager, hostManagerUrl } from "./host-manager/host-manager";
 import type { InstanceGroupArgs } from "./instance-group/args";
@@ -36,10 +36,6 @@ export interface FleetOutputs {
 /** Cloud names are global within an account and region: prefix them with the stack. */
 export function resourcePrefix(stack: string): string {
   return `hpc-${stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`;
-}
-
-function fleetTokenSlot(name: string): random.RandomPassword {
-  return new random.RandomPassword(name, { length: 48, special: false });
 }
 
 /** The Network's args that come from the stack config. */
@@ -154,16 +150,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
       }),
   );
 
-  // Two token slots: the active one goes to the hosts, and the host-manager accepts both,
-  // so a rotation (flip fleet.activeTokenSlot and replace that slot's token) never locks
-  // out the hosts still carrying the other one while they are rolled.
-  const tokens = {
-    a: fleetTokenSlot(`${prefix}-fleet-token-a`),
-    b: fleetTokenSlot(`${prefix}-fleet-token-b`),
-  };
-  const activeSlot = config.fleet.activeTokenSlot;
-  const fleetToken = tokens[activeSlot];
-  const previousFleetToken = tokens[activeSlot === "a" ? "b" : "a"];
+  const tokens = declareFleetTokens(prefix, config.fleet.activeTokenSlot);
 
   const hostManagerArgs = hostManagerConfigArgs(config);
   const url = hostManagerUrl(hostManagerArgs);
@@ -173,7 +160,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostsSecurityGroupId: network.hostsSecurityGroupId,
     imageId: image.imageId,
     hostManagerUrl: url,
-    fleetToken: fleetToken.result,
+    fleetToken: tokens.active,
     tags,
   });
 
@@ -186,8 +173,8 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     vSwitchId: firstVSwitchId,
     securityGroupId: network.hostManagerSecurityGroupId,
     scalingGroupId: hosts.scalingGroupId,
-    fleetToken: fleetToken.result,
-    previousFleetToken: previousFleetToken.result,
+    fleetToken: tokens.active,
+    previousFleetToken: tokens.previous,
     generation: hosts.generation,
   });
 
@@ -202,6 +189,6 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostsSecurityGroupId: hosts.hostsSecurityGroupId,
     hostManagerUrl: hostManager.url,
     hostManagerContainerGroupId: hostManager.containerGroupId,
-    fleetToken: pulumi.secret(fleetToken.result),
+    fleetToken: pulumi.secret(tokens.active),
   };
 }

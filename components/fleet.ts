@@ -12,7 +12,7 @@ import type { InstanceGroupArgs } from "./instance-group/args";
 import { InstanceGroup } from "./instance-group/instance-group";
 import { Network } from "./network/network";
 import type { NetworkArgs } from "./network/args";
-import { stackTags } from "./tags";
+import type { Tags } from "./tags";
 import type { WindowsImageArgs } from "./windows-image/args";
 import { WindowsImage } from "./windows-image/windows-image";
 
@@ -31,6 +31,19 @@ export interface FleetOutputs {
   readonly hostManagerContainerGroupId: pulumi.Output<string>;
   /** The fleet token, a Pulumi secret: operators read the host-manager's API with it. */
   readonly fleetToken: pulumi.Output<string>;
+}
+
+/** The tags every resource of this stack carries: the operator's, then the stack's own. */
+export function stackTags(
+  config: Pick<StackConfig, "project" | "stack" | "environment" | "region" | "tags">,
+): Tags {
+  return {
+    ...config.tags,
+    project: config.project,
+    stack: config.stack,
+    environment: config.environment,
+    region: config.region,
+  };
 }
 
 /** Cloud names are global within an account and region: prefix them with the stack. */

@@ -1,13 +1,12 @@
 // The host-manager's deployment: container, least-privilege role, stable DNS name, secrets.
 import * as pulumi from "@pulumi/pulumi";
-import { hostManagerConfigArgs } from "../../components/fleet";
+import { hostManagerConfigArgs, stackTags } from "../../components/fleet";
 import {
   HostManager,
   hostManagerArgProblems,
   registryServer,
   type HostManagerArgs,
 } from "../../components/host-manager";
-import { stackTags } from "../../components/tags";
 import type { StackConfig } from "../../config";
 import { findResource, isSecretInput, reveal, runDeclarations } from "../helpers/mocks";
 import { stackConfig } from "../helpers/stacks";

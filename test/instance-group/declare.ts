@@ -2,9 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 import { InstanceGroup, type InstanceGroupArgs } from "../../components/instance-group";
-import { instanceGroupConfigArgs, networkConfigArgs } from "../../components/fleet";
+import { instanceGroupConfigArgs, networkConfigArgs, stackTags } from "../../components/fleet";
 import { Network } from "../../components/network";
-import { stackTags } from "../../components/tags";
 import { runDeclarations } from "../helpers/mocks";
 import { RANDOM_PASSWORD } from "../helpers/types";
 

@@ -1,7 +1,6 @@
 // The Network component under Pulumi's mocks: what it declares and how it is wired.
-import { networkConfigArgs } from "../../components/fleet";
+import { networkConfigArgs, stackTags } from "../../components/fleet";
 import { Network, type NetworkArgs } from "../../components/network";
-import { stackTags } from "../../components/tags";
 import type { StackConfig } from "../../config";
 import { isWholeInternet } from "../../components/network/cidr";
 import { findResource, resourcesOfType, runDeclarations } from "../helpers/mocks";

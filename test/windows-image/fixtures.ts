@@ -2,8 +2,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { windowsImageConfigArgs } from "../../components/fleet";
-import { stackTags } from "../../components/tags";
+import { stackTags, windowsImageConfigArgs } from "../../components/fleet";
 import type { TemplateVariableInputs } from "../../components/windows-image/build-inputs";
 import type { WindowsImageArgs } from "../../components/windows-image";
 import { DEFAULT_CLIENT_FILES, type StackConfig } from "../../config";

@@ -19,7 +19,7 @@ export {
   WINDOWS_HOST_NAME_MAX_LENGTH,
   type HostNamePattern,
 } from "./host-name";
-export { isAcceptedPassword, PASSWORD_ARGS, PASSWORD_SPECIALS } from "./password";
+export { ADMIN_PASSWORD_ARGS, ADMIN_PASSWORD_SPECIALS } from "./password";
 export { GENERATION_TAG, rolloutFingerprint } from "./rollout";
 export {
   BOOTSTRAP_PATH,

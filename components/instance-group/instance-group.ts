@@ -12,7 +12,7 @@ import { resourceTags } from "../tags";
 import { groupSizes, instanceGroupArgProblems, type InstanceGroupArgs } from "./args";
 import { capacityPlan, type CapacityPlan } from "./capacity";
 import { hostNamePattern } from "./host-name";
-import { PASSWORD_ARGS } from "./password";
+import { ADMIN_PASSWORD_ARGS } from "./password";
 import { GENERATION_TAG, rolloutFingerprint } from "./rollout";
 import { renderUserData } from "./user-data";
 
@@ -85,7 +85,7 @@ export function declareInstanceGroup(
   );
 
   const passwordName = `${name}-admin-password`;
-  const password = new random.RandomPassword(passwordName, PASSWORD_ARGS, child);
+  const password = new random.RandomPassword(passwordName, ADMIN_PASSWORD_ARGS, child);
   const administratorPassword = pulumi.secret(password.result);
 
   // The fleet token makes the user-data a secret; renderUserData throws over 16 KB.

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { resolve } from "node:path";
 import { assertNoProblems, type ArgProblem } from "../arg-problems";
+import { ecsPasswordArgs } from "../ecs-password";
 import { withFormerType } from "../former-type";
 import { resourceTags } from "../tags";
 import { windowsImageArgProblems, type WindowsImageArgs } from "./args";
@@ -140,20 +141,10 @@ export function declareWindowsImage(
           }),
         );
 
-  // ECS rejects some characters in passwords (`_` was seen): a safe set, every class.
-  const password = new random.RandomPassword(
-    `${name}-winrm-password`,
-    {
-      length: 24,
-      special: true,
-      overrideSpecial: "!#%*+-=",
-      minUpper: 2,
-      minLower: 2,
-      minNumeric: 2,
-      minSpecial: 2,
-    },
-    { parent },
-  );
+  // The build instance's Administrator password, which Packer logs on over WinRM with.
+  const password = new random.RandomPassword(`${name}-winrm-password`, ecsPasswordArgs(), {
+    parent,
+  });
 
   const build = new command.local.Command(
     `${name}-build`,

@@ -63,6 +63,19 @@ describe("InstanceGroup", () => {
     ).toBe(base);
   });
 
+  it("keeps the hosts' password's inputs as first generated, so no stack's password is replaced", async () => {
+    const { resources } = await runHosts(stackConfig("dev"));
+    expect(findResource(resources, RANDOM_PASSWORD, "hpc-admin-password").inputs).toEqual({
+      length: 24,
+      special: true,
+      overrideSpecial: "!#%*+-=.?",
+      minUpper: 2,
+      minLower: 2,
+      minNumeric: 2,
+      minSpecial: 2,
+    });
+  });
+
   it("declares no ESS instance refresh: it fails on an empty group and forbids zone balance", async () => {
     const { resources } = await runHosts(stackConfig("dev"));
     expect(resourcesOfType(resources, INSTANCE_REFRESH)).toEqual([]);

@@ -66,6 +66,16 @@ describe("WindowsImage", () => {
     const password = findResource(resources, RANDOM_PASSWORD, "windows-image-winrm-password");
     expect(password.inputs.overrideSpecial).not.toMatch(/[_$'"`\\]/);
     expect(password.inputs).toMatchObject({ special: true, minSpecial: 2, minUpper: 2 });
+    // As first generated: a change to these would replace the password.
+    expect(password.inputs).toEqual({
+      length: 24,
+      special: true,
+      overrideSpecial: "!#%*+-=",
+      minUpper: 2,
+      minLower: 2,
+      minNumeric: 2,
+      minSpecial: 2,
+    });
   });
 
   it("passes every template variable by environment", async () => {

@@ -158,6 +158,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
         stack: config.stack,
         tags,
         projectDir: PROJECT_DIR,
+        vpcId: network.vpcId,
         vSwitchId: firstVSwitchId,
         buildSecurityGroupId: network.buildSecurityGroupId,
       }),

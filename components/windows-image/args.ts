@@ -42,6 +42,8 @@ export interface WindowsImageArgs {
   readonly clientChecksumsFile?: string;
   /** Directory clientSourceDir and clientChecksumsFile are relative to. Defaults to the working directory. */
   readonly projectDir?: string;
+  /** VPC of vSwitchId and buildSecurityGroupId: Packer would otherwise make one. Required unless existingImageId is set. */
+  readonly vpcId?: pulumi.Input<string>;
   /** vSwitch of the build instance. Required unless existingImageId is set. */
   readonly vSwitchId?: pulumi.Input<string>;
   /** Security group of the build instance, admitting WinRM (5986) from the builder only. Required unless existingImageId is set. */
@@ -63,6 +65,7 @@ export function windowsImageArgProblems(
     if (!args.sourceImage) {
       report("sourceImage", `is required to build the image (or set ${name("existingImageId")})`);
     }
+    if (args.vpcId === undefined) report("vpcId", "is required to build the image");
     if (args.vSwitchId === undefined) report("vSwitchId", "is required to build the image");
     if (args.buildSecurityGroupId === undefined) {
       report("buildSecurityGroupId", "is required to build the image");

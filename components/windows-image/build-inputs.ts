@@ -124,6 +124,7 @@ export type TemplateVariableInputs = Pick<
   "region" | "stack" | "buildInstanceType" | "buildAddress" | "namePrefix"
 > & {
   readonly sourceImage: string;
+  readonly vpcId: string;
   readonly vSwitchId: string;
   readonly buildSecurityGroupId: string;
   /** The image's own tags. */
@@ -142,6 +143,7 @@ export function templateVariables(inputs: TemplateVariableInputs): Record<string
     region: inputs.region,
     source_image: inputs.sourceImage,
     instance_type: inputs.buildInstanceType,
+    vpc_id: inputs.vpcId,
     vswitch_id: inputs.vSwitchId,
     security_group_id: inputs.buildSecurityGroupId,
     build_address: inputs.buildAddress,

@@ -41,6 +41,7 @@ export interface WindowsImageOutputs {
 /** What a build needs, checked: planBuild gives none for an existing image. */
 export interface BuildPlan {
   readonly sourceImage: string;
+  readonly vpcId: pulumi.Input<string>;
   readonly vSwitchId: pulumi.Input<string>;
   readonly buildSecurityGroupId: pulumi.Input<string>;
   readonly clientFiles: ResolvedClientFile[];
@@ -83,10 +84,12 @@ export function planBuild(
   }
   if (!preview) problems.push(...missing);
   assertNoProblems(WINDOWS_IMAGE_TYPE, name, problems);
-  const { sourceImage, vSwitchId, buildSecurityGroupId } = args;
-  if (!sourceImage || vSwitchId === undefined || buildSecurityGroupId === undefined) {
-    throw new Error("unreachable: windowsImageArgProblems requires these to build");
+  // windowsImageArgProblems has refused a build without these; this tells TypeScript.
+  const { sourceImage, vpcId, vSwitchId, buildSecurityGroupId } = args;
+  if (!sourceImage || vpcId === undefined || vSwitchId === undefined) {
+    throw new Error("unreachable: a build's args are checked above");
   }
+  if (buildSecurityGroupId === undefined) throw new Error("unreachable: checked above");
   if (missing.length > 0 && !clientHashes) {
     const files = missing.map((problem) => `${problem.propertyPath}: ${problem.reason}`);
     pulumi.log.warn(
@@ -94,7 +97,7 @@ export function planBuild(
         `(commit a checksum list as clientChecksumsFile to know it):\n  ${files.join("\n  ")}`,
     );
   }
-  return { sourceImage, vSwitchId, buildSecurityGroupId, clientFiles, clientHashes };
+  return { sourceImage, vpcId, vSwitchId, buildSecurityGroupId, clientFiles, clientHashes };
 }
 
 /**
@@ -116,8 +119,8 @@ export function declareWindowsImage(
   const { clientFiles, clientHashes } = plan;
 
   const variables = pulumi
-    .all([plan.vSwitchId, plan.buildSecurityGroupId, args.tags])
-    .apply(([vSwitchId, buildSecurityGroupId, commonTags]) =>
+    .all([plan.vpcId, plan.vSwitchId, plan.buildSecurityGroupId, args.tags])
+    .apply(([vpcId, vSwitchId, buildSecurityGroupId, commonTags]) =>
       templateVariables({
         region: args.region,
         stack: args.stack,
@@ -125,6 +128,7 @@ export function declareWindowsImage(
         buildAddress: args.buildAddress,
         namePrefix: args.namePrefix,
         sourceImage: plan.sourceImage,
+        vpcId,
         vSwitchId,
         buildSecurityGroupId,
         tags: resourceTags(commonTags, "image", name),

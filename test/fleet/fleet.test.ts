@@ -12,9 +12,12 @@ import {
   runStack,
 } from "../helpers/mocks";
 import { changedInputs } from "../helpers/diff";
+import { renderManifest } from "../helpers/packer-manifest";
+import { clientFixture } from "../windows-image/fixtures";
 import { SHIPPED_STACKS } from "../helpers/stacks";
 import {
   CONTAINER_GROUP,
+  LOCAL_COMMAND,
   SCALING_CONFIGURATION,
   SCALING_GROUP,
   SECURITY_GROUP_RULE,
@@ -151,6 +154,26 @@ describe("the fleet program", () => {
       );
     const shared = [...names(dev.resources)].filter((name) => names(prod.resources).has(name));
     expect(shared).toEqual([]);
+  });
+
+  test("the image is built in the network's VPC, on its first vSwitch, in the build group", async () => {
+    const fixture = clientFixture();
+    try {
+      const manifest = renderManifest([{ region: "cn-beijing", imageId: "m-2zebuilt" }]);
+      const { resources } = await runStack(
+        "dev",
+        { image: { clientSourceDir: fixture.clientDir } },
+        { cloudOutputs: { [LOCAL_COMMAND]: () => ({ stdout: manifest }) } },
+      );
+      const build = only(resourcesOfType(resources, LOCAL_COMMAND));
+      expect(reveal(build.inputs.environment)).toMatchObject({
+        PKR_VAR_vpc_id: "hpc-dev-network-vpc-id",
+        PKR_VAR_vswitch_id: "hpc-dev-network-vsw-cn-beijing-h-id",
+        PKR_VAR_security_group_id: "hpc-dev-network-sg-packer-build-id",
+      });
+    } finally {
+      fixture.remove();
+    }
   });
 
   test("a client file the image cannot find is reported under its config key", async () => {

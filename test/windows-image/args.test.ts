@@ -10,6 +10,7 @@ describe("the WindowsImage's args", () => {
     const args = {
       ...imageArgs(fixture),
       sourceImage: undefined,
+      vpcId: undefined,
       vSwitchId: undefined,
       buildSecurityGroupId: undefined,
     };
@@ -18,6 +19,7 @@ describe("the WindowsImage's args", () => {
         propertyPath: "sourceImage",
         reason: "is required to build the image (or set existingImageId)",
       },
+      { propertyPath: "vpcId", reason: "is required to build the image" },
       { propertyPath: "vSwitchId", reason: "is required to build the image" },
       { propertyPath: "buildSecurityGroupId", reason: "is required to build the image" },
     ]);

@@ -37,6 +37,7 @@ export function imageArgs(
     stack: config.stack,
     tags: stackTags(config),
     projectDir: fixture.projectDir,
+    vpcId: "vpc-2ze0abc",
     vSwitchId: "vsw-2ze0abc",
     buildSecurityGroupId: "sg-2ze0build",
   };
@@ -47,7 +48,7 @@ export function templateInputs(
   config: StackConfig,
   build: Pick<
     TemplateVariableInputs,
-    "sourceImage" | "vSwitchId" | "buildSecurityGroupId" | "tags" | "clientFiles"
+    "sourceImage" | "vpcId" | "vSwitchId" | "buildSecurityGroupId" | "tags" | "clientFiles"
   >,
 ): TemplateVariableInputs {
   return {

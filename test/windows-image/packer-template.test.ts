@@ -30,6 +30,8 @@ function packerVersion(): string {
 /** `packer validate` with the sample variables, unless `withSampleVars` is false. */
 function validate(env: Record<string, string>, extraArgs: string[] = [], withSampleVars = true) {
   const varFile = withSampleVars ? ["-var-file", SAMPLE_VARS] : [];
+  // sample.pkrvars.hcl has no vpc_id yet (the template gained it later): give one here.
+  const sampleVpc = withSampleVars ? { PKR_VAR_vpc_id: "vpc-validate-only" } : {};
   return spawnSync("packer", ["validate", ...varFile, ...extraArgs, TEMPLATE], {
     encoding: "utf8",
     env: {
@@ -40,6 +42,7 @@ function validate(env: Record<string, string>, extraArgs: string[] = [], withSam
       ALICLOUD_ACCESS_KEY: "validate-only",
       ALICLOUD_SECRET_KEY: "validate-only",
       PKR_VAR_winrm_password: "Validate-Only-1",
+      ...sampleVpc,
       ...env,
     },
   });
@@ -57,6 +60,7 @@ describe("the Packer template", () => {
     clientFilesJson = templateVariables(
       templateInputs(config, {
         sourceImage: "win",
+        vpcId: "vpc-1",
         vSwitchId: "vsw-1",
         buildSecurityGroupId: "sg-1",
         tags: {},
@@ -80,6 +84,7 @@ describe("the Packer template", () => {
     const variables = templateVariables(
       templateInputs(config, {
         sourceImage: config.image.sourceImage!,
+        vpcId: "vpc-2ze0abc",
         vSwitchId: "vsw-2ze0abc",
         buildSecurityGroupId: "sg-2ze0abc",
         tags: config.tags,
@@ -122,6 +127,7 @@ describe("the Packer template", () => {
       templateVariables(
         templateInputs(config, {
           sourceImage: "win",
+          vpcId: "vpc-1",
           vSwitchId: "vsw-1",
           buildSecurityGroupId: "sg-1",
           tags: {},
@@ -131,6 +137,10 @@ describe("the Packer template", () => {
     );
     expect(declared.sort()).toEqual(
       [...fromComponent, "winrm_password", "content_hash", "manifest_path"].sort(),
+    );
+    // The build's network, all three: without vpc_id the builder makes a VPC of its own.
+    expect(fromComponent).toEqual(
+      expect.arrayContaining(["vpc_id", "vswitch_id", "security_group_id"]),
     );
   });
 
@@ -147,6 +157,8 @@ describe("the Packer template", () => {
     expect(template).toMatch(/winrm_use_ssl\s*=\s*true/);
     expect(template).toMatch(/winrm_port\s*=\s*5986/);
     expect(template).toMatch(/security_group_id\s*=\s*var\.security_group_id/);
+    // Without the VPC the builder makes a new one and finds neither of the two above in it.
+    expect(template).toMatch(/vpc_id\s*=\s*var\.vpc_id/);
     expect(template).toMatch(/vswitch_id\s*=\s*var\.vswitch_id/);
     expect(template).toMatch(/user_data\s*=\s*join\("\\r\\n", \["\[powershell\]"/);
     expect(template).toMatch(/scripts_dir}\/host\/enable-winrm\.ps1/);

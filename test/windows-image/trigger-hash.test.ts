@@ -31,6 +31,7 @@ describe("the image's trigger hash", () => {
     variables = templateVariables(
       templateInputs(config, {
         sourceImage: config.image.sourceImage!,
+        vpcId: "vpc-1",
         vSwitchId: "vsw-1",
         buildSecurityGroupId: "sg-1",
         tags: { team: "perf-lab" },

@@ -85,6 +85,7 @@ describe("WindowsImage", () => {
     const environment = envelope.value;
     expect(environment).toMatchObject({
       PKR_VAR_region: "cn-beijing",
+      PKR_VAR_vpc_id: "vpc-2ze0abc",
       PKR_VAR_vswitch_id: "vsw-2ze0abc",
       PKR_VAR_security_group_id: "sg-2ze0build",
       PKR_VAR_build_address: "public",
@@ -126,9 +127,14 @@ describe("WindowsImage", () => {
   });
 
   it("refuses to build without the network it needs, naming the args", () => {
-    const args = { ...imageArgs(fixture), vSwitchId: undefined, buildSecurityGroupId: undefined };
+    const args = {
+      ...imageArgs(fixture),
+      vpcId: undefined,
+      vSwitchId: undefined,
+      buildSecurityGroupId: undefined,
+    };
     expect(() => planBuild("windows-image", args, false)).toThrow(
-      /vSwitchId: is required[\s\S]*buildSecurityGroupId/,
+      /vpcId: is required[\s\S]*vSwitchId: is required[\s\S]*buildSecurityGroupId/,
     );
   });
 

@@ -6,7 +6,7 @@ import { loadConfig } from "@hpc-fleet/host-manager/src/config";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { resourcesOfType, reveal, runStack } from "../helpers/mocks";
+import { resourcesOfType, plain, runStack } from "../helpers/mocks";
 import { PROJECT_DIR, SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import { CONTAINER_GROUP, SCALING_CONFIGURATION } from "../helpers/types";
 
@@ -33,7 +33,7 @@ function only(resources: readonly RecordedResource[]): RecordedResource {
 
 /** The container's environment as the running container would see it. */
 function declaredEnvironment(resources: readonly RecordedResource[]): Record<string, string> {
-  const [container] = reveal<Array<{ environmentVars: Array<{ key: string; value: string }> }>>(
+  const [container] = plain<Array<{ environmentVars: Array<{ key: string; value: string }> }>>(
     only(resourcesOfType(resources, CONTAINER_GROUP)).inputs.containers,
   );
   return Object.fromEntries(container.environmentVars.map(({ key, value }) => [key, value]));
@@ -45,7 +45,7 @@ describe.each(SHIPPED_STACKS)("%s", (stack) => {
     const env = declaredEnvironment(resources);
     const config = loadConfig(env);
     const expected = stackConfig(stack, WITH_IMAGE);
-    const tags = reveal<Record<string, string>>(
+    const tags = plain<Record<string, string>>(
       only(resourcesOfType(resources, SCALING_CONFIGURATION)).inputs.tags,
     );
     expect(config).toMatchObject({

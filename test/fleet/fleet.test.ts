@@ -5,10 +5,10 @@ import { TAGGABLE_TYPES } from "../../policy/rules/taggable-types";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import {
   findResource,
-  isSecretInput,
+  isSecretEnvelope,
   mockPassword,
   resourcesOfType,
-  reveal,
+  plain,
   runStack,
 } from "../helpers/mocks";
 import { changedInputs } from "../helpers/diff";
@@ -28,7 +28,7 @@ const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };
 
 /** The host-manager container's environment variables, secrets revealed. */
 function containerEnv(container: RecordedResource): Array<{ key: string; value: string }> {
-  const [{ environmentVars }] = reveal<
+  const [{ environmentVars }] = plain<
     Array<{ environmentVars: Array<{ key: string; value: string }> }>
   >(container.inputs.containers);
   return environmentVars;
@@ -60,7 +60,7 @@ describe("the fleet program", () => {
     );
     expect(changes[`${SCALING_CONFIGURATION}::hpc-dev-hosts-config`]).toEqual(["imageId", "tags"]);
     const generation = (resources: readonly RecordedResource[]) => {
-      const tags = reveal<Record<string, string>>(
+      const tags = plain<Record<string, string>>(
         only(resourcesOfType(resources, SCALING_CONFIGURATION)).inputs.tags,
       );
       const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER_GROUP)));
@@ -98,16 +98,16 @@ describe("the fleet program", () => {
       const { resources } = await runStack(stack, WITH_IMAGE);
       const configuration = only(resourcesOfType(resources, SCALING_CONFIGURATION));
       const container = only(resourcesOfType(resources, CONTAINER_GROUP));
-      expect(isSecretInput(configuration.inputs.userData)).toBe(true);
-      expect(isSecretInput(configuration.inputs.password)).toBe(true);
-      expect(isSecretInput(container.inputs.containers)).toBe(true);
+      expect(isSecretEnvelope(configuration.inputs.userData)).toBe(true);
+      expect(isSecretEnvelope(configuration.inputs.password)).toBe(true);
+      expect(isSecretEnvelope(container.inputs.containers)).toBe(true);
       const environmentVars = containerEnv(container);
       const token = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_TOKEN",
       )?.value;
       expect(token).toBeTruthy();
-      expect(reveal<string>(configuration.inputs.userData)).toContain(`"fleetToken": "${token}"`);
-      expect(reveal<string>(configuration.inputs.userData)).toContain(
+      expect(plain<string>(configuration.inputs.userData)).toContain(`"fleetToken": "${token}"`);
+      expect(plain<string>(configuration.inputs.userData)).toContain(
         "http://host-manager.hpc-fleet.internal:8080",
       );
     },
@@ -136,7 +136,7 @@ describe("the fleet program", () => {
       const tagged = resources.filter((resource) => TAGGABLE_TYPES.has(resource.type));
       expect(tagged.length).toBeGreaterThan(10);
       for (const resource of tagged) {
-        expect({ name: resource.name, tags: reveal(resource.inputs.tags) }).toMatchObject({
+        expect({ name: resource.name, tags: plain(resource.inputs.tags) }).toMatchObject({
           tags: { project: "hpc-fleet", stack, Name: resource.name },
         });
       }
@@ -166,7 +166,7 @@ describe("the fleet program", () => {
         { cloudOutputs: { [LOCAL_COMMAND]: () => ({ stdout: manifest }) } },
       );
       const build = only(resourcesOfType(resources, LOCAL_COMMAND));
-      expect(reveal(build.inputs.environment)).toMatchObject({
+      expect(plain(build.inputs.environment)).toMatchObject({
         PKR_VAR_vpc_id: "hpc-dev-network-vpc-id",
         PKR_VAR_vswitch_id: "hpc-dev-network-vsw-cn-beijing-h-id",
         PKR_VAR_security_group_id: "hpc-dev-network-sg-packer-build-id",
@@ -219,10 +219,10 @@ describe("fleet token rotation", () => {
       environmentVars.map((variable) => [variable.key, variable.value]),
     );
     return {
-      hosts: /"fleetToken": "([^"]+)"/.exec(reveal<string>(configuration.inputs.userData))?.[1],
+      hosts: /"fleetToken": "([^"]+)"/.exec(plain<string>(configuration.inputs.userData))?.[1],
       current: env.HOST_MANAGER_TOKEN,
       previous: env.HOST_MANAGER_TOKEN_PREVIOUS,
-      generation: reveal<Record<string, string>>(configuration.inputs.tags)["hpc-fleet-generation"],
+      generation: plain<Record<string, string>>(configuration.inputs.tags)["hpc-fleet-generation"],
     };
   }
 

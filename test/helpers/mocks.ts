@@ -91,5 +91,5 @@ export function findResource(
   return found;
 }
 
-export { redactInputs, reveal } from "../../tools/mocks/values";
-export { isSecretEnvelope as isSecretInput } from "../../tools/mocks/values";
+export { redactInputs } from "../../tools/mocks/values";
+export { isSecretEnvelope, plain } from "../../policy/rules/resource";

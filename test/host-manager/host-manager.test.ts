@@ -8,7 +8,7 @@ import {
   type HostManagerArgs,
 } from "../../components/host-manager";
 import type { StackConfig } from "../../config";
-import { findResource, isSecretInput, reveal, runDeclarations } from "../helpers/mocks";
+import { findResource, isSecretEnvelope, plain, runDeclarations } from "../helpers/mocks";
 import { stackConfig } from "../helpers/stacks";
 import { CONTAINER_GROUP, DNS_RECORD, DNS_ZONE_ATTACHMENT, RAM_POLICY } from "../helpers/types";
 
@@ -42,7 +42,7 @@ interface Container {
 async function containerOf(config: StackConfig) {
   const { resources, outputs } = await declare(config);
   const group = findResource(resources, CONTAINER_GROUP, "hm-container");
-  const container = reveal<Container[]>(group.inputs.containers)[0];
+  const container = plain<Container[]>(group.inputs.containers)[0];
   const env = Object.fromEntries(container.environmentVars.map((v) => [v.key, v.value]));
   return { resources, outputs, group, container, env };
 }
@@ -68,7 +68,7 @@ describe("HostManager", () => {
   test("the fleet token reaches the container only as a secret, and no cloud access key does", async () => {
     const { env, group } = await containerOf(stackConfig("dev"));
     expect(env.HOST_MANAGER_TOKEN).toBe("fleet-token-value");
-    expect(isSecretInput(group.inputs.containers)).toBe(true);
+    expect(isSecretEnvelope(group.inputs.containers)).toBe(true);
     expect(
       Object.keys(env).filter((key) => /ACCESS_KEY|SECRET_KEY|ACCESS_KEY_ID/.test(key)),
     ).toEqual([]);
@@ -154,7 +154,7 @@ describe("HostManager", () => {
     const { env, group } = await containerOf(config);
     expect(env.HOST_MANAGER_STATUSPAGE_API_KEY).toBe("sp-key");
     expect(JSON.parse(env.HOST_MANAGER_STATUSPAGE_METRIC_IDS as string)).toEqual(metricIds);
-    expect(isSecretInput(group.inputs.containers)).toBe(true);
+    expect(isSecretEnvelope(group.inputs.containers)).toBe(true);
   });
 
   test("every resource it declares is tagged with the project and stack, where the type takes tags", async () => {
@@ -217,7 +217,7 @@ describe("the HostManager's args", () => {
         }),
     );
     const group = findResource(resources, CONTAINER_GROUP, "hm-container");
-    expect(reveal(group.inputs.imageRegistryCredentials)).toEqual([
+    expect(plain(group.inputs.imageRegistryCredentials)).toEqual([
       { server: "registry.cn-beijing.aliyuncs.com", userName: "puller", password: "pull-secret" },
     ]);
     expect(registryServer(image)).toBe("registry.cn-beijing.aliyuncs.com");

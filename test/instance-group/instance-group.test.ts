@@ -1,6 +1,6 @@
 // The InstanceGroup under Pulumi's mocks, wired to a Network as the fleet wires it.
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { findResource, redactInputs, resourcesOfType, reveal } from "../helpers/mocks";
+import { findResource, redactInputs, resourcesOfType, plain } from "../helpers/mocks";
 import { changedInputs } from "../helpers/diff";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import {
@@ -34,7 +34,7 @@ describe("InstanceGroup", () => {
       [`${SCALING_CONFIGURATION}::hpc-config`]: ["imageId", "tags"],
     });
     const generationOf = (resources: readonly RecordedResource[]) =>
-      reveal<Record<string, string>>(
+      plain<Record<string, string>>(
         findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG];
     expect(generationOf(after.resources)).toMatch(/^[0-9a-f]{16}$/);
@@ -45,7 +45,7 @@ describe("InstanceGroup", () => {
     const config = stackConfig("dev");
     const generation = async (overrides: Parameters<typeof runHosts>[3]) => {
       const { resources } = await runHosts(config, "m-base0001", false, overrides);
-      return reveal<Record<string, string>>(
+      return plain<Record<string, string>>(
         findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG];
     };
@@ -57,7 +57,7 @@ describe("InstanceGroup", () => {
       "m-base0001",
     );
     expect(
-      reveal<Record<string, string>>(
+      plain<Record<string, string>>(
         findResource(bigger.resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG],
     ).toBe(base);

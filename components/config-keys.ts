@@ -127,7 +127,10 @@ function configPathOf<Args>(
 }
 
 /** The full key an operator sets for an arg's property path, e.g. `hpc-fleet:fleet.minSize`. */
-export function configKeyOf<Args>(binding: ConfigBinding<Args>, propertyPath: string) {
+export function configKeyOf<Args>(
+  binding: ConfigBinding<Args>,
+  propertyPath: string,
+): string | undefined {
   const path = configPathOf(binding.keys, propertyPath);
   return path && configKey(path);
 }

@@ -1,6 +1,8 @@
 // Wires the fleet's components for one stack, in the order the cloud needs them:
-// network, image, hosts, then the host-manager that watches them. index.ts exports
-// what this returns; tests run it directly under mocks.
+// network, image, hosts, then the host-manager that watches them. It is the one place
+// that reads the stack config for them: each *ConfigArgs below maps the config to a
+// component's args (config-keys.ts names the key of each). index.ts exports what
+// declareFleet returns; tests run it directly under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";

@@ -45,7 +45,7 @@ export interface HostManagerArgs {
   readonly dnsZone: string;
   /** The service's name in that zone, e.g. host-manager. Required. */
   readonly dnsRecord: string;
-  /** The scaling group whose hosts it checks and repairs (InstanceGroup.scalingGroupId). Required. */
+  /** The scaling group whose hosts it checks and repairs. Required. */
   readonly scalingGroupId: pulumi.Input<string>;
   /** The hosts' current generation (InstanceGroup.generation); older hosts are rolled. Required. */
   readonly generation: pulumi.Input<string>;

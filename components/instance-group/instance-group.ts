@@ -26,7 +26,7 @@ export interface InstanceGroupOutputs {
   readonly hostsSecurityGroupId: pulumi.Output<string>;
   /** The hosts' Administrator password (secret), for break-glass RDP. */
   readonly administratorPassword: pulumi.Output<string>;
-  /** The hosts' current generation: hosts tagged with another one are rolled by the host-manager. */
+  /** The hosts' current generation: the host-manager rolls hosts tagged with another. */
   readonly generation: pulumi.Output<string>;
 }
 

@@ -13,7 +13,7 @@ export interface NetworkArgs {
   readonly zones: readonly string[];
   /** The new VPC's CIDR block; unused with existingVpcId. Required. */
   readonly vpcCidr: string;
-  /** One CIDR per zone, inside vpcCidr; unused with existingVSwitchIds, yet still checked. Required. */
+  /** One CIDR per zone, inside vpcCidr; checked even when existingVSwitchIds is set. Required. */
   readonly vSwitchCidrs: readonly string[];
   /** An existing VPC to use instead of creating one; needs existingVSwitchIds. Defaults to none. */
   readonly existingVpcId?: string;
@@ -21,7 +21,7 @@ export interface NetworkArgs {
   readonly existingVSwitchIds?: readonly string[];
   /** Networks admitted to the hosts on WinRM over HTTPS and RDP; never a /0. Defaults to none. */
   readonly adminCidrs?: readonly string[];
-  /** Networks admitted to the Packer build instance on WinRM over HTTPS; never a /0. Defaults to none. */
+  /** Networks admitted to the build instance on WinRM over HTTPS; never a /0. Defaults to none. */
   readonly builderCidrs?: readonly string[];
   /** The host-manager's API port, open only to the hosts' security group. Required. */
   readonly hostManagerPort: number;

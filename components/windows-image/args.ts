@@ -18,7 +18,7 @@ export interface ClientFile {
  * while declaring, and the client files are read then, to hash them.
  */
 export interface WindowsImageArgs {
-  /** An image to use as it is: nothing is built, and no other build arg is needed. Defaults to none. */
+  /** An image to use as it is: nothing is built, no build arg is needed. Defaults to none. */
   readonly existingImageId?: string;
   /** The Windows image the build starts from. Required unless existingImageId is set. */
   readonly sourceImage?: string;
@@ -28,25 +28,25 @@ export interface WindowsImageArgs {
   readonly stack: string;
   /** Instance type of the temporary build instance. Required. */
   readonly buildInstanceType: string;
-  /** How Packer reaches the build instance: "public" (an EIP) or "private" (its VPC address). Required. */
+  /** How Packer reaches the build instance: "public" (an EIP) or "private" (VPC). Required. */
   readonly buildAddress: "public" | "private";
   /** Start of the image's name; the content hash and a timestamp follow. Required. */
   readonly namePrefix: string;
   /** Minutes the build may take; the engine waits a margin longer. Required. */
   readonly buildTimeoutMinutes: number;
-  /** Directory the client files' sources are relative to, itself relative to projectDir. Required. */
+  /** Directory of the client files' sources, itself relative to projectDir. Required. */
   readonly clientSourceDir: string;
   /** The operator's client files, baked into the image. Required. */
   readonly clientFiles: readonly ClientFile[];
-  /** A sha256sum list of the client files, relative to projectDir, for previews without them. Defaults to none. */
+  /** A sha256sum list of the client files, for previews without them. Defaults to none. */
   readonly clientChecksumsFile?: string;
-  /** Directory clientSourceDir and clientChecksumsFile are relative to. Defaults to the working directory. */
+  /** What clientSourceDir and clientChecksumsFile are relative to. Defaults to the cwd. */
   readonly projectDir?: string;
-  /** VPC of vSwitchId and buildSecurityGroupId: Packer would otherwise make one. Required unless existingImageId is set. */
+  /** VPC of the build's vSwitch and group. Required unless existingImageId is set. */
   readonly vpcId?: pulumi.Input<string>;
-  /** vSwitch of the build instance. Required unless existingImageId is set. */
+  /** vSwitch the build instance joins. Required unless existingImageId is set. */
   readonly vSwitchId?: pulumi.Input<string>;
-  /** Security group of the build instance, admitting WinRM (5986) from the builder only. Required unless existingImageId is set. */
+  /** Security group of the build instance. Required unless existingImageId is set. */
   readonly buildSecurityGroupId?: pulumi.Input<string>;
   /** The stack's tags; the image adds its role and Name. Required. */
   readonly tags: pulumi.Input<Tags>;

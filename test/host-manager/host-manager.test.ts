@@ -12,6 +12,15 @@ import { findResource, isSecretEnvelope, plain, runDeclarations } from "../helpe
 import { stackConfig } from "../helpers/stacks";
 import { CONTAINER_GROUP, DNS_RECORD, DNS_ZONE_ATTACHMENT, RAM_POLICY } from "../helpers/types";
 
+/** Statuspage metric ids, one per figure pushed. */
+const METRIC_IDS = {
+  hostsTotal: "a",
+  running: "b",
+  unhealthy: "c",
+  remediating: "d",
+  remediations: "e",
+};
+
 /** The HostManager's args as the fleet passes them for `config`, wired to fixed ids. */
 function hostManagerArgs(config: StackConfig): HostManagerArgs {
   return {
@@ -139,21 +148,14 @@ describe("HostManager", () => {
   });
 
   test("the Statuspage key reaches the container as a secret when configured", async () => {
-    const metricIds = {
-      hostsTotal: "a",
-      running: "b",
-      unhealthy: "c",
-      remediating: "d",
-      remediations: "e",
-    };
     const config = stackConfig(
       "dev",
-      { hostManager: { statuspage: { pageId: "p1", metricIds } } },
+      { hostManager: { statuspage: { pageId: "p1", metricIds: METRIC_IDS } } },
       { statuspageApiKey: "sp-key" },
     );
     const { env, group } = await containerOf(config);
     expect(env.HOST_MANAGER_STATUSPAGE_API_KEY).toBe("sp-key");
-    expect(JSON.parse(env.HOST_MANAGER_STATUSPAGE_METRIC_IDS as string)).toEqual(metricIds);
+    expect(JSON.parse(env.HOST_MANAGER_STATUSPAGE_METRIC_IDS as string)).toEqual(METRIC_IDS);
     expect(isSecretEnvelope(group.inputs.containers)).toBe(true);
   });
 
@@ -173,20 +175,13 @@ describe("HostManager", () => {
 
 describe("the HostManager's args", () => {
   const args = hostManagerArgs(stackConfig("dev"));
-  const metricIds = {
-    hostsTotal: "a",
-    running: "b",
-    unhealthy: "c",
-    remediating: "d",
-    remediations: "e",
-  };
 
   test("are refused, before anything is declared, where settings need a partner", () => {
     expect(
       hostManagerArgProblems({
         ...args,
         storage: "nas",
-        statuspage: { pageId: "p1", metricIds },
+        statuspage: { pageId: "p1", metricIds: METRIC_IDS },
         registryUsername: "puller",
       }),
     ).toEqual([

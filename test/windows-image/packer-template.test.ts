@@ -17,6 +17,15 @@ const TEMPLATE = join(TEMPLATE_DIR, "windows.pkr.hcl");
 const SAMPLE_VARS = join(TEMPLATE_DIR, "sample.pkrvars.hcl");
 const template = readFileSync(TEMPLATE, "utf8");
 
+/** A build's values that only have to be well formed here. */
+const SAMPLE_BUILD = {
+  sourceImage: "win",
+  vpcId: "vpc-1",
+  vSwitchId: "vsw-1",
+  buildSecurityGroupId: "sg-1",
+  tags: {},
+};
+
 function packerVersion(): string {
   const result = spawnSync("packer", ["version"], { encoding: "utf8" });
   if (result.error || result.status !== 0) {
@@ -58,14 +67,7 @@ describe("the Packer template", () => {
     const config = stackConfig("dev");
     const files = resolveClientFiles(config.image, fixture.projectDir);
     clientFilesJson = templateVariables(
-      templateInputs(config, {
-        sourceImage: "win",
-        vpcId: "vpc-1",
-        vSwitchId: "vsw-1",
-        buildSecurityGroupId: "sg-1",
-        tags: {},
-        clientFiles: files,
-      }),
+      templateInputs(config, { ...SAMPLE_BUILD, clientFiles: files }),
     ).client_files_json;
   });
 
@@ -124,16 +126,7 @@ describe("the Packer template", () => {
     const declared = [...template.matchAll(/^variable "([a-z_]+)"/gm)].map((match) => match[1]);
     const config = stackConfig("dev");
     const fromComponent = Object.keys(
-      templateVariables(
-        templateInputs(config, {
-          sourceImage: "win",
-          vpcId: "vpc-1",
-          vSwitchId: "vsw-1",
-          buildSecurityGroupId: "sg-1",
-          tags: {},
-          clientFiles: [],
-        }),
-      ),
+      templateVariables(templateInputs(config, { ...SAMPLE_BUILD, clientFiles: [] })),
     );
     expect(declared.sort()).toEqual(
       [...fromComponent, "winrm_password", "content_hash", "manifest_path"].sort(),

@@ -1,15 +1,22 @@
 // Wires the fleet's components for one stack, in the order the cloud needs them:
-// network, image, hosts, then the host-manager that watches them. index.ts exports
-// what this returns; tests run it directly under mocks.
+// network, image, hosts, then the host-manager that watches them. It is the one place
+// that reads the stack config for them: each *ConfigArgs below maps the config to a
+// component's args (config-keys.ts names the key of each). index.ts exports what
+// declareFleet returns; tests run it directly under mocks.
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";
-import { HostManager, hostManagerUrl } from "./host-manager";
-import { InstanceGroup } from "./instance-group";
-import { Network, networkArgsFromConfig } from "./network";
-import { stackTags } from "./tags";
-import { WindowsImage } from "./windows-image";
+import { WINDOWS_IMAGE_CONFIG, withConfigKeys } from "./config-keys";
+import { declareFleetTokens } from "./fleet-token";
+import type { HostManagerArgs } from "./host-manager/args";
+import { HostManager, hostManagerUrl } from "./host-manager/host-manager";
+import type { InstanceGroupArgs } from "./instance-group/args";
+import { InstanceGroup } from "./instance-group/instance-group";
+import { Network } from "./network/network";
+import type { NetworkArgs } from "./network/args";
+import type { Tags } from "./tags";
+import type { WindowsImageArgs } from "./windows-image/args";
+import { WindowsImage } from "./windows-image/windows-image";
 
 const PROJECT_DIR = resolve(__dirname, "..");
 
@@ -28,63 +35,162 @@ export interface FleetOutputs {
   readonly fleetToken: pulumi.Output<string>;
 }
 
+/** The tags every resource of this stack carries: the operator's, then the stack's own. */
+export function stackTags(
+  config: Pick<StackConfig, "project" | "stack" | "environment" | "region" | "tags">,
+): Tags {
+  return {
+    ...config.tags,
+    project: config.project,
+    stack: config.stack,
+    environment: config.environment,
+    region: config.region,
+  };
+}
+
 /** Cloud names are global within an account and region: prefix them with the stack. */
 export function resourcePrefix(stack: string): string {
   return `hpc-${stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`;
 }
 
-function fleetTokenSlot(name: string): random.RandomPassword {
-  return new random.RandomPassword(name, { length: 48, special: false });
+/** The Network's args that come from the stack config. */
+export function networkConfigArgs(config: StackConfig) {
+  const { network } = config;
+  return {
+    zones: network.zones,
+    vpcCidr: network.vpcCidr,
+    vSwitchCidrs: network.vSwitchCidrs,
+    existingVpcId: network.existingVpcId,
+    existingVSwitchIds: network.existingVSwitchIds,
+    adminCidrs: network.adminCidrs,
+    builderCidrs: network.builderCidrs,
+    hostManagerPort: config.hostManager.port,
+  } satisfies Omit<NetworkArgs, "tags">;
+}
+
+/** The WindowsImage's args that come from the stack config. */
+export function windowsImageConfigArgs(config: StackConfig) {
+  const { image } = config;
+  return {
+    existingImageId: image.existingImageId,
+    sourceImage: image.sourceImage,
+    region: config.region,
+    buildInstanceType: image.buildInstanceType,
+    buildAddress: image.buildAddress,
+    namePrefix: image.namePrefix,
+    buildTimeoutMinutes: image.buildTimeoutMinutes,
+    clientSourceDir: image.clientSourceDir,
+    clientFiles: image.clientFiles,
+    clientChecksumsFile: image.clientChecksumsFile,
+  } satisfies Partial<WindowsImageArgs>;
+}
+
+/** The InstanceGroup's args that come from the stack config. */
+export function instanceGroupConfigArgs(config: StackConfig) {
+  const { fleet } = config;
+  return {
+    instanceCount: fleet.instanceCount,
+    minSize: fleet.minSize,
+    maxSize: fleet.maxSize,
+    removalPolicies: fleet.removalPolicies,
+    deletionProtection: fleet.deletionProtection,
+    spotStrategy: fleet.spot.strategy,
+    spotPriceLimits: fleet.spot.priceLimits,
+    onDemandBaseCapacity: fleet.spot.onDemandBaseCapacity,
+    onDemandPercentageAboveBase: fleet.spot.onDemandPercentageAboveBase,
+    instanceTypes: fleet.instanceTypes,
+    hostNamePrefix: fleet.hostNamePrefix,
+    systemDiskCategory: fleet.systemDisk.category,
+    systemDiskSizeGb: fleet.systemDisk.sizeGb,
+    internetChargeType: fleet.internetChargeType,
+    publicBandwidthMbps: fleet.publicBandwidthMbps,
+    clientExecutable: fleet.clientExecutable,
+    clientArguments: fleet.clientArguments,
+    accountName: fleet.accountName,
+    accountIsAdministrator: fleet.accountIsAdministrator,
+    heartbeatSeconds: fleet.heartbeatSeconds,
+    minHealthyPercentage: fleet.minHealthyPercentage,
+  } satisfies Partial<InstanceGroupArgs>;
+}
+
+/** The HostManager's args that come from the stack config. */
+export function hostManagerConfigArgs(config: StackConfig) {
+  const { hostManager, healthCheck, secrets } = config;
+  return {
+    region: config.region,
+    image: hostManager.image,
+    registryUsername: hostManager.registryUsername,
+    registryPassword: secrets.hostManagerRegistryPassword,
+    cpu: hostManager.cpu,
+    memoryGb: hostManager.memoryGb,
+    port: hostManager.port,
+    storage: hostManager.storage,
+    nasServer: hostManager.nasServer,
+    nasPath: hostManager.nasPath,
+    dnsZone: hostManager.dnsZone,
+    dnsRecord: hostManager.dnsRecord,
+    schedule: healthCheck.schedule,
+    startupTimeoutMinutes: healthCheck.startupTimeoutMinutes,
+    heartbeatTimeoutMinutes: healthCheck.heartbeatTimeoutMinutes,
+    rebootCooldownMinutes: healthCheck.rebootCooldownMinutes,
+    maxRemediationAttempts: healthCheck.maxRemediationAttempts,
+    maxUnhealthy: healthCheck.maxUnhealthy,
+    replaceMode: hostManager.replaceMode,
+    dryRun: hostManager.dryRun,
+    minHealthyPercentage: config.fleet.minHealthyPercentage,
+    statuspage: hostManager.statuspage,
+    statuspageApiKey: secrets.statuspageApiKey,
+  } satisfies Partial<HostManagerArgs>;
 }
 
 export function declareFleet(config: StackConfig): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
 
-  const network = new Network(`${prefix}-network`, networkArgsFromConfig(config));
+  const network = new Network(`${prefix}-network`, { ...networkConfigArgs(config), tags });
   const firstVSwitchId = network.vSwitchIds.apply((ids) => ids[0]);
 
-  const image = new WindowsImage(`${prefix}-image`, {
-    image: config.image,
-    region: config.region,
-    stack: config.stack,
-    tags,
-    projectDir: PROJECT_DIR,
-    vSwitchId: firstVSwitchId,
-    buildSecurityGroupId: network.buildSecurityGroupId,
-  });
+  // The image reads the client files while it is declared: what it finds wrong with them
+  // reaches the operator under their config keys, as the parser's problems do.
+  const image = withConfigKeys(
+    WINDOWS_IMAGE_CONFIG,
+    () =>
+      new WindowsImage(`${prefix}-image`, {
+        ...windowsImageConfigArgs(config),
+        stack: config.stack,
+        tags,
+        projectDir: PROJECT_DIR,
+        vpcId: network.vpcId,
+        vSwitchId: firstVSwitchId,
+        buildSecurityGroupId: network.buildSecurityGroupId,
+      }),
+  );
 
-  // Two token slots: the active one goes to the hosts, and the host-manager accepts both,
-  // so a rotation (flip fleet.activeTokenSlot and replace that slot's token) never locks
-  // out the hosts still carrying the other one while they are rolled.
-  const tokens = {
-    a: fleetTokenSlot(`${prefix}-fleet-token-a`),
-    b: fleetTokenSlot(`${prefix}-fleet-token-b`),
-  };
-  const activeSlot = config.fleet.activeTokenSlot;
-  const fleetToken = tokens[activeSlot];
-  const previousFleetToken = tokens[activeSlot === "a" ? "b" : "a"];
+  const tokens = declareFleetTokens(prefix, config.fleet.activeTokenSlot);
 
-  const url = hostManagerUrl(config.hostManager);
+  const hostManagerArgs = hostManagerConfigArgs(config);
+  const url = hostManagerUrl(hostManagerArgs);
   const hosts = new InstanceGroup(`${prefix}-hosts`, {
-    fleet: config.fleet,
+    ...instanceGroupConfigArgs(config),
     vSwitchIds: network.vSwitchIds,
     hostsSecurityGroupId: network.hostsSecurityGroupId,
     imageId: image.imageId,
     hostManagerUrl: url,
-    fleetToken: fleetToken.result,
+    fleetToken: tokens.active,
     tags,
   });
 
   const hostManager = new HostManager(`${prefix}-host-manager`, {
-    config,
+    ...hostManagerArgs,
+    project: config.project,
+    stack: config.stack,
     tags,
     vpcId: network.vpcId,
     vSwitchId: firstVSwitchId,
     securityGroupId: network.hostManagerSecurityGroupId,
     scalingGroupId: hosts.scalingGroupId,
-    fleetToken: fleetToken.result,
-    previousFleetToken: previousFleetToken.result,
+    fleetToken: tokens.active,
+    previousFleetToken: tokens.previous,
     generation: hosts.generation,
   });
 
@@ -99,6 +205,6 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostsSecurityGroupId: hosts.hostsSecurityGroupId,
     hostManagerUrl: hostManager.url,
     hostManagerContainerGroupId: hostManager.containerGroupId,
-    fleetToken: pulumi.secret(fleetToken.result),
+    fleetToken: pulumi.secret(tokens.active),
   };
 }

@@ -1,4 +1,4 @@
-// The stack config: one schema, parsed once, every default in one place.
+// The stack config: one schema, parsed once, every problem (the components' rules too) at once.
 export { ConfigError, type ConfigProblem } from "./errors";
 export { parseStackConfig, type RawStackConfig, type StackConfig } from "./parse";
 export { rawConfigFromEntries, readStackConfig } from "./read";

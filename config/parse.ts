@@ -2,7 +2,8 @@
 import { HOST_MANAGER_VERSION } from "@hpc-fleet/fleet-contract";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { planSubnets } from "./cidr";
+import { componentConfigProblems } from "../components/config-keys";
+import { planSubnets } from "../components/network/cidr";
 import {
   ConfigError,
   ConfigProblem,
@@ -10,7 +11,7 @@ import {
   problemsFromIssues,
   unknownKeyProblem,
 } from "./errors";
-import { crossFieldProblems, ParsedSections, scheduleIntervalSeconds } from "./rules";
+import { crossFieldProblems, ParsedSections } from "./rules";
 import { ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 
 export interface RawStackConfig {
@@ -32,12 +33,10 @@ export interface StackConfig {
   readonly image: Parsed["image"];
   readonly fleet: Omit<Parsed["fleet"], "spot"> & {
     readonly spot: Parsed["fleet"]["spot"] & { readonly onDemandPercentageAboveBase: number };
-    readonly minSize: number;
-    readonly maxSize: number;
     readonly deletionProtection: boolean;
   };
   readonly hostManager: Parsed["hostManager"] & { readonly image: string };
-  readonly healthCheck: Parsed["healthCheck"] & { readonly intervalSeconds: number };
+  readonly healthCheck: Parsed["healthCheck"];
   readonly tags: Readonly<Record<string, string>>;
   readonly secrets: {
     readonly statuspageApiKey?: pulumi.Output<string>;
@@ -134,8 +133,6 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
         onDemandPercentageAboveBase:
           fleet.spot.onDemandPercentageAboveBase ?? (fleet.spot.strategy === "NoSpot" ? 100 : 0),
       },
-      minSize: fleet.minSize ?? fleet.instanceCount,
-      maxSize: fleet.maxSize ?? fleet.instanceCount,
       deletionProtection: fleet.deletionProtection ?? parsed.environment !== "dev",
     },
     hostManager: {
@@ -144,7 +141,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
         hostManager.image ??
         `registry.${parsed.region}.aliyuncs.com/hpc-fleet/host-manager:${HOST_MANAGER_VERSION}`,
     },
-    healthCheck: { ...healthCheck, intervalSeconds: scheduleIntervalSeconds(healthCheck.schedule) },
+    healthCheck,
     tags: parsed.tags,
     secrets: {
       statuspageApiKey: parsed.statuspageApiKey
@@ -164,7 +161,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
  */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const { sections, problems } = parseSections(raw);
-  problems.push(...crossFieldProblems(sections));
+  problems.push(...crossFieldProblems(sections), ...componentConfigProblems(sections));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolve(raw.stack, sections as Parsed);
 }

@@ -10,7 +10,8 @@ import { parseStackConfig, RawStackConfig, StackConfig } from "./parse";
 const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean })
   .isConfigSecret;
 
-function parseValue(text: string): unknown {
+/** A config value as the engine passes it: objects and lists as JSON, strings as they are. */
+export function parseValue(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -1,7 +1,7 @@
-// Rules that span several config keys. Each runs only when the keys it reads parsed,
-// so one typo does not hide the other problems, and none is reported twice.
+// Rules that span several config keys and no single component's args (those are the
+// components' own rules, which the parser runs too: components/config-keys.ts). Each runs
+// only when the keys it reads parsed, so one typo does not hide the other problems.
 import { Cron } from "croner";
-import { contains, isWholeInternet, overlaps } from "./cidr";
 import { ConfigProblem, configKey } from "./errors";
 import { RESERVED_TAG_KEYS, type ParsedStackConfig } from "./schema";
 
@@ -47,56 +47,9 @@ const zonesBelongToRegion: Rule = ({ region, network }, report) => {
   });
 };
 
-const vSwitchesMatchZones: Rule = ({ network }, report) => {
-  if (!network?.zones) return;
-  const zoneCount = network.zones.length;
-  const { vpcCidr, vSwitchCidrs, existingVpcId, existingVSwitchIds } = network;
-  if (vSwitchCidrs && vpcCidr) {
-    if (vSwitchCidrs.length !== zoneCount) {
-      report(["network", "vSwitchCidrs"], `must list one CIDR per zone (${zoneCount})`);
-    }
-    vSwitchCidrs.forEach((block, index) => {
-      if (!contains(vpcCidr, block)) {
-        report(
-          ["network", "vSwitchCidrs", index],
-          `${block} is not inside network.vpcCidr ${vpcCidr}`,
-        );
-      }
-      const clash = vSwitchCidrs.findIndex((other, at) => at < index && overlaps(other, block));
-      if (clash >= 0)
-        report(["network", "vSwitchCidrs", index], `${block} overlaps ${vSwitchCidrs[clash]}`);
-    });
-  }
-  if (existingVpcId && !existingVSwitchIds) {
-    report(["network", "existingVSwitchIds"], "is required when network.existingVpcId is set");
-  }
-  if (existingVSwitchIds && !existingVpcId) {
-    report(["network", "existingVpcId"], "is required when network.existingVSwitchIds is set");
-  }
-  if (existingVSwitchIds && existingVSwitchIds.length !== zoneCount) {
-    report(["network", "existingVSwitchIds"], `must list one vSwitch per zone (${zoneCount})`);
-  }
-};
-
-const noWholeInternetAccess: Rule = ({ network }, report) => {
-  if (!network) return;
-  for (const key of ["adminCidrs", "builderCidrs"] as const) {
-    network[key]?.forEach((block, index) => {
-      if (isWholeInternet(block)) {
-        report(["network", key, index], `${block} would open WinRM/RDP to the whole internet`);
-      }
-    });
-  }
-};
-
-const imageHasASource: Rule = ({ image, network, fleet }, report) => {
+/** A build the fleet runs reaches the Packer host and installs the client it starts. */
+const builtImageServesTheFleet: Rule = ({ image, network, fleet }, report) => {
   if (!image || image.existingImageId) return;
-  if (!image.sourceImage) {
-    report(
-      ["image", "sourceImage"],
-      "is required to build the image (or set image.existingImageId)",
-    );
-  }
   if (network?.builderCidrs?.length === 0) {
     report(
       ["network", "builderCidrs"],
@@ -111,46 +64,6 @@ const imageHasASource: Rule = ({ image, network, fleet }, report) => {
   ) {
     report(["fleet", "clientExecutable"], "must be the destination of one of image.clientFiles");
   }
-};
-
-const fleetSizesAreOrdered: Rule = ({ fleet }, report) => {
-  const count = fleet?.instanceCount;
-  if (!fleet || count === undefined) return;
-  const minSize = fleet.minSize ?? count;
-  const maxSize = fleet.maxSize ?? count;
-  if (minSize > count) {
-    report(["fleet", "minSize"], `must not exceed fleet.instanceCount (${minSize} > ${count})`);
-  }
-  if (maxSize < count) {
-    report(["fleet", "maxSize"], `must not be below fleet.instanceCount (${maxSize} < ${count})`);
-  }
-  if (fleet.spot && fleet.spot.onDemandBaseCapacity > maxSize) {
-    report(
-      ["fleet", "spot", "onDemandBaseCapacity"],
-      `must not exceed the group's maximum size (${maxSize})`,
-    );
-  }
-};
-
-const spotPricesCoverTypes: Rule = ({ fleet }, report) => {
-  const instanceTypes = fleet?.instanceTypes;
-  if (!fleet?.spot || !instanceTypes) return;
-  const { strategy, priceLimits } = fleet.spot;
-  const priced = new Set(priceLimits.map((limit) => limit.instanceType));
-  if (strategy === "SpotWithPriceLimit") {
-    const unpriced = instanceTypes.filter((type) => !priced.has(type));
-    if (unpriced.length > 0) {
-      report(["fleet", "spot", "priceLimits"], `has no price for ${unpriced.join(", ")}`);
-    }
-  }
-  priceLimits.forEach((limit, index) => {
-    if (!instanceTypes.includes(limit.instanceType)) {
-      report(
-        ["fleet", "spot", "priceLimits", index, "instanceType"],
-        `${limit.instanceType} is not in fleet.instanceTypes`,
-      );
-    }
-  });
 };
 
 const healthCheckTimings: Rule = ({ healthCheck, fleet }, report) => {
@@ -180,31 +93,6 @@ const healthCheckTimings: Rule = ({ healthCheck, fleet }, report) => {
   }
 };
 
-const hostManagerSettings: Rule = (config, report) => {
-  const { hostManager } = config;
-  if (!hostManager) return;
-  if (hostManager.storage === "nas" && !hostManager.nasServer) {
-    report(["hostManager", "nasServer"], 'is required when hostManager.storage is "nas"');
-  }
-  if (hostManager.statuspage && !config.statuspageApiKey) {
-    report(
-      ["statuspageApiKey"],
-      "is required when hostManager.statuspage is set (pulumi config set --secret)",
-    );
-  }
-  if (!hostManager.statuspage && config.statuspageApiKey) {
-    report(["hostManager", "statuspage"], "is required when statuspageApiKey is set");
-  }
-  if (Boolean(hostManager.registryUsername) !== Boolean(config.hostManagerRegistryPassword)) {
-    report(
-      hostManager.registryUsername
-        ? ["hostManagerRegistryPassword"]
-        : ["hostManager", "registryUsername"],
-      "hostManager.registryUsername and hostManagerRegistryPassword go together",
-    );
-  }
-};
-
 const tagsAreTheOperators: Rule = ({ tags }, report) => {
   for (const key of Object.keys(tags ?? {})) {
     if (RESERVED_TAG_KEYS.includes(key))
@@ -212,31 +100,11 @@ const tagsAreTheOperators: Rule = ({ tags }, report) => {
   }
 };
 
-/** What the host config may spend of the 16 KB user-data (see components/windows-image). */
-export const CLIENT_ARGUMENTS_BUDGET = 12000;
-
-const clientArgumentsFitUserData: Rule = ({ fleet }, report) => {
-  if (!fleet?.clientArguments) return;
-  const length = JSON.stringify(fleet.clientArguments).length;
-  if (length > CLIENT_ARGUMENTS_BUDGET) {
-    report(
-      ["fleet", "clientArguments"],
-      `must total at most ${CLIENT_ARGUMENTS_BUDGET} characters as JSON, to fit ECS's 16 KB user-data (got ${length})`,
-    );
-  }
-};
-
 const RULES: readonly Rule[] = [
-  clientArgumentsFitUserData,
   tagsAreTheOperators,
   zonesBelongToRegion,
-  vSwitchesMatchZones,
-  noWholeInternetAccess,
-  imageHasASource,
-  fleetSizesAreOrdered,
-  spotPricesCoverTypes,
+  builtImageServesTheFleet,
   healthCheckTimings,
-  hostManagerSettings,
 ];
 
 export function crossFieldProblems(config: ParsedSections): ConfigProblem[] {

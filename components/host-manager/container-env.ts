@@ -1,63 +1,53 @@
 // The host-manager container's environment, rendered by the fleet contract (the same
-// schema the service parses it with): its settings from the stack config, the fleet
-// token and Statuspage key as secrets at their own values, and never a cloud access key
-// (the container gets credentials from its RAM role).
+// schema the service parses it with): its settings from the args, the fleet token and
+// Statuspage key as secrets at their own values, and never a cloud access key (the
+// container gets credentials from its RAM role).
 import {
   HOST_MANAGER_DATA_DIR,
   hostManagerEnvironment,
   type EnvironmentEntry,
 } from "@hpc-fleet/fleet-contract";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../config";
+import type { HostManagerArgs } from "./args";
 
 export const DATA_DIR = HOST_MANAGER_DATA_DIR;
 
 export type EnvironmentVar = EnvironmentEntry<pulumi.Input<string>>;
 
-export interface ContainerEnvInputs {
-  readonly config: Pick<
-    StackConfig,
-    "region" | "fleet" | "hostManager" | "healthCheck" | "secrets"
-  >;
-  readonly scalingGroupId: pulumi.Input<string>;
-  readonly fleetToken: pulumi.Input<string>;
-  readonly previousFleetToken?: pulumi.Input<string>;
-  readonly roleName: pulumi.Input<string>;
-  /** The hosts' current generation (the InstanceGroup's `generation`). */
-  readonly generation: pulumi.Input<string>;
-}
-
-export function containerEnvironment(inputs: ContainerEnvInputs): EnvironmentVar[] {
-  const { hostManager, healthCheck, region, secrets } = inputs.config;
+/** The environment for `args`; `roleName` is the RAM role the service assumes for its calls. */
+export function containerEnvironment(
+  args: HostManagerArgs,
+  roleName: pulumi.Input<string>,
+): EnvironmentVar[] {
   return hostManagerEnvironment<pulumi.Input<string>>({
-    port: hostManager.port,
-    token: pulumi.secret(inputs.fleetToken),
-    ...(inputs.previousFleetToken === undefined
+    port: args.port,
+    token: pulumi.secret(args.fleetToken),
+    ...(args.previousFleetToken === undefined
       ? {}
-      : { tokenPrevious: pulumi.secret(inputs.previousFleetToken) }),
-    region,
-    scalingGroupId: inputs.scalingGroupId,
-    schedule: healthCheck.schedule,
-    startupTimeoutMinutes: healthCheck.startupTimeoutMinutes,
-    heartbeatTimeoutMinutes: healthCheck.heartbeatTimeoutMinutes,
-    rebootCooldownMinutes: healthCheck.rebootCooldownMinutes,
-    maxRemediationAttempts: healthCheck.maxRemediationAttempts,
-    maxUnhealthy: healthCheck.maxUnhealthy,
-    replaceMode: hostManager.replaceMode,
-    dryRun: hostManager.dryRun,
+      : { tokenPrevious: pulumi.secret(args.previousFleetToken) }),
+    region: args.region,
+    scalingGroupId: args.scalingGroupId,
+    schedule: args.schedule,
+    startupTimeoutMinutes: args.startupTimeoutMinutes,
+    heartbeatTimeoutMinutes: args.heartbeatTimeoutMinutes,
+    rebootCooldownMinutes: args.rebootCooldownMinutes,
+    maxRemediationAttempts: args.maxRemediationAttempts,
+    maxUnhealthy: args.maxUnhealthy,
+    replaceMode: args.replaceMode,
+    dryRun: args.dryRun,
     // Hosts tagged with another generation are replaced, keeping this share running.
-    fleetGeneration: inputs.generation,
-    minHealthyPercentage: inputs.config.fleet.minHealthyPercentage,
+    fleetGeneration: args.generation,
+    minHealthyPercentage: args.minHealthyPercentage,
     // The service speaks plain HTTP inside the VPC (no TLS to terminate there), and browsers
     // drop Secure cookies over HTTP: the status page's sign-in must not depend on them.
     cookieSecure: false,
-    ramRoleName: inputs.roleName,
-    ...(hostManager.statuspage && secrets.statuspageApiKey
+    ramRoleName: roleName,
+    ...(args.statuspage && args.statuspageApiKey
       ? {
           statuspage: {
-            pageId: hostManager.statuspage.pageId,
-            metricIds: hostManager.statuspage.metricIds,
-            apiKey: secrets.statuspageApiKey,
+            pageId: args.statuspage.pageId,
+            metricIds: args.statuspage.metricIds,
+            apiKey: args.statuspageApiKey,
           },
         }
       : {}),

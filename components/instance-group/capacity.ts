@@ -6,9 +6,14 @@
 //   instance types in the configured order (AllocationStrategy "priority").
 // Rolling replacement does not depend on the policy: the host-manager does it (rollout.ts).
 // Changing MultiAZPolicy replaces the group (and releases its hosts): it is ForceNew.
-import type { StackConfig } from "../../config";
+import type { SpotStrategy } from "./args";
 
-export type SpotSettings = StackConfig["fleet"]["spot"];
+/** How the fleet mixes spot and on-demand hosts. */
+export interface SpotSettings {
+  readonly strategy: SpotStrategy;
+  readonly onDemandBaseCapacity: number;
+  readonly onDemandPercentageAboveBase: number;
+}
 
 export interface CapacityPlan {
   readonly multiAzPolicy: "BALANCE" | "COMPOSABLE";

@@ -18,20 +18,26 @@ export interface HostNamePattern {
   readonly longestName: string;
 }
 
-/** The ESS host-name pattern for a prefix; throws when the names could not fit Windows. */
-export function hostNamePattern(prefix: string): HostNamePattern {
+/** Why `prefix` cannot start the hosts' names, or undefined when it can. */
+export function hostNamePrefixProblem(prefix: string): string | undefined {
   if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(prefix)) {
-    throw new Error(
-      `fleet.hostNamePrefix: ${JSON.stringify(prefix)} must start with a letter and hold only letters, digits and hyphens`,
-    );
+    return `${JSON.stringify(prefix)} must start with a letter and hold only letters, digits and hyphens`;
   }
   const room = WINDOWS_HOST_NAME_MAX_LENGTH - prefix.length - SEPARATOR.length;
   if (room < MIN_SEQUENCE_DIGITS) {
-    throw new Error(
-      `fleet.hostNamePrefix: ${prefix} leaves ${room} of the ${MIN_SEQUENCE_DIGITS} digits a Windows host name needs ` +
-        `(at most ${WINDOWS_HOST_NAME_MAX_LENGTH - SEPARATOR.length - MIN_SEQUENCE_DIGITS} characters)`,
+    return (
+      `${prefix} leaves ${room} of the ${MIN_SEQUENCE_DIGITS} digits a Windows host name needs ` +
+      `(at most ${WINDOWS_HOST_NAME_MAX_LENGTH - SEPARATOR.length - MIN_SEQUENCE_DIGITS} characters)`
     );
   }
+  return undefined;
+}
+
+/** The ESS host-name pattern for a prefix; throws when the names could not fit Windows. */
+export function hostNamePattern(prefix: string): HostNamePattern {
+  const problem = hostNamePrefixProblem(prefix);
+  if (problem) throw new Error(`hostNamePrefix: ${problem}`);
+  const room = WINDOWS_HOST_NAME_MAX_LENGTH - prefix.length - SEPARATOR.length;
   const digits = Math.min(room, MAX_SEQUENCE_DIGITS);
   return {
     pattern: `${prefix}${SEPARATOR}(AUTO_INCREMENT)[1,${digits}]`,

@@ -1,5 +1,6 @@
 // The fleet's network: VPC, vSwitches and security groups (hpc:network:Network).
-export { Network, networkArgProblems, networkArgsFromConfig, type NetworkArgs } from "./network";
+export { networkArgProblems, type NetworkArgs } from "./args";
+export { declareNetwork, Network, NETWORK_TYPE, type NetworkOutputs } from "./network";
 export {
   ingressRules,
   RDP_PORT,

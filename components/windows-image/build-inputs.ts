@@ -3,10 +3,10 @@
 // trigger hash and the command's environment are testable without Pulumi.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { StackConfig } from "../../config";
+import type { ArgProblem } from "../arg-problems";
+import type { Tags } from "../tags";
+import type { WindowsImageArgs } from "./args";
 import type { FileOnDisk } from "./trigger-hash";
-
-export type ImageConfig = StackConfig["image"];
 
 /** The repository root: the template and scripts live beside this code, not in the project dir. */
 export const REPO_ROOT = resolve(__dirname, "../..");
@@ -45,7 +45,7 @@ export function repositoryBuildFiles(): FileOnDisk[] {
 }
 
 export interface ResolvedClientFile {
-  /** Index in image.clientFiles, for messages that name the config key. */
+  /** Index in clientFiles, for problems that name the file. */
   readonly index: number;
   readonly absolutePath: string;
   /** As Packer's file provisioner gets it. */
@@ -53,38 +53,17 @@ export interface ResolvedClientFile {
   readonly destination: string;
 }
 
-/**
- * Resolves image.clientFiles against clientSourceDir (itself relative to the
- * project directory). Rejects two files with one destination, and two sources with
- * one base name (Packer stages them in one directory).
- */
+/** Resolves the client files against clientSourceDir (itself relative to the project directory). */
 export function resolveClientFiles(
-  image: Pick<ImageConfig, "clientSourceDir" | "clientFiles">,
+  args: Pick<WindowsImageArgs, "clientSourceDir" | "clientFiles">,
   projectDir: string,
   cwd: string = process.cwd(),
 ): ResolvedClientFile[] {
-  const sourceDir = isAbsolute(image.clientSourceDir)
-    ? image.clientSourceDir
-    : resolve(projectDir, image.clientSourceDir);
-  const problems: string[] = [];
-  const byName = new Map<string, number>();
-  const byDestination = new Map<string, number>();
-  const files = image.clientFiles.map((file, index) => {
+  const sourceDir = isAbsolute(args.clientSourceDir)
+    ? args.clientSourceDir
+    : resolve(projectDir, args.clientSourceDir);
+  return args.clientFiles.map((file, index) => {
     const absolutePath = resolve(sourceDir, file.source);
-    const name = basename(absolutePath).toLowerCase();
-    const destination = file.destination.toLowerCase();
-    if (byName.has(name)) {
-      problems.push(
-        `hpc-fleet:image.clientFiles[${index}].source: same file name as clientFiles[${byName.get(name)}]`,
-      );
-    }
-    if (byDestination.has(destination)) {
-      problems.push(
-        `hpc-fleet:image.clientFiles[${index}].destination: same as clientFiles[${byDestination.get(destination)}]`,
-      );
-    }
-    byName.set(name, index);
-    byDestination.set(destination, index);
     return {
       index,
       absolutePath,
@@ -92,18 +71,47 @@ export function resolveClientFiles(
       destination: file.destination,
     };
   });
-  if (problems.length > 0) throw new Error(`Invalid client files:\n  ${problems.join("\n  ")}`);
-  return files;
 }
 
-/** The client files that are not there (or are not files), as messages naming their keys. */
-export function missingClientFiles(files: readonly ResolvedClientFile[]): string[] {
+/**
+ * Two files with one destination, and two sources with one base name (Packer stages them
+ * in one directory), by property path.
+ */
+export function clashingClientFiles(files: readonly ResolvedClientFile[]): ArgProblem[] {
+  const problems: ArgProblem[] = [];
+  const byName = new Map<string, number>();
+  const byDestination = new Map<string, number>();
+  for (const file of files) {
+    const name = basename(file.absolutePath).toLowerCase();
+    const destination = file.destination.toLowerCase();
+    const sameName = byName.get(name);
+    if (sameName !== undefined) {
+      problems.push({
+        propertyPath: `clientFiles[${file.index}].source`,
+        reason: `same file name as clientFiles[${sameName}]`,
+      });
+    }
+    const sameDestination = byDestination.get(destination);
+    if (sameDestination !== undefined) {
+      problems.push({
+        propertyPath: `clientFiles[${file.index}].destination`,
+        reason: `same as clientFiles[${sameDestination}]`,
+      });
+    }
+    byName.set(name, file.index);
+    byDestination.set(destination, file.index);
+  }
+  return problems;
+}
+
+/** The client files that are not there (or are not files), by property path. */
+export function missingClientFiles(files: readonly ResolvedClientFile[]): ArgProblem[] {
   return files
     .filter((file) => !existsSync(file.absolutePath) || !statSync(file.absolutePath).isFile())
-    .map(
-      (file) =>
-        `hpc-fleet:image.clientFiles[${file.index}].source: no file at ${file.absolutePath}`,
-    );
+    .map((file) => ({
+      propertyPath: `clientFiles[${file.index}].source`,
+      reason: `no file at ${file.absolutePath}`,
+    }));
 }
 
 /** Client files as the trigger hash sees them: by destination, so a move also rebuilds. */
@@ -111,16 +119,18 @@ export function clientHashedFiles(files: readonly ResolvedClientFile[]): FileOnD
   return files.map((file) => ({ label: `client:${file.destination}`, path: file.absolutePath }));
 }
 
-export interface TemplateVariableInputs {
-  readonly image: ImageConfig;
-  readonly region: string;
-  readonly stack: string;
+export type TemplateVariableInputs = Pick<
+  WindowsImageArgs,
+  "region" | "stack" | "buildInstanceType" | "buildAddress" | "namePrefix"
+> & {
   readonly sourceImage: string;
+  readonly vpcId: string;
   readonly vSwitchId: string;
   readonly buildSecurityGroupId: string;
-  readonly tags: Readonly<Record<string, string>>;
+  /** The image's own tags. */
+  readonly tags: Tags;
   readonly clientFiles: readonly ResolvedClientFile[];
-}
+};
 
 /**
  * Every variable of windows.pkr.hcl except the three the build fills in itself:
@@ -132,11 +142,12 @@ export function templateVariables(inputs: TemplateVariableInputs): Record<string
   return {
     region: inputs.region,
     source_image: inputs.sourceImage,
-    instance_type: inputs.image.buildInstanceType,
+    instance_type: inputs.buildInstanceType,
+    vpc_id: inputs.vpcId,
     vswitch_id: inputs.vSwitchId,
     security_group_id: inputs.buildSecurityGroupId,
-    build_address: inputs.image.buildAddress,
-    image_name_prefix: inputs.image.namePrefix,
+    build_address: inputs.buildAddress,
+    image_name_prefix: inputs.namePrefix,
     description: `hpc-fleet Windows image for stack ${inputs.stack}`,
     tags_json: JSON.stringify(inputs.tags),
     client_files_json: JSON.stringify(

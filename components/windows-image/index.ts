@@ -1,19 +1,18 @@
-// The fleet's Windows image: the WindowsImage component and the pure helpers
-// (user-data, trigger hash, manifest) other components and tests use.
-export { WindowsImage, type WindowsImageArgs } from "./windows-image";
+// The fleet's Windows image (hpc:windows-image:WindowsImage) and the pure helpers
+// (trigger hash, manifest) other components and tests use.
+export { windowsImageArgProblems, type ClientFile, type WindowsImageArgs } from "./args";
+export {
+  declareWindowsImage,
+  planBuild,
+  WindowsImage,
+  WINDOWS_IMAGE_TYPE,
+  type BuildPlan,
+  type WindowsImageOutputs,
+} from "./windows-image";
 export {
   imageInputsHash,
   type FileOnDisk,
   type HashedFile,
   type ImageInputs,
 } from "./trigger-hash";
-export { imageIdFromManifest, ManifestError, parseArtifactId, renderManifest } from "./manifest";
-export {
-  BOOTSTRAP_PATH,
-  HOST_CONFIG_BEGIN,
-  HOST_CONFIG_END,
-  renderUserData,
-  USER_DATA_LIMIT_BYTES,
-  UserDataTooLargeError,
-  type HostConfig,
-} from "./user-data";
+export { imageIdFromManifest, ManifestError, parseArtifactId } from "./manifest";

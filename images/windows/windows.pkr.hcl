@@ -19,6 +19,11 @@ variable "instance_type" {
   description = "Instance type of the temporary build instance."
 }
 
+variable "vpc_id" {
+  type        = string
+  description = "VPC of the vSwitch and security group; without it the builder creates a VPC and then cannot find the vSwitch in it."
+}
+
 variable "vswitch_id" {
   type        = string
   description = "vSwitch the build instance joins."
@@ -110,6 +115,7 @@ source "alicloud-ecs" "windows" {
   image_description = var.description
   tags              = merge(jsondecode(var.tags_json), { "content-hash" = var.content_hash })
 
+  vpc_id            = var.vpc_id
   vswitch_id        = var.vswitch_id
   security_group_id = var.security_group_id
   # A public address only when asked for; otherwise Packer must run inside the VPC.

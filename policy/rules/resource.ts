@@ -26,14 +26,19 @@ export function isSecretEnvelope(value: unknown): value is { readonly value: unk
   );
 }
 
-/** The value with any secret envelope taken off (deeply), as the policy engine shows it. */
-export function plain(value: unknown): unknown {
-  if (isSecretEnvelope(value)) return plain(value.value);
-  if (Array.isArray(value)) return value.map(plain);
+/**
+ * The value with any secret envelope taken off (deeply), as the policy engine shows it;
+ * tests name what they expect inside as `T`.
+ */
+export function plain<T = unknown>(value: unknown): T {
+  if (isSecretEnvelope(value)) return plain<T>(value.value);
+  if (Array.isArray(value)) return value.map((item) => plain(item)) as T;
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plain(inner)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, plain(inner)]),
+    ) as T;
   }
-  return value;
+  return value as T;
 }
 
 /** `name (type)`: how messages name a resource, so a report says which one to fix. */

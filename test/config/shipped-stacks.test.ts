@@ -1,5 +1,6 @@
 // The shipped stack files parse, and their defaults resolve as documented.
 import { readFileSync } from "node:fs";
+import { scheduleIntervalSeconds } from "../../config/rules";
 import { SHIPPED_STACKS, PROJECT_DIR, stackConfig } from "../helpers/stacks";
 
 describe("shipped stacks", () => {
@@ -31,9 +32,10 @@ describe("shipped stacks", () => {
     ).toBe(false);
   });
 
-  test("sizes default to the instance count; a count set with --path as text still parses", () => {
+  // The group's sizes default to the count in the InstanceGroup (test/instance-group).
+  test("a count set with --path as text still parses", () => {
     const config = stackConfig("dev", { fleet: { instanceCount: "5" } });
-    expect(config.fleet).toMatchObject({ instanceCount: 5, minSize: 5, maxSize: 5 });
+    expect(config.fleet).toMatchObject({ instanceCount: 5 });
   });
 
   test("vSwitch CIDRs are planned inside the VPC, one per zone", () => {
@@ -45,7 +47,9 @@ describe("shipped stacks", () => {
   });
 
   test("the health check's interval comes from its cron schedule", () => {
-    expect(stackConfig("dev").healthCheck.intervalSeconds).toBe(300);
-    expect(stackConfig("prod-ap-southeast-1").healthCheck.intervalSeconds).toBe(180);
+    const intervalOf = (stack: string) =>
+      scheduleIntervalSeconds(stackConfig(stack).healthCheck.schedule);
+    expect(intervalOf("dev")).toBe(300);
+    expect(intervalOf("prod-ap-southeast-1")).toBe(180);
   });
 });

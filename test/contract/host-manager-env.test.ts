@@ -6,11 +6,10 @@ import { loadConfig } from "@hpc-fleet/host-manager/src/config";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { resourcesOfType, reveal, runStack } from "../helpers/mocks";
+import { resourcesOfType, plain, runStack } from "../helpers/mocks";
 import { PROJECT_DIR, SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
+import { CONTAINER_GROUP, SCALING_CONFIGURATION } from "../helpers/types";
 
-const CONTAINER = "alicloud:eci/containerGroup:ContainerGroup";
-const CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
 const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };
 const STATUSPAGE = {
   hostManager: {
@@ -34,8 +33,8 @@ function only(resources: readonly RecordedResource[]): RecordedResource {
 
 /** The container's environment as the running container would see it. */
 function declaredEnvironment(resources: readonly RecordedResource[]): Record<string, string> {
-  const [container] = reveal<Array<{ environmentVars: Array<{ key: string; value: string }> }>>(
-    only(resourcesOfType(resources, CONTAINER)).inputs.containers,
+  const [container] = plain<Array<{ environmentVars: Array<{ key: string; value: string }> }>>(
+    only(resourcesOfType(resources, CONTAINER_GROUP)).inputs.containers,
   );
   return Object.fromEntries(container.environmentVars.map(({ key, value }) => [key, value]));
 }
@@ -46,8 +45,8 @@ describe.each(SHIPPED_STACKS)("%s", (stack) => {
     const env = declaredEnvironment(resources);
     const config = loadConfig(env);
     const expected = stackConfig(stack, WITH_IMAGE);
-    const tags = reveal<Record<string, string>>(
-      only(resourcesOfType(resources, CONFIGURATION)).inputs.tags,
+    const tags = plain<Record<string, string>>(
+      only(resourcesOfType(resources, SCALING_CONFIGURATION)).inputs.tags,
     );
     expect(config).toMatchObject({
       cloud: "alicloud",

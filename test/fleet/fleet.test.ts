@@ -3,43 +3,32 @@
 import { ConfigError } from "../../config";
 import { TAGGABLE_TYPES } from "../../policy/rules/taggable-types";
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { isSecretInput, mockPassword, resourcesOfType, reveal, runStack } from "../helpers/mocks";
+import {
+  findResource,
+  isSecretEnvelope,
+  mockPassword,
+  resourcesOfType,
+  plain,
+  runStack,
+} from "../helpers/mocks";
+import { changedInputs } from "../helpers/diff";
+import { renderManifest } from "../helpers/packer-manifest";
+import { clientFixture } from "../windows-image/fixtures";
 import { SHIPPED_STACKS } from "../helpers/stacks";
-
-const GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
-const CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
-const RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
-const CONTAINER = "alicloud:eci/containerGroup:ContainerGroup";
+import {
+  CONTAINER_GROUP,
+  LOCAL_COMMAND,
+  SCALING_CONFIGURATION,
+  SCALING_GROUP,
+  SECURITY_GROUP_RULE,
+} from "../helpers/types";
 
 /** Pretends the operator's client files are present, for stacks that build the image. */
 const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };
 
-function byKey(resources: readonly RecordedResource[]): Map<string, RecordedResource> {
-  return new Map(resources.map((resource) => [`${resource.type}::${resource.name}`, resource]));
-}
-
-/** Resource keys whose inputs differ, with the differing input names. */
-function changedInputs(before: readonly RecordedResource[], after: readonly RecordedResource[]) {
-  const old = byKey(before);
-  const changes: Record<string, string[]> = {};
-  for (const [key, resource] of byKey(after)) {
-    const previous = old.get(key);
-    const names = new Set([
-      ...Object.keys(resource.inputs),
-      ...Object.keys(previous?.inputs ?? {}),
-    ]);
-    const differing = [...names].filter(
-      (name) => JSON.stringify(resource.inputs[name]) !== JSON.stringify(previous?.inputs[name]),
-    );
-    if (!previous || differing.length > 0) changes[key] = previous ? differing.sort() : ["(new)"];
-  }
-  for (const key of old.keys()) if (!byKey(after).has(key)) changes[key] = ["(removed)"];
-  return changes;
-}
-
 /** The host-manager container's environment variables, secrets revealed. */
 function containerEnv(container: RecordedResource): Array<{ key: string; value: string }> {
-  const [{ environmentVars }] = reveal<
+  const [{ environmentVars }] = plain<
     Array<{ environmentVars: Array<{ key: string; value: string }> }>
   >(container.inputs.containers);
   return environmentVars;
@@ -55,7 +44,7 @@ describe("the fleet program", () => {
     const two = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 2, maxSize: 10 } });
     const five = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 5, maxSize: 10 } });
     expect(changedInputs(two.resources, five.resources)).toEqual({
-      [`${GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity", "minSize"],
+      [`${SCALING_GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity", "minSize"],
     });
   });
 
@@ -65,16 +54,16 @@ describe("the fleet program", () => {
     const changes = changedInputs(before.resources, after.resources);
     expect(Object.keys(changes).sort()).toEqual(
       [
-        `${CONFIGURATION}::hpc-dev-hosts-config`,
-        `${CONTAINER}::hpc-dev-host-manager-container`,
+        `${SCALING_CONFIGURATION}::hpc-dev-hosts-config`,
+        `${CONTAINER_GROUP}::hpc-dev-host-manager-container`,
       ].sort(),
     );
-    expect(changes[`${CONFIGURATION}::hpc-dev-hosts-config`]).toEqual(["imageId", "tags"]);
+    expect(changes[`${SCALING_CONFIGURATION}::hpc-dev-hosts-config`]).toEqual(["imageId", "tags"]);
     const generation = (resources: readonly RecordedResource[]) => {
-      const tags = reveal<Record<string, string>>(
-        only(resourcesOfType(resources, CONFIGURATION)).inputs.tags,
+      const tags = plain<Record<string, string>>(
+        only(resourcesOfType(resources, SCALING_CONFIGURATION)).inputs.tags,
       );
-      const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER)));
+      const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER_GROUP)));
       const told = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_FLEET_GENERATION",
       )?.value;
@@ -83,8 +72,8 @@ describe("the fleet program", () => {
     const next = generation(after.resources);
     expect(next.told).toBe(next.tagged);
     expect(next.tagged).not.toBe(generation(before.resources).tagged);
-    expect(resourcesOfType(after.resources, GROUP)[0].inputs).toEqual(
-      resourcesOfType(before.resources, GROUP)[0].inputs,
+    expect(resourcesOfType(after.resources, SCALING_GROUP)[0].inputs).toEqual(
+      resourcesOfType(before.resources, SCALING_GROUP)[0].inputs,
     );
   });
 
@@ -92,7 +81,7 @@ describe("the fleet program", () => {
     "%s: WinRM and RDP are never open to the whole internet, and 5985 never at all",
     async (stack) => {
       const { resources } = await runStack(stack, WITH_IMAGE);
-      const rules = resourcesOfType(resources, RULE);
+      const rules = resourcesOfType(resources, SECURITY_GROUP_RULE);
       expect(rules.length).toBeGreaterThan(0);
       for (const rule of rules) {
         const [from, to] = String(rule.inputs.portRange).split("/").map(Number);
@@ -107,18 +96,18 @@ describe("the fleet program", () => {
     "%s: the fleet token reaches the hosts and the host-manager, only as a secret",
     async (stack) => {
       const { resources } = await runStack(stack, WITH_IMAGE);
-      const configuration = only(resourcesOfType(resources, CONFIGURATION));
-      const container = only(resourcesOfType(resources, CONTAINER));
-      expect(isSecretInput(configuration.inputs.userData)).toBe(true);
-      expect(isSecretInput(configuration.inputs.password)).toBe(true);
-      expect(isSecretInput(container.inputs.containers)).toBe(true);
+      const configuration = only(resourcesOfType(resources, SCALING_CONFIGURATION));
+      const container = only(resourcesOfType(resources, CONTAINER_GROUP));
+      expect(isSecretEnvelope(configuration.inputs.userData)).toBe(true);
+      expect(isSecretEnvelope(configuration.inputs.password)).toBe(true);
+      expect(isSecretEnvelope(container.inputs.containers)).toBe(true);
       const environmentVars = containerEnv(container);
       const token = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_TOKEN",
       )?.value;
       expect(token).toBeTruthy();
-      expect(reveal<string>(configuration.inputs.userData)).toContain(`"fleetToken": "${token}"`);
-      expect(reveal<string>(configuration.inputs.userData)).toContain(
+      expect(plain<string>(configuration.inputs.userData)).toContain(`"fleetToken": "${token}"`);
+      expect(plain<string>(configuration.inputs.userData)).toContain(
         "http://host-manager.hpc-fleet.internal:8080",
       );
     },
@@ -128,8 +117,8 @@ describe("the fleet program", () => {
     "%s: the host-manager watches this stack's scaling group",
     async (stack) => {
       const { resources } = await runStack(stack, WITH_IMAGE);
-      const group = only(resourcesOfType(resources, GROUP));
-      const container = only(resourcesOfType(resources, CONTAINER));
+      const group = only(resourcesOfType(resources, SCALING_GROUP));
+      const container = only(resourcesOfType(resources, CONTAINER_GROUP));
       const environmentVars = containerEnv(container);
       const watched = environmentVars.find(
         (variable) => variable.key === "HOST_MANAGER_SCALING_GROUP_ID",
@@ -147,7 +136,7 @@ describe("the fleet program", () => {
       const tagged = resources.filter((resource) => TAGGABLE_TYPES.has(resource.type));
       expect(tagged.length).toBeGreaterThan(10);
       for (const resource of tagged) {
-        expect({ name: resource.name, tags: reveal(resource.inputs.tags) }).toMatchObject({
+        expect({ name: resource.name, tags: plain(resource.inputs.tags) }).toMatchObject({
           tags: { project: "hpc-fleet", stack, Name: resource.name },
         });
       }
@@ -165,6 +154,35 @@ describe("the fleet program", () => {
       );
     const shared = [...names(dev.resources)].filter((name) => names(prod.resources).has(name));
     expect(shared).toEqual([]);
+  });
+
+  test("the image is built in the network's VPC, on its first vSwitch, in the build group", async () => {
+    const fixture = clientFixture();
+    try {
+      const manifest = renderManifest([{ region: "cn-beijing", imageId: "m-2zebuilt" }]);
+      const { resources } = await runStack(
+        "dev",
+        { image: { clientSourceDir: fixture.clientDir } },
+        { cloudOutputs: { [LOCAL_COMMAND]: () => ({ stdout: manifest }) } },
+      );
+      const build = only(resourcesOfType(resources, LOCAL_COMMAND));
+      expect(plain(build.inputs.environment)).toMatchObject({
+        PKR_VAR_vpc_id: "hpc-dev-network-vpc-id",
+        PKR_VAR_vswitch_id: "hpc-dev-network-vsw-cn-beijing-h-id",
+        PKR_VAR_security_group_id: "hpc-dev-network-sg-packer-build-id",
+      });
+    } finally {
+      fixture.remove();
+    }
+  });
+
+  test("a client file the image cannot find is reported under its config key", async () => {
+    // The operator's binaries are not in the repository, so a real build finds none.
+    const run = runStack("dev");
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow(
+      /hpc-fleet:image\.clientFiles\[0\]\.source: no file at .*hpc-client\.exe/,
+    );
   });
 
   test("bad config declares nothing: the program stops at the config", async () => {
@@ -195,16 +213,16 @@ describe("fleet token rotation", () => {
       ...WITH_IMAGE,
       fleet: { activeTokenSlot: slot },
     });
-    const configuration = only(resourcesOfType(resources, CONFIGURATION));
-    const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER)));
+    const configuration = only(resourcesOfType(resources, SCALING_CONFIGURATION));
+    const environmentVars = containerEnv(only(resourcesOfType(resources, CONTAINER_GROUP)));
     const env = Object.fromEntries(
       environmentVars.map((variable) => [variable.key, variable.value]),
     );
     return {
-      hosts: /"fleetToken": "([^"]+)"/.exec(reveal<string>(configuration.inputs.userData))?.[1],
+      hosts: /"fleetToken": "([^"]+)"/.exec(plain<string>(configuration.inputs.userData))?.[1],
       current: env.HOST_MANAGER_TOKEN,
       previous: env.HOST_MANAGER_TOKEN_PREVIOUS,
-      generation: reveal<Record<string, string>>(configuration.inputs.tags)["hpc-fleet-generation"],
+      generation: plain<Record<string, string>>(configuration.inputs.tags)["hpc-fleet-generation"],
     };
   }
 
@@ -221,5 +239,23 @@ describe("fleet token rotation", () => {
     expect(b.hosts).toBe(mockPassword("hpc-dev-fleet-token-b", 48));
     expect(b.previous).toBe(a.hosts);
     expect(b.generation).not.toBe(a.generation);
+  });
+});
+
+describe("component type tokens", () => {
+  // Renaming a token changes the URN of the component and of every child: without the
+  // alias, `pulumi up` on an existing stack would delete and recreate the whole fleet.
+  test.each([
+    ["hpc:network:Network", "hpc-dev-network", []],
+    ["hpc:windows-image:WindowsImage", "hpc-dev-image", [{ type: "hpc:image:WindowsImage" }]],
+    ["hpc:instance-group:InstanceGroup", "hpc-dev-hosts", [{ type: "hpc:fleet:InstanceGroup" }]],
+    [
+      "hpc:host-manager:HostManager",
+      "hpc-dev-host-manager",
+      [{ type: "hpc:hostmanager:HostManager" }],
+    ],
+  ])("%s (%s) is aliased to its former token", async (type, name, aliases) => {
+    const { resources } = await runStack("dev", WITH_IMAGE);
+    expect(findResource(resources, type, name).options?.aliases ?? []).toEqual(aliases);
   });
 });

@@ -4,6 +4,7 @@ import { declareFleet } from "../../components/fleet";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
 import { ConfigOverrides, stackFile } from "./stacks";
+import { CONTAINER_GROUP, RANDOM_PASSWORD } from "./types";
 
 /**
  * What the mock RandomPassword generates: as the real provider, exactly `length`
@@ -15,10 +16,10 @@ export function mockPassword(name: string, length: number): string {
 
 /** What the mock cloud and providers answer by default: generated secrets, addresses. */
 const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
-  "random:index/randomPassword:RandomPassword": (inputs, name) => ({
+  [RANDOM_PASSWORD]: (inputs, name) => ({
     result: mockPassword(name, Number(inputs.length)),
   }),
-  "alicloud:eci/containerGroup:ContainerGroup": () => ({ intranetIp: "10.42.0.50" }),
+  [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }),
 };
 
 export interface RunOptions {
@@ -90,5 +91,5 @@ export function findResource(
   return found;
 }
 
-export { redactInputs, reveal } from "../../tools/mocks/values";
-export { isSecretEnvelope as isSecretInput } from "../../tools/mocks/values";
+export { redactInputs } from "../../tools/mocks/values";
+export { isSecretEnvelope, plain } from "../../policy/rules/resource";

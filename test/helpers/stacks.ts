@@ -1,6 +1,7 @@
 // Shipped stack files as config, with overrides, for tests.
 import { resolve } from "node:path";
 import { parseStackConfig, rawConfigFromEntries, StackConfig } from "../../config";
+import { parseValue } from "../../config/read";
 import { readStackFile, stackFilePath, StackFile } from "../../tools/mocks/stack-file";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
@@ -11,16 +12,6 @@ export type ConfigOverrides = Record<string, unknown>;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The engine passes objects as JSON and strings as they are. */
-function engineValue(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 function deepMerge(base: unknown, override: unknown): unknown {
@@ -51,7 +42,8 @@ export function stackFile(
   }
   for (const [section, value] of Object.entries(overrides)) {
     const fullKey = section === "region" ? "alicloud:region" : `hpc-fleet:${section}`;
-    const merged = deepMerge(engineValue(config[fullKey]), value);
+    const current = config[fullKey];
+    const merged = deepMerge(current === undefined ? undefined : parseValue(current), value);
     if (merged === undefined) delete config[fullKey];
     else config[fullKey] = typeof merged === "string" ? merged : JSON.stringify(merged);
   }

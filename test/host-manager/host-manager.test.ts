@@ -1,28 +1,46 @@
 // The host-manager's deployment: container, least-privilege role, stable DNS name, secrets.
 import * as pulumi from "@pulumi/pulumi";
-import { HostManager } from "../../components/host-manager";
-import { stackTags } from "../../components/tags";
+import { hostManagerConfigArgs, stackTags } from "../../components/fleet";
+import {
+  HostManager,
+  hostManagerArgProblems,
+  registryServer,
+  type HostManagerArgs,
+} from "../../components/host-manager";
 import type { StackConfig } from "../../config";
-import { findResource, isSecretInput, reveal, runDeclarations } from "../helpers/mocks";
+import { findResource, isSecretEnvelope, plain, runDeclarations } from "../helpers/mocks";
 import { stackConfig } from "../helpers/stacks";
+import { CONTAINER_GROUP, DNS_RECORD, DNS_ZONE_ATTACHMENT, RAM_POLICY } from "../helpers/types";
 
-const CONTAINER = "alicloud:eci/containerGroup:ContainerGroup";
+/** Statuspage metric ids, one per figure pushed. */
+const METRIC_IDS = {
+  hostsTotal: "a",
+  running: "b",
+  unhealthy: "c",
+  remediating: "d",
+  remediations: "e",
+};
+
+/** The HostManager's args as the fleet passes them for `config`, wired to fixed ids. */
+function hostManagerArgs(config: StackConfig): HostManagerArgs {
+  return {
+    ...hostManagerConfigArgs(config),
+    project: config.project,
+    stack: config.stack,
+    tags: stackTags(config),
+    vpcId: "vpc-1",
+    vSwitchId: "vsw-1",
+    securityGroupId: "sg-hm",
+    scalingGroupId: "asg-1",
+    fleetToken: pulumi.secret("fleet-token-value"),
+    generation: "0123456789abcdef",
+  };
+}
 
 function declare(config: StackConfig) {
-  return runDeclarations(
-    () =>
-      new HostManager("hm", {
-        config,
-        tags: stackTags(config),
-        vpcId: "vpc-1",
-        vSwitchId: "vsw-1",
-        securityGroupId: "sg-hm",
-        scalingGroupId: "asg-1",
-        fleetToken: pulumi.secret("fleet-token-value"),
-        generation: "0123456789abcdef",
-      }),
-    { cloudOutputs: { [CONTAINER]: () => ({ intranetIp: "10.42.0.50" }) } },
-  );
+  return runDeclarations(() => new HostManager("hm", hostManagerArgs(config)), {
+    cloudOutputs: { [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }) },
+  });
 }
 
 interface Container {
@@ -32,8 +50,8 @@ interface Container {
 
 async function containerOf(config: StackConfig) {
   const { resources, outputs } = await declare(config);
-  const group = findResource(resources, CONTAINER, "hm-container");
-  const container = reveal<Container[]>(group.inputs.containers)[0];
+  const group = findResource(resources, CONTAINER_GROUP, "hm-container");
+  const container = plain<Container[]>(group.inputs.containers)[0];
   const env = Object.fromEntries(container.environmentVars.map((v) => [v.key, v.value]));
   return { resources, outputs, group, container, env };
 }
@@ -59,7 +77,7 @@ describe("HostManager", () => {
   test("the fleet token reaches the container only as a secret, and no cloud access key does", async () => {
     const { env, group } = await containerOf(stackConfig("dev"));
     expect(env.HOST_MANAGER_TOKEN).toBe("fleet-token-value");
-    expect(isSecretInput(group.inputs.containers)).toBe(true);
+    expect(isSecretEnvelope(group.inputs.containers)).toBe(true);
     expect(
       Object.keys(env).filter((key) => /ACCESS_KEY|SECRET_KEY|ACCESS_KEY_ID/.test(key)),
     ).toEqual([]);
@@ -84,7 +102,7 @@ describe("HostManager", () => {
 
   test("the RAM policy has no wildcard action and scopes reboots and repairs to this stack", async () => {
     const { resources } = await declare(stackConfig("dev"));
-    const policy = findResource(resources, "alicloud:ram/policy:Policy", "hm-policy");
+    const policy = findResource(resources, RAM_POLICY, "hm-policy");
     const document = JSON.parse(policy.inputs.policyDocument as string);
     const actions: string[] = document.Statement.flatMap(
       (statement: { Action: string[] }) => statement.Action,
@@ -105,18 +123,14 @@ describe("HostManager", () => {
 
   test("the hosts find it by a private DNS name that points at the container group", async () => {
     const { resources, outputs } = await declare(stackConfig("dev"));
-    const record = findResource(resources, "alicloud:pvtz/zoneRecord:ZoneRecord", "hm-record");
+    const record = findResource(resources, DNS_RECORD, "hm-record");
     expect(record.inputs).toMatchObject({
       rr: "host-manager",
       type: "A",
       value: "10.42.0.50",
       zoneId: "hm-zone-id",
     });
-    const attachment = findResource(
-      resources,
-      "alicloud:pvtz/zoneAttachment:ZoneAttachment",
-      "hm-zone-attachment",
-    );
+    const attachment = findResource(resources, DNS_ZONE_ATTACHMENT, "hm-zone-attachment");
     expect(attachment.inputs.vpcIds).toEqual(["vpc-1"]);
     const url = await new Promise((resolve) => outputs.url.apply(resolve));
     expect(url).toBe("http://host-manager.hpc-fleet.internal:8080");
@@ -134,22 +148,15 @@ describe("HostManager", () => {
   });
 
   test("the Statuspage key reaches the container as a secret when configured", async () => {
-    const metricIds = {
-      hostsTotal: "a",
-      running: "b",
-      unhealthy: "c",
-      remediating: "d",
-      remediations: "e",
-    };
     const config = stackConfig(
       "dev",
-      { hostManager: { statuspage: { pageId: "p1", metricIds } } },
+      { hostManager: { statuspage: { pageId: "p1", metricIds: METRIC_IDS } } },
       { statuspageApiKey: "sp-key" },
     );
     const { env, group } = await containerOf(config);
     expect(env.HOST_MANAGER_STATUSPAGE_API_KEY).toBe("sp-key");
-    expect(JSON.parse(env.HOST_MANAGER_STATUSPAGE_METRIC_IDS as string)).toEqual(metricIds);
-    expect(isSecretInput(group.inputs.containers)).toBe(true);
+    expect(JSON.parse(env.HOST_MANAGER_STATUSPAGE_METRIC_IDS as string)).toEqual(METRIC_IDS);
+    expect(isSecretEnvelope(group.inputs.containers)).toBe(true);
   });
 
   test("every resource it declares is tagged with the project and stack, where the type takes tags", async () => {
@@ -163,5 +170,51 @@ describe("HostManager", () => {
         Name: resource.name,
       });
     }
+  });
+});
+
+describe("the HostManager's args", () => {
+  const args = hostManagerArgs(stackConfig("dev"));
+
+  test("are refused, before anything is declared, where settings need a partner", () => {
+    expect(
+      hostManagerArgProblems({
+        ...args,
+        storage: "nas",
+        statuspage: { pageId: "p1", metricIds: METRIC_IDS },
+        registryUsername: "puller",
+      }),
+    ).toEqual([
+      { propertyPath: "nasServer", reason: 'is required when storage is "nas"' },
+      { propertyPath: "statuspageApiKey", reason: "is required when statuspage is set" },
+      {
+        propertyPath: "registryPassword",
+        reason: "registryUsername and registryPassword go together",
+      },
+    ]);
+    expect(hostManagerArgProblems({ ...args, statuspageApiKey: "key" })).toEqual([
+      { propertyPath: "statuspage", reason: "is required when statuspageApiKey is set" },
+    ]);
+    expect(() => new HostManager("hm", { ...args, storage: "nas" })).toThrow(
+      /HostManager hm: [\s\S]*nasServer: is required when storage is "nas"/,
+    );
+  });
+
+  test("a private registry's credentials are given for the image's registry", async () => {
+    const image = "registry.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0";
+    const { resources } = await runDeclarations(
+      () =>
+        new HostManager("hm", {
+          ...args,
+          image,
+          registryUsername: "puller",
+          registryPassword: pulumi.secret("pull-secret"),
+        }),
+    );
+    const group = findResource(resources, CONTAINER_GROUP, "hm-container");
+    expect(plain(group.inputs.imageRegistryCredentials)).toEqual([
+      { server: "registry.cn-beijing.aliyuncs.com", userName: "puller", password: "pull-secret" },
+    ]);
+    expect(registryServer(image)).toBe("registry.cn-beijing.aliyuncs.com");
   });
 });

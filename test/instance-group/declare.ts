@@ -1,17 +1,14 @@
 // Declares the network and the instance group for a stack config, as the fleet wires them.
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
-import { InstanceGroup } from "../../components/instance-group";
-import { Network, networkArgsFromConfig } from "../../components/network";
-import { stackTags } from "../../components/tags";
+import { InstanceGroup, type InstanceGroupArgs } from "../../components/instance-group";
+import { instanceGroupConfigArgs, networkConfigArgs, stackTags } from "../../components/fleet";
+import { Network } from "../../components/network";
 import { runDeclarations } from "../helpers/mocks";
+import { RANDOM_PASSWORD } from "../helpers/types";
 
 export const HOST_MANAGER_URL = "http://host-manager.hpc-fleet.internal:8080";
 export const PASSWORD = "Ab12!#cdEF34%*ghIJ56+-kl";
-
-export const GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
-export const CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
-export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 
 /** What the fleet hands the hosts besides the config; tests vary them. */
 export interface HostWiring {
@@ -19,20 +16,33 @@ export interface HostWiring {
   readonly fleetToken?: string;
 }
 
+/** The InstanceGroup's args for `config`, wired to fixed ids instead of a Network. */
+export function hostArgs(
+  config: StackConfig,
+  imageId = "m-base0001",
+  wiring: HostWiring = {},
+): InstanceGroupArgs {
+  return {
+    ...instanceGroupConfigArgs(config),
+    vSwitchIds: ["vsw-1"],
+    hostsSecurityGroupId: "sg-1",
+    imageId,
+    hostManagerUrl: wiring.hostManagerUrl ?? HOST_MANAGER_URL,
+    fleetToken: pulumi.secret(wiring.fleetToken ?? "fleet-token-1234"),
+    tags: stackTags(config),
+  };
+}
+
 export function declareHosts(
   config: StackConfig,
   imageId = "m-base0001",
   wiring: HostWiring = {},
 ): InstanceGroup {
-  const network = new Network("hpc", networkArgsFromConfig(config));
+  const network = new Network("hpc", { ...networkConfigArgs(config), tags: stackTags(config) });
   return new InstanceGroup("hpc", {
-    fleet: config.fleet,
+    ...hostArgs(config, imageId, wiring),
     vSwitchIds: network.vSwitchIds,
     hostsSecurityGroupId: network.hostsSecurityGroupId,
-    imageId,
-    hostManagerUrl: wiring.hostManagerUrl ?? HOST_MANAGER_URL,
-    fleetToken: pulumi.secret(wiring.fleetToken ?? "fleet-token-1234"),
-    tags: stackTags(config),
   });
 }
 

@@ -1,57 +1,41 @@
 // The InstanceGroup under Pulumi's mocks, wired to a Network as the fleet wires it.
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { findResource, redactInputs, resourcesOfType, reveal } from "../helpers/mocks";
+import { findResource, redactInputs, resourcesOfType, plain } from "../helpers/mocks";
+import { changedInputs } from "../helpers/diff";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import {
   GENERATION_TAG,
   InstanceGroup,
   instanceGroupArgProblems,
 } from "../../components/instance-group";
-import { CONFIGURATION, GROUP, runHosts } from "./declare";
-
-/** Each resource's redacted inputs, by type and name. */
-function inputsByResource(resources: readonly RecordedResource[]): Map<string, unknown> {
-  return new Map(resources.map((r) => [`${r.type}::${r.name}`, redactInputs(r.inputs)]));
-}
-
-/** The paths (resource :: key) whose inputs differ between two runs. */
-function changedInputs(before: readonly RecordedResource[], after: readonly RecordedResource[]) {
-  const left = inputsByResource(before);
-  const right = inputsByResource(after);
-  const changed: string[] = [];
-  for (const key of new Set([...left.keys(), ...right.keys()])) {
-    const a = (left.get(key) ?? {}) as Record<string, unknown>;
-    const b = (right.get(key) ?? {}) as Record<string, unknown>;
-    if (!left.has(key) || !right.has(key)) changed.push(`${key} (added or removed)`);
-    for (const field of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      if (JSON.stringify(a[field]) !== JSON.stringify(b[field])) changed.push(`${key}::${field}`);
-    }
-  }
-  return changed.sort();
-}
+import {
+  INSTANCE_REFRESH,
+  RANDOM_PASSWORD,
+  SCALING_CONFIGURATION,
+  SCALING_GROUP,
+  SECURITY_GROUP_RULE,
+} from "../helpers/types";
+import { hostArgs, runHosts } from "./declare";
 
 describe("InstanceGroup", () => {
   it("changing instanceCount from 2 to 5 changes only the group's size fields", async () => {
     const before = await runHosts(stackConfig("dev", { fleet: { instanceCount: 2 } }));
     const after = await runHosts(stackConfig("dev", { fleet: { instanceCount: 5 } }));
-    expect(changedInputs(before.resources, after.resources)).toEqual([
-      `${GROUP}::hpc-group::desiredCapacity`,
-      `${GROUP}::hpc-group::maxSize`,
-      `${GROUP}::hpc-group::minSize`,
-    ]);
+    expect(changedInputs(before.resources, after.resources)).toEqual({
+      [`${SCALING_GROUP}::hpc-group`]: ["desiredCapacity", "maxSize", "minSize"],
+    });
   });
 
   it("a new image changes the scaling configuration and its generation tag, not the group", async () => {
     const config = stackConfig("dev");
     const before = await runHosts(config, "m-base0001");
     const after = await runHosts(config, "m-base0002");
-    expect(changedInputs(before.resources, after.resources)).toEqual([
-      `${CONFIGURATION}::hpc-config::imageId`,
-      `${CONFIGURATION}::hpc-config::tags`,
-    ]);
+    expect(changedInputs(before.resources, after.resources)).toEqual({
+      [`${SCALING_CONFIGURATION}::hpc-config`]: ["imageId", "tags"],
+    });
     const generationOf = (resources: readonly RecordedResource[]) =>
-      reveal<Record<string, string>>(
-        findResource(resources, CONFIGURATION, "hpc-config").inputs.tags,
+      plain<Record<string, string>>(
+        findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG];
     expect(generationOf(after.resources)).toMatch(/^[0-9a-f]{16}$/);
     expect(generationOf(after.resources)).not.toBe(generationOf(before.resources));
@@ -61,8 +45,8 @@ describe("InstanceGroup", () => {
     const config = stackConfig("dev");
     const generation = async (overrides: Parameters<typeof runHosts>[3]) => {
       const { resources } = await runHosts(config, "m-base0001", false, overrides);
-      return reveal<Record<string, string>>(
-        findResource(resources, CONFIGURATION, "hpc-config").inputs.tags,
+      return plain<Record<string, string>>(
+        findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG];
     };
     const base = await generation({});
@@ -73,20 +57,35 @@ describe("InstanceGroup", () => {
       "m-base0001",
     );
     expect(
-      reveal<Record<string, string>>(
-        findResource(bigger.resources, CONFIGURATION, "hpc-config").inputs.tags,
+      plain<Record<string, string>>(
+        findResource(bigger.resources, SCALING_CONFIGURATION, "hpc-config").inputs.tags,
       )[GENERATION_TAG],
     ).toBe(base);
   });
 
+  it("keeps the hosts' password's inputs as first generated, so no stack's password is replaced", async () => {
+    const { resources } = await runHosts(stackConfig("dev"));
+    expect(findResource(resources, RANDOM_PASSWORD, "hpc-admin-password").inputs).toEqual({
+      length: 24,
+      special: true,
+      overrideSpecial: "!#%*+-=.?",
+      minUpper: 2,
+      minLower: 2,
+      minNumeric: 2,
+      minSpecial: 2,
+    });
+  });
+
   it("declares no ESS instance refresh: it fails on an empty group and forbids zone balance", async () => {
     const { resources } = await runHosts(stackConfig("dev"));
-    expect(resourcesOfType(resources, "alicloud:ess/instanceRefresh:InstanceRefresh")).toEqual([]);
+    expect(resourcesOfType(resources, INSTANCE_REFRESH)).toEqual([]);
   });
 
   it.each(SHIPPED_STACKS)("the user-data and the password are secret (%s)", async (stack) => {
     const { resources } = await runHosts(stackConfig(stack));
-    const inputs = redactInputs(findResource(resources, CONFIGURATION, "hpc-config").inputs);
+    const inputs = redactInputs(
+      findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs,
+    );
     expect(inputs).toMatchObject({
       userData: "[secret]",
       password: "[secret]",
@@ -97,7 +96,7 @@ describe("InstanceGroup", () => {
   it("the scaling configuration boots the image with the hosts' group, types in order, no public IP", async () => {
     const config = stackConfig("prod-cn-hangzhou");
     const { resources } = await runHosts(config);
-    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs).toMatchObject({
       scalingGroupId: "hpc-group-id",
       imageId: "m-base0001",
       instanceTypes: ["ecs.c7.4xlarge", "ecs.c6.4xlarge", "ecs.c7a.4xlarge"],
@@ -115,14 +114,14 @@ describe("InstanceGroup", () => {
   it("spreads the group over every vSwitch, in zone order", async () => {
     const config = stackConfig("prod-cn-hangzhou");
     const { resources } = await runHosts(config);
-    expect(findResource(resources, GROUP, "hpc-group").inputs.vswitchIds).toEqual(
+    expect(findResource(resources, SCALING_GROUP, "hpc-group").inputs.vswitchIds).toEqual(
       config.network.zones.map((zone) => `hpc-vsw-${zone}-id`),
     );
   });
 
   it("spot and on-demand settings reach the group as configured (prod-cn-hangzhou mixes them)", async () => {
     const { resources } = await runHosts(stackConfig("prod-cn-hangzhou"));
-    expect(findResource(resources, GROUP, "hpc-group").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_GROUP, "hpc-group").inputs).toMatchObject({
       multiAzPolicy: "COMPOSABLE",
       azBalance: true,
       allocationStrategy: "priority",
@@ -131,7 +130,7 @@ describe("InstanceGroup", () => {
       groupDeletionProtection: true,
       removalPolicies: ["OldestScalingConfiguration", "OldestInstance"],
     });
-    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs).toMatchObject({
       spotStrategy: "SpotWithPriceLimit",
       spotPriceLimits: [
         { instanceType: "ecs.c7.4xlarge", priceLimit: 1.2 },
@@ -143,10 +142,10 @@ describe("InstanceGroup", () => {
 
   it("spot and on-demand settings reach the group as configured (dev is all spot)", async () => {
     const { resources } = await runHosts(stackConfig("dev"));
-    const group = findResource(resources, GROUP, "hpc-group").inputs;
+    const group = findResource(resources, SCALING_GROUP, "hpc-group").inputs;
     expect(group).toMatchObject({ multiAzPolicy: "BALANCE", groupDeletionProtection: false });
     expect(group.onDemandBaseCapacity).toBeUndefined();
-    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs).toMatchObject({
       spotStrategy: "SpotAsPriceGo",
       spotPriceLimits: [],
     });
@@ -156,7 +155,7 @@ describe("InstanceGroup", () => {
     const { resources } = await runHosts(
       stackConfig("prod-ap-southeast-1", { fleet: { publicBandwidthMbps: 10 } }),
     );
-    expect(findResource(resources, CONFIGURATION, "hpc-config").inputs).toMatchObject({
+    expect(findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs).toMatchObject({
       internetChargeType: "PayByBandwidth",
       internetMaxBandwidthOut: 10,
     });
@@ -167,10 +166,7 @@ describe("InstanceGroup", () => {
     async (stack) => {
       const { resources } = await runHosts(stackConfig(stack));
       // These types have no tags in their cloud API.
-      const untagged = new Set([
-        "alicloud:ecs/securityGroupRule:SecurityGroupRule",
-        "random:index/randomPassword:RandomPassword",
-      ]);
+      const untagged = new Set([SECURITY_GROUP_RULE, RANDOM_PASSWORD]);
       const declared = resources.filter(
         (r) => r.type.startsWith("alicloud:") || r.type.startsWith("random:"),
       );
@@ -186,22 +182,24 @@ describe("InstanceGroup", () => {
   );
 
   it("refuses sizes that do not hold instanceCount, before declaring anything", () => {
-    const config = stackConfig("dev");
-    const fleet = { ...config.fleet, minSize: 3 };
-    expect(instanceGroupArgProblems(fleet)).toEqual([
-      "fleet.instanceCount: 2 must lie between minSize 3 and maxSize 2",
+    const args = { ...hostArgs(stackConfig("dev")), minSize: 3 };
+    expect(instanceGroupArgProblems(args)).toEqual([
+      { propertyPath: "minSize", reason: "must not exceed instanceCount (3 > 2)" },
     ]);
     // Thrown before the component registers, so nothing half-declared is left behind.
-    const args = {
-      fleet,
-      vSwitchIds: ["vsw-1"],
-      hostsSecurityGroupId: "sg-1",
-      imageId: "m-1",
-      hostManagerUrl: "http://host-manager:8080",
-      fleetToken: "token",
-      tags: {},
-    };
-    expect(() => new InstanceGroup("hpc", args)).toThrow(/hpc: fleet.instanceCount/);
+    expect(() => new InstanceGroup("hpc", args)).toThrow(
+      /InstanceGroup hpc: [\s\S]*minSize: must not exceed instanceCount \(3 > 2\)/,
+    );
+  });
+
+  it("sizes the group to its instance count unless the sizes are set", async () => {
+    // A count set with `pulumi config set --path` arrives as text.
+    const { resources } = await runHosts(stackConfig("dev", { fleet: { instanceCount: "5" } }));
+    expect(findResource(resources, SCALING_GROUP, "hpc-group").inputs).toMatchObject({
+      desiredCapacity: 5,
+      minSize: 5,
+      maxSize: 5,
+    });
   });
 });
 

@@ -1,13 +1,17 @@
 // The Network component under Pulumi's mocks: what it declares and how it is wired.
-import { Network, networkArgsFromConfig, type NetworkArgs } from "../../components/network";
-import { isWholeInternet } from "../../config/cidr";
+import { networkConfigArgs, stackTags } from "../../components/fleet";
+import { Network, type NetworkArgs } from "../../components/network";
+import type { StackConfig } from "../../config";
+import { isWholeInternet } from "../../components/network/cidr";
 import { findResource, resourcesOfType, runDeclarations } from "../helpers/mocks";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
+import { SECURITY_GROUP, SECURITY_GROUP_RULE, VPC, VSWITCH } from "../helpers/types";
 
-const RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
-const GROUP = "alicloud:ecs/securityGroup:SecurityGroup";
-const SWITCH = "alicloud:vpc/switch:Switch";
-const VPC = "alicloud:vpc/network:Network";
+/** The Network's args as the fleet passes them for `config`. */
+const networkArgs = (config: StackConfig): NetworkArgs => ({
+  ...networkConfigArgs(config),
+  tags: stackTags(config),
+});
 
 const outputsOf = (network: Network) =>
   new Promise<{ vpcId: string; vSwitchIds: string[]; hosts: string }>((resolve) =>
@@ -22,10 +26,10 @@ describe("Network", () => {
   it("declares a VPC and one vSwitch per zone, ids in zone order", async () => {
     const config = stackConfig("prod-cn-hangzhou");
     const { resources, outputs } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(config)),
+      () => new Network("hpc", networkArgs(config)),
     );
     expect(resourcesOfType(resources, VPC)).toHaveLength(1);
-    const switches = resourcesOfType(resources, SWITCH);
+    const switches = resourcesOfType(resources, VSWITCH);
     expect(switches.map((vSwitch) => [vSwitch.inputs.zoneId, vSwitch.inputs.cidrBlock])).toEqual(
       config.network.zones.map((zone, index) => [zone, config.network.vSwitchCidrs[index]]),
     );
@@ -39,11 +43,11 @@ describe("Network", () => {
       network: { existingVpcId: "vpc-abc", existingVSwitchIds: ["vsw-h", "vsw-i"] },
     });
     const { resources, outputs } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(config)),
+      () => new Network("hpc", networkArgs(config)),
     );
     expect(resourcesOfType(resources, VPC)).toEqual([]);
-    expect(resourcesOfType(resources, SWITCH)).toEqual([]);
-    expect(findResource(resources, GROUP, "hpc-sg-hosts").inputs.vpcId).toBe("vpc-abc");
+    expect(resourcesOfType(resources, VSWITCH)).toEqual([]);
+    expect(findResource(resources, SECURITY_GROUP, "hpc-sg-hosts").inputs.vpcId).toBe("vpc-abc");
     expect(await outputsOf(outputs)).toMatchObject({
       vpcId: "vpc-abc",
       vSwitchIds: ["vsw-h", "vsw-i"],
@@ -52,9 +56,9 @@ describe("Network", () => {
 
   it.each(SHIPPED_STACKS)("no rule admits 0.0.0.0/0 on 3389, 5985 or 5986 (%s)", async (stack) => {
     const { resources } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(stackConfig(stack))),
+      () => new Network("hpc", networkArgs(stackConfig(stack))),
     );
-    const rules = resourcesOfType(resources, RULE);
+    const rules = resourcesOfType(resources, SECURITY_GROUP_RULE);
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
       const ports = String(rule.inputs.portRange).split("/").map(Number);
@@ -70,9 +74,9 @@ describe("Network", () => {
 
   it("every rule is an explicit intranet TCP ingress on one port", async () => {
     const { resources } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(stackConfig("dev"))),
+      () => new Network("hpc", networkArgs(stackConfig("dev"))),
     );
-    for (const rule of resourcesOfType(resources, RULE)) {
+    for (const rule of resourcesOfType(resources, SECURITY_GROUP_RULE)) {
       expect(rule.inputs).toMatchObject({
         type: "ingress",
         ipProtocol: "tcp",
@@ -81,17 +85,15 @@ describe("Network", () => {
       });
       expect(rule.inputs.portRange).toMatch(/^(\d+)\/\1$/);
     }
-    for (const group of resourcesOfType(resources, GROUP)) {
+    for (const group of resourcesOfType(resources, SECURITY_GROUP)) {
       expect(group.inputs.innerAccessPolicy).toBe("Drop");
     }
   });
 
   it("the host-manager API admits the hosts' group by id", async () => {
     const config = stackConfig("dev");
-    const { resources } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(config)),
-    );
-    const rule = findResource(resources, RULE, "hpc-sg-host-manager-api-from-hosts");
+    const { resources } = await runDeclarations(() => new Network("hpc", networkArgs(config)));
+    const rule = findResource(resources, SECURITY_GROUP_RULE, "hpc-sg-host-manager-api-from-hosts");
     expect(rule.inputs).toMatchObject({
       securityGroupId: "hpc-sg-host-manager-id",
       sourceSecurityGroupId: "hpc-sg-hosts-id",
@@ -102,13 +104,11 @@ describe("Network", () => {
 
   it("every resource is a child of the component and tagged with project, stack and Name", async () => {
     const config = stackConfig("dev");
-    const { resources } = await runDeclarations(
-      () => new Network("hpc", networkArgsFromConfig(config)),
-    );
+    const { resources } = await runDeclarations(() => new Network("hpc", networkArgs(config)));
     for (const resource of resources.filter((r) => r.type.startsWith("alicloud:"))) {
       expect(resource.parent).toBe("hpc");
       // Security-group rules have no tags in the ECS API.
-      if (resource.type === RULE) continue;
+      if (resource.type === SECURITY_GROUP_RULE) continue;
       expect(resource.inputs.tags).toMatchObject({
         project: "hpc-fleet",
         stack: "dev",
@@ -120,7 +120,7 @@ describe("Network", () => {
 
   it("refuses args that do not match the zones, naming the field", () => {
     const args: NetworkArgs = {
-      ...networkArgsFromConfig(stackConfig("dev")),
+      ...networkArgs(stackConfig("dev")),
       vSwitchCidrs: ["10.42.0.0/20"],
     };
     expect(() => new Network("hpc", args)).toThrow(
@@ -131,6 +131,8 @@ describe("Network", () => {
       vSwitchCidrs: ["10.42.0.0/20", "10.42.16.0/20"],
       adminCidrs: ["0.0.0.0/0"],
     };
-    expect(() => new Network("hpc", open)).toThrow(/adminCidrs: 0.0.0.0\/0/);
+    expect(() => new Network("hpc", open)).toThrow(
+      /adminCidrs\[0\]: 0\.0\.0\.0\/0 would open WinRM\/RDP to the whole internet/,
+    );
   });
 });

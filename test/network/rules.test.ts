@@ -1,5 +1,5 @@
 // The security rules as data: what each group admits, for every shipped stack.
-import { isWholeInternet } from "../../config/cidr";
+import { isWholeInternet } from "../../components/network/cidr";
 import {
   ingressRules,
   RDP_PORT,

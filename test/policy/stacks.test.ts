@@ -12,6 +12,13 @@ import {
 } from "../../policy/rules";
 import { runStack } from "../helpers/mocks";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
+import {
+  CONTAINER_GROUP,
+  RAM_POLICY,
+  RANDOM_PASSWORD,
+  SCALING_CONFIGURATION,
+  SECURITY_GROUP_RULE,
+} from "../helpers/types";
 
 /**
  * The operator's client files are not in the repository, so the image is taken as built
@@ -21,18 +28,13 @@ const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };
 
 /** Random passwords get a value, as in the cloud, so a plain one would be a string to see. */
 const cloudOutputs = {
-  "random:index/randomPassword:RandomPassword": (_inputs: unknown, name: string) => ({
+  [RANDOM_PASSWORD]: (_inputs: unknown, name: string) => ({
     result: `mock-${name}`,
   }),
 };
 
 /** The types each rule exists for: a run without them would check nothing. */
-const GUARDED_TYPES = [
-  "alicloud:ecs/securityGroupRule:SecurityGroupRule",
-  "alicloud:ess/scalingConfiguration:ScalingConfiguration",
-  "alicloud:ram/policy:Policy",
-  "alicloud:eci/containerGroup:ContainerGroup",
-];
+const GUARDED_TYPES = [SECURITY_GROUP_RULE, SCALING_CONFIGURATION, RAM_POLICY, CONTAINER_GROUP];
 
 describe.each(SHIPPED_STACKS)("the %s stack", (stack) => {
   let resources: PolicyResource[];

@@ -5,11 +5,11 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WindowsImage, WindowsImageArgs } from "../../components/windows-image";
 import { parseChecksums } from "../../components/windows-image/client-checksums";
+import { WINDOWS_IMAGE_CONFIG, withConfigKeys } from "../../components/config-keys";
 import { planBuild } from "../../components/windows-image/windows-image";
 import { findResource, redactInputs, runDeclarations } from "../helpers/mocks";
 import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
-
-const COMMAND = "command:local:Command";
+import { LOCAL_COMMAND } from "../helpers/types";
 
 function writeChecksums(fixture: ClientFixture): void {
   const lines = readdirSync(fixture.clientDir)
@@ -34,7 +34,9 @@ async function previewTrigger(imageArgs: WindowsImageArgs): Promise<unknown> {
   const { resources } = await runDeclarations(() => new WindowsImage("windows-image", imageArgs), {
     preview: true,
   });
-  return redactInputs(findResource(resources, COMMAND, "windows-image-build").inputs.triggers);
+  return redactInputs(
+    findResource(resources, LOCAL_COMMAND, "windows-image-build").inputs.triggers,
+  );
 }
 
 describe("client checksum list", () => {
@@ -62,7 +64,12 @@ describe("client checksum list", () => {
 
   it("a binary that no longer matches its listed checksum is an error naming the key", () => {
     fixture.write("hpc-client.exe", "a newer build\n");
-    expect(() => planBuild(args(fixture), true)).toThrow(
+    expect(() => planBuild("windows-image", args(fixture), true)).toThrow(
+      /clientChecksumsFile: .*hpc-client.exe does not match its listed checksum/,
+    );
+    expect(() =>
+      withConfigKeys(WINDOWS_IMAGE_CONFIG, () => planBuild("windows-image", args(fixture), true)),
+    ).toThrow(
       /hpc-fleet:image.clientChecksumsFile: .*hpc-client.exe does not match its listed checksum/,
     );
   });
@@ -73,7 +80,9 @@ describe("client checksum list", () => {
       .split("\n")
       .filter((line) => !line.includes("us3config"));
     writeFileSync(path, lines.join("\n"));
-    expect(() => planBuild(args(fixture), true)).toThrow(/lists no checksum for us3config.json/);
+    expect(() => planBuild("windows-image", args(fixture), true)).toThrow(
+      /clientChecksumsFile: lists no checksum for us3config.json/,
+    );
   });
 
   it("parses sha256sum's text and binary markers, and rejects other lines", () => {

@@ -2,9 +2,10 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stackTags } from "../../components/tags";
+import { stackTags, windowsImageConfigArgs } from "../../components/fleet";
+import type { TemplateVariableInputs } from "../../components/windows-image/build-inputs";
 import type { WindowsImageArgs } from "../../components/windows-image";
-import { DEFAULT_CLIENT_FILES } from "../../config";
+import { DEFAULT_CLIENT_FILES, type StackConfig } from "../../config";
 import { stackConfig, type ConfigOverrides } from "../helpers/stacks";
 
 export interface ClientFixture {
@@ -32,12 +33,30 @@ export function imageArgs(
 ): WindowsImageArgs {
   const config = stackConfig("dev", overrides);
   return {
-    image: config.image,
-    region: config.region,
+    ...windowsImageConfigArgs(config),
     stack: config.stack,
     tags: stackTags(config),
     projectDir: fixture.projectDir,
+    vpcId: "vpc-2ze0abc",
     vSwitchId: "vsw-2ze0abc",
     buildSecurityGroupId: "sg-2ze0build",
+  };
+}
+
+/** templateVariables' inputs for a stack config's image, built with `build`'s values. */
+export function templateInputs(
+  config: StackConfig,
+  build: Pick<
+    TemplateVariableInputs,
+    "sourceImage" | "vpcId" | "vSwitchId" | "buildSecurityGroupId" | "tags" | "clientFiles"
+  >,
+): TemplateVariableInputs {
+  return {
+    region: config.region,
+    stack: config.stack,
+    buildInstanceType: config.image.buildInstanceType,
+    buildAddress: config.image.buildAddress,
+    namePrefix: config.image.namePrefix,
+    ...build,
   };
 }

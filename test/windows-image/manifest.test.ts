@@ -1,8 +1,5 @@
-import {
-  imageIdFromManifest,
-  ManifestError,
-  renderManifest,
-} from "../../components/windows-image/manifest";
+import { imageIdFromManifest, ManifestError } from "../../components/windows-image/manifest";
+import { renderManifest } from "../helpers/packer-manifest";
 
 describe("reading the image id from Packer's manifest", () => {
   it("reads region:imageId", () => {

@@ -9,13 +9,22 @@ import {
   TEMPLATE_DIR,
   templateVariables,
 } from "../../components/windows-image/build-inputs";
-import { BOOTSTRAP_PATH } from "../../components/windows-image/user-data";
+import { BOOTSTRAP_PATH } from "@hpc-fleet/fleet-contract";
 import { stackConfig } from "../helpers/stacks";
-import { clientFixture, ClientFixture } from "./fixtures";
+import { clientFixture, ClientFixture, templateInputs } from "./fixtures";
 
 const TEMPLATE = join(TEMPLATE_DIR, "windows.pkr.hcl");
 const SAMPLE_VARS = join(TEMPLATE_DIR, "sample.pkrvars.hcl");
 const template = readFileSync(TEMPLATE, "utf8");
+
+/** A build's values that only have to be well formed here. */
+const SAMPLE_BUILD = {
+  sourceImage: "win",
+  vpcId: "vpc-1",
+  vSwitchId: "vsw-1",
+  buildSecurityGroupId: "sg-1",
+  tags: {},
+};
 
 function packerVersion(): string {
   const result = spawnSync("packer", ["version"], { encoding: "utf8" });
@@ -30,6 +39,8 @@ function packerVersion(): string {
 /** `packer validate` with the sample variables, unless `withSampleVars` is false. */
 function validate(env: Record<string, string>, extraArgs: string[] = [], withSampleVars = true) {
   const varFile = withSampleVars ? ["-var-file", SAMPLE_VARS] : [];
+  // sample.pkrvars.hcl has no vpc_id yet (the template gained it later): give one here.
+  const sampleVpc = withSampleVars ? { PKR_VAR_vpc_id: "vpc-validate-only" } : {};
   return spawnSync("packer", ["validate", ...varFile, ...extraArgs, TEMPLATE], {
     encoding: "utf8",
     env: {
@@ -40,6 +51,7 @@ function validate(env: Record<string, string>, extraArgs: string[] = [], withSam
       ALICLOUD_ACCESS_KEY: "validate-only",
       ALICLOUD_SECRET_KEY: "validate-only",
       PKR_VAR_winrm_password: "Validate-Only-1",
+      ...sampleVpc,
       ...env,
     },
   });
@@ -54,16 +66,9 @@ describe("the Packer template", () => {
     fixture = clientFixture();
     const config = stackConfig("dev");
     const files = resolveClientFiles(config.image, fixture.projectDir);
-    clientFilesJson = templateVariables({
-      image: config.image,
-      region: config.region,
-      stack: config.stack,
-      sourceImage: "win",
-      vSwitchId: "vsw-1",
-      buildSecurityGroupId: "sg-1",
-      tags: {},
-      clientFiles: files,
-    }).client_files_json;
+    clientFilesJson = templateVariables(
+      templateInputs(config, { ...SAMPLE_BUILD, clientFiles: files }),
+    ).client_files_json;
   });
 
   afterAll(() => fixture.remove());
@@ -78,16 +83,16 @@ describe("the Packer template", () => {
     const config = stackConfig("dev", {
       tags: { "cost-center": "${not.a.template}", team: "%{ if true }x%{ endif }" },
     });
-    const variables = templateVariables({
-      image: config.image,
-      region: config.region,
-      stack: config.stack,
-      sourceImage: config.image.sourceImage!,
-      vSwitchId: "vsw-2ze0abc",
-      buildSecurityGroupId: "sg-2ze0abc",
-      tags: config.tags,
-      clientFiles: resolveClientFiles(config.image, fixture.projectDir),
-    });
+    const variables = templateVariables(
+      templateInputs(config, {
+        sourceImage: config.image.sourceImage!,
+        vpcId: "vpc-2ze0abc",
+        vSwitchId: "vsw-2ze0abc",
+        buildSecurityGroupId: "sg-2ze0abc",
+        tags: config.tags,
+        clientFiles: resolveClientFiles(config.image, fixture.projectDir),
+      }),
+    );
     const env = {
       ...packerEnvironment(variables),
       PKR_VAR_content_hash: "f".repeat(64),
@@ -121,19 +126,14 @@ describe("the Packer template", () => {
     const declared = [...template.matchAll(/^variable "([a-z_]+)"/gm)].map((match) => match[1]);
     const config = stackConfig("dev");
     const fromComponent = Object.keys(
-      templateVariables({
-        image: config.image,
-        region: config.region,
-        stack: config.stack,
-        sourceImage: "win",
-        vSwitchId: "vsw-1",
-        buildSecurityGroupId: "sg-1",
-        tags: {},
-        clientFiles: [],
-      }),
+      templateVariables(templateInputs(config, { ...SAMPLE_BUILD, clientFiles: [] })),
     );
     expect(declared.sort()).toEqual(
       [...fromComponent, "winrm_password", "content_hash", "manifest_path"].sort(),
+    );
+    // The build's network, all three: without vpc_id the builder makes a VPC of its own.
+    expect(fromComponent).toEqual(
+      expect.arrayContaining(["vpc_id", "vswitch_id", "security_group_id"]),
     );
   });
 
@@ -150,6 +150,8 @@ describe("the Packer template", () => {
     expect(template).toMatch(/winrm_use_ssl\s*=\s*true/);
     expect(template).toMatch(/winrm_port\s*=\s*5986/);
     expect(template).toMatch(/security_group_id\s*=\s*var\.security_group_id/);
+    // Without the VPC the builder makes a new one and finds neither of the two above in it.
+    expect(template).toMatch(/vpc_id\s*=\s*var\.vpc_id/);
     expect(template).toMatch(/vswitch_id\s*=\s*var\.vswitch_id/);
     expect(template).toMatch(/user_data\s*=\s*join\("\\r\\n", \["\[powershell\]"/);
     expect(template).toMatch(/scripts_dir}\/host\/enable-winrm\.ps1/);

@@ -9,7 +9,7 @@ import {
 } from "../../components/windows-image/build-inputs";
 import { FileOnDisk, imageInputsHash } from "../../components/windows-image/trigger-hash";
 import { stackConfig } from "../helpers/stacks";
-import { clientFixture, ClientFixture } from "./fixtures";
+import { clientFixture, ClientFixture, templateInputs } from "./fixtures";
 
 describe("the image's trigger hash", () => {
   let fixture: ClientFixture;
@@ -28,16 +28,16 @@ describe("the image's trigger hash", () => {
       copyFileSync(file.path, path);
       return { label: file.label, path };
     });
-    variables = templateVariables({
-      image: config.image,
-      region: config.region,
-      stack: config.stack,
-      sourceImage: config.image.sourceImage!,
-      vSwitchId: "vsw-1",
-      buildSecurityGroupId: "sg-1",
-      tags: { team: "perf-lab" },
-      clientFiles,
-    });
+    variables = templateVariables(
+      templateInputs(config, {
+        sourceImage: config.image.sourceImage!,
+        vpcId: "vpc-1",
+        vSwitchId: "vsw-1",
+        buildSecurityGroupId: "sg-1",
+        tags: { team: "perf-lab" },
+        clientFiles,
+      }),
+    );
   });
 
   afterAll(() => {

@@ -1,23 +1,23 @@
 import { spawnSync } from "node:child_process";
-import { renderManifest } from "../../components/windows-image/manifest";
 import { WindowsImage, WindowsImageArgs } from "../../components/windows-image";
+import { WINDOWS_IMAGE_CONFIG, withConfigKeys } from "../../components/config-keys";
 import { planBuild } from "../../components/windows-image/windows-image";
 import { findResource, redactInputs, resourcesOfType, runDeclarations } from "../helpers/mocks";
+import { renderManifest } from "../helpers/packer-manifest";
 import { outputValue } from "./outputs";
 import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
+import { LOCAL_COMMAND, RANDOM_PASSWORD } from "../helpers/types";
 
-const COMMAND = "command:local:Command";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
 const BUILT_IMAGE = "m-2zebuilt";
 
 const cloudOutputs = {
-  [COMMAND]: () => ({
+  [LOCAL_COMMAND]: () => ({
     stdout: renderManifest([
       { region: "cn-hangzhou", imageId: "m-other" },
       { region: "cn-beijing", imageId: BUILT_IMAGE },
     ]),
   }),
-  [PASSWORD]: () => ({ result: "Mock-Password-1" }),
+  [RANDOM_PASSWORD]: () => ({ result: "Mock-Password-1" }),
 };
 
 function declare(args: WindowsImageArgs, preview = false) {
@@ -36,7 +36,7 @@ describe("WindowsImage", () => {
 
   it("declares the Packer build with the content hash as its trigger", async () => {
     const { resources, outputs } = await declare(imageArgs(fixture));
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     expect(build.parent).toBe("windows-image");
     const hash = await outputValue(outputs.contentHash);
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
@@ -46,7 +46,8 @@ describe("WindowsImage", () => {
 
   it("runs packer init and build, and prints the manifest as the only stdout", async () => {
     const { resources } = await declare(imageArgs(fixture));
-    const create = findResource(resources, COMMAND, "windows-image-build").inputs.create as string;
+    const create = findResource(resources, LOCAL_COMMAND, "windows-image-build").inputs
+      .create as string;
     expect(create).toContain("packer init 'images/windows' >&2");
     expect(create).toContain("packer build -color=false -timestamp-ui 'images/windows' >&2");
     expect(create).toContain('cat "$work/manifest.json"');
@@ -56,24 +57,35 @@ describe("WindowsImage", () => {
 
   it("keeps the password out of the command line and in a secret environment", async () => {
     const { resources } = await declare(imageArgs(fixture));
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     const create = build.inputs.create as string;
     expect(create).not.toContain("Mock-Password-1");
     expect(create).not.toMatch(/PKR_VAR_winrm_password|ALICLOUD_SECRET_KEY=/);
     expect(JSON.stringify(redactInputs(build.inputs))).not.toContain("Mock-Password-1");
     expect(redactInputs(build.inputs.environment)).toBe("[secret]");
-    const password = findResource(resources, PASSWORD, "windows-image-winrm-password");
+    const password = findResource(resources, RANDOM_PASSWORD, "windows-image-winrm-password");
     expect(password.inputs.overrideSpecial).not.toMatch(/[_$'"`\\]/);
     expect(password.inputs).toMatchObject({ special: true, minSpecial: 2, minUpper: 2 });
+    // As first generated: a change to these would replace the password.
+    expect(password.inputs).toEqual({
+      length: 24,
+      special: true,
+      overrideSpecial: "!#%*+-=",
+      minUpper: 2,
+      minLower: 2,
+      minNumeric: 2,
+      minSpecial: 2,
+    });
   });
 
   it("passes every template variable by environment", async () => {
     const { resources } = await declare(imageArgs(fixture));
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     const envelope = build.inputs.environment as { value: Record<string, string> };
     const environment = envelope.value;
     expect(environment).toMatchObject({
       PKR_VAR_region: "cn-beijing",
+      PKR_VAR_vpc_id: "vpc-2ze0abc",
       PKR_VAR_vswitch_id: "vsw-2ze0abc",
       PKR_VAR_security_group_id: "sg-2ze0build",
       PKR_VAR_build_address: "public",
@@ -91,7 +103,7 @@ describe("WindowsImage", () => {
     const { resources } = await declare(
       imageArgs(fixture, { image: { buildTimeoutMinutes: 240 } }),
     );
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     const minutes = Number(/^(\d+)m$/.exec(String(build.options?.customTimeouts?.create))?.[1]);
     expect(minutes).toBeGreaterThan(240);
     expect(minutes).toBeLessThanOrEqual(300);
@@ -109,15 +121,20 @@ describe("WindowsImage", () => {
   it("with an existing image id builds nothing and outputs that id", async () => {
     const args = imageArgs(fixture, { image: { existingImageId: "m-2zeexisting" } });
     const { resources, outputs } = await declare(args);
-    expect(resourcesOfType(resources, COMMAND)).toEqual([]);
-    expect(resourcesOfType(resources, PASSWORD)).toEqual([]);
+    expect(resourcesOfType(resources, LOCAL_COMMAND)).toEqual([]);
+    expect(resourcesOfType(resources, RANDOM_PASSWORD)).toEqual([]);
     expect(await outputValue(outputs.imageId)).toBe("m-2zeexisting");
   });
 
   it("refuses to build without the network it needs, naming the args", () => {
-    const args = { ...imageArgs(fixture), vSwitchId: undefined, buildSecurityGroupId: undefined };
-    expect(() => planBuild(args, false)).toThrow(
-      /vSwitchId: is required[\s\S]*buildSecurityGroupId/,
+    const args = {
+      ...imageArgs(fixture),
+      vpcId: undefined,
+      vSwitchId: undefined,
+      buildSecurityGroupId: undefined,
+    };
+    expect(() => planBuild("windows-image", args, false)).toThrow(
+      /vpcId: is required[\s\S]*vSwitchId: is required[\s\S]*buildSecurityGroupId/,
     );
   });
 
@@ -128,9 +145,13 @@ describe("WindowsImage", () => {
       },
       fleet: { clientExecutable: "C:\\hpc\\client\\absent.exe" },
     });
-    expect(() => planBuild(args, false)).toThrow(
-      /hpc-fleet:image\.clientFiles\[0\]\.source: no file at .*absent\.exe/,
+    expect(() => planBuild("windows-image", args, false)).toThrow(
+      /clientFiles\[0\]\.source: no file at .*absent\.exe/,
     );
+    // The fleet declares the image so: the operator sees the key they set.
+    expect(() =>
+      withConfigKeys(WINDOWS_IMAGE_CONFIG, () => planBuild("windows-image", args, false)),
+    ).toThrow(/hpc-fleet:image\.clientFiles\[0\]\.source: no file at .*absent\.exe/);
   });
 
   it("previews without the client files, the trigger then unknown", async () => {
@@ -141,7 +162,7 @@ describe("WindowsImage", () => {
       fleet: { clientExecutable: "C:\\hpc\\client\\absent.exe" },
     });
     const { resources } = await declare(args, true);
-    const build = findResource(resources, COMMAND, "windows-image-build");
+    const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
     expect(redactInputs(build.inputs.triggers)).toEqual(["<computed>"]);
   });
 
@@ -155,8 +176,11 @@ describe("WindowsImage", () => {
         ],
       },
     });
-    expect(() => planBuild(args, false)).toThrow(
-      "hpc-fleet:image.clientFiles[1].source: same file name as clientFiles[0]",
+    expect(() => planBuild("windows-image", args, false)).toThrow(
+      "clientFiles[1].source: same file name as clientFiles[0]",
     );
+    expect(() =>
+      withConfigKeys(WINDOWS_IMAGE_CONFIG, () => planBuild("windows-image", args, false)),
+    ).toThrow("hpc-fleet:image.clientFiles[1].source: same file name as clientFiles[0]");
   });
 });

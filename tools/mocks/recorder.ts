@@ -20,6 +20,8 @@ export interface RecordedOptions {
   readonly replaceOnChanges?: string[];
   readonly deleteBeforeReplace?: boolean;
   readonly retainOnDelete?: boolean;
+  /** Former identities (a renamed type token): the engine matches them so URNs stay put. */
+  readonly aliases?: pulumi.Input<string | pulumi.Alias>[];
 }
 
 /** Answers a provider function call (`alicloud:...:get...`) the program is allowed to make. */
@@ -81,6 +83,7 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
         replaceOnChanges: opts.replaceOnChanges,
         deleteBeforeReplace: opts.deleteBeforeReplace,
         retainOnDelete: opts.retainOnDelete,
+        aliases: opts.aliases,
       });
       return undefined;
     });

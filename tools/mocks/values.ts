@@ -1,28 +1,11 @@
 // Turns mock inputs and stack outputs into plain JSON for people: secrets become
 // "[secret]" and values only the cloud would know become "<computed>".
 import * as pulumi from "@pulumi/pulumi";
+// The mocks pass secrets in the engine's wire form, which the policy rules read too.
+import { isSecretEnvelope } from "../../policy/rules/resource";
 
 export const SECRET = "[secret]";
 export const COMPUTED = "<computed>";
-
-/** Whether a mock input is a secret (Pulumi marks a whole property secret if any part is). */
-export function isSecretEnvelope(value: unknown): value is { value: unknown } {
-  if (typeof value !== "object" || value === null) return false;
-  const record = value as Record<string, unknown>;
-  return record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
-}
-
-/** A mock input with its secret envelopes removed, to assert on what is inside. */
-export function reveal<T = unknown>(value: unknown): T {
-  if (isSecretEnvelope(value)) return reveal(value.value);
-  if (Array.isArray(value)) return value.map((item) => reveal(item)) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, reveal(inner)]),
-    ) as T;
-  }
-  return value as T;
-}
 
 /** Mock inputs (secret envelopes, unknown markers) as redacted plain JSON. */
 export function redactInputs(value: unknown): unknown {

@@ -1,4 +1,5 @@
-// IPv4 CIDR arithmetic for config rules and vSwitch planning (inputs already match cidrPattern).
+// IPv4 CIDR arithmetic for the network's rules and vSwitch planning (inputs are valid CIDRs:
+// the config's cidrPattern checks them first).
 
 export interface CidrRange {
   readonly first: number;

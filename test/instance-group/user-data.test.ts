@@ -3,13 +3,14 @@ import { join } from "node:path";
 import { SCRIPTS_DIR } from "../../components/windows-image/build-inputs";
 import {
   BOOTSTRAP_PATH,
+  CLIENT_ARGUMENTS_BUDGET,
   HOST_CONFIG_BEGIN,
   HOST_CONFIG_END,
   HostConfig,
   renderUserData,
   USER_DATA_LIMIT_BYTES,
   UserDataTooLargeError,
-} from "../../components/windows-image/user-data";
+} from "../../components/instance-group/user-data";
 
 const bootstrap = readFileSync(join(SCRIPTS_DIR, "host", "bootstrap.ps1"), "utf8");
 
@@ -77,10 +78,11 @@ describe("host user-data", () => {
     [25, 476],
     [50, 236],
   ])(
-    "fits %i arguments of %i characters (the proposed 12,000-character limit) with every other field at its longest",
+    "fits %i arguments of %i characters (the 12,000-character budget) with every other field at its longest",
     (count, length) => {
       const clientArguments = Array.from({ length: count }, () => "x".repeat(length));
-      expect(JSON.stringify(clientArguments).length).toBeLessThanOrEqual(12_000);
+      expect(CLIENT_ARGUMENTS_BUDGET).toBe(12_000);
+      expect(JSON.stringify(clientArguments).length).toBeLessThanOrEqual(CLIENT_ARGUMENTS_BUDGET);
       const userData = renderUserData({ ...longest, clientArguments });
       expect(Buffer.byteLength(userData)).toBeLessThanOrEqual(USER_DATA_LIMIT_BYTES);
     },

@@ -1,0 +1,107 @@
+// The HostManager's args and the rules they keep, checked before any resource exists: by
+// the component itself, and by the stack config over the fields that parsed
+// (config-keys.ts).
+import type { ReplaceMode, StatuspageMetricIds } from "@hpc-fleet/fleet-contract";
+import type * as pulumi from "@pulumi/pulumi";
+import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../arg-problems";
+import type { Tags } from "../tags";
+
+/**
+ * The service's settings are plain, not Inputs: they are checked before any resource
+ * exists and shape the container. Secrets and what other components make are Inputs.
+ */
+export interface HostManagerArgs {
+  /** The stack's region: the cloud API the service calls, and its RAM policy's scope. Required. */
+  readonly region: string;
+  /** The project tag on every host; the RAM policy reboots only hosts that carry it. Required. */
+  readonly project: string;
+  /** The stack name, tagged on every host likewise, and named in descriptions. Required. */
+  readonly stack: string;
+  /** The VPC the private DNS zone answers in. Required. */
+  readonly vpcId: pulumi.Input<string>;
+  /** The vSwitch the container group runs in. Required. */
+  readonly vSwitchId: pulumi.Input<string>;
+  /** The host-manager's security group (Network.hostManagerSecurityGroupId). Required. */
+  readonly securityGroupId: pulumi.Input<string>;
+  /** The service's container image, `registry/namespace/name:tag`. Required. */
+  readonly image: string;
+  /** User name for a private registry; needs registryPassword. Defaults to none (public). */
+  readonly registryUsername?: string;
+  /** Password for a private registry (a secret); needs registryUsername. Defaults to none. */
+  readonly registryPassword?: pulumi.Input<string>;
+  /** vCPUs of the container group. Required. */
+  readonly cpu: number;
+  /** Memory of the container group in GB. Required. */
+  readonly memoryGb: number;
+  /** The port the service listens on, for the hosts' reports and the status page. Required. */
+  readonly port: number;
+  /** Where the service keeps its state: an emptyDir (lost on restart) or a NAS share. Required. */
+  readonly storage: "emptyDir" | "nas";
+  /** The NAS mount target; required when storage is "nas". Defaults to none. */
+  readonly nasServer?: string;
+  /** The directory on the NAS share. Required. */
+  readonly nasPath: string;
+  /** The private DNS zone the hosts resolve the service in, e.g. hpc-fleet.internal. Required. */
+  readonly dnsZone: string;
+  /** The service's name in that zone, e.g. host-manager. Required. */
+  readonly dnsRecord: string;
+  /** The scaling group whose hosts it checks and repairs. Required. */
+  readonly scalingGroupId: pulumi.Input<string>;
+  /** The hosts' current generation (InstanceGroup.generation); older hosts are rolled. Required. */
+  readonly generation: pulumi.Input<string>;
+  /** The bearer token the hosts send with their reports (a secret). Required. */
+  readonly fleetToken: pulumi.Input<string>;
+  /** The other token slot, still accepted during a rotation (a secret). Defaults to none. */
+  readonly previousFleetToken?: pulumi.Input<string>;
+  /** The health check's 6-field cron schedule, seconds first. Required. */
+  readonly schedule: string;
+  /** Minutes a new host has to send its first report. Required. */
+  readonly startupTimeoutMinutes: number;
+  /** Minutes without a report before a host counts as unhealthy. Required. */
+  readonly heartbeatTimeoutMinutes: number;
+  /** Minutes between reboots of one host. Required. */
+  readonly rebootCooldownMinutes: number;
+  /** Repairs of one host before it is replaced. Required. */
+  readonly maxRemediationAttempts: number;
+  /** Unhealthy hosts beyond which it repairs none, a count or a percentage ("40%"). Required. */
+  readonly maxUnhealthy: string;
+  /** How it replaces a host: mark it unhealthy for ESS, or remove it. Required. */
+  readonly replaceMode: ReplaceMode;
+  /** Only log what it would do. Required. */
+  readonly dryRun: boolean;
+  /** Share of hosts a rollout keeps in service. Required. */
+  readonly minHealthyPercentage: number;
+  /** A Statuspage page to push the fleet's metrics to; needs statuspageApiKey. Defaults to none. */
+  readonly statuspage?: { readonly pageId: string; readonly metricIds: StatuspageMetricIds };
+  /** The Statuspage API key (a secret); needs statuspage. Defaults to none. */
+  readonly statuspageApiKey?: pulumi.Input<string>;
+  /** The stack's tags; each resource adds its role and Name. Required. */
+  readonly tags: Tags;
+}
+
+/**
+ * Every problem with the args, by property path. Each rule runs only when the args it
+ * compares are given, so the stack config can check the fields that parsed.
+ */
+export function hostManagerArgProblems(
+  args: Partial<HostManagerArgs>,
+  name: ArgName = ownArgName,
+): ArgProblem[] {
+  return collectProblems((report) => {
+    if (args.storage === "nas" && !args.nasServer) {
+      report("nasServer", `is required when ${name("storage")} is "nas"`);
+    }
+    if (args.statuspage && !args.statuspageApiKey) {
+      report("statuspageApiKey", `is required when ${name("statuspage")} is set`);
+    }
+    if (!args.statuspage && args.statuspageApiKey) {
+      report("statuspage", `is required when ${name("statuspageApiKey")} is set`);
+    }
+    if (Boolean(args.registryUsername) !== Boolean(args.registryPassword)) {
+      report(
+        args.registryUsername ? "registryPassword" : "registryUsername",
+        `${name("registryUsername")} and ${name("registryPassword")} go together`,
+      );
+    }
+  });
+}

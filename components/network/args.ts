@@ -1,0 +1,70 @@
+// The Network's args and the rules they keep, checked before any resource exists: by the
+// Network itself, and by the stack config over the fields that parsed (config-keys.ts).
+import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../arg-problems";
+import type { Tags } from "../tags";
+import { contains, isWholeInternet, overlaps } from "./cidr";
+
+/**
+ * Plain values, not Inputs: the CIDRs name the security-group rules, and every value is
+ * checked before any resource exists.
+ */
+export interface NetworkArgs {
+  /** Zone ids, in order; one vSwitch per zone. Required. */
+  readonly zones: readonly string[];
+  /** The new VPC's CIDR block; unused with existingVpcId. Required. */
+  readonly vpcCidr: string;
+  /** One CIDR per zone, inside vpcCidr; checked even when existingVSwitchIds is set. Required. */
+  readonly vSwitchCidrs: readonly string[];
+  /** An existing VPC to use instead of creating one; needs existingVSwitchIds. Defaults to none. */
+  readonly existingVpcId?: string;
+  /** One existing vSwitch per zone, in zone order; needs existingVpcId. Defaults to none. */
+  readonly existingVSwitchIds?: readonly string[];
+  /** Networks admitted to the hosts on WinRM over HTTPS and RDP; never a /0. Defaults to none. */
+  readonly adminCidrs?: readonly string[];
+  /** Networks admitted to the build instance on WinRM over HTTPS; never a /0. Defaults to none. */
+  readonly builderCidrs?: readonly string[];
+  /** The host-manager's API port, open only to the hosts' security group. Required. */
+  readonly hostManagerPort: number;
+  /** The stack's tags; each resource adds its role and Name. Required. */
+  readonly tags: Tags;
+}
+
+/**
+ * Every problem with the args, by property path. Each rule runs only when the args it
+ * compares are given, so the stack config can check the fields that parsed.
+ */
+export function networkArgProblems(
+  args: Partial<NetworkArgs>,
+  name: ArgName = ownArgName,
+): ArgProblem[] {
+  const { zones, vpcCidr, vSwitchCidrs, existingVpcId, existingVSwitchIds } = args;
+  return collectProblems((report) => {
+    if (zones?.length === 0) report("zones", "must list at least one zone");
+    if (zones && vSwitchCidrs && vSwitchCidrs.length !== zones.length) {
+      report("vSwitchCidrs", `must list one CIDR per zone (${zones.length})`);
+    }
+    vSwitchCidrs?.forEach((block, index) => {
+      if (vpcCidr && !contains(vpcCidr, block)) {
+        report(`vSwitchCidrs[${index}]`, `${block} is not inside ${name("vpcCidr")} ${vpcCidr}`);
+      }
+      const clash = vSwitchCidrs.findIndex((other, at) => at < index && overlaps(other, block));
+      if (clash >= 0) report(`vSwitchCidrs[${index}]`, `${block} overlaps ${vSwitchCidrs[clash]}`);
+    });
+    if (existingVpcId !== undefined && existingVSwitchIds === undefined) {
+      report("existingVSwitchIds", `is required when ${name("existingVpcId")} is set`);
+    }
+    if (existingVSwitchIds !== undefined && existingVpcId === undefined) {
+      report("existingVpcId", `is required when ${name("existingVSwitchIds")} is set`);
+    }
+    if (zones && existingVSwitchIds && existingVSwitchIds.length !== zones.length) {
+      report("existingVSwitchIds", `must list one vSwitch per zone (${zones.length})`);
+    }
+    for (const key of ["adminCidrs", "builderCidrs"] as const) {
+      args[key]?.forEach((block, index) => {
+        if (isWholeInternet(block)) {
+          report(`${key}[${index}]`, `${block} would open WinRM/RDP to the whole internet`);
+        }
+      });
+    }
+  });
+}

@@ -7,7 +7,8 @@
 // where it comes from (`[secret:hpc-dev-fleet-token-a]`), so a diff still shows that a
 // secret changed (a token rotation) without showing any secret.
 import * as pulumi from "@pulumi/pulumi";
-import { COMPUTED, isSecretEnvelope, SECRET } from "../mocks/values";
+import { isSecretEnvelope } from "../../policy/rules/resource";
+import { COMPUTED, SECRET } from "../mocks/values";
 
 interface Presented {
   readonly value: unknown;

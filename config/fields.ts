@@ -38,9 +38,10 @@ export function flag() {
   return z.preprocess(fromConfigString("boolean"), z.boolean({ error: "must be true or false" }));
 }
 
+/** Text matching `pattern`; `description` (e.g. "a zone id such as cn-beijing-h") is its type in the docs. */
 export function text(pattern: RegExp, description: string) {
   const message = `must be ${description}`;
-  return z.string({ error: message }).regex(pattern, message);
+  return z.string({ error: message }).regex(pattern, message).meta({ hint: description });
 }
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {

@@ -1,6 +1,7 @@
 // The whole stack config as one zod schema: every key, its type and its default.
 // Keys live in the `hpc-fleet:` namespace of Pulumi.<stack>.yaml (region in `alicloud:region`).
 import { z } from "zod";
+import { doc } from "./doc";
 import { cidr, decimal, flag, list, oneOf, text, wholeNumber } from "./fields";
 
 export const MAX_INSTANCES = 1000;
@@ -16,13 +17,29 @@ const windowsPath = text(
 );
 
 const network = z.strictObject({
-  zones: list(zoneId, 1, 5, "zones"),
-  vpcCidr: cidr().default("10.42.0.0/16"),
-  vSwitchCidrs: list(cidr(), 1, 5, "CIDR blocks").optional(),
-  existingVpcId: text(/^vpc-[a-z0-9]+$/, "a VPC id such as vpc-2ze0abc").optional(),
-  existingVSwitchIds: list(text(/^vsw-[a-z0-9]+$/, "a vSwitch id"), 1, 5, "vSwitch ids").optional(),
-  adminCidrs: list(cidr(), 0, 20, "CIDR blocks").default([]),
-  builderCidrs: list(cidr(), 0, 20, "CIDR blocks").default([]),
+  zones: list(zoneId, 1, 5, "zones").meta(
+    doc("Zones of the region the fleet spreads across, one vSwitch each."),
+  ),
+  vpcCidr: cidr().default("10.42.0.0/16").meta(doc("The new VPC's block.")),
+  vSwitchCidrs: list(cidr(), 1, 5, "CIDR blocks")
+    .optional()
+    .meta(doc("One per zone, inside `vpcCidr`.", "the VPC split into 16 (a /16 gives /20s)")),
+  existingVpcId: text(/^vpc-[a-z0-9]+$/, "a VPC id such as vpc-2ze0abc")
+    .optional()
+    .meta(doc("Use this VPC instead of creating one (with `existingVSwitchIds`).")),
+  existingVSwitchIds: list(text(/^vsw-[a-z0-9]+$/, "a vSwitch id"), 1, 5, "vSwitch ids")
+    .optional()
+    .meta(doc("One existing vSwitch per zone, in the zones' order.")),
+  adminCidrs: list(cidr(), 0, 20, "CIDR blocks")
+    .default([])
+    .meta(doc("Who may reach the hosts' WinRM (5986) and RDP (3389). Never `/0`.")),
+  builderCidrs: list(cidr(), 0, 20, "CIDR blocks")
+    .default([])
+    .meta(
+      doc(
+        "Who may reach the Packer build instance's WinRM (5986); required when the image is built. Never `/0`.",
+      ),
+    ),
 });
 
 const clientFile = z.strictObject({
@@ -38,68 +55,141 @@ export const DEFAULT_CLIENT_FILES = [
 ].map((file) => ({ source: file, destination: `C:\\hpc\\client\\${file}` }));
 
 const image = z.strictObject({
-  existingImageId: text(/^m-[a-z0-9]+$/, "an image id such as m-2ze1abc").optional(),
-  sourceImage: text(/^\S+$/, "a source image id").optional(),
-  buildInstanceType: instanceType.default("ecs.g7.large"),
-  buildAddress: oneOf(["public", "private"]).default("public"),
-  clientSourceDir: text(/^\S.*$/, "a directory path").default("client"),
-  clientFiles: list(clientFile, 1, 50, "client files").default(DEFAULT_CLIENT_FILES),
-  clientChecksumsFile: text(/^\S.*$/, "a file path relative to the project").optional(),
-  namePrefix: text(/^[A-Za-z][A-Za-z0-9-]{1,40}$/, "2 to 41 letters, digits or hyphens").default(
-    "hpc-fleet-win",
-  ),
-  buildTimeoutMinutes: wholeNumber(30, 600).default(180),
+  existingImageId: text(/^m-[a-z0-9]+$/, "an image id such as m-2ze1abc")
+    .optional()
+    .meta(doc("Use this image and build nothing.")),
+  sourceImage: text(/^\S+$/, "a source image id")
+    .optional()
+    .meta(doc("The Windows image Packer starts from.", "required to build")),
+  buildInstanceType: instanceType
+    .default("ecs.g7.large")
+    .meta(doc("The temporary build instance's type.")),
+  buildAddress: oneOf(["public", "private"])
+    .default("public")
+    .meta(
+      doc(
+        "How Packer reaches the build instance: a public address, or its private IP (Packer inside the VPC).",
+      ),
+    ),
+  clientSourceDir: text(/^\S.*$/, "a directory path")
+    .default("client")
+    .meta(doc("Where the operator's client files are, relative to the project.")),
+  clientFiles: list(clientFile, 1, 50, "client files")
+    .default(DEFAULT_CLIENT_FILES)
+    .meta(
+      doc(
+        "Files baked into the image, each `{source, destination}`.",
+        "the four client files to `C:\\hpc\\client\\`",
+      ),
+    ),
+  clientChecksumsFile: text(/^\S.*$/, "a file path relative to the project")
+    .optional()
+    .meta(
+      doc(
+        "A committed `sha256sum` list of the client files (e.g. `client/SHA256SUMS`): previews without the binaries (CI) still know the image's hash, and binaries that are present must match it.",
+      ),
+    ),
+  namePrefix: text(/^[A-Za-z][A-Za-z0-9-]{1,40}$/, "2 to 41 letters, digits or hyphens")
+    .default("hpc-fleet-win")
+    .meta(doc("Image names are this plus a content hash and a timestamp.")),
+  buildTimeoutMinutes: wholeNumber(30, 600).default(180).meta(doc("How long a build may take.")),
 });
 
 const spot = z.strictObject({
-  strategy: oneOf(["NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"]).default("NoSpot"),
+  strategy: oneOf(["NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"])
+    .default("NoSpot")
+    .meta(doc("Spot use above the on-demand share.")),
   priceLimits: list(
     z.strictObject({ instanceType, maxPricePerHour: decimal(0.001, 1000) }),
     0,
     10,
     "price limits",
-  ).default([]),
-  onDemandBaseCapacity: wholeNumber(0, MAX_INSTANCES).default(0),
-  onDemandPercentageAboveBase: wholeNumber(0, 100).optional(),
+  )
+    .default([])
+    .meta(
+      doc(
+        "A `{instanceType, maxPricePerHour}` for every instance type, required with `SpotWithPriceLimit`.",
+      ),
+    ),
+  onDemandBaseCapacity: wholeNumber(0, MAX_INSTANCES)
+    .default(0)
+    .meta(doc("Hosts always on demand.")),
+  onDemandPercentageAboveBase: wholeNumber(0, 100)
+    .optional()
+    .meta(
+      doc(
+        "On-demand share above the base. Mixing spot and on-demand puts the group under ESS's `COMPOSABLE` policy; changing between mixed and unmixed replaces the group.",
+        "`100` with `NoSpot`, else `0`",
+      ),
+    ),
 });
 
 const fleet = z.strictObject({
-  instanceCount: wholeNumber(0, MAX_INSTANCES),
-  minSize: wholeNumber(0, MAX_INSTANCES).optional(),
-  maxSize: wholeNumber(0, MAX_INSTANCES).optional(),
-  instanceTypes: list(instanceType, 1, 10, "instance types"),
-  hostNamePrefix: text(/^[A-Za-z][A-Za-z0-9-]{0,8}$/, "1 to 9 letters, digits or hyphens").default(
-    "hpc",
+  instanceCount: wholeNumber(0, MAX_INSTANCES).meta(doc("The scaling group's desired size.")),
+  minSize: wholeNumber(0, MAX_INSTANCES)
+    .optional()
+    .meta(doc("The group's minimum.", "`instanceCount`")),
+  maxSize: wholeNumber(0, MAX_INSTANCES)
+    .optional()
+    .meta(doc("The group's maximum.", "`instanceCount`")),
+  instanceTypes: list(instanceType, 1, 10, "instance types").meta(
+    doc("Instance types, tried in order."),
   ),
+  hostNamePrefix: text(/^[A-Za-z][A-Za-z0-9-]{0,8}$/, "1 to 9 letters, digits or hyphens")
+    .default("hpc")
+    .meta(doc("Host names are this plus a sequence number, within Windows' 15 characters.")),
   systemDisk: z
     .strictObject({
-      category: oneOf(["cloud_essd", "cloud_auto", "cloud_ssd", "cloud_efficiency"]).default(
-        "cloud_essd",
-      ),
-      sizeGb: wholeNumber(40, 2048).default(80),
+      category: oneOf(["cloud_essd", "cloud_auto", "cloud_ssd", "cloud_efficiency"])
+        .default("cloud_essd")
+        .meta(doc("System disk type.")),
+      sizeGb: wholeNumber(40, 2048).default(80).meta(doc("System disk size in GB.")),
     })
-    .prefault({}),
-  internetChargeType: oneOf(["PayByTraffic", "PayByBandwidth"]).default("PayByTraffic"),
-  publicBandwidthMbps: wholeNumber(0, 100).default(0),
-  spot: spot.prefault({}),
+    .prefault({})
+    .meta(doc("The hosts' system disk.")),
+  internetChargeType: oneOf(["PayByTraffic", "PayByBandwidth"])
+    .default("PayByTraffic")
+    .meta(doc("Billing of public bandwidth, where the region offers it.")),
+  publicBandwidthMbps: wholeNumber(0, 100)
+    .default(0)
+    .meta(doc("Public bandwidth per host; 0 means no public address.")),
+  spot: spot.prefault({}).meta(doc("Spot instances and the on-demand share.")),
   removalPolicies: list(
     oneOf(["OldestScalingConfiguration", "OldestInstance", "NewestInstance"]),
     1,
     2,
     "removal policies",
-  ).default(["OldestScalingConfiguration", "OldestInstance"]),
-  deletionProtection: flag().optional(),
-  minHealthyPercentage: wholeNumber(0, 100).default(80),
-  clientExecutable: windowsPath.default("C:\\hpc\\client\\hpc-client.exe"),
-  clientArguments: list(z.string({ error: "must be text" }).max(512), 0, 50, "arguments").default(
-    [],
-  ),
-  heartbeatSeconds: wholeNumber(10, 600).default(60),
-  accountName: text(/^[A-Za-z][A-Za-z0-9_-]{0,19}$/, "1 to 20 letters, digits, - or _").default(
-    "hpc",
-  ),
-  accountIsAdministrator: flag().default(false),
-  activeTokenSlot: oneOf(["a", "b"]).default("a"),
+  )
+    .default(["OldestScalingConfiguration", "OldestInstance"])
+    .meta(doc("Which hosts go first when the group shrinks.")),
+  deletionProtection: flag()
+    .optional()
+    .meta(doc("Protects the scaling group from deletion.", "`true` unless `dev`")),
+  minHealthyPercentage: wholeNumber(0, 100)
+    .default(80)
+    .meta(doc("Share of the fleet kept running while a new image rolls out.")),
+  clientExecutable: windowsPath
+    .default("C:\\hpc\\client\\hpc-client.exe")
+    .meta(doc("The client started at logon; one of `image.clientFiles`' destinations.")),
+  clientArguments: list(z.string({ error: "must be text" }).max(512), 0, 50, "arguments")
+    .default([])
+    .meta(doc("The client's arguments.")),
+  heartbeatSeconds: wholeNumber(10, 600)
+    .default(60)
+    .meta(doc("How often a host reports while its client runs.")),
+  accountName: text(/^[A-Za-z][A-Za-z0-9_-]{0,19}$/, "1 to 20 letters, digits, - or _")
+    .default("hpc")
+    .meta(doc("The local account that logs on automatically and runs the client.")),
+  accountIsAdministrator: flag()
+    .default(false)
+    .meta(doc("Whether that account is a local administrator.")),
+  activeTokenSlot: oneOf(["a", "b"])
+    .default("a")
+    .meta(
+      doc(
+        "Which of the two fleet tokens the hosts carry; the host-manager accepts both. Flip it to rotate the token.",
+      ),
+    ),
 });
 
 const statuspage = z.strictObject({
@@ -117,21 +207,50 @@ const hostManager = z.strictObject({
   image: text(
     /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+:[A-Za-z0-9._-]+$/,
     "an image such as registry.cn-beijing.aliyuncs.com/ns/host-manager:1.0.0",
-  ).optional(),
-  registryUsername: text(/^\S+$/, "a registry user name").optional(),
-  cpu: decimal(0.25, 16).default(1),
-  memoryGb: decimal(0.5, 64).default(2),
-  port: wholeNumber(1024, 65535).default(8080),
-  dnsZone: text(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "a DNS zone such as hpc-fleet.internal").default(
-    "hpc-fleet.internal",
-  ),
-  dnsRecord: text(/^[a-z0-9-]{1,63}$/, "a DNS label such as host-manager").default("host-manager"),
-  storage: oneOf(["emptyDir", "nas"]).default("emptyDir"),
-  nasServer: text(/^[a-z0-9.-]+$/, "a NAS mount target address").optional(),
-  nasPath: text(/^\/\S*$/, "an absolute NAS path such as /host-manager").default("/host-manager"),
-  dryRun: flag().default(false),
-  replaceMode: oneOf(["set-unhealthy", "remove"]).default("set-unhealthy"),
-  statuspage: statuspage.optional(),
+  )
+    .optional()
+    .meta(
+      doc(
+        "The host-manager container image.",
+        "`registry.<region>.aliyuncs.com/hpc-fleet/host-manager:<version>`",
+      ),
+    ),
+  registryUsername: text(/^\S+$/, "a registry user name")
+    .optional()
+    .meta(doc("For a private registry, with the secret `hostManagerRegistryPassword`.")),
+  cpu: decimal(0.25, 16).default(1).meta(doc("vCPUs of the container group.")),
+  memoryGb: decimal(0.5, 64).default(2).meta(doc("Memory of the container group in GB.")),
+  port: wholeNumber(1024, 65535).default(8080).meta(doc("The API port.")),
+  dnsZone: text(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "a DNS zone such as hpc-fleet.internal")
+    .default("hpc-fleet.internal")
+    .meta(doc("The private zone attached to the VPC.")),
+  dnsRecord: text(/^[a-z0-9-]{1,63}$/, "a DNS label such as host-manager")
+    .default("host-manager")
+    .meta(doc("The host-manager's name in that zone.")),
+  storage: oneOf(["emptyDir", "nas"])
+    .default("emptyDir")
+    .meta(doc("Where its SQLite database lives; NAS keeps history across replacements.")),
+  nasServer: text(/^[a-z0-9.-]+$/, "a NAS mount target address")
+    .optional()
+    .meta(doc("NAS mount target; required with `nas`.")),
+  nasPath: text(/^\/\S*$/, "an absolute NAS path such as /host-manager")
+    .default("/host-manager")
+    .meta(doc("Directory on the NAS.")),
+  dryRun: flag().default(false).meta(doc("Log remediations instead of acting.")),
+  replaceMode: oneOf(["set-unhealthy", "remove"])
+    .default("set-unhealthy")
+    .meta(
+      doc(
+        "How a host is replaced: ESS `SetInstanceHealth` or `RemoveInstances` (desired capacity kept).",
+      ),
+    ),
+  statuspage: statuspage
+    .optional()
+    .meta(
+      doc(
+        "Push the health check's figures to Statuspage: `{pageId, metricIds: {hostsTotal, running, unhealthy, remediating, remediations}}`.",
+      ),
+    ),
 });
 
 const maxUnhealthy = z.preprocess(
@@ -140,12 +259,35 @@ const maxUnhealthy = z.preprocess(
 );
 
 const healthCheck = z.strictObject({
-  schedule: z.string({ error: "must be a cron expression" }).default("0 */5 * * * *"),
-  startupTimeoutMinutes: wholeNumber(1, 240).default(20),
-  heartbeatTimeoutMinutes: wholeNumber(1, 240).default(10),
-  rebootCooldownMinutes: wholeNumber(1, 240).default(15),
-  maxRemediationAttempts: wholeNumber(1, 10).default(3),
-  maxUnhealthy: maxUnhealthy.default("40%"),
+  schedule: z
+    .string({ error: "must be a cron expression" })
+    .default("0 */5 * * * *")
+    .meta(doc("When the health check runs: a 6-field cron expression, seconds first.")),
+  startupTimeoutMinutes: wholeNumber(1, 240)
+    .default(20)
+    .meta(
+      doc("A new host that has not reported by then is unhealthy; must exceed the check interval."),
+    ),
+  heartbeatTimeoutMinutes: wholeNumber(1, 240)
+    .default(10)
+    .meta(
+      doc(
+        "A running host silent this long is unhealthy; must exceed the check interval and two heartbeats.",
+      ),
+    ),
+  rebootCooldownMinutes: wholeNumber(1, 240)
+    .default(15)
+    .meta(doc("Wait after a reboot before the next step.")),
+  maxRemediationAttempts: wholeNumber(1, 10)
+    .default(3)
+    .meta(doc("Attempts before a host is marked failed and left alone.")),
+  maxUnhealthy: maxUnhealthy
+    .default("40%")
+    .meta(
+      doc(
+        "Storm guard: above this many unhealthy hosts (a count, or a share such as `40%`), act on none.",
+      ),
+    ),
 });
 
 const tagKey = text(
@@ -155,16 +297,57 @@ const tagKey = text(
 
 /** Everything in the `hpc-fleet:` namespace, plus the region from `alicloud:region`. */
 export const stackConfigSchema = z.strictObject({
-  region: text(/^[a-z]{2}-[a-z]+(-[a-z]+)?(-\d+)?$/, "a region id such as cn-beijing"),
-  environment: oneOf(["dev", "test", "staging", "prod"]),
-  network,
-  image: image.prefault({}),
-  fleet,
-  hostManager: hostManager.prefault({}),
-  healthCheck: healthCheck.prefault({}),
-  tags: z.record(tagKey, z.string({ error: "must be text" }).max(128)).default({}),
-  statuspageApiKey: z.string().min(1, "must not be empty").optional(),
-  hostManagerRegistryPassword: z.string().min(1, "must not be empty").optional(),
+  region: text(/^[a-z]{2}-[a-z]+(-[a-z]+)?(-\d+)?$/, "a region id such as cn-beijing").meta(
+    doc("Region id, e.g. `cn-beijing`, `ap-southeast-1` (the key is `alicloud:region`)."),
+  ),
+  environment: oneOf(["dev", "test", "staging", "prod"]).meta(
+    doc("The stack's environment; non-dev stacks get deletion protection."),
+  ),
+  network: network.meta(
+    doc(
+      "Where the fleet runs: zones, the VPC and vSwitches (new or existing), and who may reach WinRM/RDP.",
+    ),
+  ),
+  image: image
+    .prefault({})
+    .meta(
+      doc(
+        "The Windows image: an existing image, or the Packer build and the operator's client files.",
+      ),
+    ),
+  fleet: fleet.meta(
+    doc("The hosts: their count and types, disk, spot mix, names, the client and its account."),
+  ),
+  hostManager: hostManager
+    .prefault({})
+    .meta(
+      doc(
+        "The host-manager container: image, size, port, private DNS name, storage and behaviour.",
+      ),
+    ),
+  healthCheck: healthCheck
+    .prefault({})
+    .meta(
+      doc("The health check: when it runs, its timeouts, its retry limit and its storm guard."),
+    ),
+  tags: z
+    .record(tagKey, z.string({ error: "must be text" }).max(128))
+    .default({})
+    .meta(
+      doc(
+        "Your own tags on every resource (not `Name`, `project`, `stack`, `environment`, `region`, `role`).",
+      ),
+    ),
+  statuspageApiKey: z
+    .string()
+    .min(1, "must not be empty")
+    .optional()
+    .meta(doc("Statuspage API key (a secret), with `hostManager.statuspage`.")),
+  hostManagerRegistryPassword: z
+    .string()
+    .min(1, "must not be empty")
+    .optional()
+    .meta(doc("Private registry password (a secret), with `hostManager.registryUsername`.")),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

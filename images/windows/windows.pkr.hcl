@@ -87,9 +87,11 @@ locals {
   scripts_dir = abspath("${path.root}/scripts")
   # Must match BOOTSTRAP_PATH in the fleet contract (packages/fleet-contract/src/host-config.ts).
   host_scripts_dir = "C:/Program Files/hpc-fleet"
+  # The HpcFleet module and the C# it loads sit beside the scripts that import them.
   host_scripts = [
     for name in [
-      "hpc-common.ps1",
+      "HpcFleet.psm1",
+      "HpcFleet.Autologon.cs",
       "enable-winrm.ps1",
       "set-autologon.ps1",
       "register-client-task.ps1",

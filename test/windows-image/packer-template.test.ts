@@ -1,11 +1,12 @@
 // `packer validate` on the template with sample variables: Debian's packer 1.6.6
 // validates offline, so this runs in every `npm test` and must not be skipped.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   packerEnvironment,
   resolveClientFiles,
+  SCRIPTS_DIR,
   TEMPLATE_DIR,
   templateVariables,
 } from "../../components/windows-image/build-inputs";
@@ -175,7 +176,14 @@ describe("the Packer template", () => {
     const dir = BOOTSTRAP_PATH.replace(/\\bootstrap\.ps1$/, "").replace(/\\/g, "/");
     expect(template).toContain(`host_scripts_dir = "${dir}"`);
     expect(template).toMatch(/"bootstrap\.ps1"/);
-    expect(template).toMatch(/"hpc-common\.ps1"/);
+    expect(template).toMatch(/"HpcFleet\.psm1"/);
+    expect(template).toMatch(/"HpcFleet\.Autologon\.cs"/);
+  });
+
+  it("uploads every host script, and the module and C# they load, to the image", () => {
+    const list = template.match(/host_scripts = \[\s*for name in \[([^\]]*)\]/)?.[1] ?? "";
+    const uploaded = [...list.matchAll(/"([^"]+)"/g)].map((match) => match[1]).sort();
+    expect(uploaded).toEqual(readdirSync(join(SCRIPTS_DIR, "host")).sort());
   });
 
   it("ends with a manifest post-processor writing to the path the command reads", () => {

@@ -11,18 +11,28 @@ trap {
     Exit 1
 }
 
-$staging = $env:HPC_CLIENT_STAGING
-$json = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($env:HPC_CLIENT_FILES))
-$files = @($json | ConvertFrom-Json)
+function Install-ClientFiles {
+    param(
+        [Parameter(Mandatory)] [string] $Staging,
+        [Parameter(Mandatory)] [string] $FilesBase64
+    )
+    $json = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($FilesBase64))
+    $files = @($json | ConvertFrom-Json)
 
-foreach ($file in $files) {
-    $source = Join-Path $staging $file.name
-    $destination = [string]$file.destination
-    if (-not (Test-Path -LiteralPath $source)) {
-        if (Test-Path -LiteralPath $destination) { continue }
-        throw "client file $($file.name) was not uploaded to $staging"
+    foreach ($file in $files) {
+        $source = Join-Path $Staging $file.name
+        $destination = [string]$file.destination
+        if (-not (Test-Path -LiteralPath $source)) {
+            if (Test-Path -LiteralPath $destination) { continue }
+            throw "client file $($file.name) was not uploaded to $Staging"
+        }
+        New-Item -ItemType Directory -Path (Split-Path -Parent $destination) -Force | Out-Null
+        Write-Host "Installing $($file.name) as $destination"
+        Move-Item -LiteralPath $source -Destination $destination -Force
     }
-    New-Item -ItemType Directory -Path (Split-Path -Parent $destination) -Force | Out-Null
-    Write-Host "Installing $($file.name) as $destination"
-    Move-Item -LiteralPath $source -Destination $destination -Force
+}
+
+# Dot-sourced (the tests), the script only defines its functions.
+if ($MyInvocation.InvocationName -ne '.') {
+    Install-ClientFiles -Staging $env:HPC_CLIENT_STAGING -FilesBase64 $env:HPC_CLIENT_FILES
 }

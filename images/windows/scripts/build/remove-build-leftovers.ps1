@@ -9,11 +9,18 @@ trap {
     Exit 1
 }
 
-$staging = $env:HPC_CLIENT_STAGING -replace '/', '\'
-if ($staging -and (Test-Path -LiteralPath $staging)) {
-    Remove-Item -LiteralPath $staging -Recurse -Force
+function Remove-BuildLeftovers {
+    param([AllowEmptyString()] [string] $Staging)
+    if ($Staging -and (Test-Path -LiteralPath $Staging)) {
+        Remove-Item -LiteralPath $Staging -Recurse -Force
+    }
+    # Packer's own scripts (this one included) are still in use: remove only what is not.
+    Get-ChildItem -Path $env:TEMP, (Join-Path $env:SystemRoot 'Temp') -Filter 'packer-*' -ErrorAction SilentlyContinue |
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
+    Write-Host 'Build leftovers removed'
 }
-# Packer's own scripts (this one included) are still in use: remove only what is not.
-Get-ChildItem -Path $env:TEMP, (Join-Path $env:SystemRoot 'Temp') -Filter 'packer-*' -ErrorAction SilentlyContinue |
-    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
-Write-Host 'Build leftovers removed'
+
+# Dot-sourced (the tests), the script only defines its functions.
+if ($MyInvocation.InvocationName -ne '.') {
+    Remove-BuildLeftovers -Staging ($env:HPC_CLIENT_STAGING -replace '/', '\')
+}

@@ -3,6 +3,7 @@
 # firewall rule for 5986, and no HTTP listener. Runs as the build instance's
 # user-data (so Packer can connect) and at every boot from bootstrap.ps1 (a host
 # from the image has a new name, so it gets a new certificate). Idempotent.
+# Self-contained (no HpcFleet module): as user-data it runs before anything is uploaded.
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -12,74 +13,144 @@ trap {
     Exit 1
 }
 
-$httpsPort = 5986
-$certificateName = 'hpc-fleet WinRM'
-$firewallRuleName = 'hpc-fleet-winrm-https'
-$hostName = $env:COMPUTERNAME
+$HttpsPort = 5986
+$CertificateName = 'hpc-fleet WinRM'
+$FirewallRuleName = 'hpc-fleet-winrm-https'
 
-Set-Service -Name WinRM -StartupType Automatic
-Start-Service -Name WinRM
-
-# Reuse this host's certificate while it has a month left; otherwise make one.
-$certificate = Get-ChildItem -Path Cert:\LocalMachine\My |
-    Where-Object {
-        $_.FriendlyName -eq $certificateName -and
-        $_.Subject -eq "CN=$hostName" -and
-        $_.NotAfter -gt (Get-Date).AddDays(30)
-    } |
-    Sort-Object -Property NotAfter -Descending |
-    Select-Object -First 1
-if (-not $certificate) {
-    Write-Host "Creating a self-signed WinRM certificate for $hostName"
-    $certificate = New-SelfSignedCertificate -DnsName $hostName `
-        -CertStoreLocation Cert:\LocalMachine\My -FriendlyName $certificateName `
-        -KeyAlgorithm RSA -KeyLength 2048 -NotAfter (Get-Date).AddYears(5)
+function Write-WinRMLog {
+    param([Parameter(Mandatory)] [string] $Message)
+    Write-Host ('{0:yyyy-MM-ddTHH:mm:ssK} {1}' -f (Get-Date), $Message)
 }
 
-# Exactly one listener: HTTPS with this certificate. HTTP listeners go, since
-# Basic auth over HTTP would send the password in clear text.
-$haveHttps = $false
-foreach ($listener in @(Get-ChildItem -Path WSMan:\localhost\Listener)) {
-    $path = "WSMan:\localhost\Listener\$($listener.Name)"
-    if ($listener.Keys -contains 'Transport=HTTPS') {
-        $thumbprint = (Get-Item -Path "$path\CertificateThumbprint").Value
-        if ($thumbprint -eq $certificate.Thumbprint -and -not $haveHttps) {
+function Enable-HttpsWinRM {
+    param([string] $HostName = $env:COMPUTERNAME)
+    Enable-WinRMService
+
+    # Reuse this host's certificate while it has a month left; otherwise make one.
+    $certificate = @(Get-WinRMCertificate |
+            Where-Object { $_.FriendlyName -eq $CertificateName -and $_.Subject -eq "CN=$HostName" -and
+                $_.NotAfter -gt (Get-Date).AddDays(30) } |
+            Sort-Object -Property NotAfter -Descending) | Select-Object -First 1
+    if (-not $certificate) {
+        Write-WinRMLog "creating a self-signed WinRM certificate for $HostName"
+        $certificate = New-WinRMCertificate -DnsName $HostName -FriendlyName $CertificateName
+    }
+
+    # Exactly one listener: HTTPS with this certificate. HTTP listeners go, since
+    # Basic auth over HTTP would send the password in clear text.
+    $haveHttps = $false
+    foreach ($listener in @(Get-WinRMListener)) {
+        if ($listener.Transport -eq 'HTTPS' -and $listener.Thumbprint -eq $certificate.Thumbprint -and -not $haveHttps) {
             $haveHttps = $true
             continue
         }
+        Write-WinRMLog "removing WinRM listener $($listener.Name) ($($listener.Transport))"
+        Remove-WinRMListener -Name $listener.Name
     }
-    Write-Host "Removing WinRM listener $($listener.Name) ($($listener.Keys -join ', '))"
-    Remove-Item -Path $path -Recurse -Force
+    if (-not $haveHttps) {
+        Write-WinRMLog "creating the WinRM HTTPS listener on $HttpsPort"
+        New-WinRMHttpsListener -Thumbprint $certificate.Thumbprint -Port $HttpsPort
+    }
+
+    # Set only when the value differs, so a second run changes nothing.
+    $settings = [ordered]@{
+        'Service\AllowUnencrypted' = 'false'
+        'Client\AllowUnencrypted'  = 'false'
+        'Service\Auth\Basic'       = 'true'
+    }
+    foreach ($setting in $settings.GetEnumerator()) {
+        if ((Get-WSManSetting -Name $setting.Key) -ne $setting.Value) {
+            Write-WinRMLog "setting WSMan $($setting.Key) to $($setting.Value)"
+            Set-WSManSetting -Name $setting.Key -Value $setting.Value
+        }
+    }
+
+    if (-not (Test-FirewallRule -Name $FirewallRuleName)) {
+        Write-WinRMLog "opening TCP $HttpsPort in the firewall"
+        New-HttpsFirewallRule -Name $FirewallRuleName -Port $HttpsPort
+    }
+    # The built-in HTTP (5985) rules stay closed: nothing should listen there.
+    Disable-HttpFirewallRule
+
+    # Certificates made for an earlier host name (the image build's) are no longer used.
+    foreach ($old in @(Get-WinRMCertificate | Where-Object {
+                $_.FriendlyName -eq $CertificateName -and $_.Thumbprint -ne $certificate.Thumbprint })) {
+        Write-WinRMLog "removing the unused WinRM certificate $($old.Thumbprint)"
+        Remove-WinRMCertificate -Thumbprint $old.Thumbprint
+    }
 }
-if (-not $haveHttps) {
-    Write-Host "Creating the WinRM HTTPS listener on $httpsPort"
+
+# --- The Windows-only boundary (the tests replace these with Mock).
+
+function Enable-WinRMService {
+    Set-Service -Name WinRM -StartupType Automatic
+    Start-Service -Name WinRM
+}
+
+function Get-WinRMCertificate {
+    return @(Get-ChildItem -Path Cert:\LocalMachine\My)
+}
+
+function New-WinRMCertificate {
+    param([Parameter(Mandatory)] [string] $DnsName, [Parameter(Mandatory)] [string] $FriendlyName)
+    return New-SelfSignedCertificate -DnsName $DnsName -CertStoreLocation Cert:\LocalMachine\My `
+        -FriendlyName $FriendlyName -KeyAlgorithm RSA -KeyLength 2048 -NotAfter (Get-Date).AddYears(5)
+}
+
+function Remove-WinRMCertificate {
+    param([Parameter(Mandatory)] [string] $Thumbprint)
+    Remove-Item -Path "Cert:\LocalMachine\My\$Thumbprint" -Force
+}
+
+# The listeners as { Name, Transport, Thumbprint }.
+function Get-WinRMListener {
+    return @(Get-ChildItem -Path WSMan:\localhost\Listener | ForEach-Object {
+            $path = "WSMan:\localhost\Listener\$($_.Name)"
+            $transport = if ($_.Keys -contains 'Transport=HTTPS') { 'HTTPS' } else { 'HTTP' }
+            $thumbprint = if ($transport -eq 'HTTPS') { (Get-Item -Path "$path\CertificateThumbprint").Value } else { '' }
+            [pscustomobject]@{ Name = $_.Name; Transport = $transport; Thumbprint = $thumbprint }
+        })
+}
+
+function Remove-WinRMListener {
+    param([Parameter(Mandatory)] [string] $Name)
+    Remove-Item -Path "WSMan:\localhost\Listener\$Name" -Recurse -Force
+}
+
+function New-WinRMHttpsListener {
+    param([Parameter(Mandatory)] [string] $Thumbprint, [Parameter(Mandatory)] [int] $Port)
     New-Item -Path WSMan:\localhost\Listener -Transport HTTPS -Address * `
-        -CertificateThumbPrint $certificate.Thumbprint -Port $httpsPort -Force | Out-Null
+        -CertificateThumbPrint $Thumbprint -Port $Port -Force | Out-Null
 }
 
-# Set-Item only when the value differs, so a second run changes nothing.
-function Set-WSManValue {
-    param([string] $Path, [string] $Value)
-    if ((Get-Item -Path $Path).Value -ne $Value) {
-        Write-Host "Setting $Path to $Value"
-        Set-Item -Path $Path -Value $Value -Force
-    }
+function Get-WSManSetting {
+    param([Parameter(Mandatory)] [string] $Name)
+    return [string](Get-Item -Path "WSMan:\localhost\$Name").Value
 }
-Set-WSManValue -Path WSMan:\localhost\Service\AllowUnencrypted -Value 'false'
-Set-WSManValue -Path WSMan:\localhost\Client\AllowUnencrypted -Value 'false'
-Set-WSManValue -Path WSMan:\localhost\Service\Auth\Basic -Value 'true'
 
-if (-not (Get-NetFirewallRule -Name $firewallRuleName -ErrorAction SilentlyContinue)) {
-    Write-Host "Opening TCP $httpsPort in the firewall"
-    New-NetFirewallRule -Name $firewallRuleName -DisplayName 'hpc-fleet WinRM over HTTPS' `
-        -Direction Inbound -Protocol TCP -LocalPort $httpsPort -Action Allow -Profile Any | Out-Null
+function Set-WSManSetting {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Value)
+    Set-Item -Path "WSMan:\localhost\$Name" -Value $Value -Force
 }
-# The built-in HTTP (5985) rules stay closed: nothing should listen there.
-Get-NetFirewallRule -Name 'WINRM-HTTP-In-TCP*' -ErrorAction SilentlyContinue |
-    Where-Object { $_.Enabled -eq 'True' } |
-    Disable-NetFirewallRule
 
-# Certificates made for an earlier host name (the image build's) are no longer used.
-Get-ChildItem -Path Cert:\LocalMachine\My |
-    Where-Object { $_.FriendlyName -eq $certificateName -and $_.Thumbprint -ne $certificate.Thumbprint } |
-    Remove-Item -Force
+function Test-FirewallRule {
+    param([Parameter(Mandatory)] [string] $Name)
+    return [bool](Get-NetFirewallRule -Name $Name -ErrorAction SilentlyContinue)
+}
+
+function New-HttpsFirewallRule {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [int] $Port)
+    New-NetFirewallRule -Name $Name -DisplayName 'hpc-fleet WinRM over HTTPS' -Direction Inbound `
+        -Protocol TCP -LocalPort $Port -Action Allow -Profile Any | Out-Null
+}
+
+function Disable-HttpFirewallRule {
+    Get-NetFirewallRule -Name 'WINRM-HTTP-In-TCP*' -ErrorAction SilentlyContinue |
+        Where-Object { $_.Enabled -eq 'True' } |
+        Disable-NetFirewallRule
+}
+
+# Dot-sourced (the tests), the script only defines its functions.
+if ($MyInvocation.InvocationName -ne '.') {
+    Enable-HttpsWinRM
+}

@@ -1,0 +1,97 @@
+// Native calls for set-autologon.ps1, loaded with Add-Type -Path. The LSA secret
+// "DefaultPassword" is where Winlogon reads the autologon password; only SYSTEM can read it.
+// C# 5 only: Windows PowerShell 5.1 compiles this with the .NET Framework's csc, and a test
+// parses it as C# 5.
+using System;
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace HpcFleet {
+    public static class LsaSecret {
+        [StructLayout(LayoutKind.Sequential)]
+        private struct LSA_UNICODE_STRING {
+            public ushort Length;
+            public ushort MaximumLength;
+            public IntPtr Buffer;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        private struct LSA_OBJECT_ATTRIBUTES {
+            public int Length;
+            public IntPtr RootDirectory;
+            public IntPtr ObjectName;
+            public uint Attributes;
+            public IntPtr SecurityDescriptor;
+            public IntPtr SecurityQualityOfService;
+        }
+
+        private const uint POLICY_GET_PRIVATE_INFORMATION = 0x00000004;
+        private const uint POLICY_CREATE_SECRET = 0x00000020;
+        private const uint STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
+
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaOpenPolicy(IntPtr systemName, ref LSA_OBJECT_ATTRIBUTES attributes, uint access, out IntPtr policy);
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaStorePrivateData(IntPtr policy, ref LSA_UNICODE_STRING keyName, ref LSA_UNICODE_STRING privateData);
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaRetrievePrivateData(IntPtr policy, ref LSA_UNICODE_STRING keyName, out IntPtr privateData);
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaFreeMemory(IntPtr buffer);
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaClose(IntPtr policy);
+        [DllImport("advapi32.dll")]
+        private static extern int LsaNtStatusToWinError(uint status);
+
+        private static LSA_UNICODE_STRING ToLsa(string value) {
+            LSA_UNICODE_STRING result = new LSA_UNICODE_STRING();
+            result.Buffer = Marshal.StringToHGlobalUni(value);
+            result.Length = (ushort)(value.Length * 2);
+            result.MaximumLength = (ushort)(value.Length * 2 + 2);
+            return result;
+        }
+
+        private static void Check(uint status, string what) {
+            if (status != 0) throw new Win32Exception(LsaNtStatusToWinError(status), what);
+        }
+
+        private static IntPtr OpenPolicy() {
+            LSA_OBJECT_ATTRIBUTES attributes = new LSA_OBJECT_ATTRIBUTES();
+            IntPtr policy;
+            Check(LsaOpenPolicy(IntPtr.Zero, ref attributes, POLICY_GET_PRIVATE_INFORMATION | POLICY_CREATE_SECRET, out policy), "LsaOpenPolicy");
+            return policy;
+        }
+
+        public static void Store(string name, string value) {
+            IntPtr policy = OpenPolicy();
+            LSA_UNICODE_STRING key = ToLsa(name);
+            LSA_UNICODE_STRING data = ToLsa(value);
+            try {
+                Check(LsaStorePrivateData(policy, ref key, ref data), "LsaStorePrivateData");
+            } finally {
+                Marshal.FreeHGlobal(key.Buffer);
+                Marshal.ZeroFreeGlobalAllocUnicode(data.Buffer);
+                LsaClose(policy);
+            }
+        }
+
+        // The secret's text, or null when there is none. The caller clears it after use.
+        public static string Retrieve(string name) {
+            IntPtr policy = OpenPolicy();
+            LSA_UNICODE_STRING key = ToLsa(name);
+            IntPtr data = IntPtr.Zero;
+            try {
+                uint status = LsaRetrievePrivateData(policy, ref key, out data);
+                if (status == STATUS_OBJECT_NAME_NOT_FOUND) return null;
+                Check(status, "LsaRetrievePrivateData");
+                if (data == IntPtr.Zero) return null;
+                LSA_UNICODE_STRING secret = (LSA_UNICODE_STRING)Marshal.PtrToStructure(data, typeof(LSA_UNICODE_STRING));
+                if (secret.Length == 0) return null;
+                return Marshal.PtrToStringUni(secret.Buffer, secret.Length / 2);
+            } finally {
+                if (data != IntPtr.Zero) LsaFreeMemory(data);
+                Marshal.FreeHGlobal(key.Buffer);
+                LsaClose(policy);
+            }
+        }
+    }
+}

@@ -34,6 +34,19 @@ Describe 'install-client-files.ps1' {
         }
     }
 
+    It 'moves every file under Windows PowerShell 5.1, whose ConvertFrom-Json sends an array as one object' {
+        if ($PSVersionTable.PSVersion.Major -ge 6) {
+            # PowerShell 7 enumerates the array; 5.1 (Packer's provisioner) does not: do as 5.1.
+            $real = Get-Command -Name ConvertFrom-Json -CommandType Cmdlet
+            Mock ConvertFrom-Json {
+                $parsed = & $real -InputObject $InputObject -NoEnumerate
+                Write-Output -NoEnumerate $parsed
+            }
+        }
+        Install-ClientFiles -Staging $staging -FilesBase64 (ConvertTo-FileList $files)
+        foreach ($name in $names) { Test-Path -LiteralPath (Join-Path $target $name) | Should -BeTrue }
+    }
+
     It 'installs a single file too' {
         Install-ClientFiles -Staging $staging -FilesBase64 (ConvertTo-FileList @($files[0]))
         Test-Path -LiteralPath (Join-Path $target 'hpc-client.exe') | Should -BeTrue

@@ -17,10 +17,13 @@ function Install-ClientFiles {
         [Parameter(Mandatory)] [string] $FilesBase64
     )
     $json = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($FilesBase64))
-    $files = @($json | ConvertFrom-Json)
+    # Not @($json | ConvertFrom-Json): Windows PowerShell 5.1 (what Packer's provisioner
+    # runs) sends a JSON array down the pipeline as one object, so @() would hold the whole
+    # array as its single element. Assigned directly, the array is enumerated by foreach.
+    $files = ConvertFrom-Json -InputObject $json
 
     foreach ($file in $files) {
-        $source = Join-Path $Staging $file.name
+        $source = Join-Path -Path $Staging -ChildPath ([string]$file.name)
         $destination = [string]$file.destination
         if (-not (Test-Path -LiteralPath $source)) {
             if (Test-Path -LiteralPath $destination) { continue }

@@ -76,6 +76,28 @@ Context 'the account and Winlogon' {
         $script:members['S-1-5-32-545'] | Should -Contain $AccountSid
     }
 
+    It 'adds the account to Administrators when accountIsAdministrator is true' {
+        Set-HostAutologon -AccountName 'hpc' -IsAdministrator
+        $script:members['S-1-5-32-544'] | Should -Contain $AccountSid
+    }
+
+    It 'removes the account from Administrators when accountIsAdministrator turns false' {
+        Set-HostAutologon -AccountName 'hpc' -IsAdministrator
+        Set-HostAutologon -AccountName 'hpc'
+        $script:members['S-1-5-32-544'] | Should -Not -Contain $AccountSid
+        @($script:membershipChanges) | Should -Be @('add S-1-5-32-545', 'add S-1-5-32-544', 'remove S-1-5-32-544')
+    }
+
+    It 'leaves Administrators alone when the membership is already as configured (<IsAdministrator>)' -ForEach @(
+        @{ IsAdministrator = $true }, @{ IsAdministrator = $false }
+    ) {
+        Set-HostAutologon -AccountName 'hpc' -IsAdministrator:$IsAdministrator
+        $script:membershipChanges.Clear()
+        Set-HostAutologon -AccountName 'hpc' -IsAdministrator:$IsAdministrator
+        $script:membershipChanges | Should -BeNullOrEmpty
+        ($script:members['S-1-5-32-544'] -contains $AccountSid) | Should -Be $IsAdministrator
+    }
+
     It 'keeps the password while the LSA secret still logs the account on' {
         Set-HostAutologon -AccountName 'hpc'
         $first = $script:secret

@@ -53,14 +53,15 @@ function Test-StoredPassword {
     }
 }
 
-# Group membership follows the config both ways.
+# Group membership follows the config both ways. (Variable names are case-insensitive:
+# a local named $isAdministrator would overwrite the parameter.)
 function Update-AdministratorsMembership {
     param([Parameter(Mandatory)] $Account, [switch] $IsAdministrator)
-    $isAdministrator = @(Get-LocalGroupMemberSid -GroupSid $HpcAdministratorsSid) -contains $Account.Sid
-    if ($IsAdministrator -and -not $isAdministrator) {
+    $isMember = @(Get-LocalGroupMemberSid -GroupSid $HpcAdministratorsSid) -contains $Account.Sid
+    if ($IsAdministrator -and -not $isMember) {
         Write-HpcLog "adding $($Account.Name) to Administrators"
         Add-LocalGroupMemberSid -GroupSid $HpcAdministratorsSid -MemberSid $Account.Sid
-    } elseif (-not $IsAdministrator -and $isAdministrator) {
+    } elseif (-not $IsAdministrator -and $isMember) {
         Write-HpcLog "removing $($Account.Name) from Administrators"
         Remove-LocalGroupMemberSid -GroupSid $HpcAdministratorsSid -MemberSid $Account.Sid
     }

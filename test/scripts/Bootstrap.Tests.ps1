@@ -77,10 +77,11 @@ Describe 'bootstrap.ps1' {
         $script:stepArguments['register-client-task.ps1'].AccountName | Should -Be 'hpc'
     }
 
-    It 'passes accountIsAdministrator on to set-autologon' {
+    It 'passes accountIsAdministrator on to set-autologon and register-client-task' {
         $script:userData = New-UserData (New-HostConfigJson -IsAdministrator $true)
         Invoke-HostConvergence -DataDir $dataDir
         $script:stepArguments['set-autologon.ps1'].IsAdministrator | Should -BeTrue
+        $script:stepArguments['register-client-task.ps1'].IsAdministrator | Should -BeTrue
     }
 
     It 'writes config.json as rendered, readable by SYSTEM, Administrators and the client account only' {

@@ -34,6 +34,26 @@ Describe 'register-client-task.ps1' {
         $definition.LogonType | Should -Be 'Interactive'
     }
 
+    It 'runs the client at normal priority (the default, 7, is below normal)' {
+        $definition.Priority | Should -Be 4
+    }
+
+    It 'runs an administrator''s client elevated, anyone else''s with a standard token' {
+        (Get-ClientTaskDefinition -AccountName 'hpc' -IsAdministrator -StartClientPath $StartClient).RunLevel |
+            Should -Be 'Highest'
+        $definition.RunLevel | Should -Be 'Limited'
+    }
+
+    It 'registers again a task left at the default priority, or at the other run level' {
+        Update-HpcScheduledTask -Definition $definition | Should -BeTrue
+        $script:registered.Priority = 7
+        Update-HpcScheduledTask -Definition $definition | Should -BeTrue
+        $script:registered.Priority | Should -Be 4
+        Update-HpcScheduledTask -Definition (Get-ClientTaskDefinition -AccountName 'hpc' -IsAdministrator -StartClientPath $StartClient) |
+            Should -BeTrue
+        Should -Invoke -ModuleName HpcFleet Register-HpcScheduledTask -Times 3 -Exactly
+    }
+
     It 'has no execution time limit (the default stops a task after 72 hours)' {
         $definition.ExecutionTimeLimit | Should -Be 'PT0S'
     }

@@ -98,7 +98,10 @@ function Invoke-HostConvergence {
     [void](Write-HostConfig -Path $configPath -Json $json)
     [void](Update-HpcPathAccess -Path $configPath -Rules (Get-HpcPrivateAccess -ReaderSid $account.Sid))
 
-    Invoke-Step -Script 'register-client-task.ps1' -Arguments @{ AccountName = $accountName }
+    Invoke-Step -Script 'register-client-task.ps1' -Arguments @{
+        AccountName     = $accountName
+        IsAdministrator = [bool]$config.accountIsAdministrator
+    }
 
     if ((Get-ClientTaskState) -ne 'Running') {
         # A report is informative only: a metadata or network failure must not stop the

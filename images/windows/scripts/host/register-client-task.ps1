@@ -1,10 +1,13 @@
 # Converges the scheduled task that starts the benchmark client: at logon of the
-# client account, in its interactive session, with no execution time limit (PT0S;
-# the default would stop the client after 72 hours) and restarts if the task fails.
+# client account, in its interactive session, at normal priority, elevated when the
+# account is an administrator, with no execution time limit (PT0S; the default would
+# stop the client after 72 hours) and restarts if the task fails.
 # The task runs start-client.ps1, whose loop restarts a client that exits.
 # Idempotent: the task is registered again only when its definition differs.
 param(
     [Parameter(Mandatory)] [string] $AccountName,
+    # accountIsAdministrator: the client then runs with the account's full token.
+    [switch] $IsAdministrator,
     [string] $StartClientPath = (Join-Path $PSScriptRoot 'start-client.ps1')
 )
 Set-StrictMode -Version Latest
@@ -22,6 +25,7 @@ Import-Module (Join-Path $PSScriptRoot 'HpcFleet.psm1')
 function Get-ClientTaskDefinition {
     param(
         [Parameter(Mandatory)] [string] $AccountName,
+        [switch] $IsAdministrator,
         [Parameter(Mandatory)] [string] $StartClientPath
     )
     if ($AccountName -notmatch $HpcAccountNamePattern) { throw "invalid account name $AccountName" }
@@ -37,8 +41,11 @@ function Get-ClientTaskDefinition {
         RepetitionInterval = ''
         UserId             = $user
         LogonType          = 'Interactive'
-        RunLevel           = 'Limited'
-        Priority           = 7
+        # Limited would run an administrator's client with a filtered (UAC) token.
+        RunLevel           = if ($IsAdministrator) { 'Highest' } else { 'Limited' }
+        # Normal priority. The default, 7, is below normal for CPU, I/O and memory, and the
+        # client inherits it from the task: a benchmark fleet would measure less than it has.
+        Priority           = 4
         ExecutionTimeLimit = 'PT0S'
         MultipleInstances  = 'IgnoreNew'
         StartWhenAvailable = $true
@@ -49,5 +56,7 @@ function Get-ClientTaskDefinition {
 
 # Dot-sourced (the tests), the script only defines its functions.
 if ($MyInvocation.InvocationName -ne '.') {
-    [void](Update-HpcScheduledTask -Definition (Get-ClientTaskDefinition -AccountName $AccountName -StartClientPath $StartClientPath))
+    $definition = Get-ClientTaskDefinition -AccountName $AccountName -IsAdministrator:$IsAdministrator `
+        -StartClientPath $StartClientPath
+    [void](Update-HpcScheduledTask -Definition $definition)
 }

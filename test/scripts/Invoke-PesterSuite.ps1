@@ -34,6 +34,8 @@ function Import-PinnedPester {
 }
 
 Import-PinnedPester -Version $PesterVersion
+# `pwsh -File` passes "a,b" as one string: take it as two paths.
+$Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path
 $configuration.Run.Exit = $true

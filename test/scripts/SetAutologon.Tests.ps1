@@ -14,137 +14,157 @@ BeforeAll {
 }
 
 Describe 'set-autologon.ps1' {
-BeforeAll {
-    Add-FakeRegistry
-    Mock Get-HpcLocalUser { $script:users[$Name] }
-    Mock New-ClientAccount {
-        $script:users[$Name] = [pscustomobject]@{ Name = $Name; Sid = $AccountSid; Enabled = $true }
-        $script:accountPassword = ConvertFrom-Secure $Password
-    }
-    Mock Set-LocalUserPassword { $script:accountPassword = ConvertFrom-Secure $Password }
-    Mock Enable-ClientAccount { $script:users[$Name].Enabled = $true }
-    Mock Get-AutologonSecret { $script:secret }
-    Mock Set-AutologonSecret { $script:secret = $Password }
-    Mock Test-AccountPassword { $Password -eq $script:accountPassword }
-    Mock Get-LocalGroupMemberSid { $script:members[$GroupSid] }
-    Mock Add-LocalGroupMemberSid {
-        $script:members[$GroupSid] = @($script:members[$GroupSid]) + $MemberSid
-        [void]$script:membershipChanges.Add("add $GroupSid")
-    }
-    Mock Remove-LocalGroupMemberSid {
-        $script:members[$GroupSid] = @($script:members[$GroupSid] | Where-Object { $_ -ne $MemberSid })
-        [void]$script:membershipChanges.Add("remove $GroupSid")
-    }
-}
-
-BeforeEach {
-    Reset-FakeRegistry
-    $script:users = @{}
-    $script:members = @{ 'S-1-5-32-544' = @(); 'S-1-5-32-545' = @() }
-    $script:secret = $null
-    $script:accountPassword = $null
-    $script:membershipChanges = New-Object System.Collections.ArrayList
-}
-
-Context 'the account and Winlogon' {
-    It 'creates the account and stores its generated password as the LSA secret DefaultPassword' {
-        Set-HostAutologon -AccountName 'hpc'
-        Should -Invoke New-ClientAccount -Times 1 -Exactly
-        $script:secret | Should -Not -BeNullOrEmpty
-        $script:secret | Should -BeExactly $script:accountPassword
-        $script:Registry.ContainsKey("$Winlogon|DefaultPassword") | Should -BeFalse
+    BeforeAll {
+        Add-FakeRegistry
+        Mock Get-HpcLocalUser { $script:users[$Name] }
+        Mock New-ClientAccount {
+            $script:users[$Name] = [pscustomobject]@{ Name = $Name; Sid = $AccountSid; Enabled = $true }
+            $script:accountPassword = ConvertFrom-Secure $Password
+        }
+        Mock Set-LocalUserPassword { $script:accountPassword = ConvertFrom-Secure $Password }
+        Mock Enable-ClientAccount { $script:users[$Name].Enabled = $true }
+        Mock Get-AutologonSecret { $script:secret }
+        Mock Set-AutologonSecret { $script:secret = $Password }
+        Mock Test-AccountPassword { $Password -eq $script:accountPassword }
+        Mock Get-LocalGroupMemberSid { $script:members[$GroupSid] }
+        Mock Add-LocalGroupMemberSid {
+            $script:members[$GroupSid] = @($script:members[$GroupSid]) + $MemberSid
+            [void]$script:membershipChanges.Add("add $GroupSid")
+        }
+        Mock Remove-LocalGroupMemberSid {
+            $script:members[$GroupSid] = @($script:members[$GroupSid] | Where-Object { $_ -ne $MemberSid })
+            [void]$script:membershipChanges.Add("remove $GroupSid")
+        }
     }
 
-    It 'logs the account on at boot and turns Ctrl+Alt+Del off' {
-        Set-HostAutologon -AccountName 'hpc'
-        $script:Registry["$Winlogon|AutoAdminLogon"] | Should -Be '1'
-        $script:Registry["$Winlogon|DefaultUserName"] | Should -Be 'hpc'
-        $script:Registry["$Winlogon|DefaultDomainName"] | Should -Be 'HPC-0001'
-        $script:Registry["$Policies|DisableCAD"] | Should -Be 1
+    BeforeEach {
+        Reset-FakeRegistry
+        $script:users = @{}
+        $script:members = @{ 'S-1-5-32-544' = @(); 'S-1-5-32-545' = @() }
+        $script:secret = $null
+        $script:accountPassword = $null
+        $script:membershipChanges = New-Object System.Collections.ArrayList
     }
 
-    It 'removes a plain-text DefaultPassword and an AutoLogonCount left by anyone else' {
-        $script:Registry["$Winlogon|DefaultPassword"] = 'plain'
-        $script:Registry["$Winlogon|AutoLogonCount"] = 1
-        Set-HostAutologon -AccountName 'hpc'
-        $script:Registry.ContainsKey("$Winlogon|DefaultPassword") | Should -BeFalse
-        $script:Registry.ContainsKey("$Winlogon|AutoLogonCount") | Should -BeFalse
+    Context 'the account and Winlogon' {
+        It 'creates the account and stores its generated password as the LSA secret DefaultPassword' {
+            Set-HostAutologon -AccountName 'hpc'
+            Should -Invoke New-ClientAccount -Times 1 -Exactly
+            $script:secret | Should -Not -BeNullOrEmpty
+            $script:secret | Should -BeExactly $script:accountPassword
+            $script:Registry.ContainsKey("$Winlogon|DefaultPassword") | Should -BeFalse
+        }
+
+        It 'logs the account on at boot and turns Ctrl+Alt+Del off' {
+            Set-HostAutologon -AccountName 'hpc'
+            $script:Registry["$Winlogon|AutoAdminLogon"] | Should -Be '1'
+            $script:Registry["$Winlogon|DefaultUserName"] | Should -Be 'hpc'
+            $script:Registry["$Winlogon|DefaultDomainName"] | Should -Be 'HPC-0001'
+            $script:Registry["$Policies|DisableCAD"] | Should -Be 1
+        }
+
+        It 'removes a plain-text DefaultPassword and an AutoLogonCount left by anyone else' {
+            $script:Registry["$Winlogon|DefaultPassword"] = 'plain'
+            $script:Registry["$Winlogon|AutoLogonCount"] = 1
+            Set-HostAutologon -AccountName 'hpc'
+            $script:Registry.ContainsKey("$Winlogon|DefaultPassword") | Should -BeFalse
+            $script:Registry.ContainsKey("$Winlogon|AutoLogonCount") | Should -BeFalse
+        }
+
+        It 'puts the account in Users' {
+            Set-HostAutologon -AccountName 'hpc'
+            $script:members['S-1-5-32-545'] | Should -Contain $AccountSid
+        }
+
+        It 'adds the account to Administrators when accountIsAdministrator is true' {
+            Set-HostAutologon -AccountName 'hpc' -IsAdministrator
+            $script:members['S-1-5-32-544'] | Should -Contain $AccountSid
+        }
+
+        It 'removes the account from Administrators when accountIsAdministrator turns false' {
+            Set-HostAutologon -AccountName 'hpc' -IsAdministrator
+            Set-HostAutologon -AccountName 'hpc'
+            $script:members['S-1-5-32-544'] | Should -Not -Contain $AccountSid
+            @($script:membershipChanges) | Should -Be @('add S-1-5-32-545', 'add S-1-5-32-544', 'remove S-1-5-32-544')
+        }
+
+        It 'leaves Administrators alone when the membership is already as configured (<IsAdministrator>)' -ForEach @(
+            @{ IsAdministrator = $true }, @{ IsAdministrator = $false }
+        ) {
+            Set-HostAutologon -AccountName 'hpc' -IsAdministrator:$IsAdministrator
+            $script:membershipChanges.Clear()
+            Set-HostAutologon -AccountName 'hpc' -IsAdministrator:$IsAdministrator
+            $script:membershipChanges | Should -BeNullOrEmpty
+            ($script:members['S-1-5-32-544'] -contains $AccountSid) | Should -Be $IsAdministrator
+        }
+
+        It 'keeps the password while the LSA secret still logs the account on' {
+            Set-HostAutologon -AccountName 'hpc'
+            $first = $script:secret
+            Set-HostAutologon -AccountName 'hpc'
+            $script:secret | Should -BeExactly $first
+            Should -Invoke Set-LocalUserPassword -Times 0 -Exactly
+        }
+
+        It 'sets a new password when the secret no longer logs the account on' {
+            Set-HostAutologon -AccountName 'hpc'
+            $script:accountPassword = 'changed by someone'
+            Set-HostAutologon -AccountName 'hpc'
+            Should -Invoke Set-LocalUserPassword -Times 1 -Exactly
+            $script:secret | Should -BeExactly $script:accountPassword
+        }
+
+        It 'enables a disabled account' {
+            Set-HostAutologon -AccountName 'hpc'
+            $script:users['hpc'].Enabled = $false
+            Set-HostAutologon -AccountName 'hpc'
+            Should -Invoke Enable-ClientAccount -Times 1 -Exactly
+        }
+
+        It 'changes nothing on a second run' {
+            Set-HostAutologon -AccountName 'hpc'
+            $script:RegistryWrites.Clear()
+            $script:membershipChanges.Clear()
+            Set-HostAutologon -AccountName 'hpc'
+            $script:RegistryWrites | Should -BeNullOrEmpty
+            $script:membershipChanges | Should -BeNullOrEmpty
+            Should -Invoke New-ClientAccount -Times 1 -Exactly
+            Should -Invoke Set-AutologonSecret -Times 1 -Exactly
+        }
+
+        It 'refuses an account name Windows or a path would not take' {
+            { Set-HostAutologon -AccountName 'a\b' } | Should -Throw '*invalid account name*'
+        }
     }
 
-    It 'puts the account in Users' {
-        Set-HostAutologon -AccountName 'hpc'
-        $script:members['S-1-5-32-545'] | Should -Contain $AccountSid
-    }
+    Context 'the generated password' {
+        It 'has 32 characters of every class the complexity rule counts' {
+            $password = New-HostPassword -AccountName 'hpc'
+            $password.Length | Should -Be 32
+            $password | Should -MatchExactly '[A-Z]'
+            $password | Should -MatchExactly '[a-z]'
+            $password | Should -Match '[0-9]'
+            $password | Should -Match '[^A-Za-z0-9]'
+        }
 
-    It 'adds the account to Administrators when accountIsAdministrator is true' {
-        Set-HostAutologon -AccountName 'hpc' -IsAdministrator
-        $script:members['S-1-5-32-544'] | Should -Contain $AccountSid
-    }
+        It 'never contains the account name, in any case, even when a draw does' {
+            # The first draw spells "Hpc2!" and then As: complex, but containing the name.
+            $script:rigged = New-Object System.Collections.Queue
+            foreach ($index in @(7, 38, 26, 49, 57) + @(0) * 27) { $script:rigged.Enqueue($index) }
+            Mock Get-RandomIndex {
+                if ($script:rigged.Count -gt 0) { return $script:rigged.Dequeue() }
+                return Get-Random -Maximum $Count
+            }
+            $password = New-HostPassword -AccountName 'hpc'
+            $password | Should -Not -Match 'hpc'
+            Should -Invoke Get-RandomIndex -Times 64
+        }
 
-    It 'removes the account from Administrators when accountIsAdministrator turns false' {
-        Set-HostAutologon -AccountName 'hpc' -IsAdministrator
-        Set-HostAutologon -AccountName 'hpc'
-        $script:members['S-1-5-32-544'] | Should -Not -Contain $AccountSid
-        @($script:membershipChanges) | Should -Be @('add S-1-5-32-545', 'add S-1-5-32-544', 'remove S-1-5-32-544')
+        It 'draws every index of the alphabet, uniformly enough' {
+            $counts = @{}
+            for ($i = 0; $i -lt 1950; $i++) { $counts[(Get-RandomIndex -Count 65)] += 1 }
+            $counts.Count | Should -Be 65
+            ($counts.Values | Measure-Object -Minimum).Minimum | Should -BeGreaterThan 8
+        }
     }
-
-    It 'leaves Administrators alone when the membership is already as configured (<IsAdministrator>)' -ForEach @(
-        @{ IsAdministrator = $true }, @{ IsAdministrator = $false }
-    ) {
-        Set-HostAutologon -AccountName 'hpc' -IsAdministrator:$IsAdministrator
-        $script:membershipChanges.Clear()
-        Set-HostAutologon -AccountName 'hpc' -IsAdministrator:$IsAdministrator
-        $script:membershipChanges | Should -BeNullOrEmpty
-        ($script:members['S-1-5-32-544'] -contains $AccountSid) | Should -Be $IsAdministrator
-    }
-
-    It 'keeps the password while the LSA secret still logs the account on' {
-        Set-HostAutologon -AccountName 'hpc'
-        $first = $script:secret
-        Set-HostAutologon -AccountName 'hpc'
-        $script:secret | Should -BeExactly $first
-        Should -Invoke Set-LocalUserPassword -Times 0 -Exactly
-    }
-
-    It 'sets a new password when the secret no longer logs the account on' {
-        Set-HostAutologon -AccountName 'hpc'
-        $script:accountPassword = 'changed by someone'
-        Set-HostAutologon -AccountName 'hpc'
-        Should -Invoke Set-LocalUserPassword -Times 1 -Exactly
-        $script:secret | Should -BeExactly $script:accountPassword
-    }
-
-    It 'enables a disabled account' {
-        Set-HostAutologon -AccountName 'hpc'
-        $script:users['hpc'].Enabled = $false
-        Set-HostAutologon -AccountName 'hpc'
-        Should -Invoke Enable-ClientAccount -Times 1 -Exactly
-    }
-
-    It 'changes nothing on a second run' {
-        Set-HostAutologon -AccountName 'hpc'
-        $script:RegistryWrites.Clear()
-        $script:membershipChanges.Clear()
-        Set-HostAutologon -AccountName 'hpc'
-        $script:RegistryWrites | Should -BeNullOrEmpty
-        $script:membershipChanges | Should -BeNullOrEmpty
-        Should -Invoke New-ClientAccount -Times 1 -Exactly
-        Should -Invoke Set-AutologonSecret -Times 1 -Exactly
-    }
-
-    It 'refuses an account name Windows or a path would not take' {
-        { Set-HostAutologon -AccountName 'a\b' } | Should -Throw '*invalid account name*'
-    }
-}
-
-Context 'the generated password' {
-    It 'has 32 characters of every class the complexity rule counts' {
-        $password = New-HostPassword
-        $password.Length | Should -Be 32
-        $password | Should -MatchExactly '[A-Z]'
-        $password | Should -MatchExactly '[a-z]'
-        $password | Should -Match '[0-9]'
-        $password | Should -Match '[^A-Za-z0-9]'
-    }
-}
 }

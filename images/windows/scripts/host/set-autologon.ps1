@@ -22,22 +22,36 @@ Import-Module (Join-Path $PSScriptRoot 'HpcFleet.psm1')
 $WinlogonKey = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon'
 $SystemPolicyKey = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System'
 
-# 32 characters from a cryptographic source, with every class Windows' complexity
-# rule asks for. It is set on the account and stored in LSA, and nowhere else.
+# 32 characters from a cryptographic source, drawn again until the draw has every class
+# Windows' complexity rule counts and does not contain the account name, in any case:
+# the rule rejects a password containing the account name, so New-LocalUser would throw
+# (about 1 host in 1,100 for "hpc" with a plain draw). It is set on the account and
+# stored in LSA, and nowhere else.
 function New-HostPassword {
-    $classes = @('ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%*+-=?')
-    $all = -join $classes
-    $random = [System.Security.Cryptography.RandomNumberGenerator]::Create()
-    $bytes = New-Object byte[] 4
-    $pick = {
-        param([string] $from)
-        $random.GetBytes($bytes)
-        $from[[BitConverter]::ToUInt32($bytes, 0) % $from.Length]
+    param([Parameter(Mandatory)] [string] $AccountName)
+    $alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%*+-=?'
+    while ($true) {
+        $password = -join @(for ($i = 0; $i -lt 32; $i++) { $alphabet[(Get-RandomIndex -Count $alphabet.Length)] })
+        $complex = $password -cmatch '[A-Z]' -and $password -cmatch '[a-z]' -and $password -match '[0-9]' -and
+            $password -match '[^A-Za-z0-9]'
+        if ($complex -and $password.IndexOf($AccountName, [StringComparison]::OrdinalIgnoreCase) -lt 0) {
+            return $password
+        }
     }
-    $characters = @(foreach ($class in $classes) { & $pick $class })
-    while ($characters.Count -lt 32) { $characters += & $pick $all }
-    $characters = $characters | Sort-Object { $random.GetBytes($bytes); [BitConverter]::ToUInt32($bytes, 0) }
-    return -join $characters
+}
+
+# A uniform integer in [0, Count), from a cryptographic source (draws above the largest
+# multiple of Count are drawn again, so no index is more likely than another).
+$RandomSource = [System.Security.Cryptography.RandomNumberGenerator]::Create()
+function Get-RandomIndex {
+    param([Parameter(Mandatory)] [ValidateRange(1, 65536)] [int] $Count)
+    $bytes = New-Object byte[] 4
+    $limit = [uint32]::MaxValue - ([uint32]::MaxValue % [uint32]$Count)
+    do {
+        $RandomSource.GetBytes($bytes)
+        $value = [BitConverter]::ToUInt32($bytes, 0)
+    } while ($value -ge $limit)
+    return [int]($value % [uint32]$Count)
 }
 
 # Whether the stored autologon secret is this account's current password: a secret left
@@ -76,7 +90,7 @@ function Set-HostAutologon {
 
     $account = Get-HpcLocalUser -Name $AccountName
     if (-not $account -or -not (Test-StoredPassword -AccountName $AccountName)) {
-        $password = New-HostPassword
+        $password = New-HostPassword -AccountName $AccountName
         $securePassword = ConvertTo-SecureString -String $password -AsPlainText -Force
         if ($account) {
             Write-HpcLog "resetting the password of $AccountName (no valid LSA autologon secret)"

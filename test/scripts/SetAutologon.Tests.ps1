@@ -25,7 +25,7 @@ Describe 'set-autologon.ps1' {
         Mock Enable-ClientAccount { $script:users[$Name].Enabled = $true }
         Mock Get-AutologonSecret { $script:secret }
         Mock Set-AutologonSecret { $script:secret = $Password }
-        Mock Test-AccountPassword { $Password -eq $script:accountPassword }
+        Mock Test-AccountPassword { if ($Password -eq $script:accountPassword) { 0 } else { 1326 } }
         Mock Get-LocalGroupMemberSid { $script:members[$GroupSid] }
         Mock Add-LocalGroupMemberSid {
             $script:members[$GroupSid] = @($script:members[$GroupSid]) + $MemberSid
@@ -112,6 +112,27 @@ Describe 'set-autologon.ps1' {
             Set-HostAutologon -AccountName 'hpc'
             Should -Invoke Set-LocalUserPassword -Times 1 -Exactly
             $script:secret | Should -BeExactly $script:accountPassword
+        }
+
+        It 'keeps the password when the check gives another answer than a wrong password (<Code>)' -ForEach @(
+            # No logon servers, logon type not granted (the password was right), access denied.
+            @{ Code = 1311 }, @{ Code = 1385 }, @{ Code = 5 }
+        ) {
+            Set-HostAutologon -AccountName 'hpc'
+            $first = $script:secret
+            Mock Test-AccountPassword { $Code }
+            Set-HostAutologon -AccountName 'hpc'
+            Should -Invoke Set-LocalUserPassword -Times 0 -Exactly
+            $script:secret | Should -BeExactly $first
+        }
+
+        It 'keeps the password and carries on when the check itself fails (early in a boot)' {
+            Set-HostAutologon -AccountName 'hpc'
+            Mock Test-AccountPassword { throw 'The RPC server is unavailable' }
+            Reset-FakeRegistry
+            { Set-HostAutologon -AccountName 'hpc' } | Should -Not -Throw
+            Should -Invoke Set-LocalUserPassword -Times 0 -Exactly
+            $script:Registry["$Winlogon|AutoAdminLogon"] | Should -Be '1'
         }
 
         It 'enables a disabled account' {

@@ -1,5 +1,6 @@
 // Native calls for set-autologon.ps1, loaded with Add-Type -Path. The LSA secret
 // "DefaultPassword" is where Winlogon reads the autologon password; only SYSTEM can read it.
+// LocalLogon checks a password with LogonUser, which needs no network service.
 // C# 5 only: Windows PowerShell 5.1 compiles this with the .NET Framework's csc, and a test
 // parses it as C# 5.
 using System;
@@ -92,6 +93,29 @@ namespace HpcFleet {
                 Marshal.FreeHGlobal(key.Buffer);
                 LsaClose(policy);
             }
+        }
+    }
+
+    public static class LocalLogon {
+        private const int LOGON32_LOGON_NETWORK = 3;
+        private const int LOGON32_PROVIDER_DEFAULT = 0;
+
+        [DllImport("advapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
+        private static extern bool LogonUser(string user, string domain, string password, int logonType, int provider, out IntPtr token);
+        [DllImport("kernel32.dll", SetLastError = true)]
+        private static extern bool CloseHandle(IntPtr handle);
+
+        // 0 when the password logs the local account on; otherwise the Win32 error, of which
+        // only 1326 (ERROR_LOGON_FAILURE) says the password is wrong. A network logon makes no
+        // profile or session, and unlike PrincipalContext.ValidateCredentials (the WinNT
+        // provider over an IPC$ session) it needs neither the Server nor the Workstation service.
+        public static int Check(string user, string password) {
+            IntPtr token;
+            if (LogonUser(user, ".", password, LOGON32_LOGON_NETWORK, LOGON32_PROVIDER_DEFAULT, out token)) {
+                CloseHandle(token);
+                return 0;
+            }
+            return Marshal.GetLastWin32Error();
         }
     }
 }

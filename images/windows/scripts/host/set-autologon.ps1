@@ -21,6 +21,8 @@ Import-Module (Join-Path $PSScriptRoot 'HpcFleet.psm1')
 
 $WinlogonKey = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon'
 $SystemPolicyKey = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System'
+# ERROR_LOGON_FAILURE: "the user name or password is incorrect".
+$LogonFailure = 1326
 
 # 32 characters from a cryptographic source, drawn again until the draw has every class
 # Windows' complexity rule counts and does not contain the account name, in any case:
@@ -54,17 +56,27 @@ function Get-RandomIndex {
     return [int]($value % [uint32]$Count)
 }
 
-# Whether the stored autologon secret is this account's current password: a secret left
-# by something else, or a password changed since, would leave autologon broken for good.
-function Test-StoredPassword {
+# What the stored autologon secret says about the account's password: Absent, Matches,
+# Mismatch (Windows says the password is wrong: a secret left by something else, or a
+# password changed since, which would leave autologon broken for good) or Unknown (any
+# other answer or failure, e.g. early in a boot): only Absent and Mismatch set a new one,
+# so a check that cannot be made never stops the bootstrap or changes the password.
+function Get-StoredPasswordState {
     param([Parameter(Mandatory)] [string] $AccountName)
-    $stored = Get-AutologonSecret
-    if (-not $stored) { return $false }
     try {
-        return Test-AccountPassword -AccountName $AccountName -Password $stored
+        $stored = Get-AutologonSecret
+        if (-not $stored) { return 'Absent' }
+        $result = Test-AccountPassword -AccountName $AccountName -Password $stored
+    } catch {
+        Write-HpcLog "the stored autologon password could not be checked ($($_.Exception.Message)); keeping it"
+        return 'Unknown'
     } finally {
-        Remove-Variable -Name 'stored'
+        Remove-Variable -Name 'stored' -ErrorAction SilentlyContinue
     }
+    if ($result -eq 0) { return 'Matches' }
+    if ($result -eq $LogonFailure) { return 'Mismatch' }
+    Write-HpcLog "the stored autologon password could not be checked (error $result); keeping it"
+    return 'Unknown'
 }
 
 # Group membership follows the config both ways. (Variable names are case-insensitive:
@@ -89,7 +101,7 @@ function Set-HostAutologon {
     if ($AccountName -notmatch $HpcAccountNamePattern) { throw "invalid account name $AccountName" }
 
     $account = Get-HpcLocalUser -Name $AccountName
-    if (-not $account -or -not (Test-StoredPassword -AccountName $AccountName)) {
+    if (-not $account -or (Get-StoredPasswordState -AccountName $AccountName) -in 'Absent', 'Mismatch') {
         $password = New-HostPassword -AccountName $AccountName
         $securePassword = ConvertTo-SecureString -String $password -AsPlainText -Force
         if ($account) {
@@ -140,16 +152,11 @@ function Set-AutologonSecret {
     [HpcFleet.LsaSecret]::Store('DefaultPassword', $Password)
 }
 
+# 0, or the Win32 error of a network logon with the password (see HpcFleet.Autologon.cs).
 function Test-AccountPassword {
     param([Parameter(Mandatory)] [string] $AccountName, [Parameter(Mandatory)] [string] $Password)
-    Add-Type -AssemblyName System.DirectoryServices.AccountManagement
-    $context = New-Object System.DirectoryServices.AccountManagement.PrincipalContext(
-        [System.DirectoryServices.AccountManagement.ContextType]::Machine)
-    try {
-        return $context.ValidateCredentials($AccountName, $Password)
-    } finally {
-        $context.Dispose()
-    }
+    Import-AutologonNativeCode
+    return [HpcFleet.LocalLogon]::Check($AccountName, $Password)
 }
 
 function New-ClientAccount {

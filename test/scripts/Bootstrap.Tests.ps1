@@ -35,6 +35,7 @@ Describe 'bootstrap.ps1' {
             if ($Script -eq 'set-autologon.ps1') {
                 $script:Registry["$Winlogon|AutoAdminLogon"] = '1'
                 $script:Registry["$Winlogon|DefaultUserName"] = $Arguments.AccountName
+                $script:Registry["$Winlogon|DefaultDomainName"] = (Get-HpcComputerName).Pending
             }
         }
         Mock Get-HpcLocalUser { [pscustomobject]@{ Name = $Name; Sid = $AccountSid; Enabled = $true } }
@@ -113,9 +114,28 @@ Describe 'bootstrap.ps1' {
         Should -Invoke Restart-Host -Times 1 -Exactly
     }
 
+    It 'asks Windows for one delayed restart, never an immediate one in the middle of the init agent''s work' {
+        Mock Restart-Computer {}
+        Invoke-HostConvergence -DataDir $dataDir
+        Should -Invoke Restart-Host -Times 1 -Exactly -ParameterFilter { $DelaySeconds -ge 30 }
+        Should -Invoke Restart-Computer -Times 0 -Exactly
+    }
+
+    It 'reboots once more when the cloud renamed the host after autologon was configured' {
+        $names = 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName'
+        $script:Registry["$names\ComputerName|ComputerName"] = 'IZ2ZE0IMAGE'
+        Invoke-HostConvergence -DataDir $dataDir
+        $script:Registry["$names\ComputerName|ComputerName"] = 'HPC-0001'
+        Invoke-HostConvergence -DataDir $dataDir
+        $script:Registry["$Winlogon|DefaultDomainName"] | Should -Be 'HPC-0001'
+        Invoke-HostConvergence -DataDir $dataDir
+        Should -Invoke Restart-Host -Times 2 -Exactly
+    }
+
     It 'does not reboot when autologon was already set' {
         $script:Registry["$Winlogon|AutoAdminLogon"] = '1'
         $script:Registry["$Winlogon|DefaultUserName"] = 'hpc'
+        $script:Registry["$Winlogon|DefaultDomainName"] = 'HPC-0001'
         Invoke-HostConvergence -DataDir $dataDir
         Should -Invoke Restart-Host -Times 0 -Exactly
     }

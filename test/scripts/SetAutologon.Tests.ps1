@@ -63,6 +63,14 @@ Describe 'set-autologon.ps1' {
             $script:Registry["$Policies|DisableCAD"] | Should -Be 1
         }
 
+        It 'points autologon at the name the host will have after a pending rename' {
+            $names = 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName'
+            $script:Registry["$names\ActiveComputerName|ComputerName"] = 'HPC-0001'
+            $script:Registry["$names\ComputerName|ComputerName"] = 'HPC-0007'
+            Set-HostAutologon -AccountName 'hpc'
+            $script:Registry["$Winlogon|DefaultDomainName"] | Should -Be 'HPC-0007'
+        }
+
         It 'removes a plain-text DefaultPassword and an AutoLogonCount left by anyone else' {
             $script:Registry["$Winlogon|DefaultPassword"] = 'plain'
             $script:Registry["$Winlogon|AutoLogonCount"] = 1

@@ -92,6 +92,20 @@ Describe '<Name>' -ForEach $all {
         }
     }
 
+    It 'never restarts Windows but through bootstrap''s Restart-Host (delayed)' {
+        $ast = Get-Ast $File
+        foreach ($command in (Find-Ast $ast ([System.Management.Automation.Language.CommandAst]))) {
+            $command.GetCommandName() | Should -Not -BeIn @('Restart-Computer', 'Stop-Computer')
+            if ($command.Extent.Text -match 'shutdown(\.exe)?\b') {
+                $function = $command.Parent
+                while ($function -and $function -isnot [System.Management.Automation.Language.FunctionDefinitionAst]) {
+                    $function = $function.Parent
+                }
+                "$Name $($function.Name)" | Should -Be 'host/bootstrap.ps1 Restart-Host'
+            }
+        }
+    }
+
     It 'never allows WinRM over unencrypted HTTP' {
         [System.IO.File]::ReadAllText($File) | Should -Not -Match "AllowUnencrypted'?\s*(=|-Value)\s*'?\`$?true"
     }

@@ -124,6 +124,21 @@ function Get-HpcMetadata {
     return ConvertFrom-HpcResponseBody $response
 }
 
+# --- The host's name
+
+# The computer name now (Active) and after the next boot (Pending). ECS's init agent renames
+# a new host at its first start, and until that takes effect a reboot later $env:COMPUTERNAME
+# (the active name) is the image's: anything that must still hold after the reboot (the
+# autologon domain, the certificate's name, the report) uses the pending name.
+function Get-HpcComputerName {
+    $names = 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName'
+    $active = Get-HpcRegistryValue -Key "$names\ActiveComputerName" -Name 'ComputerName'
+    $pending = Get-HpcRegistryValue -Key "$names\ComputerName" -Name 'ComputerName'
+    if (-not $active) { $active = $env:COMPUTERNAME }
+    if (-not $pending) { $pending = $active }
+    return [pscustomobject]@{ Active = [string]$active; Pending = [string]$pending }
+}
+
 # --- The host config
 
 # The JSON between the begin and end lines of the user-data, or $null when it has none.
@@ -180,7 +195,7 @@ function Get-HpcHostFacts {
         logicalCpus   = [int](($processors | Measure-Object -Property NumberOfLogicalProcessors -Sum).Sum)
         physicalCpus  = [int](($processors | Measure-Object -Property NumberOfCores -Sum).Sum)
         clientVersion = $clientVersion
-        hostname      = $env:COMPUTERNAME
+        hostname      = (Get-HpcComputerName).Pending
     }
 }
 

@@ -24,6 +24,9 @@ trap {
 Import-Module (Join-Path $PSScriptRoot 'HpcFleet.psm1')
 
 $WinlogonKey = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon'
+# Long enough for the cloud's init agent (host name, Administrator password, user-data at a
+# first start) to finish what it is doing when the bootstrap asks for a reboot.
+$RebootDelaySeconds = 60
 
 # The host config's JSON from this instance's user-data, or the one passed in when the
 # metadata service does not answer; $null when the user-data holds none.
@@ -50,10 +53,12 @@ function Invoke-Step {
     if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE" }
 }
 
+# Whether Winlogon will log $AccountName on at the next boot as things stand.
 function Test-AutologonFor {
-    param([Parameter(Mandatory)] [string] $AccountName)
+    param([Parameter(Mandatory)] [string] $AccountName, [Parameter(Mandatory)] [string] $ComputerName)
     return (Get-HpcRegistryValue -Key $WinlogonKey -Name 'AutoAdminLogon') -eq '1' -and
-        (Get-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultUserName') -eq $AccountName
+        (Get-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultUserName') -eq $AccountName -and
+        (Get-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultDomainName') -eq $ComputerName
 }
 
 # Writes the config as rendered (it parsed already), so an unchanged config is an
@@ -81,7 +86,8 @@ function Invoke-HostConvergence {
     }
     $config = ConvertFrom-HpcHostConfigJson -Json $json -Source 'the host config in the user-data'
     $accountName = [string]$config.accountName
-    $autologonWasSet = Test-AutologonFor -AccountName $accountName
+    $computerName = (Get-HpcComputerName).Pending
+    $autologonWasSet = Test-AutologonFor -AccountName $accountName -ComputerName $computerName
 
     Invoke-Step -Script 'enable-winrm.ps1'
     Invoke-Step -Script 'set-autologon.ps1' -Arguments @{
@@ -114,13 +120,14 @@ function Invoke-HostConvergence {
         }
     }
 
-    # Winlogon reads the autologon settings at boot: a fresh setup needs one reboot.
-    # The marker keeps a failed logon from turning into a reboot loop.
-    $rebootMarker = Join-Path $DataDir "autologon-reboot-$accountName"
+    # Winlogon reads the autologon settings at boot: a fresh setup (or a rename since) needs
+    # one reboot. The marker, per account and host name, keeps a failed logon from turning
+    # into a reboot loop.
+    $rebootMarker = Join-Path $DataDir "autologon-reboot-$accountName-$computerName"
     if (-not $autologonWasSet -and -not (Test-Path -LiteralPath $rebootMarker)) {
         New-Item -ItemType File -Path $rebootMarker -Force | Out-Null
-        Write-HpcLog 'autologon was just configured: rebooting so the client account logs on'
-        Restart-Host
+        Write-HpcLog "autologon was just configured: rebooting in $RebootDelaySeconds s so the client account logs on"
+        Restart-Host -DelaySeconds $RebootDelaySeconds
     }
 }
 
@@ -152,8 +159,13 @@ function Get-ClientTaskState {
     return [string]$task.State
 }
 
+# The one way the host scripts restart Windows: shutdown.exe with a delay, never an
+# immediate Restart-Computer -Force in the middle of the init agent's work.
 function Restart-Host {
-    Restart-Computer -Force
+    param([Parameter(Mandatory)] [int] $DelaySeconds)
+    & "$env:SystemRoot\System32\shutdown.exe" /r /t $DelaySeconds /d p:4:1 /c 'hpc-fleet: autologon was configured'
+    # 1190: a shutdown is already scheduled (by the init agent, say), and that one will do.
+    if ($LASTEXITCODE -ne 0 -and $LASTEXITCODE -ne 1190) { throw "shutdown.exe failed with exit code $LASTEXITCODE" }
 }
 
 # Dot-sourced (the tests), the script only defines its functions.

@@ -124,7 +124,10 @@ function Set-HostAutologon {
 
     [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'AutoAdminLogon' -Value '1' -Type String)
     [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultUserName' -Value $AccountName -Type String)
-    [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultDomainName' -Value $env:COMPUTERNAME -Type String)
+    # The name the host will have at its next boot, when Winlogon reads this: a rename by the
+    # cloud's init agent may be pending, and OLDNAME\hpc would not log on.
+    $computerName = (Get-HpcComputerName).Pending
+    [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultDomainName' -Value $computerName -Type String)
     # A plain-text password, or a count that turns autologon off after N logons, must not linger.
     foreach ($name in 'DefaultPassword', 'AutoLogonCount') {
         [void](Clear-HpcRegistryValue -Key $WinlogonKey -Name $name)

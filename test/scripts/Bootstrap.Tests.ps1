@@ -28,6 +28,7 @@ Describe 'bootstrap.ps1' {
         Add-FakeRegistry
         Mock Get-HpcMetadataToken { 'token' }
         Mock Get-HpcMetadata { $script:userData }
+        Mock Get-HpcMetadata { "i-0123abcd`n" } -ParameterFilter { $Path -eq 'meta-data/instance-id' }
         Mock Invoke-Step {
             [void]$script:steps.Add($Script)
             $script:stepArguments[$Script] = $Arguments
@@ -76,6 +77,11 @@ Describe 'bootstrap.ps1' {
         $script:stepArguments['set-autologon.ps1'].AccountName | Should -Be 'hpc'
         $script:stepArguments['set-autologon.ps1'].IsAdministrator | Should -BeFalse
         $script:stepArguments['register-client-task.ps1'].AccountName | Should -Be 'hpc'
+    }
+
+    It 'gives enable-winrm this instance''s id, which its certificate is made for' {
+        Invoke-HostConvergence -DataDir $dataDir
+        $script:stepArguments['enable-winrm.ps1'].InstanceId | Should -Be 'i-0123abcd'
     }
 
     It 'passes accountIsAdministrator on to set-autologon and register-client-task' {

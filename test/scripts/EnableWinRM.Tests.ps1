@@ -41,6 +41,9 @@ BeforeAll {
         [void]$script:changes.Add("new firewall rule $Name $Port")
     }
     Mock Disable-HttpFirewallRule {}
+    Mock Get-PendingComputerName { 'HPC-0001' }
+    Mock Get-InstanceId { 'i-from-metadata' }
+    Mock Start-Sleep {}
 }
 
 Describe 'enable-winrm.ps1' {
@@ -55,8 +58,10 @@ Describe 'enable-winrm.ps1' {
     }
 
     It 'listens on HTTPS 5986 with a self-signed certificate, and nowhere else' {
-        Enable-HttpsWinRM
+        Enable-HttpsWinRM -InstanceId 'i-host1'
         @($script:certificates).Count | Should -Be 1
+        $script:certificates[0].FriendlyName | Should -Be 'hpc-fleet WinRM i-host1'
+        $script:certificates[0].Subject | Should -Be 'CN=HPC-0001'
         @($script:listeners).Count | Should -Be 1
         $script:listeners[0].Transport | Should -Be 'HTTPS'
         $script:listeners[0].Port | Should -Be 5986
@@ -64,31 +69,81 @@ Describe 'enable-winrm.ps1' {
     }
 
     It 'allows Basic auth only with AllowUnencrypted false, for the service and the client' {
-        Enable-HttpsWinRM
+        Enable-HttpsWinRM -InstanceId 'i-host1'
         $script:wsman['Service\AllowUnencrypted'] | Should -Be 'false'
         $script:wsman['Client\AllowUnencrypted'] | Should -Be 'false'
         $script:wsman['Service\Auth\Basic'] | Should -Be 'true'
     }
 
     It 'opens TCP 5986 in the firewall and keeps the built-in HTTP rules closed' {
-        Enable-HttpsWinRM
+        Enable-HttpsWinRM -InstanceId 'i-host1'
         Should -Invoke New-HttpsFirewallRule -Times 1 -Exactly -ParameterFilter { $Port -eq 5986 }
         Should -Invoke Disable-HttpFirewallRule -Times 1 -Exactly
     }
 
     It 'makes a new certificate when the current one has less than a month left' {
-        Enable-HttpsWinRM
+        Enable-HttpsWinRM -InstanceId 'i-host1'
         $script:certificates[0].NotAfter = (Get-Date).AddDays(10)
-        Enable-HttpsWinRM
+        Enable-HttpsWinRM -InstanceId 'i-host1'
         @($script:certificates).Count | Should -Be 1
         $script:certificates[0].Thumbprint | Should -Be 'THUMB2'
         $script:listeners[0].Thumbprint | Should -Be 'THUMB2'
     }
 
+    It 'replaces a certificate made on another instance (the image build''s), whatever its name, and deletes its key' {
+        $script:certificates = @([pscustomobject]@{
+                Thumbprint = 'BUILD'; FriendlyName = 'hpc-fleet WinRM i-build'; Subject = 'CN=HPC-0001'
+                NotAfter = (Get-Date).AddYears(4)
+            })
+        $script:listeners = @([pscustomobject]@{ Name = 'Listener_B'; Transport = 'HTTPS'; Thumbprint = 'BUILD' })
+        Enable-HttpsWinRM -InstanceId 'i-host1'
+        @($script:certificates | ForEach-Object { $_.FriendlyName }) | Should -Be @('hpc-fleet WinRM i-host1')
+        $script:listeners[0].Thumbprint | Should -Be 'THUMB1'
+        Should -Invoke Remove-WinRMCertificate -Times 1 -Exactly -ParameterFilter { $Thumbprint -eq 'BUILD' }
+    }
+
+    It 'leaves certificates that are not hpc-fleet''s alone' {
+        $script:certificates = @([pscustomobject]@{ Thumbprint = 'RDP'; FriendlyName = 'Remote Desktop'; Subject = 'CN=x'; NotAfter = (Get-Date).AddYears(1) })
+        Enable-HttpsWinRM -InstanceId 'i-host1'
+        @($script:certificates | ForEach-Object { $_.Thumbprint }) | Should -Contain 'RDP'
+    }
+
+    It 'reads the instance id from the metadata service when it is not given' {
+        Enable-HttpsWinRM
+        $script:certificates[0].FriendlyName | Should -Be 'hpc-fleet WinRM i-from-metadata'
+    }
+
+    It 'still comes up when the metadata service does not answer' {
+        Mock Get-InstanceId { throw 'no route to host' }
+        Enable-HttpsWinRM
+        $script:certificates[0].FriendlyName | Should -Be 'hpc-fleet WinRM unknown'
+        Should -Invoke Get-InstanceId -Times 3 -Exactly
+        @($script:listeners).Count | Should -Be 1
+    }
+
     It 'changes nothing on a second run' {
-        Enable-HttpsWinRM
+        Enable-HttpsWinRM -InstanceId 'i-host1'
         $script:changes.Clear()
-        Enable-HttpsWinRM
+        Enable-HttpsWinRM -InstanceId 'i-host1'
         $script:changes | Should -BeNullOrEmpty
+    }
+
+    It 'with -Remove, leaves no listener, no hpc-fleet certificate and no key (the build''s last step)' {
+        Enable-HttpsWinRM -InstanceId 'i-build'
+        $script:certificates = @($script:certificates) + [pscustomobject]@{ Thumbprint = 'RDP'; FriendlyName = 'Remote Desktop'; Subject = 'CN=x'; NotAfter = (Get-Date).AddYears(1) }
+        Disable-HttpsWinRM
+        $script:listeners | Should -BeNullOrEmpty
+        @($script:certificates | ForEach-Object { $_.Thumbprint }) | Should -Be @('RDP')
+    }
+
+    It 'deletes the private key with every certificate it removes' {
+        $tokens = $null
+        $errors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path $HostScriptsDir 'enable-winrm.ps1'), [ref]$tokens, [ref]$errors)
+        $removals = @($ast.FindAll({ param($node)
+                    $node -is [System.Management.Automation.Language.CommandAst] -and
+                    $node.GetCommandName() -eq 'Remove-Item' -and $node.Extent.Text -match 'Cert:' }, $true))
+        $removals.Count | Should -Be 1
+        $removals[0].Extent.Text | Should -Match '-DeleteKey'
     }
 }

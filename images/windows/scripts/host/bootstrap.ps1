@@ -28,18 +28,22 @@ $WinlogonKey = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon'
 # first start) to finish what it is doing when the bootstrap asks for a reboot.
 $RebootDelaySeconds = 60
 
-# The host config's JSON from this instance's user-data, or the one passed in when the
-# metadata service does not answer; $null when the user-data holds none.
-function Get-HostConfigJson {
+# What this boot converges from: the host config's JSON from this instance's user-data
+# (Json $null when it holds none) and the instance id; the config passed in, and no id,
+# when the metadata service does not answer.
+function Get-HostInput {
     param([AllowEmptyString()] [string] $Fallback = '')
     try {
         $token = Get-HpcMetadataToken
         $userData = Get-HpcMetadata -Path 'user-data' -Token $token
-        return Get-HpcHostConfigFromUserData -UserData $userData
+        return [pscustomobject]@{
+            Json       = Get-HpcHostConfigFromUserData -UserData $userData
+            InstanceId = (Get-HpcMetadata -Path 'meta-data/instance-id' -Token $token).Trim()
+        }
     } catch {
         if ($Fallback) {
             Write-HpcLog "user-data unavailable ($($_.Exception.Message)); using the config passed in"
-            return $Fallback
+            return [pscustomobject]@{ Json = $Fallback; InstanceId = '' }
         }
         throw
     }
@@ -79,7 +83,8 @@ function Invoke-HostConvergence {
         [AllowEmptyString()] [string] $HostConfigJson = '',
         [string] $DataDir = $HpcDataDir
     )
-    $json = Get-HostConfigJson -Fallback $HostConfigJson
+    $hostInput = Get-HostInput -Fallback $HostConfigJson
+    $json = $hostInput.Json
     if (-not $json) {
         Write-HpcLog 'no hpc-fleet host config in the user-data: nothing to do'
         return
@@ -89,7 +94,7 @@ function Invoke-HostConvergence {
     $computerName = (Get-HpcComputerName).Pending
     $autologonWasSet = Test-AutologonFor -AccountName $accountName -ComputerName $computerName
 
-    Invoke-Step -Script 'enable-winrm.ps1'
+    Invoke-Step -Script 'enable-winrm.ps1' -Arguments @{ InstanceId = $hostInput.InstanceId }
     Invoke-Step -Script 'set-autologon.ps1' -Arguments @{
         AccountName     = $accountName
         IsAdministrator = [bool]$config.accountIsAdministrator

@@ -1,9 +1,15 @@
-# Converges WinRM to HTTPS only: a self-signed certificate for this host name, an
-# HTTPS listener on 5986, Basic auth only over HTTPS (AllowUnencrypted false), a
-# firewall rule for 5986, and no HTTP listener. Runs as the build instance's
-# user-data (so Packer can connect) and at every boot from bootstrap.ps1 (a host
-# from the image has a new name, so it gets a new certificate). Idempotent.
+# Converges WinRM to HTTPS only: a self-signed certificate made on this instance for
+# it (keyed on the instance id, so no host serves a key made elsewhere), an HTTPS
+# listener on 5986, Basic auth only over HTTPS (AllowUnencrypted false), a firewall
+# rule for 5986, and no HTTP listener. Runs as the build instance's user-data (so
+# Packer can connect) and at every boot from bootstrap.ps1. -Remove takes the listener,
+# certificates and keys away (the build's last step). Idempotent.
 # Self-contained (no HpcFleet module): as user-data it runs before anything is uploaded.
+param(
+    # This instance's id, when the caller has it; otherwise read from the metadata service.
+    [string] $InstanceId = '',
+    [switch] $Remove
+)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -14,7 +20,8 @@ trap {
 }
 
 $HttpsPort = 5986
-$CertificateName = 'hpc-fleet WinRM'
+# Certificates are named "hpc-fleet WinRM <instance id>".
+$CertificatePrefix = 'hpc-fleet WinRM'
 $FirewallRuleName = 'hpc-fleet-winrm-https'
 
 function Write-WinRMLog {
@@ -22,18 +29,43 @@ function Write-WinRMLog {
     Write-Host ('{0:yyyy-MM-ddTHH:mm:ssK} {1}' -f (Get-Date), $Message)
 }
 
-function Enable-HttpsWinRM {
-    param([string] $HostName = $env:COMPUTERNAME)
-    Enable-WinRMService
+# This instance's id, from the caller or the metadata service; "unknown" when neither has
+# it, so WinRM still comes up (and gets a certificate of its own once the id is known).
+function Resolve-InstanceId {
+    param([AllowEmptyString()] [string] $InstanceId = '', [int] $Attempts = 3)
+    if ($InstanceId) { return $InstanceId }
+    for ($attempt = 1; $attempt -le $Attempts; $attempt++) {
+        try {
+            $id = Get-InstanceId
+            if ($id -match '^i-[A-Za-z0-9-]+$') { return $id }
+        } catch {
+            Write-WinRMLog "instance id unavailable (attempt $attempt of $Attempts): $($_.Exception.Message)"
+        }
+        if ($attempt -lt $Attempts) { Start-Sleep -Seconds 2 }
+    }
+    return 'unknown'
+}
 
-    # Reuse this host's certificate while it has a month left; otherwise make one.
-    $certificate = @(Get-WinRMCertificate |
-            Where-Object { $_.FriendlyName -eq $CertificateName -and $_.Subject -eq "CN=$HostName" -and
-                $_.NotAfter -gt (Get-Date).AddDays(30) } |
+# The hpc-fleet certificates in the machine store.
+function Get-FleetCertificate {
+    return @(Get-WinRMCertificate | Where-Object { "$($_.FriendlyName)".StartsWith($CertificatePrefix) })
+}
+
+function Enable-HttpsWinRM {
+    param([AllowEmptyString()] [string] $InstanceId = '')
+    Enable-WinRMService
+    $id = Resolve-InstanceId -InstanceId $InstanceId
+    $friendlyName = "$CertificatePrefix $id"
+
+    # Reuse this instance's certificate while it has a month left; otherwise make one. One
+    # made elsewhere (the image build's, whatever its host name) is never reused.
+    $certificate = @(Get-FleetCertificate |
+            Where-Object { $_.FriendlyName -eq $friendlyName -and $_.NotAfter -gt (Get-Date).AddDays(30) } |
             Sort-Object -Property NotAfter -Descending) | Select-Object -First 1
     if (-not $certificate) {
-        Write-WinRMLog "creating a self-signed WinRM certificate for $HostName"
-        $certificate = New-WinRMCertificate -DnsName $HostName -FriendlyName $CertificateName
+        $dnsName = Get-PendingComputerName
+        Write-WinRMLog "creating a self-signed WinRM certificate for $id ($dnsName)"
+        $certificate = New-WinRMCertificate -DnsName $dnsName -FriendlyName $friendlyName
     }
 
     # Exactly one listener: HTTPS with this certificate. HTTP listeners go, since
@@ -72,11 +104,23 @@ function Enable-HttpsWinRM {
     # The built-in HTTP (5985) rules stay closed: nothing should listen there.
     Disable-HttpFirewallRule
 
-    # Certificates made for an earlier host name (the image build's) are no longer used.
-    foreach ($old in @(Get-WinRMCertificate | Where-Object {
-                $_.FriendlyName -eq $CertificateName -and $_.Thumbprint -ne $certificate.Thumbprint })) {
-        Write-WinRMLog "removing the unused WinRM certificate $($old.Thumbprint)"
+    # Every other hpc-fleet certificate goes, with its private key.
+    foreach ($old in @(Get-FleetCertificate | Where-Object { $_.Thumbprint -ne $certificate.Thumbprint })) {
+        Write-WinRMLog "removing the unused WinRM certificate $($old.FriendlyName) and its key"
         Remove-WinRMCertificate -Thumbprint $old.Thumbprint
+    }
+}
+
+# The image build's last step: no listener, certificate or key made on the build instance
+# stays in the image (each host makes its own at first boot).
+function Disable-HttpsWinRM {
+    foreach ($listener in @(Get-WinRMListener)) {
+        Write-WinRMLog "removing WinRM listener $($listener.Name) ($($listener.Transport))"
+        Remove-WinRMListener -Name $listener.Name
+    }
+    foreach ($certificate in @(Get-FleetCertificate)) {
+        Write-WinRMLog "removing the WinRM certificate $($certificate.FriendlyName) and its key"
+        Remove-WinRMCertificate -Thumbprint $certificate.Thumbprint
     }
 }
 
@@ -97,9 +141,27 @@ function New-WinRMCertificate {
         -FriendlyName $FriendlyName -KeyAlgorithm RSA -KeyLength 2048 -NotAfter (Get-Date).AddYears(5)
 }
 
+# -DeleteKey: without it the private key file stays on disk after the certificate goes.
 function Remove-WinRMCertificate {
     param([Parameter(Mandatory)] [string] $Thumbprint)
-    Remove-Item -Path "Cert:\LocalMachine\My\$Thumbprint" -Force
+    Remove-Item -Path "Cert:\LocalMachine\My\$Thumbprint" -DeleteKey -Force
+}
+
+function Get-InstanceId {
+    $base = 'http://100.100.100.200/latest'
+    $read = { param($Response) [System.Text.Encoding]::UTF8.GetString($Response.RawContentStream.ToArray()).Trim() }
+    $token = & $read (Invoke-WebRequest -UseBasicParsing -Method Put -Uri "$base/api/token" -TimeoutSec 5 `
+            -Headers @{ 'X-aliyun-ecs-metadata-token-ttl-seconds' = '60' })
+    return & $read (Invoke-WebRequest -UseBasicParsing -Uri "$base/meta-data/instance-id" -TimeoutSec 5 `
+            -Headers @{ 'X-aliyun-ecs-metadata-token' = $token })
+}
+
+# The name the host will have after a pending rename (the certificate's DNS name).
+function Get-PendingComputerName {
+    $key = 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName'
+    $name = (Get-ItemProperty -LiteralPath $key -Name ComputerName -ErrorAction SilentlyContinue).ComputerName
+    if ($name) { return $name }
+    return $env:COMPUTERNAME
 }
 
 # The listeners as { Name, Transport, Thumbprint }.
@@ -152,5 +214,5 @@ function Disable-HttpFirewallRule {
 
 # Dot-sourced (the tests), the script only defines its functions.
 if ($MyInvocation.InvocationName -ne '.') {
-    Enable-HttpsWinRM
+    if ($Remove) { Disable-HttpsWinRM } else { Enable-HttpsWinRM -InstanceId $InstanceId }
 }

@@ -137,6 +137,12 @@ source "alicloud-ecs" "windows" {
 build {
   sources = ["source.alicloud-ecs.windows"]
 
+  # The host scripts first: the build steps import the HpcFleet module from there.
+  provisioner "file" {
+    sources     = local.host_scripts
+    destination = "${local.host_scripts_dir}/"
+  }
+
   provisioner "file" {
     sources     = [for file in local.client_files : file.source]
     destination = "${local.client_staging_dir}/"
@@ -147,12 +153,8 @@ build {
     environment_vars = [
       "HPC_CLIENT_STAGING=${local.client_staging_dir}",
       "HPC_CLIENT_FILES=${local.client_file_map}",
+      "HPC_FLEET_MODULE=${local.host_scripts_dir}/HpcFleet.psm1",
     ]
-  }
-
-  provisioner "file" {
-    sources     = local.host_scripts
-    destination = "${local.host_scripts_dir}/"
   }
 
   provisioner "powershell" {

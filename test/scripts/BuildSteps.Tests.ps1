@@ -18,6 +18,8 @@ Describe 'install-client-files.ps1' {
     }
 
     BeforeEach {
+        Mock -ModuleName HpcFleet Get-HpcPathAccess { [pscustomobject]@{ Protected = $false; Rules = @() } }
+        Mock -ModuleName HpcFleet Set-HpcPathAccess {}
         $staging = Join-Path $TestDrive "staging-$([guid]::NewGuid())"
         $target = Join-Path $TestDrive "client-$([guid]::NewGuid())"
         New-Item -ItemType Directory -Path $staging | Out-Null
@@ -45,6 +47,25 @@ Describe 'install-client-files.ps1' {
         }
         Install-ClientFiles -Staging $staging -FilesBase64 (ConvertTo-FileList $files)
         foreach ($name in $names) { Test-Path -LiteralPath (Join-Path $target $name) | Should -BeTrue }
+    }
+
+    It 'makes the directories it creates writable by SYSTEM and Administrators only, readable by Users' {
+        Mock -ModuleName HpcFleet Get-HpcPathAccess { [pscustomobject]@{ Protected = $false; Rules = @() } }
+        Mock -ModuleName HpcFleet Set-HpcPathAccess { $script:access = @{ Path = $Path; Rules = $Rules } }
+        $files = @($files | ForEach-Object { @{ name = $_.name; destination = (Join-Path $target "bin/$($_.name)") } })
+        Install-ClientFiles -Staging $staging -FilesBase64 (ConvertTo-FileList $files)
+        # The topmost directory it created; what is under it inherits.
+        Should -Invoke -ModuleName HpcFleet Set-HpcPathAccess -Times 1 -Exactly
+        $script:access.Path | Should -Be $target
+        @($script:access.Rules | ForEach-Object { '{0}={1:x}/{2}' -f $_.Sid, $_.Rights, $_.Inherit }) |
+            Should -Be @('S-1-5-18=1f01ff/3', 'S-1-5-32-544=1f01ff/3', 'S-1-5-32-545=1200a9/3')
+    }
+
+    It 'keeps the ACL of a directory that already existed' {
+        Mock -ModuleName HpcFleet Set-HpcPathAccess {}
+        New-Item -ItemType Directory -Path $target | Out-Null
+        Install-ClientFiles -Staging $staging -FilesBase64 (ConvertTo-FileList $files)
+        Should -Invoke -ModuleName HpcFleet Set-HpcPathAccess -Times 0 -Exactly
     }
 
     It 'installs a single file too' {

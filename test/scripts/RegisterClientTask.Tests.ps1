@@ -58,6 +58,11 @@ Describe 'register-client-task.ps1' {
         $definition.ExecutionTimeLimit | Should -Be 'PT0S'
     }
 
+    It 'starts start-client.ps1 again within 5 minutes if it dies, never a second copy' {
+        $definition.RepetitionInterval | Should -Be 'PT5M'
+        $definition.MultipleInstances | Should -Be 'IgnoreNew'
+    }
+
     It 'restarts when the task fails to start, and never runs twice at once' {
         $definition.RestartCount | Should -Be 255
         $definition.RestartInterval | Should -Be 'PT1M'

@@ -35,7 +35,12 @@ Describe 'start-client.ps1' {
     BeforeAll {
         Mock Get-HpcHostFacts { [pscustomobject]@{ instanceId = 'i-1' } }
         Mock Send-HpcHostStatus { [void]$script:statuses.Add($Status); $true }
-        Mock Start-Sleep { [void]$script:sleeps.Add($Seconds) }
+        # The supervisor never returns once it has given up: its first heartbeat sleep (60 s)
+        # ends the test.
+        Mock Start-Sleep {
+            if ($Seconds -eq 60) { throw 'given up' }
+            [void]$script:sleeps.Add($Seconds)
+        }
         Mock Start-ClientProcess {
             [void]$script:commandLines.Add($CommandLine)
             if ($script:clients.Count -eq 0) { return New-FakeClient }
@@ -57,13 +62,13 @@ Describe 'start-client.ps1' {
     It 'reports running, a heartbeat every heartbeatSeconds while the client runs, then exited' {
         $running = New-FakeClient -Heartbeats 2
         [void]$script:clients.Add($running)
-        Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 2
+        { Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 2 } | Should -Throw 'given up'
         @($script:statuses) | Should -Be @(2, 2, 2, 3, 2, 4)
         @($running.Waits) | Should -Be @(60000, 60000, 60000)
     }
 
     It 'restarts the client after 5 s doubling to at most 5 min, then reports failed after 10 quick failures' {
-        Start-ClientSupervisor -ConfigPath $configPath
+        { Start-ClientSupervisor -ConfigPath $configPath } | Should -Throw 'given up'
         @($script:sleeps) | Should -Be @(5, 10, 20, 40, 80, 160, 300, 300, 300)
         $script:statuses[-1] | Should -Be 4
         Should -Invoke Start-ClientProcess -Times 10 -Exactly
@@ -83,15 +88,28 @@ Describe 'start-client.ps1' {
 
     It 'counts a client that cannot be started as a quick failure' {
         [void]$script:clients.AddRange(@('fail', 'fail'))
-        Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 2
+        { Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 2 } | Should -Throw 'given up'
         @($script:statuses) | Should -Be @(3, 4)
     }
 
     It 'starts the client when the metadata service does not answer, and reports later' {
         Mock Get-HpcHostFacts { throw 'metadata unreachable' }
-        Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 2
+        { Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 2 } | Should -Throw 'given up'
         Should -Invoke Start-ClientProcess -Times 2 -Exactly
         $script:statuses | Should -BeNullOrEmpty
+    }
+
+    It 'once it has given up, stays alive reporting failed every heartbeat, and starts no client' {
+        $script:heartbeats = 0
+        Mock Start-Sleep {
+            if ($Seconds -eq 60) {
+                $script:heartbeats++
+                if ($script:heartbeats -ge 3) { throw 'enough' }
+            }
+        }
+        { Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 2 } | Should -Throw 'enough'
+        @($script:statuses) | Should -Be @(2, 3, 2, 4, 4, 4)
+        Should -Invoke Start-ClientProcess -Times 2 -Exactly
     }
 
     It 'quotes each argument the way CommandLineToArgvW splits them again' {
@@ -101,7 +119,7 @@ Describe 'start-client.ps1' {
 
     It 'passes the configured arguments to the client' {
         $configPath = Write-Config -Arguments @('--name', 'a b')
-        Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 1
+        { Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 1 } | Should -Throw 'given up'
         $script:commandLines[0] | Should -BeExactly '--name "a b"'
     }
 }

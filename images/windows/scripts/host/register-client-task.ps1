@@ -1,8 +1,10 @@
 # Converges the scheduled task that starts the benchmark client: at logon of the
 # client account, in its interactive session, at normal priority, elevated when the
 # account is an administrator, with no execution time limit (PT0S; the default would
-# stop the client after 72 hours) and restarts if the task fails.
-# The task runs start-client.ps1, whose loop restarts a client that exits.
+# stop the client after 72 hours), repeated every 5 minutes while the account is
+# logged on. The task runs start-client.ps1, whose loop restarts a client that exits;
+# the repetition (with IgnoreNew, so never a second copy) starts start-client.ps1
+# again if it dies itself. Restart-on-failure only covers a task that fails to launch.
 # Idempotent: the task is registered again only when its definition differs.
 param(
     [Parameter(Mandatory)] [string] $AccountName,
@@ -38,7 +40,7 @@ function Get-ClientTaskDefinition {
         Arguments          = "-NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File `"$StartClientPath`""
         Trigger            = 'AtLogOn'
         TriggerUserId      = $user
-        RepetitionInterval = ''
+        RepetitionInterval = 'PT5M'
         UserId             = $user
         LogonType          = 'Interactive'
         # Limited would run an administrator's client with a filtered (UAC) token.

@@ -2,9 +2,10 @@
 # reports status 2 (running) to the host-manager, a heartbeat every
 # heartbeatSeconds while the client runs, status 3 when it exits (then restarts it
 # after a backoff of 5 s doubling to 5 min), and status 4 when it has failed
-# $MaxQuickFailures times in a row without running $HealthyRunMinutes (then gives up,
-# leaving the host to the host-manager's remediation). Started at logon by the
-# scheduled task register-client-task.ps1 sets up.
+# $MaxQuickFailures times in a row without running $HealthyRunMinutes: then it gives up
+# on the client but keeps running, reporting status 4 every heartbeatSeconds, and leaves
+# the host to the host-manager's remediation. Started at logon, and every 5 minutes
+# while none runs, by the scheduled task register-client-task.ps1 sets up.
 param(
     [string] $ConfigPath = 'C:\ProgramData\hpc\config.json',
     [int] $MaxQuickFailures = 10,
@@ -38,8 +39,7 @@ function ConvertTo-CommandLine {
 }
 
 # Facts come from the metadata service. A failed read must never keep the client from
-# starting (the task does not restart a script that exits with an error), so it is
-# retried at the next report instead.
+# starting, so it is retried at the next report instead.
 function Send-ClientStatus {
     param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [int] $Status)
     if (-not $script:facts) {
@@ -94,10 +94,13 @@ function Start-ClientSupervisor {
             $quickFailures++
         }
         if ($quickFailures -ge $MaxQuickFailures) {
-            Write-HpcLog "the client failed $quickFailures times in a row; giving up"
-            Send-ClientStatus -Config $config -Status $HpcStatus.clientFailed
-            # A deliberate stop, which the task's restart-on-failure leaves alone.
-            return
+            Write-HpcLog "the client failed $quickFailures times in a row; giving up until the host is remediated"
+            # Alive and reporting: the task's repetition would start a new supervisor (and
+            # the client, and status 2) if this one exited, hiding the failure.
+            while ($true) {
+                Send-ClientStatus -Config $config -Status $HpcStatus.clientFailed
+                Start-Sleep -Seconds $config.heartbeatSeconds
+            }
         }
         Send-ClientStatus -Config $config -Status $HpcStatus.clientExited
         $backoff = [Math]::Min(5 * [Math]::Pow(2, [Math]::Max($quickFailures - 1, 0)), $MaxBackoffSeconds)

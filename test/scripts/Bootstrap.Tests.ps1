@@ -47,7 +47,6 @@ Describe 'bootstrap.ps1' {
             $script:access[$Path] = [pscustomobject]@{ Protected = $true; Rules = $Rules }
             [void]$script:aclChanges.Add($Path)
         }
-        Mock Get-ClientTaskState { '' }
         Mock Get-HpcHostFacts { [pscustomobject]@{ instanceId = 'i-1' } }
         Mock Send-HpcHostStatus { [void]$script:statuses.Add($Status); $true }
         Mock Restart-Host {}
@@ -62,6 +61,25 @@ Describe 'bootstrap.ps1' {
         $script:aclChanges = New-Object System.Collections.ArrayList
         $script:statuses = New-Object System.Collections.ArrayList
         $dataDir = Join-Path $TestDrive ([guid]::NewGuid())
+    }
+
+    It 'does nothing, at once, on an instance with no user-data at all (404)' {
+        Mock Get-HpcMetadata { throw (New-FakeHttpError 404) } -ParameterFilter { $Path -eq 'user-data' }
+        { Invoke-HostConvergence -DataDir $dataDir } | Should -Not -Throw
+        $script:steps | Should -BeNullOrEmpty
+    }
+
+    It 'reports status 1 once, just before the autologon reboot, and not at a later boot' {
+        Invoke-HostConvergence -DataDir $dataDir
+        @($script:statuses) | Should -Be @(1)
+        Invoke-HostConvergence -DataDir $dataDir
+        @($script:statuses) | Should -Be @(1)
+    }
+
+    It 'reboots even when the starting report cannot be sent' {
+        Mock Get-HpcHostFacts { throw 'metadata unreachable' }
+        Invoke-HostConvergence -DataDir $dataDir
+        Should -Invoke Restart-Host -Times 1 -Exactly
     }
 
     It 'does nothing on an instance whose user-data has no host config (the image build)' {

@@ -26,6 +26,13 @@ Describe 'the metadata service' {
         }
     }
 
+    It 'does not retry what is not there (404)' {
+        Mock -ModuleName HpcFleet Invoke-WebRequest { throw (New-FakeHttpError 404) }
+        { Get-HpcMetadata -Path 'user-data' -Token 't' } | Should -Throw
+        Should -Invoke -ModuleName HpcFleet Invoke-WebRequest -Times 1 -Exactly
+        Should -Invoke -ModuleName HpcFleet Start-Sleep -Times 0 -Exactly
+    }
+
     It 'reads bodies as UTF-8, whatever charset the response names' {
         Mock -ModuleName HpcFleet Invoke-WebRequest { New-FakeWebResponse ('caf' + [char]0xE9) }
         Get-HpcMetadata -Path 'user-data' -Token 't' | Should -Be ('caf' + [char]0xE9)
@@ -97,13 +104,14 @@ Describe 'the host facts' {
         Mock -ModuleName HpcFleet Invoke-WebRequest { New-FakeWebResponse "i-0123`n" } -ParameterFilter { $Uri -like '*instance-id' }
         Mock -ModuleName HpcFleet Invoke-WebRequest { New-FakeWebResponse '10.0.0.5' } -ParameterFilter { $Uri -like '*private-ipv4' }
         Mock -ModuleName HpcFleet Invoke-WebRequest { New-FakeWebResponse '00:16:3e:00:00:01' } -ParameterFilter { $Uri -like '*mac' }
-        Mock -ModuleName HpcFleet Invoke-WebRequest { New-FakeWebResponse 'cn-beijing' }
         $facts = Get-HpcHostFacts
         $facts.logicalCpus | Should -Be 16
         $facts.physicalCpus | Should -Be 8
         $facts.instanceId | Should -Be 'i-0123'
         $facts.privateIp | Should -Be '10.0.0.5'
         $facts.mac | Should -Be '00:16:3e:00:00:01'
+        # Nothing the report does not send (the region was read, never sent).
+        Should -Invoke -ModuleName HpcFleet Invoke-WebRequest -Times 4 -Exactly
     }
 }
 
@@ -138,11 +146,42 @@ Describe 'the status report' {
         $body.logicalCpus | Should -BeOfType [long]
     }
 
-    It 'retries a report the host-manager did not take, with backoff, then gives up without throwing' {
-        Mock -ModuleName HpcFleet Invoke-WebRequest { throw (New-FakeHttpError 503) }
+    It 'retries a report the host-manager could not take (<Why>), waiting 2, 4, 8, 16 s, then gives up without throwing' -ForEach @(
+        @{ Why = '503'; Code = 503 }, @{ Why = '500'; Code = 500 }, @{ Why = '429'; Code = 429 },
+        @{ Why = '408'; Code = 408 }, @{ Why = 'no response'; Code = 0 }
+    ) {
+        Mock -ModuleName HpcFleet Invoke-WebRequest {
+            if ($Code) { throw (New-FakeHttpError $Code) } else { throw (New-FakeNetworkError) }
+        }
         Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.starting | Should -BeFalse
         Should -Invoke -ModuleName HpcFleet Invoke-WebRequest -Times 5 -Exactly
-        Should -Invoke -ModuleName HpcFleet Start-Sleep -Times 4 -Exactly
+        $delays = @(2, 4, 8, 16)
+        foreach ($delay in $delays) {
+            Should -Invoke -ModuleName HpcFleet Start-Sleep -Times 1 -Exactly -ParameterFilter { $Seconds -eq $delay }
+        }
+    }
+
+    It 'sends a refused report (<Code>) once, never again' -ForEach @(
+        @{ Code = 400 }, @{ Code = 401 }, @{ Code = 403 }, @{ Code = 404 }, @{ Code = 413 }
+    ) {
+        Mock -ModuleName HpcFleet Invoke-WebRequest { throw (New-FakeHttpError $Code) }
+        Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.running | Should -BeFalse
+        Should -Invoke -ModuleName HpcFleet Invoke-WebRequest -Times 1 -Exactly
+        Should -Invoke -ModuleName HpcFleet Start-Sleep -Times 0 -Exactly
+    }
+
+    It 'leaves out a client version or host name the host-manager would refuse' {
+        $odd = [pscustomobject]@{
+            instanceId = 'i-0123'; privateIp = '10.0.0.5'; mac = '00:16:3e:00:00:01'; logicalCpus = 2; physicalCpus = 1
+            clientVersion = ('1.0 ' + [char]0x2603); hostname = 'bad_name'
+        }
+        $body = ConvertTo-HpcReportBody -Facts $odd -Status 2 | ConvertFrom-Json
+        @($body.PSObject.Properties | ForEach-Object { $_.Name }) |
+            Should -Be @('instanceId', 'privateIp', 'mac', 'status', 'logicalCpus', 'physicalCpus')
+        $long = $odd.PSObject.Copy()
+        $long.clientVersion = 'v' * 65
+        (ConvertTo-HpcReportBody -Facts $long -Status 2 | ConvertFrom-Json).PSObject.Properties.Name |
+            Should -Not -Contain 'clientVersion'
     }
 
     It 'sends only the statuses hosts may send (1 to 4)' {

@@ -73,8 +73,17 @@ function Get-HpcHttpStatusCode {
     return $null
 }
 
+# Whether an HTTP status says the same request will fail again: a 4xx other than 408
+# (timeout) and 429 (too many requests). A bad report, token or path is not retried.
+function Test-HpcPermanentHttpStatus {
+    param([AllowNull()] $StatusCode)
+    if ($null -eq $StatusCode) { return $false }
+    return $StatusCode -ge 400 -and $StatusCode -lt 500 -and $StatusCode -notin 408, 429
+}
+
 # Runs $Action until it succeeds, sleeping 2, 4, 8 ... seconds (at most $MaxDelaySeconds)
-# between attempts: the metadata service and the host-manager may not answer at boot.
+# between attempts: the metadata service and the host-manager may not answer at boot. A
+# permanent HTTP error (Test-HpcPermanentHttpStatus) is thrown at once.
 # The locals are prefixed: $Action sees its caller's variables, and PowerShell's dynamic
 # scoping would let a local here of the same name hide one of them.
 function Invoke-HpcWithRetry {
@@ -88,6 +97,7 @@ function Invoke-HpcWithRetry {
         try {
             return & $Action
         } catch {
+            if (Test-HpcPermanentHttpStatus (Get-HpcHttpStatusCode $_)) { throw }
             if ($retryAttempt -ge $Attempts) { throw }
             $retryDelay = [int][Math]::Min([Math]::Pow(2, $retryAttempt), $MaxDelaySeconds)
             Write-HpcLog "$What failed (attempt $retryAttempt of $Attempts): $($_.Exception.Message); retrying in $retryDelay s"
@@ -182,45 +192,47 @@ function Get-HpcHostFacts {
     param([string] $ClientExecutable = '')
     $token = Get-HpcMetadataToken
     $processors = @(Get-HpcProcessor)
-    $clientVersion = 'unknown'
+    $productVersion = ''
     if ($ClientExecutable -and (Test-Path -LiteralPath $ClientExecutable)) {
-        $info = (Get-Item -LiteralPath $ClientExecutable).VersionInfo
-        if ($info.ProductVersion) { $clientVersion = $info.ProductVersion.Trim() }
+        $productVersion = [string](Get-Item -LiteralPath $ClientExecutable).VersionInfo.ProductVersion
     }
     return [pscustomobject]@{
         instanceId    = (Get-HpcMetadata -Path 'meta-data/instance-id' -Token $token).Trim()
         privateIp     = (Get-HpcMetadata -Path 'meta-data/private-ipv4' -Token $token).Trim()
         mac           = (Get-HpcMetadata -Path 'meta-data/mac' -Token $token).Trim()
-        region        = (Get-HpcMetadata -Path 'meta-data/region-id' -Token $token).Trim()
         logicalCpus   = [int](($processors | Measure-Object -Property NumberOfLogicalProcessors -Sum).Sum)
         physicalCpus  = [int](($processors | Measure-Object -Property NumberOfCores -Sum).Sum)
-        clientVersion = $clientVersion
+        clientVersion = $productVersion.Trim()
         hostname      = (Get-HpcComputerName).Pending
     }
 }
 
-# The report's JSON body: the contract's fields (HostReport), in its order.
+# The report's JSON body: the contract's fields (HostReport), in its order. The optional
+# ones go only when the host-manager would take them (printable, at most 64 characters; a
+# host name): a report it refuses with 400 would be lost for good.
 function ConvertTo-HpcReportBody {
     param(
         [Parameter(Mandatory)] $Facts,
         [Parameter(Mandatory)] [int] $Status
     )
     $body = [ordered]@{
-        instanceId    = $Facts.instanceId
-        privateIp     = $Facts.privateIp
-        mac           = $Facts.mac
-        status        = $Status
-        logicalCpus   = $Facts.logicalCpus
-        physicalCpus  = $Facts.physicalCpus
-        clientVersion = $Facts.clientVersion
-        hostname      = $Facts.hostname
+        instanceId   = $Facts.instanceId
+        privateIp    = $Facts.privateIp
+        mac          = $Facts.mac
+        status       = $Status
+        logicalCpus  = $Facts.logicalCpus
+        physicalCpus = $Facts.physicalCpus
     }
+    $version = [string]$Facts.clientVersion
+    if ($version -cmatch '^[\x20-\x7e]{1,64}$') { $body.clientVersion = $version }
+    $hostname = [string]$Facts.hostname
+    if ($hostname -match '^[A-Za-z0-9][A-Za-z0-9-]{0,62}$') { $body.hostname = $hostname }
     return ConvertTo-Json -InputObject $body -Compress
 }
 
-# POST {hostManagerUrl}/rpc/v1/status with the fleet token. Retries with backoff; returns
-# $false instead of throwing when the host-manager stays unreachable, since a missing
-# report must never stop the client.
+# POST {hostManagerUrl}/rpc/v1/status with the fleet token. Retries with backoff, but not a
+# report the host-manager refused (4xx: a bad report or token gets the same answer again);
+# returns $false instead of throwing, since a missing report must never stop the client.
 function Send-HpcHostStatus {
     param(
         [Parameter(Mandatory)] $Config,

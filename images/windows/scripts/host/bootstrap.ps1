@@ -3,10 +3,10 @@
 # instance's user-data (fetched again from the metadata service each time, so a
 # config change reaches the host at its next boot), writes it to
 # C:\ProgramData\hpc\config.json readable only by SYSTEM, Administrators and the
-# client account, runs enable-winrm, set-autologon and register-client-task,
-# reports status 1 (starting), and reboots once when autologon was just
-# configured so the account logs on. Without a host config (the image build
-# instance) it does nothing.
+# client account, runs enable-winrm, set-autologon and register-client-task, and
+# when autologon was just configured reports status 1 (starting) and reboots once
+# so the account logs on. Without a host config in the user-data, or without
+# user-data (the image build instance), it does nothing.
 param(
     # The host config user-data hands over at first boot; used only when the
     # metadata service does not answer.
@@ -35,7 +35,13 @@ function Get-HostInput {
     param([AllowEmptyString()] [string] $Fallback = '')
     try {
         $token = Get-HpcMetadataToken
-        $userData = Get-HpcMetadata -Path 'user-data' -Token $token
+        try {
+            $userData = Get-HpcMetadata -Path 'user-data' -Token $token
+        } catch {
+            # 404: the instance has no user-data at all.
+            if ((Get-HpcHttpStatusCode $_) -ne 404) { throw }
+            $userData = ''
+        }
         return [pscustomobject]@{
             Json       = Get-HpcHostConfigFromUserData -UserData $userData
             InstanceId = (Get-HpcMetadata -Path 'meta-data/instance-id' -Token $token).Trim()
@@ -114,23 +120,21 @@ function Invoke-HostConvergence {
         IsAdministrator = [bool]$config.accountIsAdministrator
     }
 
-    if ((Get-ClientTaskState) -ne 'Running') {
-        # A report is informative only: a metadata or network failure must not stop the
-        # bootstrap before the autologon reboot below.
-        try {
-            $facts = Get-HpcHostFacts -ClientExecutable $config.clientExecutable
-            [void](Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.starting)
-        } catch {
-            Write-HpcLog "starting report skipped: $($_.Exception.Message)"
-        }
-    }
-
     # Winlogon reads the autologon settings at boot: a fresh setup (or a rename since) needs
     # one reboot. The marker, per account and host name, keeps a failed logon from turning
     # into a reboot loop.
     $rebootMarker = Join-Path $DataDir "autologon-reboot-$accountName-$computerName"
     if (-not $autologonWasSet -and -not (Test-Path -LiteralPath $rebootMarker)) {
         New-Item -ItemType File -Path $rebootMarker -Force | Out-Null
+        # Status 1 only here, before the reboot: no client can be running yet, so the report
+        # never lands after start-client's status 2 (as it could at every boot before).
+        # Informative only: a metadata or network failure must not stop the reboot.
+        try {
+            $facts = Get-HpcHostFacts -ClientExecutable $config.clientExecutable
+            [void](Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.starting)
+        } catch {
+            Write-HpcLog "starting report skipped: $($_.Exception.Message)"
+        }
         Write-HpcLog "autologon was just configured: rebooting in $RebootDelaySeconds s so the client account logs on"
         Restart-Host -DelaySeconds $RebootDelaySeconds
     }
@@ -157,12 +161,6 @@ function Invoke-Bootstrap {
 }
 
 # --- The Windows-only boundary (the tests replace these with Mock).
-
-function Get-ClientTaskState {
-    $task = Get-ScheduledTask -TaskPath $HpcTaskPath -TaskName $HpcClientTaskName -ErrorAction SilentlyContinue
-    if (-not $task) { return '' }
-    return [string]$task.State
-}
 
 # The one way the host scripts restart Windows: shutdown.exe with a delay, never an
 # immediate Restart-Computer -Force in the middle of the init agent's work.

@@ -18,6 +18,7 @@ Describe 'HpcFleet.Autologon.cs' {
         [HpcFleet.LsaSecret].GetMethod('Store') | Should -Not -BeNullOrEmpty
         [HpcFleet.LsaSecret].GetMethod('Retrieve') | Should -Not -BeNullOrEmpty
         [HpcFleet.LocalLogon].GetMethod('Check').ReturnType | Should -Be ([int])
+        [HpcFleet.LocalGroup].GetMethod('GetMemberSids').ReturnType | Should -Be ([string[]])
     }
 
     It 'uses no C# newer than 5 (Windows PowerShell 5.1 compiles it)' -Skip:(-not $onCore) {
@@ -35,6 +36,13 @@ Describe 'HpcFleet.Autologon.cs' {
         $tree = [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText('class A { string B => $"x{1}"; }', $options)
         $compilation = [Microsoft.CodeAnalysis.CSharp.CSharpCompilation]::Create('check', [Microsoft.CodeAnalysis.SyntaxTree[]]@($tree))
         @($compilation.GetDiagnostics() | Where-Object { $_.GetMessage() -match 'not available in C# 5' }).Count | Should -Be 2
+    }
+
+    It 'lists the members of Administrators as SIDs' -Skip:(-not $onWindows) {
+        if (-not ('HpcFleet.LocalGroup' -as [type])) { Add-Type -Path $CodePath }
+        $members = @([HpcFleet.LocalGroup]::GetMemberSids('Administrators'))
+        $members.Count | Should -BeGreaterThan 0
+        $members | ForEach-Object { $_ | Should -Match '^S-1-' }
     }
 
     It 'says 1326 (wrong name or password) for an account that does not exist' -Skip:(-not $onWindows) {

@@ -60,6 +60,7 @@ Describe 'set-autologon.ps1' {
             $script:Registry["$Winlogon|AutoAdminLogon"] | Should -Be '1'
             $script:Registry["$Winlogon|DefaultUserName"] | Should -Be 'hpc'
             $script:Registry["$Winlogon|DefaultDomainName"] | Should -Be 'HPC-0001'
+            $script:Registry["$Winlogon|ForceAutoLogon"] | Should -Be '1'
             $script:Registry["$Policies|DisableCAD"] | Should -Be 1
         }
 
@@ -159,6 +160,15 @@ Describe 'set-autologon.ps1' {
             $script:membershipChanges | Should -BeNullOrEmpty
             Should -Invoke New-ClientAccount -Times 1 -Exactly
             Should -Invoke Set-AutologonSecret -Times 1 -Exactly
+        }
+
+        It 'reads group members as SIDs, never through Get-LocalGroupMember (it throws on an unresolvable member)' {
+            $tokens = $null
+            $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path $HostScriptsDir 'set-autologon.ps1'), [ref]$tokens, [ref]$errors)
+            @($ast.FindAll({ param($node)
+                        $node -is [System.Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'Get-LocalGroupMember' }, $true)) |
+                Should -BeNullOrEmpty
         }
 
         It 'refuses an account name Windows or a path would not take' {

@@ -1,6 +1,7 @@
 // Native calls for set-autologon.ps1, loaded with Add-Type -Path. The LSA secret
 // "DefaultPassword" is where Winlogon reads the autologon password; only SYSTEM can read it.
-// LocalLogon checks a password with LogonUser, which needs no network service.
+// LocalLogon checks a password with LogonUser, which needs no network service; LocalGroup
+// lists a group's members as SIDs, with no name lookups.
 // C# 5 only: Windows PowerShell 5.1 compiles this with the .NET Framework's csc, and a test
 // parses it as C# 5.
 using System;
@@ -116,6 +117,53 @@ namespace HpcFleet {
                 return 0;
             }
             return Marshal.GetLastWin32Error();
+        }
+    }
+
+    public static class LocalGroup {
+        [StructLayout(LayoutKind.Sequential)]
+        private struct LOCALGROUP_MEMBERS_INFO_0 {
+            public IntPtr Sid;
+        }
+
+        private const int MAX_PREFERRED_LENGTH = -1;
+
+        [DllImport("netapi32.dll", CharSet = CharSet.Unicode)]
+        private static extern int NetLocalGroupGetMembers(string server, string group, int level, out IntPtr buffer, int maxLength, out int read, out int total, IntPtr resume);
+        [DllImport("netapi32.dll")]
+        private static extern int NetApiBufferFree(IntPtr buffer);
+        [DllImport("advapi32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern bool ConvertSidToStringSid(IntPtr sid, out IntPtr text);
+        [DllImport("kernel32.dll")]
+        private static extern IntPtr LocalFree(IntPtr memory);
+
+        // The SIDs of a local group's members. Level 0 returns SIDs only, so a member whose
+        // account can no longer be resolved (a deleted domain account, say) does not make it
+        // fail, as it makes Get-LocalGroupMember throw.
+        public static string[] GetMemberSids(string group) {
+            IntPtr buffer;
+            int read;
+            int total;
+            int status = NetLocalGroupGetMembers(null, group, 0, out buffer, MAX_PREFERRED_LENGTH, out read, out total, IntPtr.Zero);
+            if (status != 0) throw new Win32Exception(status, "NetLocalGroupGetMembers");
+            try {
+                string[] sids = new string[read];
+                int size = Marshal.SizeOf(typeof(LOCALGROUP_MEMBERS_INFO_0));
+                for (int i = 0; i < read; i++) {
+                    IntPtr entry = new IntPtr(buffer.ToInt64() + (long)i * size);
+                    LOCALGROUP_MEMBERS_INFO_0 info = (LOCALGROUP_MEMBERS_INFO_0)Marshal.PtrToStructure(entry, typeof(LOCALGROUP_MEMBERS_INFO_0));
+                    IntPtr text;
+                    if (!ConvertSidToStringSid(info.Sid, out text)) throw new Win32Exception(Marshal.GetLastWin32Error(), "ConvertSidToStringSid");
+                    try {
+                        sids[i] = Marshal.PtrToStringUni(text);
+                    } finally {
+                        LocalFree(text);
+                    }
+                }
+                return sids;
+            } finally {
+                NetApiBufferFree(buffer);
+            }
         }
     }
 }

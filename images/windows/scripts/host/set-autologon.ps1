@@ -2,7 +2,8 @@
 # (Administrators membership as configured), a password generated here that never
 # leaves the host, kept only as the LSA secret DefaultPassword (the registry value
 # of that name is plain text readable by any user, so it is removed, never written),
-# AutoAdminLogon, DefaultUserName, DefaultDomainName, and no Ctrl+Alt+Del.
+# AutoAdminLogon (forced, so a log-off logs the account on again), DefaultUserName,
+# DefaultDomainName, and no Ctrl+Alt+Del.
 # Idempotent: an existing account keeps its password while the LSA secret holds one.
 param(
     [Parameter(Mandatory)] [string] $AccountName,
@@ -128,6 +129,8 @@ function Set-HostAutologon {
     # cloud's init agent may be pending, and OLDNAME\hpc would not log on.
     $computerName = (Get-HpcComputerName).Pending
     [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultDomainName' -Value $computerName -Type String)
+    # Logged on again after a log-off too, not only at the next boot.
+    [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'ForceAutoLogon' -Value '1' -Type String)
     # A plain-text password, or a count that turns autologon off after N logons, must not linger.
     foreach ($name in 'DefaultPassword', 'AutoLogonCount') {
         [void](Clear-HpcRegistryValue -Key $WinlogonKey -Name $name)
@@ -178,9 +181,14 @@ function Enable-ClientAccount {
     Enable-LocalUser -Name $Name
 }
 
+# Not Get-LocalGroupMember: it throws on a member it cannot resolve (PowerShell #2996),
+# and -ErrorAction does not stop a terminating error.
 function Get-LocalGroupMemberSid {
     param([Parameter(Mandatory)] [string] $GroupSid)
-    return @(Get-LocalGroupMember -SID $GroupSid -ErrorAction SilentlyContinue | ForEach-Object { $_.SID.Value })
+    Import-AutologonNativeCode
+    $account = (New-Object System.Security.Principal.SecurityIdentifier($GroupSid)).Translate(
+        [System.Security.Principal.NTAccount]).Value
+    return @([HpcFleet.LocalGroup]::GetMemberSids(($account -split '\\')[-1]))
 }
 
 function Add-LocalGroupMemberSid {

@@ -99,6 +99,13 @@ locals {
       "bootstrap.ps1",
     ] : "${local.scripts_dir}/host/${name}"
   ]
+  # ECS runs Windows user-data only when its first line names the interpreter. The build's
+  # puts enable-winrm.ps1 on the disk and runs it from there at every boot (see the script).
+  build_user_data = join("\r\n", [
+    "[powershell]",
+    replace(file("${local.scripts_dir}/build/enable-build-winrm.ps1"), "__ENABLE_WINRM_PS1__",
+    file("${local.scripts_dir}/host/enable-winrm.ps1")),
+  ])
   # Unique even when the same inputs are rebuilt (a failed run, a moved checkout).
   image_name = "${var.image_name_prefix}-${substr(var.content_hash, 0, 12)}-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 }
@@ -130,8 +137,7 @@ source "alicloud-ecs" "windows" {
   # The listener's certificate is self-signed on the instance: nothing to verify it against.
   winrm_insecure = true
   winrm_timeout  = "30m"
-  # ECS runs Windows user-data only when its first line names the interpreter.
-  user_data = join("\r\n", ["[powershell]", file("${local.scripts_dir}/host/enable-winrm.ps1")])
+  user_data      = local.build_user_data
 }
 
 build {
@@ -163,8 +169,11 @@ build {
   }
 
   provisioner "powershell" {
-    script           = "${local.scripts_dir}/build/remove-build-leftovers.ps1"
-    environment_vars = ["HPC_CLIENT_STAGING=${local.client_staging_dir}"]
+    script = "${local.scripts_dir}/build/remove-build-leftovers.ps1"
+    environment_vars = [
+      "HPC_CLIENT_STAGING=${local.client_staging_dir}",
+      "HPC_FLEET_MODULE=${local.host_scripts_dir}/HpcFleet.psm1",
+    ]
   }
 
   post-processor "manifest" {

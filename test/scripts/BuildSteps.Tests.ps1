@@ -122,10 +122,24 @@ Describe 'remove-build-leftovers.ps1' {
         $env:SystemRoot = $savedSystemRoot
     }
 
-    It 'removes the client staging directory and Packer''s files' {
-        $root = Join-Path $TestDrive 'leftovers'
+    BeforeEach {
+        $root = Join-Path $TestDrive "leftovers-$([guid]::NewGuid())"
         $env:TEMP = Join-Path $root 'user-temp'
         $env:SystemRoot = Join-Path $root 'Windows'
+        New-Item -ItemType Directory -Path $env:TEMP, (Join-Path $env:SystemRoot 'Temp') -Force | Out-Null
+    }
+
+    It 'removes the task that re-ran enable-winrm at every boot of the build instance' {
+        Mock -ModuleName HpcFleet Unregister-HpcScheduledTask {}
+        Mock Unregister-HpcScheduledTask {}
+        Remove-BuildLeftovers -Staging ''
+        Should -Invoke Unregister-HpcScheduledTask -Times 1 -Exactly -ParameterFilter {
+            $TaskPath -eq '\hpc-fleet\' -and $TaskName -eq 'enable-winrm'
+        }
+    }
+
+    It 'removes the client staging directory and Packer''s files' {
+        Mock Unregister-HpcScheduledTask {}
         $staging = Join-Path $env:SystemRoot 'Temp/hpc-client'
         New-Item -ItemType Directory -Path $env:TEMP, $staging -Force | Out-Null
         Set-Content -LiteralPath (Join-Path $env:TEMP 'packer-ps-env-vars-1.ps1') -Value 'x'

@@ -44,6 +44,11 @@ BeforeAll {
     Mock Get-PendingComputerName { 'HPC-0001' }
     Mock Get-InstanceId { 'i-from-metadata' }
     Mock Start-Sleep {}
+    Mock Start-BuildLog {}
+    Mock Test-BootTask { [bool]$script:bootTask -and (-not $ScriptPath -or $script:bootTask -eq $ScriptPath) }
+    Mock Register-BootTask { $script:bootTask = $ScriptPath; [void]$script:changes.Add('register boot task') }
+    Mock Unregister-BootTask { $script:bootTask = $null }
+    $InstalledPath = 'C:\Program Files\hpc-fleet\enable-winrm.ps1'
 }
 
 Describe 'enable-winrm.ps1' {
@@ -54,6 +59,7 @@ Describe 'enable-winrm.ps1' {
         $script:listeners = @([pscustomobject]@{ Name = 'Listener_1'; Transport = 'HTTP'; Thumbprint = '' })
         $script:wsman = @{ 'Service\AllowUnencrypted' = 'true'; 'Client\AllowUnencrypted' = 'true'; 'Service\Auth\Basic' = 'false' }
         $script:firewallRules = @()
+        $script:bootTask = $null
         $script:changes = New-Object System.Collections.ArrayList
     }
 
@@ -145,5 +151,64 @@ Describe 'enable-winrm.ps1' {
                     $node.GetCommandName() -eq 'Remove-Item' -and $node.Extent.Text -match 'Cert:' }, $true))
         $removals.Count | Should -Be 1
         $removals[0].Extent.Text | Should -Match '-DeleteKey'
+    }
+
+    Context 'on the image build instance (-AtEveryBoot, from its user-data)' {
+        It 'registers itself to run at every boot and keeps a log in C:\Windows\Temp' {
+            Invoke-EnableWinRM -InstanceId 'i-build' -AtEveryBoot -ScriptPath $InstalledPath
+            $script:bootTask | Should -Be $InstalledPath
+            Should -Invoke Start-BuildLog -Times 1 -Exactly
+            @($script:listeners).Count | Should -Be 1
+        }
+
+        It 'registers the task once; the boot task''s own runs change nothing' {
+            Invoke-EnableWinRM -InstanceId 'i-build' -AtEveryBoot -ScriptPath $InstalledPath
+            $script:changes.Clear()
+            Invoke-EnableWinRM -InstanceId 'i-build' -AtEveryBoot -ScriptPath $InstalledPath
+            $script:changes | Should -BeNullOrEmpty
+        }
+
+        It 'registers no task and keeps no extra log on a host (bootstrap runs it)' {
+            Invoke-EnableWinRM -InstanceId 'i-host1' -ScriptPath $InstalledPath
+            $script:bootTask | Should -BeNullOrEmpty
+            Should -Invoke Start-BuildLog -Times 0 -Exactly
+        }
+
+        It 'with -Remove, unregisters the boot task too' {
+            Invoke-EnableWinRM -InstanceId 'i-build' -AtEveryBoot -ScriptPath $InstalledPath
+            Invoke-EnableWinRM -Remove
+            $script:bootTask | Should -BeNullOrEmpty
+            $script:listeners | Should -BeNullOrEmpty
+        }
+    }
+}
+
+Describe 'enable-build-winrm.ps1 (the build instance''s user-data)' {
+    BeforeAll {
+        $enableWinRM = [System.IO.File]::ReadAllText((Join-Path $HostScriptsDir 'enable-winrm.ps1'))
+        # As the template renders it: enable-winrm.ps1 in place of the marker.
+        $rendered = [System.IO.File]::ReadAllText((Join-Path $BuildScriptsDir 'enable-build-winrm.ps1')).Replace(
+            '__ENABLE_WINRM_PS1__', $enableWinRM)
+        $renderedPath = Join-Path $TestDrive 'user-data.ps1'
+        [System.IO.File]::WriteAllText($renderedPath, $rendered)
+        . $renderedPath
+        Mock Start-EnableWinRM { $script:started = $Path }
+    }
+
+    It 'carries enable-winrm.ps1 through its here-string unchanged' {
+        $EnableWinRMText | Should -BeExactly $enableWinRM
+        $enableWinRM | Should -Not -Match "(?m)^'@"
+    }
+
+    It 'writes it to the disk and runs it from there' {
+        $directory = Join-Path $TestDrive 'hpc-fleet'
+        Enable-BuildWinRM -Directory $directory -Text $EnableWinRMText
+        $script:started | Should -Be (Join-Path $directory 'enable-winrm.ps1')
+        [System.IO.File]::ReadAllText($script:started) | Should -BeExactly $EnableWinRMText
+    }
+
+    It 'uses the HpcFleet module''s task folder' {
+        Import-Module $ModulePath -Force
+        $TaskPath | Should -Be $HpcTaskPath
     }
 }

@@ -29,6 +29,7 @@ Describe 'the image''s script files' {
         $found = @(Get-ChildItem -Path (Join-Path $ImageDir 'scripts') -Recurse -File |
                 ForEach-Object { $_.Directory.Name + '/' + $_.Name } | Sort-Object)
         $found | Should -Be @(
+            'build/enable-build-winrm.ps1',
             'build/install-client-files.ps1',
             'build/register-bootstrap-task.ps1',
             'build/remove-build-leftovers.ps1',

@@ -152,8 +152,32 @@ describe("the Packer template", () => {
     expect(template).toMatch(/winrm_port\s*=\s*5986/);
     expect(template).toMatch(/security_group_id\s*=\s*var\.security_group_id/);
     expect(template).toMatch(/vswitch_id\s*=\s*var\.vswitch_id/);
-    expect(template).toMatch(/user_data\s*=\s*join\("\\r\\n", \["\[powershell\]"/);
+    expect(template).toMatch(/user_data\s*=\s*local\.build_user_data/);
     expect(template).toMatch(/scripts_dir}\/host\/enable-winrm\.ps1/);
+  });
+
+  it("renders the build's user-data: [powershell], then enable-winrm.ps1 inside its loader, within ECS's 16 KB", () => {
+    const result = spawnSync("packer", ["inspect", "-var-file", SAMPLE_VARS, TEMPLATE], {
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        CHECKPOINT_DISABLE: "1",
+        PKR_VAR_winrm_password: "Validate-Only-1",
+        PKR_VAR_client_files_json: clientFilesJson,
+      },
+    });
+    expect(result.status).toBe(0);
+    const line = result.stdout
+      .split("\n")
+      .find((text) => text.startsWith("local.build_user_data: "));
+    const userData = JSON.parse(line!.slice("local.build_user_data: ".length)) as string;
+    const loader = readFileSync(join(SCRIPTS_DIR, "build", "enable-build-winrm.ps1"), "utf8");
+    const enableWinRM = readFileSync(join(SCRIPTS_DIR, "host", "enable-winrm.ps1"), "utf8");
+    expect(userData).toBe(
+      `[powershell]\r\n${loader.replace("__ENABLE_WINRM_PS1__", () => enableWinRM)}`,
+    );
+    expect(Buffer.byteLength(userData, "utf8")).toBeLessThanOrEqual(16 * 1024);
   });
 
   it("gives the build instance no fixed public IP, which would block its EIP", () => {

@@ -1,5 +1,6 @@
-# Packer step, last: removes what the build left on the disk that hosts must not
-# inherit: the client staging directory and Packer's uploaded scripts.
+# Packer step, last: removes what the build left that hosts must not inherit: the
+# client staging directory, Packer's uploaded scripts, and the task that re-ran
+# enable-winrm.ps1 at every boot of the build instance (enable-build-winrm.ps1).
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -11,6 +12,7 @@ trap {
 
 function Remove-BuildLeftovers {
     param([AllowEmptyString()] [string] $Staging)
+    Unregister-HpcScheduledTask -TaskPath $HpcTaskPath -TaskName 'enable-winrm'
     if ($Staging -and (Test-Path -LiteralPath $Staging)) {
         Remove-Item -LiteralPath $Staging -Recurse -Force
     }
@@ -22,5 +24,6 @@ function Remove-BuildLeftovers {
 
 # Dot-sourced (the tests), the script only defines its functions.
 if ($MyInvocation.InvocationName -ne '.') {
+    Import-Module $env:HPC_FLEET_MODULE
     Remove-BuildLeftovers -Staging ($env:HPC_CLIENT_STAGING -replace '/', '\')
 }

@@ -1,13 +1,17 @@
 # Converges WinRM to HTTPS only: a self-signed certificate made on this instance for
 # it (keyed on the instance id, so no host serves a key made elsewhere), an HTTPS
 # listener on 5986, Basic auth only over HTTPS (AllowUnencrypted false), a firewall
-# rule for 5986, and no HTTP listener. Runs as the build instance's user-data (so
-# Packer can connect) and at every boot from bootstrap.ps1. -Remove takes the listener,
-# certificates and keys away (the build's last step). Idempotent.
-# Self-contained (no HpcFleet module): as user-data it runs before anything is uploaded.
+# rule for 5986, and no HTTP listener. Runs at every boot from bootstrap.ps1, and on the
+# build instance from its user-data (scripts/build/enable-build-winrm.ps1) with
+# -AtEveryBoot: then it logs to C:\Windows\Temp and registers itself to run as SYSTEM at
+# every boot, since ECS runs user-data only at a first start, which the builder may cut
+# short. -Remove takes the listener, certificates, keys and that task away (the build's
+# last step). Idempotent. Self-contained (no HpcFleet module): it runs before anything
+# is uploaded.
 param(
     # This instance's id, when the caller has it; otherwise read from the metadata service.
     [string] $InstanceId = '',
+    [switch] $AtEveryBoot,
     [switch] $Remove
 )
 Set-StrictMode -Version Latest
@@ -23,6 +27,9 @@ $HttpsPort = 5986
 # Certificates are named "hpc-fleet WinRM <instance id>".
 $CertificatePrefix = 'hpc-fleet WinRM'
 $FirewallRuleName = 'hpc-fleet-winrm-https'
+# The HpcFleet module's task folder ($HpcTaskPath; a test compares them).
+$TaskPath = '\hpc-fleet\'
+$BootTaskName = 'enable-winrm'
 
 function Write-WinRMLog {
     param([Parameter(Mandatory)] [string] $Message)
@@ -112,8 +119,12 @@ function Enable-HttpsWinRM {
 }
 
 # The image build's last step: no listener, certificate or key made on the build instance
-# stays in the image (each host makes its own at first boot).
+# stays in the image (each host makes its own at first boot), nor the boot task.
 function Disable-HttpsWinRM {
+    if (Test-BootTask) {
+        Write-WinRMLog "removing the scheduled task $TaskPath$BootTaskName"
+        Unregister-BootTask
+    }
     foreach ($listener in @(Get-WinRMListener)) {
         Write-WinRMLog "removing WinRM listener $($listener.Name) ($($listener.Transport))"
         Remove-WinRMListener -Name $listener.Name
@@ -124,7 +135,59 @@ function Disable-HttpsWinRM {
     }
 }
 
+function Invoke-EnableWinRM {
+    param(
+        [AllowEmptyString()] [string] $InstanceId = '',
+        [switch] $AtEveryBoot,
+        [switch] $Remove,
+        [AllowEmptyString()] [string] $ScriptPath = ''
+    )
+    if ($Remove) {
+        Disable-HttpsWinRM
+        return
+    }
+    if ($AtEveryBoot) { Start-BuildLog }
+    Enable-HttpsWinRM -InstanceId $InstanceId
+    if ($AtEveryBoot -and -not (Test-BootTask -ScriptPath $ScriptPath)) {
+        Write-WinRMLog "registering $TaskPath$BootTaskName to run $ScriptPath at every boot"
+        Register-BootTask -ScriptPath $ScriptPath
+    }
+}
+
 # --- The Windows-only boundary (the tests replace these with Mock).
+
+# A log a failed build can be read from (Packer has no connection to show one).
+function Start-BuildLog {
+    try {
+        Start-Transcript -Path "$env:SystemRoot\Temp\hpc-fleet-enable-winrm.log" -Append | Out-Null
+    } catch {
+        Write-WinRMLog "no transcript: $($_.Exception.Message)"
+    }
+}
+
+# Whether the boot task exists (and, given a path, runs that script).
+function Test-BootTask {
+    param([string] $ScriptPath = '')
+    $task = Get-ScheduledTask -TaskPath $TaskPath -TaskName $BootTaskName -ErrorAction SilentlyContinue
+    if (-not $task) { return $false }
+    return -not $ScriptPath -or "$(@($task.Actions)[0].Arguments)" -like "*`"$ScriptPath`"*"
+}
+
+function Register-BootTask {
+    param([Parameter(Mandatory)] [string] $ScriptPath)
+    $powershell = "$env:SystemRoot\System32\WindowsPowerShell\v1.0\powershell.exe"
+    $action = New-ScheduledTaskAction -Execute $powershell `
+        -Argument "-NoProfile -NonInteractive -ExecutionPolicy Bypass -File `"$ScriptPath`" -AtEveryBoot"
+    $principal = New-ScheduledTaskPrincipal -UserId 'S-1-5-18' -LogonType ServiceAccount -RunLevel Highest
+    $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries `
+        -ExecutionTimeLimit (New-TimeSpan -Minutes 30)
+    Register-ScheduledTask -TaskPath $TaskPath -TaskName $BootTaskName -Action $action `
+        -Trigger (New-ScheduledTaskTrigger -AtStartup) -Principal $principal -Settings $settings -Force | Out-Null
+}
+
+function Unregister-BootTask {
+    Unregister-ScheduledTask -TaskPath $TaskPath -TaskName $BootTaskName -Confirm:$false
+}
 
 function Enable-WinRMService {
     Set-Service -Name WinRM -StartupType Automatic
@@ -214,5 +277,5 @@ function Disable-HttpFirewallRule {
 
 # Dot-sourced (the tests), the script only defines its functions.
 if ($MyInvocation.InvocationName -ne '.') {
-    if ($Remove) { Disable-HttpsWinRM } else { Enable-HttpsWinRM -InstanceId $InstanceId }
+    Invoke-EnableWinRM -InstanceId $InstanceId -AtEveryBoot:$AtEveryBoot -Remove:$Remove -ScriptPath $PSCommandPath
 }

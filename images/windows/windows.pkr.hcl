@@ -129,6 +129,10 @@ source "alicloud-ecs" "windows" {
   # EIP, and in a VPC a bandwidth above 0 gives the instance a fixed public IP, which ECS
   # will not associate an EIP with. Unset, the instance gets none and the EIP its default.
 
+  # The last provisioner (seal-image.ps1) shuts the instance down itself, after Packer has
+  # disconnected; the builder only waits for it to stop.
+  disable_stop_instance = true
+
   communicator   = "winrm"
   winrm_username = "Administrator"
   winrm_password = var.winrm_password
@@ -168,12 +172,16 @@ build {
     environment_vars = ["HPC_BOOTSTRAP_PATH=${local.host_scripts_dir}/bootstrap.ps1"]
   }
 
+  # Last: hands the sealing to a SYSTEM task that runs once Packer has let go (it removes
+  # the WinRM listener Packer talks through), which then shuts the instance down.
   provisioner "powershell" {
-    script = "${local.scripts_dir}/build/remove-build-leftovers.ps1"
+    script = "${local.scripts_dir}/build/seal-image.ps1"
     environment_vars = [
       "HPC_CLIENT_STAGING=${local.client_staging_dir}",
       "HPC_FLEET_MODULE=${local.host_scripts_dir}/HpcFleet.psm1",
     ]
+    # The seal removes Packer's files itself, after Packer is done with the connection.
+    skip_clean = true
   }
 
   post-processor "manifest" {

@@ -50,6 +50,7 @@ Describe 'bootstrap.ps1' {
         Mock Get-HpcHostFacts { [pscustomobject]@{ instanceId = 'i-1' } }
         Mock Send-HpcHostStatus { [void]$script:statuses.Add($Status); $true }
         Mock Restart-Host {}
+        Mock Unregister-HpcScheduledTask {}
     }
 
     BeforeEach {
@@ -95,6 +96,11 @@ Describe 'bootstrap.ps1' {
         $script:stepArguments['set-autologon.ps1'].AccountName | Should -Be 'hpc'
         $script:stepArguments['set-autologon.ps1'].IsAdministrator | Should -BeFalse
         $script:stepArguments['register-client-task.ps1'].AccountName | Should -Be 'hpc'
+    }
+
+    It 'removes the image build''s seal task, should it still be there' {
+        Invoke-HostConvergence -DataDir $dataDir
+        Should -Invoke Unregister-HpcScheduledTask -Times 1 -Exactly -ParameterFilter { $TaskName -eq 'seal-image' }
     }
 
     It 'gives enable-winrm this instance''s id, which its certificate is made for' {

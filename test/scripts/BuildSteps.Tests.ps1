@@ -110,42 +110,77 @@ Describe 'register-bootstrap-task.ps1' {
     }
 }
 
-Describe 'remove-build-leftovers.ps1' {
+Describe 'seal-image.ps1' {
     BeforeAll {
-        . (Join-Path $BuildScriptsDir 'remove-build-leftovers.ps1')
-        $savedTemp = $env:TEMP
-        $savedSystemRoot = $env:SystemRoot
-    }
-
-    AfterAll {
-        $env:TEMP = $savedTemp
-        $env:SystemRoot = $savedSystemRoot
+        $env:SystemRoot = 'C:\Windows'
+        . (Join-Path $BuildScriptsDir 'seal-image.ps1')
+        Mock -ModuleName HpcFleet Register-HpcScheduledTask { $script:sealTask = $Definition; [void]$script:calls.Add('register') }
+        Mock Register-HpcScheduledTask { $script:sealTask = $Definition; [void]$script:calls.Add('register') }
+        Mock Start-SealTask { [void]$script:calls.Add('start task') }
+        Mock Start-Sleep { [void]$script:calls.Add("sleep $Seconds") }
+        Mock Remove-BuildWinRM { [void]$script:calls.Add("remove winrm $ScriptPath") }
+        Mock Stop-BuildInstance { [void]$script:calls.Add('shut down') }
     }
 
     BeforeEach {
-        $root = Join-Path $TestDrive "leftovers-$([guid]::NewGuid())"
-        $env:TEMP = Join-Path $root 'user-temp'
-        $env:SystemRoot = Join-Path $root 'Windows'
-        New-Item -ItemType Directory -Path $env:TEMP, (Join-Path $env:SystemRoot 'Temp') -Force | Out-Null
+        $script:calls = New-Object System.Collections.ArrayList
+        $script:sealTask = $null
+        $root = Join-Path $TestDrive "seal-$([guid]::NewGuid())"
+        $temp = Join-Path $root 'Temp'
+        $userTemp = Join-Path $root 'Users/Administrator/AppData/Local/Temp'
+        $staging = Join-Path $temp 'hpc-client'
+        $sealDirectory = Join-Path $temp 'hpc-fleet-seal'
+        New-Item -ItemType Directory -Path $staging, $userTemp, $sealDirectory -Force | Out-Null
+        foreach ($name in 'packer-ps-env-vars-1.ps1', 'packer-cleanup-1.ps1', 'script-1.ps1', 'keep.log') {
+            Set-Content -LiteralPath (Join-Path $temp $name) -Value 'x'
+        }
+        Set-Content -LiteralPath (Join-Path $userTemp 'winrmcp-1.tmp') -Value 'x'
+        Set-Content -LiteralPath (Join-Path $staging 'hpc-client.exe') -Value 'x'
+        $hostScripts = 'C:\Program Files\hpc-fleet'
     }
 
-    It 'removes the task that re-ran enable-winrm at every boot of the build instance' {
-        Mock -ModuleName HpcFleet Unregister-HpcScheduledTask {}
-        Mock Unregister-HpcScheduledTask {}
-        Remove-BuildLeftovers -Staging ''
-        Should -Invoke Unregister-HpcScheduledTask -Times 1 -Exactly -ParameterFilter {
-            $TaskPath -eq '\hpc-fleet\' -and $TaskName -eq 'enable-winrm'
+    Context 'run by Packer''s provisioner' {
+        It 'only hands the work to a SYSTEM task, started now, and returns' {
+            $script = Join-Path $root 'script-2.ps1'
+            Set-Content -LiteralPath $script -Value '# seal'
+            Request-ImageSeal -ScriptPath $script -ModulePath "$hostScripts\HpcFleet.psm1" -Staging $staging -SealDirectory $sealDirectory
+            @($script:calls) | Should -Be @('register', 'start task')
+            $copy = Join-Path $sealDirectory 'seal-image.ps1'
+            Test-Path -LiteralPath $copy | Should -BeTrue
+            $script:sealTask.UserId | Should -Be 'S-1-5-18'
+            $script:sealTask.RunLevel | Should -Be 'Highest'
+            $script:sealTask.Arguments | Should -BeLike "*-File `"$copy`" -AfterPacker*"
+            $script:sealTask.Arguments | Should -BeLike "*-ModulePath `"$hostScripts\HpcFleet.psm1`"*"
+            "$($script:sealTask.TaskPath)$($script:sealTask.TaskName)" | Should -Be '\hpc-fleet\seal-image'
+        }
+
+        It 'leaves a task that never runs again and deletes itself once expired' {
+            $definition = Get-SealTaskDefinition -ScriptPath 'x.ps1' -ModulePath 'm.psm1' -Staging 's' -Now ([datetime]'2026-12-01T10:00:00')
+            $definition.Trigger | Should -Be 'Once'
+            $definition.TriggerAt | Should -Be '2026-12-01T10:00:00'
+            $definition.TriggerEndBoundary | Should -Be '2026-12-01T10:05:00'
+            $definition.DeleteExpiredTaskAfter | Should -Be 'PT0S'
+            $definition.StartWhenAvailable | Should -BeFalse
         }
     }
 
-    It 'removes the client staging directory and Packer''s files' {
-        Mock Unregister-HpcScheduledTask {}
-        $staging = Join-Path $env:SystemRoot 'Temp/hpc-client'
-        New-Item -ItemType Directory -Path $env:TEMP, $staging -Force | Out-Null
-        Set-Content -LiteralPath (Join-Path $env:TEMP 'packer-ps-env-vars-1.ps1') -Value 'x'
-        Set-Content -LiteralPath (Join-Path $staging 'hpc-client.exe') -Value 'x'
-        Remove-BuildLeftovers -Staging $staging
-        Test-Path -LiteralPath $staging | Should -BeFalse
-        Test-Path -LiteralPath (Join-Path $env:TEMP 'packer-ps-env-vars-1.ps1') | Should -BeFalse
+    Context 'run by the task, after Packer' {
+        It 'waits for Packer to let go, removes the build''s WinRM, and shuts down last' {
+            Invoke-ImageSeal -HostScriptsDir $hostScripts -Staging $staging -TempDirectories @($temp, $userTemp) -SealDirectory $sealDirectory
+            @($script:calls) | Should -Be @('sleep 30', "remove winrm $hostScripts\enable-winrm.ps1", 'shut down')
+        }
+
+        It 'removes the staging directory, Packer''s and winrmcp''s files and its own, and nothing else' {
+            Invoke-ImageSeal -HostScriptsDir $hostScripts -Staging $staging -TempDirectories @($temp, $userTemp) -SealDirectory $sealDirectory
+            @(Get-ChildItem -LiteralPath $temp | ForEach-Object { $_.Name }) | Should -Be @('keep.log')
+            Get-ChildItem -LiteralPath $userTemp | Should -BeNullOrEmpty
+        }
+
+        It 'does not shut down (so no half-sealed image is captured) when a step fails' {
+            Mock Remove-BuildWinRM { throw 'enable-winrm.ps1 -Remove failed with exit code 1' }
+            { Invoke-ImageSeal -HostScriptsDir $hostScripts -Staging $staging -TempDirectories @($temp) -SealDirectory $sealDirectory } |
+                Should -Throw '*failed*'
+            Should -Invoke Stop-BuildInstance -Times 0 -Exactly
+        }
     }
 }

@@ -32,7 +32,7 @@ Describe 'the image''s script files' {
             'build/enable-build-winrm.ps1',
             'build/install-client-files.ps1',
             'build/register-bootstrap-task.ps1',
-            'build/remove-build-leftovers.ps1',
+            'build/seal-image.ps1',
             'host/bootstrap.ps1',
             'host/enable-winrm.ps1',
             'host/HpcFleet.Autologon.cs',
@@ -93,7 +93,7 @@ Describe '<Name>' -ForEach $all {
         }
     }
 
-    It 'never restarts Windows but through bootstrap''s Restart-Host (delayed)' {
+    It 'never restarts or stops Windows but through bootstrap''s Restart-Host (delayed) or the build''s seal' {
         $ast = Get-Ast $File
         foreach ($command in (Find-Ast $ast ([System.Management.Automation.Language.CommandAst]))) {
             $command.GetCommandName() | Should -Not -BeIn @('Restart-Computer', 'Stop-Computer')
@@ -102,7 +102,7 @@ Describe '<Name>' -ForEach $all {
                 while ($function -and $function -isnot [System.Management.Automation.Language.FunctionDefinitionAst]) {
                     $function = $function.Parent
                 }
-                "$Name $($function.Name)" | Should -Be 'host/bootstrap.ps1 Restart-Host'
+                "$Name $($function.Name)" | Should -BeIn @('host/bootstrap.ps1 Restart-Host', 'build/seal-image.ps1 Stop-BuildInstance')
             }
         }
     }

@@ -210,6 +210,15 @@ describe("the Packer template", () => {
     expect(uploaded).toEqual(readdirSync(join(SCRIPTS_DIR, "host")).sort());
   });
 
+  it("ends the build with the seal, which stops the instance itself once Packer has let go", () => {
+    expect(template).toMatch(/disable_stop_instance\s*=\s*true/);
+    const provisioners = [...template.matchAll(/provisioner "(\w+)" \{([\s\S]*?)\n {2}\}/g)];
+    const last = provisioners[provisioners.length - 1];
+    expect(last[1]).toBe("powershell");
+    expect(last[2]).toMatch(/build\/seal-image\.ps1/);
+    expect(last[2]).toMatch(/skip_clean\s*=\s*true/);
+  });
+
   it("ends with a manifest post-processor writing to the path the command reads", () => {
     expect(template).toMatch(/post-processor "manifest" \{\s*output\s*=\s*var\.manifest_path/);
   });

@@ -12,6 +12,9 @@ Set-StrictMode -Version Latest
 $HpcTaskPath = '\hpc-fleet\'
 $HpcBootstrapTaskName = 'bootstrap'
 $HpcClientTaskName = 'start-client'
+# The build's last step (scripts/build/seal-image.ps1); it deletes itself, and bootstrap
+# removes it too should it still be there on a host.
+$HpcSealTaskName = 'seal-image'
 
 # The host config bootstrap writes from the user-data (readable by SYSTEM, Administrators
 # and the client account only: it holds the fleet token).

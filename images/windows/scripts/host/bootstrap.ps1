@@ -100,6 +100,8 @@ function Invoke-HostConvergence {
     $computerName = (Get-HpcComputerName).Pending
     $autologonWasSet = Test-AutologonFor -AccountName $accountName -ComputerName $computerName
 
+    # The image build's one-shot seal task, should it not have deleted itself yet.
+    Unregister-HpcScheduledTask -TaskPath $HpcTaskPath -TaskName $HpcSealTaskName
     Invoke-Step -Script 'enable-winrm.ps1' -Arguments @{ InstanceId = $hostInput.InstanceId }
     Invoke-Step -Script 'set-autologon.ps1' -Arguments @{
         AccountName     = $accountName

@@ -64,6 +64,29 @@ Describe 'bootstrap.ps1' {
         $dataDir = Join-Path $TestDrive ([guid]::NewGuid())
     }
 
+    It 'waits for Windows Setup to finish (a generalized image''s first boot) before it configures anything' {
+        $script:Registry['HKLM:\SYSTEM\Setup|SystemSetupInProgress'] = 1
+        $script:Registry['HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Setup\State|ImageState'] = 'IMAGE_STATE_UNDEPLOYABLE'
+        $script:polls = 0
+        Mock -ModuleName HpcFleet Start-Sleep {
+            $script:polls++
+            if ($script:polls -eq 2) {
+                $script:Registry['HKLM:\SYSTEM\Setup|SystemSetupInProgress'] = 0
+                $script:Registry['HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Setup\State|ImageState'] = 'IMAGE_STATE_COMPLETE'
+            }
+        }
+        Mock Invoke-Step { [void]$script:steps.Add("$Script after $($script:polls) polls") }
+        Invoke-HostConvergence -DataDir $dataDir
+        $script:steps[0] | Should -Be 'enable-winrm.ps1 after 2 polls'
+    }
+
+    It 'gives up, configuring nothing, when Windows Setup never finishes' {
+        $script:Registry['HKLM:\SYSTEM\Setup|SystemSetupInProgress'] = 1
+        Mock -ModuleName HpcFleet Start-Sleep {}
+        { Invoke-HostConvergence -DataDir $dataDir } | Should -Throw '*still running*'
+        $script:steps | Should -BeNullOrEmpty
+    }
+
     It 'does nothing, at once, on an instance with no user-data at all (404)' {
         Mock Get-HpcMetadata { throw (New-FakeHttpError 404) } -ParameterFilter { $Path -eq 'user-data' }
         { Invoke-HostConvergence -DataDir $dataDir } | Should -Not -Throw

@@ -119,7 +119,8 @@ Describe 'seal-image.ps1' {
         Mock Start-SealTask { [void]$script:calls.Add('start task') }
         Mock Start-Sleep { [void]$script:calls.Add("sleep $Seconds") }
         Mock Remove-BuildWinRM { [void]$script:calls.Add("remove winrm $ScriptPath") }
-        Mock Stop-BuildInstance { [void]$script:calls.Add('shut down') }
+        Mock Invoke-Sysprep { [void]$script:calls.Add('sysprep'); $script:unattendUsed = $UnattendPath }
+        Mock Get-ImageLocale { [pscustomobject]@{ UILanguage = 'zh-CN'; Locale = 'zh-CN'; TimeZone = 'China Standard Time' } }
     }
 
     BeforeEach {
@@ -137,6 +138,9 @@ Describe 'seal-image.ps1' {
         Set-Content -LiteralPath (Join-Path $userTemp 'winrmcp-1.tmp') -Value 'x'
         Set-Content -LiteralPath (Join-Path $staging 'hpc-client.exe') -Value 'x'
         $hostScripts = 'C:\Program Files\hpc-fleet'
+        $unattendPath = Join-Path $root 'hpc-fleet-unattend.xml'
+        $seal = @{ HostScriptsDir = $hostScripts; Staging = $staging; TempDirectories = @($temp, $userTemp)
+            SealDirectory = $sealDirectory; UnattendPath = $unattendPath }
     }
 
     Context 'run by Packer''s provisioner' {
@@ -165,22 +169,43 @@ Describe 'seal-image.ps1' {
     }
 
     Context 'run by the task, after Packer' {
-        It 'waits for Packer to let go, removes the build''s WinRM, and shuts down last' {
-            Invoke-ImageSeal -HostScriptsDir $hostScripts -Staging $staging -TempDirectories @($temp, $userTemp) -SealDirectory $sealDirectory
-            @($script:calls) | Should -Be @('sleep 30', "remove winrm $hostScripts\enable-winrm.ps1", 'shut down')
+        It 'waits for Packer to let go, removes the build''s WinRM, and generalizes last (Sysprep shuts down)' {
+            Invoke-ImageSeal @seal
+            @($script:calls) | Should -Be @('sleep 30', "remove winrm $hostScripts\enable-winrm.ps1", 'sysprep')
+            $script:unattendUsed | Should -Be $unattendPath
+        }
+
+        It 'answers every question of the host''s first boot, keeping the image''s language, locale and time zone' {
+            Invoke-ImageSeal @seal
+            [xml]$answers = [System.IO.File]::ReadAllText($unattendPath)
+            $namespace = New-Object System.Xml.XmlNamespaceManager($answers.NameTable)
+            $namespace.AddNamespace('u', 'urn:schemas-microsoft-com:unattend')
+            $value = { param([string] $Path) $answers.SelectSingleNode($Path, $namespace).InnerText }
+            & $value "//u:settings[@pass='oobeSystem']//u:OOBE/u:SkipMachineOOBE" | Should -Be 'true'
+            & $value "//u:settings[@pass='oobeSystem']//u:OOBE/u:SkipUserOOBE" | Should -Be 'true'
+            & $value "//u:settings[@pass='oobeSystem']//u:OOBE/u:HideEULAPage" | Should -Be 'true'
+            & $value "//u:settings[@pass='oobeSystem']//u:UILanguage" | Should -Be 'zh-CN'
+            & $value "//u:settings[@pass='oobeSystem']//u:SystemLocale" | Should -Be 'zh-CN'
+            & $value "//u:settings[@pass='specialize']//u:TimeZone" | Should -Be 'China Standard Time'
+            & $value "//u:settings[@pass='specialize']//u:ComputerName" | Should -Be '*'
+            & $value "//u:settings[@pass='generalize']//u:PersistAllDeviceInstalls" | Should -Be 'true'
+        }
+
+        It 'puts no password and no autologon in the answer file' {
+            Invoke-ImageSeal @seal
+            [System.IO.File]::ReadAllText($unattendPath) | Should -Not -Match 'Password|AutoLogon|SkipRearm'
         }
 
         It 'removes the staging directory, Packer''s and winrmcp''s files and its own, and nothing else' {
-            Invoke-ImageSeal -HostScriptsDir $hostScripts -Staging $staging -TempDirectories @($temp, $userTemp) -SealDirectory $sealDirectory
+            Invoke-ImageSeal @seal
             @(Get-ChildItem -LiteralPath $temp | ForEach-Object { $_.Name }) | Should -Be @('keep.log')
             Get-ChildItem -LiteralPath $userTemp | Should -BeNullOrEmpty
         }
 
-        It 'does not shut down (so no half-sealed image is captured) when a step fails' {
+        It 'does not generalize or shut down (so no half-sealed image is captured) when a step fails' {
             Mock Remove-BuildWinRM { throw 'enable-winrm.ps1 -Remove failed with exit code 1' }
-            { Invoke-ImageSeal -HostScriptsDir $hostScripts -Staging $staging -TempDirectories @($temp) -SealDirectory $sealDirectory } |
-                Should -Throw '*failed*'
-            Should -Invoke Stop-BuildInstance -Times 0 -Exactly
+            { Invoke-ImageSeal @seal } | Should -Throw '*failed*'
+            Should -Invoke Invoke-Sysprep -Times 0 -Exactly
         }
     }
 }

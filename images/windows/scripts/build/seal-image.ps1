@@ -4,10 +4,12 @@
 # (-AfterPacker), it waits for Packer's last command to return, then removes what hosts
 # must not inherit: the build's WinRM listener, certificate and private key and the task
 # that re-ran enable-winrm at every boot (enable-winrm.ps1 -Remove), the client staging
-# directory, Packer's uploaded files and its own; then it shuts the instance down, which
-# is what Packer waits for (disable_stop_instance). A failure leaves the instance running,
-# so the build fails rather than capture a half-sealed image; the log is in
-# C:\Windows\Temp\hpc-fleet-seal-image.log.
+# directory, Packer's uploaded files and its own; then it generalizes Windows with
+# Sysprep, which shuts the instance down: that is what Packer waits for
+# (disable_stop_instance). Generalized, every host gets its own machine SID (so its own
+# account SIDs) at its first boot; why, in images/windows/README.md. A failure leaves
+# the instance running, so the build fails rather than capture a half-sealed image; the
+# logs are C:\Windows\Temp\hpc-fleet-seal-image.log and Sysprep's Panther\setuperr.log.
 # HPC_CLIENT_STAGING is the staging directory, HPC_FLEET_MODULE the installed HpcFleet module.
 param(
     [switch] $AfterPacker,
@@ -69,6 +71,54 @@ function Request-ImageSeal {
     Write-HpcLog "sealing starts in $PackerGraceSeconds s; the instance shuts down when it is done"
 }
 
+# Sysprep's answer file: nothing asked at a host's first boot (OOBE is skipped), the image's
+# language, locale and time zone kept, devices kept installed (PersistAllDeviceInstalls:
+# the same virtual hardware, and a faster first boot), a random computer name (ECS's init
+# agent gives the host its name afterwards). No password: the Administrator's comes from
+# the instance (the init agent sets it at the first start), the client account's from
+# set-autologon. The activation clock is rearmed (SkipRearm left at 0), so KMS sees each
+# host as a machine of its own.
+function New-UnattendXml {
+    param([Parameter(Mandatory)] [string] $UILanguage, [Parameter(Mandatory)] [string] $Locale,
+        [Parameter(Mandatory)] [string] $TimeZone)
+    $escape = { param([string] $Text) [System.Security.SecurityElement]::Escape($Text) }
+    $component = 'processorArchitecture="amd64" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS"'
+    return @"
+<?xml version="1.0" encoding="utf-8"?>
+<unattend xmlns="urn:schemas-microsoft-com:unattend">
+  <settings pass="generalize">
+    <component name="Microsoft-Windows-PnpSysprep" $component>
+      <PersistAllDeviceInstalls>true</PersistAllDeviceInstalls>
+    </component>
+  </settings>
+  <settings pass="specialize">
+    <component name="Microsoft-Windows-Shell-Setup" $component>
+      <ComputerName>*</ComputerName>
+      <TimeZone>$(& $escape $TimeZone)</TimeZone>
+    </component>
+  </settings>
+  <settings pass="oobeSystem">
+    <component name="Microsoft-Windows-International-Core" $component>
+      <InputLocale>$(& $escape $Locale)</InputLocale>
+      <SystemLocale>$(& $escape $Locale)</SystemLocale>
+      <UILanguage>$(& $escape $UILanguage)</UILanguage>
+      <UserLocale>$(& $escape $Locale)</UserLocale>
+    </component>
+    <component name="Microsoft-Windows-Shell-Setup" $component>
+      <OOBE>
+        <HideEULAPage>true</HideEULAPage>
+        <HideWirelessSetupInOOBE>true</HideWirelessSetupInOOBE>
+        <NetworkLocation>Other</NetworkLocation>
+        <ProtectYourPC>3</ProtectYourPC>
+        <SkipMachineOOBE>true</SkipMachineOOBE>
+        <SkipUserOOBE>true</SkipUserOOBE>
+      </OOBE>
+    </component>
+  </settings>
+</unattend>
+"@
+}
+
 # What the build leaves on the disk that hosts must not inherit (none of it in use then).
 function Remove-BuildFiles {
     param([AllowEmptyString()] [string] $Staging, [Parameter(Mandatory)] [string[]] $TempDirectories,
@@ -90,15 +140,20 @@ function Remove-BuildFiles {
     }
 }
 
-# The task: everything Packer's connection needed goes, then the instance stops.
+# The task: everything Packer's connection needed goes, then Sysprep generalizes Windows
+# and stops the instance.
 function Invoke-ImageSeal {
     param([Parameter(Mandatory)] [string] $HostScriptsDir, [AllowEmptyString()] [string] $Staging,
-        [Parameter(Mandatory)] [string[]] $TempDirectories, [Parameter(Mandatory)] [string] $SealDirectory)
+        [Parameter(Mandatory)] [string[]] $TempDirectories, [Parameter(Mandatory)] [string] $SealDirectory,
+        [Parameter(Mandatory)] [string] $UnattendPath)
     Start-Sleep -Seconds $PackerGraceSeconds
     Remove-BuildWinRM -ScriptPath "$HostScriptsDir\enable-winrm.ps1"
     Remove-BuildFiles -Staging $Staging -TempDirectories $TempDirectories -SealDirectory $SealDirectory
-    Write-HpcLog 'sealed: shutting down'
-    Stop-BuildInstance
+    $locale = Get-ImageLocale
+    $unattend = New-UnattendXml -UILanguage $locale.UILanguage -Locale $locale.Locale -TimeZone $locale.TimeZone
+    [System.IO.File]::WriteAllText($UnattendPath, $unattend, (New-Object System.Text.UTF8Encoding($false)))
+    Write-HpcLog "generalizing with Sysprep ($($locale.UILanguage), $($locale.Locale), $($locale.TimeZone)); it shuts down"
+    Invoke-Sysprep -UnattendPath $UnattendPath
 }
 
 # --- The Windows-only boundary (the tests replace these with Mock).
@@ -118,9 +173,25 @@ function Remove-BuildWinRM {
     if ($LASTEXITCODE -ne 0) { throw "enable-winrm.ps1 -Remove failed with exit code $LASTEXITCODE" }
 }
 
-function Stop-BuildInstance {
-    & "$env:SystemRoot\System32\shutdown.exe" /s /t 0 /d p:4:1 /c 'hpc-fleet: image sealed'
-    if ($LASTEXITCODE -ne 0) { throw "shutdown.exe failed with exit code $LASTEXITCODE" }
+# The image's own language, locale and time zone, for the answer file (as EC2Launch does).
+function Get-ImageLocale {
+    $international = 'Registry::HKEY_USERS\.DEFAULT\Control Panel\International'
+    return [pscustomobject]@{
+        UILanguage = [System.Globalization.CultureInfo]::InstalledUICulture.Name
+        Locale     = (Get-ItemProperty -LiteralPath $international -Name LocaleName).LocaleName
+        TimeZone   = (Get-TimeZone).Id
+    }
+}
+
+# Sysprep shuts the instance down when it succeeds.
+function Invoke-Sysprep {
+    param([Parameter(Mandatory)] [string] $UnattendPath)
+    $sysprep = "$env:SystemRoot\System32\Sysprep\sysprep.exe"
+    $process = Start-Process -FilePath $sysprep -Wait -PassThru `
+        -ArgumentList '/generalize', '/oobe', '/shutdown', '/quiet', "/unattend:$UnattendPath"
+    if ($process.ExitCode -ne 0) {
+        throw "sysprep.exe failed with exit code $($process.ExitCode): see $env:SystemRoot\System32\Sysprep\Panther\setuperr.log"
+    }
 }
 
 # Dot-sourced (the tests), the script only defines its functions.
@@ -132,7 +203,8 @@ if ($MyInvocation.InvocationName -ne '.') {
         $temps = @("$env:SystemRoot\Temp") + @(Get-ChildItem -Path "$env:SystemDrive\Users\*\AppData\Local\Temp" -Directory -ErrorAction SilentlyContinue |
                 ForEach-Object { $_.FullName })
         Invoke-ImageSeal -HostScriptsDir (Split-Path -Parent ($ModulePath -replace '/', '\')) `
-            -Staging ($Staging -replace '/', '\') -TempDirectories $temps -SealDirectory $sealDirectory
+            -Staging ($Staging -replace '/', '\') -TempDirectories $temps -SealDirectory $sealDirectory `
+            -UnattendPath "$env:SystemRoot\System32\Sysprep\hpc-fleet-unattend.xml"
     } else {
         Request-ImageSeal -ScriptPath $PSCommandPath -ModulePath ($ModulePath -replace '/', '\') `
             -Staging ($Staging -replace '/', '\') -SealDirectory $sealDirectory

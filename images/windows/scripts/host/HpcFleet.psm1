@@ -152,6 +152,27 @@ function Get-HpcComputerName {
     return [pscustomobject]@{ Active = [string]$active; Pending = [string]$pending }
 }
 
+# --- Windows Setup
+
+# Whether Windows Setup is done. A generalized image's first boot runs the specialize pass
+# (and reboots) and then the unattended OOBE, and the boot task can start during both.
+function Test-HpcSetupComplete {
+    $state = Get-HpcRegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Setup\State' -Name 'ImageState'
+    $inProgress = Get-HpcRegistryValue -Key 'HKLM:\SYSTEM\Setup' -Name 'SystemSetupInProgress'
+    return ((-not $state) -or $state -eq 'IMAGE_STATE_COMPLETE') -and ((-not $inProgress) -or [int]$inProgress -eq 0)
+}
+
+# Waits until Windows Setup is done: what is configured before may be undone by it, and a
+# reboot asked for in the middle would cut it short.
+function Wait-HpcSetupComplete {
+    param([int] $TimeoutSeconds = 1800, [int] $PollSeconds = 15)
+    for ($waited = 0; -not (Test-HpcSetupComplete); $waited += $PollSeconds) {
+        if ($waited -ge $TimeoutSeconds) { throw "Windows Setup is still running after $TimeoutSeconds s" }
+        if ($waited -eq 0) { Write-HpcLog 'Windows Setup is still running (a generalized image''s first boot): waiting' }
+        Start-Sleep -Seconds $PollSeconds
+    }
+}
+
 # --- The host config
 
 # The JSON between the begin and end lines of the user-data, or $null when it has none.

@@ -89,6 +89,7 @@ function Invoke-HostConvergence {
         [AllowEmptyString()] [string] $HostConfigJson = '',
         [string] $DataDir = $HpcDataDir
     )
+    Wait-HpcSetupComplete
     $hostInput = Get-HostInput -Fallback $HostConfigJson
     $json = $hostInput.Json
     if (-not $json) {

@@ -125,9 +125,10 @@ source "alicloud-ecs" "windows" {
   associate_public_ip_address = var.build_address == "public"
   ssh_private_ip              = var.build_address == "private"
   internet_charge_type        = "PayByTraffic"
-  # No internet_max_bandwidth_out: the builder passes it to RunInstances as well as to the
-  # EIP, and in a VPC a bandwidth above 0 gives the instance a fixed public IP, which ECS
-  # will not associate an EIP with. Unset, the instance gets none and the EIP its default.
+  # No internet_max_bandwidth_out: the builder passes it to the instance as well as to the
+  # EIP, and from RunInstances (the plugin after 1.1.2) a bandwidth above 0 in a VPC gives
+  # the instance a fixed public IP, which ECS will not associate an EIP with. Unset, the
+  # instance gets none and the EIP its default (1.1.2's CreateInstance allocates none).
 
   # The last provisioner (seal-image.ps1) shuts the instance down itself, after Packer has
   # disconnected; the builder only waits for it to stop.

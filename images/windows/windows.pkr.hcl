@@ -11,7 +11,7 @@ variable "region" {
 
 variable "source_image" {
   type        = string
-  description = "Image id or name of the Windows image to start from."
+  description = "Id of the Windows image to start from (the builder looks images up by id only, so a retired public image fails the build)."
 }
 
 variable "instance_type" {

@@ -261,7 +261,7 @@ function Send-HpcHostStatus {
     param(
         [Parameter(Mandatory)] $Config,
         [Parameter(Mandatory)] $Facts,
-        [Parameter(Mandatory)] [ValidateRange(1, 4)] [int] $Status
+        [Parameter(Mandatory)] [ValidateScript({ $HpcStatus.Values -contains $_ })] [int] $Status
     )
     $body = ConvertTo-HpcReportBody -Facts $Facts -Status $Status
     $uri = ([string]$Config.hostManagerUrl).TrimEnd('/') + $HpcReportPath

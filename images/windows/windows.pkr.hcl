@@ -76,7 +76,7 @@ variable "manifest_path" {
 
 locals {
   client_files = jsondecode(var.client_files_json)
-  # Staged under their base names, then moved into place by install-client-files.ps1;
+  # Staged under their base names, then copied into place by install-client-files.ps1;
   # the component rejects two sources with the same base name.
   client_staging_dir = "C:/Windows/Temp/hpc-client"
   client_file_map = base64encode(jsonencode([
@@ -130,8 +130,9 @@ source "alicloud-ecs" "windows" {
   # the instance a fixed public IP, which ECS will not associate an EIP with. Unset, the
   # instance gets none and the EIP its default (1.1.2's CreateInstance allocates none).
 
-  # The last provisioner (seal-image.ps1) shuts the instance down itself, after Packer has
-  # disconnected; the builder only waits for it to stop.
+  # The last provisioner (seal-image.ps1) has Sysprep shut the instance down once Packer has
+  # disconnected; the builder only waits for it to stop (the plugin documents this option
+  # for Sysprep).
   disable_stop_instance = true
 
   communicator   = "winrm"
@@ -174,7 +175,8 @@ build {
   }
 
   # Last: hands the sealing to a SYSTEM task that runs once Packer has let go (it removes
-  # the WinRM listener Packer talks through), which then shuts the instance down.
+  # the WinRM listener Packer talks through), which then generalizes Windows with Sysprep
+  # and so shuts the instance down.
   provisioner "powershell" {
     script = "${local.scripts_dir}/build/seal-image.ps1"
     environment_vars = [

@@ -15,7 +15,7 @@ import {
   REPORT_PATH,
   type HostConfig,
 } from "@hpc-fleet/fleet-contract";
-import { renderUserData } from "../../components/windows-image/user-data";
+import { renderUserData } from "../../components/instance-group/user-data";
 import { findPwsh, PESTER_SUITE } from "./pwsh";
 
 interface Captured {

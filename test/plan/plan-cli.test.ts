@@ -38,9 +38,35 @@ describe("npm run plan", () => {
     expect(parsed.stack).toBe("dev");
     expect(Array.isArray(parsed.resources)).toBe(true);
     for (const resource of parsed.resources) {
-      expect(Object.keys(resource).sort()).toEqual(["inputs", "name", "parent", "type"]);
+      // `aliases` only where a resource was renamed (the components' former type tokens).
+      const keys = Object.keys(resource).filter((key) => key !== "aliases");
+      expect(keys.sort()).toEqual(["inputs", "name", "parent", "type"]);
     }
+    const aliased = parsed.resources.filter((resource: { aliases?: unknown }) => resource.aliases);
+    expect(aliased.map((resource: { type: string }) => resource.type).sort()).toEqual([
+      "hpc:host-manager:HostManager",
+      "hpc:instance-group:InstanceGroup",
+      "hpc:windows-image:WindowsImage",
+    ]);
     expect(parsed.outputs).toMatchObject({ region: "cn-beijing" });
+    // Secrets are masked at their value, named by where they come from: the container
+    // list stays readable around the fleet token.
+    const container = parsed.resources.find(
+      (resource: { type: string }) =>
+        resource.type === "alicloud:eci/containerGroup:ContainerGroup",
+    );
+    const [hostManager] = container.inputs.containers as Array<{
+      image: string;
+      environmentVars: Array<{ key: string; value: string }>;
+    }>;
+    expect(hostManager.image).toMatch(/host-manager:/);
+    expect(hostManager.environmentVars).toEqual(
+      expect.arrayContaining([
+        { key: "HOST_MANAGER_TOKEN", value: "[secret:hpc-dev-fleet-token-a]" },
+        { key: "HOST_MANAGER_PORT", value: "8080" },
+      ]),
+    );
+    expect(stdout).not.toMatch(/offline-plan-(generated-)?secret/);
     expect(filesChangedSince(started)).toEqual([]);
   });
 

@@ -1,19 +1,64 @@
 // Plans a stack offline: the real program under mocks, with the stack file's config.
+import type * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { redactInputs, redactOutput } from "../mocks/values";
-import type { CloudOutputs } from "../mocks/recorder";
+import { redactOutput } from "../mocks/values";
+import type { CloudOutputs, RecordedResource } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
-import { readStackFile } from "../mocks/stack-file";
+import { readStackFile, secretPlaceholder, type StackFile } from "../mocks/stack-file";
+import { presentInputs } from "./secrets";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
+
+const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+
+/** What a generated password is planned as: a placeholder naming its resource. */
+export function generatedSecretPlaceholder(name: string): string {
+  return `offline-plan-generated-secret:${name}`;
+}
 
 /**
  * Generated passwords and tokens get a placeholder in the plan (Pulumi keeps them
  * secret), so the plan shows where each secret flows instead of "<computed>".
  */
 const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
-  "random:index/randomPassword:RandomPassword": () => ({ result: "offline-plan-generated-secret" }),
+  [RANDOM_PASSWORD]: (_inputs, name) => ({ result: generatedSecretPlaceholder(name) }),
 };
+
+/** Every secret value the plan made up, and where it comes from (a resource or a config key). */
+function secretSources(
+  file: StackFile,
+  resources: readonly RecordedResource[],
+): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const key of file.secretKeys) sources.set(secretPlaceholder(key), key);
+  for (const resource of resources) {
+    if (resource.type === RANDOM_PASSWORD) {
+      sources.set(generatedSecretPlaceholder(resource.name), resource.name);
+    }
+  }
+  return sources;
+}
+
+/** A resource's aliases as `{type, name}` (an alias leaves out what it keeps). */
+function aliasesOf(resource: RecordedResource): PlannedResource["aliases"] {
+  const aliases = (resource.options?.aliases ?? []).flatMap((alias) =>
+    typeof alias === "object" && alias !== null && !("apply" in alias)
+      ? [
+          {
+            type:
+              typeof (alias as pulumi.Alias).type === "string"
+                ? String((alias as pulumi.Alias).type)
+                : resource.type,
+            name:
+              typeof (alias as pulumi.Alias).name === "string"
+                ? String((alias as pulumi.Alias).name)
+                : resource.name,
+          },
+        ]
+      : [],
+  );
+  return aliases.length > 0 ? aliases : undefined;
+}
 
 export interface PlannedResource {
   readonly type: string;
@@ -32,15 +77,18 @@ export interface Plan {
 
 /**
  * Runs `programPath` (default: the project's index.ts) as a preview for the
- * stack file at `stackFile`. Secrets print as "[secret]", values only the cloud
- * would know as "<computed>". Throws whatever the program throws (a ConfigError
- * for bad config).
+ * stack file at `stackFile` (under the stack name `asStack` if given). Each secret
+ * value prints as `[secret:<where it comes from>]` wherever it appears, values only
+ * the cloud would know as "<computed>". Throws whatever the program throws (a
+ * ConfigError for bad config).
  */
 export async function planStack(
   stackFile: string,
   programPath = resolve(PROJECT_DIR, "index.ts"),
+  asStack?: string,
 ): Promise<Plan> {
-  const file = readStackFile(stackFile);
+  const read = readStackFile(stackFile);
+  const file = asStack === undefined ? read : { ...read, stack: asStack };
   const { resources, outputs } = await runUnderMocks(
     {
       project: "hpc-fleet",
@@ -53,16 +101,21 @@ export async function planStack(
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     () => require(programPath) as Record<string, unknown>,
   );
+  const secrets = secretSources(file, resources);
   return {
     stack: file.stack,
     resources: resources
       .filter((resource) => resource.type !== "pulumi:pulumi:Stack")
-      .map((resource) => ({
-        type: resource.type,
-        name: resource.name,
-        parent: resource.parent ?? null,
-        inputs: redactInputs(resource.inputs) as Record<string, unknown>,
-      })),
+      .map((resource) => {
+        const aliases = aliasesOf(resource);
+        return {
+          type: resource.type,
+          name: resource.name,
+          parent: resource.parent ?? null,
+          inputs: presentInputs(resource.inputs, secrets) as Record<string, unknown>,
+          ...(aliases ? { aliases } : {}),
+        };
+      }),
     outputs: (await redactOutput({ ...outputs })) as Record<string, unknown>,
   };
 }

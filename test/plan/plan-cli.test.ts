@@ -1,19 +1,10 @@
 // The offline plan, run as operators run it: a child process, no credentials, no network.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runPlanCli } from "../helpers/plan-cli";
 import { PROJECT_DIR } from "../helpers/stacks";
 import { SECRET_PLACEHOLDER } from "../../tools/mocks/stack-file";
-
-function plan(...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/plan/cli.ts", ...args],
-    { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: "" } },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 /** Directories other tests may write to while this one runs. */
 const WRITTEN_BY_OTHERS = new Set(["node_modules", ".git", "test-output", ".data", ".scratch"]);
@@ -31,7 +22,7 @@ function filesChangedSince(since: number, dir = PROJECT_DIR): string[] {
 describe("npm run plan", () => {
   test("--json prints the stack, its resources and its outputs, and writes nothing into the repo", () => {
     const started = Date.now();
-    const { code, stdout, stderr } = plan("--stack", "dev", "--json");
+    const { code, stdout, stderr } = runPlanCli("--stack", "dev", "--json");
     expect(stderr).not.toMatch(/Plan failed/);
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout);
@@ -90,7 +81,7 @@ describe("npm run plan", () => {
         "",
       ].join("\n"),
     );
-    const { code, stdout, stderr } = plan("--config-file", file, "--json");
+    const { code, stdout, stderr } = runPlanCli("--config-file", file, "--json");
     expect(code).toBe(1);
     expect(stdout).toBe("");
     for (const key of [
@@ -121,7 +112,7 @@ describe("npm run plan", () => {
         "",
       ].join("\n"),
     );
-    const { code, stdout } = plan("--config-file", file);
+    const { code, stdout } = runPlanCli("--config-file", file);
     expect(code).toBe(0);
     expect(stdout).toContain("Stack secrets:");
     expect(stdout).not.toContain(SECRET_PLACEHOLDER);
@@ -129,7 +120,7 @@ describe("npm run plan", () => {
   });
 
   test("an unknown argument is a usage error", () => {
-    const { code, stderr } = plan("--stak", "dev");
+    const { code, stderr } = runPlanCli("--stak", "dev");
     expect(code).toBe(1);
     expect(stderr).toMatch(/unknown argument --stak/);
   });

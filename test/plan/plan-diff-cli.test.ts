@@ -2,22 +2,13 @@
 // reports exactly the fields that changed (also inside the secret container list and
 // user-data, whose secrets stay masked), names the field that forces a replacement, and
 // says in one line whether the image is rebuilt and how many hosts roll.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import type { PlanDiff } from "../../tools/plan/diff";
+import { runPlanCli } from "../helpers/plan-cli";
 import { PROJECT_DIR } from "../helpers/stacks";
-
-function plan(...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/plan/cli.ts", ...args],
-    { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: "" } },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 type StackDocument = { config: Record<string, Record<string, unknown>> };
 
@@ -50,11 +41,11 @@ describe("npm run plan -- --diff", () => {
   let text: string;
 
   beforeAll(() => {
-    const json = plan("--config-file", head, "--diff", base, "--json");
+    const json = runPlanCli("--config-file", head, "--diff", base, "--json");
     expect(json.stderr).not.toMatch(/Plan failed|base plan failed/);
     expect(json.code).toBe(0);
     diff = JSON.parse(json.stdout);
-    const human = plan("--config-file", head, "--diff", base);
+    const human = runPlanCli("--config-file", head, "--diff", base);
     expect(human.code).toBe(0);
     text = human.stdout;
   });
@@ -125,7 +116,7 @@ describe("npm run plan -- --diff", () => {
 });
 
 test("--diff against a git ref plans that ref's code and stack file", () => {
-  const { code, stdout, stderr } = plan("--stack", "dev", "--diff", "HEAD");
+  const { code, stdout, stderr } = runPlanCli("--stack", "dev", "--diff", "HEAD");
   expect(stderr).not.toMatch(/Plan failed|base plan failed/);
   expect(code).toBe(0);
   expect(stdout).toMatch(/^Stack dev against git:HEAD \([0-9a-f]{7}\): \d+ to create/);

@@ -3,9 +3,11 @@
 // so a new region's role appears with its stack file and one `pulumi up` here).
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
-import { describeStack, stackNames } from "../tools/ci/stacks";
+import { ossObjectOf, stackClient } from "../tools/client/artifact";
+import { describeStack, stackFileOf, stackNames } from "../tools/ci/stacks";
 import {
   accountOf,
+  clientObjectPattern,
   DEFAULT_AUDIENCE,
   DEPLOY_SESSION_SECONDS,
   deployPolicy,
@@ -50,7 +52,15 @@ const TAGS = { project: "hpc-fleet", role: "ci-identity" };
 export function fleetDeployScopes(projectDir: string): DeployScope[] {
   return stackNames(projectDir).map((stack) => {
     const { region } = describeStack(projectDir, stack);
-    return { stack, region };
+    const { artifact } = stackClient(stackFileOf(projectDir, stack), []);
+    const object = artifact ? ossObjectOf(artifact.url) : undefined;
+    return {
+      stack,
+      region,
+      ...(object
+        ? { clientObjects: { bucket: object.bucket, pattern: clientObjectPattern(object.key) } }
+        : {}),
+    };
   });
 }
 

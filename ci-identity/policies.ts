@@ -153,8 +153,11 @@ export interface DeployScope {
   /** The stack, which names its RAM resources hpc-<stack>-*. */
   readonly stack: string;
   readonly region: string;
-  /** The client archive's object, when the stack builds from one in OSS. */
-  readonly clientArtifact?: { readonly bucket: string; readonly key: string };
+  /**
+   * The objects its client archives are, when the stack builds from one in OSS: the
+   * archive's folder (`hpc-client/*`), so a new client version needs no new policy.
+   */
+  readonly clientObjects?: { readonly bucket: string; readonly pattern: string };
 }
 
 /** The regional services the fleet's resources (and Packer's build instance) live in. */
@@ -164,7 +167,7 @@ export const REGIONAL_SERVICES = ["ecs", "vpc", "ess", "eci"] as const;
  * What one stack's `pulumi up` (and the Packer build it runs) may do. The Terraform-bridged
  * provider and Packer call more APIs than can be listed offline, so the regional services
  * are allowed whole but only in the stack's region; RAM only on the roles and policies the
- * stack names hpc-<stack>-*; OSS only the one client archive.
+ * stack names hpc-<stack>-*; OSS only the client archive's folder.
  */
 export function deployPolicy(scope: DeployScope): PolicyDocument {
   const ram = [`acs:ram:*:*:role/hpc-${scope.stack}-*`, `acs:ram:*:*:policy/hpc-${scope.stack}-*`];
@@ -202,11 +205,11 @@ export function deployPolicy(scope: DeployScope): PolicyDocument {
       Resource: ram,
     },
   ];
-  if (scope.clientArtifact) {
+  if (scope.clientObjects) {
     statements.push({
       Effect: "Allow",
       Action: ["oss:GetObject"],
-      Resource: [`acs:oss:*:*:${scope.clientArtifact.bucket}/${scope.clientArtifact.key}`],
+      Resource: [`acs:oss:*:*:${scope.clientObjects.bucket}/${scope.clientObjects.pattern}`],
     });
   }
   return { Version: "1", Statement: statements };
@@ -217,4 +220,10 @@ export function accountOf(arn: string): string {
   const account = /^acs:ram::(\d+):/.exec(arn)?.[1];
   if (!account) throw new Error(`not a RAM ARN with an account id: ${arn}`);
   return account;
+}
+
+/** The client archive's folder as an OSS resource pattern: `dir/*`, or the key at the root. */
+export function clientObjectPattern(key: string): string {
+  const slash = key.lastIndexOf("/");
+  return slash < 0 ? key : `${key.slice(0, slash + 1)}*`;
 }

@@ -2,6 +2,9 @@
 // plan roles, and one deploy role per fleet stack, each trusting only its own subject, with
 // sessions long enough for the longest up CI runs.
 import * as pulumi from "@pulumi/pulumi";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CiIdentityArgs,
   checkArgs,
@@ -154,6 +157,31 @@ describe("the CI identity stack", () => {
     expect(Number(findResource(resources, ROLE, PREVIEW_ROLE).inputs.maxSessionDuration)).toBe(
       3600,
     );
+  });
+
+  it("lets a deploy role read its stack's client archives in OSS, and only there", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hpc-ci-identity-"));
+    const image = {
+      clientArtifact: {
+        url: "https://perf-artifacts.oss-cn-beijing.aliyuncs.com/hpc-client/1.4.2.zip",
+        sha256: "a".repeat(64),
+      },
+    };
+    for (const [stack, section] of [
+      ["dev", image],
+      ["prod-x", {}],
+    ] as const) {
+      const config = { "alicloud:region": "cn-beijing", "hpc-fleet:image": section };
+      writeFileSync(join(dir, `Pulumi.${stack}.yaml`), JSON.stringify({ config }));
+    }
+    expect(fleetDeployScopes(dir)).toEqual([
+      {
+        stack: "dev",
+        region: "cn-beijing",
+        clientObjects: { bucket: "perf-artifacts", pattern: "hpc-client/*" },
+      },
+      { stack: "prod-x", region: "cn-beijing" },
+    ]);
   });
 
   it("uses an immutable subject prefix when given", async () => {

@@ -4,6 +4,7 @@
 import { ramActionViolations } from "../../policy/rules/ram-actions";
 import {
   accountOf,
+  clientObjectPattern,
   DEFAULT_AUDIENCE,
   deployPolicy,
   GITHUB_ISSUER,
@@ -194,19 +195,23 @@ describe("deploy policies", () => {
     },
   );
 
-  it("read the client archive only, when the stack builds from one in OSS", () => {
+  it("read the client archives' folder only, when the stack builds from one in OSS", () => {
     const without = deployPolicy({ stack: "dev", region: "cn-beijing" });
     expect(JSON.stringify(without)).not.toMatch(/oss:/);
     const withArchive = deployPolicy({
       stack: "dev",
       region: "cn-beijing",
-      clientArtifact: { bucket: "perf-artifacts", key: "hpc-client/1.4.2.zip" },
+      clientObjects: {
+        bucket: "perf-artifacts",
+        pattern: clientObjectPattern("hpc-client/1.4.2.zip"),
+      },
     });
     expect(withArchive.Statement.at(-1)).toEqual({
       Effect: "Allow",
       Action: ["oss:GetObject"],
-      Resource: ["acs:oss:*:*:perf-artifacts/hpc-client/1.4.2.zip"],
+      Resource: ["acs:oss:*:*:perf-artifacts/hpc-client/*"],
     });
+    expect(clientObjectPattern("client.zip")).toBe("client.zip");
   });
 });
 

@@ -1,11 +1,20 @@
 // The workflows' helpers, one command line (`npx ts-node --transpile-only tools/ci/cli.ts ...`):
 //   stacks                      every stack and each deploy wave, as JSON step outputs
 //   changes --base REF          deploy=true when a file changed since REF can change a deploy
+//   build-access admit --stack S
+//                               admit this runner's address to the stack's Packer build group
+//   build-access revoke --stack S --security-group ID --cidr CIDR
+//                               remove it again (nothing when ID is empty: nothing was admitted)
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
+import { planStack } from "../plan/plan";
+import { admit, buildGroupOf, ecsCall, revoke, runnerCidr } from "./build-access";
 import { changesDeploy, DEPLOY_PATHS, matchesPaths } from "./paths";
-import { discoverStacks, stackOutputs } from "./stacks";
+import { describeStack, discoverStacks, stackFileOf, stackOutputs } from "./stacks";
 import { writeOutputs } from "./outputs";
+
+/** Where a hosted runner learns the address the internet (and the build instance) sees. */
+export const IP_ECHO_URL = "https://checkip.amazonaws.com";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
 
@@ -39,6 +48,39 @@ function changedFiles(base: string): string[] {
   return output.split("\n").filter(Boolean);
 }
 
+async function buildAccess(argv: readonly string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const found = options(rest);
+  const stack = required(found, "stack");
+  const { region } = describeStack(PROJECT_DIR, stack);
+  const call = ecsCall({ region, env: process.env });
+  if (action === "admit") {
+    const group = buildGroupOf(await planStack(stackFileOf(PROJECT_DIR, stack)));
+    const response = await fetch(IP_ECHO_URL);
+    if (!response.ok) throw new Error(`${IP_ECHO_URL}: HTTP ${response.status}`);
+    const admission = await admit(call, region, group, runnerCidr(await response.text()));
+    if (!admission.securityGroupId) {
+      process.stdout.write(
+        `::warning::${group.name} does not exist yet (the stack's first up): this runner is not ` +
+          `admitted, so a build in this up reaches WinRM only if network.builderCidrs admits it\n`,
+      );
+    } else {
+      process.stdout.write(`Admitted ${admission.cidr} to ${group.name} on WinRM (5986)\n`);
+    }
+    writeOutputs({ "security-group-id": admission.securityGroupId ?? "", cidr: admission.cidr });
+    return 0;
+  }
+  if (action === "revoke") {
+    const groupId = found.get("security-group") ?? "";
+    if (groupId === "") return 0;
+    const cidr = required(found, "cidr");
+    await revoke(call, region, groupId, cidr);
+    process.stdout.write(`Revoked ${cidr} from ${groupId}\n`);
+    return 0;
+  }
+  throw new CliUsageError(`build-access admit|revoke, not ${action ?? "(none)"}`);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "stacks") {
@@ -54,6 +96,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeOutputs({ deploy: String(changesDeploy(files)) });
     return 0;
   }
+  if (command === "build-access") return buildAccess(rest);
   throw new CliUsageError(`unknown command ${command ?? "(none)"}`);
 }
 

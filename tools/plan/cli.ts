@@ -6,7 +6,7 @@ import { parsePlanArgs, UsageError, USAGE } from "./args";
 import { baseSource } from "./base";
 import { diffPlans } from "./diff";
 import { planStack, PROJECT_DIR } from "./plan";
-import { renderPlan } from "./render";
+import { renderPlan, renderViolations } from "./render";
 import { renderDiff } from "./render-diff";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -35,9 +35,11 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   }
-  const plan = await planStack(args.stackFile, undefined, args.asStack);
+  const plan = await planStack(args.stackFile, undefined, args.asStack, { policy: args.policy });
   process.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n`);
-  return 0;
+  if (!plan.violations) return 0;
+  if (!args.json) process.stdout.write(`\n${renderViolations(plan.violations)}\n`);
+  return plan.violations.some((violation) => violation.enforcement === "mandatory") ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

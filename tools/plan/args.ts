@@ -7,8 +7,6 @@ export interface PlanArgs {
   readonly json: boolean;
   /** `--diff BASE`: a stack file or a git ref to compare this tree's plan with. */
   readonly diff?: string;
-  /** `--as-stack NAME`: plan the file under this stack name (how `--diff FILE` plans its base). */
-  readonly asStack?: string;
   /** `--policy`: run the mandatory policy pack against the plan; exit 1 on a violation. */
   readonly policy: boolean;
 }
@@ -39,7 +37,6 @@ export function parsePlanArgs(argv: readonly string[], projectDir: string): Plan
   let stack: string | undefined;
   let configFile: string | undefined;
   let diff: string | undefined;
-  let asStack: string | undefined;
   let json = false;
   let policy = false;
   for (let index = 0; index < argv.length; index++) {
@@ -58,7 +55,6 @@ export function parsePlanArgs(argv: readonly string[], projectDir: string): Plan
     else if (arg === "--stack" || arg === "-s") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--diff") diff = value();
-    else if (arg === "--as-stack") asStack = value();
     else throw new UsageError(`unknown argument ${argv[index]}`);
   }
   if (stack !== undefined && configFile !== undefined) {
@@ -74,6 +70,5 @@ export function parsePlanArgs(argv: readonly string[], projectDir: string): Plan
     json,
     policy,
     ...(diff !== undefined ? { diff } : {}),
-    ...(asStack !== undefined ? { asStack } : {}),
   };
 }

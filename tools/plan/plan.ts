@@ -102,8 +102,12 @@ export async function planStack(
       preview: true,
       previewOutputs: PREVIEW_OUTPUTS,
     },
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    () => require(programPath) as Record<string, unknown>,
+    () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const program = require(programPath) as Record<string, unknown> | (() => unknown);
+      // A program module exports its outputs, or (index.ts) a function returning them.
+      return (typeof program === "function" ? program() : program) as Record<string, unknown>;
+    },
   );
   const secrets = secretSources(file, resources);
   return {

@@ -54,15 +54,23 @@ export interface ResolvedClientFile {
   readonly destination: string;
 }
 
+/** clientSourceDir as an absolute path (it is relative to the project directory). */
+export function clientSourceDirOf(
+  args: Pick<WindowsImageArgs, "clientSourceDir">,
+  projectDir: string,
+): string {
+  return isAbsolute(args.clientSourceDir)
+    ? args.clientSourceDir
+    : resolve(projectDir, args.clientSourceDir);
+}
+
 /** Resolves the client files against clientSourceDir (itself relative to the project directory). */
 export function resolveClientFiles(
   args: Pick<WindowsImageArgs, "clientSourceDir" | "clientFiles">,
   projectDir: string,
   cwd: string = process.cwd(),
 ): ResolvedClientFile[] {
-  const sourceDir = isAbsolute(args.clientSourceDir)
-    ? args.clientSourceDir
-    : resolve(projectDir, args.clientSourceDir);
+  const sourceDir = clientSourceDirOf(args, projectDir);
   return args.clientFiles.map((file, index) => {
     const absolutePath = resolve(sourceDir, file.source);
     return {

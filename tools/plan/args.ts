@@ -7,11 +7,11 @@ export interface PlanArgs {
   readonly json: boolean;
   /** `--diff BASE`: a stack file or a git ref to compare this tree's plan with. */
   readonly diff?: string;
-  /** `--as-stack NAME`: plan the file under this stack name (how `--diff FILE` plans its base). */
-  readonly asStack?: string;
+  /** `--policy`: run the mandatory policy pack against the plan; exit 1 on a violation. */
+  readonly policy: boolean;
 }
 
-export const USAGE = `Usage: npm run plan -- [--stack NAME | --config-file PATH] [--diff BASE] [--json]
+export const USAGE = `Usage: npm run plan -- [--stack NAME | --config-file PATH] [--diff BASE] [--policy] [--json]
 
 Plans a stack offline: runs the real program under Pulumi's mocks with the
 stack's config and prints what it would declare. Needs no cloud credentials,
@@ -25,6 +25,8 @@ secret prints as [secret:<where it comes from>], wherever it appears.
                           resource created, updated (field by field), replaced (and
                           which field forces it) or deleted, and whether the Windows
                           image is rebuilt and how many hosts the host-manager rolls
+  --policy                run the policy pack (policy/, with policy/config/NAME.json) on
+                          the plan and exit 1 if it refuses anything
   --json                  print JSON: the plan {"stack","resources","outputs"}, or with
                           --diff {"stack","base","summary","changes"}
   --help                  show this text`;
@@ -35,8 +37,8 @@ export function parsePlanArgs(argv: readonly string[], projectDir: string): Plan
   let stack: string | undefined;
   let configFile: string | undefined;
   let diff: string | undefined;
-  let asStack: string | undefined;
   let json = false;
+  let policy = false;
   for (let index = 0; index < argv.length; index++) {
     const [arg, inline] = argv[index].startsWith("--")
       ? argv[index].split(/=(.*)/s)
@@ -49,10 +51,10 @@ export function parsePlanArgs(argv: readonly string[], projectDir: string): Plan
     };
     if (arg === "--help" || arg === "-h") return "help";
     else if (arg === "--json") json = true;
+    else if (arg === "--policy") policy = true;
     else if (arg === "--stack" || arg === "-s") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--diff") diff = value();
-    else if (arg === "--as-stack") asStack = value();
     else throw new UsageError(`unknown argument ${argv[index]}`);
   }
   if (stack !== undefined && configFile !== undefined) {
@@ -66,7 +68,7 @@ export function parsePlanArgs(argv: readonly string[], projectDir: string): Plan
   return {
     stackFile,
     json,
+    policy,
     ...(diff !== undefined ? { diff } : {}),
-    ...(asStack !== undefined ? { asStack } : {}),
   };
 }

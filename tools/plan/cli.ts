@@ -6,7 +6,7 @@ import { parsePlanArgs, UsageError, USAGE } from "./args";
 import { baseSource } from "./base";
 import { diffPlans } from "./diff";
 import { planStack, PROJECT_DIR } from "./plan";
-import { renderPlan } from "./render";
+import { renderPlan, renderViolations } from "./render";
 import { renderDiff } from "./render-diff";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -20,13 +20,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (args.diff !== undefined) {
-    const stack = args.asStack ?? stackNameOf(args.stackFile);
-    // The base plans in a child process while this tree's plan runs here.
+    const stack = stackNameOf(args.stackFile);
     const base = baseSource(PROJECT_DIR, args.diff, stack);
-    const [head, basePlan] = await Promise.all([
-      planStack(args.stackFile, undefined, args.asStack),
-      base.plan,
-    ]);
+    // A git ref's base plans in a child process while this tree's plan runs here; a stack
+    // file's runs here, after it (one program, run twice).
+    const pending = base.inProcess ? undefined : base.plan();
+    const head = await planStack(args.stackFile);
+    const basePlan = await (pending ?? base.plan());
     const diff = diffPlans(basePlan, head);
     process.stdout.write(
       args.json
@@ -35,9 +35,11 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   }
-  const plan = await planStack(args.stackFile, undefined, args.asStack);
+  const plan = await planStack(args.stackFile, undefined, undefined, { policy: args.policy });
   process.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n`);
-  return 0;
+  if (!plan.violations) return 0;
+  if (!args.json) process.stdout.write(`\n${renderViolations(plan.violations)}\n`);
+  return plan.violations.some((violation) => violation.enforcement === "mandatory") ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

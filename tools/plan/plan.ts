@@ -5,6 +5,7 @@ import { redactOutput } from "../mocks/values";
 import type { CloudOutputs, RecordedResource } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
 import { readStackFile, secretPlaceholder, type StackFile } from "../mocks/stack-file";
+import { policyConfigOf, policyViolations, type PolicyViolation } from "./policy";
 import { presentInputs } from "./secrets";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
@@ -73,6 +74,8 @@ export interface Plan {
   readonly stack: string;
   readonly resources: PlannedResource[];
   readonly outputs: Record<string, unknown>;
+  /** With `--policy`: what the mandatory policy pack refuses (empty: it passes). */
+  readonly violations?: PolicyViolation[];
 }
 
 /**
@@ -86,6 +89,7 @@ export async function planStack(
   stackFile: string,
   programPath = resolve(PROJECT_DIR, "index.ts"),
   asStack?: string,
+  options: { readonly policy?: boolean } = {},
 ): Promise<Plan> {
   const read = readStackFile(stackFile);
   const file = asStack === undefined ? read : { ...read, stack: asStack };
@@ -98,8 +102,12 @@ export async function planStack(
       preview: true,
       previewOutputs: PREVIEW_OUTPUTS,
     },
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    () => require(programPath) as Record<string, unknown>,
+    () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const program = require(programPath) as Record<string, unknown> | (() => unknown);
+      // A program module exports its outputs, or (index.ts) a function returning them.
+      return (typeof program === "function" ? program() : program) as Record<string, unknown>;
+    },
   );
   const secrets = secretSources(file, resources);
   return {
@@ -117,5 +125,8 @@ export async function planStack(
         };
       }),
     outputs: (await redactOutput({ ...outputs })) as Record<string, unknown>,
+    ...(options.policy
+      ? { violations: await policyViolations(resources, policyConfigOf(PROJECT_DIR, file.stack)) }
+      : {}),
   };
 }

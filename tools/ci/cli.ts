@@ -1,14 +1,17 @@
 // The workflows' helpers, one command line (`npx ts-node --transpile-only tools/ci/cli.ts ...`):
 //   stacks                      every stack and each deploy wave, as JSON step outputs
 //   changes --base REF          deploy=true when a file changed since REF can change a deploy
+//   offline-diff --base REF --out DIR --cloud-preview runs|fork|no-deploy-change [--pr N]
+//                               every stack's offline diff as a PR comment, DIR/comment.md
+//                               (and DIR/pr.json for the relay); fails when a plan failed
 //   build-access admit --stack S
 //                               admit this runner's address to the stack's Packer build group
 //   build-access revoke --stack S --security-group ID --cidr CIDR
 //                               remove it again (nothing when ID is empty: nothing was admitted)
 import { execFileSync } from "node:child_process";
-import { resolve } from "node:path";
-import { planStack } from "../plan/plan";
-import { admit, buildGroupOf, ecsCall, revoke, runnerCidr } from "./build-access";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { CloudPreview } from "./offline-diff";
 import { changesDeploy, DEPLOY_PATHS, matchesPaths } from "./paths";
 import { describeStack, discoverStacks, stackFileOf, stackOutputs } from "./stacks";
 import { writeOutputs } from "./outputs";
@@ -48,10 +51,40 @@ function changedFiles(base: string): string[] {
   return output.split("\n").filter(Boolean);
 }
 
+const CLOUD_PREVIEWS: readonly CloudPreview[] = ["runs", "fork", "no-deploy-change"];
+
+async function offlineDiff(argv: readonly string[]): Promise<number> {
+  const found = options(argv);
+  const base = required(found, "base");
+  const out = required(found, "out");
+  const cloud = required(found, "cloud-preview") as CloudPreview;
+  if (!CLOUD_PREVIEWS.includes(cloud)) {
+    throw new CliUsageError(`--cloud-preview is one of ${CLOUD_PREVIEWS.join(", ")}`);
+  }
+  const { diffAllStacks, failed, renderComment } = await import("./offline-diff");
+  const results = await diffAllStacks(PROJECT_DIR, base);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "comment.md"), renderComment(results, base, cloud));
+  const pr = found.get("pr");
+  if (pr !== undefined) {
+    if (!/^\d+$/.test(pr)) throw new CliUsageError(`--pr is a pull request number, not ${pr}`);
+    writeFileSync(join(out, "pr.json"), `${JSON.stringify({ number: Number(pr) })}\n`);
+  }
+  const failures = failed(results);
+  if (failures.length > 0) {
+    process.stderr.write(`The offline plan failed for ${failures.join(", ")} (see the comment)\n`);
+    return 1;
+  }
+  return 0;
+}
+
 async function buildAccess(argv: readonly string[]): Promise<number> {
   const [action, ...rest] = argv;
   const found = options(rest);
   const stack = required(found, "stack");
+  // Loaded here: the program's planner and the ECS client are heavy for the other commands.
+  const { admit, buildGroupOf, ecsCall, revoke, runnerCidr } = await import("./build-access");
+  const { planStack } = await import("../plan/plan");
   const { region } = describeStack(PROJECT_DIR, stack);
   const call = ecsCall({ region, env: process.env });
   if (action === "admit") {
@@ -97,6 +130,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === "build-access") return buildAccess(rest);
+  if (command === "offline-diff") return offlineDiff(rest);
   throw new CliUsageError(`unknown command ${command ?? "(none)"}`);
 }
 

@@ -30,6 +30,7 @@ export const DEPLOY_PATHS: readonly string[] = [
   "!.github/workflows/windows.yml",
   "!.github/workflows/preview.yml",
   "!.github/workflows/preview-comment.yml",
+  "!.github/scripts/upsert-pr-comment.sh",
   // Every file under the image's scripts goes into the image's content hash, whatever its name.
   "images/windows/scripts/**",
 ];

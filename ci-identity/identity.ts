@@ -52,8 +52,8 @@ const TAGS = { project: "hpc-fleet", role: "ci-identity" };
 export function fleetDeployScopes(projectDir: string): DeployScope[] {
   return stackNames(projectDir).map((stack) => {
     const { region } = describeStack(projectDir, stack);
-    const { artifact } = stackClient(stackFileOf(projectDir, stack), []);
-    const object = artifact ? ossObjectOf(artifact.url) : undefined;
+    const { artifact } = stackClient(stackFileOf(projectDir, stack));
+    const object = artifact ? ossObjectOf(artifact.url, region) : undefined;
     return {
       stack,
       region,

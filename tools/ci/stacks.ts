@@ -5,8 +5,8 @@
 // own), where its image build can run, and job and STS-session lengths that outlast the build.
 //
 // The stack file is read raw, not through the config schema: a pull request whose stack file
-// is invalid must still get its offline diff (which then reports the error), and
-// image.clientArtifact is read here before the schema knows it.
+// is invalid must still get its offline diff (which then reports the error).
+// tools/client reads image.clientArtifact through the schema itself.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";

@@ -1,28 +1,29 @@
-// Where a stack's client binaries come from: `hpc-fleet:image.clientArtifact: {url, sha256}`
-// in its stack file, an archive (zip or tar.gz) whose root holds the files image.clientFiles
-// names, unpacked into image.clientSourceDir. Read from the stack file as written: the config
-// schema does not know the key yet (docs/ci.md, "Client binaries").
-import { imageSection, readRawConfig } from "../ci/stacks";
-import { DEFAULT_CLIENT_SOURCE_DIR } from "../ci/stacks";
+// Where a stack's client binaries come from: `hpc-fleet:image.clientArtifact: {url, sha256}`,
+// a zip whose entries are the files image.clientFiles names, relative to image.clientSourceDir.
+// The key is read through the config schema (config/schema.ts), the one definition the
+// image build (components/windows-image/client-artifact.ts) checks the unpacked files by.
+import type { z } from "zod";
+import { configKey, problemsFromIssues } from "../../config/errors";
+import { stackConfigSchema } from "../../config/schema";
+import type { ClientArtifact } from "../../components/windows-image/args";
+import { readRawConfig } from "../ci/stacks";
 
-export interface ClientArtifact {
-  readonly url: string;
-  /** Lowercase hex SHA-256 of the archive. */
-  readonly sha256: string;
-  readonly format: "zip" | "tar.gz";
-}
+export type { ClientArtifact };
 
-/** An object in OSS, addressed virtual-hosted style as the console shows it. */
+/** An object in OSS. */
 export interface OssObject {
   readonly bucket: string;
-  /** The bucket's region, e.g. cn-hangzhou. */
+  /** The bucket's region, e.g. cn-hangzhou (no `oss-` prefix). */
   readonly region: string;
   /** Not encoded. */
   readonly key: string;
+  /** The bucket's internal (VPC) endpoint, as the URL named it. */
+  readonly internal: boolean;
 }
 
 export interface StackClient {
-  /** undefined: the stack names no archive. */
+  readonly region: string;
+  /** undefined: the stack names no artifact. */
   readonly artifact?: ClientArtifact;
   readonly clientSourceDir: string;
   /** Paths relative to clientSourceDir that the image build copies. */
@@ -35,73 +36,71 @@ export class ArtifactConfigError extends Error {}
 
 const OSS_HOST =
   /^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-([a-z0-9-]+?)(-internal)?\.aliyuncs\.com$/;
-const SHA256 = /^[0-9a-f]{64}$/;
 
-/** The OSS object an https URL names, or undefined for any other host. */
-export function ossObjectOf(url: string): OssObject | undefined {
+/**
+ * The OSS object a URL names: `oss://bucket/key` (a bucket in the stack's region, as the
+ * schema allows) or `https://bucket.oss-<region>.aliyuncs.com/key`; undefined for any other
+ * https URL, which is fetched unsigned.
+ */
+export function ossObjectOf(url: string, stackRegion: string): OssObject | undefined {
+  if (url.startsWith("oss://")) {
+    const rest = url.slice("oss://".length);
+    const slash = rest.indexOf("/");
+    return {
+      bucket: rest.slice(0, slash),
+      region: stackRegion,
+      key: decodeURIComponent(rest.slice(slash + 1)),
+      internal: false,
+    };
+  }
   const parsed = new URL(url);
   const match = OSS_HOST.exec(parsed.hostname);
   if (!match) return undefined;
-  return { bucket: match[1], region: match[2], key: decodeURIComponent(parsed.pathname.slice(1)) };
-}
-
-export function archiveFormat(url: string): ClientArtifact["format"] | undefined {
-  const path = new URL(url).pathname.toLowerCase();
-  if (path.endsWith(".zip")) return "zip";
-  if (path.endsWith(".tar.gz") || path.endsWith(".tgz")) return "tar.gz";
-  return undefined;
-}
-
-/** Checks `clientArtifact` as the schema should (docs/ci.md gives the schema to add). */
-export function parseClientArtifact(value: unknown, where: string): ClientArtifact {
-  const problems: string[] = [];
-  const record = (typeof value === "object" && value !== null ? value : {}) as Record<
-    string,
-    unknown
-  >;
-  const unknown = Object.keys(record).filter((key) => key !== "url" && key !== "sha256");
-  for (const key of unknown) problems.push(`${where}.${key}: unknown key (url and sha256 only)`);
-  const { url, sha256 } = record;
-  let format: ClientArtifact["format"] | undefined;
-  if (typeof url !== "string" || !/^https:\/\/\S+$/.test(url)) {
-    problems.push(`${where}.url: must be an https URL (got ${JSON.stringify(url)})`);
-  } else {
-    try {
-      format = archiveFormat(url);
-      if (!format) problems.push(`${where}.url: must end in .zip, .tar.gz or .tgz`);
-      const parsed = new URL(url);
-      if (parsed.search && ossObjectOf(url)) {
-        problems.push(`${where}.url: an OSS URL takes no query (a presigned URL is a credential)`);
-      }
-    } catch {
-      problems.push(`${where}.url: is not a URL`);
-    }
-  }
-  if (typeof sha256 !== "string" || !SHA256.test(sha256)) {
-    problems.push(`${where}.sha256: must be 64 lowercase hex digits (sha256sum's output)`);
-  }
-  if (problems.length > 0) throw new ArtifactConfigError(problems.join("\n"));
   return {
-    url: url as string,
-    sha256: sha256 as string,
-    format: format as ClientArtifact["format"],
+    bucket: match[1],
+    region: match[2],
+    key: decodeURIComponent(parsed.pathname.slice(1)),
+    internal: match[3] !== undefined,
   };
 }
 
-/** What a stack file says about its client binaries. `defaultFiles` are the schema's. */
-export function stackClient(stackFile: string, defaultFiles: readonly string[]): StackClient {
-  const image = imageSection(readRawConfig(stackFile));
-  const where = "hpc-fleet:image.clientArtifact";
-  const files = Array.isArray(image.clientFiles)
-    ? image.clientFiles.map((file) => String((file as { source?: unknown })?.source))
-    : defaultFiles;
+type Section = Record<string, unknown>;
+
+/** `value` by `schema`, or an error naming every bad key as the program would. */
+function parsed<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  path: string,
+  file: string,
+): z.output<T> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const problems = problemsFromIssues(result.error.issues, [path], () => [], false);
+  throw new ArtifactConfigError(
+    `${file}:\n${problems.map((problem) => `  ${problem.key}: ${problem.reason}`).join("\n")}`,
+  );
+}
+
+/** What a stack file says about its client binaries, validated by the config schema. */
+export function stackClient(stackFile: string): StackClient {
+  const config: Section = readRawConfig(stackFile);
+  const region = parsed(
+    stackConfigSchema.shape.region,
+    config["alicloud:region"],
+    "region",
+    stackFile,
+  );
+  const image = parsed(
+    stackConfigSchema.shape.image,
+    config[configKey(["image"])],
+    "image",
+    stackFile,
+  );
   return {
-    ...(image.clientArtifact !== undefined
-      ? { artifact: parseClientArtifact(image.clientArtifact, where) }
-      : {}),
-    clientSourceDir:
-      typeof image.clientSourceDir === "string" ? image.clientSourceDir : DEFAULT_CLIENT_SOURCE_DIR,
-    clientFiles: files,
+    region,
+    ...(image.clientArtifact !== undefined ? { artifact: image.clientArtifact } : {}),
+    clientSourceDir: image.clientSourceDir,
+    clientFiles: image.clientFiles.map((file) => file.source),
     builds: image.existingImageId === undefined,
   };
 }

@@ -1,30 +1,31 @@
 // Fetches a stack's client binaries before its image build:
 //   npx ts-node --transpile-only tools/client/fetch-client.ts --stack NAME [--replace]
-// downloads image.clientArtifact.url (an OSS object is signed with the STS credentials the
-// deploy job assumed), checks the archive's SHA-256 against image.clientArtifact.sha256 and
-// refuses anything else (nothing is unpacked from an archive that does not match), unpacks
-// it into image.clientSourceDir (which git must ignore: the binaries are never committed),
-// and checks that every file image.clientFiles names is there. Fails closed at every step.
+// downloads image.clientArtifact.url (an OSS object through the ali-oss SDK, signed with
+// OSS V4 and the STS credentials the deploy job assumed), checks the zip's SHA-256 against
+// image.clientArtifact.sha256 and refuses anything else (nothing is unpacked from a zip that
+// does not match), unpacks it with yauzl into image.clientSourceDir (which git must ignore:
+// the binaries are never committed) and leaves the zip there under its own name, where the
+// image build checks the unpacked files against it
+// (components/windows-image/client-artifact.ts). Fails closed at every step.
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import {
-  createWriteStream,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-} from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DEFAULT_CLIENT_FILES } from "../../config/schema";
+import OSS from "ali-oss";
+import * as yauzl from "yauzl";
+import { artifactFileName } from "../../components/windows-image/client-artifact";
 import { stackFileOf } from "../ci/stacks";
-import { ClientArtifact, ossObjectOf, stackClient } from "./artifact";
-import { ossEscape, OssCredentials, signOssV4 } from "./oss-v4";
+import { OssObject, ossObjectOf, stackClient } from "./artifact";
 
 export class FetchClientError extends Error {}
+
+export interface OssCredentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly securityToken?: string;
+}
 
 export interface FetchClientOptions {
   readonly projectDir: string;
@@ -32,8 +33,10 @@ export interface FetchClientOptions {
   /** Replace a client directory that already holds files. */
   readonly replace?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** For URLs that are not OSS objects (and OSS objects without credentials). */
   readonly fetchImpl?: typeof fetch;
-  readonly now?: () => Date;
+  /** Where OSS requests go instead of the bucket's own endpoint (a test's fake OSS). */
+  readonly ossEndpoint?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -49,55 +52,142 @@ export function credentialsFrom(env: NodeJS.ProcessEnv): OssCredentials | undefi
   return { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) };
 }
 
-/** The URL to GET and its headers: an OSS object signed when there are credentials. */
-export function downloadRequest(
-  url: string,
-  credentials: OssCredentials | undefined,
-  time: Date,
-): { url: string; headers: Record<string, string> } {
-  const object = ossObjectOf(url);
-  if (!object) return { url, headers: {} };
-  const host = new URL(url).host;
-  const objectUrl = `https://${host}/${ossEscape(object.key, true)}`;
-  if (!credentials) return { url: objectUrl, headers: {} };
-  const headers = signOssV4({
-    method: "GET",
+/** A client archive can be large: give a download this long before it is abandoned. */
+const DOWNLOAD_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** The ali-oss client for one object: V4 signatures, HTTPS, the job's STS token. */
+export function ossClientFor(
+  object: OssObject,
+  credentials: OssCredentials,
+  endpoint?: string,
+): OSS {
+  return new OSS({
+    region: `oss-${object.region}`,
     bucket: object.bucket,
-    key: object.key,
-    region: object.region,
-    credentials,
-    time,
-  });
-  return { url: objectUrl, headers };
-}
-
-/** Entry names an archive must not have: absolute, or climbing out with `..`. */
-export function unsafeEntries(names: readonly string[]): string[] {
-  return names.filter((name) => {
-    const parts = name.replace(/\\/g, "/").split("/");
-    return name.startsWith("/") || /^[A-Za-z]:/.test(name) || parts.includes("..");
+    internal: object.internal,
+    secure: true,
+    authorizationV4: true,
+    accessKeyId: credentials.accessKeyId,
+    accessKeySecret: credentials.accessKeySecret,
+    ...(credentials.securityToken ? { stsToken: credentials.securityToken } : {}),
+    // The token lives as long as the job; nothing refreshes it. Setting the interval only
+    // silences the SDK's advice to configure a refresh.
+    refreshSTSTokenInterval: DOWNLOAD_TIMEOUT_MS,
+    timeout: DOWNLOAD_TIMEOUT_MS,
+    ...(endpoint ? { endpoint, cname: true } : {}),
   });
 }
 
-function listEntries(archive: string, format: ClientArtifact["format"]): string[] {
-  const output =
-    format === "zip"
-      ? execFileSync("unzip", ["-Z1", archive], { encoding: "utf8" })
-      : execFileSync("tar", ["-tzf", archive], { encoding: "utf8" });
-  return output.split("\n").filter(Boolean);
+/** The object's public https URL, for a public-read bucket fetched without credentials. */
+function objectUrl(object: OssObject): string {
+  const key = object.key.split("/").map(encodeURIComponent).join("/");
+  const internal = object.internal ? "-internal" : "";
+  return `https://${object.bucket}.oss-${object.region}${internal}.aliyuncs.com/${key}`;
 }
 
-function extract(archive: string, format: ClientArtifact["format"], into: string): void {
-  if (format === "zip") execFileSync("unzip", ["-q", archive, "-d", into]);
-  else
-    execFileSync("tar", ["-xzf", archive, "-C", into, "--no-same-owner", "--no-same-permissions"]);
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(path) : [path];
+function hashingInto(path: string, source: Readable): Promise<string> {
+  const hash = createHash("sha256");
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
   });
+  return pipeline(source, hashing, createWriteStream(path)).then(() => hash.digest("hex"));
+}
+
+interface DownloadSource {
+  readonly label: string;
+  readonly object?: OssObject;
+  readonly url: string;
+}
+
+async function download(
+  source: DownloadSource,
+  into: string,
+  options: FetchClientOptions,
+): Promise<string> {
+  const credentials = credentialsFrom(options.env ?? process.env);
+  if (source.object && credentials) {
+    const client = ossClientFor(source.object, credentials, options.ossEndpoint);
+    let stream: Readable;
+    try {
+      ({ stream } = (await client.getStream(source.object.key)) as { stream: Readable });
+    } catch (error) {
+      const { status, code, message } = error as {
+        status?: number;
+        code?: string;
+        message: string;
+      };
+      throw new FetchClientError(
+        `GET ${source.label}: ${status ? `HTTP ${status} ` : ""}${code ?? ""} ${message}`.trim(),
+      );
+    }
+    return hashingInto(into, stream);
+  }
+  const url = source.object ? objectUrl(source.object) : source.url;
+  const response = await (options.fetchImpl ?? fetch)(url, { redirect: "error" });
+  if (!response.ok || !response.body) {
+    const detail = (await response.text().catch(() => "")).slice(0, 500);
+    throw new FetchClientError(
+      `GET ${url}: HTTP ${response.status}${detail ? `\n${detail}` : ""}` +
+        (source.object ? " (no credentials: the object was fetched unsigned)" : ""),
+    );
+  }
+  return hashingInto(
+    into,
+    Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
+  );
+}
+
+/** S_IFLNK in the high half of a zip entry's external attributes (Unix archivers set it). */
+function isSymbolicLink(entry: yauzl.Entry): boolean {
+  return ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
+}
+
+/**
+ * Unpacks `archive` into `into` with yauzl, which refuses absolute names, `..` and
+ * backslashes (strictFileNames) and entries whose size is not the one declared. Symbolic
+ * links and encrypted entries are refused here. Returns the files' names.
+ */
+export async function unzip(archive: string, into: string): Promise<string[]> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(archive, {
+      lazyEntries: true,
+      strictFileNames: true,
+      validateEntrySizes: true,
+    });
+  } catch (error) {
+    throw new FetchClientError(`the archive is not a readable zip: ${(error as Error).message}`);
+  }
+  const files: string[] = [];
+  try {
+    for await (const entry of zip.eachEntry()) {
+      const name = entry.fileName;
+      if (isSymbolicLink(entry)) {
+        throw new FetchClientError(`the archive holds a symbolic link, refused: ${name}`);
+      }
+      if (entry.isEncrypted()) throw new FetchClientError(`the archive's ${name} is encrypted`);
+      const target = resolve(into, name);
+      if (target !== into && !target.startsWith(`${into}${sep}`)) {
+        throw new FetchClientError(`the archive's ${name} would land outside the directory`);
+      }
+      if (name.endsWith("/")) {
+        mkdirSync(target, { recursive: true });
+        continue;
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
+      files.push(name);
+    }
+  } catch (error) {
+    if (error instanceof FetchClientError) throw error;
+    throw new FetchClientError(`the archive cannot be unpacked: ${(error as Error).message}`);
+  } finally {
+    zip.close();
+  }
+  return files;
 }
 
 /** Whether git would ignore `path` (true outside a git work tree: nothing to commit it to). */
@@ -119,41 +209,11 @@ function gitIgnores(projectDir: string, path: string): boolean {
   }
 }
 
-async function download(
-  request: { url: string; headers: Record<string, string> },
-  into: string,
-  fetchImpl: typeof fetch,
-): Promise<string> {
-  const response = await fetchImpl(request.url, { headers: request.headers, redirect: "error" });
-  if (!response.ok || !response.body) {
-    const detail = (await response.text().catch(() => "")).slice(0, 500);
-    throw new FetchClientError(
-      `GET ${request.url}: HTTP ${response.status}${detail ? `\n${detail}` : ""}`,
-    );
-  }
-  const hash = createHash("sha256");
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  await pipeline(
-    Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
-    hashing,
-    createWriteStream(into),
-  );
-  return hash.digest("hex");
-}
-
 export async function fetchClient(options: FetchClientOptions): Promise<FetchClientResult> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stackFile = stackFileOf(options.projectDir, options.stack);
   if (!existsSync(stackFile)) throw new FetchClientError(`no stack file at ${stackFile}`);
-  const client = stackClient(
-    stackFile,
-    DEFAULT_CLIENT_FILES.map((file) => file.source),
-  );
+  const client = stackClient(stackFile);
   if (!client.builds) {
     log(
       `${options.stack} uses image.existingImageId: it builds no image and needs no client files`,
@@ -164,7 +224,7 @@ export async function fetchClient(options: FetchClientOptions): Promise<FetchCli
   if (!artifact) {
     throw new FetchClientError(
       `${options.stack} builds its image but its stack file sets no ` +
-        `hpc-fleet:image.clientArtifact {url, sha256}: upload the client archive and name it there`,
+        `hpc-fleet:image.clientArtifact {url, sha256}: upload the client zip and name it there`,
     );
   }
   const target = isAbsolute(client.clientSourceDir)
@@ -182,40 +242,38 @@ export async function fetchClient(options: FetchClientOptions): Promise<FetchCli
   const work = join(dirname(target), `.client-download-${randomBytes(4).toString("hex")}`);
   mkdirSync(work, { recursive: true });
   try {
-    const archive = join(work, `archive.${artifact.format}`);
-    const request = downloadRequest(
-      artifact.url,
-      credentialsFrom(options.env ?? process.env),
-      (options.now ?? (() => new Date()))(),
+    const zipName = artifactFileName(artifact.url);
+    const archive = join(work, zipName);
+    const object = ossObjectOf(artifact.url, client.region);
+    log(`Downloading ${artifact.url}${object ? " (OSS)" : ""}`);
+    const actual = await download(
+      { label: artifact.url, url: artifact.url, object },
+      archive,
+      options,
     );
-    log(`Downloading ${request.url}${request.headers.authorization ? " (signed)" : ""}`);
-    const actual = await download(request, archive, options.fetchImpl ?? fetch);
     if (actual !== artifact.sha256) {
       throw new FetchClientError(
         `${artifact.url}: SHA-256 ${actual} is not the stack's ${artifact.sha256}; nothing unpacked`,
       );
     }
-    log(`${archive.split(sep).pop()}: SHA-256 ${actual} OK`);
+    log(`${zipName}: SHA-256 ${actual} OK`);
 
-    const unsafe = unsafeEntries(listEntries(archive, artifact.format));
-    if (unsafe.length > 0) {
-      throw new FetchClientError(`the archive has entries outside its root: ${unsafe.join(", ")}`);
-    }
     const staged = join(work, "files");
     mkdirSync(staged);
-    extract(archive, artifact.format, staged);
-    const links = filesUnder(staged).filter((path) => lstatSync(path).isSymbolicLink());
-    if (links.length > 0) {
-      const names = links.map((path) => relative(staged, path)).join(", ");
-      throw new FetchClientError(`the archive holds symbolic links, refused: ${names}`);
+    const files = await unzip(archive, staged);
+    if (files.includes(zipName)) {
+      throw new FetchClientError(`the archive holds an entry named like itself: ${zipName}`);
     }
-    const missing = client.clientFiles.filter((file) => !existsSync(join(staged, file)));
+    const missing = client.clientFiles.filter((file) => !files.includes(file));
     if (missing.length > 0) {
       throw new FetchClientError(
-        `the archive lacks files image.clientFiles names (at its root): ${missing.join(", ")}`,
+        `the archive lacks files image.clientFiles names: ${missing.join(", ")}`,
       );
     }
+    // The zip stays beside its files: the image build checks them against it.
+    renameSync(archive, join(staged, zipName));
     rmSync(target, { recursive: true, force: true });
+    mkdirSync(dirname(target), { recursive: true });
     renameSync(staged, target);
     for (const file of client.clientFiles)
       log(`  ${relative(options.projectDir, join(target, file))}`);

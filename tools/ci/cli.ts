@@ -4,14 +4,17 @@
 //   offline-diff --base REF --out DIR --cloud-preview runs|fork|no-deploy-change [--pr N]
 //                               every stack's offline diff as a PR comment, DIR/comment.md
 //                               (and DIR/pr.json for the relay); fails when a plan failed
+//   backend --url URL           check the state backend's URL; for an OSS bucket, hand the job's
+//                               STS credentials to the CLI's AWS SDK (appended to $GITHUB_ENV)
 //   build-access admit --stack S
 //                               admit this runner's address to the stack's Packer build group
 //   build-access revoke --stack S --security-group ID --cidr CIDR
 //                               remove it again (nothing when ID is empty: nothing was admitted)
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CloudPreview } from "./offline-diff";
+import { backendEnv, parseBackendUrl } from "./backend";
 import { changesDeploy, DEPLOY_PATHS, matchesPaths } from "./paths";
 import { describeStack, discoverStacks, stackFileOf, stackOutputs } from "./stacks";
 import { writeOutputs } from "./outputs";
@@ -78,6 +81,21 @@ async function offlineDiff(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+function backend(argv: readonly string[]): number {
+  const parsed = parseBackendUrl(required(options(argv), "url"));
+  const env = backendEnv(parsed, process.env);
+  process.stdout.write(
+    parsed.kind === "oss"
+      ? `State backend: OSS bucket ${parsed.bucket} in ${parsed.region}\n`
+      : `State backend: Pulumi Cloud at ${parsed.url}\n`,
+  );
+  const file = process.env.GITHUB_ENV;
+  if (file) {
+    for (const [name, value] of Object.entries(env)) appendFileSync(file, `${name}=${value}\n`);
+  }
+  return 0;
+}
+
 async function buildAccess(argv: readonly string[]): Promise<number> {
   const [action, ...rest] = argv;
   const found = options(rest);
@@ -130,6 +148,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === "build-access") return buildAccess(rest);
+  if (command === "backend") return backend(rest);
   if (command === "offline-diff") return offlineDiff(rest);
   throw new CliUsageError(`unknown command ${command ?? "(none)"}`);
 }

@@ -18,7 +18,14 @@ export interface Step {
 }
 
 export interface Job {
+  readonly name?: string;
   readonly "runs-on"?: unknown;
+  readonly "timeout-minutes"?: unknown;
+  readonly if?: string;
+  readonly needs?: string | string[];
+  readonly uses?: string;
+  readonly with?: Record<string, unknown>;
+  readonly outputs?: Record<string, string>;
   readonly environment?: unknown;
   readonly concurrency?: { group?: string; "cancel-in-progress"?: unknown };
   readonly strategy?: { matrix?: Record<string, unknown> };

@@ -111,6 +111,13 @@ const image = z.strictObject({
     .default("hpc-fleet-win")
     .meta(doc("Image names are this plus a content hash and a timestamp.")),
   buildTimeoutMinutes: wholeNumber(30, 600).default(180).meta(doc("How long a build may take.")),
+  keepImages: wholeNumber(1, 50)
+    .default(3)
+    .meta(
+      doc(
+        "How many of the newest images this stack built `npm run images:prune -- -s STACK` keeps; older ones are deleted, never one a scaling configuration or instance uses, nor the one the stack's state names.",
+      ),
+    ),
 });
 
 const spot = z.strictObject({

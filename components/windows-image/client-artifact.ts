@@ -9,7 +9,9 @@
 // each client file present must be byte for byte the zip's entry at its path, and an
 // `up` (which uploads the files) needs the zip there to show it. A stale unpack, or a new
 // zip unpacked under an old digest, stops the program instead of building an image whose
-// hash names other bytes.
+// hash names other bytes. The zip's own digest is checked while the image is declared;
+// its entries are read with yauzl, which is asynchronous, so the program awaits
+// unpackedFileProblems before it declares anything (components/fleet-program.ts).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
@@ -17,7 +19,7 @@ import type { ArgProblem } from "../arg-problems";
 import type { ClientArtifact } from "./args";
 import type { ResolvedClientFile } from "./build-inputs";
 import type { FileByChecksum } from "./trigger-hash";
-import { zipEntries } from "./zip-entries";
+import { zipFileDigests } from "./zip-digests";
 
 /** The zip's file name: the last segment of the URL's path. */
 export function artifactFileName(url: string): string {
@@ -38,12 +40,11 @@ export function artifactHashedFiles(artifact: ClientArtifact): FileByChecksum[] 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 /**
- * What is wrong between the artifact and the files on disk, by property path. `preview`
- * tolerates a missing zip: a preview needs only the digest.
+ * What is wrong with the zip itself, by property path: not there for an `up`, or not the
+ * configured digest. `preview` tolerates a missing zip: a preview needs only the digest.
  */
 export function artifactProblems(
   artifact: ClientArtifact,
-  files: readonly ResolvedClientFile[],
   sourceDir: string,
   preview: boolean,
 ): ArgProblem[] {
@@ -59,39 +60,47 @@ export function artifactProblems(
       },
     ];
   }
-  const zip = readFileSync(path);
-  const digest = sha256(zip);
-  if (digest !== artifact.sha256) {
-    return [
-      {
-        propertyPath: "clientArtifact.sha256",
-        reason: `is not the SHA-256 of ${path} (${digest})`,
-      },
-    ];
+  const digest = sha256(readFileSync(path));
+  if (digest === artifact.sha256) return [];
+  return [
+    { propertyPath: "clientArtifact.sha256", reason: `is not the SHA-256 of ${path} (${digest})` },
+  ];
+}
+
+/**
+ * The client files that are not the zip's entry at their path, or that the zip lacks, by
+ * property path. Nothing when the zip is absent or not the configured one: those are
+ * artifactProblems', found while the image is declared.
+ */
+export async function unpackedFileProblems(
+  artifact: ClientArtifact,
+  files: readonly ResolvedClientFile[],
+  sourceDir: string,
+): Promise<ArgProblem[]> {
+  const path = artifactPath(artifact, sourceDir);
+  if (!existsSync(path) || sha256(readFileSync(path)) !== artifact.sha256) return [];
+  let digests: Map<string, string>;
+  try {
+    digests = await zipFileDigests(path);
+  } catch (error) {
+    return [{ propertyPath: "clientArtifact", reason: `${path} ${(error as Error).message}` }];
   }
   const problems: ArgProblem[] = [];
-  try {
-    const entries = zipEntries(zip);
-    for (const file of files) {
-      const entry = relative(sourceDir, file.absolutePath).split(sep).join("/");
-      const propertyPath = `clientFiles[${file.index}].source`;
-      const entryDigest = entries.get(entry);
-      if (!entryDigest) {
-        problems.push({ propertyPath, reason: `${entry} is not in ${path}` });
-      } else if (existsSync(file.absolutePath)) {
-        if (sha256(readFileSync(file.absolutePath)) !== entryDigest()) {
-          problems.push({
-            propertyPath,
-            reason: `${file.absolutePath} is not the artifact's ${entry} (unpack ${path} again)`,
-          });
-        }
-      }
+  for (const file of files) {
+    const entry = relative(sourceDir, file.absolutePath).split(sep).join("/");
+    const propertyPath = `clientFiles[${file.index}].source`;
+    const entryDigest = digests.get(entry);
+    if (entryDigest === undefined) {
+      problems.push({ propertyPath, reason: `${entry} is not in ${path}` });
+    } else if (
+      existsSync(file.absolutePath) &&
+      sha256(readFileSync(file.absolutePath)) !== entryDigest
+    ) {
+      problems.push({
+        propertyPath,
+        reason: `${file.absolutePath} is not the artifact's ${entry} (unpack ${path} again)`,
+      });
     }
-  } catch (error) {
-    problems.push({
-      propertyPath: "clientArtifact",
-      reason: `${path} ${(error as Error).message}`,
-    });
   }
   return problems;
 }

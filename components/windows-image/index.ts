@@ -4,6 +4,7 @@ export { windowsImageArgProblems, type ClientFile, type WindowsImageArgs } from 
 export {
   declareWindowsImage,
   planBuild,
+  unpackedClientFileProblems,
   WindowsImage,
   WINDOWS_IMAGE_TYPE,
   type BuildPlan,

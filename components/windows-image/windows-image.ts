@@ -10,7 +10,7 @@ import { withFormerType } from "../former-type";
 import { resourceTags } from "../tags";
 import { windowsImageArgProblems, type WindowsImageArgs } from "./args";
 import { buildCommand } from "./build-command";
-import { artifactHashedFiles, artifactProblems } from "./client-artifact";
+import { artifactHashedFiles, artifactProblems, unpackedFileProblems } from "./client-artifact";
 import { checksummedClientFiles, readChecksums, staleChecksums } from "./client-checksums";
 import {
   clashingClientFiles,
@@ -74,7 +74,7 @@ export function planBuild(
   if (args.clientArtifact !== undefined) {
     clientHashes = artifactHashedFiles(args.clientArtifact);
     const sourceDir = clientSourceDirOf(args, projectDir);
-    problems.push(...artifactProblems(args.clientArtifact, clientFiles, sourceDir, preview));
+    problems.push(...artifactProblems(args.clientArtifact, sourceDir, preview));
   } else if (args.clientChecksumsFile !== undefined) {
     const reportChecksums = (reason: string) =>
       problems.push({ propertyPath: "clientChecksumsFile", reason });
@@ -104,6 +104,24 @@ export function planBuild(
     );
   }
   return { sourceImage, vpcId, vSwitchId, buildSecurityGroupId, clientFiles, clientHashes };
+}
+
+/**
+ * The client files that are not the client artifact's entries, by property path: the part
+ * of the checks that reads inside the zip, which yauzl does asynchronously. The program
+ * awaits it before declaring anything (components/fleet-program.ts); planBuild checks
+ * the zip's digest itself. Nothing without a clientArtifact or with an existing image.
+ */
+export async function unpackedClientFileProblems(
+  args: Pick<
+    WindowsImageArgs,
+    "existingImageId" | "clientArtifact" | "clientSourceDir" | "clientFiles" | "projectDir"
+  >,
+): Promise<ArgProblem[]> {
+  if (args.existingImageId !== undefined || args.clientArtifact === undefined) return [];
+  const projectDir = args.projectDir ?? process.cwd();
+  const files = resolveClientFiles(args, projectDir);
+  return unpackedFileProblems(args.clientArtifact, files, clientSourceDirOf(args, projectDir));
 }
 
 /**

@@ -9,19 +9,21 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { createServer, IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { artifactProblems } from "../../components/windows-image/client-artifact";
+import {
+  artifactProblems,
+  unpackedFileProblems,
+} from "../../components/windows-image/client-artifact";
 import { resolveClientFiles } from "../../components/windows-image/build-inputs";
 import { DEFAULT_CLIENT_FILES } from "../../config/schema";
 import { ArtifactConfigError, ossObjectOf, stackClient } from "../../tools/client/artifact";
 import { credentialsFrom, fetchClient } from "../../tools/client/fetch-client";
-import { writeZip } from "../windows-image/zip";
+import { renameEntry, writeZip, type ZipEntry } from "../windows-image/zip";
 
 const CLIENT_FILES = DEFAULT_CLIENT_FILES.map((file) => file.source);
 const OSS_URL = "https://perf-artifacts.oss-cn-beijing.aliyuncs.com/hpc-client/1.4.2.zip";
@@ -30,18 +32,11 @@ function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** A zip of `files` (name -> content) as the `zip` command writes it; `link` a symlink. */
-function zip(files: Record<string, string>, link?: string): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), "hpc-client-src-"));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  if (link) symlinkSync("/etc/passwd", join(dir, link));
-  const out = join(mkdtempSync(join(tmpdir(), "hpc-client-zip-")), "client.zip");
-  const names = [...Object.keys(files), ...(link ? [link] : [])];
-  execFileSync("zip", ["-q", "-y", out, ...names], { cwd: dir });
-  return readFileSync(out);
+/** A zip of `files` (name -> content); `link` names a symbolic link to /etc/passwd. */
+function zip(files: Record<string, string>, link?: string): Promise<Buffer> {
+  const entries: ZipEntry[] = Object.entries(files).map(([name, content]) => ({ name, content }));
+  if (link) entries.push({ name: link, content: "/etc/passwd", mode: 0o120777 });
+  return writeZip(entries);
 }
 
 const CLIENT = Object.fromEntries(CLIENT_FILES.map((file) => [file, `${file} bytes`]));
@@ -190,7 +185,7 @@ describe("image.clientArtifact, read through the config schema", () => {
 
 describe("fetchClient", () => {
   it("downloads a signed OSS object, unpacks it and keeps the zip the image build checks", async () => {
-    const body = zip(CLIENT);
+    const body = await zip(CLIENT);
     objects["/hpc-client/1.4.2.zip"] = body;
     const artifact = { url: OSS_URL, sha256: sha256(body) };
     const dir = project({ clientArtifact: artifact });
@@ -209,11 +204,12 @@ describe("fetchClient", () => {
       { clientSourceDir: "client", clientFiles: DEFAULT_CLIENT_FILES },
       dir,
     );
-    expect(artifactProblems(artifact, files, sourceDir, false)).toEqual([]);
+    expect(artifactProblems(artifact, sourceDir, false)).toEqual([]);
+    await expect(unpackedFileProblems(artifact, files, sourceDir)).resolves.toEqual([]);
   });
 
   it("takes an oss:// URL as a bucket in the stack's region", async () => {
-    const body = zip(CLIENT);
+    const body = await zip(CLIENT);
     objects["/c/client.zip"] = body;
     const dir = project({
       clientArtifact: { url: "oss://perf-artifacts/c/client.zip", sha256: sha256(body) },
@@ -224,7 +220,7 @@ describe("fetchClient", () => {
 
   it("unpacks into image.clientSourceDir, keeping the zip's directories", async () => {
     const files = { "bin/hpc-client.exe": "x", "conf/us3config.json": "y" };
-    const body = zip(files);
+    const body = await zip(files);
     objects["/hpc-client/1.4.2.zip"] = body;
     const dir = project({
       clientSourceDir: "bin/client",
@@ -239,7 +235,7 @@ describe("fetchClient", () => {
   });
 
   it("fails closed on a SHA-256 mismatch: nothing unpacked, nothing left", async () => {
-    const body = zip(CLIENT);
+    const body = await zip(CLIENT);
     objects["/hpc-client/1.4.2.zip"] = body;
     const dir = project({ clientArtifact: { url: OSS_URL, sha256: "0".repeat(64) } });
     await expect(run(dir)).rejects.toThrow(
@@ -249,7 +245,7 @@ describe("fetchClient", () => {
   });
 
   it("fails on OSS's refusal, saying which, when the request carries no token", async () => {
-    objects["/hpc-client/1.4.2.zip"] = zip(CLIENT);
+    objects["/hpc-client/1.4.2.zip"] = await zip(CLIENT);
     const dir = project({ clientArtifact: { url: OSS_URL, sha256: "0".repeat(64) } });
     const { ALIBABA_CLOUD_SECURITY_TOKEN: _token, ...withoutToken } = STS;
     await expect(run(dir, { env: withoutToken })).rejects.toThrow(
@@ -260,7 +256,7 @@ describe("fetchClient", () => {
   });
 
   it("fetches any other https URL unsigned, and reports its HTTP error", async () => {
-    const body = zip(CLIENT);
+    const body = await zip(CLIENT);
     const seen: RequestInit[] = [];
     const fetchImpl = (async (_url: string, init?: RequestInit) => {
       seen.push(init ?? {});
@@ -279,7 +275,7 @@ describe("fetchClient", () => {
   });
 
   it("refuses a zip that lacks a client file", async () => {
-    const body = zip({ "hpc-client.exe": "x" });
+    const body = await zip({ "hpc-client.exe": "x" });
     objects["/hpc-client/1.4.2.zip"] = body;
     const dir = project({ clientArtifact: { url: OSS_URL, sha256: sha256(body) } });
     await expect(run(dir)).rejects.toThrow(
@@ -289,7 +285,7 @@ describe("fetchClient", () => {
   });
 
   it("refuses symbolic links", async () => {
-    const body = zip(CLIENT, "passwd");
+    const body = await zip(CLIENT, "passwd");
     objects["/hpc-client/1.4.2.zip"] = body;
     const dir = project({ clientArtifact: { url: OSS_URL, sha256: sha256(body) } });
     await expect(run(dir)).rejects.toThrow("symbolic link, refused: passwd");
@@ -297,10 +293,12 @@ describe("fetchClient", () => {
   });
 
   it.each(["../x.exe", "/etc/x", "a\\..\\b"])("refuses an entry named %s", async (name) => {
-    const body = writeZip([
+    const placeholder = "p".repeat(name.length);
+    const safe = await writeZip([
       ...CLIENT_FILES.map((file) => ({ name: file, content: "x" })),
-      { name, content: "evil" },
+      { name: placeholder, content: "evil" },
     ]);
+    const body = renameEntry(safe, placeholder, name);
     objects["/hpc-client/1.4.2.zip"] = body;
     const dir = project({ clientArtifact: { url: OSS_URL, sha256: sha256(body) } });
     await expect(run(dir)).rejects.toThrow(/not a readable zip|cannot be unpacked/);
@@ -309,7 +307,7 @@ describe("fetchClient", () => {
   });
 
   it("refuses a client directory git would commit", async () => {
-    const body = zip(CLIENT);
+    const body = await zip(CLIENT);
     objects["/hpc-client/1.4.2.zip"] = body;
     const dir = project({
       clientSourceDir: "bin",
@@ -328,7 +326,7 @@ describe("fetchClient", () => {
   });
 
   it("keeps files already there unless told to replace them", async () => {
-    const body = zip(CLIENT);
+    const body = await zip(CLIENT);
     objects["/hpc-client/1.4.2.zip"] = body;
     const dir = project({ clientArtifact: { url: OSS_URL, sha256: sha256(body) } });
     mkdirSync(join(dir, "client"));

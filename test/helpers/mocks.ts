@@ -1,6 +1,5 @@
 // Runs the program, or one component, under Pulumi's mocks and finds what it declared.
-import { readStackConfig } from "../../config";
-import { declareFleet } from "../../components/fleet";
+import { fleetProgram } from "../../components/fleet-program";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
 import { ConfigOverrides, stackFile } from "./stacks";
@@ -31,7 +30,7 @@ export interface RunOptions {
   readonly secrets?: Readonly<Record<string, string>>;
 }
 
-/** Runs the whole program (config read from the runtime, as `pulumi up` does) for a shipped stack. */
+/** Runs the whole program (index.ts's, config read from the runtime as `pulumi up` does) for a shipped stack. */
 export function runStack(
   stack: string,
   overrides: ConfigOverrides = {},
@@ -48,7 +47,7 @@ export function runStack(
       secretKeys: file.secretKeys,
       preview: options.preview ?? false,
     },
-    () => declareFleet(readStackConfig()),
+    fleetProgram,
   );
 }
 

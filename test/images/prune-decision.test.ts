@@ -43,7 +43,7 @@ describe("the prune decision", () => {
     const decision = decide({ images: [3, 1, 5, 2, 4].map((n) => image(n)) });
     expect(removed(decision)).toEqual(["m-2", "m-1"]);
     expect(reasons(decision)).toEqual({
-      "m-5": "the current build",
+      "m-5": "the image the stack uses",
       "m-4": "one of the 3 newest",
       "m-3": "one of the 3 newest",
     });
@@ -60,7 +60,7 @@ describe("the prune decision", () => {
   it("keeps the current image even when it is not among the newest", () => {
     const decision = decide({ currentImageId: "m-1", keep: 2 });
     expect(removed(decision)).toEqual(["m-3", "m-2"]);
-    expect(reasons(decision)["m-1"]).toBe("the current build");
+    expect(reasons(decision)["m-1"]).toBe("the image the stack uses");
   });
 
   it("never deletes an image a scaling configuration uses, an instance runs or another account shares", () => {
@@ -96,10 +96,10 @@ describe("the prune decision", () => {
     expect(reasons(decision)["m-foreign"]).toBe("this stack did not build it");
   });
 
-  it("deletes nothing when the listing lacks the image just built (incomplete, or a failed build)", () => {
+  it("deletes nothing when the listing lacks the image the stack uses (incomplete)", () => {
     const decision = decide({ images: [1, 2, 3, 4].map((n) => image(n)) });
     expect(decision.kind).toBe("refuse");
-    expect(removed(decision)).toMatch(/does not hold the image just built \(m-5\)/);
+    expect(removed(decision)).toMatch(/does not hold the image the stack uses \(m-5\)/);
   });
 
   it("deletes nothing when an image's age is unknown", () => {

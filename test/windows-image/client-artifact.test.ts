@@ -1,16 +1,21 @@
 // The client artifact: its digest stands for the client files in the image's hash, so a
 // preview without them knows it; wherever the zip and the unpacked files are, they must
-// be the configured artifact's, and an `up` needs the zip to show it.
+// be the configured artifact's, and an `up` needs the zip to show it. The zip's entries
+// are read (with yauzl) before the program declares anything.
 import { createHash } from "node:crypto";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WindowsImage, WindowsImageArgs } from "../../components/windows-image";
 import { WINDOWS_IMAGE_CONFIG, withConfigKeys } from "../../components/config-keys";
 import { artifactFileName } from "../../components/windows-image/client-artifact";
-import { planBuild } from "../../components/windows-image/windows-image";
-import { zipEntries } from "../../components/windows-image/zip-entries";
+import {
+  planBuild,
+  unpackedClientFileProblems,
+} from "../../components/windows-image/windows-image";
+import { ZipError, zipFileDigests } from "../../components/windows-image/zip-digests";
+import { assertNoProblems } from "../../components/arg-problems";
 import { ConfigError, DEFAULT_CLIENT_FILES } from "../../config";
-import { findResource, redactInputs, runDeclarations } from "../helpers/mocks";
+import { findResource, redactInputs, runDeclarations, runStack } from "../helpers/mocks";
 import { stackConfig, type ConfigOverrides } from "../helpers/stacks";
 import { LOCAL_COMMAND } from "../helpers/types";
 import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
@@ -22,8 +27,11 @@ const URL = `oss://perf-lab-artifacts/hpc-client/${ZIP_NAME}`;
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 /** The zip of the fixture's client files as they are now, written beside them. */
-function writeArtifact(fixture: ClientFixture, change: Record<string, string> = {}): string {
-  const zip = writeZip(
+async function writeArtifact(
+  fixture: ClientFixture,
+  change: Record<string, string> = {},
+): Promise<string> {
+  const zip = await writeZip(
     DEFAULT_CLIENT_FILES.map((file) => ({
       name: file.source,
       content: change[file.source] ?? `contents of ${file.source}\n`,
@@ -52,10 +60,17 @@ async function previewTrigger(imageArgs: WindowsImageArgs): Promise<unknown> {
   );
 }
 
-/** The problems planBuild finds, as the fleet reports them: under their config keys. */
-function configProblems(imageArgs: WindowsImageArgs, preview: boolean): string {
+/**
+ * The problems the program finds, as the fleet reports them (under their config keys): the
+ * zip's entries first, as the program awaits them before declaring anything, then planBuild's.
+ */
+async function configProblems(imageArgs: WindowsImageArgs, preview: boolean): Promise<string> {
   try {
-    withConfigKeys(WINDOWS_IMAGE_CONFIG, () => planBuild("windows-image", imageArgs, preview));
+    const unpacked = await unpackedClientFileProblems(imageArgs);
+    withConfigKeys(WINDOWS_IMAGE_CONFIG, () => {
+      assertNoProblems("hpc:windows-image:WindowsImage", "windows-image", unpacked);
+      planBuild("windows-image", imageArgs, preview);
+    });
   } catch (error) {
     if (error instanceof ConfigError) return error.message;
     throw error;
@@ -66,9 +81,9 @@ function configProblems(imageArgs: WindowsImageArgs, preview: boolean): string {
 describe("the client artifact", () => {
   let fixture: ClientFixture;
   let digest: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     fixture = clientFixture();
-    digest = writeArtifact(fixture);
+    digest = await writeArtifact(fixture);
   });
   afterEach(() => fixture.remove());
 
@@ -96,22 +111,22 @@ describe("the client artifact", () => {
     expect(changed).not.toEqual(first);
   });
 
-  it("builds when the zip and the unpacked files are the configured artifact's", () => {
-    expect(configProblems(args(fixture, digest), false)).toBe("");
+  it("builds when the zip and the unpacked files are the configured artifact's", async () => {
+    expect(await configProblems(args(fixture, digest), false)).toBe("");
   });
 
-  it("needs the zip for an up, under the key image.clientArtifact", () => {
+  it("needs the zip for an up, under the key image.clientArtifact", async () => {
     rmSync(join(fixture.clientDir, ZIP_NAME));
-    expect(configProblems(args(fixture, digest), true)).toBe("");
-    expect(configProblems(args(fixture, digest), false)).toMatch(
+    expect(await configProblems(args(fixture, digest), true)).toBe("");
+    expect(await configProblems(args(fixture, digest), false)).toMatch(
       new RegExp(`hpc-fleet:image\\.clientArtifact: no zip at .*${ZIP_NAME}: download ${URL}`),
     );
   });
 
-  it("refuses a zip whose digest is not the configured one, preview or not", () => {
+  it("refuses a zip whose digest is not the configured one, preview or not", async () => {
     const other = "f".repeat(64);
     for (const preview of [true, false]) {
-      expect(configProblems(args(fixture, other), preview)).toMatch(
+      expect(await configProblems(args(fixture, other), preview)).toMatch(
         new RegExp(
           `hpc-fleet:image\\.clientArtifact\\.sha256: is not the SHA-256 of .*\\(${digest}\\)`,
         ),
@@ -119,15 +134,15 @@ describe("the client artifact", () => {
     }
   });
 
-  it("refuses an unpacked file that is not the zip's, naming the client file's key", () => {
+  it("refuses an unpacked file that is not the zip's, naming the client file's key", async () => {
     // A new zip downloaded, the old files left: the hash would name bytes the build lacks.
-    const newDigest = writeArtifact(fixture, { "hpc-client.exe": "a newer build\n" });
-    expect(configProblems(args(fixture, newDigest), true)).toMatch(
+    const newDigest = await writeArtifact(fixture, { "hpc-client.exe": "a newer build\n" });
+    expect(await configProblems(args(fixture, newDigest), true)).toMatch(
       /hpc-fleet:image\.clientFiles\[0\]\.source: .*hpc-client\.exe is not the artifact's hpc-client\.exe \(unpack .* again\)/,
     );
   });
 
-  it("refuses a client file the zip does not hold", () => {
+  it("refuses a client file the zip does not hold", async () => {
     fixture.write("extra.dll", "x");
     const withExtra = imageArgs(fixture, {
       image: {
@@ -138,17 +153,17 @@ describe("the client artifact", () => {
         ],
       },
     });
-    expect(configProblems(withExtra, false)).toMatch(
+    expect(await configProblems(withExtra, false)).toMatch(
       new RegExp(
         `hpc-fleet:image\\.clientFiles\\[4\\]\\.source: extra\\.dll is not in .*${ZIP_NAME}`,
       ),
     );
   });
 
-  it("refuses a zip it cannot read", () => {
+  it("refuses a zip it cannot read", async () => {
     const garbage = Buffer.from("not a zip at all");
     writeFileSync(join(fixture.clientDir, ZIP_NAME), garbage);
-    expect(configProblems(args(fixture, sha256(garbage)), false)).toMatch(
+    expect(await configProblems(args(fixture, sha256(garbage)), false)).toMatch(
       /hpc-fleet:image\.clientArtifact: .* is not a zip/,
     );
   });
@@ -228,22 +243,70 @@ describe("image.clientArtifact in the stack config", () => {
 });
 
 describe("reading a zip", () => {
-  it("gives each file's digest, stored or deflated, and skips directories", () => {
-    const zip = writeZip([
-      { name: "bin/", content: "" },
-      { name: "bin/hpc-client.exe", content: "exe", method: 0 },
-      { name: "us3config.json", content: "{}\n".repeat(500) },
-    ]);
-    const entries = zipEntries(zip);
-    expect([...entries.keys()]).toEqual(["bin/hpc-client.exe", "us3config.json"]);
-    expect(entries.get("bin/hpc-client.exe")!()).toBe(sha256(Buffer.from("exe")));
-    expect(entries.get("us3config.json")!()).toBe(sha256(Buffer.from("{}\n".repeat(500))));
+  let dir: ClientFixture;
+  beforeEach(() => (dir = clientFixture()));
+  afterEach(() => dir.remove());
+
+  async function digestsOf(zip: Buffer): Promise<Map<string, string>> {
+    const path = join(dir.clientDir, "test.zip");
+    writeFileSync(path, zip);
+    return zipFileDigests(path);
+  }
+
+  it("gives each file's digest, stored or deflated, and skips directories", async () => {
+    const digests = await digestsOf(
+      await writeZip([
+        { name: "bin/", content: "" },
+        { name: "bin/hpc-client.exe", content: "exe", compress: false },
+        { name: "us3config.json", content: "{}\n".repeat(500) },
+      ]),
+    );
+    expect(digests).toEqual(
+      new Map([
+        ["bin/hpc-client.exe", sha256(Buffer.from("exe"))],
+        ["us3config.json", sha256(Buffer.from("{}\n".repeat(500)))],
+      ]),
+    );
   });
 
-  it("refuses a damaged entry instead of misreading it", () => {
-    const zip = writeZip([{ name: "a.exe", content: "x".repeat(100) }]);
+  it("refuses a damaged entry instead of misreading it", async () => {
+    const zip = await writeZip([{ name: "a.exe", content: "x".repeat(100) }]);
     // The local header's signature: the entry's data can no longer be found.
     zip.writeUInt32LE(0, 0);
-    expect(() => zipEntries(zip).get("a.exe")!()).toThrow(/a\.exe has no local header/);
+    await expect(digestsOf(zip)).rejects.toThrow(ZipError);
+    await expect(digestsOf(zip)).rejects.toThrow(/cannot be read \(invalid local file header/);
+  });
+
+  it("refuses a truncated zip", async () => {
+    const zip = await writeZip([{ name: "a.exe", content: "x".repeat(100) }]);
+    await expect(digestsOf(zip.subarray(0, zip.length - 10))).rejects.toThrow(
+      /is not a zip yauzl can read/,
+    );
+  });
+});
+
+describe("the program with a client artifact", () => {
+  // The program's own order: the zip's entries are read before anything is declared.
+  it("stops before declaring anything when the unpacked files are not the zip's", async () => {
+    const fixture = clientFixture();
+    try {
+      await writeArtifact(fixture);
+      const newDigest = await writeArtifact(fixture, { "hpc-client.exe": "a newer build\n" });
+      const run = runStack(
+        "dev",
+        {
+          image: {
+            clientSourceDir: fixture.clientDir,
+            clientArtifact: { url: URL, sha256: newDigest },
+          },
+        },
+        { preview: true },
+      );
+      await expect(run).rejects.toThrow(
+        /hpc-fleet:image\.clientFiles\[0\]\.source: .*hpc-client\.exe is not the artifact's hpc-client\.exe/,
+      );
+    } finally {
+      fixture.remove();
+    }
   });
 });

@@ -1,51 +1,43 @@
-// Writes small zips for the client-artifact tests, as `zip` does: a local header and the
-// data for each entry, then the central directory and its end record (APPNOTE.TXT §4.3).
-import { crc32, deflateRawSync } from "node:zlib";
+// Writes small zips for the client-artifact tests with yazl (yauzl's writing half).
+import { ZipFile } from "yazl";
 
 export interface ZipEntry {
+  /** A name ending in "/" is a directory. */
   readonly name: string;
   readonly content: string | Buffer;
-  /** 0 stores the content, 8 (the default) deflates it. */
-  readonly method?: 0 | 8;
+  /** false stores the content; deflated by default. */
+  readonly compress?: boolean;
+  /** Unix mode bits, e.g. 0o120777 for a symbolic link (its content is the target). */
+  readonly mode?: number;
 }
 
-export function writeZip(entries: readonly ZipEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
+export async function writeZip(entries: readonly ZipEntry[]): Promise<Buffer> {
+  const zip = new ZipFile();
   for (const entry of entries) {
-    const name = Buffer.from(entry.name, "utf8");
-    const content = Buffer.from(entry.content);
-    const method = entry.method ?? 8;
-    const data = method === 8 ? deflateRawSync(content) : content;
-    const fields = (header: Buffer, at: number) => {
-      header.writeUInt16LE(20, at); // version needed to extract
-      header.writeUInt16LE(0, at + 2); // flags
-      header.writeUInt16LE(method, at + 4);
-      header.writeUInt32LE(0, at + 6); // time and date
-      header.writeUInt32LE(crc32(content), at + 10);
-      header.writeUInt32LE(data.length, at + 14);
-      header.writeUInt32LE(content.length, at + 18);
-      header.writeUInt16LE(name.length, at + 22);
-    };
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    fields(local, 4);
-    locals.push(local, name, data);
-    const header = Buffer.alloc(46);
-    header.writeUInt32LE(0x02014b50, 0);
-    header.writeUInt16LE(20, 4); // version made by
-    fields(header, 6);
-    header.writeUInt32LE(offset, 42);
-    central.push(header, name);
-    offset += local.length + name.length + data.length;
+    if (entry.name.endsWith("/")) zip.addEmptyDirectory(entry.name);
+    else
+      zip.addBuffer(Buffer.from(entry.content), entry.name, {
+        compress: entry.compress,
+        mode: entry.mode,
+      });
   }
-  const directory = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * `zip` with every copy of entry name `from` (local header and central directory) replaced
+ * by `to`, of the same length: how a test gets a hostile name (`../x`) that yazl refuses
+ * to write. The CRC covers the content only, so the zip stays readable.
+ */
+export function renameEntry(zip: Buffer, from: string, to: string): Buffer {
+  const [source, target] = [Buffer.from(from), Buffer.from(to)];
+  if (source.length !== target.length) throw new Error("renameEntry: names must be as long");
+  const out = Buffer.from(zip);
+  for (let at = out.indexOf(source); at !== -1; at = out.indexOf(source, at + 1)) {
+    target.copy(out, at);
+  }
+  return out;
 }

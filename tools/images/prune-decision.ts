@@ -2,7 +2,7 @@
 // cloud listed, so every rule is tested without it. It keeps the N newest images this
 // stack built (the current one among them), every image something may still launch or
 // run from, and everything it is not sure about: a listing that did not complete, or
-// that lacks the image just built, deletes nothing.
+// that lacks the image the stack uses, deletes nothing.
 
 /** The tags that say an image is this stack's own build (the Packer template sets them). */
 export interface StackImageTags {
@@ -34,7 +34,7 @@ export interface PruneInputs {
   readonly images: readonly ListedImage[];
   /** Images any scaling configuration in the region names. */
   readonly inUseImageIds: ReadonlySet<string>;
-  /** The image the build just made: always kept, and it must be in the listing. */
+  /** The image the stack's state names (its imageId output): always kept, and it must be listed. */
   readonly currentImageId: string;
   /** How many of this stack's images to keep, the current one included: at least 1. */
   readonly keep: number;
@@ -95,7 +95,7 @@ export function decidePrune(inputs: PruneInputs): PruneDecision {
   }
   if (!ours.some((image) => image.id === currentImageId)) {
     return refuse(
-      `the listing does not hold the image just built (${currentImageId}), so it may be incomplete`,
+      `the listing does not hold the image the stack uses (${currentImageId}), so it may be incomplete`,
       notOurs,
     );
   }
@@ -113,7 +113,7 @@ export function decidePrune(inputs: PruneInputs): PruneDecision {
   newestFirst.forEach((image, index) => {
     const needed =
       image.id === currentImageId
-        ? "the current build"
+        ? "the image the stack uses"
         : index < keep
           ? `one of the ${keep} newest`
           : stillNeeded(image, inputs.inUseImageIds);

@@ -17,3 +17,5 @@ export const hostManagerUrl = fleet.hostManagerUrl;
 export const hostManagerContainerGroupId = fleet.hostManagerContainerGroupId;
 /** A Pulumi secret: `pulumi stack output --show-secrets fleetToken`. */
 export const fleetToken = fleet.fleetToken;
+/** Where the fleet's outbound traffic comes from, for allow-lists at third parties. */
+export const egressIp = fleet.egressIp;

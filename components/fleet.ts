@@ -33,6 +33,8 @@ export interface FleetOutputs {
   readonly hostManagerContainerGroupId: pulumi.Output<string>;
   /** The fleet token, a Pulumi secret: operators read the host-manager's API with it. */
   readonly fleetToken: pulumi.Output<string>;
+  /** The address the fleet's outbound traffic leaves from; undefined with network.egress none. */
+  readonly egressIp: pulumi.Output<string | undefined>;
 }
 
 /** The tags every resource of this stack carries: the operator's, then the stack's own. */
@@ -63,6 +65,9 @@ export function networkConfigArgs(config: StackConfig) {
     existingVpcId: network.existingVpcId,
     existingVSwitchIds: network.existingVSwitchIds,
     adminCidrs: network.adminCidrs,
+    egress: network.egress,
+    natZone: network.natZone,
+    egressBandwidthMbps: network.egressBandwidthMbps,
     builderCidrs: network.builderCidrs,
     hostManagerPort: config.hostManager.port,
   } satisfies Omit<NetworkArgs, "tags">;
@@ -206,5 +211,6 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostManagerUrl: hostManager.url,
     hostManagerContainerGroupId: hostManager.containerGroupId,
     fleetToken: pulumi.secret(tokens.active),
+    egressIp: network.egressIp,
   };
 }

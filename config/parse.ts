@@ -123,6 +123,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
     network: {
       ...network,
       vSwitchCidrs: network.vSwitchCidrs ?? planSubnets(network.vpcCidr, network.zones.length),
+      natZone: network.egress === "nat" ? (network.natZone ?? network.zones[0]) : undefined,
     },
     image: parsed.image,
     fleet: {

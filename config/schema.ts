@@ -1,6 +1,7 @@
 // The whole stack config as one zod schema: every key, its type and its default.
 // Keys live in the `hpc-fleet:` namespace of Pulumi.<stack>.yaml (region in `alicloud:region`).
 import { z } from "zod";
+import { EGRESS_PATTERN, MAX_EGRESS_BANDWIDTH_MBPS } from "../components/network/args";
 import { doc } from "./doc";
 import { cidr, decimal, flag, list, oneOf, text, wholeNumber } from "./fields";
 
@@ -30,6 +31,24 @@ const network = z.strictObject({
   existingVSwitchIds: list(text(/^vsw-[a-z0-9]+$/, "a vSwitch id"), 1, 5, "vSwitch ids")
     .optional()
     .meta(doc("One existing vSwitch per zone, in the zones' order.")),
+  egress: text(EGRESS_PATTERN, "nat, none or a NAT gateway id such as ngw-2ze0abc")
+    .default("nat")
+    .meta(
+      doc(
+        "Outbound internet for the hosts and the host-manager (nothing inbound): `nat` declares an Enhanced NAT gateway, an EIP and one SNAT entry per vSwitch; `none` for a closed lab; a NAT gateway id adds the SNAT entries to that gateway (in `existingVpcId`).",
+      ),
+    ),
+  natZone: zoneId
+    .optional()
+    .meta(
+      doc(
+        "The zone of the NAT gateway's vSwitch, one of `zones`; it must offer Enhanced NAT gateways (checked at preview).",
+        "the first of `zones`, with `egress: nat`",
+      ),
+    ),
+  egressBandwidthMbps: wholeNumber(1, MAX_EGRESS_BANDWIDTH_MBPS)
+    .default(100)
+    .meta(doc("The NAT gateway's EIP bandwidth cap in Mbit/s; billed by traffic.")),
   adminCidrs: list(cidr(), 0, 20, "CIDR blocks")
     .default([])
     .meta(doc("Who may reach the hosts' WinRM (5986) and RDP (3389). Never `/0`.")),
@@ -305,7 +324,7 @@ export const stackConfigSchema = z.strictObject({
   ),
   network: network.meta(
     doc(
-      "Where the fleet runs: zones, the VPC and vSwitches (new or existing), and who may reach WinRM/RDP.",
+      "Where the fleet runs: zones, the VPC and vSwitches (new or existing), its outbound internet, and who may reach WinRM/RDP.",
     ),
   ),
   image: image

@@ -67,6 +67,54 @@ describe("the Network's args", () => {
     ]);
   });
 
+  it("take egress nat, none or a NAT gateway id", () => {
+    for (const egress of ["nat", "none"]) {
+      expect(networkArgProblems({ ...args, egress })).toEqual([]);
+    }
+    expect(networkArgProblems({ ...args, egress: "nat-gateway" })).toEqual([
+      {
+        propertyPath: "egress",
+        reason: "must be nat, none or a NAT gateway id such as ngw-2ze0abc (got nat-gateway)",
+      },
+    ]);
+  });
+
+  it("use an existing NAT gateway only in the existing VPC it belongs to", () => {
+    expect(networkArgProblems({ ...args, egress: "ngw-2ze0abc" })).toEqual([
+      {
+        propertyPath: "egress",
+        reason: "an existing NAT gateway needs existingVpcId, the VPC it is in",
+      },
+    ]);
+    expect(
+      networkArgProblems({
+        ...args,
+        egress: "ngw-2ze0abc",
+        existingVpcId: "vpc-1",
+        existingVSwitchIds: ["vsw-1", "vsw-2"],
+      }),
+    ).toEqual([]);
+  });
+
+  it("place a new NAT gateway in one of the zones, and only a new one", () => {
+    expect(networkArgProblems({ ...args, natZone: "cn-beijing-i" })).toEqual([]);
+    expect(networkArgProblems({ ...args, natZone: "cn-beijing-k" })).toEqual([
+      { propertyPath: "natZone", reason: "must be one of zones (cn-beijing-h, cn-beijing-i)" },
+    ]);
+    expect(networkArgProblems({ ...args, egress: "none", natZone: "cn-beijing-h" })).toEqual([
+      { propertyPath: "natZone", reason: "applies only when egress is nat" },
+    ]);
+  });
+
+  it("cap the NAT's EIP at what pay-by-traffic allows", () => {
+    expect(networkArgProblems({ ...args, egressBandwidthMbps: 200 })).toEqual([]);
+    for (const egressBandwidthMbps of [0, 201, 1.5]) {
+      expect(networkArgProblems({ ...args, egressBandwidthMbps })).toEqual([
+        { propertyPath: "egressBandwidthMbps", reason: "must be a whole number from 1 to 200" },
+      ]);
+    }
+  });
+
   it("are checked only where given, so a config with some fields unparsed is still checked", () => {
     expect(networkArgProblems({ vSwitchCidrs: ["10.42.0.0/20", "10.42.0.0/24"] })).toEqual([
       { propertyPath: "vSwitchCidrs[1]", reason: "10.42.0.0/24 overlaps 10.42.0.0/20" },

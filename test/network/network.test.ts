@@ -3,6 +3,7 @@ import { networkConfigArgs, stackTags } from "../../components/fleet";
 import { Network, type NetworkArgs } from "../../components/network";
 import type { StackConfig } from "../../config";
 import { isWholeInternet } from "../../components/network/cidr";
+import { TAGGABLE_TYPES } from "../../policy/rules";
 import { findResource, resourcesOfType, runDeclarations } from "../helpers/mocks";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import { SECURITY_GROUP, SECURITY_GROUP_RULE, VPC, VSWITCH } from "../helpers/types";
@@ -107,8 +108,8 @@ describe("Network", () => {
     const { resources } = await runDeclarations(() => new Network("hpc", networkArgs(config)));
     for (const resource of resources.filter((r) => r.type.startsWith("alicloud:"))) {
       expect(resource.parent).toBe("hpc");
-      // Security-group rules have no tags in the ECS API.
-      if (resource.type === SECURITY_GROUP_RULE) continue;
+      // Security-group rules, EIP associations and SNAT entries take no tags.
+      if (!TAGGABLE_TYPES.has(resource.type)) continue;
       expect(resource.inputs.tags).toMatchObject({
         project: "hpc-fleet",
         stack: "dev",

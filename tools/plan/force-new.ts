@@ -95,6 +95,43 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "alicloud:pvtz/zoneAttachment:ZoneAttachment": ["lang", "userClientIp", "zoneId"],
   // resource_alicloud_pvtz_zone_record.go:91
   "alicloud:pvtz/zoneRecord:ZoneRecord": ["zoneId"],
+  // resource_alicloud_nat_gateway.go:50,76,84,167,194,199,222; networkType and vswitchId are
+  // not ForceNew there, but components/network/egress.ts replaces on them (replaceOnChanges).
+  "alicloud:vpc/natGateway:NatGateway": [
+    "internetChargeType",
+    "paymentType",
+    "instanceChargeType",
+    "vpcId",
+    "privateLinkEnabled",
+    "accessMode",
+    "availabilityMode",
+    "networkType",
+    "vswitchId",
+  ],
+  // resource_alicloud_eip_address.go:44-173
+  "alicloud:ecs/eipAddress:EipAddress": [
+    "allocationId",
+    "highDefinitionMonitorLogStatus",
+    "internetChargeType",
+    "ipAddress",
+    "isp",
+    "netmode",
+    "paymentType",
+    "publicIpAddressPoolId",
+    "securityProtectionTypes",
+    "zone",
+    "instanceChargeType",
+  ],
+  // resource_alicloud_eip_association.go:33,42,48,59,64
+  "alicloud:ecs/eipAssociation:EipAssociation": [
+    "allocationId",
+    "instanceId",
+    "instanceType",
+    "privateIpAddress",
+    "vpcId",
+  ],
+  // resource_alicloud_snat_entry.go:50,55,62
+  "alicloud:vpc/snatEntry:SnatEntry": ["snatTableId", "sourceCidr", "sourceVswitchId"],
   // pulumi-command provider/pkg/provider/common/inputs.go: triggers are replaceOnChanges.
   "command:local:Command": ["triggers"],
   // terraform-provider-random password resource: every argument forces a new password.

@@ -1,6 +1,7 @@
 // Plans a stack offline: the real program under mocks, with the stack file's config.
 import { resolve } from "node:path";
 import { redactInputs, redactOutput } from "../mocks/values";
+import { cloudCalls } from "../mocks/calls";
 import type { CloudOutputs } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
 import { readStackFile } from "../mocks/stack-file";
@@ -49,6 +50,8 @@ export async function planStack(
       secretKeys: file.secretKeys,
       preview: true,
       previewOutputs: PREVIEW_OUTPUTS,
+      // Data sources answer in a preview too, as the provider would for the stack's region.
+      calls: cloudCalls(file.config["alicloud:region"]),
     },
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     () => require(programPath) as Record<string, unknown>,

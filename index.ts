@@ -19,3 +19,5 @@ export const hostManagerContainerGroupId = fleet.hostManagerContainerGroupId;
 export const fleetToken = fleet.fleetToken;
 /** Where the fleet's outbound traffic comes from, for allow-lists at third parties. */
 export const egressIp = fleet.egressIp;
+/** The operators' HTTPS URL of the host-manager, when operatorAccess.endpoint is on. */
+export const operatorUrl = fleet.operatorUrl;

@@ -25,8 +25,6 @@ export interface NetworkArgs {
   readonly existingVpcId?: string;
   /** One existing vSwitch per zone, in zone order; needs existingVpcId. Defaults to none. */
   readonly existingVSwitchIds?: readonly string[];
-  /** Networks admitted to the hosts on WinRM over HTTPS and RDP; never a /0. Defaults to none. */
-  readonly adminCidrs?: readonly string[];
   /** Outbound internet: "nat", "none", or an existing NAT gateway's id in existingVpcId. Defaults to "nat". */
   readonly egress?: string;
   /** The zone of a new NAT gateway's vSwitch; it must offer Enhanced NAT. Defaults to the first zone. */
@@ -35,6 +33,8 @@ export interface NetworkArgs {
   readonly egressBandwidthMbps?: number;
   /** Networks admitted to the build instance on WinRM over HTTPS; never a /0. Defaults to none. */
   readonly builderCidrs?: readonly string[];
+  /** Whether a Packer build runs here; without one the build group admits no one. Defaults to true. */
+  readonly buildsImage?: boolean;
   /** The host-manager's API port, open only to the hosts' security group. Required. */
   readonly hostManagerPort: number;
   /** The stack's tags; each resource adds its role and Name. Required. */
@@ -71,13 +71,11 @@ export function networkArgProblems(
     if (zones && existingVSwitchIds && existingVSwitchIds.length !== zones.length) {
       report("existingVSwitchIds", `must list one vSwitch per zone (${zones.length})`);
     }
-    for (const key of ["adminCidrs", "builderCidrs"] as const) {
-      args[key]?.forEach((block, index) => {
-        if (isWholeInternet(block)) {
-          report(`${key}[${index}]`, `${block} would open WinRM/RDP to the whole internet`);
-        }
-      });
-    }
+    args.builderCidrs?.forEach((block, index) => {
+      if (isWholeInternet(block)) {
+        report(`builderCidrs[${index}]`, `${block} would open WinRM to the whole internet`);
+      }
+    });
     egressProblems(args, name, report);
   });
 }

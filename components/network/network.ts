@@ -35,8 +35,8 @@ export function declareNetwork(
   name: string,
   args: NetworkArgs,
 ): NetworkOutputs {
-  const adminCidrs = args.adminCidrs ?? [];
-  const builderCidrs = args.builderCidrs ?? [];
+  // No build, no member in the build group: a rule into it could never match.
+  const builderCidrs = args.buildsImage === false ? [] : (args.builderCidrs ?? []);
   const child = { parent };
   const tagsFor = (role: string, resourceName: string): Tags =>
     resourceTags(args.tags, role, resourceName);
@@ -88,7 +88,7 @@ export function declareNetwork(
     );
   }
 
-  const rules = ingressRules({ adminCidrs, builderCidrs, hostManagerPort: args.hostManagerPort });
+  const rules = ingressRules({ builderCidrs, hostManagerPort: args.hostManagerPort });
   for (const rule of rules) {
     const source =
       "cidr" in rule.source

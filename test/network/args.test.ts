@@ -5,7 +5,6 @@ const args: NetworkArgs = {
   zones: ["cn-beijing-h", "cn-beijing-i"],
   vpcCidr: "10.42.0.0/16",
   vSwitchCidrs: ["10.42.0.0/20", "10.42.16.0/20"],
-  adminCidrs: ["203.0.113.0/28"],
   builderCidrs: ["203.0.113.10/32"],
   hostManagerPort: 8080,
   tags: {},
@@ -48,21 +47,11 @@ describe("the Network's args", () => {
     ]);
   });
 
-  it("never admit WinRM or RDP from the whole internet", () => {
-    expect(
-      networkArgProblems({
-        ...args,
-        adminCidrs: ["0.0.0.0/0"],
-        builderCidrs: ["10.0.0.0/8", "0.0.0.0/0"],
-      }),
-    ).toEqual([
-      {
-        propertyPath: "adminCidrs[0]",
-        reason: "0.0.0.0/0 would open WinRM/RDP to the whole internet",
-      },
+  it("never admit WinRM from the whole internet", () => {
+    expect(networkArgProblems({ ...args, builderCidrs: ["10.0.0.0/8", "0.0.0.0/0"] })).toEqual([
       {
         propertyPath: "builderCidrs[1]",
-        reason: "0.0.0.0/0 would open WinRM/RDP to the whole internet",
+        reason: "0.0.0.0/0 would open WinRM to the whole internet",
       },
     ]);
   });

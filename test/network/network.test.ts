@@ -103,6 +103,13 @@ describe("Network", () => {
     expect(rule.inputs.cidrIp).toBeUndefined();
   });
 
+  it("admits no one into the build group when no image is built here", async () => {
+    const args = { ...networkArgs(stackConfig("dev")), buildsImage: false };
+    const { resources } = await runDeclarations(() => new Network("hpc", args));
+    const rules = resourcesOfType(resources, SECURITY_GROUP_RULE);
+    expect(rules.map((rule) => rule.name)).toEqual(["hpc-sg-host-manager-api-from-hosts"]);
+  });
+
   it("every resource is a child of the component and tagged with project, stack and Name", async () => {
     const config = stackConfig("dev");
     const { resources } = await runDeclarations(() => new Network("hpc", networkArgs(config)));
@@ -130,10 +137,10 @@ describe("Network", () => {
     const open: NetworkArgs = {
       ...args,
       vSwitchCidrs: ["10.42.0.0/20", "10.42.16.0/20"],
-      adminCidrs: ["0.0.0.0/0"],
+      builderCidrs: ["0.0.0.0/0"],
     };
     expect(() => new Network("hpc", open)).toThrow(
-      /adminCidrs\[0\]: 0\.0\.0\.0\/0 would open WinRM\/RDP to the whole internet/,
+      /builderCidrs\[0\]: 0\.0\.0\.0\/0 would open WinRM to the whole internet/,
     );
   });
 });

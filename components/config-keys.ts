@@ -12,6 +12,7 @@ import { ArgProblemsError, type ArgName, type ArgProblem } from "./arg-problems"
 import { hostManagerArgProblems, type HostManagerArgs } from "./host-manager/args";
 import { instanceGroupArgProblems, type InstanceGroupArgs } from "./instance-group/args";
 import { networkArgProblems, type NetworkArgs } from "./network/args";
+import { operatorAccessArgProblems, type OperatorAccessArgs } from "./operator-access/args";
 import { windowsImageArgProblems, type WindowsImageArgs } from "./windows-image/args";
 
 /** For each arg the stack config gives a component, its key, e.g. `fleet.spot.priceLimits`. */
@@ -30,7 +31,9 @@ export const NETWORK_CONFIG: ConfigBinding<NetworkArgs> = {
     vSwitchCidrs: "network.vSwitchCidrs",
     existingVpcId: "network.existingVpcId",
     existingVSwitchIds: "network.existingVSwitchIds",
-    adminCidrs: "network.adminCidrs",
+    egress: "network.egress",
+    natZone: "network.natZone",
+    egressBandwidthMbps: "network.egressBandwidthMbps",
     builderCidrs: "network.builderCidrs",
     hostManagerPort: "hostManager.port",
   },
@@ -108,6 +111,22 @@ export const HOST_MANAGER_CONFIG: ConfigBinding<HostManagerArgs> = {
     statuspageApiKey: "statuspageApiKey",
   },
   problems: hostManagerArgProblems,
+};
+
+export const OPERATOR_ACCESS_CONFIG: ConfigBinding<OperatorAccessArgs> = {
+  keys: {
+    region: "region",
+    endpoint: "operatorAccess.endpoint",
+    sessionManager: "operatorAccess.sessionManager",
+    zones: "network.zones",
+    vSwitchCidrs: "network.vSwitchCidrs",
+    adminCidrs: "network.adminCidrs",
+    certificateId: "operatorAccess.certificateId",
+    certificatePem: "operatorAccess.certificatePem",
+    privateKeyPem: "operatorAccessPrivateKey",
+    hostManagerPort: "hostManager.port",
+  },
+  problems: operatorAccessArgProblems,
 };
 
 /** `spotPriceLimits[0].instanceType` as ["spotPriceLimits", 0, "instanceType"]. */
@@ -197,6 +216,7 @@ export function componentConfigProblems(sections: ParsedSections): ConfigProblem
     ...bindingProblems(WINDOWS_IMAGE_CONFIG, sections),
     ...bindingProblems(INSTANCE_GROUP_CONFIG, sections),
     ...bindingProblems(HOST_MANAGER_CONFIG, sections),
+    ...bindingProblems(OPERATOR_ACCESS_CONFIG, sections),
   ];
 }
 

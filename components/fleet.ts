@@ -1,5 +1,5 @@
 // Wires the fleet's components for one stack, in the order the cloud needs them:
-// network, image, hosts, then the host-manager that watches them. It is the one place
+// network, image, hosts, the host-manager that watches them, then the operators' way in. It is the one place
 // that reads the stack config for them: each *ConfigArgs below maps the config to a
 // component's args (config-keys.ts names the key of each). index.ts exports what
 // declareFleet returns; tests run it directly under mocks.
@@ -14,6 +14,8 @@ import type { InstanceGroupArgs } from "./instance-group/args";
 import { InstanceGroup } from "./instance-group/instance-group";
 import { Network } from "./network/network";
 import type { NetworkArgs } from "./network/args";
+import type { OperatorAccessArgs } from "./operator-access/args";
+import { OperatorAccess } from "./operator-access/operator-access";
 import type { Tags } from "./tags";
 import type { WindowsImageArgs } from "./windows-image/args";
 import { WindowsImage } from "./windows-image/windows-image";
@@ -33,6 +35,10 @@ export interface FleetOutputs {
   readonly hostManagerContainerGroupId: pulumi.Output<string>;
   /** The fleet token, a Pulumi secret: operators read the host-manager's API with it. */
   readonly fleetToken: pulumi.Output<string>;
+  /** The address the fleet's outbound traffic leaves from; undefined with network.egress none. */
+  readonly egressIp: pulumi.Output<string | undefined>;
+  /** The operators' HTTPS URL of the host-manager; undefined without operatorAccess.endpoint. */
+  readonly operatorUrl: pulumi.Output<string | undefined>;
 }
 
 /** The tags every resource of this stack carries: the operator's, then the stack's own. */
@@ -62,7 +68,9 @@ export function networkConfigArgs(config: StackConfig) {
     vSwitchCidrs: network.vSwitchCidrs,
     existingVpcId: network.existingVpcId,
     existingVSwitchIds: network.existingVSwitchIds,
-    adminCidrs: network.adminCidrs,
+    egress: network.egress,
+    natZone: network.natZone,
+    egressBandwidthMbps: network.egressBandwidthMbps,
     builderCidrs: network.builderCidrs,
     hostManagerPort: config.hostManager.port,
   } satisfies Omit<NetworkArgs, "tags">;
@@ -144,11 +152,32 @@ export function hostManagerConfigArgs(config: StackConfig) {
   } satisfies Partial<HostManagerArgs>;
 }
 
+/** The OperatorAccess's args that come from the stack config. */
+export function operatorAccessConfigArgs(config: StackConfig) {
+  const { network, operatorAccess } = config;
+  return {
+    region: config.region,
+    endpoint: operatorAccess.endpoint,
+    sessionManager: operatorAccess.sessionManager,
+    zones: network.zones,
+    vSwitchCidrs: network.vSwitchCidrs,
+    adminCidrs: network.adminCidrs,
+    certificateId: operatorAccess.certificateId,
+    certificatePem: operatorAccess.certificatePem,
+    privateKeyPem: config.secrets.operatorAccessPrivateKey,
+    hostManagerPort: config.hostManager.port,
+  } satisfies Partial<OperatorAccessArgs>;
+}
+
 export function declareFleet(config: StackConfig): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
 
-  const network = new Network(`${prefix}-network`, { ...networkConfigArgs(config), tags });
+  const network = new Network(`${prefix}-network`, {
+    ...networkConfigArgs(config),
+    buildsImage: config.image.existingImageId === undefined,
+    tags,
+  });
   const firstVSwitchId = network.vSwitchIds.apply((ids) => ids[0]);
 
   // The image reads the client files while it is declared: what it finds wrong with them
@@ -193,6 +222,17 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     fleetToken: tokens.active,
     previousFleetToken: tokens.previous,
     generation: hosts.generation,
+    // Behind the operator endpoint's TLS, the status page's session cookie can be Secure.
+    statusPageBehindTls: config.operatorAccess.endpoint,
+  });
+
+  const operatorAccess = new OperatorAccess(`${prefix}-operator-access`, {
+    ...operatorAccessConfigArgs(config),
+    tags,
+    vpcId: network.vpcId,
+    vSwitchIds: network.vSwitchIds,
+    hostManagerContainerGroupId: hostManager.containerGroupId,
+    hostManagerSecurityGroupId: network.hostManagerSecurityGroupId,
   });
 
   return {
@@ -207,5 +247,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostManagerUrl: hostManager.url,
     hostManagerContainerGroupId: hostManager.containerGroupId,
     fleetToken: pulumi.secret(tokens.active),
+    egressIp: network.egressIp,
+    operatorUrl: operatorAccess.url,
   };
 }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { componentConfigProblems } from "../components/config-keys";
 import { planSubnets } from "../components/network/cidr";
+import { endpointEnabled } from "../components/operator-access/args";
 import {
   ConfigError,
   ConfigProblem,
@@ -36,11 +37,13 @@ export interface StackConfig {
     readonly deletionProtection: boolean;
   };
   readonly hostManager: Parsed["hostManager"] & { readonly image: string };
+  readonly operatorAccess: Parsed["operatorAccess"] & { readonly endpoint: boolean };
   readonly healthCheck: Parsed["healthCheck"];
   readonly tags: Readonly<Record<string, string>>;
   readonly secrets: {
     readonly statuspageApiKey?: pulumi.Output<string>;
     readonly hostManagerRegistryPassword?: pulumi.Output<string>;
+    readonly operatorAccessPrivateKey?: pulumi.Output<string>;
   };
 }
 
@@ -114,7 +117,7 @@ function parseSections(raw: RawStackConfig): {
 }
 
 function resolve(stack: string, parsed: Parsed): StackConfig {
-  const { network, fleet, hostManager, healthCheck } = parsed;
+  const { network, fleet, hostManager, healthCheck, operatorAccess } = parsed;
   return {
     project: "hpc-fleet",
     stack,
@@ -123,6 +126,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
     network: {
       ...network,
       vSwitchCidrs: network.vSwitchCidrs ?? planSubnets(network.vpcCidr, network.zones.length),
+      natZone: network.egress === "nat" ? (network.natZone ?? network.zones[0]) : undefined,
     },
     image: parsed.image,
     fleet: {
@@ -141,6 +145,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
         hostManager.image ??
         `registry.${parsed.region}.aliyuncs.com/hpc-fleet/host-manager:${HOST_MANAGER_VERSION}`,
     },
+    operatorAccess: { ...operatorAccess, endpoint: endpointEnabled(operatorAccess) },
     healthCheck,
     tags: parsed.tags,
     secrets: {
@@ -149,6 +154,9 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
         : undefined,
       hostManagerRegistryPassword: parsed.hostManagerRegistryPassword
         ? pulumi.secret(parsed.hostManagerRegistryPassword)
+        : undefined,
+      operatorAccessPrivateKey: parsed.operatorAccessPrivateKey
+        ? pulumi.secret(parsed.operatorAccessPrivateKey)
         : undefined,
     },
   };

@@ -2,6 +2,7 @@
 // components' own rules, which the parser runs too: components/config-keys.ts). Each runs
 // only when the keys it reads parsed, so one typo does not hide the other problems.
 import { Cron } from "croner";
+import { endpointEnabled } from "../components/operator-access/args";
 import { ConfigProblem, configKey } from "./errors";
 import { RESERVED_TAG_KEYS, type ParsedStackConfig } from "./schema";
 
@@ -100,11 +101,27 @@ const tagsAreTheOperators: Rule = ({ tags }, report) => {
   }
 };
 
+/**
+ * The operator endpoint's load balancer reaches the host-manager from its vSwitches' CIDRs,
+ * which the security group admits by block: for existing vSwitches those blocks must be
+ * the real ones, not the split of vpcCidr this config would plan for new vSwitches.
+ */
+const existingVSwitchesNameTheirBlocks: Rule = ({ network, operatorAccess }, report) => {
+  if (!network?.existingVSwitchIds || !operatorAccess || !endpointEnabled(operatorAccess)) return;
+  if (network.vSwitchCidrs === undefined) {
+    report(
+      ["network", "vSwitchCidrs"],
+      "must list the existing vSwitches' CIDR blocks when the operator endpoint is on: the host-manager admits its load balancer by them",
+    );
+  }
+};
+
 const RULES: readonly Rule[] = [
   tagsAreTheOperators,
   zonesBelongToRegion,
   builtImageServesTheFleet,
   healthCheckTimings,
+  existingVSwitchesNameTheirBlocks,
 ];
 
 export function crossFieldProblems(config: ParsedSections): ConfigProblem[] {

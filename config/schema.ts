@@ -1,6 +1,7 @@
 // The whole stack config as one zod schema: every key, its type and its default.
 // Keys live in the `hpc-fleet:` namespace of Pulumi.<stack>.yaml (region in `alicloud:region`).
 import { z } from "zod";
+import { EGRESS_PATTERN, MAX_EGRESS_BANDWIDTH_MBPS } from "../components/network/args";
 import { doc } from "./doc";
 import { cidr, decimal, flag, list, oneOf, text, wholeNumber } from "./fields";
 
@@ -30,9 +31,31 @@ const network = z.strictObject({
   existingVSwitchIds: list(text(/^vsw-[a-z0-9]+$/, "a vSwitch id"), 1, 5, "vSwitch ids")
     .optional()
     .meta(doc("One existing vSwitch per zone, in the zones' order.")),
+  egress: text(EGRESS_PATTERN, "nat, none or a NAT gateway id such as ngw-2ze0abc")
+    .default("nat")
+    .meta(
+      doc(
+        "Outbound internet for the hosts and the host-manager (nothing inbound): `nat` declares an Enhanced NAT gateway, an EIP and one SNAT entry per vSwitch; `none` for a closed lab; a NAT gateway id adds the SNAT entries to that gateway (in `existingVpcId`).",
+      ),
+    ),
+  natZone: zoneId
+    .optional()
+    .meta(
+      doc(
+        "The zone of the NAT gateway's vSwitch, one of `zones`; it must offer Enhanced NAT gateways (checked at preview).",
+        "the first of `zones`, with `egress: nat`",
+      ),
+    ),
+  egressBandwidthMbps: wholeNumber(1, MAX_EGRESS_BANDWIDTH_MBPS)
+    .default(100)
+    .meta(doc("The NAT gateway's EIP bandwidth cap in Mbit/s; billed by traffic.")),
   adminCidrs: list(cidr(), 0, 20, "CIDR blocks")
     .default([])
-    .meta(doc("Who may reach the hosts' WinRM (5986) and RDP (3389). Never `/0`.")),
+    .meta(
+      doc(
+        "Who may reach the operator endpoint (HTTPS: the host-manager's status page, API and `/metrics`), the load balancer's white list; required with operator access. Never `/0`.",
+      ),
+    ),
   builderCidrs: list(cidr(), 0, 20, "CIDR blocks")
     .default([])
     .meta(
@@ -278,6 +301,37 @@ const hostManager = z.strictObject({
     ),
 });
 
+const operatorAccess = z.strictObject({
+  endpoint: flag()
+    .optional()
+    .meta(
+      doc(
+        "Operators reach the host-manager over HTTPS through an internet-facing ALB that admits only `network.adminCidrs`; needs a certificate.",
+        "`true` when a certificate is set",
+      ),
+    ),
+  certificateId: text(/^\d+$/, "a CAS certificate id such as 12345678")
+    .optional()
+    .meta(doc("An existing certificate in Certificate Management Service (CAS) for the endpoint.")),
+  certificatePem: text(
+    /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
+    "a PEM certificate (chain)",
+  )
+    .optional()
+    .meta(
+      doc(
+        "A PEM certificate (chain) to upload to CAS instead, with the secret `operatorAccessPrivateKey`.",
+      ),
+    ),
+  sessionManager: flag()
+    .default(true)
+    .meta(
+      doc(
+        "Turn on Cloud Assistant Session Manager in the region (an account setting), the operators' way to the hosts' RDP and WinRM: `ali-instance-cli portforward`, no inbound rule.",
+      ),
+    ),
+});
+
 const maxUnhealthy = z.preprocess(
   (value) => (typeof value === "number" ? String(value) : value),
   text(/^(\d{1,4}|(100|[1-9]?\d)%)$/, 'a count such as 5 or a percentage such as "40%"'),
@@ -330,7 +384,7 @@ export const stackConfigSchema = z.strictObject({
   ),
   network: network.meta(
     doc(
-      "Where the fleet runs: zones, the VPC and vSwitches (new or existing), and who may reach WinRM/RDP.",
+      "Where the fleet runs: zones, the VPC and vSwitches (new or existing), its outbound internet, and who may reach the operator endpoint.",
     ),
   ),
   image: image
@@ -348,6 +402,13 @@ export const stackConfigSchema = z.strictObject({
     .meta(
       doc(
         "The host-manager container: image, size, port, private DNS name, storage and behaviour.",
+      ),
+    ),
+  operatorAccess: operatorAccess
+    .prefault({})
+    .meta(
+      doc(
+        "The operators' ways in: HTTPS to the host-manager through a load balancer, and Session Manager to the hosts.",
       ),
     ),
   healthCheck: healthCheck
@@ -373,6 +434,14 @@ export const stackConfigSchema = z.strictObject({
     .min(1, "must not be empty")
     .optional()
     .meta(doc("Private registry password (a secret), with `hostManager.registryUsername`.")),
+  operatorAccessPrivateKey: z
+    .string()
+    .regex(
+      /^\s*-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END ([A-Z]+ )?PRIVATE KEY-----\s*$/,
+      "must be a PEM private key",
+    )
+    .optional()
+    .meta(doc("The PEM private key (a secret) of `operatorAccess.certificatePem`.")),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -389,4 +458,8 @@ export const RESERVED_TAG_KEYS: readonly string[] = [
 ];
 
 /** Config keys whose values are secrets: they must be set with `pulumi config set --secret`. */
-export const SECRET_KEYS = ["statuspageApiKey", "hostManagerRegistryPassword"] as const;
+export const SECRET_KEYS = [
+  "statuspageApiKey",
+  "hostManagerRegistryPassword",
+  "operatorAccessPrivateKey",
+] as const;

@@ -77,6 +77,10 @@ export interface HostManagerArgs {
   readonly statuspageApiKey?: pulumi.Input<string>;
   /** The stack's tags; each resource adds its role and Name. Required. */
   readonly tags: Tags;
+
+  // Set by the operator-access wiring (components/operator-access), not by this component's config.
+  /** Operators reach the status page over HTTPS (a TLS load balancer in front): its cookie is Secure. Defaults to false. */
+  readonly statusPageBehindTls?: boolean;
 }
 
 /**

@@ -39,8 +39,10 @@ export function containerEnvironment(
     fleetGeneration: args.generation,
     minHealthyPercentage: args.minHealthyPercentage,
     // The service speaks plain HTTP inside the VPC (no TLS to terminate there), and browsers
-    // drop Secure cookies over HTTP: the status page's sign-in must not depend on them.
-    cookieSecure: false,
+    // drop Secure cookies over HTTP: Secure only when operators come in over the operator
+    // endpoint's TLS (still fine through a Session Manager forward: browsers keep Secure
+    // cookies on http://localhost).
+    cookieSecure: args.statusPageBehindTls ?? false,
     ramRoleName: roleName,
     ...(args.statuspage && args.statuspageApiKey
       ? {

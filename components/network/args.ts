@@ -4,6 +4,12 @@ import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../a
 import type { Tags } from "../tags";
 import { contains, isWholeInternet, overlaps } from "./cidr";
 
+/** `nat` (a new NAT gateway), `none` (a closed lab), or an existing NAT gateway's id. */
+export const EGRESS_PATTERN = /^(nat|none|ngw-[a-z0-9]+)$/;
+
+/** The EIP of a new NAT gateway is billed by traffic: its cap is 1 to 200 Mbit/s (ecs/eipAddress.d.ts:267-270). */
+export const MAX_EGRESS_BANDWIDTH_MBPS = 200;
+
 /**
  * Plain values, not Inputs: the CIDRs name the security-group rules, and every value is
  * checked before any resource exists.
@@ -19,10 +25,16 @@ export interface NetworkArgs {
   readonly existingVpcId?: string;
   /** One existing vSwitch per zone, in zone order; needs existingVpcId. Defaults to none. */
   readonly existingVSwitchIds?: readonly string[];
-  /** Networks admitted to the hosts on WinRM over HTTPS and RDP; never a /0. Defaults to none. */
-  readonly adminCidrs?: readonly string[];
+  /** Outbound internet: "nat", "none", or an existing NAT gateway's id in existingVpcId. Defaults to "nat". */
+  readonly egress?: string;
+  /** The zone of a new NAT gateway's vSwitch; it must offer Enhanced NAT. Defaults to the first zone. */
+  readonly natZone?: string;
+  /** A new NAT gateway's EIP bandwidth cap in Mbit/s, billed by traffic. Defaults to 100. */
+  readonly egressBandwidthMbps?: number;
   /** Networks admitted to the build instance on WinRM over HTTPS; never a /0. Defaults to none. */
   readonly builderCidrs?: readonly string[];
+  /** Whether a Packer build runs here; without one the build group admits no one. Defaults to true. */
+  readonly buildsImage?: boolean;
   /** The host-manager's API port, open only to the hosts' security group. Required. */
   readonly hostManagerPort: number;
   /** The stack's tags; each resource adds its role and Name. Required. */
@@ -59,12 +71,42 @@ export function networkArgProblems(
     if (zones && existingVSwitchIds && existingVSwitchIds.length !== zones.length) {
       report("existingVSwitchIds", `must list one vSwitch per zone (${zones.length})`);
     }
-    for (const key of ["adminCidrs", "builderCidrs"] as const) {
-      args[key]?.forEach((block, index) => {
-        if (isWholeInternet(block)) {
-          report(`${key}[${index}]`, `${block} would open WinRM/RDP to the whole internet`);
-        }
-      });
-    }
+    args.builderCidrs?.forEach((block, index) => {
+      if (isWholeInternet(block)) {
+        report(`builderCidrs[${index}]`, `${block} would open WinRM to the whole internet`);
+      }
+    });
+    egressProblems(args, name, report);
   });
+}
+
+function egressProblems(
+  args: Partial<NetworkArgs>,
+  name: ArgName,
+  report: (propertyPath: string, reason: string) => void,
+): void {
+  const { egress = "nat", natZone, zones, egressBandwidthMbps } = args;
+  if (!EGRESS_PATTERN.test(egress)) {
+    report("egress", `must be nat, none or a NAT gateway id such as ngw-2ze0abc (got ${egress})`);
+    return;
+  }
+  // A NAT gateway belongs to one VPC (CreateNatGateway's VpcId), and SNAT entries take
+  // only that VPC's vSwitches: an existing gateway cannot serve a VPC this stack creates.
+  if (egress.startsWith("ngw-") && args.existingVpcId === undefined) {
+    report("egress", `an existing NAT gateway needs ${name("existingVpcId")}, the VPC it is in`);
+  }
+  if (natZone !== undefined && egress !== "nat") {
+    report("natZone", `applies only when ${name("egress")} is nat`);
+  }
+  if (natZone !== undefined && zones && !zones.includes(natZone)) {
+    report("natZone", `must be one of ${name("zones")} (${zones.join(", ")})`);
+  }
+  if (
+    egressBandwidthMbps !== undefined &&
+    (!Number.isInteger(egressBandwidthMbps) ||
+      egressBandwidthMbps < 1 ||
+      egressBandwidthMbps > MAX_EGRESS_BANDWIDTH_MBPS)
+  ) {
+    report("egressBandwidthMbps", `must be a whole number from 1 to ${MAX_EGRESS_BANDWIDTH_MBPS}`);
+  }
 }

@@ -1,18 +1,29 @@
-// hpc:network:Network — the fleet's VPC, one vSwitch per zone (or existing ones), and
-// the three security groups with explicit ingress rules (see rules.ts for which).
+// hpc:network:Network — the fleet's VPC, one vSwitch per zone (or existing ones), its
+// outbound internet (egress.ts), and the three security groups with explicit ingress rules
+// (see rules.ts for which). Egress rules stay ECS's default, allow all: the hosts' workload
+// reaches third-party endpoints by name, which IP-only rules cannot express, and the
+// platform endpoints the agents need (metadata 100.100.100.200, VPC DNS, Cloud Assistant
+// for Session Manager, the *-vpc APIs) sit at addresses Alibaba does not promise to keep;
+// inbound, nothing on the internet can reach the fleet (no public address, no DNAT).
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { assertNoProblems } from "../arg-problems";
 import { resourceTags, type Tags } from "../tags";
 import { networkArgProblems, type NetworkArgs } from "./args";
+import { declareEgress } from "./egress";
 import { ingressRules, SECURITY_GROUP_ROLES, type SecurityGroupRole } from "./rules";
 
 export const NETWORK_TYPE = "hpc:network:Network";
 
 export interface NetworkOutputs {
   readonly vpcId: pulumi.Output<string>;
-  /** vSwitch ids in zone order. */
+  /**
+   * vSwitch ids in zone order, known once the vSwitches' SNAT entries exist: whatever is
+   * declared in them (the host-manager pulling its image, hosts at boot) has the internet.
+   */
   readonly vSwitchIds: pulumi.Output<string[]>;
+  /** The address outbound traffic leaves from (the NAT's EIP); undefined with egress none. */
+  readonly egressIp: pulumi.Output<string | undefined>;
   readonly hostsSecurityGroupId: pulumi.Output<string>;
   readonly hostManagerSecurityGroupId: pulumi.Output<string>;
   readonly buildSecurityGroupId: pulumi.Output<string>;
@@ -24,8 +35,8 @@ export function declareNetwork(
   name: string,
   args: NetworkArgs,
 ): NetworkOutputs {
-  const adminCidrs = args.adminCidrs ?? [];
-  const builderCidrs = args.builderCidrs ?? [];
+  // No build, no member in the build group: a rule into it could never match.
+  const builderCidrs = args.buildsImage === false ? [] : (args.builderCidrs ?? []);
   const child = { parent };
   const tagsFor = (role: string, resourceName: string): Tags =>
     resourceTags(args.tags, role, resourceName);
@@ -77,7 +88,7 @@ export function declareNetwork(
     );
   }
 
-  const rules = ingressRules({ adminCidrs, builderCidrs, hostManagerPort: args.hostManagerPort });
+  const rules = ingressRules({ builderCidrs, hostManagerPort: args.hostManagerPort });
   for (const rule of rules) {
     const source =
       "cidr" in rule.source
@@ -100,9 +111,15 @@ export function declareNetwork(
     );
   }
 
+  const egress = declareEgress(parent, name, args, vpcId, vSwitchIds, tagsFor);
   return {
     vpcId,
-    vSwitchIds,
+    // The URNs carry the entries as dependencies and, unlike their ids, are known in a
+    // preview, so known vSwitch ids stay known there.
+    vSwitchIds: pulumi
+      .all([vSwitchIds, pulumi.all(egress.entries.map((entry) => entry.urn))])
+      .apply(([ids]) => ids),
+    egressIp: egress.ip,
     hostsSecurityGroupId: groups.hosts.id,
     hostManagerSecurityGroupId: groups["host-manager"].id,
     buildSecurityGroupId: groups["packer-build"].id,
@@ -112,6 +129,7 @@ export function declareNetwork(
 export class Network extends pulumi.ComponentResource implements NetworkOutputs {
   public readonly vpcId: pulumi.Output<string>;
   public readonly vSwitchIds: pulumi.Output<string[]>;
+  public readonly egressIp: pulumi.Output<string | undefined>;
   public readonly hostsSecurityGroupId: pulumi.Output<string>;
   public readonly hostManagerSecurityGroupId: pulumi.Output<string>;
   public readonly buildSecurityGroupId: pulumi.Output<string>;
@@ -122,6 +140,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     const outputs = declareNetwork(this, name, args);
     this.vpcId = outputs.vpcId;
     this.vSwitchIds = outputs.vSwitchIds;
+    this.egressIp = outputs.egressIp;
     this.hostsSecurityGroupId = outputs.hostsSecurityGroupId;
     this.hostManagerSecurityGroupId = outputs.hostManagerSecurityGroupId;
     this.buildSecurityGroupId = outputs.buildSecurityGroupId;

@@ -1,7 +1,12 @@
 // The fleet's security-group rules as plain data, so they can be checked without Pulumi:
-// WinRM (HTTPS only) and RDP from the admin CIDRs, the host-manager API from the hosts'
-// group, WinRM from the Packer host. Everything else is dropped (groups are created with
-// innerAccessPolicy Drop, and ECS security groups deny unlisted ingress).
+// the host-manager API from the hosts' group, WinRM from the Packer host. Everything else
+// is dropped (groups are created with innerAccessPolicy Drop, and ECS security groups deny
+// unlisted ingress). No rule admits RDP or WinRM to the hosts: they have no public address,
+// so a rule from an operator's public CIDR could never match; operators reach them through
+// Cloud Assistant Session Manager port forwarding, which needs no inbound rule
+// (https://alibabacloud.com/help/en/ecs/user-guide/perform-port-forwarding-by-using-ali-instance-cli).
+// The rule that admits the operator endpoint's load balancer to the host-manager is the
+// OperatorAccess component's (components/operator-access), declared once its white list is on.
 
 /** WinRM over HTTPS; plain-HTTP WinRM (5985) is never opened. */
 export const WINRM_HTTPS_PORT = 5986;
@@ -29,7 +34,6 @@ export interface IngressRule {
 }
 
 export interface RuleInputs {
-  readonly adminCidrs: readonly string[];
   readonly builderCidrs: readonly string[];
   readonly hostManagerPort: number;
 }
@@ -42,24 +46,6 @@ export function cidrSlug(cidr: string): string {
 /** Every ingress rule of the fleet, in a stable order (so names and previews stay put). */
 export function ingressRules(inputs: RuleInputs): IngressRule[] {
   const rules: IngressRule[] = [];
-  for (const cidr of inputs.adminCidrs) {
-    rules.push(
-      {
-        key: `winrm-${cidrSlug(cidr)}`,
-        group: "hosts",
-        port: WINRM_HTTPS_PORT,
-        source: { cidr },
-        description: "WinRM over HTTPS from an admin network",
-      },
-      {
-        key: `rdp-${cidrSlug(cidr)}`,
-        group: "hosts",
-        port: RDP_PORT,
-        source: { cidr },
-        description: "RDP from an admin network",
-      },
-    );
-  }
   rules.push({
     key: "api-from-hosts",
     group: "host-manager",

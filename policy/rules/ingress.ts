@@ -1,7 +1,13 @@
 // Security-group ingress: Windows remote access (RDP 3389, WinRM 5985/5986) is never
-// open to the whole internet, and plain-HTTP WinRM (5985) is never opened at all,
-// whatever the source. A rule counts if its port range covers the port, so "1/65535"
-// or protocol "all" open 3389 as surely as "3389/3389" does.
+// open to the whole internet, RDP never to any address outside private (RFC 1918) space,
+// and plain-HTTP WinRM (5985) is never opened at all, whatever the source. A rule counts
+// if its port range covers the port, so "1/65535" or protocol "all" open 3389 as surely
+// as "3389/3389" does. RDP from a public CIDR could only ever reach a host with a public
+// address, and the fleet's hosts have none: operators reach RDP through Cloud Assistant
+// Session Manager port forwarding, which needs no rule at all
+// (https://alibabacloud.com/help/en/ecs/user-guide/perform-port-forwarding-by-using-ali-instance-cli).
+// WinRM over HTTPS keeps a public source for the Packer build, whose instance has one.
+import { blockContains, parseIpv4Cidr, type Ipv4Block } from "./cidr";
 import { describe, plain, PolicyResource } from "./resource";
 
 export const SECURITY_GROUP_RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
@@ -41,6 +47,17 @@ export function isWorldCidr(cidr: unknown): boolean {
   return typeof cidr === "string" && /\/0\s*$/.test(cidr);
 }
 
+/** RFC 1918's blocks: 10/8, 172.16/12, 192.168/16. */
+const PRIVATE_BLOCKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(
+  (block) => parseIpv4Cidr(block) as Ipv4Block,
+);
+
+/** True for an IPv4 CIDR wholly inside RFC 1918 space; IPv6 blocks of a VPC are public. */
+export function isPrivateCidr(cidr: unknown): boolean {
+  const block = parseIpv4Cidr(cidr);
+  return block !== undefined && PRIVATE_BLOCKS.some((outer) => blockContains(outer, block));
+}
+
 function covers(range: PortRange, port: number): boolean {
   return range.from <= port && port <= range.to;
 }
@@ -74,7 +91,19 @@ export function ingressViolations(resource: PolicyResource): string[] {
     for (const source of worldSources) {
       violations.push(
         `${describe(resource)}: ingress ${shown} opens port ${port} to ${String(source)}; ` +
-          "remote access must come from named admin CIDRs",
+          "remote access must come from named CIDRs",
+      );
+    }
+  }
+  if (covers(range, RDP_PORT)) {
+    const publicSources = [props.cidrIp, props.ipv6CidrIp].filter(
+      (source) => source !== undefined && !isWorldCidr(source) && !isPrivateCidr(source),
+    );
+    for (const source of publicSources) {
+      violations.push(
+        `${describe(resource)}: ingress ${shown} opens port ${RDP_PORT} to ${String(source)}, ` +
+          "outside private address space; the hosts have no public address: reach RDP " +
+          "through Session Manager port forwarding",
       );
     }
   }

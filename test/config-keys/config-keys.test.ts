@@ -6,6 +6,7 @@ import {
   HOST_MANAGER_CONFIG,
   INSTANCE_GROUP_CONFIG,
   NETWORK_CONFIG,
+  OPERATOR_ACCESS_CONFIG,
   WINDOWS_IMAGE_CONFIG,
   withConfigKeys,
 } from "../../components/config-keys";
@@ -13,6 +14,7 @@ import {
   hostManagerConfigArgs,
   instanceGroupConfigArgs,
   networkConfigArgs,
+  operatorAccessConfigArgs,
   windowsImageConfigArgs,
 } from "../../components/fleet";
 import { ConfigError, type StackConfig } from "../../config";
@@ -33,6 +35,7 @@ const bindings: Array<[string, Keys, (config: StackConfig) => object]> = [
   ["WindowsImage", WINDOWS_IMAGE_CONFIG, windowsImageConfigArgs],
   ["InstanceGroup", INSTANCE_GROUP_CONFIG, instanceGroupConfigArgs],
   ["HostManager", HOST_MANAGER_CONFIG, hostManagerConfigArgs],
+  ["OperatorAccess", OPERATOR_ACCESS_CONFIG, operatorAccessConfigArgs],
 ];
 
 describe.each(bindings)("the %s's config keys", (_component, binding, configArgs) => {
@@ -52,7 +55,12 @@ describe.each(bindings)("the %s's config keys", (_component, binding, configArgs
 
 describe("config keys", () => {
   test("carry a problem's path inside the arg over to the key", () => {
-    expect(configKeyOf(NETWORK_CONFIG, "adminCidrs[0]")).toBe("hpc-fleet:network.adminCidrs[0]");
+    expect(configKeyOf(OPERATOR_ACCESS_CONFIG, "adminCidrs[0]")).toBe(
+      "hpc-fleet:network.adminCidrs[0]",
+    );
+    expect(configKeyOf(OPERATOR_ACCESS_CONFIG, "privateKeyPem")).toBe(
+      "hpc-fleet:operatorAccessPrivateKey",
+    );
     expect(configKeyOf(NETWORK_CONFIG, "hostManagerPort")).toBe("hpc-fleet:hostManager.port");
     expect(configKeyOf(NETWORK_CONFIG, "tags")).toBeUndefined();
   });

@@ -70,7 +70,7 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
   ["no zones", { network: { zones: [] } }, "hpc-fleet:network.zones", /1 to 5 zones/],
   ["a malformed region", { region: "Beijing" }, "alicloud:region", /region id/],
   [
-    "WinRM open to the internet",
+    "the operator endpoint open to the internet",
     { network: { adminCidrs: ["0.0.0.0/0"] } },
     "hpc-fleet:network.adminCidrs[0]",
     /whole internet/,

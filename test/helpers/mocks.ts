@@ -1,9 +1,10 @@
 // Runs the program, or one component, under Pulumi's mocks and finds what it declared.
 import { fleetProgram } from "../../components/fleet-program";
+import { cloudCalls } from "../../tools/mocks/calls";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
 import { ConfigOverrides, stackFile } from "./stacks";
-import { CONTAINER_GROUP, RANDOM_PASSWORD } from "./types";
+import { ALB, CONTAINER_GROUP, EIP, NAT_GATEWAY, RANDOM_PASSWORD } from "./types";
 
 /**
  * What the mock RandomPassword generates: as the real provider, exactly `length`
@@ -19,7 +20,18 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
     result: mockPassword(name, Number(inputs.length)),
   }),
   [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }),
+  [NAT_GATEWAY]: (_inputs, name) => ({
+    snatTableIds: `stb-${name}`,
+    forwardTableIds: `ftb-${name}`,
+  }),
+  [EIP]: () => ({ ipAddress: "39.96.10.20" }),
+  [ALB]: (_inputs, name) => ({ dnsName: `alb-${name}.cn-beijing.alb.aliyuncs.com` }),
 };
+
+/** The data sources' answers as the provider gives them for `region`, then the test's own. */
+function callsFor(region: string | undefined, calls: RunOptions["calls"]) {
+  return { ...cloudCalls(region), ...calls };
+}
 
 export interface RunOptions {
   /** Run as a preview: ids and cloud-computed outputs unknown. Defaults to false. */
@@ -40,6 +52,7 @@ export function runStack(
   return runUnderMocks(
     {
       ...options,
+      calls: callsFor(file.config["alicloud:region"], options.calls),
       cloudOutputs: { ...DEFAULT_CLOUD_OUTPUTS, ...options.cloudOutputs },
       project: "hpc-fleet",
       stack,
@@ -59,6 +72,8 @@ export function runDeclarations<T>(
   return runUnderMocks(
     {
       ...options,
+      // No provider region here: the calls answer as for any shipped stack's.
+      calls: callsFor(undefined, options.calls),
       cloudOutputs: { ...DEFAULT_CLOUD_OUTPUTS, ...options.cloudOutputs },
       project: "hpc-fleet",
       stack: "dev",

@@ -5,6 +5,19 @@ export const VPC = "alicloud:vpc/network:Network";
 export const VSWITCH = "alicloud:vpc/switch:Switch";
 export const SECURITY_GROUP = "alicloud:ecs/securityGroup:SecurityGroup";
 export const SECURITY_GROUP_RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
+export const NAT_GATEWAY = "alicloud:vpc/natGateway:NatGateway";
+export const EIP = "alicloud:ecs/eipAddress:EipAddress";
+export const EIP_ASSOCIATION = "alicloud:ecs/eipAssociation:EipAssociation";
+export const SNAT_ENTRY = "alicloud:vpc/snatEntry:SnatEntry";
+
+export const ALB = "alicloud:alb/loadBalancer:LoadBalancer";
+export const ALB_SERVER_GROUP = "alicloud:alb/serverGroup:ServerGroup";
+export const ALB_LISTENER = "alicloud:alb/listener:Listener";
+export const ALB_ACL = "alicloud:alb/acl:Acl";
+export const ALB_ACL_ENTRY = "alicloud:alb/aclEntryAttachment:AclEntryAttachment";
+export const ALB_LISTENER_ACL = "alicloud:alb/listenerAclAttachment:ListenerAclAttachment";
+export const CERTIFICATE = "alicloud:cas/serviceCertificate:ServiceCertificate";
+export const SESSION_MANAGER = "alicloud:ecs/ecsSessionManagerStatus:EcsSessionManagerStatus";
 
 export const SCALING_GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
 export const SCALING_CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";

@@ -74,6 +74,20 @@ describe("HostManager", () => {
     );
   });
 
+  test("the status page's cookie is Secure only when TLS fronts the service", async () => {
+    const config = stackConfig("dev");
+    const { env } = await containerOf(config);
+    expect(env.HOST_MANAGER_COOKIE_SECURE).toBe("false");
+    const { resources } = await runDeclarations(
+      () => new HostManager("hm", { ...hostManagerArgs(config), statusPageBehindTls: true }),
+      { cloudOutputs: { [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }) } },
+    );
+    const group = findResource(resources, CONTAINER_GROUP, "hm-container");
+    const [container] = plain<Container[]>(group.inputs.containers);
+    const secure = container.environmentVars.find((v) => v.key === "HOST_MANAGER_COOKIE_SECURE");
+    expect(secure?.value).toBe("true");
+  });
+
   test("the fleet token reaches the container only as a secret, and no cloud access key does", async () => {
     const { env, group } = await containerOf(stackConfig("dev"));
     expect(env.HOST_MANAGER_TOKEN).toBe("fleet-token-value");

@@ -1,4 +1,5 @@
 // The InstanceGroup under Pulumi's mocks, wired to a Network as the fleet wires it.
+import { TAGGABLE_TYPES } from "../../policy/rules";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { findResource, redactInputs, resourcesOfType, plain } from "../helpers/mocks";
 import { changedInputs } from "../helpers/diff";
@@ -13,7 +14,6 @@ import {
   RANDOM_PASSWORD,
   SCALING_CONFIGURATION,
   SCALING_GROUP,
-  SECURITY_GROUP_RULE,
 } from "../helpers/types";
 import { hostArgs, runHosts } from "./declare";
 
@@ -165,13 +165,15 @@ describe("InstanceGroup", () => {
     "every resource carries the project and stack tags (%s)",
     async (stack) => {
       const { resources } = await runHosts(stackConfig(stack));
-      // These types have no tags in their cloud API.
-      const untagged = new Set([SECURITY_GROUP_RULE, RANDOM_PASSWORD]);
+      // Only the types whose cloud API takes tags (policy/rules/taggable-types.ts): not
+      // security-group rules, the network's EIP association and SNAT entries, or passwords.
       const declared = resources.filter(
         (r) => r.type.startsWith("alicloud:") || r.type.startsWith("random:"),
       );
       expect(declared.length).toBeGreaterThan(0);
-      for (const resource of declared.filter((r) => !untagged.has(r.type))) {
+      const tagged = declared.filter((r) => TAGGABLE_TYPES.has(r.type));
+      expect(tagged.length).toBeGreaterThan(0);
+      for (const resource of tagged) {
         expect(resource.inputs.tags).toMatchObject({
           project: "hpc-fleet",
           stack,

@@ -5,7 +5,6 @@ const args: NetworkArgs = {
   zones: ["cn-beijing-h", "cn-beijing-i"],
   vpcCidr: "10.42.0.0/16",
   vSwitchCidrs: ["10.42.0.0/20", "10.42.16.0/20"],
-  adminCidrs: ["203.0.113.0/28"],
   builderCidrs: ["203.0.113.10/32"],
   hostManagerPort: 8080,
   tags: {},
@@ -48,23 +47,61 @@ describe("the Network's args", () => {
     ]);
   });
 
-  it("never admit WinRM or RDP from the whole internet", () => {
+  it("never admit WinRM from the whole internet", () => {
+    expect(networkArgProblems({ ...args, builderCidrs: ["10.0.0.0/8", "0.0.0.0/0"] })).toEqual([
+      {
+        propertyPath: "builderCidrs[1]",
+        reason: "0.0.0.0/0 would open WinRM to the whole internet",
+      },
+    ]);
+  });
+
+  it("take egress nat, none or a NAT gateway id", () => {
+    for (const egress of ["nat", "none"]) {
+      expect(networkArgProblems({ ...args, egress })).toEqual([]);
+    }
+    expect(networkArgProblems({ ...args, egress: "nat-gateway" })).toEqual([
+      {
+        propertyPath: "egress",
+        reason: "must be nat, none or a NAT gateway id such as ngw-2ze0abc (got nat-gateway)",
+      },
+    ]);
+  });
+
+  it("use an existing NAT gateway only in the existing VPC it belongs to", () => {
+    expect(networkArgProblems({ ...args, egress: "ngw-2ze0abc" })).toEqual([
+      {
+        propertyPath: "egress",
+        reason: "an existing NAT gateway needs existingVpcId, the VPC it is in",
+      },
+    ]);
     expect(
       networkArgProblems({
         ...args,
-        adminCidrs: ["0.0.0.0/0"],
-        builderCidrs: ["10.0.0.0/8", "0.0.0.0/0"],
+        egress: "ngw-2ze0abc",
+        existingVpcId: "vpc-1",
+        existingVSwitchIds: ["vsw-1", "vsw-2"],
       }),
-    ).toEqual([
-      {
-        propertyPath: "adminCidrs[0]",
-        reason: "0.0.0.0/0 would open WinRM/RDP to the whole internet",
-      },
-      {
-        propertyPath: "builderCidrs[1]",
-        reason: "0.0.0.0/0 would open WinRM/RDP to the whole internet",
-      },
+    ).toEqual([]);
+  });
+
+  it("place a new NAT gateway in one of the zones, and only a new one", () => {
+    expect(networkArgProblems({ ...args, natZone: "cn-beijing-i" })).toEqual([]);
+    expect(networkArgProblems({ ...args, natZone: "cn-beijing-k" })).toEqual([
+      { propertyPath: "natZone", reason: "must be one of zones (cn-beijing-h, cn-beijing-i)" },
     ]);
+    expect(networkArgProblems({ ...args, egress: "none", natZone: "cn-beijing-h" })).toEqual([
+      { propertyPath: "natZone", reason: "applies only when egress is nat" },
+    ]);
+  });
+
+  it("cap the NAT's EIP at what pay-by-traffic allows", () => {
+    expect(networkArgProblems({ ...args, egressBandwidthMbps: 200 })).toEqual([]);
+    for (const egressBandwidthMbps of [0, 201, 1.5]) {
+      expect(networkArgProblems({ ...args, egressBandwidthMbps })).toEqual([
+        { propertyPath: "egressBandwidthMbps", reason: "must be a whole number from 1 to 200" },
+      ]);
+    }
   });
 
   it("are checked only where given, so a config with some fields unparsed is still checked", () => {

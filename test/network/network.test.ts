@@ -3,6 +3,7 @@ import { networkConfigArgs, stackTags } from "../../components/fleet";
 import { Network, type NetworkArgs } from "../../components/network";
 import type { StackConfig } from "../../config";
 import { isWholeInternet } from "../../components/network/cidr";
+import { TAGGABLE_TYPES } from "../../policy/rules";
 import { findResource, resourcesOfType, runDeclarations } from "../helpers/mocks";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import { SECURITY_GROUP, SECURITY_GROUP_RULE, VPC, VSWITCH } from "../helpers/types";
@@ -102,13 +103,20 @@ describe("Network", () => {
     expect(rule.inputs.cidrIp).toBeUndefined();
   });
 
+  it("admits no one into the build group when no image is built here", async () => {
+    const args = { ...networkArgs(stackConfig("dev")), buildsImage: false };
+    const { resources } = await runDeclarations(() => new Network("hpc", args));
+    const rules = resourcesOfType(resources, SECURITY_GROUP_RULE);
+    expect(rules.map((rule) => rule.name)).toEqual(["hpc-sg-host-manager-api-from-hosts"]);
+  });
+
   it("every resource is a child of the component and tagged with project, stack and Name", async () => {
     const config = stackConfig("dev");
     const { resources } = await runDeclarations(() => new Network("hpc", networkArgs(config)));
     for (const resource of resources.filter((r) => r.type.startsWith("alicloud:"))) {
       expect(resource.parent).toBe("hpc");
-      // Security-group rules have no tags in the ECS API.
-      if (resource.type === SECURITY_GROUP_RULE) continue;
+      // Security-group rules, EIP associations and SNAT entries take no tags.
+      if (!TAGGABLE_TYPES.has(resource.type)) continue;
       expect(resource.inputs.tags).toMatchObject({
         project: "hpc-fleet",
         stack: "dev",
@@ -129,10 +137,10 @@ describe("Network", () => {
     const open: NetworkArgs = {
       ...args,
       vSwitchCidrs: ["10.42.0.0/20", "10.42.16.0/20"],
-      adminCidrs: ["0.0.0.0/0"],
+      builderCidrs: ["0.0.0.0/0"],
     };
     expect(() => new Network("hpc", open)).toThrow(
-      /adminCidrs\[0\]: 0\.0\.0\.0\/0 would open WinRM\/RDP to the whole internet/,
+      /builderCidrs\[0\]: 0\.0\.0\.0\/0 would open WinRM to the whole internet/,
     );
   });
 });

@@ -29,23 +29,15 @@ describe("security rules", () => {
     expect(rulesOf(stack).filter((rule) => rule.port === WINRM_HTTP_PORT)).toEqual([]);
   });
 
-  it("hosts admit WinRM-HTTPS and RDP from each admin CIDR and nothing else", () => {
-    const rules = ingressRules({
-      adminCidrs: ["192.0.2.0/28", "198.51.100.0/27"],
-      builderCidrs: [],
-      hostManagerPort: 8080,
-    }).filter((rule) => rule.group === "hosts");
-    expect(rules.map((rule) => [rule.port, rule.source])).toEqual([
-      [WINRM_HTTPS_PORT, { cidr: "192.0.2.0/28" }],
-      [RDP_PORT, { cidr: "192.0.2.0/28" }],
-      [WINRM_HTTPS_PORT, { cidr: "198.51.100.0/27" }],
-      [RDP_PORT, { cidr: "198.51.100.0/27" }],
-    ]);
-  });
+  it.each(SHIPPED_STACKS)(
+    "the hosts admit nothing: operators come through Session Manager (%s)",
+    (stack) => {
+      expect(rulesOf(stack).filter((rule) => rule.group === "hosts")).toEqual([]);
+    },
+  );
 
   it("the host-manager API admits only the hosts' group, on its own port", () => {
     const rules = ingressRules({
-      adminCidrs: ["192.0.2.0/28"],
       builderCidrs: [],
       hostManagerPort: 9090,
     }).filter((rule) => rule.group === "host-manager");
@@ -54,7 +46,6 @@ describe("security rules", () => {
 
   it("the Packer group admits only WinRM-HTTPS from the builder CIDRs", () => {
     const rules = ingressRules({
-      adminCidrs: [],
       builderCidrs: ["203.0.113.10/32"],
       hostManagerPort: 8080,
     }).filter((rule) => rule.group === "packer-build");

@@ -71,8 +71,9 @@ describe("policy pack", () => {
       ["ram-policy-names-its-actions", "mandatory"],
       ["project-and-stack-tags", "mandatory"],
     ]);
-    // Secretness is invisible to a policy; that rule runs in test/policy/stacks.test.ts.
-    expect(TEST_ONLY_RULES).toEqual(["plainSecretViolations"]);
+    // Secretness and resolved ids are invisible to a policy; those rules run in
+    // test/policy/stacks.test.ts.
+    expect(TEST_ONLY_RULES).toEqual(["plainSecretViolations", "unreachableSourceViolations"]);
   });
 
   it("reports each rule's violations through reportViolation", async () => {

@@ -2,6 +2,7 @@
 // fires with a message that names the resource and the problem.
 import {
   ingressViolations,
+  isPrivateCidr,
   parsePortRange,
   plainSecretViolations,
   publicBandwidthViolations,
@@ -11,9 +12,39 @@ import {
 import { containerGroup, ingressRule, ramPolicy, scalingConfiguration, secret } from "./fixtures";
 
 describe("no-internet-remote-access", () => {
-  it("passes WinRM over HTTPS and RDP from an admin CIDR", () => {
+  it("passes WinRM over HTTPS from a named CIDR, and RDP from inside private space", () => {
     expect(ingressViolations(ingressRule({}))).toEqual([]);
-    expect(ingressViolations(ingressRule({ portRange: "3389/3389" }))).toEqual([]);
+    for (const cidrIp of ["10.42.0.0/20", "172.16.4.0/24", "192.168.1.10/32"]) {
+      expect(ingressViolations(ingressRule({ portRange: "3389/3389", cidrIp }))).toEqual([]);
+    }
+    const fromGroup = ingressRule({
+      portRange: "3389/3389",
+      cidrIp: undefined,
+      sourceSecurityGroupId: "sg-2",
+    });
+    expect(ingressViolations(fromGroup)).toEqual([]);
+  });
+
+  it.each(["203.0.113.0/28", "172.32.0.0/16", "8.0.0.0/7", "2001:db8::/32"])(
+    "fires on RDP from %s, outside private space: Session Manager is the way in",
+    (source) => {
+      const field = source.includes(":") ? "ipv6CidrIp" : "cidrIp";
+      const rule = ingressRule({ portRange: "3380/3390", cidrIp: undefined, [field]: source });
+      expect(ingressViolations(rule)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `port 3389 to ${source.replace(/[./]/g, "\\$&")}, outside private address space.*Session Manager`,
+          ),
+        ),
+      ]);
+    },
+  );
+
+  it("tells a private block from one that only starts inside private space", () => {
+    expect(isPrivateCidr("10.0.0.0/8")).toBe(true);
+    expect(isPrivateCidr("10.0.0.0/7")).toBe(false);
+    expect(isPrivateCidr("192.168.0.0/15")).toBe(false);
+    expect(isPrivateCidr("not a cidr")).toBe(false);
   });
 
   it.each(["3389/3389", "5986/5986", "1/65535", "3000/4000"])(

@@ -34,7 +34,14 @@ const ONE_ROW = new Set([
   "fleet.spot.priceLimits",
   "hostManager.statuspage",
 ]);
-const SECTIONS = ["network", "image", "fleet", "hostManager", "healthCheck"] as const;
+const SECTIONS = [
+  "network",
+  "image",
+  "fleet",
+  "hostManager",
+  "operatorAccess",
+  "healthCheck",
+] as const;
 
 const code = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
 

@@ -22,6 +22,8 @@ export interface RecordedOptions {
   readonly retainOnDelete?: boolean;
   /** Former identities (a renamed type token): the engine matches them so URNs stay put. */
   readonly aliases?: pulumi.Input<string | pulumi.Alias>[];
+  /** The names of the resources it explicitly waits for (`dependsOn`). */
+  readonly dependsOn?: string[];
 }
 
 /** Answers a provider function call (`alicloud:...:get...`) the program is allowed to make. */
@@ -40,6 +42,17 @@ export interface RecorderOptions {
   readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
   /** Outputs known even in a preview (e.g. a generated password, to show it flows as a secret). */
   readonly previewOutputs?: Readonly<Record<string, CloudOutputs>>;
+}
+
+/** The names in a `dependsOn` option given as resources (not as Outputs of them). */
+function dependencyNames(
+  dependsOn: pulumi.CustomResourceOptions["dependsOn"],
+): string[] | undefined {
+  if (dependsOn === undefined) return undefined;
+  const resources = Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+  return resources
+    .filter((resource): resource is pulumi.Resource => pulumi.Resource.isInstance(resource))
+    .map((resource) => pulumi.resourceName(resource));
 }
 
 export class ResourceRecorder implements pulumi.runtime.Mocks {
@@ -84,6 +97,7 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
         deleteBeforeReplace: opts.deleteBeforeReplace,
         retainOnDelete: opts.retainOnDelete,
         aliases: opts.aliases,
+        dependsOn: dependencyNames(opts.dependsOn),
       });
       return undefined;
     });

@@ -95,6 +95,77 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "alicloud:pvtz/zoneAttachment:ZoneAttachment": ["lang", "userClientIp", "zoneId"],
   // resource_alicloud_pvtz_zone_record.go:91
   "alicloud:pvtz/zoneRecord:ZoneRecord": ["zoneId"],
+  // resource_alicloud_nat_gateway.go:50,76,84,167,194,199,222; networkType and vswitchId are
+  // not ForceNew there, but components/network/egress.ts replaces on them (replaceOnChanges).
+  "alicloud:vpc/natGateway:NatGateway": [
+    "internetChargeType",
+    "paymentType",
+    "instanceChargeType",
+    "vpcId",
+    "privateLinkEnabled",
+    "accessMode",
+    "availabilityMode",
+    "networkType",
+    "vswitchId",
+  ],
+  // resource_alicloud_eip_address.go:44-173
+  "alicloud:ecs/eipAddress:EipAddress": [
+    "allocationId",
+    "highDefinitionMonitorLogStatus",
+    "internetChargeType",
+    "ipAddress",
+    "isp",
+    "netmode",
+    "paymentType",
+    "publicIpAddressPoolId",
+    "securityProtectionTypes",
+    "zone",
+    "instanceChargeType",
+  ],
+  // resource_alicloud_eip_association.go:33,42,48,59,64
+  "alicloud:ecs/eipAssociation:EipAssociation": [
+    "allocationId",
+    "instanceId",
+    "instanceType",
+    "privateIpAddress",
+    "vpcId",
+  ],
+  // resource_alicloud_snat_entry.go:50,55,62
+  "alicloud:vpc/snatEntry:SnatEntry": ["snatTableId", "sourceCidr", "sourceVswitchId"],
+  // resource_alicloud_alb_load_balancer.go:53,60,70,110,167
+  "alicloud:alb/loadBalancer:LoadBalancer": [
+    "addressAllocatedMode",
+    "addressIpVersion",
+    "bandwidthPackageId",
+    "loadBalancerBillingConfig",
+    "vpcId",
+  ],
+  // resource_alicloud_alb_server_group.go:147,153,175,309
+  "alicloud:alb/serverGroup:ServerGroup": ["ipv6Enabled", "protocol", "serverGroupType", "vpcId"],
+  // resource_alicloud_alb_listener.go:94,147,153,159
+  "alicloud:alb/listener:Listener": [
+    "defaultActions[].type",
+    "listenerPort",
+    "listenerProtocol",
+    "loadBalancerId",
+  ],
+  // resource_alicloud_alb_acl.go:66
+  "alicloud:alb/acl:Acl": ["resourceGroupId"],
+  // resource_alicloud_alb_acl_entry_attachment.go:30,35,40 (the snapshot predates `entries`)
+  "alicloud:alb/aclEntryAttachment:AclEntryAttachment": ["aclId", "entry", "description"],
+  // resource_alicloud_alb_listener_acl_attachment.go:31,36,42
+  "alicloud:alb/listenerAclAttachment:ListenerAclAttachment": ["aclId", "aclType", "listenerId"],
+  // resource_alicloud_ssl_certificates_service_certificate.go:32-70
+  "alicloud:cas/serviceCertificate:ServiceCertificate": [
+    "cert",
+    "encryptCert",
+    "encryptPrivateKey",
+    "key",
+    "signCert",
+    "signPrivateKey",
+  ],
+  // resource_alicloud_ecs_session_manager_status.go:26
+  "alicloud:ecs/ecsSessionManagerStatus:EcsSessionManagerStatus": ["sessionManagerStatusName"],
   // pulumi-command provider/pkg/provider/common/inputs.go: triggers are replaceOnChanges.
   "command:local:Command": ["triggers"],
   // terraform-provider-random password resource: every argument forces a new password.

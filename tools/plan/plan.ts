@@ -2,6 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { redactOutput } from "../mocks/values";
+import { cloudCalls } from "../mocks/calls";
 import type { CloudOutputs, RecordedResource } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
 import { readStackFile, secretPlaceholder, type StackFile } from "../mocks/stack-file";
@@ -101,6 +102,8 @@ export async function planStack(
       secretKeys: file.secretKeys,
       preview: true,
       previewOutputs: PREVIEW_OUTPUTS,
+      // Data sources answer in a preview too, as the provider would for the stack's region.
+      calls: cloudCalls(file.config["alicloud:region"]),
     },
     () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -5,7 +5,8 @@ import type { PolicyViolation } from "./policy";
 const MAX_VALUE_LENGTH = 120;
 
 function formatValue(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  // An output the stack leaves unset (egressIp with egress none) has no JSON form.
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   const oneLine = text.replace(/\s*\r?\n\s*/g, " ");
   return oneLine.length > MAX_VALUE_LENGTH ? `${oneLine.slice(0, MAX_VALUE_LENGTH - 1)}…` : oneLine;
 }

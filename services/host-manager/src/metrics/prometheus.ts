@@ -30,6 +30,7 @@ export class ServiceMetrics {
   private readonly statuspagePushes;
   private readonly statuspagePending;
   private readonly previousToken;
+  private readonly droppedReportFields;
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
@@ -103,6 +104,12 @@ export class ServiceMetrics {
       help: "Requests let in by HOST_MANAGER_TOKEN_PREVIOUS: once it stops rising, the old token can go.",
       registers,
     });
+    this.droppedReportFields = new Counter({
+      name: "host_manager_report_fields_dropped_total",
+      help: "Optional report fields a host sent that did not fit (stored as null; the report was accepted), by field.",
+      labelNames: ["field"],
+      registers,
+    });
   }
 
   observeCycle({ summary, running }: CycleFigures): void {
@@ -131,6 +138,10 @@ export class ServiceMetrics {
 
   observePreviousToken(): void {
     this.previousToken.inc();
+  }
+
+  observeDroppedReportField(field: string): void {
+    this.droppedReportFields.inc({ field });
   }
 
   observeStatuspage(outcome: string, pendingCycles: number): void {

@@ -11,6 +11,8 @@ export interface TestService {
   cloud: CloudDriver;
   dataDir: string;
   auth: { authorization: string };
+  /** Listens on 127.0.0.1 (a free port) and returns the base URL: real HTTP, real sockets. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startTestService(
     cloud,
     dataDir: dir.path,
     auth: { authorization: `Bearer ${TOKEN}` },
+    listen: () => service.listen("127.0.0.1"),
     async close() {
       await service.stop();
       dir.remove();

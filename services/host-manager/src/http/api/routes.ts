@@ -21,7 +21,7 @@ export interface ApiDeps {
   /** The time and thresholds hosts are judged against, as of the call. */
   readonly healthContext: () => HealthContext;
   readonly healthCheck: HealthCheckFacts;
-  readonly metrics: Pick<ServiceMetrics, "registry">;
+  readonly metrics: Pick<ServiceMetrics, "registry" | "observeDroppedReportField">;
 }
 
 const HISTORY_PER_HOST = 10;
@@ -39,6 +39,8 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       return reply.code(400).send({ error: "invalid report", ...parsed.error });
     }
     const report = parsed.data;
+    // Accepted without them: a cosmetic field that does not fit is stored as null.
+    for (const field of parsed.dropped) deps.metrics.observeDroppedReportField(field);
     let outcome = await deps.reports.submit(report);
     if (
       outcome === "unknown-instance" &&

@@ -1,0 +1,46 @@
+// Issue 17: one cosmetic field sank the heartbeat. A clientVersion or hostname that does
+// not fit is stored as null and counted, over real HTTP; the report is still a 200.
+import { report } from "../../support/fixtures";
+import { startTestService, type TestService } from "../../support/service";
+
+describe("a report with an optional field that does not fit", () => {
+  let t: TestService;
+  let url: string;
+  beforeEach(async () => {
+    t = await startTestService();
+    url = await t.listen();
+  });
+  afterEach(() => t.close());
+
+  const post = (body: unknown) =>
+    fetch(`${url}/rpc/v1/status`, {
+      method: "POST",
+      headers: { ...t.auth, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it.each([
+    ["a 65-character clientVersion", { clientVersion: "x".repeat(65) }, "clientVersion"],
+    ["a non-ASCII clientVersion", { clientVersion: "版本-1.2" }, "clientVersion"],
+    ["a host name with an underscore", { hostname: "hpc_0001" }, "hostname"],
+    ["a 64-character host name", { hostname: "h".repeat(64) }, "hostname"],
+  ])("is accepted with %s, which is stored as null and counted", async (_name, bad, field) => {
+    // A good report first, so the null is seen to replace a value.
+    expect((await post(report("i-sim-0001"))).status).toBe(200);
+    t.clock.advanceMinutes(1);
+    const res = await post(report("i-sim-0001", bad));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    const stored = t.service.store.get("i-sim-0001");
+    expect(stored?.[field as "hostname" | "clientVersion"]).toBeNull();
+    expect(stored?.lastReportAt).toBe(t.clock.now());
+    const metrics = await (await fetch(`${url}/metrics`, { headers: t.auth })).text();
+    expect(metrics).toContain(`host_manager_report_fields_dropped_total{field="${field}"} 1`);
+  });
+
+  it("still answers 400 naming a required field that does not fit", async () => {
+    const res = await post(report("i-sim-0001", { mac: "00:16:3e", hostname: "a_b" }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: "mac" });
+  });
+});

@@ -44,3 +44,32 @@ describe("a report with an optional field that does not fit", () => {
     expect(await res.json()).toMatchObject({ field: "mac" });
   });
 });
+
+describe("a client-failed report", () => {
+  let t: TestService;
+  let url: string;
+  beforeEach(async () => {
+    t = await startTestService();
+    url = await t.listen();
+  });
+  afterEach(() => t.close());
+
+  const failed = () =>
+    fetch(`${url}/rpc/v1/status`, {
+      method: "POST",
+      headers: { ...t.auth, "content-type": "application/json" },
+      body: JSON.stringify(report("i-sim-0001", { status: 4 })),
+    });
+  const reboots = () => t.service.store.events("i-sim-0001").filter((e) => e.action === "reboot");
+
+  it("is not acted on until it persists across two reports", async () => {
+    t.clock.advanceMinutes(1);
+    expect((await failed()).status).toBe(200);
+    await t.service.healthCheck.run();
+    expect(reboots()).toEqual([]);
+    t.clock.advanceMinutes(0.5);
+    expect((await failed()).status).toBe(200);
+    await t.service.healthCheck.run();
+    expect(reboots()).toMatchObject([{ reason: "client-failed", outcome: "ok" }]);
+  });
+});

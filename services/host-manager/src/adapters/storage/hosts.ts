@@ -29,6 +29,7 @@ const ALL = selectList(HOST_COLUMNS);
 const col = (field: keyof HostRecord) => HOST_COLUMNS[field];
 const NEW_INSTANCE = insertLists(CLOUD_COLUMNS);
 const EVENT_INSERT = insertLists(EVENT_COLUMNS);
+const EVENT_FIELDS = Object.keys(EVENT_COLUMNS).join(", ");
 
 /** A host as an inventory sync compares it with the scaling group. */
 type InventoryViewRow = Pick<HostRecord, "instanceId" | "archivedAt"> &
@@ -57,6 +58,16 @@ export class HostStore {
          WHERE archived_at IS NULL ORDER BY instance_id`,
       ),
       all: db.prepare(`SELECT ${ALL} FROM hosts ORDER BY instance_id`),
+      // Keyset pages in instance-id order: a page costs the same wherever it starts.
+      activePage: db.prepare(
+        `SELECT ${ALL} FROM hosts WHERE archived_at IS NULL AND instance_id > ?
+         ORDER BY instance_id LIMIT ?`,
+      ),
+      allPage: db.prepare(
+        `SELECT ${ALL} FROM hosts WHERE instance_id > ? ORDER BY instance_id LIMIT ?`,
+      ),
+      activeCount: db.prepare(`SELECT COUNT(*) FROM hosts WHERE archived_at IS NULL`).pluck(),
+      allCount: db.prepare(`SELECT COUNT(*) FROM hosts`).pluck(),
       // Rows as arrays, in HOST_STATE_FIELDS order (see forEachActiveState).
       activeStates: db
         .prepare(
@@ -109,6 +120,15 @@ export class HostStore {
         `SELECT ${selectList(EVENT_COLUMNS)}
          FROM remediation_events WHERE instance_id = ? ORDER BY id DESC LIMIT ?`,
       ),
+      // The newest events of many hosts in one query (ids as a JSON array), each host's
+      // newest first: a page of hosts costs one query, not one per host.
+      recentEvents: db.prepare(
+        `SELECT ${EVENT_FIELDS} FROM (
+           SELECT ${selectList(EVENT_COLUMNS)},
+             ROW_NUMBER() OVER (PARTITION BY instance_id ORDER BY id DESC) AS n
+           FROM remediation_events WHERE instance_id IN (SELECT value FROM json_each(?))
+         ) WHERE n <= ? ORDER BY instanceId, n`,
+      ),
       allEvents: db.prepare(
         `SELECT ${selectList(EVENT_COLUMNS)} FROM remediation_events ORDER BY id`,
       ),
@@ -141,6 +161,20 @@ export class HostStore {
 
   listAll(): HostRecord[] {
     return this.stmt.all.all() as HostRecord[];
+  }
+
+  /**
+   * Up to `limit` hosts after `afterInstanceId` (null: from the start) in instance-id
+   * order, archived ones too if `archived`: one page of the API's list.
+   */
+  page(afterInstanceId: string | null, limit: number, archived = false): HostRecord[] {
+    const statement = archived ? this.stmt.allPage : this.stmt.activePage;
+    return statement.all(afterInstanceId ?? "", limit) as HostRecord[];
+  }
+
+  /** How many hosts there are (active ones only unless `archived`). */
+  count(archived = false): number {
+    return (archived ? this.stmt.allCount : this.stmt.activeCount).get() as number;
   }
 
   /**
@@ -269,6 +303,22 @@ export class HostStore {
 
   events(instanceId: string, limit = 20): RemediationEvent[] {
     return this.stmt.eventsFor.all(instanceId, limit) as RemediationEvent[];
+  }
+
+  /** The newest `perHost` events of each host asked for, in one query; no entry for none. */
+  recentEvents(instanceIds: readonly string[], perHost: number): Map<string, RemediationEvent[]> {
+    const byHost = new Map<string, RemediationEvent[]>();
+    if (instanceIds.length === 0) return byHost;
+    const rows = this.stmt.recentEvents.all(
+      JSON.stringify(instanceIds),
+      perHost,
+    ) as RemediationEvent[];
+    for (const event of rows) {
+      const list = byHost.get(event.instanceId);
+      if (list) list.push(event);
+      else byHost.set(event.instanceId, [event]);
+    }
+    return byHost;
   }
 
   allEvents(): RemediationEvent[] {

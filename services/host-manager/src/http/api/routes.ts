@@ -9,11 +9,12 @@ import type { HealthContext } from "../../domain/health-context";
 import type { Inventory } from "../../health-check/inventory";
 import type { ServiceMetrics } from "../../metrics/prometheus";
 import type { HealthCheckFacts } from "../health-check-facts";
+import { decodeCursor, encodeCursor } from "./cursor";
 import { cyclesQuerySchema, firstIssue, hostsQuerySchema, parseHostReport } from "./schemas";
 import { hostView } from "./views";
 
 export interface ApiDeps {
-  readonly hosts: Pick<HostStore, "answers" | "listActive" | "listAll" | "events">;
+  readonly hosts: Pick<HostStore, "answers" | "page" | "count" | "recentEvents">;
   readonly cycles: Pick<CycleStore, "latest">;
   /** Commits reports in groups; a report is acknowledged once its group is on disk. */
   readonly reports: Pick<ReportWriter, "submit">;
@@ -63,14 +64,30 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     const query = hostsQuerySchema.safeParse(request.query);
     if (!query.success)
       return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
+    const { limit, cursor } = query.data;
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    if (after === undefined) {
+      return reply.code(400).send({
+        error: "invalid query",
+        field: "cursor",
+        message: "must be a nextCursor this API returned",
+      });
+    }
+    const archived = query.data.archived === "true";
     const context = deps.healthContext();
-    const hosts = query.data.archived === "true" ? deps.hosts.listAll() : deps.hosts.listActive();
+    // One more than the page, to know whether another follows without a second query.
+    const rows = deps.hosts.page(after, limit + 1, archived);
+    const hosts = rows.slice(0, limit);
+    const history = deps.hosts.recentEvents(
+      hosts.map((host) => host.instanceId),
+      HISTORY_PER_HOST,
+    );
     return {
       generatedAt: new Date(context.now).toISOString(),
       count: hosts.length,
-      hosts: hosts.map((host) =>
-        hostView(host, deps.hosts.events(host.instanceId, HISTORY_PER_HOST), context),
-      ),
+      total: deps.hosts.count(archived),
+      hosts: hosts.map((host) => hostView(host, history.get(host.instanceId) ?? [], context)),
+      nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
     };
   });
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createCloudDriver } from "./adapters/cloud/create-driver";
 import { healthSettings, type Config } from "./adapters/env/config";
+import { CycleDigests } from "./adapters/storage/cycle-digests";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
@@ -122,7 +123,7 @@ export function createService(options: ServiceOptions): Service {
   // Siblings: each sees only what it is given, and both run behind the server's auth hook.
   void app.register(apiRoutes, {
     hosts: store,
-    cycles,
+    cycles: new CycleDigests(db),
     reports: writer,
     inventory,
     healthContext,

@@ -2,7 +2,7 @@
 // hosts and health-check cycles, and Prometheus metrics. Every route but /healthz needs
 // the fleet token (see ../server.ts).
 import type { FastifyPluginAsync } from "fastify";
-import type { CycleStore } from "../../adapters/storage/cycles";
+import type { CycleDigests } from "../../adapters/storage/cycle-digests";
 import type { HostStore } from "../../adapters/storage/hosts";
 import type { ReportWriter } from "../../adapters/storage/report-writer";
 import type { HealthContext } from "../../domain/health-context";
@@ -15,7 +15,8 @@ import { hostView } from "./views";
 
 export interface ApiDeps {
   readonly hosts: Pick<HostStore, "answers" | "page" | "count" | "recentEvents">;
-  readonly cycles: Pick<CycleStore, "latest">;
+  /** The recorded cycles, their lists cut: a response's size never grows with the fleet. */
+  readonly cycles: Pick<CycleDigests, "latest">;
   /** Commits reports in groups; a report is acknowledged once its group is on disk. */
   readonly reports: Pick<ReportWriter, "submit">;
   readonly inventory: Pick<Inventory, "knowsAfterRefresh">;

@@ -13,7 +13,6 @@ import { ReportWriter } from "./adapters/storage/report-writer";
 import { systemClock, type Clock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
-import { countFleet, type FleetCounts } from "./domain/fleet-state";
 import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
@@ -21,6 +20,7 @@ import { HealthCheckSchedule } from "./health-check/schedule";
 import { apiRoutes } from "./http/api/routes";
 import { makeTokenCheck } from "./http/auth";
 import type { HealthCheckFacts } from "./http/health-check-facts";
+import { FleetSnapshot } from "./http/fleet-snapshot";
 import { createHttpServer } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
 import { createLogger } from "./logger";
@@ -38,6 +38,11 @@ export interface ServiceOptions {
   readonly shutdownGraceMs?: number;
   /** Export process and Node.js metrics on /metrics. Defaults to true. */
   readonly defaultMetrics?: boolean;
+  /**
+   * How old the fleet snapshot behind the status page and the host gauge may be served.
+   * Defaults to 5000; tests that look right after a report set 0.
+   */
+  readonly snapshotMaxAgeMs?: number;
   /** Statuspage pushing knobs (timeout, rate, backlog); tests shorten them. */
   readonly statuspage?: Pick<PushOptions, "timeoutMs" | "minIntervalMs" | "maxPendingCycles">;
 }
@@ -71,9 +76,15 @@ export function createService(options: ServiceOptions): Service {
   const settings = healthSettings(config);
   const observingSince = clock.now();
   const healthContext = (): HealthContext => ({ now: clock.now(), observingSince, settings });
-  const fleetCounts = (): FleetCounts => countFleet(store, healthContext());
+  const snapshot = new FleetSnapshot({
+    hosts: store,
+    cycles,
+    healthContext,
+    clock,
+    maxAgeMs: options.snapshotMaxAgeMs ?? 5_000,
+  });
   const metrics = new ServiceMetrics({
-    hostsByState: fleetCounts,
+    hostsByState: () => snapshot.counts(),
     defaultMetrics: options.defaultMetrics,
   });
   const statuspage = config.statuspage
@@ -87,7 +98,9 @@ export function createService(options: ServiceOptions): Service {
       })
     : undefined;
   const onCycleDone = (summary: CycleSummary) => {
-    const running = fleetCounts().running;
+    // The cycle changed what the views show: the next read builds a new snapshot.
+    snapshot.invalidate();
+    const running = snapshot.counts().running;
     metrics.observeCycle({ summary, running });
     // Fire and forget: the pusher bounds its own time and keeps what it could not send.
     statuspage?.push(statuspageFigures(summary, running), summary.finishedAt);
@@ -135,9 +148,8 @@ export function createService(options: ServiceOptions): Service {
     tokenMatches,
     cookieSecure: config.cookieSecure,
     clock,
+    snapshot,
     hosts: store,
-    cycles,
-    healthContext,
     healthCheck: healthCheckFacts,
   });
   let stopped = false;

@@ -35,6 +35,8 @@ export async function startTestService(
     schedule: false,
     // Process metrics add nothing to these tests and cost a GC observer per service.
     defaultMetrics: false,
+    // These tests look at the page and the gauge right after a report.
+    snapshotMaxAgeMs: 0,
     ...options.service,
   });
   await service.inventory.refresh();

@@ -2,13 +2,12 @@
 // sign-in form that issues the cookie. The JSON API and /metrics never accept the
 // cookie, so a cross-site request can do nothing with it even where SameSite fails.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import type { CycleStore } from "../../adapters/storage/cycles";
 import type { Clock } from "../../clock";
-import type { HealthContext } from "../../domain/health-context";
 import type { TokenCheck } from "../auth";
+import { CHART_HOURS, type FleetSnapshot } from "../fleet-snapshot";
 import type { HealthCheckFacts } from "../health-check-facts";
 import { renderChart } from "./chart";
-import { hostTable, pageQuerySchema, type HostSource } from "./model";
+import { hostTable, pageQuerySchema, sortedRows, type HistorySource } from "./model";
 import { renderLoginPage, renderStatusPage } from "./render";
 import {
   clearedSessionCookie,
@@ -26,14 +25,13 @@ export interface StatusPageDeps {
   readonly cookieSecure: boolean;
   /** Session expiry and the sign-in round trip. */
   readonly clock: Clock;
-  readonly hosts: HostSource;
-  readonly cycles: Pick<CycleStore, "countsSince" | "latest">;
-  /** The time and thresholds hosts are judged against, as of the call. */
-  readonly healthContext: () => HealthContext;
+  /** The fleet, hosts judged and cycles read at most once per snapshot. */
+  readonly snapshot: Pick<FleetSnapshot, "current">;
+  /** The history of the rows a page shows. */
+  readonly hosts: HistorySource;
   readonly healthCheck: HealthCheckFacts;
 }
 
-const CHART_HOURS = 6;
 const REFRESH_SECONDS = 30;
 
 /** No script may run, nothing may load from elsewhere, and no one may frame the page. */
@@ -63,25 +61,30 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
       return reply.redirect(justSignedIn ? "/login?cookie=refused" : "/login", 303);
     }
     const query = pageQuerySchema.parse(request.query ?? {});
-    const context = deps.healthContext();
-    const { now } = context;
-    const cycles = deps.cycles.countsSince(now - CHART_HOURS * 3_600_000);
-    return send(
-      reply,
-      renderStatusPage({
+    const view = deps.snapshot.current();
+    // A page is rendered once per snapshot for each query and kind of session, then
+    // served as it is: polling the page costs a lookup, not a render of the fleet.
+    const { state, sort, dir, page } = query;
+    const body = view.memo(`page ${state} ${sort} ${dir} ${page} ${cookie}`, () => {
+      const sorted = view.memo(`sorted ${state} ${sort} ${dir}`, () =>
+        sortedRows(view.fleet, query),
+      );
+      const { now } = view.context;
+      return renderStatusPage({
         now,
-        table: hostTable(deps.hosts, query, context),
+        table: hostTable(view.fleet.counts, sorted, page, deps.hosts),
         query,
-        lastCycle: deps.cycles.latest(1)[0],
+        lastCycle: view.lastCycle,
         nextRunAt: deps.healthCheck.nextRunAt(),
         schedule: deps.healthCheck.schedule,
         dryRun: deps.healthCheck.dryRun,
-        chart: renderChart(cycles, now, CHART_HOURS),
+        chart: view.memo("chart", () => renderChart(view.recentCycles, now, CHART_HOURS)),
         chartHours: CHART_HOURS,
         refreshSeconds: REFRESH_SECONDS,
         cookieSession: cookie,
-      }),
-    );
+      });
+    });
+    return send(reply, body);
   });
 
   // Its own plugin scope, so only these routes parse form bodies: host reports stay JSON-only.

@@ -1,0 +1,66 @@
+// Issue 17: the status page read and judged every host and rendered the whole fleet
+// (5 MB at 10,000 hosts) for every request, and so did each scrape's host gauge. Over
+// real HTTP: pages and scrapes are served from one snapshot, the table is paged, and a
+// cycle makes the next read build a new snapshot.
+import { SimulatedCloud } from "../../../src/adapters/cloud/simulated";
+import { startTestService, type TestService } from "../../support/service";
+
+const FLEET = 2_000;
+const rowsOf = (page: string) =>
+  [...page.matchAll(/<tr data-instance="([^"]+)"/g)].map((m) => m[1]);
+
+describe("status page and host gauge under polling", () => {
+  let t: TestService;
+  let url: string;
+  beforeEach(async () => {
+    t = await startTestService({
+      cloud: (clock) => new SimulatedCloud(FLEET, clock),
+      service: { snapshotMaxAgeMs: 5_000 },
+    });
+    url = await t.listen();
+  });
+  afterEach(() => t.close());
+
+  const get = async (path: string) => {
+    const res = await fetch(`${url}${path}`, { headers: t.auth });
+    return { status: res.status, body: await res.text() };
+  };
+
+  it("builds the fleet once for many concurrent pages and scrapes, and pages the table", async () => {
+    const listActive = jest.spyOn(t.service.store, "listActive");
+    const pages = await Promise.all([
+      ...Array.from({ length: 12 }, () => get("/")),
+      ...Array.from({ length: 4 }, () => get("/metrics")),
+      get("/?sort=instance&page=4"),
+    ]);
+    expect(pages.every((p) => p.status === 200)).toBe(true);
+    expect(listActive).toHaveBeenCalledTimes(1);
+    const first = pages[0].body;
+    expect(rowsOf(first)).toHaveLength(500);
+    // Under 1 MB however large the fleet: 500 rows at most.
+    expect(Buffer.byteLength(first)).toBeLessThan(1_000_000);
+    expect(first).toMatch(/rows 1–500 of 2000, page 1 of 4/);
+    expect(first).toMatch(/<a rel="next" href="\/\?page=2">/);
+    const fourth = rowsOf(pages[pages.length - 1].body);
+    expect(fourth[0]).toBe("i-sim-1501");
+    expect(fourth).toHaveLength(500);
+    expect(pages[12].body).toContain(`host_manager_hosts{state="starting"} ${FLEET}`);
+    listActive.mockRestore();
+  });
+
+  it("is rebuilt after a cycle and once the snapshot is older than its age", async () => {
+    const listActive = jest.spyOn(t.service.store, "listActive");
+    await get("/");
+    await get("/");
+    expect(listActive).toHaveBeenCalledTimes(1);
+    t.clock.advanceMinutes(0.1);
+    await get("/");
+    expect(listActive).toHaveBeenCalledTimes(2);
+    await t.service.healthCheck.run();
+    const calls = listActive.mock.calls.length;
+    await get("/");
+    await get("/");
+    expect(listActive.mock.calls.length).toBe(calls);
+    listActive.mockRestore();
+  });
+});

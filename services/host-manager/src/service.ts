@@ -21,6 +21,7 @@ import { apiRoutes } from "./http/api/routes";
 import { makeTokenCheck } from "./http/auth";
 import type { HealthCheckFacts } from "./http/health-check-facts";
 import { FleetSnapshot } from "./http/fleet-snapshot";
+import { WindowLimiter, type WindowLimit } from "./http/rate-limit";
 import { createHttpServer } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
 import { createLogger } from "./logger";
@@ -43,9 +44,29 @@ export interface ServiceOptions {
    * Defaults to 5000; tests that look right after a report set 0.
    */
   readonly snapshotMaxAgeMs?: number;
+  /** Per-address request limits; defaults in DEFAULT_REQUEST_LIMITS. */
+  readonly requestLimits?: Partial<RequestLimits>;
   /** Statuspage pushing knobs (timeout, rate, backlog); tests shorten them. */
   readonly statuspage?: Pick<PushOptions, "timeoutMs" | "minIntervalMs" | "maxPendingCycles">;
 }
+
+export interface RequestLimits {
+  /** Heavy reads (host pages, cycles, the status page, metrics) per source address. */
+  readonly heavyReads: WindowLimit;
+  /** Wrong tokens and failed sign-ins per source address, before it is refused a while. */
+  readonly guesses: WindowLimit;
+}
+
+/**
+ * An operator paging 10,000 hosts at 500 a page needs 20 reads, a status page tab 2 a
+ * minute, a scraper 4: 120 a minute leaves room for all of them from one address. Ten
+ * wrong tokens a minute is more than a misconfigured host retries, and far too few to
+ * guess a 32-character token.
+ */
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  heavyReads: { limit: 120, windowMs: 60_000 },
+  guesses: { limit: 10, windowMs: 60_000 },
+};
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -132,7 +153,15 @@ export function createService(options: ServiceOptions): Service {
     dryRun: config.dryRun,
     nextRunAt: () => schedule.nextRunAt(),
   };
-  const app = createHttpServer({ logger, tokenMatches, metrics });
+  const requestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.requestLimits };
+  const guesses = new WindowLimiter(requestLimits.guesses, clock);
+  const app = createHttpServer({
+    logger,
+    tokenMatches,
+    metrics,
+    heavyReads: new WindowLimiter(requestLimits.heavyReads, clock),
+    guesses,
+  });
   // Siblings: each sees only what it is given, and both run behind the server's auth hook.
   void app.register(apiRoutes, {
     hosts: store,
@@ -151,6 +180,8 @@ export function createService(options: ServiceOptions): Service {
     snapshot,
     hosts: store,
     healthCheck: healthCheckFacts,
+    guesses,
+    metrics,
   });
   let stopped = false;
 

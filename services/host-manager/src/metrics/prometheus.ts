@@ -31,6 +31,7 @@ export class ServiceMetrics {
   private readonly statuspagePending;
   private readonly previousToken;
   private readonly droppedReportFields;
+  private readonly rateLimited;
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
@@ -110,6 +111,12 @@ export class ServiceMetrics {
       labelNames: ["field"],
       registers,
     });
+    this.rateLimited = new Counter({
+      name: "host_manager_rate_limited_total",
+      help: "Requests refused with 429, by limit: heavy-reads (per address), guesses (wrong tokens or sign-ins per address).",
+      labelNames: ["limit"],
+      registers,
+    });
   }
 
   observeCycle({ summary, running }: CycleFigures): void {
@@ -142,6 +149,10 @@ export class ServiceMetrics {
 
   observeDroppedReportField(field: string): void {
     this.droppedReportFields.inc({ field });
+  }
+
+  observeRateLimited(limit: "heavy-reads" | "guesses"): void {
+    this.rateLimited.inc({ limit });
   }
 
   observeStatuspage(outcome: string, pendingCycles: number): void {

@@ -61,7 +61,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     return reply.type("application/json").send(OK_BODY);
   });
 
-  app.get("/api/v1/hosts", async (request, reply) => {
+  app.get("/api/v1/hosts", { config: { heavy: true } }, async (request, reply) => {
     const query = hostsQuerySchema.safeParse(request.query);
     if (!query.success)
       return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
@@ -92,7 +92,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     };
   });
 
-  app.get("/api/v1/health-check", async (request, reply) => {
+  app.get("/api/v1/health-check", { config: { heavy: true } }, async (request, reply) => {
     const query = cyclesQuerySchema.safeParse(request.query);
     if (!query.success)
       return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
@@ -121,7 +121,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
 
   // Scrapers send the same bearer token (Prometheus: `authorization: { credentials: ... }`):
   // host counts and instance activity are not for anyone on the network to read.
-  app.get("/metrics", async (_request, reply) =>
+  app.get("/metrics", { config: { heavy: true } }, async (_request, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
 };

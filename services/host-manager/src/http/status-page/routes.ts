@@ -3,9 +3,13 @@
 // cookie, so a cross-site request can do nothing with it even where SameSite fails.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../../clock";
+import type { ServiceMetrics } from "../../metrics/prometheus";
 import type { TokenCheck } from "../auth";
 import { CHART_HOURS, type FleetSnapshot } from "../fleet-snapshot";
 import type { HealthCheckFacts } from "../health-check-facts";
+import { peerAddress } from "../peer";
+import type { WindowLimiter } from "../rate-limit";
+import { tooManyRequests } from "../server";
 import { renderChart } from "./chart";
 import { hostTable, pageQuerySchema, sortedRows, type HistorySource } from "./model";
 import { renderLoginPage, renderStatusPage } from "./render";
@@ -30,6 +34,9 @@ export interface StatusPageDeps {
   /** The history of the rows a page shows. */
   readonly hosts: HistorySource;
   readonly healthCheck: HealthCheckFacts;
+  /** Wrong tokens per source address, shared with the API's bearer check. */
+  readonly guesses: WindowLimiter;
+  readonly metrics: Pick<ServiceMetrics, "observeRateLimited">;
 }
 
 const REFRESH_SECONDS = 30;
@@ -51,8 +58,20 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
   const send = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).headers(PAGE_HEADERS).send(body);
 
-  app.get("/", { config: { auth: "page" } }, async (request, reply) => {
-    const bearer = deps.tokenMatches(request.headers.authorization);
+  /** Refuses an address that guessed too often (429), as the API's bearer check does. */
+  const refuseGuesser = (request: FastifyRequest, reply: FastifyReply) => {
+    const address = peerAddress(request.socket);
+    if (!deps.guesses.blocked(address)) return undefined;
+    deps.metrics.observeRateLimited("guesses");
+    return tooManyRequests(reply, deps.guesses, address);
+  };
+
+  app.get("/", { config: { auth: "page", heavy: true } }, async (request, reply) => {
+    const refused = refuseGuesser(request, reply);
+    if (refused) return refused;
+    const { authorization } = request.headers;
+    const bearer = deps.tokenMatches(authorization);
+    if (!bearer && authorization !== undefined) deps.guesses.take(peerAddress(request.socket));
     const cookie = !bearer && hasSession(request);
     if (!bearer && !cookie) {
       // Just signed in, yet no cookie came back: the browser refused it (Secure over plain HTTP).
@@ -107,9 +126,14 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     });
 
     forms.post("/login", { config: { auth: "none" } }, async (request, reply) => {
+      const refused = refuseGuesser(request, reply);
+      if (refused) return refused;
       const body = (request.body ?? {}) as Record<string, unknown>;
       const token = typeof body.token === "string" ? body.token : "";
-      if (!deps.tokenMatches(`Bearer ${token}`)) return reply.redirect("/login?error=1", 303);
+      if (!deps.tokenMatches(`Bearer ${token}`)) {
+        deps.guesses.take(peerAddress(request.socket));
+        return reply.redirect("/login?error=1", 303);
+      }
       const now = deps.clock.now();
       return reply
         .header("set-cookie", sessionCookie(sessions.issue(now), deps.cookieSecure))

@@ -13,7 +13,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const service = createService({ config });
+  const service = createService({
+    config,
+    // The simulated group's hosts do not exist: only this machine can report for them.
+    // With a real cloud, a report must come from the instance's own private IP.
+    loopbackReports: config.cloud === "simulated",
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -44,6 +44,11 @@ export interface ServiceOptions {
    * Defaults to 5000; tests that look right after a report set 0.
    */
   readonly snapshotMaxAgeMs?: number;
+  /**
+   * Accept host reports from loopback whatever their privateIp (see the API's
+   * loopbackReports). Defaults to false; main.ts sets it only for the simulated cloud.
+   */
+  readonly loopbackReports?: boolean;
   /** Per-address request limits; defaults in DEFAULT_REQUEST_LIMITS. */
   readonly requestLimits?: Partial<RequestLimits>;
   /** Statuspage pushing knobs (timeout, rate, backlog); tests shorten them. */
@@ -171,6 +176,7 @@ export function createService(options: ServiceOptions): Service {
     healthContext,
     healthCheck: healthCheckFacts,
     metrics,
+    loopbackReports: options.loopbackReports ?? false,
   });
   void app.register(statusPageRoutes, {
     token: config.token,

@@ -35,6 +35,8 @@ export async function startTestService(
     schedule: false,
     // Process metrics add nothing to these tests and cost a GC observer per service.
     defaultMetrics: false,
+    // Reports come from 127.0.0.1 (inject, or real sockets here) for the simulated hosts.
+    loopbackReports: true,
     // These tests look at the page and the gauge right after a report.
     snapshotMaxAgeMs: 0,
     ...options.service,

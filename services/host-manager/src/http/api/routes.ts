@@ -9,6 +9,7 @@ import type { HealthContext } from "../../domain/health-context";
 import type { Inventory } from "../../health-check/inventory";
 import type { ServiceMetrics } from "../../metrics/prometheus";
 import type { HealthCheckFacts } from "../health-check-facts";
+import { isLoopback, peerAddress } from "../peer";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { cyclesQuerySchema, firstIssue, hostsQuerySchema, parseHostReport } from "./schemas";
 import { hostView } from "./views";
@@ -24,6 +25,11 @@ export interface ApiDeps {
   readonly healthContext: () => HealthContext;
   readonly healthCheck: HealthCheckFacts;
   readonly metrics: Pick<ServiceMetrics, "registry" | "observeDroppedReportField">;
+  /**
+   * Accept reports from 127.0.0.0/8 and ::1 whatever their privateIp: for the simulated
+   * cloud (local runs, the benchmark, tests), whose hosts do not exist. Never in production.
+   */
+  readonly loopbackReports: boolean;
 }
 
 const HISTORY_PER_HOST = 10;
@@ -41,6 +47,17 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       return reply.code(400).send({ error: "invalid report", ...parsed.error });
     }
     const report = parsed.data;
+    // The interim check until hosts have their own credentials: a report is taken only
+    // from the instance's own address. The peer must be the privateIp it reports, and
+    // the store takes it only if that is the inventory's private IP of the instance; so
+    // a holder of the fleet token can speak only for the instance at its own address.
+    const peer = peerAddress(request.socket);
+    if (peer !== report.privateIp && !(deps.loopbackReports && isLoopback(peer))) {
+      return reply.code(403).send({
+        error: "the report does not come from the instance's private address",
+        field: "privateIp",
+      });
+    }
     // Accepted without them: a cosmetic field that does not fit is stored as null.
     for (const field of parsed.dropped) deps.metrics.observeDroppedReportField(field);
     let outcome = await deps.reports.submit(report);

@@ -49,6 +49,12 @@ export interface ServiceOptions {
    * loopbackReports). Defaults to false; main.ts sets it only for the simulated cloud.
    */
   readonly loopbackReports?: boolean;
+  /**
+   * Told once when the report writer hits a storage fault (I/O error, full disk,
+   * read-only database) and stops acknowledging reports. main.ts exits on it so the
+   * supervisor restarts the service; by default it is only logged.
+   */
+  readonly onStorageFault?: (error: unknown) => void;
   /** Per-address request limits; defaults in DEFAULT_REQUEST_LIMITS. */
   readonly requestLimits?: Partial<RequestLimits>;
   /** Statuspage pushing knobs (timeout, rate, backlog); tests shorten them. */
@@ -149,7 +155,12 @@ export function createService(options: ServiceOptions): Service {
     onCycleDone,
   });
   const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger);
-  const writer = new ReportWriter(store, clock);
+  const writer = new ReportWriter(store, clock, {
+    onStorageFault: (error) => {
+      logger.fatal({ err: error }, "storage fault: reports are no longer acknowledged");
+      options.onStorageFault?.(error);
+    },
+  });
   const tokenMatches = makeTokenCheck(config.token, config.tokenPrevious, {
     onPreviousToken: () => metrics.observePreviousToken(),
   });

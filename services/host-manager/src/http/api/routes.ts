@@ -3,7 +3,7 @@
 // the fleet token (see ../server.ts).
 import type { FastifyPluginAsync } from "fastify";
 import type { CycleDigests } from "../../adapters/storage/cycle-digests";
-import type { HostStore } from "../../adapters/storage/hosts";
+import type { HostStore, ReportOutcome } from "../../adapters/storage/hosts";
 import type { ReportWriter } from "../../adapters/storage/report-writer";
 import type { HealthContext } from "../../domain/health-context";
 import type { Inventory } from "../../health-check/inventory";
@@ -19,7 +19,7 @@ export interface ApiDeps {
   /** The recorded cycles, their lists cut: a response's size never grows with the fleet. */
   readonly cycles: Pick<CycleDigests, "latest">;
   /** Commits reports in groups; a report is acknowledged once its group is on disk. */
-  readonly reports: Pick<ReportWriter, "submit">;
+  readonly reports: Pick<ReportWriter, "submit" | "health">;
   readonly inventory: Pick<Inventory, "knowsAfterRefresh">;
   /** The time and thresholds hosts are judged against, as of the call. */
   readonly healthContext: () => HealthContext;
@@ -37,8 +37,13 @@ const OK_BODY = '{"ok":true}';
 
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.get("/healthz", { config: { auth: "none" } }, async (_request, reply) => {
-    if (deps.hosts.answers()) return { ok: true };
-    return reply.code(503).send({ ok: false, error: "database unavailable" });
+    if (!deps.hosts.answers()) {
+      return reply.code(503).send({ ok: false, error: "database unavailable" });
+    }
+    // Reading is not enough: a database that cannot be written must not look alive.
+    const writes = deps.reports.health();
+    if (!writes.ok) return reply.code(503).send({ ok: false, error: writes.reason });
+    return { ok: true };
   });
 
   app.post("/rpc/v1/status", async (request, reply) => {
@@ -60,12 +65,19 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     }
     // Accepted without them: a cosmetic field that does not fit is stored as null.
     for (const field of parsed.dropped) deps.metrics.observeDroppedReportField(field);
-    let outcome = await deps.reports.submit(report);
-    if (
-      outcome === "unknown-instance" &&
-      (await deps.inventory.knowsAfterRefresh(report.instanceId))
-    ) {
+    let outcome: ReportOutcome;
+    try {
       outcome = await deps.reports.submit(report);
+      if (
+        outcome === "unknown-instance" &&
+        (await deps.inventory.knowsAfterRefresh(report.instanceId))
+      ) {
+        outcome = await deps.reports.submit(report);
+      }
+    } catch (error) {
+      // Not written, so not acknowledged: the host retries, here or after a restart.
+      request.log.error({ err: error }, "report not written");
+      return reply.code(503).header("retry-after", "60").send({ error: "storage unavailable" });
     }
     if (outcome === "unknown-instance") {
       return reply.code(403).send({ error: "instance is not in the fleet", field: "instanceId" });

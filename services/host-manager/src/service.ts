@@ -22,7 +22,7 @@ import { makeTokenCheck } from "./http/auth";
 import type { HealthCheckFacts } from "./http/health-check-facts";
 import { FleetSnapshot } from "./http/fleet-snapshot";
 import { WindowLimiter, type WindowLimit } from "./http/rate-limit";
-import { createHttpServer } from "./http/server";
+import { createHttpServer, type ConnectionLimits } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
@@ -55,6 +55,8 @@ export interface ServiceOptions {
    * supervisor restarts the service; by default it is only logged.
    */
   readonly onStorageFault?: (error: unknown) => void;
+  /** Socket caps and timeouts; defaults in DEFAULT_CONNECTION_LIMITS (http/server.ts). */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Per-address request limits; defaults in DEFAULT_REQUEST_LIMITS. */
   readonly requestLimits?: Partial<RequestLimits>;
   /** Statuspage pushing knobs (timeout, rate, backlog); tests shorten them. */
@@ -177,6 +179,7 @@ export function createService(options: ServiceOptions): Service {
     metrics,
     heavyReads: new WindowLimiter(requestLimits.heavyReads, clock),
     guesses,
+    connections: options.connectionLimits,
   });
   // Siblings: each sees only what it is given, and both run behind the server's auth hook.
   void app.register(apiRoutes, {

@@ -10,6 +10,7 @@ import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
 import { ReportWriter } from "./adapters/storage/report-writer";
+import { SessionStore } from "./adapters/storage/sessions";
 import { systemClock, type Clock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
@@ -197,6 +198,7 @@ export function createService(options: ServiceOptions): Service {
     tokenMatches,
     cookieSecure: config.cookieSecure,
     clock,
+    sessions: new SessionStore(db),
     snapshot,
     hosts: store,
     healthCheck: healthCheckFacts,

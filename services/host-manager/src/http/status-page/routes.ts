@@ -13,11 +13,12 @@ import { tooManyRequests } from "../server";
 import { renderChart } from "./chart";
 import { hostTable, pageQuerySchema, sortedRows, type HistorySource } from "./model";
 import { renderLoginPage, renderStatusPage } from "./render";
+import type { SessionStore } from "../../adapters/storage/sessions";
 import {
   clearedSessionCookie,
-  makeSessions,
   readCookie,
   SESSION_COOKIE,
+  SessionBook,
   sessionCookie,
 } from "./session";
 
@@ -29,6 +30,8 @@ export interface StatusPageDeps {
   readonly cookieSecure: boolean;
   /** Session expiry and the sign-in round trip. */
   readonly clock: Clock;
+  /** The live sessions, kept on the server. */
+  readonly sessions: Pick<SessionStore, "add" | "isLive" | "revoke">;
   /** The fleet, hosts judged and cycles read at most once per snapshot. */
   readonly snapshot: Pick<FleetSnapshot, "current">;
   /** The history of the rows a page shows. */
@@ -52,9 +55,10 @@ const PAGE_HEADERS = {
 };
 
 export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, deps) => {
-  const sessions = makeSessions(deps.token);
+  const sessions = new SessionBook(deps.token, deps.sessions);
+  const sessionOf = (request: FastifyRequest) => readCookie(request.headers.cookie, SESSION_COOKIE);
   const hasSession = (request: FastifyRequest) =>
-    sessions.verify(readCookie(request.headers.cookie, SESSION_COOKIE), deps.clock.now());
+    sessions.verify(sessionOf(request), deps.clock.now());
   const send = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).headers(PAGE_HEADERS).send(body);
 
@@ -141,8 +145,12 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
         .redirect(`/?signedIn=${Math.floor(now / 1000)}`, 303);
     });
 
-    forms.post("/logout", { config: { auth: "none" } }, async (_request, reply) =>
-      reply.header("set-cookie", clearedSessionCookie(deps.cookieSecure)).redirect("/login", 303),
-    );
+    forms.post("/logout", { config: { auth: "none" } }, async (request, reply) => {
+      // Revoked on the server: a copy of the cookie opens nothing from now on.
+      sessions.revoke(sessionOf(request));
+      return reply
+        .header("set-cookie", clearedSessionCookie(deps.cookieSecure))
+        .redirect("/login", 303);
+    });
   });
 };

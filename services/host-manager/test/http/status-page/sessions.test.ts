@@ -1,0 +1,56 @@
+// Issue 17, session hygiene, over real HTTP: signing out revokes the session on the
+// server (a copy of its cookie opens nothing), and no session outlives its TTL whatever
+// its cookie says.
+import { createHmac, randomBytes } from "node:crypto";
+import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "../../../src/http/status-page/session";
+import { TOKEN } from "../../support/fixtures";
+import { rawRequest } from "../../support/http";
+import { startTestService, type TestService } from "../../support/service";
+
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+describe("status-page sessions", () => {
+  let t: TestService;
+  let url: string;
+  beforeEach(async () => {
+    t = await startTestService();
+    url = await t.listen();
+  });
+  afterEach(() => t.close());
+
+  const signIn = (headers: Record<string, string> = {}) =>
+    rawRequest(`${url}/login`, {
+      method: "POST",
+      headers: { ...FORM, ...headers },
+      body: new URLSearchParams({ token: TOKEN }).toString(),
+    });
+  const cookieOf = (res: { headers: Record<string, unknown> }) =>
+    String(res.headers["set-cookie"] ?? "").split(";")[0] as string;
+  const page = async (cookie: string) =>
+    (await rawRequest(`${url}/`, { headers: { cookie } })).status;
+  const signOut = (cookie: string, headers: Record<string, string> = {}) =>
+    rawRequest(`${url}/logout`, { method: "POST", headers: { ...FORM, cookie, ...headers } });
+
+  it("revokes the session on sign-out: the same cookie opens nothing afterwards", async () => {
+    const cookie = cookieOf(await signIn({ "sec-fetch-site": "same-origin" }));
+    expect(await page(cookie)).toBe(200);
+    const out = await signOut(cookie, { "sec-fetch-site": "same-origin" });
+    expect(out.status).toBe(303);
+    expect(String(out.headers["set-cookie"])).toMatch(/Max-Age=0/);
+    // A browser that kept the cookie, or anyone who copied it, is signed out too.
+    expect(await page(cookie)).toBe(303);
+  });
+
+  it("ends a session at its TTL on the server, whatever expiry its cookie claims", async () => {
+    const cookie = cookieOf(await signIn());
+    t.clock.advanceMinutes(SESSION_TTL_SECONDS / 60 - 1);
+    expect(await page(cookie)).toBe(200);
+    t.clock.advanceMinutes(2);
+    expect(await page(cookie)).toBe(303);
+    // A correctly signed cookie that says it lasts until 2100 but was never issued.
+    const key = createHmac("sha256", TOKEN).update("host-manager status-page session v1").digest();
+    const payload = `4102444800.${randomBytes(16).toString("base64url")}`;
+    const mac = createHmac("sha256", key).update(payload).digest("base64url");
+    expect(await page(`${SESSION_COOKIE}=${payload}.${mac}`)).toBe(303);
+  });
+});

@@ -14,6 +14,7 @@ import { renderChart } from "./chart";
 import { hostTable, pageQuerySchema, sortedRows, type HistorySource } from "./model";
 import { renderLoginPage, renderStatusPage } from "./render";
 import type { SessionStore } from "../../adapters/storage/sessions";
+import { isCrossSite } from "./same-origin";
 import {
   clearedSessionCookie,
   readCookie,
@@ -61,6 +62,9 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     sessions.verify(sessionOf(request), deps.clock.now());
   const send = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).headers(PAGE_HEADERS).send(body);
+
+  const refuseCrossSite = (reply: FastifyReply) =>
+    send(reply, renderLoginPage("Refused: that form was posted from another site."), 403);
 
   /** Refuses an address that guessed too often (429), as the API's bearer check does. */
   const refuseGuesser = (request: FastifyRequest, reply: FastifyReply) => {
@@ -130,6 +134,7 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     });
 
     forms.post("/login", { config: { auth: "none" } }, async (request, reply) => {
+      if (isCrossSite(request)) return refuseCrossSite(reply);
       const refused = refuseGuesser(request, reply);
       if (refused) return refused;
       const body = (request.body ?? {}) as Record<string, unknown>;
@@ -146,6 +151,7 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     });
 
     forms.post("/logout", { config: { auth: "none" } }, async (request, reply) => {
+      if (isCrossSite(request)) return refuseCrossSite(reply);
       // Revoked on the server: a copy of the cookie opens nothing from now on.
       sessions.revoke(sessionOf(request));
       return reply

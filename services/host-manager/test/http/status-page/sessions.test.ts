@@ -1,6 +1,6 @@
 // Issue 17, session hygiene, over real HTTP: signing out revokes the session on the
-// server (a copy of its cookie opens nothing), and no session outlives its TTL whatever
-// its cookie says.
+// server (a copy of its cookie opens nothing), no session outlives its TTL whatever its
+// cookie says, and sign-in and sign-out refuse posts from another site.
 import { createHmac, randomBytes } from "node:crypto";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "../../../src/http/status-page/session";
 import { TOKEN } from "../../support/fixtures";
@@ -52,5 +52,29 @@ describe("status-page sessions", () => {
     const payload = `4102444800.${randomBytes(16).toString("base64url")}`;
     const mac = createHmac("sha256", key).update(payload).digest("base64url");
     expect(await page(`${SESSION_COOKIE}=${payload}.${mac}`)).toBe(303);
+  });
+
+  it.each([
+    ["Sec-Fetch-Site: cross-site", { "sec-fetch-site": "cross-site" }],
+    ["Sec-Fetch-Site: same-site", { "sec-fetch-site": "same-site" }],
+    ["Origin of another site", { origin: "https://evil.example" }],
+    ["Origin: null", { origin: "null" }],
+  ])("refuses a sign-in posted from another site (%s)", async (_name, headers) => {
+    const res = await signIn(headers);
+    expect(res.status).toBe(403);
+    expect(res.headers["set-cookie"]).toBeUndefined();
+  });
+
+  it("refuses a sign-out posted from another site, and the session goes on", async () => {
+    const cookie = cookieOf(await signIn());
+    expect((await signOut(cookie, { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect(await page(cookie)).toBe(200);
+  });
+
+  it("takes a sign-in from its own origin", async () => {
+    const { host } = new URL(url);
+    const res = await signIn({ origin: `http://${host}` });
+    expect(res.status).toBe(303);
+    expect(await page(cookieOf(res))).toBe(200);
   });
 });

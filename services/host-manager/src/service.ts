@@ -14,6 +14,7 @@ import { SessionStore } from "./adapters/storage/sessions";
 import { systemClock, type Clock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
+import { countFleet } from "./domain/fleet-state";
 import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
@@ -41,8 +42,8 @@ export interface ServiceOptions {
   /** Export process and Node.js metrics on /metrics. Defaults to true. */
   readonly defaultMetrics?: boolean;
   /**
-   * How old the fleet snapshot behind the status page and the host gauge may be served.
-   * Defaults to 5000; tests that look right after a report set 0.
+   * How old the fleet snapshot behind the status page, the host list and the host gauge
+   * may be served. Defaults to 5000; tests that look right after a report set 0.
    */
   readonly snapshotMaxAgeMs?: number;
   /**
@@ -92,6 +93,8 @@ export interface Service {
   readonly inventory: Inventory;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** The fleet as the operator views see it. */
+  readonly snapshot: FleetSnapshot;
   /** Set when Statuspage is configured. */
   readonly statuspage: StatuspagePusher | undefined;
   /** Listens on config.port (0 picks a free one) and returns the base URL. */
@@ -117,6 +120,7 @@ export function createService(options: ServiceOptions): Service {
     healthContext,
     clock,
     maxAgeMs: options.snapshotMaxAgeMs ?? 5_000,
+    onError: (error) => logger.error({ err: error }, "fleet snapshot rebuild failed"),
   });
   const metrics = new ServiceMetrics({
     hostsByState: () => snapshot.counts(),
@@ -133,9 +137,10 @@ export function createService(options: ServiceOptions): Service {
       })
     : undefined;
   const onCycleDone = (summary: CycleSummary) => {
-    // The cycle changed what the views show: the next read builds a new snapshot.
+    // The cycle changed what the views show: the next read rebuilds the snapshot. The
+    // cycle's own figures are read now, from a narrow scan, once per cycle.
     snapshot.invalidate();
-    const running = snapshot.counts().running;
+    const running = countFleet(store, healthContext()).running;
     metrics.observeCycle({ summary, running });
     // Fire and forget: the pusher bounds its own time and keeps what it could not send.
     statuspage?.push(statuspageFigures(summary, running), summary.finishedAt);
@@ -185,6 +190,7 @@ export function createService(options: ServiceOptions): Service {
   // Siblings: each sees only what it is given, and both run behind the server's auth hook.
   void app.register(apiRoutes, {
     hosts: store,
+    snapshot,
     cycles: new CycleDigests(db),
     reports: writer,
     inventory,
@@ -217,6 +223,7 @@ export function createService(options: ServiceOptions): Service {
     inventory,
     logger,
     metrics,
+    snapshot,
     statuspage,
     async listen(host = "0.0.0.0") {
       // Know the fleet before the first report arrives; a cloud error here is not fatal.
@@ -255,6 +262,7 @@ export function createService(options: ServiceOptions): Service {
       clearTimeout(timer);
       statuspage?.close();
       await app.close();
+      await snapshot.settled();
       await writer.close();
       db.close();
       logger.info("host-manager stopped");

@@ -1,21 +1,27 @@
-// The fleet as the operator views see it (the status page, the host-state gauge, the
-// cycle figures), built at most once every few seconds and again after each cycle,
-// rather than from the database for every request: at 10,000 hosts each build reads
-// and judges every host, which is the work that starved report ingest when it ran per
-// page view or per scrape. What a view derives from a snapshot (a sorted table, a
-// rendered page) it keeps in the snapshot's memo, so it goes when the snapshot does.
+// The fleet as the operator views see it (the status page, the host list's pages, the
+// host-state gauge), built at most once every few seconds and again after each cycle,
+// rather than from the database for every request: at 10,000 hosts a build reads and
+// judges every host, which is the work that starved report ingest when it ran per page
+// view or per scrape. A stale snapshot is rebuilt in the background, a page of hosts
+// per turn of the event loop, while readers are served the previous one: no read ever
+// holds the loop for the whole fleet. What a view derives from a snapshot (a sorted
+// table, a rendered page) it keeps in the snapshot's memo, so it goes when the snapshot does.
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
 import type { Clock } from "../clock";
 import type { CycleCounts, CycleSummary } from "../domain/cycle";
 import type { FleetCounts } from "../domain/fleet-state";
 import type { HealthContext } from "../domain/health-context";
+import type { HostRecord } from "../domain/host";
 import { fleetRows, type FleetRows } from "./status-page/model";
 
 /** Hours of cycle counts a snapshot holds: the status page's chart. */
 export const CHART_HOURS = 6;
 /** Entries a snapshot's memo keeps before it starts over (filters × sorts × pages). */
 const MEMO_ENTRIES = 64;
+/** Hosts read per turn of the event loop by a background rebuild (a few ms each). */
+const HOSTS_PER_TURN = 500;
 
 export interface FleetView {
   /** The time and thresholds the hosts were judged against: the snapshot's "as of". */
@@ -29,24 +35,36 @@ export interface FleetView {
 }
 
 export interface FleetSnapshotDeps {
-  readonly hosts: Pick<HostStore, "listActive">;
+  readonly hosts: Pick<HostStore, "listActive" | "page">;
   readonly cycles: Pick<CycleStore, "latest" | "countsSince">;
   readonly healthContext: () => HealthContext;
   readonly clock: Clock;
-  /** How old a snapshot may be served; 0 builds one for every read (tests). */
+  /** How old a snapshot may be served; 0 builds one for every read, at once (tests). */
   readonly maxAgeMs: number;
+  /** Told when a background rebuild fails (the previous snapshot is kept). */
+  readonly onError?: (error: unknown) => void;
 }
 
+type BuiltView = FleetView & { readonly builtAt: number };
+
 export class FleetSnapshot {
-  private view: (FleetView & { builtAt: number }) | undefined;
+  private view: BuiltView | undefined;
+  private stale = false;
+  private rebuilding: Promise<void> | undefined;
 
   constructor(private readonly deps: FleetSnapshotDeps) {}
 
-  /** The current snapshot, built now if there is none or it is older than maxAgeMs. */
+  /**
+   * The current snapshot. The first is built at once; later, one older than maxAgeMs
+   * (or invalidated) is still served while a rebuild runs in the background.
+   */
   current(): FleetView {
     const now = this.deps.clock.now();
-    if (this.view === undefined || now - this.view.builtAt >= this.deps.maxAgeMs) {
-      this.view = this.build(now);
+    if (this.view === undefined || this.deps.maxAgeMs === 0) {
+      this.view = this.assemble(now, this.deps.hosts.listActive());
+      this.stale = false;
+    } else if (this.stale || now - this.view.builtAt >= this.deps.maxAgeMs) {
+      this.rebuilding ??= this.rebuild().finally(() => (this.rebuilding = undefined));
     }
     return this.view;
   }
@@ -55,18 +73,43 @@ export class FleetSnapshot {
     return this.current().fleet.counts;
   }
 
-  /** The next read builds afresh: a cycle just changed what the views show. */
+  /** A cycle just changed what the views show: the next read starts a rebuild. */
   invalidate(): void {
-    this.view = undefined;
+    this.stale = true;
   }
 
-  private build(now: number): FleetView & { builtAt: number } {
+  /** Resolves once no rebuild is running (tests, and stop). */
+  async settled(): Promise<void> {
+    await this.rebuilding;
+  }
+
+  private async rebuild(): Promise<void> {
+    try {
+      const startedAt = this.deps.clock.now();
+      this.stale = false;
+      const hosts: HostRecord[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = this.deps.hosts.page(after, HOSTS_PER_TURN);
+        hosts.push(...page);
+        if (page.length < HOSTS_PER_TURN) break;
+        after = page[page.length - 1].instanceId;
+        await nextTurn();
+      }
+      await nextTurn();
+      this.view = this.assemble(startedAt, hosts);
+    } catch (error) {
+      this.deps.onError?.(error);
+    }
+  }
+
+  private assemble(now: number, hosts: readonly HostRecord[]): BuiltView {
     const context = this.deps.healthContext();
     const memo = new Map<string, unknown>();
     return {
       builtAt: now,
       context,
-      fleet: fleetRows(this.deps.hosts.listActive(), context),
+      fleet: fleetRows(hosts, context),
       lastCycle: this.deps.cycles.latest(1)[0],
       recentCycles: this.deps.cycles.countsSince(context.now - CHART_HOURS * 3_600_000),
       memo<T>(key: string, make: () => T): T {

@@ -8,6 +8,7 @@ import type { ReportWriter } from "../../adapters/storage/report-writer";
 import type { HealthContext } from "../../domain/health-context";
 import type { Inventory } from "../../health-check/inventory";
 import type { ServiceMetrics } from "../../metrics/prometheus";
+import type { FleetSnapshot } from "../fleet-snapshot";
 import type { HealthCheckFacts } from "../health-check-facts";
 import { isLoopback, peerAddress } from "../peer";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -16,6 +17,8 @@ import { hostView } from "./views";
 
 export interface ApiDeps {
   readonly hosts: Pick<HostStore, "answers" | "page" | "count" | "recentEvents">;
+  /** Its lifetime bounds how long a page of the host list is served as built. */
+  readonly snapshot: Pick<FleetSnapshot, "current">;
   /** The recorded cycles, their lists cut: a response's size never grows with the fleet. */
   readonly cycles: Pick<CycleDigests, "latest">;
   /** Commits reports in groups; a report is acknowledged once its group is on disk. */
@@ -104,21 +107,26 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       });
     }
     const archived = query.data.archived === "true";
-    const context = deps.healthContext();
-    // One more than the page, to know whether another follows without a second query.
-    const rows = deps.hosts.page(after, limit + 1, archived);
-    const hosts = rows.slice(0, limit);
-    const history = deps.hosts.recentEvents(
-      hosts.map((host) => host.instanceId),
-      HISTORY_PER_HOST,
-    );
-    return {
-      generatedAt: new Date(context.now).toISOString(),
-      count: hosts.length,
-      total: deps.hosts.count(archived),
-      hosts: hosts.map((host) => hostView(host, history.get(host.instanceId) ?? [], context)),
-      nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
-    };
+    // Built once per fleet snapshot (at most every few seconds) for each query, then
+    // served as it is: operators polling the list cost a lookup, not 500 host views.
+    const body = deps.snapshot.current().memo(`hosts ${archived} ${limit} ${after}`, () => {
+      const context = deps.healthContext();
+      // One more than the page, to know whether another follows without a second query.
+      const rows = deps.hosts.page(after, limit + 1, archived);
+      const hosts = rows.slice(0, limit);
+      const history = deps.hosts.recentEvents(
+        hosts.map((host) => host.instanceId),
+        HISTORY_PER_HOST,
+      );
+      return JSON.stringify({
+        generatedAt: new Date(context.now).toISOString(),
+        count: hosts.length,
+        total: deps.hosts.count(archived),
+        hosts: hosts.map((host) => hostView(host, history.get(host.instanceId) ?? [], context)),
+        nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
+      });
+    });
+    return reply.type("application/json").send(body);
   });
 
   app.get("/api/v1/health-check", { config: { heavy: true } }, async (request, reply) => {

@@ -48,19 +48,35 @@ describe("status page and host gauge under polling", () => {
     listActive.mockRestore();
   });
 
-  it("is rebuilt after a cycle and once the snapshot is older than its age", async () => {
-    const listActive = jest.spyOn(t.service.store, "listActive");
-    await get("/");
-    await get("/");
-    expect(listActive).toHaveBeenCalledTimes(1);
+  const asOf = (body: string) => /as of ([^,<]+UTC)/.exec(body)?.[1];
+
+  it("is rebuilt in the background once older than its age, or after a cycle", async () => {
+    const first = asOf((await get("/")).body);
+    expect(asOf((await get("/")).body)).toBe(first);
     t.clock.advanceMinutes(0.1);
-    await get("/");
-    expect(listActive).toHaveBeenCalledTimes(2);
+    const listActive = jest.spyOn(t.service.store, "listActive");
+    // The stale snapshot is served while the new one is read a page at a time.
+    expect(asOf((await get("/")).body)).toBe(first);
+    await t.service.snapshot.settled();
+    const second = asOf((await get("/")).body);
+    expect(second).not.toBe(first);
+    expect(listActive).not.toHaveBeenCalled();
+    t.clock.advanceMinutes(0.02);
     await t.service.healthCheck.run();
-    const calls = listActive.mock.calls.length;
     await get("/");
-    await get("/");
-    expect(listActive.mock.calls.length).toBe(calls);
+    await t.service.snapshot.settled();
+    expect(asOf((await get("/")).body)).not.toBe(second);
     listActive.mockRestore();
+  });
+
+  it("serves a page of the host list as built for the snapshot's life", async () => {
+    const page = jest.spyOn(t.service.store, "page");
+    const bodies = await Promise.all(
+      Array.from({ length: 8 }, () => get("/api/v1/hosts?limit=500")),
+    );
+    expect(new Set(bodies.map((b) => b.body)).size).toBe(1);
+    expect(JSON.parse(bodies[0].body).hosts).toHaveLength(500);
+    expect(page).toHaveBeenCalledTimes(1);
+    page.mockRestore();
   });
 });

@@ -26,6 +26,8 @@ const HOSTS_PER_TURN = 500;
 export interface FleetView {
   /** The time and thresholds the hosts were judged against: the snapshot's "as of". */
   readonly context: HealthContext;
+  /** Every active host's record, in instance-id order: the host list's pages. */
+  readonly hosts: readonly HostRecord[];
   readonly fleet: FleetRows;
   readonly lastCycle: CycleSummary | undefined;
   /** The cycles of the last CHART_HOURS, oldest first. */
@@ -109,6 +111,7 @@ export class FleetSnapshot {
     return {
       builtAt: now,
       context,
+      hosts,
       fleet: fleetRows(hosts, context),
       lastCycle: this.deps.cycles.latest(1)[0],
       recentCycles: this.deps.cycles.countsSince(context.now - CHART_HOURS * 3_600_000),

@@ -38,6 +38,23 @@ export interface ApiDeps {
 const HISTORY_PER_HOST = 10;
 const OK_BODY = '{"ok":true}';
 
+/** Up to `limit` of `sorted` (in instance-id order) after `after`, as the store's page would. */
+function pageAfter<T extends { instanceId: string }>(
+  sorted: readonly T[],
+  after: string | null,
+  limit: number,
+): T[] {
+  let lo = 0;
+  let hi = sorted.length;
+  // The first id greater than `after`, by code unit as SQLite's BINARY collation orders them.
+  while (after !== null && lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid].instanceId <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.slice(lo, lo + limit);
+}
+
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.get("/healthz", { config: { auth: "none" } }, async (_request, reply) => {
     if (!deps.hosts.answers()) {
@@ -107,12 +124,15 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       });
     }
     const archived = query.data.archived === "true";
+    const view = deps.snapshot.current();
     // Built once per fleet snapshot (at most every few seconds) for each query, then
     // served as it is: operators polling the list cost a lookup, not 500 host views.
-    const body = deps.snapshot.current().memo(`hosts ${archived} ${limit} ${after}`, () => {
-      const context = deps.healthContext();
+    // Active hosts come from the snapshot itself; archived ones only the database has.
+    const body = view.memo(`hosts ${archived} ${limit} ${after}`, () => {
       // One more than the page, to know whether another follows without a second query.
-      const rows = deps.hosts.page(after, limit + 1, archived);
+      const [rows, total, context] = archived
+        ? [deps.hosts.page(after, limit + 1, true), deps.hosts.count(true), deps.healthContext()]
+        : [pageAfter(view.hosts, after, limit + 1), view.hosts.length, view.context];
       const hosts = rows.slice(0, limit);
       const history = deps.hosts.recentEvents(
         hosts.map((host) => host.instanceId),
@@ -121,7 +141,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       return JSON.stringify({
         generatedAt: new Date(context.now).toISOString(),
         count: hosts.length,
-        total: deps.hosts.count(archived),
+        total,
         hosts: hosts.map((host) => hostView(host, history.get(host.instanceId) ?? [], context)),
         nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
       });

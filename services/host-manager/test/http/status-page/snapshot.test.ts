@@ -71,12 +71,16 @@ describe("status page and host gauge under polling", () => {
 
   it("serves a page of the host list as built for the snapshot's life", async () => {
     const page = jest.spyOn(t.service.store, "page");
+    const history = jest.spyOn(t.service.store, "recentEvents");
     const bodies = await Promise.all(
       Array.from({ length: 8 }, () => get("/api/v1/hosts?limit=500")),
     );
     expect(new Set(bodies.map((b) => b.body)).size).toBe(1);
     expect(JSON.parse(bodies[0].body).hosts).toHaveLength(500);
-    expect(page).toHaveBeenCalledTimes(1);
+    // Built once, from the snapshot's records: no query for the hosts, one for their history.
+    expect(page).not.toHaveBeenCalled();
+    expect(history).toHaveBeenCalledTimes(1);
     page.mockRestore();
+    history.mockRestore();
   });
 });

@@ -230,6 +230,9 @@ export function createService(options: ServiceOptions): Service {
       await inventory.refresh().catch((error: unknown) => {
         logger.error({ err: String(error) }, "initial inventory refresh failed");
       });
+      // The first snapshot is built at once (all hosts in one read): here, not in the
+      // first request that needs it.
+      snapshot.current();
       const url = await app.listen({ port: config.port, host });
       if (options.schedule ?? true) schedule.start();
       logger.info(

@@ -14,14 +14,14 @@ import type { CycleCounts, CycleSummary } from "../domain/cycle";
 import type { FleetCounts } from "../domain/fleet-state";
 import type { HealthContext } from "../domain/health-context";
 import type { HostRecord } from "../domain/host";
-import { fleetRows, type FleetRows } from "./status-page/model";
+import { fleetOf, hostRow, type FleetRows, type HostRow } from "./status-page/model";
 
 /** Hours of cycle counts a snapshot holds: the status page's chart. */
 export const CHART_HOURS = 6;
 /** Entries a snapshot's memo keeps before it starts over (filters × sorts × pages). */
 const MEMO_ENTRIES = 64;
-/** Hosts read per turn of the event loop by a background rebuild (a few ms each). */
-const HOSTS_PER_TURN = 500;
+/** Hosts read and judged per turn of the event loop by a background rebuild (a few ms). */
+const HOSTS_PER_TURN = 250;
 
 export interface FleetView {
   /** The time and thresholds the hosts were judged against: the snapshot's "as of". */
@@ -63,7 +63,14 @@ export class FleetSnapshot {
   current(): FleetView {
     const now = this.deps.clock.now();
     if (this.view === undefined || this.deps.maxAgeMs === 0) {
-      this.view = this.assemble(now, this.deps.hosts.listActive());
+      const context = this.deps.healthContext();
+      const hosts = this.deps.hosts.listActive();
+      this.view = this.assemble(
+        now,
+        context,
+        hosts,
+        hosts.map((host) => hostRow(host, context)),
+      );
       this.stale = false;
     } else if (this.stale || now - this.view.builtAt >= this.deps.maxAgeMs) {
       this.rebuilding ??= this.rebuild().finally(() => (this.rebuilding = undefined));
@@ -89,30 +96,40 @@ export class FleetSnapshot {
     try {
       const startedAt = this.deps.clock.now();
       this.stale = false;
+      // Judged as of the start: a report read later is only newer than that, never older.
+      const context = this.deps.healthContext();
       const hosts: HostRecord[] = [];
+      const rows: HostRow[] = [];
       let after: string | null = null;
       for (;;) {
         const page = this.deps.hosts.page(after, HOSTS_PER_TURN);
-        hosts.push(...page);
+        for (const host of page) {
+          hosts.push(host);
+          rows.push(hostRow(host, context));
+        }
         if (page.length < HOSTS_PER_TURN) break;
         after = page[page.length - 1].instanceId;
         await nextTurn();
       }
       await nextTurn();
-      this.view = this.assemble(startedAt, hosts);
+      this.view = this.assemble(startedAt, context, hosts, rows);
     } catch (error) {
       this.deps.onError?.(error);
     }
   }
 
-  private assemble(now: number, hosts: readonly HostRecord[]): BuiltView {
-    const context = this.deps.healthContext();
+  private assemble(
+    now: number,
+    context: HealthContext,
+    hosts: readonly HostRecord[],
+    rows: readonly HostRow[],
+  ): BuiltView {
     const memo = new Map<string, unknown>();
     return {
       builtAt: now,
       context,
       hosts,
-      fleet: fleetRows(hosts, context),
+      fleet: fleetOf(rows),
       lastCycle: this.deps.cycles.latest(1)[0],
       recentCycles: this.deps.cycles.countsSince(context.now - CHART_HOURS * 3_600_000),
       memo<T>(key: string, make: () => T): T {

@@ -79,26 +79,28 @@ const COMPARE: Record<SortKey, (a: HostRow, b: HostRow) => number> = {
   cpus: (a, b) => (a.logicalCpus ?? -1) - (b.logicalCpus ?? -1),
 };
 
-/** Every active host as a row with its state, and the counts by state. */
-export function fleetRows(hosts: readonly HostRecord[], context: HealthContext): FleetRows {
-  const rows = hosts.map((host): HostRow => {
-    const assessment = assessHost(host, context);
-    const state = fleetState(host, context);
-    return {
-      instanceId: host.instanceId,
-      privateIp: host.privateIp ?? host.cloudPrivateIp,
-      state,
-      statusName: STATUS_NAMES[host.status] ?? "unknown",
-      reason: assessment.healthy || state === "out-of-service" ? null : assessment.reason,
-      lastSeenAt: host.lastReportAt,
-      logicalCpus: host.logicalCpus,
-      physicalCpus: host.physicalCpus,
-      hostname: host.hostname,
-      clientVersion: host.clientVersion,
-      attempts: host.remediationAttempts,
-      history: [],
-    };
-  });
+/** A host as the table shows it (without history), judged against `context`. */
+export function hostRow(host: HostRecord, context: HealthContext): HostRow {
+  const assessment = assessHost(host, context);
+  const state = fleetState(host, context);
+  return {
+    instanceId: host.instanceId,
+    privateIp: host.privateIp ?? host.cloudPrivateIp,
+    state,
+    statusName: STATUS_NAMES[host.status] ?? "unknown",
+    reason: assessment.healthy || state === "out-of-service" ? null : assessment.reason,
+    lastSeenAt: host.lastReportAt,
+    logicalCpus: host.logicalCpus,
+    physicalCpus: host.physicalCpus,
+    hostname: host.hostname,
+    clientVersion: host.clientVersion,
+    attempts: host.remediationAttempts,
+    history: [],
+  };
+}
+
+/** Rows (see hostRow) with the counts by state. */
+export function fleetOf(rows: readonly HostRow[]): FleetRows {
   return { counts: countByState(rows.map((row) => row.state)), rows };
 }
 

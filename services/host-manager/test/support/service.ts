@@ -65,3 +65,38 @@ export function fingerprint(service: Service): string {
     cycles: service.cycles.latest(1000),
   });
 }
+
+/**
+ * A fresh service listening on 127.0.0.1 for each test of the calling block, closed after
+ * it: `t` and `url` are read inside the tests. `postReport` sends a report over real HTTP.
+ */
+export function eachListening(options: Parameters<typeof startTestService>[0] = {}): {
+  readonly t: TestService;
+  readonly url: string;
+  postReport(body: unknown): Promise<Response>;
+} {
+  let current: { t: TestService; url: string } | undefined;
+  beforeEach(async () => {
+    const t = await startTestService(options);
+    current = { t, url: await t.listen() };
+  });
+  afterEach(() => current?.t.close());
+  const get = () => {
+    if (!current) throw new Error("eachListening: read t and url inside a test");
+    return current;
+  };
+  return {
+    get t() {
+      return get().t;
+    },
+    get url() {
+      return get().url;
+    },
+    postReport: (body) =>
+      fetch(`${get().url}/rpc/v1/status`, {
+        method: "POST",
+        headers: { ...get().t.auth, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+  };
+}

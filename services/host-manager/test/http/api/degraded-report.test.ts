@@ -1,24 +1,12 @@
 // Issue 17: one cosmetic field sank the heartbeat. A clientVersion or hostname that does
 // not fit is stored as null and counted, over real HTTP; the report is still a 200.
 import { report } from "../../support/fixtures";
-import { startTestService, type TestService } from "../../support/service";
+import { eachListening } from "../../support/service";
+
+const service = eachListening();
+const post = service.postReport;
 
 describe("a report with an optional field that does not fit", () => {
-  let t: TestService;
-  let url: string;
-  beforeEach(async () => {
-    t = await startTestService();
-    url = await t.listen();
-  });
-  afterEach(() => t.close());
-
-  const post = (body: unknown) =>
-    fetch(`${url}/rpc/v1/status`, {
-      method: "POST",
-      headers: { ...t.auth, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-
   it.each([
     ["a 65-character clientVersion", { clientVersion: "x".repeat(65) }, "clientVersion"],
     ["a non-ASCII clientVersion", { clientVersion: "版本-1.2" }, "clientVersion"],
@@ -27,14 +15,16 @@ describe("a report with an optional field that does not fit", () => {
   ])("is accepted with %s, which is stored as null and counted", async (_name, bad, field) => {
     // A good report first, so the null is seen to replace a value.
     expect((await post(report("i-sim-0001"))).status).toBe(200);
-    t.clock.advanceMinutes(1);
+    service.t.clock.advanceMinutes(1);
     const res = await post(report("i-sim-0001", bad));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
-    const stored = t.service.store.get("i-sim-0001");
+    const stored = service.t.service.store.get("i-sim-0001");
     expect(stored?.[field as "hostname" | "clientVersion"]).toBeNull();
-    expect(stored?.lastReportAt).toBe(t.clock.now());
-    const metrics = await (await fetch(`${url}/metrics`, { headers: t.auth })).text();
+    expect(stored?.lastReportAt).toBe(service.t.clock.now());
+    const metrics = await (
+      await fetch(`${service.url}/metrics`, { headers: service.t.auth })
+    ).text();
     expect(metrics).toContain(`host_manager_report_fields_dropped_total{field="${field}"} 1`);
   });
 
@@ -46,30 +36,18 @@ describe("a report with an optional field that does not fit", () => {
 });
 
 describe("a client-failed report", () => {
-  let t: TestService;
-  let url: string;
-  beforeEach(async () => {
-    t = await startTestService();
-    url = await t.listen();
-  });
-  afterEach(() => t.close());
-
-  const failed = () =>
-    fetch(`${url}/rpc/v1/status`, {
-      method: "POST",
-      headers: { ...t.auth, "content-type": "application/json" },
-      body: JSON.stringify(report("i-sim-0001", { status: 4 })),
-    });
-  const reboots = () => t.service.store.events("i-sim-0001").filter((e) => e.action === "reboot");
+  const failed = () => post(report("i-sim-0001", { status: 4 }));
+  const reboots = () =>
+    service.t.service.store.events("i-sim-0001").filter((e) => e.action === "reboot");
 
   it("is not acted on until it persists across two reports", async () => {
-    t.clock.advanceMinutes(1);
+    service.t.clock.advanceMinutes(1);
     expect((await failed()).status).toBe(200);
-    await t.service.healthCheck.run();
+    await service.t.service.healthCheck.run();
     expect(reboots()).toEqual([]);
-    t.clock.advanceMinutes(0.5);
+    service.t.clock.advanceMinutes(0.5);
     expect((await failed()).status).toBe(200);
-    await t.service.healthCheck.run();
+    await service.t.service.healthCheck.run();
     expect(reboots()).toMatchObject([{ reason: "client-failed", outcome: "ok" }]);
   });
 });

@@ -5,27 +5,15 @@
 // the writer stops for good and says so once (main.ts exits on it), and /healthz says
 // 503 and why.
 import { report } from "../../support/fixtures";
-import { startTestService, type TestService } from "../../support/service";
+import { eachListening } from "../../support/service";
 
 describe("a storage fault in the write path", () => {
-  let t: TestService;
-  let url: string;
   const onStorageFault = jest.fn();
-  beforeEach(async () => {
-    onStorageFault.mockClear();
-    t = await startTestService({ service: { onStorageFault } });
-    url = await t.listen();
-  });
-  afterEach(() => t.close());
-
-  const post = () =>
-    fetch(`${url}/rpc/v1/status`, {
-      method: "POST",
-      headers: { ...t.auth, "content-type": "application/json" },
-      body: JSON.stringify(report("i-sim-0001")),
-    });
+  beforeEach(() => onStorageFault.mockClear());
+  const service = eachListening({ service: { onStorageFault } });
+  const post = () => service.postReport(report("i-sim-0001"));
   const healthz = async () => {
-    const res = await fetch(`${url}/healthz`);
+    const res = await fetch(`${service.url}/healthz`);
     return { status: res.status, body: (await res.json()) as { ok: boolean; error?: string } };
   };
 
@@ -33,7 +21,7 @@ describe("a storage fault in the write path", () => {
     expect((await post()).status).toBe(200);
     expect(await healthz()).toEqual({ status: 200, body: { ok: true } });
 
-    t.service.db.pragma("query_only = ON");
+    service.t.service.db.pragma("query_only = ON");
     const refused = await post();
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ error: "storage unavailable" });
@@ -43,7 +31,7 @@ describe("a storage fault in the write path", () => {
     expect(onStorageFault).toHaveBeenCalledTimes(1);
 
     // Stopped for good: even a disk that seems to come back is not trusted in-process.
-    t.service.db.pragma("query_only = OFF");
+    service.t.service.db.pragma("query_only = OFF");
     expect((await post()).status).toBe(503);
     expect((await healthz()).status).toBe(503);
     expect(onStorageFault).toHaveBeenCalledTimes(1);

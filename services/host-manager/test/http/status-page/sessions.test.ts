@@ -5,21 +5,15 @@ import { createHmac, randomBytes } from "node:crypto";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "../../../src/http/status-page/session";
 import { TOKEN } from "../../support/fixtures";
 import { rawRequest } from "../../support/http";
-import { startTestService, type TestService } from "../../support/service";
+import { eachListening } from "../../support/service";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
 describe("status-page sessions", () => {
-  let t: TestService;
-  let url: string;
-  beforeEach(async () => {
-    t = await startTestService();
-    url = await t.listen();
-  });
-  afterEach(() => t.close());
+  const service = eachListening();
 
   const signIn = (headers: Record<string, string> = {}) =>
-    rawRequest(`${url}/login`, {
+    rawRequest(`${service.url}/login`, {
       method: "POST",
       headers: { ...FORM, ...headers },
       body: new URLSearchParams({ token: TOKEN }).toString(),
@@ -27,9 +21,12 @@ describe("status-page sessions", () => {
   const cookieOf = (res: { headers: Record<string, unknown> }) =>
     String(res.headers["set-cookie"] ?? "").split(";")[0] as string;
   const page = async (cookie: string) =>
-    (await rawRequest(`${url}/`, { headers: { cookie } })).status;
+    (await rawRequest(`${service.url}/`, { headers: { cookie } })).status;
   const signOut = (cookie: string, headers: Record<string, string> = {}) =>
-    rawRequest(`${url}/logout`, { method: "POST", headers: { ...FORM, cookie, ...headers } });
+    rawRequest(`${service.url}/logout`, {
+      method: "POST",
+      headers: { ...FORM, cookie, ...headers },
+    });
 
   it("revokes the session on sign-out: the same cookie opens nothing afterwards", async () => {
     const cookie = cookieOf(await signIn({ "sec-fetch-site": "same-origin" }));
@@ -43,9 +40,9 @@ describe("status-page sessions", () => {
 
   it("ends a session at its TTL on the server, whatever expiry its cookie claims", async () => {
     const cookie = cookieOf(await signIn());
-    t.clock.advanceMinutes(SESSION_TTL_SECONDS / 60 - 1);
+    service.t.clock.advanceMinutes(SESSION_TTL_SECONDS / 60 - 1);
     expect(await page(cookie)).toBe(200);
-    t.clock.advanceMinutes(2);
+    service.t.clock.advanceMinutes(2);
     expect(await page(cookie)).toBe(303);
     // A correctly signed cookie that says it lasts until 2100 but was never issued.
     const key = createHmac("sha256", TOKEN).update("host-manager status-page session v1").digest();
@@ -72,7 +69,7 @@ describe("status-page sessions", () => {
   });
 
   it("takes a sign-in from its own origin", async () => {
-    const { host } = new URL(url);
+    const { host } = new URL(service.url);
     const res = await signIn({ origin: `http://${host}` });
     expect(res.status).toBe(303);
     expect(await page(cookieOf(res))).toBe(200);

@@ -11,7 +11,7 @@ import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
 import { ReportWriter } from "./adapters/storage/report-writer";
 import { SessionStore } from "./adapters/storage/sessions";
-import { systemClock, type Clock } from "./clock";
+import { clockOffsetMs, steadyClock, type Clock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
 import { countFleet } from "./domain/fleet-state";
@@ -104,10 +104,14 @@ export interface Service {
 
 export function createService(options: ServiceOptions): Service {
   const { config } = options;
-  const clock = options.clock ?? systemClock;
+  // Steady: every elapsed time is a difference of two readings, untouched by clock steps.
+  const clock = options.clock ?? steadyClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.dataDir);
   const store = new HostStore(db);
+  // Written under a clock since set back, they would stop every timeout until it caught up.
+  const clamped = store.clampFutureTimestamps(clock.now());
+  if (clamped > 0) logger.warn({ hosts: clamped }, "host timestamps later than now set to now");
   const cycles = new CycleStore(db);
   const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock);
@@ -124,6 +128,7 @@ export function createService(options: ServiceOptions): Service {
   });
   const metrics = new ServiceMetrics({
     hostsByState: () => snapshot.counts(),
+    clockOffsetMs: options.clock ? undefined : () => clockOffsetMs(clock),
     defaultMetrics: options.defaultMetrics,
   });
   const statuspage = config.statuspage
@@ -131,7 +136,7 @@ export function createService(options: ServiceOptions): Service {
         ...options.statuspage,
         config: config.statuspage,
         // Real time even under a simulated clock: Statuspage's rate limit is in real seconds.
-        clock: systemClock,
+        clock: steadyClock,
         logger,
         onAttempt: (outcome, pending) => metrics.observeStatuspage(outcome, pending),
       })

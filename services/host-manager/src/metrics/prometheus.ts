@@ -8,6 +8,8 @@ import { FLEET_STATES, type FleetCounts } from "../domain/fleet-state";
 export interface MetricsOptions {
   /** Live hosts by state, read at scrape time so the gauge is never a cycle old. */
   readonly hostsByState: () => FleetCounts;
+  /** How far the system's wall clock is from the service's steady clock (ms), at scrape time. */
+  readonly clockOffsetMs?: () => number;
   /** Process and Node.js runtime metrics. Defaults to true. */
   readonly defaultMetrics?: boolean;
 }
@@ -48,6 +50,17 @@ export class ServiceMetrics {
         for (const state of FLEET_STATES) this.set({ state }, counts[state]);
       },
     });
+    if (options.clockOffsetMs) {
+      const offsetMs = options.clockOffsetMs;
+      new Gauge({
+        name: "host_manager_clock_offset_seconds",
+        help: "How far the system clock has stepped from the service's steady clock since it started (positive: ahead). Elapsed times ignore it; timestamps follow it from the next start.",
+        registers,
+        collect() {
+          this.set(offsetMs() / 1000);
+        },
+      });
+    }
     this.lastCycle = new Gauge({
       name: "host_manager_cycle_hosts",
       help: "Hosts counted by the last health-check cycle: total judged, running, healthy, unhealthy (including remediating and failed), remediating, failed, outdated (an older generation).",

@@ -35,6 +35,19 @@ const EVENT_FIELDS = Object.keys(EVENT_COLUMNS).join(", ");
 type InventoryViewRow = Pick<HostRecord, "instanceId" | "archivedAt"> &
   Pick<CloudInstance, (typeof FOLLOWED_CLOUD_FIELDS)[number]>;
 
+/** The points in time a host row holds: none may be later than now (clampFutureTimestamps). */
+const TIMESTAMP_COLUMNS = (
+  [
+    "cloudCreatedAt",
+    "firstSeenAt",
+    "archivedAt",
+    "statusSince",
+    "lastReportAt",
+    "lastRemediationAt",
+    "rolloutReplacedAt",
+  ] as const satisfies readonly (keyof HostRecord)[]
+).map(col);
+
 export type ReportOutcome = "ok" | "unknown-instance" | "ip-mismatch";
 
 export type RemediationPatch = Pick<HostRecord, (typeof REMEDIATION_FIELDS)[number]>;
@@ -105,6 +118,13 @@ export class HostStore {
          WHERE instance_id = ? AND archived_at IS NULL
            AND (cloud_private_ip IS NULL OR cloud_private_ip = ?)`,
       ),
+      // SQLite's min() of several values is NULL if one is: a NULL column stays NULL.
+      clampFuture: db.prepare(
+        `UPDATE hosts SET ${TIMESTAMP_COLUMNS.map((c) => `${c} = min(${c}, @now)`).join(", ")},
+           version = version + 1
+         WHERE ${TIMESTAMP_COLUMNS.map((c) => `${c} > @now`).join(" OR ")}`,
+      ),
+      clampFutureEvents: db.prepare(`UPDATE remediation_events SET at = @now WHERE at > @now`),
       known: db.prepare(`SELECT 1 FROM hosts WHERE instance_id = ? AND archived_at IS NULL`),
       remediate: db.prepare(
         `UPDATE hosts SET ${assignments(HOST_COLUMNS, REMEDIATION_FIELDS)}, version = version + 1
@@ -190,6 +210,19 @@ export class HostStore {
     }
   }
 
+  /**
+   * Sets every stored time later than `now` to `now`, and says how many hosts it changed.
+   * Times are written from the service's clock, so a later one was written under a clock
+   * since set back: left alone, a host that then dies would look as if it reported in
+   * the future, and no timeout or cooldown would run until the clock caught up.
+   */
+  clampFutureTimestamps(now: number): number {
+    return this.db.transaction(() => {
+      this.stmt.clampFutureEvents.run({ now });
+      return this.stmt.clampFuture.run({ now }).changes;
+    })();
+  }
+
   isKnown(instanceId: string): boolean {
     return this.stmt.known.get(instanceId) !== undefined;
   }
@@ -207,7 +240,8 @@ export class HostStore {
         seen.add(instance.instanceId);
         const existing = known.get(instance.instanceId);
         if (!existing) {
-          this.stmt.insert.run({ ...instance, now });
+          // A creation time ahead of this clock would lengthen the start-up grace by as much.
+          this.stmt.insert.run({ ...instance, createdAt: Math.min(instance.createdAt, now), now });
           change.added.push(instance.instanceId);
           continue;
         }

@@ -26,6 +26,7 @@ import { FleetSnapshot } from "./http/fleet-snapshot";
 import { WindowLimiter, type WindowLimit } from "./http/rate-limit";
 import { createHttpServer, type ConnectionLimits } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
+import { SESSION_TTL_SECONDS } from "./http/status-page/session";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
@@ -112,6 +113,8 @@ export function createService(options: ServiceOptions): Service {
   // Written under a clock since set back, they would stop every timeout until it caught up.
   const clamped = store.clampFutureTimestamps(clock.now());
   if (clamped > 0) logger.warn({ hosts: clamped }, "host timestamps later than now set to now");
+  const sessions = new SessionStore(db);
+  sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
   const cycles = new CycleStore(db);
   const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock);
@@ -209,7 +212,7 @@ export function createService(options: ServiceOptions): Service {
     tokenMatches,
     cookieSecure: config.cookieSecure,
     clock,
-    sessions: new SessionStore(db),
+    sessions,
     snapshot,
     hosts: store,
     healthCheck: healthCheckFacts,

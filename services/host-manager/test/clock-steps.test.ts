@@ -5,6 +5,7 @@
 import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import { HostStore } from "../src/adapters/storage/hosts";
 import { openDatabase } from "../src/adapters/storage/database";
+import { SESSION_TTL_SECONDS } from "../src/http/status-page/session";
 import { createService, type Service } from "../src/service";
 import { ManualClock } from "./support/manual-clock";
 import { MINUTE, report, silentLogger, T0, tempDir, testConfig, TOKEN } from "./support/fixtures";
@@ -66,6 +67,30 @@ describe("clock steps", () => {
     expect(after.store.events("i-sim-0001")).toEqual([
       expect.objectContaining({ action: "reboot", reason: "heartbeat-timeout" }),
     ]);
+  });
+
+  it("ends a status-page session begun a day ahead at its TTL after the clock is set back", async () => {
+    const clock = new ManualClock(T0 + DAY);
+    const cloud = new SimulatedCloud(1, clock);
+    const before = start(clock, cloud);
+    const signIn = await before.app.inject({
+      method: "POST",
+      url: "/login",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({ token: TOKEN }).toString(),
+    });
+    const cookie = String(signIn.headers["set-cookie"]).split(";")[0] as string;
+    const page = (service: Service) =>
+      service.app.inject({ method: "GET", url: "/", headers: { cookie } });
+    expect((await page(before)).statusCode).toBe(200);
+    await before.stop();
+    started = [];
+
+    clock.set(T0);
+    const after = start(clock, cloud);
+    expect((await page(after)).statusCode).toBe(200);
+    clock.set(T0 + SESSION_TTL_SECONDS * 1000 + MINUTE);
+    expect((await page(after)).statusCode).toBe(303);
   });
 
   it("keeps the service's elapsed times when the system clock steps while it runs", async () => {

@@ -12,6 +12,7 @@ export class SessionStore {
       live: db.prepare(`SELECT 1 FROM sessions WHERE id = ? AND expires_at > ?`).pluck(),
       revoke: db.prepare(`DELETE FROM sessions WHERE id = ?`),
       prune: db.prepare(`DELETE FROM sessions WHERE expires_at <= ?`),
+      cap: db.prepare(`UPDATE sessions SET expires_at = ? WHERE expires_at > ?`),
     };
   }
 
@@ -23,6 +24,14 @@ export class SessionStore {
 
   isLive(id: string, now: number): boolean {
     return this.stmt.live.get(id, now) !== undefined;
+  }
+
+  /**
+   * Ends every session at `latest` at the latest. A session begun under a clock since set
+   * back would otherwise outlive its TTL by the step; the service passes now + TTL.
+   */
+  capExpiry(latest: number): void {
+    this.stmt.cap.run(latest, latest);
   }
 
   revoke(id: string): void {

@@ -52,6 +52,22 @@ const MAX_REPORTED = HostStatus.clientFailed;
 const MAX_CPUS = 4096;
 const MAX_CLIENT_VERSION = 64;
 
+/**
+ * The optional, cosmetic fields. A value that does not fit one (too long, not ASCII, a
+ * host name with an underscore, a wrong type) is dropped, so the field is stored as
+ * null: a heartbeat is never refused over a label, since a host whose reports are all
+ * refused looks silent and is rebooted, then replaced.
+ */
+export const OPTIONAL_REPORT_FIELDS = ["clientVersion", "hostname"] as const;
+export type OptionalReportField = (typeof OPTIONAL_REPORT_FIELDS)[number];
+
+const clientVersionSchema = z
+  .string()
+  .min(1)
+  .max(MAX_CLIENT_VERSION)
+  .regex(printable, "must be printable ASCII");
+const hostnameSchema = z.string().regex(hostnamePattern, "must be a host name");
+
 /** Every field bounded, so nothing a client sends can bloat the database. */
 export const hostReportSchema = z
   .object({
@@ -62,13 +78,9 @@ export const hostReportSchema = z
     status: z.number().int().min(MIN_REPORTED).max(MAX_REPORTED),
     logicalCpus: z.number().int().min(1).max(MAX_CPUS),
     physicalCpus: z.number().int().min(1).max(MAX_CPUS),
-    clientVersion: z
-      .string()
-      .min(1)
-      .max(MAX_CLIENT_VERSION)
-      .regex(printable, "must be printable ASCII")
-      .optional(),
-    hostname: z.string().regex(hostnamePattern, "must be a host name").optional(),
+    // Required fields stay strict; these two degrade to absent (see OPTIONAL_REPORT_FIELDS).
+    clientVersion: clientVersionSchema.optional().catch(undefined),
+    hostname: hostnameSchema.optional().catch(undefined),
   })
   .refine((r) => r.physicalCpus <= r.logicalCpus, {
     path: ["physicalCpus"],
@@ -76,7 +88,8 @@ export const hostReportSchema = z
   });
 
 export type ReportResult =
-  | { success: true; data: HostReport }
+  /** `dropped`: the optional fields that were sent but did not fit, so are not in `data`. */
+  | { success: true; data: HostReport; dropped: readonly OptionalReportField[] }
   | { success: false; error: { field: string; message: string } };
 
 /** The first problem, as `{ field, message }`, for a 400 that names the field. */
@@ -89,18 +102,34 @@ export function firstIssue(error: z.ZodError): { field: string; message: string 
 const cpuCount = (n: unknown): n is number =>
   typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX_CPUS;
 
+const fitsClientVersion = (v: unknown): v is string =>
+  typeof v === "string" && v.length >= 1 && v.length <= MAX_CLIENT_VERSION && printable.test(v);
+const fitsHostname = (v: unknown): v is string => typeof v === "string" && hostnamePattern.test(v);
+
+/** Shared by every report that drops nothing, so the common case allocates no array. */
+const NOTHING_DROPPED: readonly OptionalReportField[] = Object.freeze([]);
+
+/** The optional fields `body` sent that `data` does not have: what the schema dropped. */
+function droppedFields(body: unknown, data: HostReport): readonly OptionalReportField[] {
+  const sent = body as Record<string, unknown>;
+  const dropped = OPTIONAL_REPORT_FIELDS.filter(
+    (field) => sent[field] !== undefined && data[field] === undefined,
+  );
+  return dropped.length === 0 ? NOTHING_DROPPED : dropped;
+}
+
 /**
  * The same rules as hostReportSchema, checked by hand for the hot path: every host sends
  * a report a minute, and zod's generic machinery was a visible share of each request.
  * It only ever accepts what the schema accepts (and returns what the schema would: the
- * known fields, unknown ones dropped); anything else goes to the schema itself, so a
- * refusal and its field and message are zod's, exactly as before.
+ * known fields, unknown ones dropped, an optional field that does not fit left out);
+ * anything else goes to the schema itself, so a refusal and its field and message are
+ * zod's, exactly as before.
  */
 export function parseHostReport(body: unknown): ReportResult {
   if (typeof body === "object" && body !== null && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
     const { instanceId, privateIp, mac, status, logicalCpus, physicalCpus } = b;
-    const { clientVersion, hostname } = b;
     if (
       typeof instanceId === "string" &&
       instanceIdPattern.test(instanceId) &&
@@ -114,22 +143,20 @@ export function parseHostReport(body: unknown): ReportResult {
       status <= MAX_REPORTED &&
       cpuCount(logicalCpus) &&
       cpuCount(physicalCpus) &&
-      physicalCpus <= logicalCpus &&
-      (clientVersion === undefined ||
-        (typeof clientVersion === "string" &&
-          clientVersion.length >= 1 &&
-          clientVersion.length <= MAX_CLIENT_VERSION &&
-          printable.test(clientVersion))) &&
-      (hostname === undefined || (typeof hostname === "string" && hostnamePattern.test(hostname)))
+      physicalCpus <= logicalCpus
     ) {
       const report: HostReport = { instanceId, privateIp, mac, status, logicalCpus, physicalCpus };
-      if (clientVersion !== undefined) report.clientVersion = clientVersion;
-      if (hostname !== undefined) report.hostname = hostname;
-      return { success: true, data: report };
+      const { clientVersion, hostname } = b;
+      let dropped = NOTHING_DROPPED;
+      if (fitsClientVersion(clientVersion)) report.clientVersion = clientVersion;
+      else if (clientVersion !== undefined) dropped = ["clientVersion"];
+      if (fitsHostname(hostname)) report.hostname = hostname;
+      else if (hostname !== undefined) dropped = [...dropped, "hostname"];
+      return { success: true, data: report, dropped };
     }
   }
   const parsed = hostReportSchema.safeParse(body);
   return parsed.success
-    ? { success: true, data: parsed.data }
+    ? { success: true, data: parsed.data, dropped: droppedFields(body, parsed.data) }
     : { success: false, error: firstIssue(parsed.error) };
 }

@@ -1,11 +1,13 @@
 // Benchmark for the host-manager (see README.md): report throughput against a bare
-// Node server in the same run, and a 10,000-host health-check cycle.
+// Node server in the same run, at 1,000 hosts, and at 10,000 hosts while four pollers
+// read the host list and the status page; and a 10,000-host health-check cycle.
 import autocannon from "autocannon";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
+import { startPollers, type PollFigures } from "./pollers";
 
 const PACKAGE = join(__dirname, "..");
 /**
@@ -26,7 +28,18 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Load before each measurement, not counted: JIT, connection set-up, SQLite's cache. */
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = 100;
-const SIM_HOSTS = 1000;
+
+/** What a measurement runs: the fleet's size, and how many pollers read meanwhile. */
+interface Scenario {
+  readonly hosts: number;
+  readonly pollers: number;
+  /** Reports a second offered in all; undefined: as fast as the server answers. */
+  readonly rate?: number;
+  /** Connections the reports come over; CONNECTIONS unless said. */
+  readonly connections?: number;
+  /** The bodies for the simulated hosts, so writes spread over many rows as in a real fleet. */
+  readonly payloads: readonly string[];
+}
 
 function startProcess(
   script: string,
@@ -57,9 +70,9 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Bodies for the simulated hosts, so writes spread over many rows as in a real fleet. */
-function bodies(): string[] {
-  return Array.from({ length: SIM_HOSTS }, (_, i) => {
+/** A report body per simulated host; the same, in the same order, for both servers. */
+function bodies(hosts: number): string[] {
+  return Array.from({ length: hosts }, (_, i) => {
     const n = i + 1;
     return JSON.stringify({
       instanceId: simInstanceId(n),
@@ -74,8 +87,14 @@ function bodies(): string[] {
   });
 }
 
-/** The same bodies, in the same order from the first request, for both servers. */
-const PAYLOADS = bodies();
+const PLAIN: Scenario = { hosts: 1_000, pollers: 0, payloads: bodies(1_000) };
+const POLLED: Scenario = { hosts: 10_000, pollers: 4, payloads: bodies(10_000) };
+/**
+ * Six times what 10,000 hosts send at a 60 s heartbeat (167 a second): a fleet whose
+ * reports all arrive, retries and all, while operators poll. Both servers should keep up,
+ * so the ratio says whether the service does, and p99 whether a host waits.
+ */
+const FLEET_RATE: Scenario = { ...POLLED, rate: 1_000, connections: 20 };
 
 /** User + system CPU seconds of a process so far (all its threads), where /proc exists. */
 function cpuSeconds(pid: number | undefined): number | undefined {
@@ -88,25 +107,58 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/** The resident set of a process now, in MB, where /proc exists. */
+function rssMb(pid: number | undefined): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmRSS:"));
+    return line === undefined ? undefined : Number(line.split(/\s+/)[1]) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 type LoadResult = Awaited<ReturnType<typeof load>>;
 
-async function load(url: string, durationS: number, child?: ChildProcess) {
+async function load(
+  url: string,
+  durationS: number,
+  payloads: readonly string[],
+  child?: ChildProcess,
+  pollers = 0,
+  rate?: number,
+  connections = CONNECTIONS,
+) {
   let next = 0;
+  // The highest RSS seen while loaded, sampled every 250 ms.
+  let peakRss: number | undefined;
+  const sampler = setInterval(() => {
+    const rss = rssMb(child?.pid);
+    if (rss !== undefined) peakRss = Math.max(peakRss ?? 0, rss);
+  }, 250);
+  const polling = pollers > 0 ? startPollers(url, TOKEN, pollers) : undefined;
   const cpuBefore = cpuSeconds(child?.pid);
   const result = await autocannon({
     url: `${url}/rpc/v1/status`,
-    connections: CONNECTIONS,
+    connections,
     duration: durationS,
+    // Paced: autocannon spreads the rate over the connections; 20 keep its bursts small.
+    ...(rate === undefined ? {} : { overallRate: rate }),
     requests: [
       {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
-        setupRequest: (request) => ({ ...request, body: PAYLOADS[next++ % PAYLOADS.length] }),
+        setupRequest: (request) => ({ ...request, body: payloads[next++ % payloads.length] }),
       },
     ],
   });
   const cpuAfter = cpuSeconds(child?.pid);
+  const polls: PollFigures | undefined = await polling?.stop();
+  clearInterval(sampler);
   return {
+    peakRssMb: peakRss,
+    polls,
     requestsPerSec: result.requests.average,
     /** The server's CPU time per request (all threads), in microseconds. */
     cpuUsPerRequest:
@@ -137,8 +189,12 @@ async function runCycleBench() {
   };
 }
 
-/** One measurement: start the server, warm it up, load it, stop it. */
-async function measure(server: "bare" | "hostManager", dataDir: string): Promise<LoadResult> {
+/** One measurement: start the server, warm it up, load it (and poll it), stop it. */
+async function measure(
+  server: "bare" | "hostManager",
+  dataDir: string,
+  scenario: Scenario,
+): Promise<LoadResult> {
   const { child, url } =
     server === "bare"
       ? await startProcess(BUILT_BARE, {}, /listening (http:\/\/\S+)/)
@@ -148,7 +204,7 @@ async function measure(server: "bare" | "hostManager", dataDir: string): Promise
             HOST_MANAGER_DATA_DIR: dataDir,
             HOST_MANAGER_TOKEN: TOKEN,
             HOST_MANAGER_PORT: "0",
-            HOST_MANAGER_SIM_HOSTS: String(SIM_HOSTS),
+            HOST_MANAGER_SIM_HOSTS: String(scenario.hosts),
             HOST_MANAGER_LOG_LEVEL: "info",
             // Keep the scheduled cycle out of the throughput figure.
             HOST_MANAGER_SCHEDULE: "0 0 0 1 1 *",
@@ -156,8 +212,16 @@ async function measure(server: "bare" | "hostManager", dataDir: string): Promise
           /"url":"(http:\/\/[^"]+)"/,
         );
   try {
-    if (WARMUP_S > 0) await load(url, WARMUP_S);
-    return await load(url, DURATION_S, child);
+    if (WARMUP_S > 0) await load(url, WARMUP_S, scenario.payloads);
+    return await load(
+      url,
+      DURATION_S,
+      scenario.payloads,
+      child,
+      scenario.pollers,
+      scenario.rate,
+      scenario.connections,
+    );
   } finally {
     await stop(child);
   }
@@ -180,7 +244,47 @@ function summarize(runs: readonly LoadResult[]) {
     cpuUsPerRequest: cpu.length === runs.length ? median(cpu) : undefined,
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)),
+    polls: runs.reduce(
+      (sum, r) => {
+        for (const [status, n] of Object.entries(r.polls?.statuses ?? {})) {
+          sum.statuses[status] = (sum.statuses[status] ?? 0) + n;
+        }
+        sum.mb += (r.polls?.bytes ?? 0) / 1e6;
+        sum.errors += r.polls?.errors ?? 0;
+        return sum;
+      },
+      { statuses: {} as Record<string, number>, mb: 0, errors: 0 },
+    ),
   };
+}
+
+/** ROUNDS pairs of (bare, host-manager) on `scenario`, alternating which goes first. */
+async function rounds(name: string, scenario: Scenario) {
+  const bare: LoadResult[] = [];
+  const hostManager: LoadResult[] = [];
+  const ratios: number[] = [];
+  // Pairs, alternating which server goes first, so a machine that slows down or speeds
+  // up during the run (the load generator shares the CPU) weighs on both alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    const dataDir = mkdtempSync(join(tmpdir(), "hm-bench-"));
+    try {
+      const order =
+        round % 2 === 0 ? (["bare", "hostManager"] as const) : (["hostManager", "bare"] as const);
+      const pair: Partial<Record<"bare" | "hostManager", LoadResult>> = {};
+      for (const server of order) pair[server] = await measure(server, dataDir, scenario);
+      const [b, h] = [pair.bare as LoadResult, pair.hostManager as LoadResult];
+      bare.push(b);
+      hostManager.push(h);
+      ratios.push(h.requestsPerSec / b.requestsPerSec);
+      process.stderr.write(
+        `${name} round ${round + 1}/${ROUNDS}: bare ${b.requestsPerSec.toFixed(0)} req/s, host-manager ${h.requestsPerSec.toFixed(0)} req/s (p99 ${h.p99Ms} ms, RSS ${h.peakRssMb?.toFixed(0)} MB), ratio ${ratios[round].toFixed(2)}, load average ${loadavg()[0].toFixed(1)}\n`,
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  return { bare: summarize(bare), hostManager: summarize(hostManager), ratios };
 }
 
 async function main(): Promise<void> {
@@ -193,39 +297,31 @@ async function main(): Promise<void> {
     cwd: PACKAGE,
     stdio: "inherit",
   });
-  const bare: LoadResult[] = [];
-  const hostManager: LoadResult[] = [];
-  const ratios: number[] = [];
+  let plain: Awaited<ReturnType<typeof rounds>>;
+  let polled: Awaited<ReturnType<typeof rounds>>;
+  let fleetRate: Awaited<ReturnType<typeof rounds>>;
   let cycle: Awaited<ReturnType<typeof runCycleBench>>;
+  const loadBefore = loadavg();
   try {
-    // Pairs, alternating which server goes first, so a machine that slows down or speeds
-    // up during the run (the load generator shares the CPU) weighs on both alike.
-    for (let round = 0; round < ROUNDS; round++) {
-      const dataDir = mkdtempSync(join(tmpdir(), "hm-bench-"));
-      try {
-        const order =
-          round % 2 === 0 ? (["bare", "hostManager"] as const) : (["hostManager", "bare"] as const);
-        const pair: Partial<Record<"bare" | "hostManager", LoadResult>> = {};
-        for (const server of order) pair[server] = await measure(server, dataDir);
-        bare.push(pair.bare as LoadResult);
-        hostManager.push(pair.hostManager as LoadResult);
-        ratios.push(
-          (pair.hostManager as LoadResult).requestsPerSec /
-            (pair.bare as LoadResult).requestsPerSec,
-        );
-        process.stderr.write(
-          `round ${round + 1}/${ROUNDS}: bare ${(pair.bare as LoadResult).requestsPerSec.toFixed(0)} req/s, host-manager ${(pair.hostManager as LoadResult).requestsPerSec.toFixed(0)} req/s, ratio ${ratios[round].toFixed(2)}\n`,
-        );
-      } finally {
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    }
+    plain = await rounds("reports", PLAIN);
+    polled = await rounds("polled", POLLED);
+    fleetRate = await rounds("fleet rate", FLEET_RATE);
     cycle = await runCycleBench();
   } finally {
     rmSync(BUILD, { recursive: true, force: true });
   }
-  const results = { bare: summarize(bare), hostManager: summarize(hostManager) };
+  const loadAfter = loadavg();
+  const { ratios } = plain;
+  const results = plain;
   const ratio = median(ratios);
+  const polledRatio = median(polled.ratios);
+  const p = polled.hostManager;
+  const pollCounts = (polls: ReturnType<typeof summarize>["polls"]) => {
+    const counts = Object.entries(polls.statuses).map(([status, n]) => `${n} × ${status}`);
+    return `${counts.join(", ")} (${polls.mb.toFixed(0)} MB read, ${polls.errors} errors) over ${ROUNDS} rounds`;
+  };
+  const f = fleetRate.hostManager;
+  const fleetRatio = median(fleetRate.ratios);
   const row = (name: string, r: ReturnType<typeof summarize>) =>
     `${name.padEnd(14)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50Ms).padStart(3)} ms   p99 ${String(r.p99Ms).padStart(3)} ms (worst ${r.worstP99Ms})   ${r.cpuUsPerRequest === undefined ? "" : `server CPU ${r.cpuUsPerRequest.toFixed(0)} us/req   `}non-2xx ${r.non2xx}   errors ${r.errors}`;
   const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
@@ -235,6 +331,20 @@ async function main(): Promise<void> {
       row("bare node", results.bare),
       row("host-manager", results.hostManager),
       `ratio          ${ratio.toFixed(2)}   (median of the rounds' ratios ${ratios.map((r) => r.toFixed(2)).join(" ")}; goal >= 0.6: ${verdict(ratio >= 0.6)}; p99 goal < 50 ms: ${verdict(results.hostManager.p99Ms < 50)})`,
+      "",
+      `POST /rpc/v1/status at ${POLLED.hosts.toLocaleString("en")} hosts while ${POLLED.pollers} pollers each read the host list (all pages, 500 a page) and the status page, 2 reads a second each (the sustained per-address limit); same pollers against the bare server (bodies of the same size)`,
+      row("bare node", polled.bare),
+      row("host-manager", p),
+      `polled ratio   ${polledRatio.toFixed(2)}   (median of ${polled.ratios.map((r) => r.toFixed(2)).join(" ")}; goal >= 0.8: ${verdict(polledRatio >= 0.8)}); p99 ${p.p99Ms} ms (goal < 50: ${verdict(p.p99Ms < 50)}); peak RSS ${p.peakRssMb.toFixed(0)} MB (goal < 300: ${verdict(p.peakRssMb < 300)})`,
+      `ingest kept    ${(p.requestsPerSec / results.hostManager.requestsPerSec).toFixed(2)} of the host-manager's own unpolled throughput above (1,000 hosts, no pollers)`,
+      `polls          ${pollCounts(p.polls)}`,
+      "",
+      `The same at ${FLEET_RATE.rate} reports a second offered over ${FLEET_RATE.connections} connections (6 × a 10,000-host fleet at a 60 s heartbeat), same pollers`,
+      row("bare node", fleetRate.bare),
+      row("host-manager", f),
+      `fleet ratio    ${fleetRatio.toFixed(2)}   (median of ${fleetRate.ratios.map((r) => r.toFixed(2)).join(" ")}; goal >= 0.8: ${verdict(fleetRatio >= 0.8)}); p99 ${f.p99Ms} ms (goal < 50: ${verdict(f.p99Ms < 50)}); peak RSS ${f.peakRssMb.toFixed(0)} MB (goal < 300: ${verdict(f.peakRssMb < 300)})`,
+      `polls          ${pollCounts(f.polls)}`,
+      `load average   ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after (1, 5, 15 min; ${cpus().length} cores)`,
       `cycle          ${cycle.hosts} hosts: ${cycle.medianCpuMs.toFixed(0)} ms CPU (median of 5; goal < 250: ${verdict(cycle.medianCpuMs < 250)}), RSS ${cycle.rssMb.toFixed(0)} MB (goal < 200: ${verdict(cycle.rssMb < 200)})`,
       "",
     ].join("\n"),

@@ -4,4 +4,27 @@ export interface Clock {
   now(): number;
 }
 
+/** The system's wall clock as it is read: it steps when the system's time is set. */
 export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The wall-clock time when it was made, advanced by a monotonic clock: whole
+ * milliseconds since the epoch that never go back and never jump. Every elapsed time
+ * the service measures (heartbeat and start-up timeouts, cooldowns, rate-limit windows,
+ * pacing) is a difference of two of its readings, so a step of the system clock while
+ * the service runs (a day forward, then corrected) moves none of them. The price: a
+ * step is followed only from the next start (clockOffsetMs shows how far they differ).
+ */
+export function steadyClockFrom(wallNow: () => number, monotonicNow: () => number): Clock {
+  const wallAtStart = wallNow();
+  const monotonicAtStart = monotonicNow();
+  return { now: () => wallAtStart + Math.floor(monotonicNow() - monotonicAtStart) };
+}
+
+/** The process's steady clock, anchored to the wall clock when this module loads. */
+export const steadyClock: Clock = steadyClockFrom(Date.now, () => performance.now());
+
+/** How far the system's wall clock is from `clock` now (positive: the wall clock is ahead). */
+export function clockOffsetMs(clock: Clock, wallNow: () => number = Date.now): number {
+  return wallNow() - clock.now();
+}

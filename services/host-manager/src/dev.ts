@@ -15,7 +15,7 @@ async function dev(): Promise<void> {
     HOST_MANAGER_CLOUD: process.env.HOST_MANAGER_CLOUD ?? "simulated",
   };
   const config = loadConfig(env);
-  const service = createService({ config });
+  const service = createService({ config, loopbackReports: config.cloud === "simulated" });
   const url = (await service.listen("127.0.0.1")).replace("127.0.0.1", "localhost");
   const token = generated ? config.token : "(from HOST_MANAGER_TOKEN)";
   process.stdout.write(

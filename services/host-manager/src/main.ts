@@ -13,7 +13,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const service = createService({ config });
+  const service = createService({
+    config,
+    // The simulated group's hosts do not exist: only this machine can report for them.
+    // With a real cloud, a report must come from the instance's own private IP.
+    loopbackReports: config.cloud === "simulated",
+    // A disk that fails writes will not heal here: exit, and let the supervisor (the
+    // container's restart policy) start afresh, on a start-up that proves it can write.
+    onStorageFault: () => process.exit(1),
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -5,14 +5,16 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createCloudDriver } from "./adapters/cloud/create-driver";
 import { healthSettings, type Config } from "./adapters/env/config";
+import { CycleDigests } from "./adapters/storage/cycle-digests";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
 import { ReportWriter } from "./adapters/storage/report-writer";
-import { systemClock, type Clock } from "./clock";
+import { SessionStore } from "./adapters/storage/sessions";
+import { clockOffsetMs, steadyClock, type Clock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
-import { countFleet, type FleetCounts } from "./domain/fleet-state";
+import { countFleet } from "./domain/fleet-state";
 import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
@@ -20,8 +22,11 @@ import { HealthCheckSchedule } from "./health-check/schedule";
 import { apiRoutes } from "./http/api/routes";
 import { makeTokenCheck } from "./http/auth";
 import type { HealthCheckFacts } from "./http/health-check-facts";
-import { createHttpServer } from "./http/server";
+import { FleetSnapshot } from "./http/fleet-snapshot";
+import { WindowLimiter, type WindowLimit } from "./http/rate-limit";
+import { createHttpServer, type ConnectionLimits } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
+import { SESSION_TTL_SECONDS } from "./http/status-page/session";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
@@ -37,9 +42,47 @@ export interface ServiceOptions {
   readonly shutdownGraceMs?: number;
   /** Export process and Node.js metrics on /metrics. Defaults to true. */
   readonly defaultMetrics?: boolean;
+  /**
+   * How old the fleet snapshot behind the status page, the host list and the host gauge
+   * may be served. Defaults to 5000; tests that look right after a report set 0.
+   */
+  readonly snapshotMaxAgeMs?: number;
+  /**
+   * Accept host reports from loopback whatever their privateIp (see the API's
+   * loopbackReports). Defaults to false; main.ts sets it only for the simulated cloud.
+   */
+  readonly loopbackReports?: boolean;
+  /**
+   * Told once when the report writer hits a storage fault (I/O error, full disk,
+   * read-only database) and stops acknowledging reports. main.ts exits on it so the
+   * supervisor restarts the service; by default it is only logged.
+   */
+  readonly onStorageFault?: (error: unknown) => void;
+  /** Socket caps and timeouts; defaults in DEFAULT_CONNECTION_LIMITS (http/server.ts). */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
+  /** Per-address request limits; defaults in DEFAULT_REQUEST_LIMITS. */
+  readonly requestLimits?: Partial<RequestLimits>;
   /** Statuspage pushing knobs (timeout, rate, backlog); tests shorten them. */
   readonly statuspage?: Pick<PushOptions, "timeoutMs" | "minIntervalMs" | "maxPendingCycles">;
 }
+
+export interface RequestLimits {
+  /** Heavy reads (host pages, cycles, the status page, metrics) per source address. */
+  readonly heavyReads: WindowLimit;
+  /** Wrong tokens and failed sign-ins per source address, before it is refused a while. */
+  readonly guesses: WindowLimit;
+}
+
+/**
+ * An operator paging 10,000 hosts at 500 a page needs 20 reads, a status page tab 2 a
+ * minute, a scraper 4: 120 a minute leaves room for all of them from one address. Ten
+ * wrong tokens a minute is more than a misconfigured host retries, and far too few to
+ * guess a 32-character token.
+ */
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  heavyReads: { limit: 120, windowMs: 60_000 },
+  guesses: { limit: 10, windowMs: 60_000 },
+};
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -51,6 +94,8 @@ export interface Service {
   readonly inventory: Inventory;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** The fleet as the operator views see it. */
+  readonly snapshot: FleetSnapshot;
   /** Set when Statuspage is configured. */
   readonly statuspage: StatuspagePusher | undefined;
   /** Listens on config.port (0 picks a free one) and returns the base URL. */
@@ -60,19 +105,33 @@ export interface Service {
 
 export function createService(options: ServiceOptions): Service {
   const { config } = options;
-  const clock = options.clock ?? systemClock;
+  // Steady: every elapsed time is a difference of two readings, untouched by clock steps.
+  const clock = options.clock ?? steadyClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.dataDir);
   const store = new HostStore(db);
+  // Written under a clock since set back, they would stop every timeout until it caught up.
+  const clamped = store.clampFutureTimestamps(clock.now());
+  if (clamped > 0) logger.warn({ hosts: clamped }, "host timestamps later than now set to now");
+  const sessions = new SessionStore(db);
+  sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
   const cycles = new CycleStore(db);
   const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock);
   const settings = healthSettings(config);
   const observingSince = clock.now();
   const healthContext = (): HealthContext => ({ now: clock.now(), observingSince, settings });
-  const fleetCounts = (): FleetCounts => countFleet(store, healthContext());
+  const snapshot = new FleetSnapshot({
+    hosts: store,
+    cycles,
+    healthContext,
+    clock,
+    maxAgeMs: options.snapshotMaxAgeMs ?? 5_000,
+    onError: (error) => logger.error({ err: error }, "fleet snapshot rebuild failed"),
+  });
   const metrics = new ServiceMetrics({
-    hostsByState: fleetCounts,
+    hostsByState: () => snapshot.counts(),
+    clockOffsetMs: options.clock ? undefined : () => clockOffsetMs(clock),
     defaultMetrics: options.defaultMetrics,
   });
   const statuspage = config.statuspage
@@ -80,13 +139,16 @@ export function createService(options: ServiceOptions): Service {
         ...options.statuspage,
         config: config.statuspage,
         // Real time even under a simulated clock: Statuspage's rate limit is in real seconds.
-        clock: systemClock,
+        clock: steadyClock,
         logger,
         onAttempt: (outcome, pending) => metrics.observeStatuspage(outcome, pending),
       })
     : undefined;
   const onCycleDone = (summary: CycleSummary) => {
-    const running = fleetCounts().running;
+    // The cycle changed what the views show: the next read rebuilds the snapshot. The
+    // cycle's own figures are read now, from a narrow scan, once per cycle.
+    snapshot.invalidate();
+    const running = countFleet(store, healthContext()).running;
     metrics.observeCycle({ summary, running });
     // Fire and forget: the pusher bounds its own time and keeps what it could not send.
     statuspage?.push(statuspageFigures(summary, running), summary.finishedAt);
@@ -109,7 +171,12 @@ export function createService(options: ServiceOptions): Service {
     onCycleDone,
   });
   const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger);
-  const writer = new ReportWriter(store, clock);
+  const writer = new ReportWriter(store, clock, {
+    onStorageFault: (error) => {
+      logger.fatal({ err: error }, "storage fault: reports are no longer acknowledged");
+      options.onStorageFault?.(error);
+    },
+  });
   const tokenMatches = makeTokenCheck(config.token, config.tokenPrevious, {
     onPreviousToken: () => metrics.observePreviousToken(),
   });
@@ -118,26 +185,39 @@ export function createService(options: ServiceOptions): Service {
     dryRun: config.dryRun,
     nextRunAt: () => schedule.nextRunAt(),
   };
-  const app = createHttpServer({ logger, tokenMatches, metrics });
+  const requestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.requestLimits };
+  const guesses = new WindowLimiter(requestLimits.guesses, clock);
+  const app = createHttpServer({
+    logger,
+    tokenMatches,
+    metrics,
+    heavyReads: new WindowLimiter(requestLimits.heavyReads, clock),
+    guesses,
+    connections: options.connectionLimits,
+  });
   // Siblings: each sees only what it is given, and both run behind the server's auth hook.
   void app.register(apiRoutes, {
     hosts: store,
-    cycles,
+    snapshot,
+    cycles: new CycleDigests(db),
     reports: writer,
     inventory,
     healthContext,
     healthCheck: healthCheckFacts,
     metrics,
+    loopbackReports: options.loopbackReports ?? false,
   });
   void app.register(statusPageRoutes, {
     token: config.token,
     tokenMatches,
     cookieSecure: config.cookieSecure,
     clock,
+    sessions,
+    snapshot,
     hosts: store,
-    cycles,
-    healthContext,
     healthCheck: healthCheckFacts,
+    guesses,
+    metrics,
   });
   let stopped = false;
 
@@ -151,12 +231,16 @@ export function createService(options: ServiceOptions): Service {
     inventory,
     logger,
     metrics,
+    snapshot,
     statuspage,
     async listen(host = "0.0.0.0") {
       // Know the fleet before the first report arrives; a cloud error here is not fatal.
       await inventory.refresh().catch((error: unknown) => {
         logger.error({ err: String(error) }, "initial inventory refresh failed");
       });
+      // The first snapshot is built at once (all hosts in one read): here, not in the
+      // first request that needs it.
+      snapshot.current();
       const url = await app.listen({ port: config.port, host });
       if (options.schedule ?? true) schedule.start();
       logger.info(
@@ -189,6 +273,7 @@ export function createService(options: ServiceOptions): Service {
       clearTimeout(timer);
       statuspage?.close();
       await app.close();
+      await snapshot.settled();
       await writer.close();
       db.close();
       logger.info("host-manager stopped");

@@ -1,7 +1,10 @@
 // The real entry point in a child process. Durability: a service killed with SIGKILL
 // in the middle of a stream of reports loses none it acknowledged; SIGTERM stops it
-// cleanly; a bad variable stops the start with a clear error.
+// cleanly; a bad variable, or a database it cannot write, stops the start with a clear error.
+import { chmodSync, chownSync } from "node:fs";
+import { join } from "node:path";
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
+import { DATABASE_FILE, openDatabase } from "../src/adapters/storage/database";
 import { startChild, waitForExit, type Child } from "./support/child";
 import { report, tempDir, TOKEN } from "./support/fixtures";
 
@@ -34,8 +37,12 @@ describe("durability", () => {
     dir.remove();
   });
 
-  const start = async (variables: Record<string, string>, timeoutMs?: number) => {
-    const child = await startChild(variables, timeoutMs);
+  const start = async (
+    variables: Record<string, string>,
+    timeoutMs?: number,
+    options?: Parameters<typeof startChild>[2],
+  ) => {
+    const child = await startChild(variables, timeoutMs, options);
     children.push(child);
     return child;
   };
@@ -97,5 +104,55 @@ describe("durability", () => {
     await expect(
       start({ ...env(dir.path), HOST_MANAGER_TOKEN: "too-short" }, 10_000),
     ).rejects.toThrow(/exited with 2[\s\S]*HOST_MANAGER_TOKEN: must be at least 32 characters/);
+  });
+
+  it("refuses to start on a database it cannot write", async () => {
+    // A migrated database whose file is read-only: SQLite opens it read-only without a
+    // word, and before the write probe the service started and refused every report.
+    openDatabase(dir.path).close();
+    chmodSync(join(dir.path, DATABASE_FILE), 0o444);
+    // File modes do not stop root: as root, the child runs as nobody, who may write the
+    // directory (SQLite's -wal and -shm files) but not the database file.
+    const nobody = { uid: 65534, gid: 65534 };
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chownSync(dir.path, nobody.uid, nobody.gid);
+    await expect(start(env(dir.path), 15_000, asRoot ? nobody : {})).rejects.toThrow(
+      /exited with 1[\s\S]*host-manager\.db is not writable: SqliteError: attempt to write a readonly database/,
+    );
+  });
+
+  it("exits non-zero on the first I/O error in the write path, and lost no acknowledged report", async () => {
+    // Writes past 256 KiB fail (EFBIG), as on a full disk: the WAL reaches it within a
+    // few dozen commits. Before, every report from then on was a 500 and /healthz said ok.
+    const first = await start(env(dir.path), undefined, { fileSizeLimitKib: 256 });
+    const body = (seq: number) =>
+      JSON.stringify(
+        report(simInstanceId(1), { privateIp: simPrivateIp(1), clientVersion: `seq-${seq}` }),
+      );
+    let acked = 0;
+    let refusal = "";
+    for (let seq = 1; seq <= 2_000 && refusal === ""; seq++) {
+      try {
+        const res = await fetch(`${first.url}/rpc/v1/status`, {
+          method: "POST",
+          headers,
+          body: body(seq),
+        });
+        if (res.status === 200) acked = seq;
+        else refusal = `${res.status} ${await res.text()}`;
+      } catch (error) {
+        refusal = String(error);
+      }
+    }
+    expect(refusal).toMatch(/^503 .*storage unavailable|fetch failed/);
+    expect(await waitForExit(first.process)).toEqual({ code: 1, signal: null });
+    expect(first.output()).toMatch(/storage fault: reports are no longer acknowledged/);
+    expect(acked).toBeGreaterThan(0);
+
+    // Restarted (its supervisor would), the last acknowledged report is there.
+    const second = await start(env(dir.path));
+    const res = await fetch(`${second.url}/api/v1/hosts?limit=1`, { headers });
+    const { hosts } = (await res.json()) as { hosts: { clientVersion: string }[] };
+    expect(Number(hosts[0].clientVersion.slice(4))).toBeGreaterThanOrEqual(acked);
   });
 });

@@ -94,6 +94,7 @@ describe("service", () => {
       method: "POST",
       url: "/rpc/v1/status",
       headers: auth,
+      remoteAddress: "10.0.0.5",
       payload: report("i-sim-0001", { privateIp: "10.0.0.5" }),
     });
     expect(ok.statusCode).toBe(200);

@@ -5,6 +5,13 @@ import { HostStatus, type HostRecord } from "./host";
 
 export type Assessment = { healthy: true } | { healthy: false; reason: string };
 
+/**
+ * How long a client-failed status must stand, if no later report repeats it, before it
+ * counts: one heartbeat of the hosts (60 s). A single failure report is often a client
+ * restarting; a host is not rebooted for it unless it persists.
+ */
+export const CLIENT_FAILED_PERSISTS_MS = 60_000;
+
 /** ESS lifecycle states in which a host is expected to run the client. */
 const JUDGED_LIFECYCLE_STATES = new Set(["InService", "Pending"]);
 
@@ -18,7 +25,15 @@ export function assessHost(
   { now, observingSince, settings }: HealthContext,
 ): Assessment {
   const elapsedSince = (t: number) => now - Math.max(t, observingSince);
-  if (host.status === HostStatus.clientFailed) return { healthy: false, reason: "client-failed" };
+  // The failure persists across two reports (a later one repeats it), or for a heartbeat.
+  if (
+    host.status === HostStatus.clientFailed &&
+    host.lastReportAt !== null &&
+    (host.lastReportAt > host.statusSince ||
+      elapsedSince(host.statusSince) >= CLIENT_FAILED_PERSISTS_MS)
+  ) {
+    return { healthy: false, reason: "client-failed" };
+  }
   if (host.status === HostStatus.created || host.lastReportAt === null) {
     return elapsedSince(host.cloudCreatedAt) > settings.startupTimeoutMs
       ? { healthy: false, reason: "startup-timeout" }

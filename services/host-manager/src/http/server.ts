@@ -1,10 +1,20 @@
 // The HTTP server every route shares: who may call what (the fleet token, unless a
 // route says otherwise), request metrics by route pattern, and errors that never leak
 // internals. The JSON API and the status page are registered on it as sibling plugins.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from "fastify";
 import type { Logger } from "pino";
+import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import type { Socket } from "node:net";
 import type { ServiceMetrics } from "../metrics/prometheus";
 import type { TokenCheck } from "./auth";
+import { peerAddress } from "./peer";
+import type { WindowLimiter } from "./rate-limit";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -14,19 +24,123 @@ declare module "fastify" {
      * itself; `none` is public.
      */
     auth?: "bearer" | "page" | "none";
+    /**
+     * A read whose cost grows with the fleet (host pages, cycles, the status page,
+     * metrics): rate-limited per source address, so polling cannot starve reports.
+     */
+    heavy?: boolean;
   }
 }
 
 /** A report is a few hundred bytes; anything near this is not a report. */
 export const BODY_LIMIT_BYTES = 4 * 1024;
 
+/** How many sockets the server holds, and for how long an idle or slow one. */
+export interface ConnectionLimits {
+  /** Open sockets in all; capped further by the process's file-descriptor limit. */
+  readonly maxConnections: number;
+  /** Open sockets from one address (the TCP peer). */
+  readonly maxConnectionsPerAddress: number;
+  /**
+   * A socket that sends nothing for this long is closed: before its first byte (Node's
+   * header timeout only starts with one), or stalled in the middle of a request.
+   */
+  readonly idleTimeoutMs: number;
+  /** From a request's first byte to the end of its headers: a trickle of bytes ends too. */
+  readonly headersTimeoutMs: number;
+  /** From connecting to the end of the request. */
+  readonly requestTimeoutMs: number;
+  /** An idle kept-alive socket is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** How often the header and request timeouts are checked. */
+  readonly timeoutCheckIntervalMs: number;
+}
+
+/**
+ * For 10,000 hosts that each post a few hundred bytes a minute over the VPC. A host
+ * sends its headers at once and its body in one packet, so seconds are generous: a
+ * socket that sends nothing is closed after idleTimeout, one that trickles its headers
+ * within headersTimeout plus a check. A host's
+ * next report is 60 s away, so keeping its socket alive longer than a few seconds only
+ * holds a descriptor: at 5 s the fleet keeps about 167 × 5 ≈ 850 idle sockets at most.
+ * 4,096 sockets leave room for those, retries and operators; one address (a host uses
+ * one, the benchmark 100 from loopback) gets 128, so it cannot take them all.
+ */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 4_096,
+  maxConnectionsPerAddress: 128,
+  idleTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+  timeoutCheckIntervalMs: 2_000,
+};
+
+/** Descriptors kept for the database, its WAL, logs and outgoing calls. */
+const RESERVED_DESCRIPTORS = 256;
+
+/** The soft limit on open files (Node raises it to the hard limit at start), if known. */
+function openFileLimit(): number | undefined {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isFinite(soft) ? soft : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Caps the server's sockets, in all (below the descriptor limit) and per address. */
+function limitConnections(server: Server, limits: ConnectionLimits): void {
+  const fds = openFileLimit();
+  server.maxConnections =
+    fds === undefined
+      ? limits.maxConnections
+      : Math.max(1, Math.min(limits.maxConnections, fds - RESERVED_DESCRIPTORS));
+  const perAddress = new Map<string, number>();
+  server.on("connection", (socket: Socket) => {
+    const address = peerAddress(socket);
+    const open = (perAddress.get(address) ?? 0) + 1;
+    if (open > limits.maxConnectionsPerAddress) {
+      socket.destroy();
+      return;
+    }
+    perAddress.set(address, open);
+    socket.once("close", () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left === 0) perAddress.delete(address);
+      else perAddress.set(address, left);
+    });
+  });
+}
+
 export interface HttpServerDeps {
   readonly logger: Logger;
   readonly tokenMatches: TokenCheck;
-  readonly metrics: Pick<ServiceMetrics, "observeRequest">;
+  readonly metrics: Pick<ServiceMetrics, "observeRequest" | "observeRateLimited">;
+  /** Heavy reads (see `heavy`), per source address. */
+  readonly heavyReads: WindowLimiter;
+  /** Wrong tokens, per source address: over the limit, the address is refused for a while. */
+  readonly guesses: WindowLimiter;
+  readonly connections?: Partial<ConnectionLimits>;
+}
+
+/** A 429 that says when to come back. */
+export function tooManyRequests(
+  reply: FastifyReply,
+  limiter: WindowLimiter,
+  address: string,
+): FastifyReply {
+  return reply
+    .code(429)
+    .header("retry-after", String(limiter.retryAfterSeconds(address)))
+    .send({ error: "too many requests" });
 }
 
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...deps.connections };
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // One line per heartbeat from thousands of hosts would drown everything else.
@@ -34,22 +148,49 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     // No child logger per request: at fleet heartbeat rates the allocation shows up in profiles.
     childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: 30_000,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Socket inactivity: closes sockets that never send a byte, or stall.
+    connectionTimeout: limits.idleTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+    },
     return503OnClosing: true,
   });
+  limitConnections(app.server, limits);
 
   // The two hooks every request passes through take a callback rather than being async:
   // no promise per request for work that never waits. Added here, before any plugin,
   // they apply to every route and to the not-found handler.
   app.addHook("onRequest", (request, reply, done) => {
+    const config = request.routeOptions.config;
     // Unmatched routes have no config: they need the token too, so probing learns nothing.
-    if (
-      (request.routeOptions.config?.auth ?? "bearer") === "bearer" &&
-      !deps.tokenMatches(request.headers.authorization)
-    ) {
-      // Replying from a callback hook ends the chain: done is not called.
-      reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthorized" });
-      return;
+    if ((config?.auth ?? "bearer") === "bearer") {
+      const address = peerAddress(request.socket);
+      // An address that guessed too often is refused even the right token for the rest of
+      // the window, so a guess that hits tells nothing. Replying from a callback hook
+      // ends the chain: done is not called.
+      if (deps.guesses.blocked(address)) {
+        deps.metrics.observeRateLimited("guesses");
+        tooManyRequests(reply, deps.guesses, address);
+        return;
+      }
+      const { authorization } = request.headers;
+      if (!deps.tokenMatches(authorization)) {
+        // No header at all is a client without the token (a browser's favicon), not a guess.
+        if (authorization !== undefined) deps.guesses.take(address);
+        reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthorized" });
+        return;
+      }
+    }
+    if (config?.heavy) {
+      const address = peerAddress(request.socket);
+      if (!deps.heavyReads.take(address)) {
+        deps.metrics.observeRateLimited("heavy-reads");
+        tooManyRequests(reply, deps.heavyReads, address);
+        return;
+      }
     }
     done();
   });

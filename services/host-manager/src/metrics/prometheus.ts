@@ -8,6 +8,8 @@ import { FLEET_STATES, type FleetCounts } from "../domain/fleet-state";
 export interface MetricsOptions {
   /** Live hosts by state, read at scrape time so the gauge is never a cycle old. */
   readonly hostsByState: () => FleetCounts;
+  /** How far the system's wall clock is from the service's steady clock (ms), at scrape time. */
+  readonly clockOffsetMs?: () => number;
   /** Process and Node.js runtime metrics. Defaults to true. */
   readonly defaultMetrics?: boolean;
 }
@@ -30,6 +32,8 @@ export class ServiceMetrics {
   private readonly statuspagePushes;
   private readonly statuspagePending;
   private readonly previousToken;
+  private readonly droppedReportFields;
+  private readonly rateLimited;
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
@@ -46,6 +50,17 @@ export class ServiceMetrics {
         for (const state of FLEET_STATES) this.set({ state }, counts[state]);
       },
     });
+    if (options.clockOffsetMs) {
+      const offsetMs = options.clockOffsetMs;
+      new Gauge({
+        name: "host_manager_clock_offset_seconds",
+        help: "How far the system clock has stepped from the service's steady clock since it started (positive: ahead). Elapsed times ignore it; timestamps follow it from the next start.",
+        registers,
+        collect() {
+          this.set(offsetMs() / 1000);
+        },
+      });
+    }
     this.lastCycle = new Gauge({
       name: "host_manager_cycle_hosts",
       help: "Hosts counted by the last health-check cycle: total judged, running, healthy, unhealthy (including remediating and failed), remediating, failed, outdated (an older generation).",
@@ -103,6 +118,18 @@ export class ServiceMetrics {
       help: "Requests let in by HOST_MANAGER_TOKEN_PREVIOUS: once it stops rising, the old token can go.",
       registers,
     });
+    this.droppedReportFields = new Counter({
+      name: "host_manager_report_fields_dropped_total",
+      help: "Optional report fields a host sent that did not fit (stored as null; the report was accepted), by field.",
+      labelNames: ["field"],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: "host_manager_rate_limited_total",
+      help: "Requests refused with 429, by limit: heavy-reads (per address), guesses (wrong tokens or sign-ins per address).",
+      labelNames: ["limit"],
+      registers,
+    });
   }
 
   observeCycle({ summary, running }: CycleFigures): void {
@@ -131,6 +158,14 @@ export class ServiceMetrics {
 
   observePreviousToken(): void {
     this.previousToken.inc();
+  }
+
+  observeDroppedReportField(field: string): void {
+    this.droppedReportFields.inc({ field });
+  }
+
+  observeRateLimited(limit: "heavy-reads" | "guesses"): void {
+    this.rateLimited.inc({ limit });
   }
 
   observeStatuspage(outcome: string, pendingCycles: number): void {

@@ -4,7 +4,7 @@
 // health check; unsent points wait (bounded) for the next cycle.
 import type { Logger } from "pino";
 import type { StatuspageConfig, StatuspageMetricIds } from "../adapters/env/config";
-import { systemClock, type Clock } from "../clock";
+import { steadyClock, type Clock } from "../clock";
 import { remediationsDone, type CycleSummary } from "../domain/cycle";
 
 export type StatuspageFigures = Record<keyof StatuspageMetricIds, number>;
@@ -30,9 +30,10 @@ export interface PushOptions {
   /** Cycles' points kept while Statuspage is unreachable. Defaults to 288 (a day at 5 minutes). */
   readonly maxPendingCycles?: number;
   /**
-   * What paces the requests. Defaults to the system clock, and the service keeps that
+   * What paces the requests. Defaults to the steady clock, and the service keeps that
    * default on purpose: the limit is Statuspage's, in real seconds, and the wait is a
-   * real timer, so a simulated health-check clock here would let pushes out too fast.
+   * real timer, so a simulated health-check clock here would let pushes out too fast
+   * (and the wall clock, stepped back, would hold them back).
    */
   readonly clock?: Clock;
   /** Called after every attempt, for the Prometheus counters. */
@@ -60,7 +61,7 @@ export class StatuspagePusher {
   constructor(private readonly options: PushOptions) {
     const { url, pageId } = options.config;
     this.endpoint = `${url}/v1/pages/${encodeURIComponent(pageId)}/metrics/data`;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? steadyClock;
   }
 
   /** Cycles waiting to be sent. */

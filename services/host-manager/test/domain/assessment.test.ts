@@ -50,10 +50,18 @@ describe("heartbeat timeout", () => {
     expect(judge(exited, 12)).toEqual({ healthy: false, reason: "client-not-restarting" });
   });
 
-  it("a client that gave up is unhealthy at once", () => {
-    expect(judge(host({ status: 4, lastReportAt: at(0) }), 0)).toEqual({
+  it("a client that gave up is unhealthy once a second report repeats it", () => {
+    const failed = host({ status: 4, statusSince: at(0), lastReportAt: at(0) });
+    expect(judge(failed, 0)).toEqual({ healthy: true });
+    expect(judge({ ...failed, lastReportAt: at(0.5) }, 0.5)).toEqual({
       healthy: false,
       reason: "client-failed",
     });
+  });
+
+  it("a single failure report counts once it has stood for a heartbeat", () => {
+    const failed = host({ status: 4, statusSince: at(0), lastReportAt: at(0) });
+    expect(judge(failed, 0.99).healthy).toBe(true);
+    expect(judge(failed, 1)).toEqual({ healthy: false, reason: "client-failed" });
   });
 });

@@ -10,11 +10,34 @@ export interface Child {
 
 const ROOT = join(__dirname, "..", "..");
 
-export function startChild(env: Record<string, string>, timeoutMs = 20_000): Promise<Child> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/main.ts"], {
+export function startChild(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  options: {
+    /** Run as this user (a test running as root, whom file modes do not stop, drops to one). */
+    uid?: number;
+    gid?: number;
+    /**
+     * RLIMIT_FSIZE in KiB: a write past it fails with EFBIG (Node ignores SIGXFSZ), as on a
+     * full disk. Set with bash's `ulimit -f` (1 KiB blocks), which then execs node.
+     */
+    fileSizeLimitKib?: number;
+  } = {},
+): Promise<Child> {
+  const { fileSizeLimitKib, ...user } = options;
+  const args = ["-r", "ts-node/register/transpile-only", "src/main.ts"];
+  const [command, argv] =
+    fileSizeLimitKib === undefined
+      ? [process.execPath, args]
+      : [
+          "bash",
+          ["-c", `ulimit -f ${fileSizeLimitKib} && exec "$0" "$@"`, process.execPath, ...args],
+        ];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...user,
   });
   let output = "";
   return new Promise((resolve, reject) => {

@@ -30,13 +30,15 @@ export async function reportHosts(
 
 /**
  * The fleet the status-page and metrics tests look at (10 simulated hosts): after it,
- * 1-5 run, 6 is restarting its client, 7 reports client-failed and is rebooted by the
- * cycle, 8-10 never reported and are rebooted for the startup timeout.
+ * 1-5 run, 6 is restarting its client, 7 reports client-failed (twice, so it persists)
+ * and is rebooted by the cycle, 8-10 never reported and are rebooted for the startup timeout.
  */
 export async function seedMixedFleet(t: TestService): Promise<void> {
   const running = [1, 2, 3, 4, 5].map((n) => ({ n, status: 2 }));
   await reportHosts(t, running);
-  t.clock.advanceMinutes(25);
+  t.clock.advanceMinutes(24);
+  await reportHosts(t, [{ n: 7, status: 4 }]);
+  t.clock.advanceMinutes(1);
   await reportHosts(t, [...running, { n: 6, status: 3 }, { n: 7, status: 4 }]);
   await t.service.healthCheck.run();
 }

@@ -11,6 +11,8 @@ export interface TestService {
   cloud: CloudDriver;
   dataDir: string;
   auth: { authorization: string };
+  /** Listens on 127.0.0.1 (a free port) and returns the base URL: real HTTP, real sockets. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,10 @@ export async function startTestService(
     schedule: false,
     // Process metrics add nothing to these tests and cost a GC observer per service.
     defaultMetrics: false,
+    // Reports come from 127.0.0.1 (inject, or real sockets here) for the simulated hosts.
+    loopbackReports: true,
+    // These tests look at the page and the gauge right after a report.
+    snapshotMaxAgeMs: 0,
     ...options.service,
   });
   await service.inventory.refresh();
@@ -43,6 +49,7 @@ export async function startTestService(
     cloud,
     dataDir: dir.path,
     auth: { authorization: `Bearer ${TOKEN}` },
+    listen: () => service.listen("127.0.0.1"),
     async close() {
       await service.stop();
       dir.remove();
@@ -57,4 +64,39 @@ export function fingerprint(service: Service): string {
     events: service.store.allEvents(),
     cycles: service.cycles.latest(1000),
   });
+}
+
+/**
+ * A fresh service listening on 127.0.0.1 for each test of the calling block, closed after
+ * it: `t` and `url` are read inside the tests. `postReport` sends a report over real HTTP.
+ */
+export function eachListening(options: Parameters<typeof startTestService>[0] = {}): {
+  readonly t: TestService;
+  readonly url: string;
+  postReport(body: unknown): Promise<Response>;
+} {
+  let current: { t: TestService; url: string } | undefined;
+  beforeEach(async () => {
+    const t = await startTestService(options);
+    current = { t, url: await t.listen() };
+  });
+  afterEach(() => current?.t.close());
+  const get = () => {
+    if (!current) throw new Error("eachListening: read t and url inside a test");
+    return current;
+  };
+  return {
+    get t() {
+      return get().t;
+    },
+    get url() {
+      return get().url;
+    },
+    postReport: (body) =>
+      fetch(`${get().url}/rpc/v1/status`, {
+        method: "POST",
+        headers: { ...get().t.auth, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+  };
 }

@@ -107,6 +107,8 @@ export class FleetSimulation<H extends SimHost = SimHost> {
           method: "POST",
           url: "/rpc/v1/status",
           headers: { authorization: `Bearer ${TOKEN}` },
+          // From the host's own address, as the service requires of a report.
+          remoteAddress: h.instance.privateIp ?? undefined,
           payload: report(h.instance.instanceId, {
             privateIp: h.instance.privateIp,
             status: now - h.upFrom < 1 ? 1 : 2,

@@ -29,10 +29,24 @@ const ALL = selectList(HOST_COLUMNS);
 const col = (field: keyof HostRecord) => HOST_COLUMNS[field];
 const NEW_INSTANCE = insertLists(CLOUD_COLUMNS);
 const EVENT_INSERT = insertLists(EVENT_COLUMNS);
+const EVENT_FIELDS = Object.keys(EVENT_COLUMNS).join(", ");
 
 /** A host as an inventory sync compares it with the scaling group. */
 type InventoryViewRow = Pick<HostRecord, "instanceId" | "archivedAt"> &
   Pick<CloudInstance, (typeof FOLLOWED_CLOUD_FIELDS)[number]>;
+
+/** The points in time a host row holds: none may be later than now (clampFutureTimestamps). */
+const TIMESTAMP_COLUMNS = (
+  [
+    "cloudCreatedAt",
+    "firstSeenAt",
+    "archivedAt",
+    "statusSince",
+    "lastReportAt",
+    "lastRemediationAt",
+    "rolloutReplacedAt",
+  ] as const satisfies readonly (keyof HostRecord)[]
+).map(col);
 
 export type ReportOutcome = "ok" | "unknown-instance" | "ip-mismatch";
 
@@ -57,6 +71,16 @@ export class HostStore {
          WHERE archived_at IS NULL ORDER BY instance_id`,
       ),
       all: db.prepare(`SELECT ${ALL} FROM hosts ORDER BY instance_id`),
+      // Keyset pages in instance-id order: a page costs the same wherever it starts.
+      activePage: db.prepare(
+        `SELECT ${ALL} FROM hosts WHERE archived_at IS NULL AND instance_id > ?
+         ORDER BY instance_id LIMIT ?`,
+      ),
+      allPage: db.prepare(
+        `SELECT ${ALL} FROM hosts WHERE instance_id > ? ORDER BY instance_id LIMIT ?`,
+      ),
+      activeCount: db.prepare(`SELECT COUNT(*) FROM hosts WHERE archived_at IS NULL`).pluck(),
+      allCount: db.prepare(`SELECT COUNT(*) FROM hosts`).pluck(),
       // Rows as arrays, in HOST_STATE_FIELDS order (see forEachActiveState).
       activeStates: db
         .prepare(
@@ -94,6 +118,13 @@ export class HostStore {
          WHERE instance_id = ? AND archived_at IS NULL
            AND (cloud_private_ip IS NULL OR cloud_private_ip = ?)`,
       ),
+      // SQLite's min() of several values is NULL if one is: a NULL column stays NULL.
+      clampFuture: db.prepare(
+        `UPDATE hosts SET ${TIMESTAMP_COLUMNS.map((c) => `${c} = min(${c}, @now)`).join(", ")},
+           version = version + 1
+         WHERE ${TIMESTAMP_COLUMNS.map((c) => `${c} > @now`).join(" OR ")}`,
+      ),
+      clampFutureEvents: db.prepare(`UPDATE remediation_events SET at = @now WHERE at > @now`),
       known: db.prepare(`SELECT 1 FROM hosts WHERE instance_id = ? AND archived_at IS NULL`),
       remediate: db.prepare(
         `UPDATE hosts SET ${assignments(HOST_COLUMNS, REMEDIATION_FIELDS)}, version = version + 1
@@ -108,6 +139,15 @@ export class HostStore {
       eventsFor: db.prepare(
         `SELECT ${selectList(EVENT_COLUMNS)}
          FROM remediation_events WHERE instance_id = ? ORDER BY id DESC LIMIT ?`,
+      ),
+      // The newest events of many hosts in one query (ids as a JSON array), each host's
+      // newest first: a page of hosts costs one query, not one per host.
+      recentEvents: db.prepare(
+        `SELECT ${EVENT_FIELDS} FROM (
+           SELECT ${selectList(EVENT_COLUMNS)},
+             ROW_NUMBER() OVER (PARTITION BY instance_id ORDER BY id DESC) AS n
+           FROM remediation_events WHERE instance_id IN (SELECT value FROM json_each(?))
+         ) WHERE n <= ? ORDER BY instanceId, n`,
       ),
       allEvents: db.prepare(
         `SELECT ${selectList(EVENT_COLUMNS)} FROM remediation_events ORDER BY id`,
@@ -144,6 +184,20 @@ export class HostStore {
   }
 
   /**
+   * Up to `limit` hosts after `afterInstanceId` (null: from the start) in instance-id
+   * order, archived ones too if `archived`: one page of the API's list.
+   */
+  page(afterInstanceId: string | null, limit: number, archived = false): HostRecord[] {
+    const statement = archived ? this.stmt.allPage : this.stmt.activePage;
+    return statement.all(afterInstanceId ?? "", limit) as HostRecord[];
+  }
+
+  /** How many hosts there are (active ones only unless `archived`). */
+  count(archived = false): number {
+    return (archived ? this.stmt.allCount : this.stmt.activeCount).get() as number;
+  }
+
+  /**
    * Calls `visit` with the state fields of every active host, in no particular order.
    * The object passed is reused from one call to the next: read it, do not keep it.
    */
@@ -154,6 +208,19 @@ export class HostStore {
       for (let i = 0; i < fields.length; i++) host[fields[i]] = row[i];
       visit(host as unknown as HostStateFields);
     }
+  }
+
+  /**
+   * Sets every stored time later than `now` to `now`, and says how many hosts it changed.
+   * Times are written from the service's clock, so a later one was written under a clock
+   * since set back: left alone, a host that then dies would look as if it reported in
+   * the future, and no timeout or cooldown would run until the clock caught up.
+   */
+  clampFutureTimestamps(now: number): number {
+    return this.db.transaction(() => {
+      this.stmt.clampFutureEvents.run({ now });
+      return this.stmt.clampFuture.run({ now }).changes;
+    })();
   }
 
   isKnown(instanceId: string): boolean {
@@ -173,7 +240,8 @@ export class HostStore {
         seen.add(instance.instanceId);
         const existing = known.get(instance.instanceId);
         if (!existing) {
-          this.stmt.insert.run({ ...instance, now });
+          // A creation time ahead of this clock would lengthen the start-up grace by as much.
+          this.stmt.insert.run({ ...instance, createdAt: Math.min(instance.createdAt, now), now });
           change.added.push(instance.instanceId);
           continue;
         }
@@ -269,6 +337,22 @@ export class HostStore {
 
   events(instanceId: string, limit = 20): RemediationEvent[] {
     return this.stmt.eventsFor.all(instanceId, limit) as RemediationEvent[];
+  }
+
+  /** The newest `perHost` events of each host asked for, in one query; no entry for none. */
+  recentEvents(instanceIds: readonly string[], perHost: number): Map<string, RemediationEvent[]> {
+    const byHost = new Map<string, RemediationEvent[]>();
+    if (instanceIds.length === 0) return byHost;
+    const rows = this.stmt.recentEvents.all(
+      JSON.stringify(instanceIds),
+      perHost,
+    ) as RemediationEvent[];
+    for (const event of rows) {
+      const list = byHost.get(event.instanceId);
+      if (list) list.push(event);
+      else byHost.set(event.instanceId, [event]);
+    }
+    return byHost;
   }
 
   allEvents(): RemediationEvent[] {

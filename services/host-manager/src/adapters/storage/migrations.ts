@@ -44,4 +44,11 @@ export const MIGRATIONS: readonly string[] = [
   // Rolling replacement: the instance's generation tag, and when a rollout had ESS replace it.
   `ALTER TABLE hosts ADD COLUMN generation TEXT;
    ALTER TABLE hosts ADD COLUMN rollout_replaced_at INTEGER;`,
+  // Status-page sessions kept on the server: signing out revokes one, and none outlives
+  // the expiry written here, whatever its cookie says.
+  `-- svc-http
+   CREATE TABLE sessions (
+     id         TEXT PRIMARY KEY,
+     expires_at INTEGER NOT NULL
+   );`,
 ];

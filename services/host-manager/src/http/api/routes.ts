@@ -2,35 +2,68 @@
 // hosts and health-check cycles, and Prometheus metrics. Every route but /healthz needs
 // the fleet token (see ../server.ts).
 import type { FastifyPluginAsync } from "fastify";
-import type { CycleStore } from "../../adapters/storage/cycles";
-import type { HostStore } from "../../adapters/storage/hosts";
+import type { CycleDigests } from "../../adapters/storage/cycle-digests";
+import type { HostStore, ReportOutcome } from "../../adapters/storage/hosts";
 import type { ReportWriter } from "../../adapters/storage/report-writer";
 import type { HealthContext } from "../../domain/health-context";
 import type { Inventory } from "../../health-check/inventory";
 import type { ServiceMetrics } from "../../metrics/prometheus";
+import type { FleetSnapshot } from "../fleet-snapshot";
 import type { HealthCheckFacts } from "../health-check-facts";
+import { isLoopback, peerAddress } from "../peer";
+import { decodeCursor, encodeCursor } from "./cursor";
 import { cyclesQuerySchema, firstIssue, hostsQuerySchema, parseHostReport } from "./schemas";
 import { hostView } from "./views";
 
 export interface ApiDeps {
-  readonly hosts: Pick<HostStore, "answers" | "listActive" | "listAll" | "events">;
-  readonly cycles: Pick<CycleStore, "latest">;
+  readonly hosts: Pick<HostStore, "answers" | "page" | "count" | "recentEvents">;
+  /** Its lifetime bounds how long a page of the host list is served as built. */
+  readonly snapshot: Pick<FleetSnapshot, "current">;
+  /** The recorded cycles, their lists cut: a response's size never grows with the fleet. */
+  readonly cycles: Pick<CycleDigests, "latest">;
   /** Commits reports in groups; a report is acknowledged once its group is on disk. */
-  readonly reports: Pick<ReportWriter, "submit">;
+  readonly reports: Pick<ReportWriter, "submit" | "health">;
   readonly inventory: Pick<Inventory, "knowsAfterRefresh">;
   /** The time and thresholds hosts are judged against, as of the call. */
   readonly healthContext: () => HealthContext;
   readonly healthCheck: HealthCheckFacts;
-  readonly metrics: Pick<ServiceMetrics, "registry">;
+  readonly metrics: Pick<ServiceMetrics, "registry" | "observeDroppedReportField">;
+  /**
+   * Accept reports from 127.0.0.0/8 and ::1 whatever their privateIp: for the simulated
+   * cloud (local runs, the benchmark, tests), whose hosts do not exist. Never in production.
+   */
+  readonly loopbackReports: boolean;
 }
 
 const HISTORY_PER_HOST = 10;
 const OK_BODY = '{"ok":true}';
 
+/** Up to `limit` of `sorted` (in instance-id order) after `after`, as the store's page would. */
+function pageAfter<T extends { instanceId: string }>(
+  sorted: readonly T[],
+  after: string | null,
+  limit: number,
+): T[] {
+  let lo = 0;
+  let hi = sorted.length;
+  // The first id greater than `after`, by code unit as SQLite's BINARY collation orders them.
+  while (after !== null && lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid].instanceId <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.slice(lo, lo + limit);
+}
+
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.get("/healthz", { config: { auth: "none" } }, async (_request, reply) => {
-    if (deps.hosts.answers()) return { ok: true };
-    return reply.code(503).send({ ok: false, error: "database unavailable" });
+    if (!deps.hosts.answers()) {
+      return reply.code(503).send({ ok: false, error: "database unavailable" });
+    }
+    // Reading is not enough: a database that cannot be written must not look alive.
+    const writes = deps.reports.health();
+    if (!writes.ok) return reply.code(503).send({ ok: false, error: writes.reason });
+    return { ok: true };
   });
 
   app.post("/rpc/v1/status", async (request, reply) => {
@@ -39,12 +72,32 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       return reply.code(400).send({ error: "invalid report", ...parsed.error });
     }
     const report = parsed.data;
-    let outcome = await deps.reports.submit(report);
-    if (
-      outcome === "unknown-instance" &&
-      (await deps.inventory.knowsAfterRefresh(report.instanceId))
-    ) {
+    // The interim check until hosts have their own credentials: a report is taken only
+    // from the instance's own address. The peer must be the privateIp it reports, and
+    // the store takes it only if that is the inventory's private IP of the instance; so
+    // a holder of the fleet token can speak only for the instance at its own address.
+    const peer = peerAddress(request.socket);
+    if (peer !== report.privateIp && !(deps.loopbackReports && isLoopback(peer))) {
+      return reply.code(403).send({
+        error: "the report does not come from the instance's private address",
+        field: "privateIp",
+      });
+    }
+    // Accepted without them: a cosmetic field that does not fit is stored as null.
+    for (const field of parsed.dropped) deps.metrics.observeDroppedReportField(field);
+    let outcome: ReportOutcome;
+    try {
       outcome = await deps.reports.submit(report);
+      if (
+        outcome === "unknown-instance" &&
+        (await deps.inventory.knowsAfterRefresh(report.instanceId))
+      ) {
+        outcome = await deps.reports.submit(report);
+      }
+    } catch (error) {
+      // Not written, so not acknowledged: the host retries, here or after a restart.
+      request.log.error({ err: error }, "report not written");
+      return reply.code(503).header("retry-after", "60").send({ error: "storage unavailable" });
     }
     if (outcome === "unknown-instance") {
       return reply.code(403).send({ error: "instance is not in the fleet", field: "instanceId" });
@@ -57,22 +110,46 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     return reply.type("application/json").send(OK_BODY);
   });
 
-  app.get("/api/v1/hosts", async (request, reply) => {
+  app.get("/api/v1/hosts", { config: { heavy: true } }, async (request, reply) => {
     const query = hostsQuerySchema.safeParse(request.query);
     if (!query.success)
       return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
-    const context = deps.healthContext();
-    const hosts = query.data.archived === "true" ? deps.hosts.listAll() : deps.hosts.listActive();
-    return {
-      generatedAt: new Date(context.now).toISOString(),
-      count: hosts.length,
-      hosts: hosts.map((host) =>
-        hostView(host, deps.hosts.events(host.instanceId, HISTORY_PER_HOST), context),
-      ),
-    };
+    const { limit, cursor } = query.data;
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    if (after === undefined) {
+      return reply.code(400).send({
+        error: "invalid query",
+        field: "cursor",
+        message: "must be a nextCursor this API returned",
+      });
+    }
+    const archived = query.data.archived === "true";
+    const view = deps.snapshot.current();
+    // Built once per fleet snapshot (at most every few seconds) for each query, then
+    // served as it is: operators polling the list cost a lookup, not 500 host views.
+    // Active hosts come from the snapshot itself; archived ones only the database has.
+    const body = view.memo(`hosts ${archived} ${limit} ${after}`, () => {
+      // One more than the page, to know whether another follows without a second query.
+      const [rows, total, context] = archived
+        ? [deps.hosts.page(after, limit + 1, true), deps.hosts.count(true), deps.healthContext()]
+        : [pageAfter(view.hosts, after, limit + 1), view.hosts.length, view.context];
+      const hosts = rows.slice(0, limit);
+      const history = deps.hosts.recentEvents(
+        hosts.map((host) => host.instanceId),
+        HISTORY_PER_HOST,
+      );
+      return JSON.stringify({
+        generatedAt: new Date(context.now).toISOString(),
+        count: hosts.length,
+        total,
+        hosts: hosts.map((host) => hostView(host, history.get(host.instanceId) ?? [], context)),
+        nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
+      });
+    });
+    return reply.type("application/json").send(body);
   });
 
-  app.get("/api/v1/health-check", async (request, reply) => {
+  app.get("/api/v1/health-check", { config: { heavy: true } }, async (request, reply) => {
     const query = cyclesQuerySchema.safeParse(request.query);
     if (!query.success)
       return reply.code(400).send({ error: "invalid query", ...firstIssue(query.error) });
@@ -101,7 +178,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
 
   // Scrapers send the same bearer token (Prometheus: `authorization: { credentials: ... }`):
   // host counts and instance activity are not for anyone on the network to read.
-  app.get("/metrics", async (_request, reply) =>
+  app.get("/metrics", { config: { heavy: true } }, async (_request, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
 };

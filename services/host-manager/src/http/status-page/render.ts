@@ -3,7 +3,13 @@
 import type { CycleSummary } from "../../domain/cycle";
 import { FLEET_STATES } from "../../domain/fleet-state";
 import { html, SafeHtml } from "./html";
-import { type HostRow, type HostTable, type PageQuery, type SortKey } from "./model";
+import {
+  TABLE_PAGE_ROWS,
+  type HostRow,
+  type HostTable,
+  type PageQuery,
+  type SortKey,
+} from "./model";
 import { STYLES } from "./styles";
 
 export interface StatusPageView {
@@ -49,6 +55,7 @@ function pageUrl(query: PageQuery, change: Partial<PageQuery>): string {
   if (next.state !== "all") params.set("state", next.state);
   if (next.sort !== "state") params.set("sort", next.sort);
   if (next.dir !== "asc") params.set("dir", next.dir);
+  if (next.page !== 1) params.set("page", String(next.page));
   const text = params.toString();
   return text ? `/?${text}` : "/";
 }
@@ -81,7 +88,7 @@ function summary(view: StatusPageView): SafeHtml {
       html`<a
         class="card${view.query.state === c.state ? " active" : ""}"
         data-state="${c.state}"
-        href="${pageUrl(view.query, { state: c.state })}"
+        href="${pageUrl(view.query, { state: c.state, page: 1 })}"
         ><b data-count>${c.count}</b>${c.label}</a
       >`,
   );
@@ -156,23 +163,38 @@ function hostRow(row: HostRow, now: number): SafeHtml {
   </tr>`;
 }
 
+/** Links to the previous and next pages of the table, when it has more than one. */
+function pager(view: StatusPageView): SafeHtml | null {
+  const { table, query } = view;
+  if (table.pages <= 1) return null;
+  const first = (table.page - 1) * TABLE_PAGE_ROWS + 1;
+  const last = first + table.rows.length - 1;
+  return html`<nav class="pager" data-page="${table.page}" data-pages="${table.pages}">
+    ${table.page > 1 ? html`<a rel="prev" href="${pageUrl(query, { page: table.page - 1 })}">previous</a>` : null}
+    <span>rows ${first}–${last} of ${table.matching}, page ${table.page} of ${table.pages}</span>
+    ${table.page < table.pages ? html`<a rel="next" href="${pageUrl(query, { page: table.page + 1 })}">next</a>` : null}
+  </nav>`;
+}
+
 function hostTable(view: StatusPageView): SafeHtml {
   const { query } = view;
   const headers = COLUMNS.map((key) => {
     const active = query.sort === key;
     const dir = active && query.dir === "asc" ? "desc" : "asc";
     const arrow = active ? (query.dir === "asc" ? " ▲" : " ▼") : "";
-    return html`<th${active ? html` aria-sort="${query.dir === "asc" ? "ascending" : "descending"}"` : null}><a data-sort="${key}" href="${pageUrl(query, { sort: key, dir })}">${SORT_LABELS[key]}${arrow}</a></th>`;
+    return html`<th${active ? html` aria-sort="${query.dir === "asc" ? "ascending" : "descending"}"` : null}><a data-sort="${key}" href="${pageUrl(query, { sort: key, dir, page: 1 })}">${SORT_LABELS[key]}${arrow}</a></th>`;
   });
-  const rows = view.table.rows.map((row) => hostRow(row, view.now));
+  const { table } = view;
+  const rows = table.rows.map((row) => hostRow(row, view.now));
   return html`<section>
     <h2>
       Hosts
       <span class="muted" data-shown
-        >${view.table.rows.length}
-        shown${query.state !== "all" ? html` (state ${query.state}, <a href="${pageUrl(query, { state: "all" })}">show all</a>)` : null}</span
+        >${table.matching}
+        shown${query.state !== "all" ? html` (state ${query.state}, <a href="${pageUrl(query, { state: "all", page: 1 })}">show all</a>)` : null}</span
       >
     </h2>
+    ${pager(view)}
     <table id="hosts">
       <thead>
         <tr>

@@ -1,17 +1,24 @@
-// Status-page sessions without server state: the cookie is `<expiry>.<nonce>.<mac>`,
-// an HMAC keyed by a key derived from the fleet token. The token itself never leaves
-// the server (a cookie in a log or a proxy leaks nothing reusable elsewhere), rotating
-// the token ends every session, and a restart keeps them.
+// Status-page sessions: the cookie is `<expiry>.<nonce>.<mac>`, an HMAC keyed by a key
+// derived from the fleet token, and the server keeps each live session's nonce with its
+// expiry (SessionStore). The token itself never leaves the server (a cookie in a log or
+// a proxy leaks nothing reusable elsewhere), rotating the token ends every session, a
+// restart keeps them, and signing out ends one for good, even if its cookie was copied.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { SessionStore } from "../../adapters/storage/sessions";
 
 export const SESSION_COOKIE = "hm_session";
 /** Long enough for a perf-test run, short enough that a forgotten browser tab expires. */
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 
+/** The signed cookie alone: what a value says, if the server signed it. */
 export interface Sessions {
   issue(nowMs: number): string;
   verify(value: string | undefined, nowMs: number): boolean;
+  /** The nonce of a value the server signed (whatever its expiry), else undefined. */
+  idOf(value: string | undefined): string | undefined;
 }
+
+const VALUE = /^(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
 export function makeSessions(token: string): Sessions {
   const key = createHmac("sha256", token).update("host-manager status-page session v1").digest();
@@ -22,16 +29,54 @@ export function makeSessions(token: string): Sessions {
       return `${payload}.${mac(payload)}`;
     },
     verify(value, nowMs) {
-      if (typeof value !== "string") return false;
-      const match = /^(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(value);
-      if (!match) return false;
-      const expected = Buffer.from(mac(`${match[1]}.${match[2]}`));
-      const presented = Buffer.from(match[3] as string);
-      // Both are 43 characters here, so the comparison is constant time.
-      if (!timingSafeEqual(expected, presented)) return false;
-      return Number(match[1]) > nowMs / 1000;
+      const match = signed(value);
+      return match !== undefined && Number(match[1]) > nowMs / 1000;
+    },
+    idOf(value) {
+      return signed(value)?.[2];
     },
   };
+  function signed(value: string | undefined): RegExpExecArray | undefined {
+    if (typeof value !== "string") return undefined;
+    const match = VALUE.exec(value);
+    if (!match) return undefined;
+    const expected = Buffer.from(mac(`${match[1]}.${match[2]}`));
+    const presented = Buffer.from(match[3] as string);
+    // Both are 43 characters here, so the comparison is constant time.
+    return timingSafeEqual(expected, presented) ? match : undefined;
+  }
+}
+
+/**
+ * The sessions the status page honours: signed by this server and still on its books.
+ * Issuing records one for SESSION_TTL_SECONDS from now; revoking deletes it.
+ */
+export class SessionBook {
+  private readonly sessions: Sessions;
+
+  constructor(
+    token: string,
+    private readonly store: Pick<SessionStore, "add" | "isLive" | "revoke">,
+  ) {
+    this.sessions = makeSessions(token);
+  }
+
+  issue(nowMs: number): string {
+    const value = this.sessions.issue(nowMs);
+    this.store.add(this.sessions.idOf(value) as string, nowMs + SESSION_TTL_SECONDS * 1000, nowMs);
+    return value;
+  }
+
+  /** Signed, unexpired by its cookie, and live on the server (not signed out, within its TTL). */
+  verify(value: string | undefined, nowMs: number): boolean {
+    if (!this.sessions.verify(value, nowMs)) return false;
+    return this.store.isLive(this.sessions.idOf(value) as string, nowMs);
+  }
+
+  revoke(value: string | undefined): void {
+    const id = this.sessions.idOf(value);
+    if (id !== undefined) this.store.revoke(id);
+  }
 }
 
 /** Reads one cookie from a Cookie header; no dependency for a single value. */

@@ -45,4 +45,5 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .login input { width: 100%; padding: 8px; margin: 8px 0; font: inherit; }
 .login button, header button { padding: 6px 14px; font: inherit; cursor: pointer; }
 .notice { color: #c8372d; }
+.pager { display: flex; gap: 16px; align-items: baseline; margin: 8px 0; }
 `;

@@ -1,6 +1,7 @@
 // Schema migrations: a database an earlier release left is brought up to date in place.
 import { openDatabase, schemaVersion } from "../../../src/adapters/storage/database";
 import { HostStore } from "../../../src/adapters/storage/hosts";
+import { MIGRATIONS } from "../../../src/adapters/storage/migrations";
 import { T0, tempDir } from "../../support/fixtures";
 
 let dir: ReturnType<typeof tempDir>;
@@ -26,10 +27,11 @@ describe("schema", () => {
       T0,
     );
     v2.exec(`ALTER TABLE hosts DROP COLUMN generation;
-      ALTER TABLE hosts DROP COLUMN rollout_replaced_at; PRAGMA user_version = 1;`);
+      ALTER TABLE hosts DROP COLUMN rollout_replaced_at; DROP TABLE sessions;
+      PRAGMA user_version = 1;`);
     v2.close();
     const db = openDatabase(dir.path);
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(new HostStore(db).get("i-old")).toMatchObject({
       cloudPrivateIp: "10.0.0.9",
       generation: null,

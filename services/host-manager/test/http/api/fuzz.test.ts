@@ -23,9 +23,10 @@ const WRONG_TYPES: unknown[] = [
   "😀",
 ];
 
-const NON_STRINGS: unknown[] = [null, true, [], {}, 3, 1.5];
-
-/** Values that are invalid for each field whatever else is in the body. */
+/**
+ * Values that are invalid for each required field whatever else is in the body. The
+ * optional clientVersion and hostname are never a reason to refuse (see routes.test.ts).
+ */
 const INVALID: Record<string, unknown[]> = {
   instanceId: [
     "",
@@ -42,8 +43,6 @@ const INVALID: Record<string, unknown[]> = {
   status: [0, 5, -1, 2.5, "2", "running", 1e9, null],
   logicalCpus: [0, -8, 4097, 8.5, "8", null, 2 ** 53],
   physicalCpus: [0, -4, 4097, 4.2, "4", null, 10_000],
-  clientVersion: ["", "x".repeat(65), "1.2.3\u0007", "版本"],
-  hostname: ["", "-lead", "has space", "a".repeat(64), "emoji😀", "semi;colon"],
 };
 const REQUIRED = ["instanceId", "privateIp", "mac", "status", "logicalCpus", "physicalCpus"];
 
@@ -104,9 +103,7 @@ function generateCases(count: number, seed: number): Case[] {
         delete body[field];
         applied.push(`-${field}`);
       } else if (kind < 0.5) {
-        // Any string passes for the two free-text fields, so only non-strings are wrong there.
-        const free = field === "clientVersion" || field === "hostname";
-        body[field] = free ? pick(NON_STRINGS) : pick(WRONG_TYPES);
+        body[field] = pick(WRONG_TYPES);
         applied.push(`${field}=wrong-type`);
       } else {
         body[field] = pick(INVALID[field]);

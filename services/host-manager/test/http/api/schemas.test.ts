@@ -1,5 +1,7 @@
 // The hand-written check on the report route must agree with the zod schema on every
-// body: accept exactly what it accepts (with the same data) and refuse with its error.
+// body: accept exactly what it accepts (with the same data, the same optional fields
+// dropped) and refuse with its error.
+import { OPTIONAL_REPORT_FIELDS } from "@hpc-fleet/fleet-contract";
 import { firstIssue, hostReportSchema, parseHostReport } from "../../../src/http/api/schemas";
 import { report } from "../../support/fixtures";
 import { seededRandom } from "../../support/random";
@@ -40,7 +42,11 @@ describe("parseHostReport", () => {
       const fast = parseHostReport(body);
       if (zod.success) {
         accepted++;
-        expect(fast).toEqual({ success: true, data: zod.data });
+        const sent = body as Record<string, unknown>;
+        const dropped = OPTIONAL_REPORT_FIELDS.filter(
+          (f) => sent[f] !== undefined && zod.data[f] === undefined,
+        );
+        expect(fast).toEqual({ success: true, data: zod.data, dropped });
       } else {
         expect(fast).toEqual({ success: false, error: firstIssue(zod.error) });
       }
@@ -55,5 +61,34 @@ describe("parseHostReport", () => {
     expect(parsed.success && Object.keys(parsed.data).sort()).toEqual(
       Object.keys(report("i-sim-0001")).sort(),
     );
+  });
+
+  it.each([
+    ["a 65-character clientVersion", { clientVersion: "x".repeat(65) }, ["clientVersion"]],
+    ["a non-ASCII clientVersion", { clientVersion: "版本" }, ["clientVersion"]],
+    ["a host name with an underscore", { hostname: "hpc_0001" }, ["hostname"]],
+    ["a 64-character host name", { hostname: "a".repeat(64) }, ["hostname"]],
+    [
+      "both, of the wrong type",
+      { clientVersion: 3, hostname: null },
+      ["clientVersion", "hostname"],
+    ],
+  ])("accepts a report with %s, without the field", (_name, overrides, dropped) => {
+    const parsed = parseHostReport({ ...report("i-sim-0001"), ...overrides });
+    expect(parsed.success).toBe(true);
+    if (!parsed.success) return;
+    expect(parsed.dropped).toEqual(dropped);
+    for (const field of dropped) expect(parsed.data).not.toHaveProperty(field);
+    expect(hostReportSchema.safeParse({ ...report("i-sim-0001"), ...overrides }).success).toBe(
+      true,
+    );
+  });
+
+  it("still refuses a report whose required field does not fit", () => {
+    const parsed = parseHostReport({ ...report("i-sim-0001"), mac: "nope", hostname: "a_b" });
+    expect(parsed).toEqual({
+      success: false,
+      error: { field: "mac", message: "must be a MAC address" },
+    });
   });
 });

@@ -1,0 +1,144 @@
+// The fleet as the operator views see it (the status page, the host list's pages, the
+// host-state gauge), built at most once every few seconds and again after each cycle,
+// rather than from the database for every request: at 10,000 hosts a build reads and
+// judges every host, which is the work that starved report ingest when it ran per page
+// view or per scrape. A stale snapshot is rebuilt in the background, a page of hosts
+// per turn of the event loop, while readers are served the previous one: no read ever
+// holds the loop for the whole fleet. What a view derives from a snapshot (a sorted
+// table, a rendered page) it keeps in the snapshot's memo, so it goes when the snapshot does.
+import { setImmediate as nextTurn } from "node:timers/promises";
+import type { CycleStore } from "../adapters/storage/cycles";
+import type { HostStore } from "../adapters/storage/hosts";
+import type { Clock } from "../clock";
+import type { CycleCounts, CycleSummary } from "../domain/cycle";
+import type { FleetCounts } from "../domain/fleet-state";
+import type { HealthContext } from "../domain/health-context";
+import type { HostRecord } from "../domain/host";
+import { fleetOf, hostRow, type FleetRows, type HostRow } from "./status-page/model";
+
+/** Hours of cycle counts a snapshot holds: the status page's chart. */
+export const CHART_HOURS = 6;
+/** Entries a snapshot's memo keeps before it starts over (filters × sorts × pages). */
+const MEMO_ENTRIES = 64;
+/** Hosts read and judged per turn of the event loop by a background rebuild (a few ms). */
+const HOSTS_PER_TURN = 250;
+
+export interface FleetView {
+  /** The time and thresholds the hosts were judged against: the snapshot's "as of". */
+  readonly context: HealthContext;
+  /** Every active host's record, in instance-id order: the host list's pages. */
+  readonly hosts: readonly HostRecord[];
+  readonly fleet: FleetRows;
+  readonly lastCycle: CycleSummary | undefined;
+  /** The cycles of the last CHART_HOURS, oldest first. */
+  readonly recentCycles: readonly CycleCounts[];
+  /** What the views derived from this snapshot, by a key of their own. */
+  memo<T>(key: string, make: () => T): T;
+}
+
+export interface FleetSnapshotDeps {
+  readonly hosts: Pick<HostStore, "listActive" | "page">;
+  readonly cycles: Pick<CycleStore, "latest" | "countsSince">;
+  readonly healthContext: () => HealthContext;
+  readonly clock: Clock;
+  /** How old a snapshot may be served; 0 builds one for every read, at once (tests). */
+  readonly maxAgeMs: number;
+  /** Told when a background rebuild fails (the previous snapshot is kept). */
+  readonly onError?: (error: unknown) => void;
+}
+
+type BuiltView = FleetView & { readonly builtAt: number };
+
+export class FleetSnapshot {
+  private view: BuiltView | undefined;
+  private stale = false;
+  private rebuilding: Promise<void> | undefined;
+
+  constructor(private readonly deps: FleetSnapshotDeps) {}
+
+  /**
+   * The current snapshot. The first is built at once; later, one older than maxAgeMs
+   * (or invalidated) is still served while a rebuild runs in the background.
+   */
+  current(): FleetView {
+    const now = this.deps.clock.now();
+    if (this.view === undefined || this.deps.maxAgeMs === 0) {
+      const context = this.deps.healthContext();
+      const hosts = this.deps.hosts.listActive();
+      this.view = this.assemble(
+        now,
+        context,
+        hosts,
+        hosts.map((host) => hostRow(host, context)),
+      );
+      this.stale = false;
+    } else if (this.stale || now - this.view.builtAt >= this.deps.maxAgeMs) {
+      this.rebuilding ??= this.rebuild().finally(() => (this.rebuilding = undefined));
+    }
+    return this.view;
+  }
+
+  counts(): FleetCounts {
+    return this.current().fleet.counts;
+  }
+
+  /** A cycle just changed what the views show: the next read starts a rebuild. */
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  /** Resolves once no rebuild is running (tests, and stop). */
+  async settled(): Promise<void> {
+    await this.rebuilding;
+  }
+
+  private async rebuild(): Promise<void> {
+    try {
+      const startedAt = this.deps.clock.now();
+      this.stale = false;
+      // Judged as of the start: a report read later is only newer than that, never older.
+      const context = this.deps.healthContext();
+      const hosts: HostRecord[] = [];
+      const rows: HostRow[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = this.deps.hosts.page(after, HOSTS_PER_TURN);
+        for (const host of page) {
+          hosts.push(host);
+          rows.push(hostRow(host, context));
+        }
+        if (page.length < HOSTS_PER_TURN) break;
+        after = page[page.length - 1].instanceId;
+        await nextTurn();
+      }
+      await nextTurn();
+      this.view = this.assemble(startedAt, context, hosts, rows);
+    } catch (error) {
+      this.deps.onError?.(error);
+    }
+  }
+
+  private assemble(
+    now: number,
+    context: HealthContext,
+    hosts: readonly HostRecord[],
+    rows: readonly HostRow[],
+  ): BuiltView {
+    const memo = new Map<string, unknown>();
+    return {
+      builtAt: now,
+      context,
+      hosts,
+      fleet: fleetOf(rows),
+      lastCycle: this.deps.cycles.latest(1)[0],
+      recentCycles: this.deps.cycles.countsSince(context.now - CHART_HOURS * 3_600_000),
+      memo<T>(key: string, make: () => T): T {
+        if (memo.has(key)) return memo.get(key) as T;
+        if (memo.size >= MEMO_ENTRIES) memo.clear();
+        const value = make();
+        memo.set(key, value);
+        return value;
+      },
+    };
+  }
+}

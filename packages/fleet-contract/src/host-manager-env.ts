@@ -41,6 +41,8 @@ export const HOST_MANAGER_ENV = {
   simGeneration: "HOST_MANAGER_SIM_GENERATION",
   region: "HOST_MANAGER_REGION",
   scalingGroupId: "HOST_MANAGER_SCALING_GROUP_ID",
+  ecsEndpoint: "HOST_MANAGER_ECS_ENDPOINT",
+  essEndpoint: "HOST_MANAGER_ESS_ENDPOINT",
   schedule: "HOST_MANAGER_SCHEDULE",
   startupTimeoutMinutes: "HOST_MANAGER_STARTUP_TIMEOUT_MINUTES",
   heartbeatTimeoutMinutes: "HOST_MANAGER_HEARTBEAT_TIMEOUT_MINUTES",
@@ -148,6 +150,16 @@ const tokenVar = () =>
     .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters`)
     .refine((s) => s.trim() === s, "must not start or end with whitespace");
 
+/** A host name with an optional port, as the Alibaba Cloud SDKs take an endpoint. */
+const endpointVar = () =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/,
+      "must be a host name like ecs-vpc.cn-hangzhou.aliyuncs.com",
+    )
+    .optional();
+
 const generationVar = () =>
   z.string().regex(GENERATION_PATTERN, "must be 16 lowercase hex digits").optional();
 
@@ -165,6 +177,9 @@ export const hostManagerEnvSchema = z.object({
   [E.simGeneration]: generationVar(),
   [E.region]: z.string().min(1).optional(),
   [E.scalingGroupId]: z.string().min(1).optional(),
+  // Unset: the region's VPC endpoints (the service's default, see its README).
+  [E.ecsEndpoint]: endpointVar(),
+  [E.essEndpoint]: endpointVar(),
   [E.schedule]: z
     .string()
     .default(D.schedule)

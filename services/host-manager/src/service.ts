@@ -163,6 +163,7 @@ export function createService(options: ServiceOptions): Service {
         {
           url,
           cloud: cloud.name,
+          ...(cloud.endpoints ? { endpoints: cloud.endpoints } : {}),
           schedule: config.schedule,
           dryRun: config.dryRun,
           statuspage: config.statuspage !== undefined,

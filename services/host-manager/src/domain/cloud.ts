@@ -19,6 +19,8 @@ export interface CloudInstance {
 /** The scaling group's instances, reboot and replace. */
 export interface CloudDriver {
   readonly name: string;
+  /** Where its calls go (for the start-up log), when it talks to a remote API. */
+  readonly endpoints?: Readonly<Record<string, string>>;
   listInstances(): Promise<CloudInstance[]>;
   rebootInstance(instanceId: string): Promise<void>;
   /** Has the scaling group replace the instance without lowering its desired capacity. */

@@ -12,17 +12,22 @@ import {
 
 export const FAST_RETRY: RetryOptions = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
+/** The fake's access key, or another secret (which the fake refuses). */
+export function fakeCredential(secret: string = FAKE_ACCESS_KEY_SECRET): Credential {
+  return new Credential(
+    new CredentialConfig({
+      type: "access_key",
+      accessKeyId: FAKE_ACCESS_KEY_ID,
+      accessKeySecret: secret,
+    }),
+  );
+}
+
 export function fakeDriver(
   endpoint: string,
   overrides: { secret?: string; retry?: RetryOptions; readTimeoutMs?: number; clock?: Clock } = {},
 ): AlicloudDriver {
-  const credential = new Credential(
-    new CredentialConfig({
-      type: "access_key",
-      accessKeyId: FAKE_ACCESS_KEY_ID,
-      accessKeySecret: overrides.secret ?? FAKE_ACCESS_KEY_SECRET,
-    }),
-  );
+  const credential = fakeCredential(overrides.secret);
   return new AlicloudDriver({
     region: FAKE_REGION,
     scalingGroupId: FAKE_GROUP,

@@ -19,12 +19,31 @@ const ESS_PAGE_SIZE = 50;
 /** DescribeInstances takes at most 100 ids and returns at most 100 a page. */
 const ECS_BATCH = 100;
 
+/**
+ * The VPC endpoints of ECS and ESS in `region`, as explicit strings: the manager runs in
+ * the VPC without a public IP (research notes issue11 §2, from the endpoint tables at
+ * https://alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-endpoint and
+ * https://alibabacloud.com/help/en/auto-scaling/developer-reference/api-ess-2022-02-22-endpoint).
+ * Not `network: "vpc"`: the typed ECS client looks its region up in its endpoint map
+ * before applying the rule, and the map sends cn-hangzhou to the public
+ * ecs-cn-hangzhou.aliyuncs.com (@alicloud/ecs20140526 dist/client.js:53, :92-99). Nor
+ * `ess.<region>.aliyuncs.com`: ESS's public endpoint is ess.aliyuncs.com in every
+ * region, so that name is not a documented host. ap-southeast-1's ECS VPC host follows
+ * the documented rule `<product>-vpc.<region>.aliyuncs.com` (the table excerpt had no row).
+ */
+export function vpcEndpoints(region: string): { ecs: string; ess: string } {
+  return { ecs: `ecs-vpc.${region}.aliyuncs.com`, ess: `ess-vpc.${region}.aliyuncs.com` };
+}
+
 export interface AlicloudOptions {
   readonly region: string;
   readonly scalingGroupId: string;
   /** Defaults to the default credential chain. */
   readonly credential?: Credential;
-  /** Defaults to ecs.<region>.aliyuncs.com and ess.<region>.aliyuncs.com; tests point both at 127.0.0.1. */
+  /**
+   * Default to the region's VPC endpoints (vpcEndpoints); HOST_MANAGER_ECS_ENDPOINT and
+   * HOST_MANAGER_ESS_ENDPOINT override them, and tests point both at 127.0.0.1.
+   */
   readonly ecsEndpoint?: string;
   readonly essEndpoint?: string;
   /** Defaults to HTTPS. */
@@ -62,6 +81,8 @@ function parseCloudTime(value: string | undefined): number | undefined {
 
 export class AlicloudDriver implements CloudDriver {
   readonly name = "alicloud";
+  /** The hosts the SDK clients send to, read back from them (the start-up log says them). */
+  readonly endpoints: { readonly ecs: string; readonly ess: string };
   private readonly ecs: EcsClient;
   private readonly ess: OpenApiClient;
   private readonly retry: RetryOptions;
@@ -75,18 +96,17 @@ export class AlicloudDriver implements CloudDriver {
       readTimeout: options.readTimeoutMs ?? 10_000,
       connectTimeout: options.connectTimeoutMs ?? 5_000,
     };
+    const defaults = vpcEndpoints(options.region);
     this.ecs = new EcsClient(
-      new $OpenApiUtil.Config({
-        ...common,
-        endpoint: options.ecsEndpoint ?? `ecs.${options.region}.aliyuncs.com`,
-      }),
+      new $OpenApiUtil.Config({ ...common, endpoint: options.ecsEndpoint ?? defaults.ecs }),
     );
     this.ess = new OpenApiClient(
-      new $OpenApiUtil.Config({
-        ...common,
-        endpoint: options.essEndpoint ?? `ess.${options.region}.aliyuncs.com`,
-      }),
+      new $OpenApiUtil.Config({ ...common, endpoint: options.essEndpoint ?? defaults.ess }),
     );
+    // What the SDK resolved (an explicit endpoint wins over its map and rule) is what it
+    // puts in the URL and the Host header (openapi-core dist/client.js:916,
+    // @darabonba/typescript dist/core.js:147).
+    this.endpoints = { ecs: this.ecs._endpoint, ess: this.ess._endpoint };
     this.retry = options.retry ?? DEFAULT_RETRY;
   }
 

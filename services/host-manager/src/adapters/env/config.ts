@@ -67,6 +67,9 @@ export interface AlicloudConfig {
   readonly cloud: "alicloud";
   readonly region: string;
   readonly scalingGroupId: string;
+  /** Override the region's VPC endpoints (the driver's default). */
+  readonly ecsEndpoint?: string;
+  readonly essEndpoint?: string;
 }
 
 export type CloudConfig = SimulatedCloudConfig | AlicloudConfig;
@@ -128,7 +131,15 @@ function cloudConfig(vars: HostManagerEnv): CloudConfig {
   const scalingGroupId = vars[ENV.scalingGroupId];
   // parseHostManagerEnv has already refused alicloud without these, naming them.
   if (!region || !scalingGroupId) throw new Error("alicloud without region or scaling group");
-  return { cloud: "alicloud", region, scalingGroupId };
+  const ecsEndpoint = vars[ENV.ecsEndpoint];
+  const essEndpoint = vars[ENV.essEndpoint];
+  return {
+    cloud: "alicloud",
+    region,
+    scalingGroupId,
+    ...(ecsEndpoint !== undefined ? { ecsEndpoint } : {}),
+    ...(essEndpoint !== undefined ? { essEndpoint } : {}),
+  };
 }
 
 /** The health check's thresholds, in the units the rules compare with. */

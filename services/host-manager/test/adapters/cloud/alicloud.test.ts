@@ -1,8 +1,44 @@
 // The real ECS/ESS driver against a local fake speaking the RPC wire format:
 // signing, paging, the exact parameters, and retries on throttling, 5xx and timeouts.
+import { AlicloudDriver } from "../../../src/adapters/cloud/alicloud";
 import { FakeAlicloud, FAKE_GROUP, type FakeInstance } from "../../support/fake-alicloud";
-import { fakeDriver } from "../../support/driver";
+import { fakeCredential, fakeDriver } from "../../support/driver";
 import { ManualClock } from "../../support/manual-clock";
+
+describe("AlicloudDriver endpoints", () => {
+  it.each([
+    ["cn-hangzhou", "ecs-vpc.cn-hangzhou.aliyuncs.com", "ess-vpc.cn-hangzhou.aliyuncs.com"],
+    ["cn-beijing", "ecs-vpc.cn-beijing.aliyuncs.com", "ess-vpc.cn-beijing.aliyuncs.com"],
+    [
+      "ap-southeast-1",
+      "ecs-vpc.ap-southeast-1.aliyuncs.com",
+      "ess-vpc.ap-southeast-1.aliyuncs.com",
+    ],
+  ])("sends %s calls to the VPC endpoints by default", (region, ecs, ess) => {
+    // Read back from the SDK clients: the host they put in every request's URL. In
+    // cn-hangzhou the ECS client's own map would have chosen the public host.
+    const driver = new AlicloudDriver({
+      region,
+      scalingGroupId: "asg-1",
+      credential: fakeCredential(),
+    });
+    expect(driver.endpoints).toEqual({ ecs, ess });
+  });
+
+  it("takes explicit endpoints over the defaults", () => {
+    const driver = new AlicloudDriver({
+      region: "cn-hangzhou",
+      scalingGroupId: "asg-1",
+      credential: fakeCredential(),
+      ecsEndpoint: "ecs.cn-hangzhou.aliyuncs.com",
+      essEndpoint: "ess.aliyuncs.com",
+    });
+    expect(driver.endpoints).toEqual({
+      ecs: "ecs.cn-hangzhou.aliyuncs.com",
+      ess: "ess.aliyuncs.com",
+    });
+  });
+});
 
 describe("AlicloudDriver", () => {
   let fake: FakeAlicloud;

@@ -31,6 +31,8 @@ export function containerEnvironment(inputs: ContainerEnvInputs): EnvironmentVar
   const { hostManager, healthCheck, region, secrets } = inputs.config;
   return hostManagerEnvironment<pulumi.Input<string>>({
     port: hostManager.port,
+    // State on NAS is NFS: SQLite must not use WAL there (https://www.sqlite.org/wal.html).
+    dataOnNetworkFs: hostManager.storage === "nas",
     token: pulumi.secret(inputs.fleetToken),
     ...(inputs.previousFleetToken === undefined
       ? {}

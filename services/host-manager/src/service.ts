@@ -62,7 +62,7 @@ export function createService(options: ServiceOptions): Service {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(config.dataDir);
+  const db = openDatabase(config.dataDir, { networkFs: config.dataOnNetworkFs });
   const store = new HostStore(db);
   const cycles = new CycleStore(db);
   const cloud = options.cloud ?? createCloudDriver(config, clock);

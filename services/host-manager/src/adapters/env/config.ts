@@ -32,6 +32,8 @@ export interface StatuspageConfig {
 interface CommonConfig {
   readonly port: number;
   readonly dataDir: string;
+  /** The data directory is on a network file system: SQLite's rollback journal, not WAL. */
+  readonly dataOnNetworkFs: boolean;
   readonly token: string;
   /** The token being rotated out: still accepted until it is unset. */
   readonly tokenPrevious?: string;
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: vars[ENV.port],
     dataDir: vars[ENV.dataDir],
+    dataOnNetworkFs: vars[ENV.dataOnNetworkFs],
     token: vars[ENV.token],
     ...(tokenPrevious !== undefined ? { tokenPrevious } : {}),
     ...cloudConfig(vars),

@@ -8,6 +8,7 @@ import { healthSettings, type Config } from "./adapters/env/config";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
+import { RemovalQueue } from "./adapters/storage/removals";
 import { ReportWriter } from "./adapters/storage/report-writer";
 import { systemClock, type Clock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
@@ -95,6 +96,7 @@ export function createService(options: ServiceOptions): Service {
     store,
     cycles,
     cloud,
+    removals: new RemovalQueue(db),
     inventory,
     clock,
     logger,

@@ -9,7 +9,8 @@ export interface CycleAction {
   /** `rollout-replace`: a healthy host of an older generation, replaced by the rollout. */
   action: "reboot" | "replace" | "mark-failed" | "rollout-replace";
   reason: string;
-  outcome: "ok" | "error" | "dry-run" | "skipped";
+  /** `pending`: queued for ESS RemoveInstances, not yet accepted (remove mode). */
+  outcome: "ok" | "error" | "dry-run" | "skipped" | "pending";
   error?: string;
   /** Why the action differs from the plan, e.g. a refused reboot escalated to a replace. */
   detail?: string;
@@ -35,9 +36,22 @@ export interface CycleSummary {
   rollout?: CycleRollout;
   inventory: { added: number; archived: number; restored: number; error?: string };
   actions: CycleAction[];
+  /** Remove mode: the RemoveInstances calls of the cycle and the queue they left. */
+  removals?: CycleRemovals;
   recovered: string[];
   /** Which hosts were unhealthy and why: what an operator needs when the guard trips. */
   unhealthyHosts: { instanceId: string; reason: string }[];
+  error?: string;
+}
+
+export interface CycleRemovals {
+  /** RemoveInstances calls made (each takes up to 20 instances). */
+  calls: number;
+  /** Removals ESS accepted in this cycle, queued in it or before. */
+  accepted: number;
+  /** Removals still queued: ESS has not accepted them yet; the next cycle tries again. */
+  pending: number;
+  /** Why the last call ESS did not accept was not. */
   error?: string;
 }
 
@@ -82,6 +96,7 @@ export interface CycleFacts {
   readonly rolloutSettings: RolloutSettings;
   readonly rollout: RolloutDecision;
   readonly actions: CycleAction[];
+  readonly removals?: CycleRemovals;
   /** Hosts whose recovery this cycle recorded. */
   readonly recovered: string[];
 }
@@ -126,6 +141,7 @@ export function summarizeCycle(facts: CycleFacts): CycleSummary {
       ...(inventoryError !== undefined ? { error: inventoryError } : {}),
     },
     actions: facts.actions,
+    ...(facts.removals ? { removals: facts.removals } : {}),
     recovered: facts.recovered,
     unhealthyHosts: plan.unhealthyHosts,
     ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),

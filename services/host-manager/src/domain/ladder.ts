@@ -73,10 +73,14 @@ export function nextStep(
     : { kind: "replace", reason: assessment.reason };
 }
 
-/** Judges every host and plans its next step; the storm guard holds back every action. */
+/**
+ * Judges every host and plans its next step; the storm guard holds back every action.
+ * A host in `queuedRemovals` waits: its replace is asked for, ESS has not taken it yet.
+ */
 export function planRemediation(
   hosts: readonly CycleHost[],
   context: HealthContext,
+  queuedRemovals: ReadonlySet<string> = new Set(),
 ): RemediationPlan {
   // Hosts a rollout is replacing are ESS's now: neither judged nor remediated.
   const judged = hosts.filter((host) => isJudged(host) && !isRollingOut(host, context));
@@ -87,7 +91,9 @@ export function planRemediation(
   let failed = 0;
   for (const host of judged) {
     const assessment = assessHost(host, context);
-    const step = nextStep(host, assessment, context);
+    const planned = nextStep(host, assessment, context);
+    const step: Step =
+      queuedRemovals.has(host.instanceId) && "reason" in planned ? { kind: "wait" } : planned;
     const recovered = step.kind === "recovered";
     const underRemediation = !recovered && host.remediationState !== "none";
     if (underRemediation && host.remediationState === "failed") failed++;

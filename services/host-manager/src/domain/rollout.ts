@@ -94,22 +94,33 @@ export function minHealthyCount(total: number, percentage: number): number {
   return Math.ceil((total * percentage) / 100);
 }
 
+/**
+ * The cycle's rollout. Hosts in `queuedRemovals` have had their replace asked for (remove
+ * mode) and ESS has not taken it yet: in flight, never picked again.
+ */
 export function planRollout<H extends CycleHost>(
   hosts: readonly H[],
   context: HealthContext,
   rollout: RolloutSettings,
   stormGuardOpen: boolean,
+  queuedRemovals: ReadonlySet<string> = new Set(),
 ): RolloutDecision<H> {
   const active = hosts.filter((host) => host.archivedAt === null);
   const judged = active.filter(isJudged);
   const healthy = judged.filter((host) => isHealthyForRollout(host, context)).length;
   const minHealthy = minHealthyCount(judged.length, rollout.minHealthyPercentage);
   // Any lifecycle state: a host ESS is removing has not left the group yet.
-  const inFlight = active.filter((host) => isRollingOut(host, context)).length;
+  const inFlight = active.filter(
+    (host) => isRollingOut(host, context) || queuedRemovals.has(host.instanceId),
+  ).length;
   const outdated = judged.filter((host) => isOutdated(host, rollout.generation)).length;
   const budget = Math.max(0, healthy - minHealthy - inFlight);
   const candidates = judged
-    .filter((host) => isRolloutCandidate(host, context, rollout.generation))
+    .filter(
+      (host) =>
+        !queuedRemovals.has(host.instanceId) &&
+        isRolloutCandidate(host, context, rollout.generation),
+    )
     .sort(
       (a, b) =>
         a.cloudCreatedAt - b.cloudCreatedAt ||

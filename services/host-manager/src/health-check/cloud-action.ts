@@ -29,6 +29,11 @@ export interface Attempt {
   replaces: boolean;
   /** Why the action differs from the plan; shown on the cycle's action when it worked. */
   escalation: string | null;
+  /**
+   * The replace was queued for the cycle's RemoveInstances calls instead of made
+   * (remove mode): recorded as pending, and as done once ESS accepts it.
+   */
+  queued: boolean;
 }
 
 export interface CloudActionDeps {
@@ -66,7 +71,12 @@ export async function runCloudAction(
   const { base, messages } = spec;
   if (deps.dryRun) return dryRunAction(logger, base, messages.dryRun);
   if (spec.isStale()) return { ...base, outcome: "skipped" };
-  const attempt: Attempt = { action: base.action, replaces: spec.replaces, escalation: null };
+  const attempt: Attempt = {
+    action: base.action,
+    replaces: spec.replaces,
+    escalation: null,
+    queued: false,
+  };
   const details = (...parts: (string | null | undefined)[]) => parts.filter(Boolean).join("; ");
   try {
     await spec.call(attempt);
@@ -83,22 +93,24 @@ export async function runCloudAction(
     });
     return { ...base, action: attempt.action, outcome: "error", error: message };
   }
+  const outcome = attempt.queued ? "pending" : "ok";
   spec.record(attempt, {
     at: clock.now(),
     action: attempt.action,
-    outcome: "ok",
+    outcome,
     reason: base.reason,
     detail: details(
       base.detail,
       attempt.escalation,
       attempt.replaces ? `mode=${replaceMode}` : null,
+      attempt.queued ? "queued for RemoveInstances" : null,
     ),
   });
-  logger.info({ ...base, action: attempt.action }, messages.done);
+  if (!attempt.queued) logger.info({ ...base, action: attempt.action }, messages.done);
   return {
     ...base,
     action: attempt.action,
-    outcome: "ok",
+    outcome,
     ...(attempt.escalation ? { detail: attempt.escalation } : {}),
   };
 }

@@ -5,12 +5,15 @@ import type { Logger } from "pino";
 import { describeError, isRetryable, mapLimit } from "../adapters/cloud/retry";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
+import type { PendingRemoval, RemovalQueue } from "../adapters/storage/removals";
 import type { Clock } from "../clock";
-import type { CloudDriver, ReplaceMode } from "../domain/cloud";
+import { isJudged } from "../domain/assessment";
+import type { CloudDriver, RemovalAccepted, ReplaceMode } from "../domain/cloud";
 import {
   summarizeCycle,
   type CycleAction,
   type CycleFacts,
+  type CycleRemovals,
   type CycleSummary,
 } from "../domain/cycle";
 import type { HealthContext, HealthSettings } from "../domain/health-context";
@@ -19,6 +22,7 @@ import { planRemediation, type PlannedAction, type RemediationPlan } from "../do
 import { isRolloutCandidate, planRollout, type RolloutSettings } from "../domain/rollout";
 import { dryRunAction, runCloudAction, type ActionBase } from "./cloud-action";
 import type { Inventory } from "./inventory";
+import { flushRemovals } from "./removals";
 
 const ROLLOUT_REASON = "outdated-generation";
 
@@ -33,6 +37,8 @@ export interface HealthCheckDeps {
   readonly store: HostStore;
   readonly cycles: CycleStore;
   readonly cloud: CloudDriver;
+  /** Remove mode: the replaces asked of ESS and not yet accepted. */
+  readonly removals: RemovalQueue;
   readonly inventory: Inventory;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -87,13 +93,22 @@ export class HealthCheck {
     const inventory = await this.refreshInventory();
     const context = this.contextNow();
     const hosts = store.listActiveForCycle();
-    const plan = planRemediation(hosts, context);
-    const rollout = planRollout(hosts, context, this.rollout, plan.stormGuardOpen);
+    const queued = this.deps.removals.list();
+    const plan = planRemediation(hosts, context, new Set(queued.map((r) => r.instanceId)));
+    const rollout = planRollout(
+      hosts,
+      context,
+      this.rollout,
+      plan.stormGuardOpen,
+      new Set(queued.filter((r) => r.origin === "rollout").map((r) => r.instanceId)),
+    );
     const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
-    const actions =
-      "change" in inventory && !plan.stormGuardOpen
-        ? await this.runActions(plan.actions, rollout.replace)
-        : [];
+    const acting = "change" in inventory && !plan.stormGuardOpen;
+    let actions = acting ? await this.runActions(plan.actions, rollout.replace) : [];
+    let removals: CycleRemovals | undefined;
+    if (acting && this.deps.replaceMode === "remove" && !dryRun) {
+      ({ actions, removals } = await this.sendRemovals(actions));
+    }
     const summary = summarizeCycle({
       startedAt,
       finishedAt: clock.now(),
@@ -103,6 +118,7 @@ export class HealthCheck {
       rolloutSettings: this.rollout,
       rollout,
       actions,
+      ...(removals ? { removals } : {}),
       recovered,
     });
     if (summary.stormGuardOpen) {
@@ -146,6 +162,89 @@ export class HealthCheck {
       );
       return { error: message };
     }
+  }
+
+  /**
+   * Sends the queued removals (this cycle's and those ESS has not accepted before) and
+   * brings the cycle's actions up to date with what ESS accepted.
+   */
+  private async sendRemovals(
+    actions: CycleAction[],
+  ): Promise<{ actions: CycleAction[]; removals: CycleRemovals | undefined }> {
+    const { store, clock, logger, cloud } = this.deps;
+    const flush = await flushRemovals(
+      {
+        queue: this.deps.removals,
+        cloud,
+        clock,
+        logger,
+        onAccepted: (removal, answer, at) => this.recordRemoval(removal, answer, at),
+      },
+      (removal) => {
+        const host = store.get(removal.instanceId);
+        if (!host || host.archivedAt !== null || !isJudged(host)) return false;
+        // The ladder's is moot once the host recovered (or was given up on).
+        return removal.origin === "rollout" || host.remediationState === "replacing";
+      },
+    );
+    if (flush.calls === 0 && flush.pending.length === 0) return { actions, removals: undefined };
+    const accepted = new Map(flush.accepted.map((r) => [r.instanceId, r]));
+    const updated = actions.map((action) =>
+      action.outcome === "pending" && accepted.delete(action.instanceId)
+        ? { ...action, outcome: "ok" as const }
+        : action,
+    );
+    // Accepted now, asked for in an earlier cycle.
+    for (const removal of accepted.values()) {
+      updated.push({
+        instanceId: removal.instanceId,
+        action: removal.origin === "rollout" ? "rollout-replace" : "replace",
+        reason: removal.reason,
+        outcome: "ok",
+        detail: `queued ${new Date(removal.requestedAt).toISOString()}`,
+      });
+    }
+    return {
+      actions: updated,
+      removals: {
+        calls: flush.calls,
+        accepted: flush.accepted.length,
+        pending: flush.pending.length,
+        ...(flush.error !== undefined ? { error: flush.error } : {}),
+      },
+    };
+  }
+
+  /** ESS accepted a queued removal: the replace happened, in the host's history and state. */
+  private recordRemoval(removal: PendingRemoval, answer: RemovalAccepted, at: number): void {
+    const { store } = this.deps;
+    const detail = [
+      removal.detail,
+      "mode=remove",
+      answer.activityId && `activity ${answer.activityId}`,
+    ]
+      .filter(Boolean)
+      .join("; ");
+    if (removal.origin === "rollout") {
+      store.recordRolloutReplace(removal.instanceId, {
+        at,
+        action: "rollout-replace",
+        outcome: "ok",
+        reason: removal.reason,
+        detail,
+      });
+      return;
+    }
+    // The cooldown runs from the replace, not from when it was asked for.
+    store.recordRemediationRetrying(
+      removal.instanceId,
+      (current) => ({
+        remediationState: current.remediationState,
+        remediationAttempts: current.remediationAttempts,
+        lastRemediationAt: at,
+      }),
+      { at, action: "replace", outcome: "ok", reason: removal.reason, detail },
+    );
   }
 
   /** Records recoveries and forgotten attempts; returns the hosts that recovered. */
@@ -209,7 +308,11 @@ export class HealthCheck {
       // A report that arrived since the plan was made may have changed the picture.
       isStale: () => store.get(host.instanceId)?.version !== host.version,
       call: async (attempt) => {
-        if (step.kind === "replace") return cloud.replaceInstance(host.instanceId, replaceMode);
+        if (step.kind === "replace") {
+          if (replaceMode === "remove") attempt.queued = true;
+          else await cloud.replaceInstance(host.instanceId, replaceMode);
+          return;
+        }
         try {
           await cloud.rebootInstance(host.instanceId);
         } catch (error) {
@@ -219,10 +322,11 @@ export class HealthCheck {
           attempt.action = "replace";
           attempt.replaces = true;
           attempt.escalation = `reboot refused (${describeError(error)})`;
-          await cloud.replaceInstance(host.instanceId, replaceMode);
+          if (replaceMode === "remove") attempt.queued = true;
+          else await cloud.replaceInstance(host.instanceId, replaceMode);
         }
       },
-      record: (attempt, event) =>
+      record: (attempt, event) => {
         store.recordRemediationRetrying(
           host.instanceId,
           (current) => ({
@@ -231,7 +335,17 @@ export class HealthCheck {
             lastRemediationAt: event.at,
           }),
           event,
-        ),
+        );
+        if (attempt.queued) {
+          this.deps.removals.add({
+            instanceId: host.instanceId,
+            origin: "ladder",
+            reason: step.reason,
+            detail: attempt.escalation,
+            requestedAt: event.at,
+          });
+        }
+      },
     });
   }
 
@@ -273,8 +387,24 @@ export class HealthCheck {
         const current = store.get(host.instanceId);
         return !current || !isRolloutCandidate(current, this.contextNow(), generation);
       },
-      call: () => cloud.replaceInstance(host.instanceId, replaceMode),
-      record: (_attempt, event) => store.recordRolloutReplace(host.instanceId, event),
+      call: async (attempt) => {
+        if (replaceMode === "remove") attempt.queued = true;
+        else await cloud.replaceInstance(host.instanceId, replaceMode);
+      },
+      record: (attempt, event) => {
+        if (!attempt.queued) {
+          store.recordRolloutReplace(host.instanceId, event);
+          return;
+        }
+        store.addEvent({ instanceId: host.instanceId, ...event });
+        this.deps.removals.add({
+          instanceId: host.instanceId,
+          origin: "rollout",
+          reason: ROLLOUT_REASON,
+          detail: `generation ${host.generation} -> ${generation}`,
+          requestedAt: event.at,
+        });
+      },
     });
   }
 }

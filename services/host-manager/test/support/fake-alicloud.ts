@@ -1,6 +1,7 @@
 // A local fake of the ECS and ESS RPC APIs, speaking the wire format the SDKs use:
-// it checks the ACS3-HMAC-SHA256 signature independently, pages results, and can
-// inject throttling, 500s and timeouts. The end-to-end test runs a fleet on it.
+// it checks the ACS3-HMAC-SHA256 signature independently, pages results, refuses what
+// the real APIs refuse (each refusal cites where the API says so), and can inject
+// throttling, 500s and timeouts. The end-to-end test runs a fleet on it.
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,7 +25,13 @@ export interface FakeInstance {
 /** The tag the Pulumi program puts on every host, as the fake reports it. */
 export const GENERATION_TAG_KEY = GENERATION_TAG;
 
-export type FaultKind = "throttle" | "server-error" | "timeout" | "unavailable";
+/**
+ * `timeout`: the request is held unanswered and not carried out; `lost-answer`: it is
+ * carried out and its answer never arrives (a dropped connection); `gateway-html`: a
+ * load balancer in between answers 503 with an HTML page instead of the API.
+ */
+export type FaultKind =
+  "throttle" | "server-error" | "timeout" | "unavailable" | "lost-answer" | "gateway-html";
 
 export interface Fault {
   action?: string;
@@ -61,6 +68,17 @@ export class FakeAlicloud {
   /** Largest DescribeInstances page, smaller than the API's 100 so NextToken paging is exercised. */
   ecsPageSize = 7;
   timeoutMs = 3_000;
+  /** The group's MinSize: RemoveInstances refuses to take TotalCapacity below it. */
+  minSize = 0;
+  /** The group's lifecycle state; ESS acts on an Active group only. */
+  groupState: "Active" | "Inactive" = "Active";
+  /**
+   * How long (in `now()` time) the scaling activity an accepted RemoveInstances starts
+   * lasts; RemoveInstances is refused while one runs. Real activities take minutes.
+   */
+  activityMs = 60_000;
+  /** Calls a real second each action takes before it is throttled; unset: no limit. */
+  readonly rateLimits: Record<string, number> = {};
   onReboot?: (instanceId: string) => void;
   onLaunch?: (instance: FakeInstance) => void;
   /**
@@ -72,6 +90,10 @@ export class FakeAlicloud {
   private server: Server | undefined;
   private counter = 0;
   private readonly pending = new Set<ServerResponse>();
+  private activityUntil = -Infinity;
+  /** ClientToken -> the request it came with and the answer given (ESS idempotence). */
+  private readonly clientTokens = new Map<string, { request: string; answer: object }>();
+  private readonly recentCalls = new Map<string, number[]>();
 
   launch(createdAt: number | null = this.now()): FakeInstance {
     this.counter++;
@@ -129,6 +151,14 @@ export class FakeAlicloud {
         fault.times--;
         return this.injectFault(fault.kind, action, version, params, res, reply);
       }
+      if (this.overRateLimit(action)) {
+        // Flow control, as the OpenAPI gateway answers it: Throttling.User with HTTP 400
+        // (common client error codes, https://developer.aliyun.com/ask/278265).
+        return reply(400, {
+          Code: "Throttling.User",
+          Message: "Request was denied due to user flow control.",
+        });
+      }
       try {
         reply(200, this.dispatch(action, version, params));
       } catch (error) {
@@ -164,13 +194,38 @@ export class FakeAlicloud {
         Message: "The request processing has failed due to some unknown error.",
       });
     }
-    // A timeout: hold the request well past the client's read timeout.
+    if (kind === "gateway-html") {
+      this.calls.push({ action, version, params, status: 503 });
+      res.writeHead(503, { "content-type": "text/html" });
+      res.end("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>");
+      return;
+    }
+    if (kind === "lost-answer") {
+      try {
+        this.dispatch(action, version, params);
+      } catch {
+        // Refused or not, the answer is lost all the same.
+      }
+    }
+    // No answer: hold the request well past the client's read timeout.
     this.calls.push({ action, version, params, status: 0 });
     this.pending.add(res);
     setTimeout(() => {
       this.pending.delete(res);
       res.destroy();
     }, this.timeoutMs).unref();
+  }
+
+  /** Whether `action` has had its share of calls in the last real second. */
+  private overRateLimit(action: string): boolean {
+    const limit = this.rateLimits[action];
+    if (limit === undefined) return false;
+    const now = Date.now();
+    const recent = (this.recentCalls.get(action) ?? []).filter((t) => now - t < 1_000);
+    const over = recent.length >= limit;
+    if (!over) recent.push(now);
+    this.recentCalls.set(action, recent);
+    return over;
   }
 
   /** Recomputes the ACS3-HMAC-SHA256 signature from what arrived on the wire. */
@@ -305,16 +360,77 @@ export class FakeAlicloud {
     this.replaced.push({ instanceId, via, replacement: replacement.instanceId });
   }
 
+  /** Whether a scaling activity (an accepted RemoveInstances, or startActivity) still runs. */
+  activityInProgress(): boolean {
+    return this.now() < this.activityUntil;
+  }
+
+  /** A scaling activity of ESS's own (a scale-out, a health replacement) for `ms`. */
+  startActivity(ms: number): void {
+    this.activityUntil = this.now() + ms;
+  }
+
+  /**
+   * ESS RemoveInstances (2014-08-28), refusing what ESS refuses. Sources: the API doc
+   * (https://www.alibabacloud.com/help/en/auto-scaling/developer-reference/api-ess-2014-08-28-removeinstances;
+   * its parameter and error tables also in the AlibabaCloudDocs/ess repository, RemoveInstances.md)
+   * and the codes Terraform handles (alicloud/service_alicloud_ess.go:791-822).
+   */
   private removeInstances(p: Record<string, string>): object {
     this.requireGroup(p);
-    if (p.DecreaseDesiredCapacity !== "false")
-      throw { code: "Test.WouldShrinkGroup", message: "DecreaseDesiredCapacity must be false" };
     const ids = Object.keys(p)
       .filter((k) => /^InstanceId\.\d+$/.test(k))
+      .sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]))
       .map((k) => p[k]);
+    // The same ClientToken with the same request is answered as before and not acted on
+    // again; with other parameters it is refused (ESS, "How to ensure idempotence",
+    // https://alibabacloud.com/help/en/auto-scaling/developer-reference/how-to-ensure-idempotence).
+    const request = JSON.stringify([p.ScalingGroupId, p.DecreaseDesiredCapacity, ids]);
+    const token = p.ClientToken;
+    const earlier = token === undefined ? undefined : this.clientTokens.get(token);
+    if (earlier) {
+      if (earlier.request === request) return earlier.answer;
+      throw {
+        code: "IdempotentParameterMismatch",
+        message: "ClientToken reused with other parameters",
+      };
+    }
+    // "The scaling group is in the Active state" (usage notes); error table: 400.
+    if (this.groupState !== "Active") {
+      throw {
+        code: "IncorrectScalingGroupStatus",
+        message: "The current status of the specified scaling group does not support this action.",
+      };
+    }
+    // "No scaling activity is in progress" (usage notes); error table: 400.
+    if (this.activityInProgress()) {
+      throw {
+        code: "ScalingActivityInProgress",
+        message:
+          "You cannot delete a scaling group or launch a new scaling activity while there is a scaling activity in progress for the specified scaling group.",
+      };
+    }
+    // InstanceId.N: "at most 20" (request parameters; TF caps instance_ids at MaxItems 20,
+    // resource_alicloud_ess_attachment.go:50-56). The exact code ESS answers is not documented.
+    if (ids.length === 0 || ids.length > 20) {
+      throw { code: "InvalidParameter", message: "InstanceId.N takes 1 to 20 instance ids" };
+    }
+    if (p.DecreaseDesiredCapacity !== "false")
+      throw { code: "Test.WouldShrinkGroup", message: "DecreaseDesiredCapacity must be false" };
     ids.forEach((id) => this.requireInstance(id));
+    // "If TotalCapacity minus the number of instances to remove is less than MinSize, the
+    // call fails" (usage notes); error table: IncorrectCapacity.MinSize, 400.
+    if (this.instances.size - ids.length < this.minSize) {
+      throw {
+        code: "IncorrectCapacity.MinSize",
+        message: "To remove the instances, the total capacity will be lesser than the MinSize.",
+      };
+    }
     ids.forEach((id) => this.replace(id, "RemoveInstances"));
-    return { ScalingActivityId: `asa-${randomUUID().slice(0, 8)}` };
+    this.activityUntil = this.now() + this.activityMs;
+    const answer = { ScalingActivityId: `asa-${randomUUID().slice(0, 8)}` };
+    if (token !== undefined) this.clientTokens.set(token, { request, answer });
+    return answer;
   }
 
   private setInstanceHealth(p: Record<string, string>): object {

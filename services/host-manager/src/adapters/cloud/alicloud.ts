@@ -2,16 +2,20 @@
 // creation times, private IPs and reboots. Credentials come only from the
 // @alicloud/credentials default chain (env keys, or the ECS/ECI RAM role).
 import Credential from "@alicloud/credentials";
+import { randomUUID } from "node:crypto";
 import EcsClient, * as $Ecs from "@alicloud/ecs20140526";
 import OpenApiClient, { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
 import { systemClock, type Clock } from "../../clock";
 import {
   GENERATION_TAG,
+  REMOVE_BATCH,
   type CloudDriver,
   type CloudInstance,
+  type RemovalAccepted,
   type ReplaceMode,
 } from "../../domain/cloud";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry";
+import { errorCode, ESS_BUSY_CODES } from "./errors";
+import { DEFAULT_RETRY, isRetryable, withRetry, type RetryOptions } from "./retry";
 
 export const ESS_VERSION = "2014-08-28";
 /** ESS returns at most 50 instances a page in this API version. */
@@ -111,7 +115,11 @@ export class AlicloudDriver implements CloudDriver {
   }
 
   /** A generic RPC call to ESS, which has no typed client on the registry. */
-  private async callEss(action: string, query: Record<string, unknown>): Promise<unknown> {
+  private async callEss(
+    action: string,
+    query: Record<string, unknown>,
+    retryable: (error: unknown) => boolean = isRetryable,
+  ): Promise<unknown> {
     const params = new $OpenApiUtil.Params({
       action,
       version: ESS_VERSION,
@@ -129,6 +137,7 @@ export class AlicloudDriver implements CloudDriver {
     const response = await withRetry(
       () => this.ess.callApi(params, request, {} as Runtime),
       this.retry,
+      retryable,
     );
     return response.body;
   }
@@ -202,17 +211,43 @@ export class AlicloudDriver implements CloudDriver {
 
   async replaceInstance(instanceId: string, mode: ReplaceMode): Promise<void> {
     if (mode === "remove") {
-      // Keeping the desired capacity makes ESS launch a fresh instance in its place.
-      await this.callEss("RemoveInstances", {
-        ScalingGroupId: this.options.scalingGroupId,
-        "InstanceId.1": instanceId,
-        DecreaseDesiredCapacity: false,
-      });
+      await this.removeInstances([instanceId], randomUUID());
     } else {
       await this.callEss("SetInstanceHealth", {
         InstanceId: instanceId,
         HealthStatus: "Unhealthy",
       });
     }
+  }
+
+  /**
+   * ESS RemoveInstances for up to 20 instances, keeping the desired capacity so that ESS
+   * launches a fresh instance for each. With its ClientToken the call is idempotent
+   * (ESS, "How to ensure idempotence":
+   * https://alibabacloud.com/help/en/auto-scaling/developer-reference/how-to-ensure-idempotence),
+   * so a timeout is retried like a throttle; and the group being busy (an activity in
+   * progress, not Active, at MinSize) is retried with backoff, as Terraform does
+   * (alicloud/service_alicloud_ess.go:791-822).
+   */
+  async removeInstances(
+    instanceIds: readonly string[],
+    clientToken: string,
+  ): Promise<RemovalAccepted> {
+    if (instanceIds.length === 0 || instanceIds.length > REMOVE_BATCH) {
+      throw new RangeError(`RemoveInstances takes 1 to ${REMOVE_BATCH} instance ids`);
+    }
+    const ids = Object.fromEntries(instanceIds.map((id, i) => [`InstanceId.${i + 1}`, id]));
+    const body = (await this.callEss(
+      "RemoveInstances",
+      {
+        ScalingGroupId: this.options.scalingGroupId,
+        ...ids,
+        // Keeping the desired capacity makes ESS launch a fresh instance in each one's place.
+        DecreaseDesiredCapacity: false,
+        ClientToken: clientToken,
+      },
+      (error) => isRetryable(error) || ESS_BUSY_CODES.has(errorCode(error) ?? ""),
+    )) as { ScalingActivityId?: string };
+    return { activityId: body.ScalingActivityId ?? null };
   }
 }

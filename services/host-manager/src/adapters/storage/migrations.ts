@@ -44,4 +44,17 @@ export const MIGRATIONS: readonly string[] = [
   // Rolling replacement: the instance's generation tag, and when a rollout had ESS replace it.
   `ALTER TABLE hosts ADD COLUMN generation TEXT;
    ALTER TABLE hosts ADD COLUMN rollout_replaced_at INTEGER;`,
+  // -- svc-cloud: removals (ESS RemoveInstances) not yet accepted, kept until they are.
+  // client_token is set while a request for the row may have reached ESS unanswered:
+  // resending it with the same token cannot remove twice.
+  `CREATE TABLE pending_removals (
+     instance_id  TEXT PRIMARY KEY,
+     origin       TEXT NOT NULL,
+     reason       TEXT NOT NULL,
+     detail       TEXT,
+     requested_at INTEGER NOT NULL,
+     tries        INTEGER NOT NULL DEFAULT 0,
+     last_error   TEXT,
+     client_token TEXT
+   );`,
 ];

@@ -131,6 +131,111 @@ describe("AlicloudDriver", () => {
     ]);
   });
 
+  describe("RemoveInstances", () => {
+    const ids = (n: number) =>
+      Array.from({ length: n }, (_, i) => `i-fake${String(i + 1).padStart(5, "0")}`);
+    /** The driver's ESS call, bypassing its own 20-id guard, to see what the fake refuses. */
+    const rawEss = (driver: AlicloudDriver) =>
+      (
+        driver as unknown as { callEss(action: string, query: object): Promise<unknown> }
+      ).callEss.bind(driver);
+
+    it("removes up to 20 instances in one call, with a ClientToken, keeping the desired capacity", async () => {
+      for (let i = 0; i < 20; i++) fake.launch();
+      const answer = await fakeDriver(endpoint).removeInstances(ids(20), "token-1");
+      expect(answer.activityId).toMatch(/^asa-/);
+      const [call] = fake.callsOf("RemoveInstances");
+      expect(call.params).toMatchObject({
+        "InstanceId.1": "i-fake00001",
+        "InstanceId.20": "i-fake00020",
+        DecreaseDesiredCapacity: "false",
+        ClientToken: "token-1",
+        ScalingGroupId: FAKE_GROUP,
+      });
+      expect(fake.replaced).toHaveLength(20);
+    });
+
+    it("never sends more than 20, and the fake refuses more as ESS does", async () => {
+      for (let i = 0; i < 21; i++) fake.launch();
+      const driver = fakeDriver(endpoint);
+      await expect(driver.removeInstances(ids(21), "t")).rejects.toThrow(RangeError);
+      expect(fake.callsOf("RemoveInstances")).toEqual([]);
+      const query = Object.fromEntries(ids(21).map((id, i) => [`InstanceId.${i + 1}`, id]));
+      await expect(
+        rawEss(driver)("RemoveInstances", {
+          ScalingGroupId: FAKE_GROUP,
+          DecreaseDesiredCapacity: false,
+          ...query,
+        }),
+      ).rejects.toMatchObject({ code: "InvalidParameter" });
+      expect(fake.replaced).toEqual([]);
+    });
+
+    it("a resent request with the same ClientToken is answered again, not carried out again", async () => {
+      for (let i = 0; i < 3; i++) fake.launch();
+      const driver = fakeDriver(endpoint);
+      const first = await driver.removeInstances(ids(2), "same");
+      const again = await driver.removeInstances(ids(2), "same");
+      expect(again).toEqual(first);
+      expect(fake.replaced).toHaveLength(2);
+      await expect(driver.removeInstances([ids(3)[2] as string], "same")).rejects.toMatchObject({
+        code: "IdempotentParameterMismatch",
+      });
+    });
+
+    it("retries while a scaling activity is in progress, then is accepted", async () => {
+      fake.launch();
+      fake.startActivity(60);
+      const driver = fakeDriver(endpoint, {
+        retry: { retries: 8, baseDelayMs: 20, maxDelayMs: 60 },
+      });
+      await driver.removeInstances(ids(1), "t");
+      const statuses = fake.callsOf("RemoveInstances").map((c) => c.status);
+      expect(statuses[0]).toBe(400);
+      expect(statuses.at(-1)).toBe(200);
+      expect(fake.replaced).toHaveLength(1);
+    });
+
+    it.each([
+      ["below MinSize", (f: FakeAlicloud) => (f.minSize = 2), "IncorrectCapacity.MinSize"],
+      [
+        "the group not Active",
+        (f: FakeAlicloud) => (f.groupState = "Inactive"),
+        "IncorrectScalingGroupStatus",
+      ],
+      [
+        "an activity in progress",
+        (f: FakeAlicloud) => f.startActivity(60_000),
+        "ScalingActivityInProgress",
+      ],
+    ])(
+      "is refused with %s, retried with backoff, and gives up with the code",
+      async (_name, set, code) => {
+        fake.launch();
+        fake.launch();
+        set(fake);
+        await expect(fakeDriver(endpoint).removeInstances(ids(1), "t")).rejects.toMatchObject({
+          code,
+        });
+        // The first try and FAST_RETRY's three retries.
+        expect(fake.callsOf("RemoveInstances").map((c) => c.status)).toEqual([400, 400, 400, 400]);
+        expect(fake.replaced).toEqual([]);
+      },
+    );
+
+    it("is throttled past the API's rate as ESS throttles: Throttling.User, HTTP 400", async () => {
+      for (let i = 0; i < 3; i++) fake.launch();
+      fake.activityMs = 0;
+      fake.rateLimits.RemoveInstances = 1;
+      const driver = fakeDriver(endpoint, { retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+      await driver.removeInstances(ids(1), "a");
+      await expect(driver.removeInstances([ids(2)[1] as string], "b")).rejects.toMatchObject({
+        code: "Throttling.User",
+        statusCode: 400,
+      });
+    });
+  });
+
   it("replaces with SetInstanceHealth Unhealthy", async () => {
     fake.launch();
     await fakeDriver(endpoint).replaceInstance("i-fake00001", "set-unhealthy");

@@ -60,6 +60,7 @@ export const HOST_MANAGER_ENV = {
   statuspageMetricIds: "HOST_MANAGER_STATUSPAGE_METRIC_IDS",
   statuspageUrl: "HOST_MANAGER_STATUSPAGE_URL",
   logLevel: "HOST_MANAGER_LOG_LEVEL",
+  leaseTtlSeconds: "HOST_MANAGER_LEASE_TTL_SECONDS",
 } as const;
 
 /**
@@ -89,6 +90,7 @@ export const HOST_MANAGER_DEFAULTS = {
   cookieSecure: true,
   statuspageUrl: "https://api.statuspage.io",
   logLevel: "info" as LogLevel,
+  leaseTtlSeconds: 30,
 } as const;
 
 /** The shortest token either side accepts. */
@@ -223,6 +225,7 @@ export const hostManagerEnvSchema = z.object({
     .refine((s) => /^https?:\/\/[^\s/]+\/?$/.test(s), "must be an http(s) origin like https://host")
     .transform((s) => s.replace(/\/$/, "")),
   [E.logLevel]: z.enum(LOG_LEVELS).default(D.logLevel),
+  [E.leaseTtlSeconds]: intVar(D.leaseTtlSeconds, 3, 600),
 });
 
 export type HostManagerEnv = z.output<typeof hostManagerEnvSchema>;

@@ -8,19 +8,22 @@ import { healthSettings, type Config } from "./adapters/env/config";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
+import { LeaseStore } from "./adapters/storage/lease";
 import { RemovalQueue } from "./adapters/storage/removals";
 import { ReportWriter } from "./adapters/storage/report-writer";
-import { systemClock, type Clock } from "./clock";
+import { monotonicOf, systemClock, type Clock, type MonotonicClock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
 import { countFleet, type FleetCounts } from "./domain/fleet-state";
 import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
+import { LeaseKeeper } from "./health-check/lease-keeper";
 import { HealthCheckSchedule } from "./health-check/schedule";
 import { apiRoutes } from "./http/api/routes";
 import { makeTokenCheck } from "./http/auth";
 import type { HealthCheckFacts } from "./http/health-check-facts";
+import { addLeaseGate } from "./http/lease-gate";
 import { createHttpServer } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
 import { createLogger } from "./logger";
@@ -30,6 +33,8 @@ import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statusp
 export interface ServiceOptions {
   readonly config: Config;
   readonly clock?: Clock;
+  /** For intervals and deadlines; defaults to the clock's own (a test's), else the system's. */
+  readonly monotonic?: MonotonicClock;
   readonly cloud?: CloudDriver;
   readonly logger?: Logger;
   /** Run the cron schedule. Defaults to true; tests drive cycles by hand. */
@@ -50,6 +55,8 @@ export interface Service {
   readonly cloud: CloudDriver;
   readonly healthCheck: HealthCheck;
   readonly inventory: Inventory;
+  /** The lease that makes this manager the active one on its database, or passive. */
+  readonly lease: LeaseKeeper;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   /** Set when Statuspage is configured. */
@@ -62,6 +69,7 @@ export interface Service {
 export function createService(options: ServiceOptions): Service {
   const { config } = options;
   const clock = options.clock ?? systemClock;
+  const monotonic = options.monotonic ?? monotonicOf(clock);
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.dataDir, { networkFs: config.dataOnNetworkFs });
   const store = new HostStore(db);
@@ -69,8 +77,11 @@ export function createService(options: ServiceOptions): Service {
   const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock);
   const settings = healthSettings(config);
-  const observingSince = clock.now();
-  const healthContext = (): HealthContext => ({ now: clock.now(), observingSince, settings });
+  const healthContext = (): HealthContext => ({
+    now: clock.now(),
+    observingSince: healthCheck.observingSince,
+    settings,
+  });
   const fleetCounts = (): FleetCounts => countFleet(store, healthContext());
   const metrics = new ServiceMetrics({
     hostsByState: fleetCounts,
@@ -107,10 +118,32 @@ export function createService(options: ServiceOptions): Service {
       generation: config.fleetGeneration ?? null,
       minHealthyPercentage: config.minHealthyPercentage,
     },
-    observingSince,
+    observingSince: clock.now(),
     onCycleDone,
   });
-  const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger);
+  // Set once the lease's first look is done: only a later change of role is a takeover.
+  let started = false;
+  const lease = new LeaseKeeper({
+    store: new LeaseStore(db),
+    clock,
+    monotonic,
+    logger,
+    ttlMs: config.leaseTtlSeconds * 1000,
+    onChange: (role) => {
+      if (role !== "active" || !started) return;
+      // A takeover: nothing was received while passive, and the group may have changed.
+      healthCheck.observeFrom(clock.now());
+      inventory.refresh().catch((error: unknown) => {
+        logger.error({ err: String(error) }, "inventory refresh after takeover failed");
+      });
+    },
+  });
+  // The lease is taken (or found held) now: a manager is active or passive from its start.
+  lease.start();
+  started = true;
+  const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger, () =>
+    lease.isActive(),
+  );
   const writer = new ReportWriter(store, clock);
   const tokenMatches = makeTokenCheck(config.token, config.tokenPrevious, {
     onPreviousToken: () => metrics.observePreviousToken(),
@@ -119,8 +152,13 @@ export function createService(options: ServiceOptions): Service {
     schedule: config.schedule,
     dryRun: config.dryRun,
     nextRunAt: () => schedule.nextRunAt(),
+    lease: () => lease.facts(),
   };
   const app = createHttpServer({ logger, tokenMatches, metrics });
+  addLeaseGate(app, {
+    isActive: () => lease.isActive(),
+    retryAfterSeconds: Math.ceil(lease.ttlMs / 1000),
+  });
   // Siblings: each sees only what it is given, and both run behind the server's auth hook.
   void app.register(apiRoutes, {
     hosts: store,
@@ -151,14 +189,18 @@ export function createService(options: ServiceOptions): Service {
     cloud,
     healthCheck,
     inventory,
+    lease,
     logger,
     metrics,
     statuspage,
     async listen(host = "0.0.0.0") {
       // Know the fleet before the first report arrives; a cloud error here is not fatal.
-      await inventory.refresh().catch((error: unknown) => {
-        logger.error({ err: String(error) }, "initial inventory refresh failed");
-      });
+      // A passive manager leaves the registry to the active one (and refreshes on takeover).
+      if (lease.isActive()) {
+        await inventory.refresh().catch((error: unknown) => {
+          logger.error({ err: String(error) }, "initial inventory refresh failed");
+        });
+      }
       const url = await app.listen({ port: config.port, host });
       if (options.schedule ?? true) schedule.start();
       logger.info(
@@ -169,6 +211,7 @@ export function createService(options: ServiceOptions): Service {
           schedule: config.schedule,
           dryRun: config.dryRun,
           statuspage: config.statuspage !== undefined,
+          role: lease.isActive() ? "active" : "passive",
         },
         "host-manager listening",
       );
@@ -193,6 +236,8 @@ export function createService(options: ServiceOptions): Service {
       statuspage?.close();
       await app.close();
       await writer.close();
+      // Released last: a passive manager may take over once nothing here writes.
+      lease.stop();
       db.close();
       logger.info("host-manager stopped");
     },

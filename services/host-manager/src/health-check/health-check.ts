@@ -61,9 +61,24 @@ export interface HealthCheckDeps {
 export class HealthCheck {
   private running: Promise<CycleSummary> | undefined;
   private readonly rollout: RolloutSettings;
+  private watchingSince: number;
 
   constructor(private readonly deps: HealthCheckDeps) {
     this.rollout = deps.rollout ?? NO_ROLLOUT;
+    this.watchingSince = deps.observingSince;
+  }
+
+  /** Since when this process has watched the hosts: no timeout runs from before it. */
+  get observingSince(): number {
+    return this.watchingSince;
+  }
+
+  /**
+   * Restarts the start-up grace at `at`: after a takeover of the lease, this manager
+   * took no reports while passive, so no host is blamed for the time before.
+   */
+  observeFrom(at: number): void {
+    this.watchingSince = at;
   }
 
   /** Runs a cycle, or joins the one already running: cycles never overlap. */
@@ -83,8 +98,8 @@ export class HealthCheck {
 
   /** The time and thresholds the health rules judge against, as of now. */
   private contextNow(): HealthContext {
-    const { clock, observingSince, settings } = this.deps;
-    return { now: clock.now(), observingSince, settings };
+    const { clock, settings } = this.deps;
+    return { now: clock.now(), observingSince: this.watchingSince, settings };
   }
 
   private async runCycle(): Promise<CycleSummary> {

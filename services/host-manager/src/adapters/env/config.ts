@@ -50,6 +50,11 @@ interface CommonConfig {
   /** Share of the fleet (whole percent) that must stay healthy while a rollout replaces hosts. */
   readonly minHealthyPercentage: number;
   readonly logLevel: string;
+  /**
+   * How long the lease on the database lasts unrenewed: a passive manager takes over
+   * after this long without a renewal (renewed every third of it).
+   */
+  readonly leaseTtlSeconds: number;
   /** Set the status page's session cookie with `Secure` (HTTPS or localhost only). */
   readonly cookieSecure: boolean;
   /** Push figures to Statuspage after each cycle; undefined when not configured. */
@@ -114,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(fleetGeneration !== undefined ? { fleetGeneration } : {}),
     minHealthyPercentage: vars[ENV.minHealthyPercentage],
     logLevel: vars[ENV.logLevel],
+    leaseTtlSeconds: vars[ENV.leaseTtlSeconds],
     cookieSecure: vars[ENV.cookieSecure],
     ...(pageId !== undefined && apiKey !== undefined && metricIds !== undefined
       ? { statuspage: { pageId, apiKey, metricIds, url: vars[ENV.statuspageUrl] } }

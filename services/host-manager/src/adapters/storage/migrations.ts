@@ -57,4 +57,15 @@ export const MIGRATIONS: readonly string[] = [
      last_error   TEXT,
      client_token TEXT
    );`,
+  // -- svc-cloud: the lease that makes one host-manager on a database the active one.
+  // One row; `beat` goes up at every renewal, which is what a passive manager watches
+  // (on its own monotonic clock); the times are wall-clock, for people.
+  `CREATE TABLE lease (
+     name        TEXT PRIMARY KEY,
+     holder      TEXT,
+     acquired_at INTEGER NOT NULL,
+     renewed_at  INTEGER NOT NULL,
+     expires_at  INTEGER NOT NULL,
+     beat        INTEGER NOT NULL
+   );`,
 ];

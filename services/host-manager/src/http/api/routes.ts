@@ -28,9 +28,22 @@ const HISTORY_PER_HOST = 10;
 const OK_BODY = '{"ok":true}';
 
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
+  // A passive manager (another holds the lease) says so, and who is active, with 200: it
+  // is alive and waiting, and a liveness probe that killed it would only restart it,
+  // passive again, in a loop.
   app.get("/healthz", { config: { auth: "none" } }, async (_request, reply) => {
-    if (deps.hosts.answers()) return { ok: true };
-    return reply.code(503).send({ ok: false, error: "database unavailable" });
+    const lease = deps.healthCheck.lease?.();
+    const passive =
+      lease?.role === "passive"
+        ? {
+            role: lease.role,
+            leaseHolder: lease.holder,
+            leaseExpiresAt:
+              lease.expiresAt === null ? null : new Date(lease.expiresAt).toISOString(),
+          }
+        : {};
+    if (deps.hosts.answers()) return { ok: true, ...passive };
+    return reply.code(503).send({ ok: false, error: "database unavailable", ...passive });
   });
 
   app.post("/rpc/v1/status", async (request, reply) => {

@@ -42,12 +42,18 @@ export interface RemovalAccepted {
   readonly activityId: string | null;
 }
 
+/** How a listing may be cut short: an aborted one stops before its next call. */
+export interface ListOptions {
+  readonly signal?: AbortSignal;
+}
+
 /** The scaling group's instances, reboot and replace. */
 export interface CloudDriver {
   readonly name: string;
   /** Where its calls go (for the start-up log), when it talks to a remote API. */
   readonly endpoints?: Readonly<Record<string, string>>;
-  listInstances(): Promise<CloudInstance[]>;
+  /** Every instance of the group, or an error: never a part of it. */
+  listInstances(options?: ListOptions): Promise<CloudInstance[]>;
   rebootInstance(instanceId: string): Promise<void>;
   /** Has the scaling group replace the instance without lowering its desired capacity. */
   replaceInstance(instanceId: string, mode: ReplaceMode): Promise<void>;

@@ -77,6 +77,19 @@ export class FakeAlicloud {
    * lasts; RemoveInstances is refused while one runs. Real activities take minutes.
    */
   activityMs = 60_000;
+  /** How the listings misbehave, to test the driver's bounds; all off by default. */
+  readonly listing = {
+    /** DescribeScalingInstances answers page 1 whatever PageNumber asks. */
+    essRepeatFirstPage: false,
+    /** DescribeScalingInstances reports this TotalCount instead of the truth. */
+    essTotalCount: undefined as number | undefined,
+    /** DescribeScalingInstances leaves TotalCount out. */
+    essOmitTotalCount: false,
+    /** DescribeScalingInstances's first page holds only this many of its rows. */
+    essFirstPageRows: undefined as number | undefined,
+    /** DescribeInstances answers the same NextToken forever. */
+    ecsRepeatNextToken: false,
+  };
   /** Calls a real second each action takes before it is throttled; unset: no limit. */
   readonly rateLimits: Record<string, number> = {};
   onReboot?: (instanceId: string) => void;
@@ -307,10 +320,15 @@ export class FakeAlicloud {
 
   private describeScalingInstances(p: Record<string, string>): object {
     this.requireGroup(p);
+    const { listing } = this;
     const size = Math.min(Number(p.PageSize ?? 10), 50);
-    const page = Number(p.PageNumber ?? 1);
+    const page = listing.essRepeatFirstPage ? 1 : Number(p.PageNumber ?? 1);
     const all = [...this.instances.values()];
-    const rows = all.slice((page - 1) * size, page * size).map((i) => ({
+    let slice = all.slice((page - 1) * size, page * size);
+    if (page === 1 && listing.essFirstPageRows !== undefined) {
+      slice = slice.slice(0, listing.essFirstPageRows);
+    }
+    const rows = slice.map((i) => ({
       InstanceId: i.instanceId,
       CreationTime: cloudTime(i.createdAt),
       LifecycleState: i.lifecycleState,
@@ -318,7 +336,7 @@ export class FakeAlicloud {
       ScalingGroupId: FAKE_GROUP,
     }));
     return {
-      TotalCount: all.length,
+      ...(listing.essOmitTotalCount ? {} : { TotalCount: listing.essTotalCount ?? all.length }),
       PageNumber: page,
       PageSize: size,
       ScalingInstances: { ScalingInstance: rows },
@@ -343,7 +361,11 @@ export class FakeAlicloud {
         Tag: Object.entries(i.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
       },
     }));
-    const next = start + max < matches.length ? String(start + max) : "";
+    const next = this.listing.ecsRepeatNextToken
+      ? "7"
+      : start + max < matches.length
+        ? String(start + max)
+        : "";
     return { TotalCount: matches.length, NextToken: next, Instances: { Instance: rows } };
   }
 

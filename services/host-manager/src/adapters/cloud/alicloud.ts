@@ -11,6 +11,7 @@ import {
   REMOVE_BATCH,
   type CloudDriver,
   type CloudInstance,
+  type ListOptions,
   type RemovalAccepted,
   type ReplaceMode,
 } from "../../domain/cloud";
@@ -18,10 +19,26 @@ import { errorCode, ESS_BUSY_CODES } from "./errors";
 import { DEFAULT_RETRY, isRetryable, withRetry, type RetryOptions } from "./retry";
 
 export const ESS_VERSION = "2014-08-28";
-/** ESS returns at most 50 instances a page in this API version. */
+/** ESS returns at most 50 instances a page in this API version (PageSize, maximum 50). */
 const ESS_PAGE_SIZE = 50;
+/**
+ * A scaling group holds at most 2,000 instances (MaxSize, 0-2000: Terraform's validator,
+ * resource_alicloud_ess_scaling_group.go:28-37), 40 pages of 50: a listing past this
+ * many pages is not ending, whatever its TotalCount says.
+ */
+const MAX_ESS_PAGES = 100;
 /** DescribeInstances takes at most 100 ids and returns at most 100 a page. */
 const ECS_BATCH = 100;
+
+/**
+ * A listing that does not add up: without a TotalCount, a TotalCount that changed while
+ * paging, distinct instances that do not match it, or paging that does not end. The
+ * inventory is refused as a whole rather than believed in part: a partial listing would
+ * archive live hosts (and refuse their reports).
+ */
+export class ListingError extends Error {
+  override readonly name = "ListingError";
+}
 
 /**
  * The VPC endpoints of ECS and ESS in `region`, as explicit strings: the manager runs in
@@ -142,15 +159,36 @@ export class AlicloudDriver implements CloudDriver {
     return response.body;
   }
 
-  async listInstances(): Promise<CloudInstance[]> {
+  async listInstances(options: ListOptions = {}): Promise<CloudInstance[]> {
+    const { signal } = options;
     const members = new Map<string, { createdAt?: number; lifecycleState: string | null }>();
+    let total: number | undefined;
+    let maxPages = MAX_ESS_PAGES;
     for (let page = 1; ; page++) {
+      signal?.throwIfAborted();
+      if (page > maxPages) {
+        throw new ListingError(
+          `DescribeScalingInstances did not end: ${maxPages} pages for TotalCount ${total}`,
+        );
+      }
       const body = (await this.callEss("DescribeScalingInstances", {
         ScalingGroupId: this.options.scalingGroupId,
         PageNumber: page,
         PageSize: ESS_PAGE_SIZE,
       })) as ScalingInstancesPage;
+      const count = body.TotalCount;
+      if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+        throw new ListingError(`DescribeScalingInstances page ${page} has no TotalCount`);
+      }
+      if (total === undefined) {
+        total = count;
+        // Every page but the last is full: one page more than that is already too many.
+        maxPages = Math.min(MAX_ESS_PAGES, Math.ceil(total / ESS_PAGE_SIZE) + 1);
+      } else if (count !== total) {
+        throw new ListingError(`TotalCount changed while paging: ${total}, then ${count}`);
+      }
       const rows = body.ScalingInstances?.ScalingInstance ?? [];
+      const before = members.size;
       for (const row of rows) {
         if (!row.InstanceId) continue;
         members.set(row.InstanceId, {
@@ -158,10 +196,16 @@ export class AlicloudDriver implements CloudDriver {
           lifecycleState: row.LifecycleState ?? null,
         });
       }
-      const total = body.TotalCount ?? 0;
-      if (rows.length < ESS_PAGE_SIZE || page * ESS_PAGE_SIZE >= total) break;
+      // Done when the count is reached; a page with nothing new (empty, or the same again)
+      // will not reach it.
+      if (members.size >= total || members.size === before) break;
     }
-    const details = await this.describeInstances([...members.keys()]);
+    if (members.size !== total) {
+      throw new ListingError(
+        `the listing does not add up: ${members.size} distinct instances, TotalCount ${total}`,
+      );
+    }
+    const details = await this.describeInstances([...members.keys()], signal);
     const now = (this.options.clock ?? systemClock).now();
     return [...members.entries()].map(([instanceId, member]) => {
       const detail = details.get(instanceId);
@@ -175,13 +219,27 @@ export class AlicloudDriver implements CloudDriver {
     });
   }
 
-  /** Creation time, private IP and generation tag of each instance, in batches of 100 ids, following NextToken. */
-  private async describeInstances(ids: readonly string[]): Promise<Map<string, InstanceDetail>> {
+  /**
+   * Creation time, private IP and generation tag of each instance, in batches of 100 ids,
+   * following NextToken: a token that repeats ends the listing as an error, and so does
+   * a batch taking more pages than it has ids (each page must bring one).
+   */
+  private async describeInstances(
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, InstanceDetail>> {
     const found = new Map<string, InstanceDetail>();
     for (let start = 0; start < ids.length; start += ECS_BATCH) {
       const batch = ids.slice(start, start + ECS_BATCH);
+      const tokens = new Set<string>();
       let nextToken: string | undefined;
-      do {
+      for (let page = 1; ; page++) {
+        signal?.throwIfAborted();
+        if (page > batch.length + 1) {
+          throw new ListingError(
+            `DescribeInstances did not end: ${page - 1} pages for ${batch.length} ids`,
+          );
+        }
         const request = new $Ecs.DescribeInstancesRequest({
           regionId: this.options.region,
           instanceIds: JSON.stringify(batch),
@@ -199,7 +257,12 @@ export class AlicloudDriver implements CloudDriver {
           });
         }
         nextToken = response.body?.nextToken || undefined;
-      } while (nextToken);
+        if (nextToken === undefined) break;
+        if (tokens.has(nextToken)) {
+          throw new ListingError(`DescribeInstances repeated its NextToken ${nextToken}`);
+        }
+        tokens.add(nextToken);
+      }
     }
     return found;
   }

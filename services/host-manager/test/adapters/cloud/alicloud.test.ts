@@ -75,6 +75,65 @@ describe("AlicloudDriver", () => {
     expect(ecs.filter((c) => c.params.NextToken).length).toBe(18);
   });
 
+  describe("a listing that does not end or does not add up is refused, after a bounded number of calls", () => {
+    /** The listing's outcome within 5 s: a hung one (the defect) fails the test, not the suite. */
+    const listWithin5s = (driver: ReturnType<typeof fakeDriver>) =>
+      Promise.race([
+        driver.listInstances(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error("the listing did not end within 5 s")), 5_000).unref(),
+        ),
+      ]);
+
+    it("DescribeScalingInstances repeating its first page under a TotalCount that is never reached", async () => {
+      for (let i = 0; i < 60; i++) fake.launch();
+      fake.listing.essRepeatFirstPage = true;
+      fake.listing.essTotalCount = 1_000_000_000;
+      await expect(listWithin5s(fakeDriver(endpoint))).rejects.toMatchObject({
+        name: "ListingError",
+      });
+      expect(fake.callsOf("DescribeScalingInstances").length).toBeLessThanOrEqual(2);
+      expect(fake.callsOf("DescribeInstances")).toEqual([]);
+    });
+
+    it("DescribeScalingInstances claiming more than a group can hold", async () => {
+      for (let i = 0; i < 3; i++) fake.launch();
+      fake.listing.essTotalCount = 1_000_000_000;
+      await expect(listWithin5s(fakeDriver(endpoint))).rejects.toThrow(/does not add up/);
+    });
+
+    it("DescribeInstances repeating its NextToken", async () => {
+      for (let i = 0; i < 20; i++) fake.launch();
+      fake.listing.ecsRepeatNextToken = true;
+      await expect(listWithin5s(fakeDriver(endpoint))).rejects.toThrow(/repeated its NextToken/);
+      expect(fake.callsOf("DescribeInstances").length).toBeLessThanOrEqual(3);
+    });
+
+    it("a page without TotalCount", async () => {
+      fake.launch();
+      fake.listing.essOmitTotalCount = true;
+      await expect(listWithin5s(fakeDriver(endpoint))).rejects.toThrow(/has no TotalCount/);
+    });
+
+    it("a first page shorter than the total (rows lost)", async () => {
+      for (let i = 0; i < 120; i++) fake.launch();
+      fake.listing.essFirstPageRows = 10;
+      await expect(listWithin5s(fakeDriver(endpoint))).rejects.toThrow(
+        /80 distinct instances, TotalCount 120/,
+      );
+    });
+
+    it("stops before its next call once aborted", async () => {
+      for (let i = 0; i < 120; i++) fake.launch();
+      const controller = new AbortController();
+      controller.abort(new Error("deadline"));
+      await expect(
+        fakeDriver(endpoint).listInstances({ signal: controller.signal }),
+      ).rejects.toThrow("deadline");
+      expect(fake.calls).toEqual([]);
+    });
+  });
+
   it("reads each instance's generation from its ECS tags, null when untagged", async () => {
     fake.launch();
     fake.generation = "0123456789abcdef";

@@ -61,6 +61,8 @@ export const HOST_MANAGER_ENV = {
   statuspageUrl: "HOST_MANAGER_STATUSPAGE_URL",
   logLevel: "HOST_MANAGER_LOG_LEVEL",
   leaseTtlSeconds: "HOST_MANAGER_LEASE_TTL_SECONDS",
+  cycleDeadlineSeconds: "HOST_MANAGER_CYCLE_DEADLINE_SECONDS",
+  inventoryDeadlineSeconds: "HOST_MANAGER_INVENTORY_DEADLINE_SECONDS",
 } as const;
 
 /**
@@ -91,6 +93,8 @@ export const HOST_MANAGER_DEFAULTS = {
   statuspageUrl: "https://api.statuspage.io",
   logLevel: "info" as LogLevel,
   leaseTtlSeconds: 30,
+  cycleDeadlineSeconds: 240,
+  inventoryDeadlineSeconds: 60,
 } as const;
 
 /** The shortest token either side accepts. */
@@ -226,6 +230,8 @@ export const hostManagerEnvSchema = z.object({
     .transform((s) => s.replace(/\/$/, "")),
   [E.logLevel]: z.enum(LOG_LEVELS).default(D.logLevel),
   [E.leaseTtlSeconds]: intVar(D.leaseTtlSeconds, 3, 600),
+  [E.cycleDeadlineSeconds]: intVar(D.cycleDeadlineSeconds, 1, 24 * 3600),
+  [E.inventoryDeadlineSeconds]: intVar(D.inventoryDeadlineSeconds, 1, 3600),
 });
 
 export type HostManagerEnv = z.output<typeof hostManagerEnvSchema>;

@@ -75,7 +75,10 @@ export function createService(options: ServiceOptions): Service {
   const store = new HostStore(db);
   const cycles = new CycleStore(db);
   const cloud = options.cloud ?? createCloudDriver(config, clock);
-  const inventory = new Inventory(store, cloud, clock);
+  const inventory = new Inventory(store, cloud, clock, {
+    deadlineMs: config.inventoryDeadlineSeconds * 1000,
+    monotonic,
+  });
   const settings = healthSettings(config);
   const healthContext = (): HealthContext => ({
     now: clock.now(),
@@ -119,6 +122,7 @@ export function createService(options: ServiceOptions): Service {
       minHealthyPercentage: config.minHealthyPercentage,
     },
     observingSince: clock.now(),
+    cycleDeadlineMs: config.cycleDeadlineSeconds * 1000,
     onCycleDone,
   });
   // Set once the lease's first look is done: only a later change of role is a takeover.
@@ -153,6 +157,7 @@ export function createService(options: ServiceOptions): Service {
     dryRun: config.dryRun,
     nextRunAt: () => schedule.nextRunAt(),
     lease: () => lease.facts(),
+    abandonedAt: () => healthCheck.abandonedAt(),
   };
   const app = createHttpServer({ logger, tokenMatches, metrics });
   addLeaseGate(app, {

@@ -42,6 +42,11 @@ export interface CycleSummary {
   /** Which hosts were unhealthy and why: what an operator needs when the guard trips. */
   unhealthyHosts: { instanceId: string; reason: string }[];
   error?: string;
+  /**
+   * The cycle ran past its deadline and was given up on (it stops at its next step); its
+   * counts are the last finished cycle's, as it judged nothing to the end.
+   */
+  abandoned?: true;
 }
 
 export interface CycleRemovals {
@@ -145,5 +150,34 @@ export function summarizeCycle(facts: CycleFacts): CycleSummary {
     recovered: facts.recovered,
     unhealthyHosts: plan.unhealthyHosts,
     ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),
+  };
+}
+
+/**
+ * The record of a cycle given up on at its deadline: no actions of its own to report
+ * (those it made are in the hosts' histories), the fleet's counts as last known.
+ */
+export function abandonedCycle(
+  previous: CycleSummary | undefined,
+  facts: { startedAt: number; finishedAt: number; dryRun: boolean; reason: string },
+): CycleSummary {
+  return {
+    startedAt: facts.startedAt,
+    finishedAt: facts.finishedAt,
+    total: previous?.total ?? 0,
+    healthy: previous?.healthy ?? 0,
+    unhealthy: previous?.unhealthy ?? 0,
+    remediating: previous?.remediating ?? 0,
+    failed: previous?.failed ?? 0,
+    outdated: previous?.outdated ?? 0,
+    maxUnhealthy: previous?.maxUnhealthy ?? 0,
+    stormGuardOpen: previous?.stormGuardOpen ?? false,
+    dryRun: facts.dryRun,
+    inventory: { added: 0, archived: 0, restored: 0 },
+    actions: [],
+    recovered: [],
+    unhealthyHosts: previous?.unhealthyHosts ?? [],
+    error: `cycle abandoned: ${facts.reason}`,
+    abandoned: true,
   };
 }

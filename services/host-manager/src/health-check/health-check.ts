@@ -10,6 +10,7 @@ import type { Clock } from "../clock";
 import { isJudged } from "../domain/assessment";
 import type { CloudDriver, RemovalAccepted, ReplaceMode } from "../domain/cloud";
 import {
+  abandonedCycle,
   summarizeCycle,
   type CycleAction,
   type CycleFacts,
@@ -21,6 +22,7 @@ import type { CycleHost } from "../domain/host";
 import { planRemediation, type PlannedAction, type RemediationPlan } from "../domain/ladder";
 import { isRolloutCandidate, planRollout, type RolloutSettings } from "../domain/rollout";
 import { dryRunAction, runCloudAction, type ActionBase } from "./cloud-action";
+import { DeadlineError, withDeadline } from "./deadline";
 import type { Inventory } from "./inventory";
 import { flushRemovals } from "./removals";
 
@@ -52,6 +54,11 @@ export interface HealthCheckDeps {
   /** Cloud calls in flight at once. Defaults to 8. */
   readonly concurrency?: number;
   /**
+   * How long a cycle may take (defaults to 4 minutes, under the default 5-minute
+   * schedule): past it the cycle is abandoned, recorded as such, and stops at its next step.
+   */
+  readonly cycleDeadlineMs?: number;
+  /**
    * Told about each recorded cycle (metrics, Statuspage). It must not block: the next
    * cycle waits for this one. Its errors are logged, never fail the cycle.
    */
@@ -60,6 +67,9 @@ export interface HealthCheckDeps {
 
 export class HealthCheck {
   private running: Promise<CycleSummary> | undefined;
+  /** Cycles still going after their deadline, until they reach their next step. */
+  private readonly abandoned = new Set<Promise<unknown>>();
+  private lastAbandonedAt: number | null = null;
   private readonly rollout: RolloutSettings;
   private watchingSince: number;
 
@@ -81,19 +91,75 @@ export class HealthCheck {
     this.watchingSince = at;
   }
 
-  /** Runs a cycle, or joins the one already running: cycles never overlap. */
+  /**
+   * Runs a cycle, or joins the one already running: cycles never overlap. A cycle past
+   * its deadline is abandoned: this resolves with its record, the next call starts a new
+   * cycle, and the old one stops before its next step (its cloud calls in flight end on
+   * their own timeouts, and what they did is recorded on the hosts).
+   */
   run(): Promise<CycleSummary> {
     if (!this.running) {
-      this.running = this.runCycle().finally(() => {
-        this.running = undefined;
-      });
+      const startedAt = this.deps.clock.now();
+      const controller = new AbortController();
+      const cycle = this.runCycle(controller.signal);
+      const deadlineMs = this.deps.cycleDeadlineMs ?? 240_000;
+      this.running = withDeadline(cycle, deadlineMs, "health-check cycle", controller)
+        .then(
+          (summary) => {
+            this.lastAbandonedAt = null;
+            return summary;
+          },
+          (error: unknown) => {
+            if (!(error instanceof DeadlineError)) throw error;
+            const settled = cycle
+              .catch(() => undefined)
+              .finally(() => this.abandoned.delete(settled));
+            this.abandoned.add(settled);
+            return this.recordAbandoned(startedAt, error.message);
+          },
+        )
+        .finally(() => {
+          this.running = undefined;
+        });
     }
     return this.running;
   }
 
-  /** Resolves when no cycle is in flight. */
+  /** Resolves when no cycle is in flight, abandoned ones included. */
   async idle(): Promise<void> {
     await this.running?.catch(() => undefined);
+    await Promise.all(this.abandoned);
+  }
+
+  /** When the last cycle was abandoned at its deadline; null once one finished since. */
+  abandonedAt(): number | null {
+    return this.lastAbandonedAt;
+  }
+
+  private recordAbandoned(startedAt: number, reason: string): CycleSummary {
+    const { clock, cycles, logger, dryRun } = this.deps;
+    const summary = abandonedCycle(cycles.latest(1)[0], {
+      startedAt,
+      finishedAt: clock.now(),
+      dryRun,
+      reason,
+    });
+    this.lastAbandonedAt = summary.finishedAt;
+    logger.error(
+      { startedAt: new Date(startedAt).toISOString(), reason },
+      "health check cycle abandoned",
+    );
+    cycles.add(summary);
+    this.notify(summary);
+    return summary;
+  }
+
+  private notify(summary: CycleSummary): void {
+    try {
+      this.deps.onCycleDone?.(summary);
+    } catch (error) {
+      this.deps.logger.error({ err: describeError(error) }, "cycle listener failed");
+    }
   }
 
   /** The time and thresholds the health rules judge against, as of now. */
@@ -102,10 +168,11 @@ export class HealthCheck {
     return { now: clock.now(), observingSince: this.watchingSince, settings };
   }
 
-  private async runCycle(): Promise<CycleSummary> {
+  private async runCycle(signal: AbortSignal): Promise<CycleSummary> {
     const { store, clock, logger, dryRun } = this.deps;
     const startedAt = clock.now();
     const inventory = await this.refreshInventory();
+    signal.throwIfAborted();
     const context = this.contextNow();
     const hosts = store.listActiveForCycle();
     const queued = this.deps.removals.list();
@@ -119,11 +186,13 @@ export class HealthCheck {
     );
     const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
     const acting = "change" in inventory && !plan.stormGuardOpen;
-    let actions = acting ? await this.runActions(plan.actions, rollout.replace) : [];
+    let actions = acting ? await this.runActions(plan.actions, rollout.replace, signal) : [];
     let removals: CycleRemovals | undefined;
     if (acting && this.deps.replaceMode === "remove" && !dryRun) {
+      signal.throwIfAborted();
       ({ actions, removals } = await this.sendRemovals(actions));
     }
+    signal.throwIfAborted();
     const summary = summarizeCycle({
       startedAt,
       finishedAt: clock.now(),
@@ -146,11 +215,7 @@ export class HealthCheck {
       logger.warn({ outdated: summary.outdated }, "storm guard open: rollout replacing none");
     }
     this.deps.cycles.add(summary);
-    try {
-      this.deps.onCycleDone?.(summary);
-    } catch (error) {
-      logger.error({ err: describeError(error) }, "cycle listener failed");
-    }
+    this.notify(summary);
     logger.info(
       {
         total: summary.total,
@@ -282,10 +347,14 @@ export class HealthCheck {
     return recovered;
   }
 
-  /** The ladder's actions, then the rollout's, in one pool of `concurrency` cloud calls. */
+  /**
+   * The ladder's actions, then the rollout's, in one pool of `concurrency` cloud calls;
+   * once `signal` aborts (the cycle's deadline), no further one starts.
+   */
   private runActions(
     remediations: readonly PlannedAction[],
     outdated: readonly CycleHost[],
+    signal: AbortSignal,
   ): Promise<CycleAction[]> {
     const { generation } = this.rollout;
     const work: Work[] = [
@@ -294,11 +363,12 @@ export class HealthCheck {
         ? []
         : outdated.map((host): Work => ({ kind: "rollout", host, generation }))),
     ];
-    return mapLimit(work, this.deps.concurrency ?? 8, (item) =>
-      item.kind === "remediate"
+    return mapLimit(work, this.deps.concurrency ?? 8, (item) => {
+      signal.throwIfAborted();
+      return item.kind === "remediate"
         ? this.remediate(item.planned)
-        : this.rollOut(item.host, item.generation),
-    );
+        : this.rollOut(item.host, item.generation);
+    });
   }
 
   /** One rung of the ladder. */

@@ -13,4 +13,6 @@ export interface HealthCheckFacts {
    * reports) or `passive` (another does; it serves the views and waits), and the holder.
    */
   lease?(): LeaseFacts;
+  /** When the last cycle was abandoned at its deadline; null once one has finished since. */
+  abandonedAt?(): number | null;
 }

@@ -25,7 +25,13 @@ export function fakeCredential(secret: string = FAKE_ACCESS_KEY_SECRET): Credent
 
 export function fakeDriver(
   endpoint: string,
-  overrides: { secret?: string; retry?: RetryOptions; readTimeoutMs?: number; clock?: Clock } = {},
+  overrides: {
+    secret?: string;
+    retry?: RetryOptions;
+    readTimeoutMs?: number;
+    connectTimeoutMs?: number;
+    clock?: Clock;
+  } = {},
 ): AlicloudDriver {
   const credential = fakeCredential(overrides.secret);
   return new AlicloudDriver({
@@ -36,7 +42,7 @@ export function fakeDriver(
     essEndpoint: endpoint,
     protocol: "HTTP",
     readTimeoutMs: overrides.readTimeoutMs ?? 2_000,
-    connectTimeoutMs: 1_000,
+    connectTimeoutMs: overrides.connectTimeoutMs ?? 1_000,
     retry: overrides.retry ?? FAST_RETRY,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });

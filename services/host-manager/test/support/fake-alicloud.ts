@@ -90,6 +90,8 @@ export class FakeAlicloud {
     /** DescribeInstances answers the same NextToken forever. */
     ecsRepeatNextToken: false,
   };
+  /** Real milliseconds each action's answer takes (a slow API, a drip-feeding proxy). */
+  readonly delays: Record<string, number> = {};
   /** Calls a real second each action takes before it is throttled; unset: no limit. */
   readonly rateLimits: Record<string, number> = {};
   onReboot?: (instanceId: string) => void;
@@ -149,10 +151,19 @@ export class FakeAlicloud {
       for (const [k, v] of new URLSearchParams(body.toString("utf8"))) params[k] = v;
       const action = String(req.headers["x-acs-action"] ?? "");
       const version = String(req.headers["x-acs-version"] ?? "");
-      const reply = (status: number, payload: object) => {
+      const send = (status: number, payload: object) => {
         this.calls.push({ action, version, params, status });
         res.writeHead(status, { "content-type": "application/json;charset=utf-8" });
         res.end(JSON.stringify({ RequestId: randomUUID(), ...payload }));
+      };
+      const delay = this.delays[action] ?? 0;
+      const reply = (status: number, payload: object) => {
+        if (delay <= 0) return send(status, payload);
+        this.pending.add(res);
+        setTimeout(() => {
+          this.pending.delete(res);
+          if (!res.destroyed) send(status, payload);
+        }, delay).unref();
       };
       const authError = this.checkSignature(req, url, body);
       if (authError) return reply(400, { Code: "SignatureDoesNotMatch", Message: authError });

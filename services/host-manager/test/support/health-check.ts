@@ -23,6 +23,8 @@ export interface CheckOptions {
   readonly dryRun?: boolean;
   readonly rollout?: RolloutSettings;
   readonly settings?: HealthSettings;
+  /** The inventory refresh's deadline; defaults to the service's. */
+  readonly inventoryDeadlineMs?: number;
   /** Anything else the HealthCheck takes (deadlines, ...). */
   readonly deps?: Partial<HealthCheckDeps>;
 }
@@ -69,7 +71,11 @@ export function checkOn<C extends CloudDriver>(
   const store = new HostStore(db);
   const cycles = new CycleStore(db);
   const removals = new RemovalQueue(db);
-  const inventory = new Inventory(store, cloud, clock);
+  const inventory = new Inventory(store, cloud, clock, {
+    ...(options.inventoryDeadlineMs !== undefined
+      ? { deadlineMs: options.inventoryDeadlineMs }
+      : {}),
+  });
   const check = new HealthCheck({
     store,
     cycles,
@@ -132,7 +138,11 @@ export interface FakeCloudHarness extends CheckCore<CloudDriver> {
  * created at T0, on the harness's clock (the fake's scaling activities run on it too).
  */
 export async function fakeCloudHarness(
-  options: CheckOptions & { hosts?: number; readTimeoutMs?: number } = {},
+  options: CheckOptions & {
+    hosts?: number;
+    readTimeoutMs?: number;
+    connectTimeoutMs?: number;
+  } = {},
 ): Promise<FakeCloudHarness> {
   const clock = new ManualClock(T0);
   const fake = new FakeAlicloud();
@@ -143,6 +153,9 @@ export async function fakeCloudHarness(
   const driver = fakeDriver(endpoint, {
     clock,
     ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}),
+    ...(options.connectTimeoutMs !== undefined
+      ? { connectTimeoutMs: options.connectTimeoutMs }
+      : {}),
   });
   const core = checkOn<CloudDriver>(driver, clock, options);
   return {

@@ -55,6 +55,10 @@ interface CommonConfig {
    * after this long without a renewal (renewed every third of it).
    */
   readonly leaseTtlSeconds: number;
+  /** How long a health-check cycle may take before it is abandoned. */
+  readonly cycleDeadlineSeconds: number;
+  /** How long an inventory refresh (the scaling group's listing) may take. */
+  readonly inventoryDeadlineSeconds: number;
   /** Set the status page's session cookie with `Secure` (HTTPS or localhost only). */
   readonly cookieSecure: boolean;
   /** Push figures to Statuspage after each cycle; undefined when not configured. */
@@ -120,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minHealthyPercentage: vars[ENV.minHealthyPercentage],
     logLevel: vars[ENV.logLevel],
     leaseTtlSeconds: vars[ENV.leaseTtlSeconds],
+    cycleDeadlineSeconds: vars[ENV.cycleDeadlineSeconds],
+    inventoryDeadlineSeconds: vars[ENV.inventoryDeadlineSeconds],
     cookieSecure: vars[ENV.cookieSecure],
     ...(pageId !== undefined && apiKey !== undefined && metricIds !== undefined
       ? { statuspage: { pageId, apiKey, metricIds, url: vars[ENV.statuspageUrl] } }

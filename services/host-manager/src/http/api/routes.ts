@@ -42,7 +42,11 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
               lease.expiresAt === null ? null : new Date(lease.expiresAt).toISOString(),
           }
         : {};
-    if (deps.hosts.answers()) return { ok: true, ...passive };
+    // Alive, but its last cycle hung and was given up on: say so (a restart would not help).
+    const abandonedAt = deps.healthCheck.abandonedAt?.() ?? null;
+    const abandoned =
+      abandonedAt === null ? {} : { cycleAbandonedAt: new Date(abandonedAt).toISOString() };
+    if (deps.hosts.answers()) return { ok: true, ...passive, ...abandoned };
     return reply.code(503).send({ ok: false, error: "database unavailable", ...passive });
   });
 

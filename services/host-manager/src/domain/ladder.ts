@@ -6,6 +6,7 @@ import type { HealthContext, HealthSettings } from "./health-context";
 import { HostStatus, type CycleHost } from "./host";
 import { isRollingOut } from "./rollout";
 import { stormGuard } from "./storm-guard";
+import { contextFor, type PlanInputs } from "./watch";
 
 export type Step =
   | { kind: "none" }
@@ -75,12 +76,13 @@ export function nextStep(
 
 /**
  * Judges every host and plans its next step; the storm guard holds back every action.
- * A host in `queuedRemovals` waits: its replace is asked for, ESS has not taken it yet.
+ * A host with a queued removal waits: its replace is asked for, ESS has not taken it
+ * yet. A restored host is judged only on the time since it came back.
  */
 export function planRemediation(
   hosts: readonly CycleHost[],
   context: HealthContext,
-  queuedRemovals: ReadonlySet<string> = new Set(),
+  inputs: PlanInputs = {},
 ): RemediationPlan {
   // Hosts a rollout is replacing are ESS's now: neither judged nor remediated.
   const judged = hosts.filter((host) => isJudged(host) && !isRollingOut(host, context));
@@ -90,10 +92,13 @@ export function planRemediation(
   let remediating = 0;
   let failed = 0;
   for (const host of judged) {
-    const assessment = assessHost(host, context);
-    const planned = nextStep(host, assessment, context);
+    const hostContext = contextFor(context, host.instanceId, inputs);
+    const assessment = assessHost(host, hostContext);
+    const planned = nextStep(host, assessment, hostContext);
     const step: Step =
-      queuedRemovals.has(host.instanceId) && "reason" in planned ? { kind: "wait" } : planned;
+      inputs.queuedRemovals?.has(host.instanceId) && "reason" in planned
+        ? { kind: "wait" }
+        : planned;
     const recovered = step.kind === "recovered";
     const underRemediation = !recovered && host.remediationState !== "none";
     if (underRemediation && host.remediationState === "failed") failed++;

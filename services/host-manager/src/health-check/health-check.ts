@@ -176,14 +176,17 @@ export class HealthCheck {
     const context = this.contextNow();
     const hosts = store.listActiveForCycle();
     const queued = this.deps.removals.list();
-    const plan = planRemediation(hosts, context, new Set(queued.map((r) => r.instanceId)));
-    const rollout = planRollout(
-      hosts,
-      context,
-      this.rollout,
-      plan.stormGuardOpen,
-      new Set(queued.filter((r) => r.origin === "rollout").map((r) => r.instanceId)),
-    );
+    const restoredAt = this.deps.inventory.restoredAt();
+    const plan = planRemediation(hosts, context, {
+      queuedRemovals: new Set(queued.map((r) => r.instanceId)),
+      restoredAt,
+    });
+    const rollout = planRollout(hosts, context, this.rollout, plan.stormGuardOpen, {
+      queuedRemovals: new Set(
+        queued.filter((r) => r.origin === "rollout").map((r) => r.instanceId),
+      ),
+      restoredAt,
+    });
     const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
     const acting = "change" in inventory && !plan.stormGuardOpen;
     let actions = acting ? await this.runActions(plan.actions, rollout.replace, signal) : [];

@@ -8,6 +8,9 @@ import { monotonicOf, type Clock, type MonotonicClock } from "../clock";
 import type { CloudDriver, InventoryChange } from "../domain/cloud";
 import { withDeadline } from "./deadline";
 
+/** Longer than any timeout a restored host's grace could matter for. */
+const RESTORED_KEPT_MS = 24 * 3_600_000;
+
 export interface InventoryOptions {
   /** At most one refresh for unknown instances this often. Defaults to 30 s. */
   readonly minIntervalMs?: number;
@@ -20,6 +23,8 @@ export interface InventoryOptions {
 export class Inventory {
   private inFlight: Promise<InventoryChange> | undefined;
   private lastMissRefreshAt = -Infinity;
+  /** Hosts the group gave back after they were archived, and when (kept a day). */
+  private readonly restored = new Map<string, number>();
   private readonly minIntervalMs: number;
   private readonly deadlineMs: number;
   private readonly monotonic: MonotonicClock;
@@ -47,13 +52,26 @@ export class Inventory {
             "inventory refresh",
             controller,
           );
-          return this.store.syncInventory(instances, this.clock.now());
+          const now = this.clock.now();
+          const change = this.store.syncInventory(instances, now);
+          for (const id of change.restored) this.restored.set(id, now);
+          for (const [id, at] of this.restored)
+            if (now - at > RESTORED_KEPT_MS) this.restored.delete(id);
+          return change;
         } finally {
           this.inFlight = undefined;
         }
       })();
     }
     return this.inFlight;
+  }
+
+  /**
+   * The hosts restored to the group (archived, then listed again) and when this process
+   * saw them back: their reports were refused meanwhile, so they get a fresh grace.
+   */
+  restoredAt(): ReadonlyMap<string, number> {
+    return this.restored;
   }
 
   /** After a report from an unknown instance: refresh if allowed, then say whether it is known now. */

@@ -24,14 +24,16 @@ export interface CloudInstance {
 }
 
 /**
- * What a failed cloud call means for the host and the call: `gone` (the instance is not
- * there), `busy` (the group cannot take the change now, may later), `unknown` (no answer:
- * the call may have been carried out), `refused` (it was not: an API error, or an answer
- * that is not the API's). `alert`: the fault is on the caller's side (permissions, keys,
- * signature, clock) or in between, and someone should look.
+ * What a failed cloud call means for the host and the call: `cannot-reboot` (ECS refused
+ * because of this host's own state: it will not reboot), `restarting` (it is starting or
+ * stopping already, a reboot under way), `gone` (the instance is not there), `busy` (the
+ * group cannot take the change now, may later), `unknown` (no answer: the call may have
+ * been carried out), `refused` (it was not: any other API error, or an answer that is not
+ * the API's). `alert`: the fault is on the caller's side (permissions, keys, signature,
+ * clock) or in between, and someone should look.
  */
 export interface CallFailure {
-  readonly kind: "gone" | "busy" | "unknown" | "refused";
+  readonly kind: "cannot-reboot" | "restarting" | "gone" | "busy" | "unknown" | "refused";
   readonly alert: boolean;
   readonly message: string;
 }

@@ -3,7 +3,7 @@
 // changed since the plan; a failed call kept in the host's history as an error and never
 // recorded as done; a call that happened recorded even if a report raced it.
 import type { Logger } from "pino";
-import { describeError } from "../adapters/cloud/retry";
+import { classifyFailure } from "../adapters/cloud/errors";
 import type { HostStore } from "../adapters/storage/hosts";
 import type { Clock } from "../clock";
 import type { ReplaceMode } from "../domain/cloud";
@@ -81,8 +81,14 @@ export async function runCloudAction(
   try {
     await spec.call(attempt);
   } catch (error) {
-    const message = describeError(error);
-    logger.error({ ...base, err: message }, messages.failed);
+    const failure = classifyFailure(error);
+    const message = failure.message;
+    // `alert`: permissions, keys, signature, the clock, or something answering for the
+    // API: nothing the host did, and nothing another try of this cycle would mend.
+    logger.error(
+      { ...base, err: message, kind: failure.kind, alert: failure.alert },
+      messages.failed,
+    );
     store.addEvent({
       instanceId: base.instanceId,
       at: clock.now(),

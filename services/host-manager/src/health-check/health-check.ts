@@ -2,7 +2,8 @@
 // storm guard, run the remediations and the rollout's replacements with bounded
 // concurrency, and record it all.
 import type { Logger } from "pino";
-import { describeError, isRetryable, mapLimit } from "../adapters/cloud/retry";
+import { classifyFailure } from "../adapters/cloud/errors";
+import { describeError, mapLimit } from "../adapters/cloud/retry";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
 import type { PendingRemoval, RemovalQueue } from "../adapters/storage/removals";
@@ -404,12 +405,19 @@ export class HealthCheck {
         try {
           await cloud.rebootInstance(host.instanceId);
         } catch (error) {
-          // ECS refuses to reboot an instance that is not Running (IncorrectInstanceStatus):
-          // retrying would stall the ladder, so go straight to the next rung.
-          if (isRetryable(error)) throw error;
+          const failure = classifyFailure(error);
+          // Starting or stopping already: a reboot is under way (perhaps our own, its
+          // answer lost); it counts as this rung, and the cooldown gives it time.
+          if (failure.kind === "restarting") {
+            attempt.escalation = `already restarting (${failure.message})`;
+            return;
+          }
+          // Only a refusal that says this host cannot be rebooted goes to the next rung at
+          // once; any other error says nothing about the host, and nothing is done.
+          if (failure.kind !== "cannot-reboot") throw error;
           attempt.action = "replace";
           attempt.replaces = true;
-          attempt.escalation = `reboot refused (${describeError(error)})`;
+          attempt.escalation = `reboot refused (${failure.message})`;
           if (replaceMode === "remove") attempt.queued = true;
           else await cloud.replaceInstance(host.instanceId, replaceMode);
         }

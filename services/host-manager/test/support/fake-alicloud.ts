@@ -14,6 +14,12 @@ export const FAKE_GROUP = "asg-fake0001";
 
 export interface FakeInstance {
   instanceId: string;
+  /**
+   * ECS status (Running, Starting, Stopping, Stopped); a reboot makes it Starting for
+   * `FakeAlicloud.rebootMs`, until `startingUntil`.
+   */
+  status: string;
+  startingUntil?: number;
   privateIp: string;
   /** Null: the cloud answers without a creation time (both APIs leave it out). */
   createdAt: number | null;
@@ -28,15 +34,25 @@ export const GENERATION_TAG_KEY = GENERATION_TAG;
 /**
  * `timeout`: the request is held unanswered and not carried out; `lost-answer`: it is
  * carried out and its answer never arrives (a dropped connection); `gateway-html`: a
- * load balancer in between answers 503 with an HTML page instead of the API.
+ * load balancer in between answers 503 with an HTML page instead of the API; `refuse`:
+ * the API answers with the fault's `code` and `status`.
  */
 export type FaultKind =
-  "throttle" | "server-error" | "timeout" | "unavailable" | "lost-answer" | "gateway-html";
+  | "throttle"
+  | "server-error"
+  | "timeout"
+  | "unavailable"
+  | "lost-answer"
+  | "gateway-html"
+  | "refuse";
 
 export interface Fault {
   action?: string;
   kind: FaultKind;
   times: number;
+  /** `refuse`: the API's error code and HTTP status to answer with. */
+  code?: string;
+  status?: number;
 }
 
 export interface CallRecord {
@@ -77,6 +93,8 @@ export class FakeAlicloud {
    * lasts; RemoveInstances is refused while one runs. Real activities take minutes.
    */
   activityMs = 60_000;
+  /** How long (in `now()` time) a rebooted instance stays Starting. */
+  rebootMs = 60_000;
   /** How the listings misbehave, to test the driver's bounds; all off by default. */
   readonly listing = {
     /** DescribeScalingInstances answers page 1 whatever PageNumber asks. */
@@ -116,6 +134,7 @@ export class FakeAlicloud {
       instanceId: `i-fake${String(this.counter).padStart(5, "0")}`,
       privateIp: `10.${Math.floor(this.counter / 65536) % 256}.${Math.floor(this.counter / 256) % 256}.${this.counter % 256}`,
       createdAt,
+      status: "Running",
       lifecycleState: "InService",
       tags: { "hpc-fleet-role": "benchmark-host" },
     };
@@ -173,6 +192,12 @@ export class FakeAlicloud {
       if (faultIndex >= 0) {
         const fault = this.faults[faultIndex];
         fault.times--;
+        if (fault.kind === "refuse") {
+          return reply(fault.status ?? 400, {
+            Code: fault.code ?? "InvalidParameter",
+            Message: `refused by the test (${fault.code ?? "InvalidParameter"})`,
+          });
+        }
         return this.injectFault(fault.kind, action, version, params, res, reply);
       }
       if (this.overRateLimit(action)) {
@@ -365,7 +390,7 @@ export class FakeAlicloud {
       .filter((i): i is FakeInstance => i !== undefined);
     const rows = matches.slice(start, start + max).map((i) => ({
       InstanceId: i.instanceId,
-      Status: "Running",
+      Status: this.statusOf(i),
       CreationTime: cloudTime(i.createdAt),
       VpcAttributes: { PrivateIpAddress: { IpAddress: [i.privateIp] } },
       Tags: {
@@ -380,8 +405,30 @@ export class FakeAlicloud {
     return { TotalCount: matches.length, NextToken: next, Instances: { Instance: rows } };
   }
 
+  /** An instance's ECS status now: Starting after a reboot, for `rebootMs`. */
+  statusOf(instance: FakeInstance): string {
+    if (instance.startingUntil !== undefined && this.now() < instance.startingUntil) {
+      return "Starting";
+    }
+    return instance.status;
+  }
+
+  /**
+   * ECS RebootInstance: "Only instances that are in the Running state can be restarted",
+   * and the instance is Starting afterwards; otherwise 403 IncorrectInstanceStatus
+   * (https://www.alibabacloud.com/help/en/ecs/developer-reference/api-rebootinstance, its
+   * error table also in the AlibabaCloudDocs/ecs repository, RebootInstance.md).
+   */
   private rebootInstance(p: Record<string, string>): object {
     const instance = this.requireInstance(p.InstanceId);
+    if (this.statusOf(instance) !== "Running") {
+      throw {
+        status: 403,
+        code: "IncorrectInstanceStatus",
+        message: "The current status of the resource does not support this operation.",
+      };
+    }
+    instance.startingUntil = this.now() + this.rebootMs;
     this.reboots.push(instance.instanceId);
     this.onReboot?.(instance.instanceId);
     return {};

@@ -267,9 +267,32 @@ export class AlicloudDriver implements CloudDriver {
     return found;
   }
 
+  /**
+   * ECS RebootInstance. Refused with IncorrectInstanceStatus, the error is given the
+   * instance's status (DescribeInstances), which tells a Stopped host (that will not
+   * reboot) from one already starting or stopping (a reboot under way).
+   */
   async rebootInstance(instanceId: string): Promise<void> {
     const request = new $Ecs.RebootInstanceRequest({ instanceId });
-    await withRetry(() => this.ecs.rebootInstance(request), this.retry);
+    try {
+      await withRetry(() => this.ecs.rebootInstance(request), this.retry);
+    } catch (error) {
+      if (errorCode(error) === "IncorrectInstanceStatus" && typeof error === "object" && error) {
+        const status = await this.instanceStatus(instanceId).catch(() => undefined);
+        if (status !== undefined) Object.assign(error, { instanceStatus: status });
+      }
+      throw error;
+    }
+  }
+
+  /** An instance's ECS status (Running, Starting, Stopping, Stopped, ...). */
+  private async instanceStatus(instanceId: string): Promise<string | undefined> {
+    const request = new $Ecs.DescribeInstancesRequest({
+      regionId: this.options.region,
+      instanceIds: JSON.stringify([instanceId]),
+    });
+    const response = await withRetry(() => this.ecs.describeInstances(request), this.retry);
+    return response.body?.instances?.instance?.[0]?.status ?? undefined;
   }
 
   async replaceInstance(instanceId: string, mode: ReplaceMode): Promise<void> {

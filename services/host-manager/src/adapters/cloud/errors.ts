@@ -10,11 +10,35 @@ export function field(error: unknown, name: string): unknown {
     : undefined;
 }
 
-/** The API's error code; undefined when there was none (the SDK prints it as "undefined"). */
+/** Node's own error codes for a connection (ECONNRESET, UND_ERR_SOCKET, ...): not the API's. */
+const SYSTEM_CODE = /^(E[A-Z0-9_]+|UND_ERR_[A-Z_]+)$/;
+
+/**
+ * The API's error code; undefined when there was none (the SDK prints a missing one as
+ * "undefined") or the code is the connection's, not the API's.
+ */
 export function errorCode(error: unknown): string | undefined {
   const code = field(error, "code");
-  return typeof code === "string" && code !== "" && code !== "undefined" ? code : undefined;
+  return typeof code === "string" && code !== "" && code !== "undefined" && !SYSTEM_CODE.test(code)
+    ? code
+    : undefined;
 }
+
+/**
+ * RebootInstance refusals that mean "this host cannot be rebooted", from the API's error
+ * table (https://www.alibabacloud.com/help/en/ecs/developer-reference/api-rebootinstance;
+ * also AlibabaCloudDocs/ecs RebootInstance.md): locked for security reasons, and a disk
+ * in a bad state. Not InstanceExpiredOrInArrears: arrears are the account's, and a new
+ * instance would not start either. IncorrectInstanceStatus is read with the instance's
+ * status (below).
+ */
+const CANNOT_REBOOT_CODES = new Set(["InstanceLockedForSecurity", "DiskError"]);
+
+/**
+ * ECS instance states (DescribeInstances `Status`) in which a reboot is already under
+ * way: IncorrectInstanceStatus then says the host is restarting, not that it cannot.
+ */
+const RESTARTING_STATES = new Set(["Starting", "Stopping", "Pending"]);
 
 /** Connection failures in which the request never left this host. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN", "ENOTFOUND"]);
@@ -48,14 +72,29 @@ export function neverSent(error: unknown): boolean {
 }
 
 /**
- * Reads a failed call: `gone` (the instance is not there), `busy` (ESS, later), `unknown`
- * (no answer: the request may have been carried out), `refused` (anything else the API
- * answered, or an answer that is not the API's, such as a gateway's HTML page).
+ * Reads a failed call (see CallFailure): an explicit list of refusals says a host cannot
+ * be rebooted; anything the API answered otherwise is `refused` (with `alert` for the
+ * caller's own faults), and so is an answer that is not the API's (a gateway's HTML 503);
+ * no answer at all is `unknown`.
  */
 export function classifyFailure(error: unknown): CallFailure {
   const message = describeError(error);
   const code = errorCode(error);
   if (code === "InvalidInstanceId.NotFound") return { kind: "gone", alert: false, message };
+  if (code !== undefined && CANNOT_REBOOT_CODES.has(code)) {
+    return { kind: "cannot-reboot", alert: false, message };
+  }
+  // "Only instances in the Running state can be restarted": Stopped cannot be, a host
+  // starting or stopping is being restarted already. Without its status, nothing is sure.
+  if (code === "IncorrectInstanceStatus") {
+    const status = field(error, "instanceStatus");
+    const described = `${message} (instance ${typeof status === "string" ? status : "status unknown"})`;
+    if (status === "Stopped") return { kind: "cannot-reboot", alert: false, message: described };
+    if (typeof status === "string" && RESTARTING_STATES.has(status)) {
+      return { kind: "restarting", alert: false, message: described };
+    }
+    return { kind: "refused", alert: false, message: described };
+  }
   if (code !== undefined && ESS_BUSY_CODES.has(code)) {
     return { kind: "busy", alert: false, message };
   }

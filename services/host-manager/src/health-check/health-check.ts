@@ -2,14 +2,12 @@
 // storm guard, run the remediations and the rollout's replacements with bounded
 // concurrency, and record it all.
 import type { Logger } from "pino";
-import { classifyFailure } from "../adapters/cloud/errors";
 import { describeError, mapLimit } from "../adapters/cloud/retry";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
-import type { PendingRemoval, RemovalQueue } from "../adapters/storage/removals";
+import type { RemovalQueue } from "../adapters/storage/removals";
 import type { Clock } from "../clock";
-import { isJudged } from "../domain/assessment";
-import type { CloudDriver, RemovalAccepted, ReplaceMode } from "../domain/cloud";
+import type { CloudDriver, ReplaceMode } from "../domain/cloud";
 import {
   abandonedCycle,
   summarizeCycle,
@@ -21,13 +19,11 @@ import {
 import type { HealthContext, HealthSettings } from "../domain/health-context";
 import type { CycleHost } from "../domain/host";
 import { planRemediation, type PlannedAction, type RemediationPlan } from "../domain/ladder";
-import { isRolloutCandidate, planRollout, type RolloutSettings } from "../domain/rollout";
-import { dryRunAction, runCloudAction, type ActionBase } from "./cloud-action";
+import { planRollout, type RolloutSettings } from "../domain/rollout";
 import { DeadlineError, withDeadline } from "./deadline";
 import type { Inventory } from "./inventory";
-import { flushRemovals } from "./removals";
-
-const ROLLOUT_REASON = "outdated-generation";
+import { remediate, rollOut } from "./host-actions";
+import { sendRemovals } from "./removals";
 
 type Work =
   | { kind: "remediate"; planned: PlannedAction }
@@ -194,7 +190,16 @@ export class HealthCheck {
     let removals: CycleRemovals | undefined;
     if (acting && this.deps.replaceMode === "remove" && !dryRun) {
       signal.throwIfAborted();
-      ({ actions, removals } = await this.sendRemovals(actions));
+      ({ actions, removals } = await sendRemovals(
+        {
+          queue: this.deps.removals,
+          store: this.deps.store,
+          cloud: this.deps.cloud,
+          clock: this.deps.clock,
+          logger: this.deps.logger,
+        },
+        actions,
+      ));
     }
     signal.throwIfAborted();
     const summary = summarizeCycle({
@@ -248,89 +253,6 @@ export class HealthCheck {
     }
   }
 
-  /**
-   * Sends the queued removals (this cycle's and those ESS has not accepted before) and
-   * brings the cycle's actions up to date with what ESS accepted.
-   */
-  private async sendRemovals(
-    actions: CycleAction[],
-  ): Promise<{ actions: CycleAction[]; removals: CycleRemovals | undefined }> {
-    const { store, clock, logger, cloud } = this.deps;
-    const flush = await flushRemovals(
-      {
-        queue: this.deps.removals,
-        cloud,
-        clock,
-        logger,
-        onAccepted: (removal, answer, at) => this.recordRemoval(removal, answer, at),
-      },
-      (removal) => {
-        const host = store.get(removal.instanceId);
-        if (!host || host.archivedAt !== null || !isJudged(host)) return false;
-        // The ladder's is moot once the host recovered (or was given up on).
-        return removal.origin === "rollout" || host.remediationState === "replacing";
-      },
-    );
-    if (flush.calls === 0 && flush.pending.length === 0) return { actions, removals: undefined };
-    const accepted = new Map(flush.accepted.map((r) => [r.instanceId, r]));
-    const updated = actions.map((action) =>
-      action.outcome === "pending" && accepted.delete(action.instanceId)
-        ? { ...action, outcome: "ok" as const }
-        : action,
-    );
-    // Accepted now, asked for in an earlier cycle.
-    for (const removal of accepted.values()) {
-      updated.push({
-        instanceId: removal.instanceId,
-        action: removal.origin === "rollout" ? "rollout-replace" : "replace",
-        reason: removal.reason,
-        outcome: "ok",
-        detail: `queued ${new Date(removal.requestedAt).toISOString()}`,
-      });
-    }
-    return {
-      actions: updated,
-      removals: {
-        calls: flush.calls,
-        accepted: flush.accepted.length,
-        pending: flush.pending.length,
-        ...(flush.error !== undefined ? { error: flush.error } : {}),
-      },
-    };
-  }
-
-  /** ESS accepted a queued removal: the replace happened, in the host's history and state. */
-  private recordRemoval(removal: PendingRemoval, answer: RemovalAccepted, at: number): void {
-    const { store } = this.deps;
-    const detail = [
-      removal.detail,
-      "mode=remove",
-      answer.activityId && `activity ${answer.activityId}`,
-    ]
-      .filter(Boolean)
-      .join("; ");
-    if (removal.origin === "rollout") {
-      store.recordRolloutReplace(removal.instanceId, {
-        at,
-        action: "rollout-replace",
-        outcome: "ok",
-        reason: removal.reason,
-        detail,
-      });
-      return;
-    }
-    // The cooldown runs from the replace, not from when it was asked for.
-    store.recordRemediationRetrying(
-      removal.instanceId,
-      (current) => ({
-        remediationState: current.remediationState,
-        remediationAttempts: current.remediationAttempts,
-        lastRemediationAt: at,
-      }),
-      { at, action: "replace", outcome: "ok", reason: removal.reason, detail },
-    );
-  }
-
   /** Records recoveries and forgotten attempts; returns the hosts that recovered. */
   private recordBookkeeping(bookkeeping: RemediationPlan["bookkeeping"], now: number): string[] {
     const recovered: string[] = [];
@@ -370,137 +292,8 @@ export class HealthCheck {
     return mapLimit(work, this.deps.concurrency ?? 8, (item) => {
       signal.throwIfAborted();
       return item.kind === "remediate"
-        ? this.remediate(item.planned)
-        : this.rollOut(item.host, item.generation);
-    });
-  }
-
-  /** One rung of the ladder. */
-  private remediate({ host, step }: PlannedAction): Promise<CycleAction> {
-    const { store, cloud, logger, dryRun, replaceMode } = this.deps;
-    const base = { instanceId: host.instanceId, action: step.kind, reason: step.reason } as const;
-    const dryRunMessage = "would remediate host (dry run)";
-    // Giving up is bookkeeping, not a cloud call.
-    if (step.kind === "mark-failed") {
-      return Promise.resolve(
-        dryRun ? dryRunAction(logger, base, dryRunMessage) : this.markFailed(host, base),
-      );
-    }
-    return runCloudAction(this.deps, {
-      base,
-      replaces: step.kind === "replace",
-      messages: {
-        dryRun: dryRunMessage,
-        failed: "remediation call failed; nothing recorded",
-        done: "remediated host",
-      },
-      // A report that arrived since the plan was made may have changed the picture.
-      isStale: () => store.get(host.instanceId)?.version !== host.version,
-      call: async (attempt) => {
-        if (step.kind === "replace") {
-          if (replaceMode === "remove") attempt.queued = true;
-          else await cloud.replaceInstance(host.instanceId, replaceMode);
-          return;
-        }
-        try {
-          await cloud.rebootInstance(host.instanceId);
-        } catch (error) {
-          const failure = classifyFailure(error);
-          // Starting or stopping already: a reboot is under way (perhaps our own, its
-          // answer lost); it counts as this rung, and the cooldown gives it time.
-          if (failure.kind === "restarting") {
-            attempt.escalation = `already restarting (${failure.message})`;
-            return;
-          }
-          // Only a refusal that says this host cannot be rebooted goes to the next rung at
-          // once; any other error says nothing about the host, and nothing is done.
-          if (failure.kind !== "cannot-reboot") throw error;
-          attempt.action = "replace";
-          attempt.replaces = true;
-          attempt.escalation = `reboot refused (${failure.message})`;
-          if (replaceMode === "remove") attempt.queued = true;
-          else await cloud.replaceInstance(host.instanceId, replaceMode);
-        }
-      },
-      record: (attempt, event) => {
-        store.recordRemediationRetrying(
-          host.instanceId,
-          (current) => ({
-            remediationState: attempt.action === "reboot" ? "rebooting" : "replacing",
-            remediationAttempts: current.remediationAttempts + 1,
-            lastRemediationAt: event.at,
-          }),
-          event,
-        );
-        if (attempt.queued) {
-          this.deps.removals.add({
-            instanceId: host.instanceId,
-            origin: "ladder",
-            reason: step.reason,
-            detail: attempt.escalation,
-            requestedAt: event.at,
-          });
-        }
-      },
-    });
-  }
-
-  /** At the retry limit: the host is left alone, and shown as failed. */
-  private markFailed(host: CycleHost, base: ActionBase): CycleAction {
-    const { store, clock, logger } = this.deps;
-    const recorded = store.recordRemediation(
-      host.instanceId,
-      host.version,
-      {
-        remediationState: "failed",
-        remediationAttempts: host.remediationAttempts,
-        lastRemediationAt: host.lastRemediationAt,
-      },
-      { at: clock.now(), action: base.action, outcome: "ok", reason: base.reason, detail: null },
-    );
-    if (recorded) logger.warn(base, "host failed: retry limit reached, no further action");
-    return { ...base, outcome: recorded ? "ok" : "skipped" };
-  }
-
-  /** Has ESS replace a healthy host of an older generation (the rollout's one action). */
-  private rollOut(host: CycleHost, generation: string): Promise<CycleAction> {
-    const { store, cloud, replaceMode } = this.deps;
-    return runCloudAction(this.deps, {
-      base: {
-        instanceId: host.instanceId,
-        action: "rollout-replace",
-        reason: ROLLOUT_REASON,
-        detail: `generation ${host.generation} -> ${generation}`,
-      },
-      replaces: true,
-      messages: {
-        dryRun: "would replace outdated host (dry run)",
-        failed: "rollout replace failed; nothing recorded",
-        done: "replaced outdated host",
-      },
-      // A report since the plan may have made it unhealthy (the ladder's then) or changed it.
-      isStale: () => {
-        const current = store.get(host.instanceId);
-        return !current || !isRolloutCandidate(current, this.contextNow(), generation);
-      },
-      call: async (attempt) => {
-        if (replaceMode === "remove") attempt.queued = true;
-        else await cloud.replaceInstance(host.instanceId, replaceMode);
-      },
-      record: (attempt, event) => {
-        if (!attempt.queued) {
-          store.recordRolloutReplace(host.instanceId, event);
-          return;
-        }
-        store.addEvent({ instanceId: host.instanceId, ...event });
-        this.deps.removals.add({
-          instanceId: host.instanceId,
-          origin: "rollout",
-          reason: ROLLOUT_REASON,
-          detail: `generation ${host.generation} -> ${generation}`,
-          requestedAt: event.at,
-        });
-      },
+        ? remediate(this.deps, item.planned)
+        : rollOut(this.deps, item.host, item.generation, () => this.contextNow());
     });
   }
 }

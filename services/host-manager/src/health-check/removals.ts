@@ -6,9 +6,12 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { classifyFailure, errorCode } from "../adapters/cloud/errors";
+import type { HostStore } from "../adapters/storage/hosts";
 import type { PendingRemoval, RemovalQueue } from "../adapters/storage/removals";
 import type { Clock } from "../clock";
+import { isJudged } from "../domain/assessment";
 import { REMOVE_BATCH, type CloudDriver, type RemovalAccepted } from "../domain/cloud";
+import type { CycleAction, CycleRemovals } from "../domain/cycle";
 
 export interface RemovalFlushDeps {
   readonly queue: RemovalQueue;
@@ -114,4 +117,100 @@ export async function flushRemovals(
     await send(batch.rows, batch.token);
   }
   return { accepted, pending: queue.list(), calls, ...(error !== undefined ? { error } : {}) };
+}
+
+export interface SendRemovalsDeps {
+  readonly queue: RemovalQueue;
+  readonly store: Pick<HostStore, "get" | "recordRolloutReplace" | "recordRemediationRetrying">;
+  readonly cloud: CloudDriver;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * Sends the queued removals (this cycle's and those ESS has not accepted before) and
+ * brings the cycle's actions up to date with what ESS accepted.
+ */
+export async function sendRemovals(
+  deps: SendRemovalsDeps,
+  actions: CycleAction[],
+): Promise<{ actions: CycleAction[]; removals: CycleRemovals | undefined }> {
+  const { store, clock, logger, cloud, queue } = deps;
+  const flush = await flushRemovals(
+    {
+      queue,
+      cloud,
+      clock,
+      logger,
+      onAccepted: (removal, answer, at) => recordRemoval(store, removal, answer, at),
+    },
+    (removal) => {
+      const host = store.get(removal.instanceId);
+      if (!host || host.archivedAt !== null || !isJudged(host)) return false;
+      // The ladder's is moot once the host recovered (or was given up on).
+      return removal.origin === "rollout" || host.remediationState === "replacing";
+    },
+  );
+  if (flush.calls === 0 && flush.pending.length === 0) return { actions, removals: undefined };
+  const accepted = new Map(flush.accepted.map((r) => [r.instanceId, r]));
+  const updated = actions.map((action) =>
+    action.outcome === "pending" && accepted.delete(action.instanceId)
+      ? { ...action, outcome: "ok" as const }
+      : action,
+  );
+  // Accepted now, asked for in an earlier cycle.
+  for (const removal of accepted.values()) {
+    updated.push({
+      instanceId: removal.instanceId,
+      action: removal.origin === "rollout" ? "rollout-replace" : "replace",
+      reason: removal.reason,
+      outcome: "ok",
+      detail: `queued ${new Date(removal.requestedAt).toISOString()}`,
+    });
+  }
+  return {
+    actions: updated,
+    removals: {
+      calls: flush.calls,
+      accepted: flush.accepted.length,
+      pending: flush.pending.length,
+      ...(flush.error !== undefined ? { error: flush.error } : {}),
+    },
+  };
+}
+
+/** ESS accepted a queued removal: the replace happened, in the host's history and state. */
+function recordRemoval(
+  store: SendRemovalsDeps["store"],
+  removal: PendingRemoval,
+  answer: RemovalAccepted,
+  at: number,
+): void {
+  const detail = [
+    removal.detail,
+    "mode=remove",
+    answer.activityId && `activity ${answer.activityId}`,
+  ]
+    .filter(Boolean)
+    .join("; ");
+  if (removal.origin === "rollout") {
+    store.recordRolloutReplace(removal.instanceId, {
+      at,
+      action: "rollout-replace",
+      outcome: "ok",
+      reason: removal.reason,
+      detail,
+    });
+    return;
+  }
+  // The cooldown runs from the replace, not from when it was asked for.
+  store.recordRemediationRetrying(
+    removal.instanceId,
+    (current) => ({
+      remediationState: current.remediationState,
+      remediationAttempts: current.remediationAttempts,
+      lastRemediationAt: at,
+    }),
+    { at, action: "replace", outcome: "ok", reason: removal.reason, detail },
+  );
 }

@@ -9,8 +9,11 @@ export interface CycleAction {
   /** `rollout-replace`: a healthy host of an older generation, replaced by the rollout. */
   action: "reboot" | "replace" | "mark-failed" | "rollout-replace";
   reason: string;
-  /** `pending`: queued for ESS RemoveInstances, not yet accepted (remove mode). */
-  outcome: "ok" | "error" | "dry-run" | "skipped" | "pending";
+  /**
+   * `pending`: queued for ESS RemoveInstances, not yet accepted (remove mode); `unknown`:
+   * the call got no answer and may have been carried out: counted as made, not resent.
+   */
+  outcome: "ok" | "error" | "dry-run" | "skipped" | "pending" | "unknown";
   error?: string;
   /** Why the action differs from the plan, e.g. a refused reboot escalated to a replace. */
   detail?: string;

@@ -22,7 +22,7 @@ import { planRemediation, type PlannedAction, type RemediationPlan } from "../do
 import { planRollout, type RolloutSettings } from "../domain/rollout";
 import { DeadlineError, withDeadline } from "./deadline";
 import type { Inventory } from "./inventory";
-import { remediate, rollOut } from "./host-actions";
+import { remediate, resumeInterrupted, rollOut } from "./host-actions";
 import { sendRemovals } from "./removals";
 
 type Work =
@@ -69,6 +69,8 @@ export class HealthCheck {
   private lastAbandonedAt: number | null = null;
   private readonly rollout: RolloutSettings;
   private watchingSince: number;
+  /** Whether this process has taken up the remediations a stopped one left open. */
+  private resumed = false;
 
   constructor(private readonly deps: HealthCheckDeps) {
     this.rollout = deps.rollout ?? NO_ROLLOUT;
@@ -168,6 +170,11 @@ export class HealthCheck {
   private async runCycle(signal: AbortSignal): Promise<CycleSummary> {
     const { store, clock, logger, dryRun } = this.deps;
     const startedAt = clock.now();
+    if (!this.resumed) {
+      // Before any action of this process: the intents still open are a stopped one's.
+      resumeInterrupted(this.deps);
+      this.resumed = true;
+    }
     const inventory = await this.refreshInventory();
     signal.throwIfAborted();
     const context = this.contextNow();

@@ -51,6 +51,22 @@ export function remediate(
     },
     // A report that arrived since the plan was made may have changed the picture.
     isStale: () => store.get(host.instanceId)?.version !== host.version,
+    // The attempt counted and the cooldown started before the call, so that neither a
+    // crash nor a lost answer makes it again (begin() checks the version too).
+    intent: {
+      begin: () =>
+        store.intents.begin(
+          host.instanceId,
+          host.version,
+          {
+            remediationState: step.kind === "reboot" ? "rebooting" : "replacing",
+            remediationAttempts: host.remediationAttempts + 1,
+            lastRemediationAt: deps.clock.now(),
+          },
+          { action: step.kind, reason: step.reason, at: deps.clock.now() },
+        ),
+      undo: (event) => store.intents.undo(host.instanceId, event),
+    },
     call: async (attempt) => {
       if (step.kind === "replace") {
         if (replaceMode === "remove") attempt.queued = true;
@@ -78,11 +94,12 @@ export function remediate(
       }
     },
     record: (attempt, event) => {
-      store.recordRemediationRetrying(
+      // The attempt was counted at begin(); the cooldown runs from the call's end.
+      store.intents.complete(
         host.instanceId,
         (current) => ({
           remediationState: attempt.action === "reboot" ? "rebooting" : "replacing",
-          remediationAttempts: current.remediationAttempts + 1,
+          remediationAttempts: current.remediationAttempts,
           lastRemediationAt: event.at,
         }),
         event,
@@ -97,6 +114,31 @@ export function remediate(
         });
       }
     },
+  });
+}
+
+/**
+ * Remediations a stopped manager began and never saw the answer to (their intents still
+ * open): kept as made, with their attempt and cooldown, and never made again; the
+ * ladder goes on from there. Run before the first cycle acts. Returns their hosts.
+ */
+export function resumeInterrupted(
+  deps: Pick<HostActionDeps, "store" | "clock" | "logger">,
+): string[] {
+  const { store, clock, logger } = deps;
+  return store.intents.open().map((intent) => {
+    store.intents.complete(intent.instanceId, (current) => current, {
+      at: clock.now(),
+      action: intent.action,
+      outcome: "unknown",
+      reason: intent.reason,
+      detail: `interrupted: begun ${new Date(intent.startedAt).toISOString()}, its answer never recorded; counted as made, not repeated`,
+    });
+    logger.warn(
+      { instanceId: intent.instanceId, action: intent.action },
+      "remediation interrupted by a stop: counted as made, not repeated",
+    );
+    return intent.instanceId;
   });
 }
 

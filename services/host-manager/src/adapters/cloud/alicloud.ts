@@ -15,7 +15,7 @@ import {
   type RemovalAccepted,
   type ReplaceMode,
 } from "../../domain/cloud";
-import { errorCode, ESS_BUSY_CODES } from "./errors";
+import { errorCode, ESS_BUSY_CODES, neverSent } from "./errors";
 import { DEFAULT_RETRY, isRetryable, withRetry, type RetryOptions } from "./retry";
 
 export const ESS_VERSION = "2014-08-28";
@@ -98,6 +98,15 @@ function parseCloudTime(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Whether a failed call was certainly not carried out, so that sending it again cannot
+ * do it twice: flow control refuses before the API acts (Throttling*, the OpenAPI
+ * gateway's common error codes), and a connection never made sends nothing.
+ */
+function notCarriedOut(error: unknown): boolean {
+  return (errorCode(error) ?? "").startsWith("Throttling") || neverSent(error);
 }
 
 export class AlicloudDriver implements CloudDriver {
@@ -268,14 +277,18 @@ export class AlicloudDriver implements CloudDriver {
   }
 
   /**
-   * ECS RebootInstance. Refused with IncorrectInstanceStatus, the error is given the
+   * ECS RebootInstance, which has no idempotency token (its parameters are InstanceId,
+   * ForceStop and DryRun: https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-rebootinstance,
+   * @alicloud/ecs20140526 RebootInstanceRequest): it is sent again only when it was
+   * certainly not carried out (throttled, or never sent), never after a timeout, a reset
+   * connection or a 5xx, which may follow a reboot done. Refused with IncorrectInstanceStatus, the error is given the
    * instance's status (DescribeInstances), which tells a Stopped host (that will not
    * reboot) from one already starting or stopping (a reboot under way).
    */
   async rebootInstance(instanceId: string): Promise<void> {
     const request = new $Ecs.RebootInstanceRequest({ instanceId });
     try {
-      await withRetry(() => this.ecs.rebootInstance(request), this.retry);
+      await withRetry(() => this.ecs.rebootInstance(request), this.retry, notCarriedOut);
     } catch (error) {
       if (errorCode(error) === "IncorrectInstanceStatus" && typeof error === "object" && error) {
         const status = await this.instanceStatus(instanceId).catch(() => undefined);

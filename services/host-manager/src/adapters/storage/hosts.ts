@@ -24,6 +24,7 @@ import {
   selectList,
 } from "./columns";
 import type { Db } from "./database";
+import { RemediationIntents } from "./intents";
 
 const ALL = selectList(HOST_COLUMNS);
 const col = (field: keyof HostRecord) => HOST_COLUMNS[field];
@@ -45,8 +46,11 @@ export class HostStore {
    * synchronously, so one array serves every call and a report costs no allocation here.
    */
   private readonly reportParams: unknown[];
+  /** Remediations begun and not yet recorded as done or refused. */
+  readonly intents: RemediationIntents;
 
   constructor(private readonly db: Db) {
+    this.intents = new RemediationIntents(db);
     // Lists of columns come from ./columns; a single column in a condition is plain SQL.
     this.stmt = {
       probe: db.prepare("SELECT 1"),

@@ -68,4 +68,17 @@ export const MIGRATIONS: readonly string[] = [
      expires_at  INTEGER NOT NULL,
      beat        INTEGER NOT NULL
    );`,
+  // -- svc-cloud: remediations under way. Written, with the host's attempt counted and its
+  // cooldown started, before the cloud call; deleted when its outcome is recorded. A row
+  // left at start-up is a call whose answer a stopped process never saw: it is kept as
+  // done (never repeated); prev_* undo the count when ECS refused it outright.
+  `CREATE TABLE remediation_intents (
+     instance_id              TEXT PRIMARY KEY,
+     action                   TEXT NOT NULL,
+     reason                   TEXT NOT NULL,
+     started_at               INTEGER NOT NULL,
+     prev_state               TEXT NOT NULL,
+     prev_attempts            INTEGER NOT NULL,
+     prev_last_remediation_at INTEGER
+   );`,
 ];

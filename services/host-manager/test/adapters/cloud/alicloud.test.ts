@@ -308,13 +308,38 @@ describe("AlicloudDriver", () => {
     ["throttle", 400],
     ["server-error", 500],
     ["unavailable", 503],
-  ] as const)("retries %s and then succeeds", async (kind, status) => {
+  ] as const)("retries a listing on %s and then succeeds", async (kind, status) => {
     fake.launch();
-    fake.faults.push({ action: "RebootInstance", kind, times: 2 });
+    fake.faults.push({ action: "DescribeScalingInstances", kind, times: 2 });
+    expect(await fakeDriver(endpoint).listInstances()).toHaveLength(1);
+    expect(fake.callsOf("DescribeScalingInstances").map((c) => c.status)).toEqual([
+      status,
+      status,
+      200,
+    ]);
+  });
+
+  it("resends a throttled RebootInstance: flow control refuses before ECS acts", async () => {
+    fake.launch();
+    fake.faults.push({ action: "RebootInstance", kind: "throttle", times: 2 });
     await fakeDriver(endpoint).rebootInstance("i-fake00001");
-    expect(fake.callsOf("RebootInstance").map((c) => c.status)).toEqual([status, status, 200]);
+    expect(fake.callsOf("RebootInstance").map((c) => c.status)).toEqual([400, 400, 200]);
     expect(fake.reboots).toEqual(["i-fake00001"]);
   });
+
+  // RebootInstance has no ClientToken: after an answer that does not say it was not
+  // carried out, a second one could reboot twice.
+  it.each(["server-error", "unavailable", "gateway-html", "timeout", "lost-answer"] as const)(
+    "never resends a RebootInstance after %s",
+    async (kind) => {
+      fake.launch();
+      fake.faults.push({ action: "RebootInstance", kind, times: 5 });
+      await expect(
+        fakeDriver(endpoint, { readTimeoutMs: 300 }).rebootInstance("i-fake00001"),
+      ).rejects.toBeDefined();
+      expect(fake.callsOf("RebootInstance")).toHaveLength(1);
+    },
+  );
 
   it("retries a read timeout", async () => {
     fake.launch();

@@ -41,6 +41,13 @@ export interface CycleSummary {
   actions: CycleAction[];
   /** Remove mode: the RemoveInstances calls of the cycle and the queue they left. */
   removals?: CycleRemovals;
+  /** The ladder's replacement budget in its window; absent from older cycles. */
+  replacements?: CycleReplacements;
+  /**
+   * Hosts whose slot the breaker failed (its new hosts never came up), and why: left
+   * alone until someone looks. Absent from older cycles.
+   */
+  failedSlots?: { instanceId: string; slot: string; failedAt: number; reason: string }[];
   recovered: string[];
   /** Which hosts were unhealthy and why: what an operator needs when the guard trips. */
   unhealthyHosts: { instanceId: string; reason: string }[];
@@ -61,6 +68,15 @@ export interface CycleRemovals {
   pending: number;
   /** Why the last call ESS did not accept was not. */
   error?: string;
+}
+
+export interface CycleReplacements {
+  /** Ladder replaces allowed per window, and those made (or queued) in the current one. */
+  budget: number;
+  used: number;
+  /** Replaces due this cycle and held back because the budget was spent. */
+  held: number;
+  windowMs: number;
 }
 
 export interface CycleRollout {
@@ -107,6 +123,8 @@ export interface CycleFacts {
   readonly removals?: CycleRemovals;
   /** Hosts whose recovery this cycle recorded. */
   readonly recovered: string[];
+  readonly replacements?: CycleReplacements;
+  readonly failedSlots?: CycleSummary["failedSlots"];
 }
 
 export function summarizeCycle(facts: CycleFacts): CycleSummary {
@@ -150,6 +168,8 @@ export function summarizeCycle(facts: CycleFacts): CycleSummary {
     },
     actions: facts.actions,
     ...(facts.removals ? { removals: facts.removals } : {}),
+    ...(facts.replacements ? { replacements: facts.replacements } : {}),
+    ...(facts.failedSlots?.length ? { failedSlots: facts.failedSlots } : {}),
     recovered: facts.recovered,
     unhealthyHosts: plan.unhealthyHosts,
     ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),

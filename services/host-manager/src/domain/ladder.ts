@@ -13,7 +13,7 @@ export type Step =
   | { kind: "wait" }
   | { kind: "recovered" }
   | { kind: "reset-attempts" }
-  | { kind: "reboot" | "replace" | "mark-failed"; reason: string };
+  | { kind: "reboot" | "replace" | "mark-failed"; reason: string; detail?: string };
 
 export type ActionStep = Extract<Step, { reason: string }>;
 

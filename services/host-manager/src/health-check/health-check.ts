@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { describeError, mapLimit } from "../adapters/cloud/retry";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
-import type { RemovalQueue } from "../adapters/storage/removals";
+import type { PendingRemoval, RemovalQueue } from "../adapters/storage/removals";
 import type { Clock } from "../clock";
 import type { CloudDriver, ReplaceMode } from "../domain/cloud";
 import {
@@ -14,11 +14,18 @@ import {
   type CycleAction,
   type CycleFacts,
   type CycleRemovals,
+  type CycleReplacements,
   type CycleSummary,
 } from "../domain/cycle";
 import type { HealthContext, HealthSettings } from "../domain/health-context";
 import type { CycleHost } from "../domain/host";
 import { planRemediation, type PlannedAction, type RemediationPlan } from "../domain/ladder";
+import {
+  DEFAULT_REPLACE_GUARD,
+  guardReplacements,
+  replaceBudget,
+  type ReplaceGuardSettings,
+} from "../domain/replace-guard";
 import { planRollout, type RolloutSettings } from "../domain/rollout";
 import { DeadlineError, withDeadline } from "./deadline";
 import type { Inventory } from "./inventory";
@@ -48,6 +55,8 @@ export interface HealthCheckDeps {
   readonly rollout?: RolloutSettings;
   /** When this process began watching the hosts (the start-up grace). */
   readonly observingSince: number;
+  /** The replacement budget and the slot breaker; defaults to DEFAULT_REPLACE_GUARD. */
+  readonly replaceGuard?: ReplaceGuardSettings;
   /** Cloud calls in flight at once. Defaults to 8. */
   readonly concurrency?: number;
   /**
@@ -193,7 +202,8 @@ export class HealthCheck {
     });
     const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
     const acting = "change" in inventory && !plan.stormGuardOpen;
-    let actions = acting ? await this.runActions(plan.actions, rollout.replace, signal) : [];
+    const guarded = this.guardReplacements(plan, queued, context.now);
+    let actions = acting ? await this.runActions(guarded.actions, rollout.replace, signal) : [];
     let removals: CycleRemovals | undefined;
     if (acting && this.deps.replaceMode === "remove" && !dryRun) {
       signal.throwIfAborted();
@@ -220,7 +230,12 @@ export class HealthCheck {
       actions,
       ...(removals ? { removals } : {}),
       recovered,
+      replacements: guarded.replacements,
+      failedSlots: store.slots.failed(),
     });
+    if (guarded.replacements.held > 0) {
+      logger.warn(guarded.replacements, "replacement budget spent: replaces held back");
+    }
     if (summary.stormGuardOpen) {
       logger.warn(
         { unhealthy: summary.unhealthy, maxUnhealthy: summary.maxUnhealthy, total: summary.total },
@@ -258,6 +273,29 @@ export class HealthCheck {
       );
       return { error: message };
     }
+  }
+
+  /** The ladder's actions within the replacement budget, with the slot breaker applied. */
+  private guardReplacements(
+    plan: RemediationPlan,
+    queued: readonly PendingRemoval[],
+    now: number,
+  ): { actions: PlannedAction[]; replacements: CycleReplacements } {
+    const settings = this.deps.replaceGuard ?? DEFAULT_REPLACE_GUARD;
+    const budget = replaceBudget(settings, plan.total);
+    // Made or accepted in the window, and asked of ESS and not yet accepted.
+    const used =
+      this.deps.store.slots.replacementsSince("ladder", now - settings.windowMs) +
+      queued.filter((removal) => removal.origin === "ladder").length;
+    const guarded = guardReplacements(plan.actions, {
+      settings,
+      strikes: this.deps.store.slots.strikes(),
+      remaining: Math.max(0, budget - used),
+    });
+    return {
+      actions: guarded.actions,
+      replacements: { budget, used, held: guarded.held, windowMs: settings.windowMs },
+    };
   }
 
   /** Records recoveries and forgotten attempts; returns the hosts that recovered. */

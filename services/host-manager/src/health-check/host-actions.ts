@@ -10,6 +10,7 @@ import type { CycleAction } from "../domain/cycle";
 import type { HealthContext } from "../domain/health-context";
 import type { CycleHost } from "../domain/host";
 import type { PlannedAction } from "../domain/ladder";
+import { SLOT_BREAKER } from "../domain/replace-guard";
 import { isRolloutCandidate } from "../domain/rollout";
 import {
   dryRunAction,
@@ -38,7 +39,9 @@ export function remediate(
   // Giving up is bookkeeping, not a cloud call.
   if (step.kind === "mark-failed") {
     return Promise.resolve(
-      dryRun ? dryRunAction(logger, base, dryRunMessage) : markFailed(deps, host, base),
+      dryRun
+        ? dryRunAction(logger, base, dryRunMessage)
+        : markFailed(deps, host, base, step.detail),
     );
   }
   return runCloudAction(deps, {
@@ -104,6 +107,10 @@ export function remediate(
         }),
         event,
       );
+      // Replaced (or perhaps, its answer lost): the slot goes on to the next new host.
+      if (attempt.action === "replace" && !attempt.queued) {
+        store.slots.handOff(host.instanceId, "ladder", host.lastReportAt === null, event.at);
+      }
       if (attempt.queued) {
         deps.removals.add({
           instanceId: host.instanceId,
@@ -143,8 +150,14 @@ export function resumeInterrupted(
 }
 
 /** At the retry limit: the host is left alone, and shown as failed. */
-function markFailed(deps: HostActionDeps, host: CycleHost, base: ActionBase): CycleAction {
+function markFailed(
+  deps: HostActionDeps,
+  host: CycleHost,
+  base: ActionBase,
+  detail: string | undefined,
+): CycleAction {
   const { store, clock, logger } = deps;
+  const now = clock.now();
   const recorded = store.recordRemediation(
     host.instanceId,
     host.version,
@@ -153,10 +166,16 @@ function markFailed(deps: HostActionDeps, host: CycleHost, base: ActionBase): Cy
       remediationAttempts: host.remediationAttempts,
       lastRemediationAt: host.lastRemediationAt,
     },
-    { at: clock.now(), action: base.action, outcome: "ok", reason: base.reason, detail: null },
+    { at: now, action: base.action, outcome: "ok", reason: base.reason, detail: detail ?? null },
   );
-  if (recorded) logger.warn(base, "host failed: retry limit reached, no further action");
-  return { ...base, outcome: recorded ? "ok" : "skipped" };
+  if (!recorded) return { ...base, outcome: "skipped" };
+  if (base.reason === SLOT_BREAKER) {
+    store.slots.markFailed(host.instanceId, detail ?? SLOT_BREAKER, now);
+    logger.warn({ ...base, detail }, "slot failed: its new hosts never come up, not replacing");
+  } else {
+    logger.warn(base, "host failed: retry limit reached, no further action");
+  }
+  return { ...base, outcome: "ok", ...(detail ? { detail } : {}) };
 }
 
 /**
@@ -195,6 +214,7 @@ export function rollOut(
     record: (attempt, event) => {
       if (!attempt.queued) {
         store.recordRolloutReplace(host.instanceId, event);
+        store.slots.handOff(host.instanceId, "rollout", false, event.at);
         return;
       }
       store.addEvent({ instanceId: host.instanceId, ...event });

@@ -54,6 +54,8 @@ export class Inventory {
           );
           const now = this.clock.now();
           const change = this.store.syncInventory(instances, now);
+          // New instances take the places replaces left (ESS names no link between them).
+          this.store.slots.assign(change.added);
           for (const id of change.restored) this.restored.set(id, now);
           for (const [id, at] of this.restored)
             if (now - at > RESTORED_KEPT_MS) this.restored.delete(id);

@@ -121,7 +121,10 @@ export async function flushRemovals(
 
 export interface SendRemovalsDeps {
   readonly queue: RemovalQueue;
-  readonly store: Pick<HostStore, "get" | "recordRolloutReplace" | "recordRemediationRetrying">;
+  readonly store: Pick<
+    HostStore,
+    "get" | "recordRolloutReplace" | "recordRemediationRetrying" | "slots"
+  >;
   readonly cloud: CloudDriver;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -193,6 +196,9 @@ function recordRemoval(
   ]
     .filter(Boolean)
     .join("; ");
+  // ESS took it: the slot goes on to the instance it launches.
+  const neverCameUp = store.get(removal.instanceId)?.lastReportAt === null;
+  store.slots.handOff(removal.instanceId, removal.origin, neverCameUp, at);
   if (removal.origin === "rollout") {
     store.recordRolloutReplace(removal.instanceId, {
       at,

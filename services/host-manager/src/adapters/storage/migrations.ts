@@ -81,4 +81,24 @@ export const MIGRATIONS: readonly string[] = [
      prev_attempts            INTEGER NOT NULL,
      prev_last_remediation_at INTEGER
    );`,
+  // -- svc-cloud: slots, the places in the group a replace hands on from one host to the
+  // next. ESS names no link between a removed instance and the one it launches, so each
+  // replace is a handoff the next new instance takes up (oldest first); strikes count the
+  // hosts in a row in the slot that never came up, and a failed slot says why.
+  `CREATE TABLE slot_handoffs (
+     from_instance TEXT PRIMARY KEY,
+     slot          TEXT NOT NULL,
+     origin        TEXT NOT NULL,
+     strikes       INTEGER NOT NULL,
+     at            INTEGER NOT NULL,
+     to_instance   TEXT
+   );
+   CREATE INDEX slot_handoffs_by_time ON slot_handoffs (at);
+   CREATE TABLE host_slots (
+     instance_id   TEXT PRIMARY KEY,
+     slot          TEXT NOT NULL,
+     strikes       INTEGER NOT NULL,
+     failed_at     INTEGER,
+     failed_reason TEXT
+   );`,
 ];

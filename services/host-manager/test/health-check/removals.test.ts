@@ -1,6 +1,6 @@
 // RemoveInstances that holds (remove mode), on the real driver against the fake ESS:
 // a cycle's removals go out in calls of at most 20; what ESS refuses (an activity in
-// progress, MinSize) stays queued and is sent again next cycle, never lost.
+// progress, MinSize, its flow control) stays queued and is sent again next cycle, never lost.
 import { fakeCloudHarness, type FakeCloudHarness } from "../support/health-check";
 
 let t: FakeCloudHarness | undefined;
@@ -76,6 +76,30 @@ describe("removals in remove mode", () => {
       ["replace", "pending"],
       ["reboot", "ok"],
     ]);
+  });
+
+  it("replaces 25 at once under ESS's flow control: the throttled batch kept and sent later", async () => {
+    const h = await upToTheReplace();
+    // No activity lock this time: both batches go out in one cycle, and ESS throttles
+    // the second (Throttling.User, HTTP 400, one RemoveInstances a second here).
+    h.fake.activityMs = 0;
+    h.fake.rateLimits.RemoveInstances = 1;
+    const first = await h.check.run();
+    expect(first.removals).toMatchObject({ accepted: 20, pending: 5 });
+    expect(first.removals?.error).toMatch(/Throttling\.User/);
+    expect(removeCalls(h)[0]).toEqual({ ids: 20, status: 200 });
+    expect(
+      removeCalls(h)
+        .slice(1)
+        .every((c) => c.ids === 5 && c.status === 400),
+    ).toBe(true);
+    // A real second later the rate allows another call; the 5 go in the next cycle.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    h.clock.advanceMinutes(5);
+    const second = await h.check.run();
+    expect(second.removals).toMatchObject({ accepted: 5, pending: 0 });
+    expect(new Set(h.fake.replaced.map((r) => r.instanceId)).size).toBe(BROKEN);
+    expect(h.removals.list()).toEqual([]);
   });
 
   it("keeps removals ESS refuses for MinSize and sends them once the group can take them", async () => {

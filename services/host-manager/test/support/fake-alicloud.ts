@@ -58,9 +58,17 @@ export interface Fault {
 export interface CallRecord {
   action: string;
   version: string;
+  /** The Host header's name, without the port: the endpoint the client called. */
+  host: string;
   params: Record<string, string>;
   status: number;
 }
+
+/** The VPC endpoints of the fake's region, by API version (ECS 2014-05-26, ESS 2014-08-28). */
+const VPC_HOSTS: Record<string, string> = {
+  "2014-05-26": `ecs-vpc.${FAKE_REGION}.aliyuncs.com`,
+  "2014-08-28": `ess-vpc.${FAKE_REGION}.aliyuncs.com`,
+};
 
 /** RFC 3986 encoding, as the ACS3 canonical query string wants it. */
 const rfc3986 = (s: string) =>
@@ -84,6 +92,14 @@ export class FakeAlicloud {
   /** Largest DescribeInstances page, smaller than the API's 100 so NextToken paging is exercised. */
   ecsPageSize = 7;
   timeoutMs = 3_000;
+  /**
+   * Answer only on the VPC endpoints of the fake's region, as a host in a VPC without
+   * a public address or a NAT sees the APIs: ecs-vpc.<region>.aliyuncs.com for ECS and
+   * ess-vpc.<region>.aliyuncs.com for ESS (the endpoint tables, research notes
+   * issue11 §2); a request for any other host name gets no answer, its connection
+   * dropped. Off by default (the other tests call 127.0.0.1).
+   */
+  vpcOnly = false;
   /** The group's MinSize: RemoveInstances refuses to take TotalCapacity below it. */
   minSize = 0;
   /** The group's lifecycle state; ESS acts on an Active group only. */
@@ -170,8 +186,14 @@ export class FakeAlicloud {
       for (const [k, v] of new URLSearchParams(body.toString("utf8"))) params[k] = v;
       const action = String(req.headers["x-acs-action"] ?? "");
       const version = String(req.headers["x-acs-version"] ?? "");
+      const host = String(req.headers.host ?? "").replace(/:\d+$/, "");
+      if (this.vpcOnly && host !== VPC_HOSTS[version]) {
+        this.calls.push({ action, version, host, params, status: 0 });
+        res.destroy();
+        return;
+      }
       const send = (status: number, payload: object) => {
-        this.calls.push({ action, version, params, status });
+        this.calls.push({ action, version, host, params, status });
         res.writeHead(status, { "content-type": "application/json;charset=utf-8" });
         res.end(JSON.stringify({ RequestId: randomUUID(), ...payload }));
       };
@@ -198,7 +220,7 @@ export class FakeAlicloud {
             Message: `refused by the test (${fault.code ?? "InvalidParameter"})`,
           });
         }
-        return this.injectFault(fault.kind, action, version, params, res, reply);
+        return this.injectFault(fault.kind, { action, version, host, params }, res, reply);
       }
       if (this.overRateLimit(action)) {
         // Flow control, as the OpenAPI gateway answers it: Throttling.User with HTTP 400
@@ -219,9 +241,7 @@ export class FakeAlicloud {
 
   private injectFault(
     kind: FaultKind,
-    action: string,
-    version: string,
-    params: Record<string, string>,
+    request: Omit<CallRecord, "status">,
     res: ServerResponse,
     reply: (status: number, payload: object) => void,
   ): void {
@@ -244,20 +264,20 @@ export class FakeAlicloud {
       });
     }
     if (kind === "gateway-html") {
-      this.calls.push({ action, version, params, status: 503 });
+      this.calls.push({ ...request, status: 503 });
       res.writeHead(503, { "content-type": "text/html" });
       res.end("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>");
       return;
     }
     if (kind === "lost-answer") {
       try {
-        this.dispatch(action, version, params);
+        this.dispatch(request.action, request.version, request.params);
       } catch {
         // Refused or not, the answer is lost all the same.
       }
     }
     // No answer: hold the request well past the client's read timeout.
-    this.calls.push({ action, version, params, status: 0 });
+    this.calls.push({ ...request, status: 0 });
     this.pending.add(res);
     setTimeout(() => {
       this.pending.delete(res);

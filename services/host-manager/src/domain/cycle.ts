@@ -93,10 +93,15 @@ export interface CycleRollout {
   held?: "storm-guard" | "inventory-error";
 }
 
-/** Remediations that happened in a cycle (not dry runs, errors or skipped ones). */
+/**
+ * Remediations that happened in a cycle (not dry runs, errors or skipped ones); one
+ * whose answer was lost is counted as made, as the ladder counts it.
+ */
 export function remediationsDone(summary: Pick<CycleSummary, "actions">): number {
   return summary.actions.filter(
-    (a) => (a.action === "reboot" || a.action === "replace") && a.outcome === "ok",
+    (a) =>
+      (a.action === "reboot" || a.action === "replace") &&
+      (a.outcome === "ok" || a.outcome === "unknown"),
   ).length;
 }
 

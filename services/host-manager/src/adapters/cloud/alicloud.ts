@@ -308,6 +308,12 @@ export class AlicloudDriver implements CloudDriver {
     return response.body?.instances?.instance?.[0]?.status ?? undefined;
   }
 
+  /**
+   * In remove mode, RemoveInstances with a ClientToken (below). Otherwise ESS
+   * SetInstanceHealth, which has no ClientToken but sets a state rather than starting an
+   * action: sent again after a lost answer it asks for what is already so (ESS replaces
+   * an Unhealthy instance once), or finds the instance gone (InvalidInstanceId.NotFound).
+   */
   async replaceInstance(instanceId: string, mode: ReplaceMode): Promise<void> {
     if (mode === "remove") {
       await this.removeInstances([instanceId], randomUUID());

@@ -21,6 +21,8 @@ export function containerEnvironment(
 ): EnvironmentVar[] {
   return hostManagerEnvironment<pulumi.Input<string>>({
     port: args.port,
+    // State on NAS is NFS: SQLite must not use WAL there (https://www.sqlite.org/wal.html).
+    dataOnNetworkFs: args.storage === "nas",
     token: pulumi.secret(args.fleetToken),
     ...(args.previousFleetToken === undefined
       ? {}

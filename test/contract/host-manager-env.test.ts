@@ -57,6 +57,8 @@ describe.each(SHIPPED_STACKS)("%s", (stack) => {
       heartbeatTimeoutMinutes: expected.healthCheck.heartbeatTimeoutMinutes,
       replaceMode: expected.hostManager.replaceMode,
       minHealthyPercentage: expected.fleet.minHealthyPercentage,
+      // State on NAS (NFS) keeps SQLite off WAL.
+      dataOnNetworkFs: expected.hostManager.storage === "nas",
       // The generation the hosts are tagged with is the one the manager rolls towards.
       fleetGeneration: tags[GENERATION_TAG],
     });

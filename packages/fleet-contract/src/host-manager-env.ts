@@ -34,6 +34,7 @@ export const STATUSPAGE_METRIC_KEYS = [
 export const HOST_MANAGER_ENV = {
   port: "HOST_MANAGER_PORT",
   dataDir: "HOST_MANAGER_DATA_DIR",
+  dataOnNetworkFs: "HOST_MANAGER_DATA_ON_NETWORK_FS",
   token: "HOST_MANAGER_TOKEN",
   tokenPrevious: "HOST_MANAGER_TOKEN_PREVIOUS",
   cloud: "HOST_MANAGER_CLOUD",
@@ -41,6 +42,8 @@ export const HOST_MANAGER_ENV = {
   simGeneration: "HOST_MANAGER_SIM_GENERATION",
   region: "HOST_MANAGER_REGION",
   scalingGroupId: "HOST_MANAGER_SCALING_GROUP_ID",
+  ecsEndpoint: "HOST_MANAGER_ECS_ENDPOINT",
+  essEndpoint: "HOST_MANAGER_ESS_ENDPOINT",
   schedule: "HOST_MANAGER_SCHEDULE",
   startupTimeoutMinutes: "HOST_MANAGER_STARTUP_TIMEOUT_MINUTES",
   heartbeatTimeoutMinutes: "HOST_MANAGER_HEARTBEAT_TIMEOUT_MINUTES",
@@ -57,6 +60,9 @@ export const HOST_MANAGER_ENV = {
   statuspageMetricIds: "HOST_MANAGER_STATUSPAGE_METRIC_IDS",
   statuspageUrl: "HOST_MANAGER_STATUSPAGE_URL",
   logLevel: "HOST_MANAGER_LOG_LEVEL",
+  leaseTtlSeconds: "HOST_MANAGER_LEASE_TTL_SECONDS",
+  cycleDeadlineSeconds: "HOST_MANAGER_CYCLE_DEADLINE_SECONDS",
+  inventoryDeadlineSeconds: "HOST_MANAGER_INVENTORY_DEADLINE_SECONDS",
 } as const;
 
 /**
@@ -71,6 +77,7 @@ export const HOST_MANAGER_DATA_DIR = "/data";
 /** What an unset variable means. */
 export const HOST_MANAGER_DEFAULTS = {
   port: 8080,
+  dataOnNetworkFs: false,
   cloud: "simulated" as CloudKind,
   simHosts: 10,
   schedule: "0 */5 * * * *",
@@ -85,6 +92,9 @@ export const HOST_MANAGER_DEFAULTS = {
   cookieSecure: true,
   statuspageUrl: "https://api.statuspage.io",
   logLevel: "info" as LogLevel,
+  leaseTtlSeconds: 30,
+  cycleDeadlineSeconds: 240,
+  inventoryDeadlineSeconds: 60,
 } as const;
 
 /** The shortest token either side accepts. */
@@ -148,6 +158,16 @@ const tokenVar = () =>
     .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters`)
     .refine((s) => s.trim() === s, "must not start or end with whitespace");
 
+/** A host name with an optional port, as the Alibaba Cloud SDKs take an endpoint. */
+const endpointVar = () =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/,
+      "must be a host name like ecs-vpc.cn-hangzhou.aliyuncs.com",
+    )
+    .optional();
+
 const generationVar = () =>
   z.string().regex(GENERATION_PATTERN, "must be 16 lowercase hex digits").optional();
 
@@ -158,6 +178,7 @@ const D = HOST_MANAGER_DEFAULTS;
 export const hostManagerEnvSchema = z.object({
   [E.port]: intVar(D.port, 0, 65535),
   [E.dataDir]: z.string({ error: "is required" }).min(1, "is required"),
+  [E.dataOnNetworkFs]: booleanVar(D.dataOnNetworkFs),
   [E.token]: tokenVar(),
   [E.tokenPrevious]: tokenVar().optional(),
   [E.cloud]: z.enum(["alicloud", "simulated"]).default(D.cloud),
@@ -165,6 +186,9 @@ export const hostManagerEnvSchema = z.object({
   [E.simGeneration]: generationVar(),
   [E.region]: z.string().min(1).optional(),
   [E.scalingGroupId]: z.string().min(1).optional(),
+  // Unset: the region's VPC endpoints (the service's default, see its README).
+  [E.ecsEndpoint]: endpointVar(),
+  [E.essEndpoint]: endpointVar(),
   [E.schedule]: z
     .string()
     .default(D.schedule)
@@ -205,6 +229,9 @@ export const hostManagerEnvSchema = z.object({
     .refine((s) => /^https?:\/\/[^\s/]+\/?$/.test(s), "must be an http(s) origin like https://host")
     .transform((s) => s.replace(/\/$/, "")),
   [E.logLevel]: z.enum(LOG_LEVELS).default(D.logLevel),
+  [E.leaseTtlSeconds]: intVar(D.leaseTtlSeconds, 3, 600),
+  [E.cycleDeadlineSeconds]: intVar(D.cycleDeadlineSeconds, 1, 24 * 3600),
+  [E.inventoryDeadlineSeconds]: intVar(D.inventoryDeadlineSeconds, 1, 3600),
 });
 
 export type HostManagerEnv = z.output<typeof hostManagerEnvSchema>;
@@ -260,6 +287,8 @@ export function parseHostManagerEnv(
  */
 export interface HostManagerDeployment<S> {
   readonly port: number;
+  /** The data directory is a NAS (NFS) volume: the service then keeps SQLite off WAL. */
+  readonly dataOnNetworkFs: boolean;
   readonly token: S;
   readonly tokenPrevious?: S;
   readonly region: string;
@@ -299,6 +328,7 @@ export function hostManagerEnvironment<S>(
   const env: EnvironmentEntry<S>[] = [
     { key: E.port, value: String(d.port) },
     { key: E.dataDir, value: HOST_MANAGER_DATA_DIR },
+    { key: E.dataOnNetworkFs, value: String(d.dataOnNetworkFs) },
     { key: E.token, value: d.token },
     ...(d.tokenPrevious === undefined ? [] : [{ key: E.tokenPrevious, value: d.tokenPrevious }]),
     { key: E.cloud, value: "alicloud" },

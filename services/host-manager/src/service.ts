@@ -9,20 +9,24 @@ import { CycleDigests } from "./adapters/storage/cycle-digests";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
 import { HostStore } from "./adapters/storage/hosts";
+import { LeaseStore } from "./adapters/storage/lease";
+import { RemovalQueue } from "./adapters/storage/removals";
 import { ReportWriter } from "./adapters/storage/report-writer";
 import { SessionStore } from "./adapters/storage/sessions";
-import { clockOffsetMs, steadyClock, type Clock } from "./clock";
+import { clockOffsetMs, monotonicOf, steadyClock, type Clock, type MonotonicClock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
 import { countFleet } from "./domain/fleet-state";
 import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
+import { LeaseKeeper } from "./health-check/lease-keeper";
 import { HealthCheckSchedule } from "./health-check/schedule";
 import { apiRoutes } from "./http/api/routes";
 import { makeTokenCheck } from "./http/auth";
 import type { HealthCheckFacts } from "./http/health-check-facts";
 import { FleetSnapshot } from "./http/fleet-snapshot";
+import { addLeaseGate } from "./http/lease-gate";
 import { WindowLimiter, type WindowLimit } from "./http/rate-limit";
 import { createHttpServer, type ConnectionLimits } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
@@ -34,6 +38,8 @@ import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statusp
 export interface ServiceOptions {
   readonly config: Config;
   readonly clock?: Clock;
+  /** For intervals and deadlines; defaults to the clock's own (a test's), else the system's. */
+  readonly monotonic?: MonotonicClock;
   readonly cloud?: CloudDriver;
   readonly logger?: Logger;
   /** Run the cron schedule. Defaults to true; tests drive cycles by hand. */
@@ -92,6 +98,8 @@ export interface Service {
   readonly cloud: CloudDriver;
   readonly healthCheck: HealthCheck;
   readonly inventory: Inventory;
+  /** The lease that makes this manager the active one on its database, or passive. */
+  readonly lease: LeaseKeeper;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   /** The fleet as the operator views see it. */
@@ -107,8 +115,9 @@ export function createService(options: ServiceOptions): Service {
   const { config } = options;
   // Steady: every elapsed time is a difference of two readings, untouched by clock steps.
   const clock = options.clock ?? steadyClock;
+  const monotonic = options.monotonic ?? monotonicOf(clock);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(config.dataDir);
+  const db = openDatabase(config.dataDir, { networkFs: config.dataOnNetworkFs });
   const store = new HostStore(db);
   // Written under a clock since set back, they would stop every timeout until it caught up.
   const clamped = store.clampFutureTimestamps(clock.now());
@@ -117,10 +126,17 @@ export function createService(options: ServiceOptions): Service {
   sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
   const cycles = new CycleStore(db);
   const cloud = options.cloud ?? createCloudDriver(config, clock);
-  const inventory = new Inventory(store, cloud, clock);
+  const inventory = new Inventory(store, cloud, clock, {
+    deadlineMs: config.inventoryDeadlineSeconds * 1000,
+    monotonic,
+  });
   const settings = healthSettings(config);
-  const observingSince = clock.now();
-  const healthContext = (): HealthContext => ({ now: clock.now(), observingSince, settings });
+  // observingSince moves on a takeover (a passive manager received nothing meanwhile).
+  const healthContext = (): HealthContext => ({
+    now: clock.now(),
+    observingSince: healthCheck.observingSince,
+    settings,
+  });
   const snapshot = new FleetSnapshot({
     hosts: store,
     cycles,
@@ -157,6 +173,7 @@ export function createService(options: ServiceOptions): Service {
     store,
     cycles,
     cloud,
+    removals: new RemovalQueue(db),
     inventory,
     clock,
     logger,
@@ -167,10 +184,33 @@ export function createService(options: ServiceOptions): Service {
       generation: config.fleetGeneration ?? null,
       minHealthyPercentage: config.minHealthyPercentage,
     },
-    observingSince,
+    observingSince: clock.now(),
+    cycleDeadlineMs: config.cycleDeadlineSeconds * 1000,
     onCycleDone,
   });
-  const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger);
+  // Set once the lease's first look is done: only a later change of role is a takeover.
+  let started = false;
+  const lease = new LeaseKeeper({
+    store: new LeaseStore(db),
+    clock,
+    monotonic,
+    logger,
+    ttlMs: config.leaseTtlSeconds * 1000,
+    onChange: (role) => {
+      if (role !== "active" || !started) return;
+      // A takeover: nothing was received while passive, and the group may have changed.
+      healthCheck.observeFrom(clock.now());
+      inventory.refresh().catch((error: unknown) => {
+        logger.error({ err: String(error) }, "inventory refresh after takeover failed");
+      });
+    },
+  });
+  // The lease is taken (or found held) now: a manager is active or passive from its start.
+  lease.start();
+  started = true;
+  const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger, () =>
+    lease.isActive(),
+  );
   const writer = new ReportWriter(store, clock, {
     onStorageFault: (error) => {
       logger.fatal({ err: error }, "storage fault: reports are no longer acknowledged");
@@ -184,6 +224,8 @@ export function createService(options: ServiceOptions): Service {
     schedule: config.schedule,
     dryRun: config.dryRun,
     nextRunAt: () => schedule.nextRunAt(),
+    lease: () => lease.facts(),
+    abandonedAt: () => healthCheck.abandonedAt(),
   };
   const requestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.requestLimits };
   const guesses = new WindowLimiter(requestLimits.guesses, clock);
@@ -194,6 +236,10 @@ export function createService(options: ServiceOptions): Service {
     heavyReads: new WindowLimiter(requestLimits.heavyReads, clock),
     guesses,
     connections: options.connectionLimits,
+  });
+  addLeaseGate(app, {
+    isActive: () => lease.isActive(),
+    retryAfterSeconds: Math.ceil(lease.ttlMs / 1000),
   });
   // Siblings: each sees only what it is given, and both run behind the server's auth hook.
   void app.register(apiRoutes, {
@@ -229,15 +275,19 @@ export function createService(options: ServiceOptions): Service {
     cloud,
     healthCheck,
     inventory,
+    lease,
     logger,
     metrics,
     snapshot,
     statuspage,
     async listen(host = "0.0.0.0") {
       // Know the fleet before the first report arrives; a cloud error here is not fatal.
-      await inventory.refresh().catch((error: unknown) => {
-        logger.error({ err: String(error) }, "initial inventory refresh failed");
-      });
+      // A passive manager leaves the registry to the active one (and refreshes on takeover).
+      if (lease.isActive()) {
+        await inventory.refresh().catch((error: unknown) => {
+          logger.error({ err: String(error) }, "initial inventory refresh failed");
+        });
+      }
       // The first snapshot is built at once (all hosts in one read): here, not in the
       // first request that needs it.
       snapshot.current();
@@ -247,9 +297,11 @@ export function createService(options: ServiceOptions): Service {
         {
           url,
           cloud: cloud.name,
+          ...(cloud.endpoints ? { endpoints: cloud.endpoints } : {}),
           schedule: config.schedule,
           dryRun: config.dryRun,
           statuspage: config.statuspage !== undefined,
+          role: lease.isActive() ? "active" : "passive",
         },
         "host-manager listening",
       );
@@ -275,6 +327,8 @@ export function createService(options: ServiceOptions): Service {
       await app.close();
       await snapshot.settled();
       await writer.close();
+      // Released last: a passive manager may take over once nothing here writes.
+      lease.stop();
       db.close();
       logger.info("host-manager stopped");
     },

@@ -1,9 +1,13 @@
 // The assembled service: the cron schedule runs cycles, the operator views, and a
 // graceful stop that waits for an in-flight cycle (within its bound).
+import pino from "pino";
+import { Writable } from "node:stream";
 import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import { systemClock } from "../src/clock";
 import type { CloudDriver } from "../src/domain/cloud";
 import { createService, type Service, type ServiceOptions } from "../src/service";
+import { fakeDriver } from "./support/driver";
+import { FakeAlicloud } from "./support/fake-alicloud";
 import { report, silentLogger, tempDir, testConfig, TOKEN } from "./support/fixtures";
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -52,6 +56,38 @@ describe("service", () => {
     const bad = await fetch(`${url}/api/v1/health-check?limit=0`, { headers: auth });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { field: string }).field).toBe("limit");
+  });
+
+  it("says in its start-up log which cloud endpoints it calls", async () => {
+    const fake = new FakeAlicloud();
+    const endpoint = await fake.start();
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    try {
+      started = createService({
+        config: testConfig(dir.path),
+        logger: pino({ level: "info" }, sink),
+        cloud: fakeDriver(endpoint),
+        schedule: false,
+      });
+      await started.listen("127.0.0.1");
+      const listening = lines
+        .map((l) => JSON.parse(l))
+        .find((l) => l.msg === "host-manager listening");
+      expect(listening).toMatchObject({
+        cloud: "alicloud",
+        endpoints: { ecs: endpoint, ess: endpoint },
+      });
+    } finally {
+      await started?.stop();
+      started = undefined;
+      await fake.stop();
+    }
   });
 
   it("lists archived hosts only when asked", async () => {

@@ -9,7 +9,11 @@ export interface CycleAction {
   /** `rollout-replace`: a healthy host of an older generation, replaced by the rollout. */
   action: "reboot" | "replace" | "mark-failed" | "rollout-replace";
   reason: string;
-  outcome: "ok" | "error" | "dry-run" | "skipped";
+  /**
+   * `pending`: queued for ESS RemoveInstances, not yet accepted (remove mode); `unknown`:
+   * the call got no answer and may have been carried out: counted as made, not resent.
+   */
+  outcome: "ok" | "error" | "dry-run" | "skipped" | "pending" | "unknown";
   error?: string;
   /** Why the action differs from the plan, e.g. a refused reboot escalated to a replace. */
   detail?: string;
@@ -35,10 +39,44 @@ export interface CycleSummary {
   rollout?: CycleRollout;
   inventory: { added: number; archived: number; restored: number; error?: string };
   actions: CycleAction[];
+  /** Remove mode: the RemoveInstances calls of the cycle and the queue they left. */
+  removals?: CycleRemovals;
+  /** The ladder's replacement budget in its window; absent from older cycles. */
+  replacements?: CycleReplacements;
+  /**
+   * Hosts whose slot the breaker failed (its new hosts never came up), and why: left
+   * alone until someone looks. Absent from older cycles.
+   */
+  failedSlots?: { instanceId: string; slot: string; failedAt: number; reason: string }[];
   recovered: string[];
   /** Which hosts were unhealthy and why: what an operator needs when the guard trips. */
   unhealthyHosts: { instanceId: string; reason: string }[];
   error?: string;
+  /**
+   * The cycle ran past its deadline and was given up on (it stops at its next step); its
+   * counts are the last finished cycle's, as it judged nothing to the end.
+   */
+  abandoned?: true;
+}
+
+export interface CycleRemovals {
+  /** RemoveInstances calls made (each takes up to 20 instances). */
+  calls: number;
+  /** Removals ESS accepted in this cycle, queued in it or before. */
+  accepted: number;
+  /** Removals still queued: ESS has not accepted them yet; the next cycle tries again. */
+  pending: number;
+  /** Why the last call ESS did not accept was not. */
+  error?: string;
+}
+
+export interface CycleReplacements {
+  /** Ladder replaces allowed per window, and those made (or queued) in the current one. */
+  budget: number;
+  used: number;
+  /** Replaces due this cycle and held back because the budget was spent. */
+  held: number;
+  windowMs: number;
 }
 
 export interface CycleRollout {
@@ -55,10 +93,15 @@ export interface CycleRollout {
   held?: "storm-guard" | "inventory-error";
 }
 
-/** Remediations that happened in a cycle (not dry runs, errors or skipped ones). */
+/**
+ * Remediations that happened in a cycle (not dry runs, errors or skipped ones); one
+ * whose answer was lost is counted as made, as the ladder counts it.
+ */
 export function remediationsDone(summary: Pick<CycleSummary, "actions">): number {
   return summary.actions.filter(
-    (a) => (a.action === "reboot" || a.action === "replace") && a.outcome === "ok",
+    (a) =>
+      (a.action === "reboot" || a.action === "replace") &&
+      (a.outcome === "ok" || a.outcome === "unknown"),
   ).length;
 }
 
@@ -82,8 +125,11 @@ export interface CycleFacts {
   readonly rolloutSettings: RolloutSettings;
   readonly rollout: RolloutDecision;
   readonly actions: CycleAction[];
+  readonly removals?: CycleRemovals;
   /** Hosts whose recovery this cycle recorded. */
   readonly recovered: string[];
+  readonly replacements?: CycleReplacements;
+  readonly failedSlots?: CycleSummary["failedSlots"];
 }
 
 export function summarizeCycle(facts: CycleFacts): CycleSummary {
@@ -126,8 +172,40 @@ export function summarizeCycle(facts: CycleFacts): CycleSummary {
       ...(inventoryError !== undefined ? { error: inventoryError } : {}),
     },
     actions: facts.actions,
+    ...(facts.removals ? { removals: facts.removals } : {}),
+    ...(facts.replacements ? { replacements: facts.replacements } : {}),
+    ...(facts.failedSlots?.length ? { failedSlots: facts.failedSlots } : {}),
     recovered: facts.recovered,
     unhealthyHosts: plan.unhealthyHosts,
     ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),
+  };
+}
+
+/**
+ * The record of a cycle given up on at its deadline: no actions of its own to report
+ * (those it made are in the hosts' histories), the fleet's counts as last known.
+ */
+export function abandonedCycle(
+  previous: CycleSummary | undefined,
+  facts: { startedAt: number; finishedAt: number; dryRun: boolean; reason: string },
+): CycleSummary {
+  return {
+    startedAt: facts.startedAt,
+    finishedAt: facts.finishedAt,
+    total: previous?.total ?? 0,
+    healthy: previous?.healthy ?? 0,
+    unhealthy: previous?.unhealthy ?? 0,
+    remediating: previous?.remediating ?? 0,
+    failed: previous?.failed ?? 0,
+    outdated: previous?.outdated ?? 0,
+    maxUnhealthy: previous?.maxUnhealthy ?? 0,
+    stormGuardOpen: previous?.stormGuardOpen ?? false,
+    dryRun: facts.dryRun,
+    inventory: { added: 0, archived: 0, restored: 0 },
+    actions: [],
+    recovered: [],
+    unhealthyHosts: previous?.unhealthyHosts ?? [],
+    error: `cycle abandoned: ${facts.reason}`,
+    abandoned: true,
   };
 }

@@ -6,13 +6,14 @@ import type { HealthContext, HealthSettings } from "./health-context";
 import { HostStatus, type CycleHost } from "./host";
 import { isRollingOut } from "./rollout";
 import { stormGuard } from "./storm-guard";
+import { contextFor, type PlanInputs } from "./watch";
 
 export type Step =
   | { kind: "none" }
   | { kind: "wait" }
   | { kind: "recovered" }
   | { kind: "reset-attempts" }
-  | { kind: "reboot" | "replace" | "mark-failed"; reason: string };
+  | { kind: "reboot" | "replace" | "mark-failed"; reason: string; detail?: string };
 
 export type ActionStep = Extract<Step, { reason: string }>;
 
@@ -73,10 +74,15 @@ export function nextStep(
     : { kind: "replace", reason: assessment.reason };
 }
 
-/** Judges every host and plans its next step; the storm guard holds back every action. */
+/**
+ * Judges every host and plans its next step; the storm guard holds back every action.
+ * A host with a queued removal waits: its replace is asked for, ESS has not taken it
+ * yet. A restored host is judged only on the time since it came back.
+ */
 export function planRemediation(
   hosts: readonly CycleHost[],
   context: HealthContext,
+  inputs: PlanInputs = {},
 ): RemediationPlan {
   // Hosts a rollout is replacing are ESS's now: neither judged nor remediated.
   const judged = hosts.filter((host) => isJudged(host) && !isRollingOut(host, context));
@@ -86,8 +92,13 @@ export function planRemediation(
   let remediating = 0;
   let failed = 0;
   for (const host of judged) {
-    const assessment = assessHost(host, context);
-    const step = nextStep(host, assessment, context);
+    const hostContext = contextFor(context, host.instanceId, inputs);
+    const assessment = assessHost(host, hostContext);
+    const planned = nextStep(host, assessment, hostContext);
+    const step: Step =
+      inputs.queuedRemovals?.has(host.instanceId) && "reason" in planned
+        ? { kind: "wait" }
+        : planned;
     const recovered = step.kind === "recovered";
     const underRemediation = !recovered && host.remediationState !== "none";
     if (underRemediation && host.remediationState === "failed") failed++;

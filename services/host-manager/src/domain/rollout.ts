@@ -7,6 +7,7 @@
 import { assessHost, isJudged } from "./assessment";
 import type { HealthContext, HealthSettings } from "./health-context";
 import { HostStatus, type CycleHost, type HostRecord } from "./host";
+import { contextFor, type PlanInputs } from "./watch";
 
 export interface RolloutSettings {
   /** The generation hosts should carry; null when no rollout is configured. */
@@ -94,22 +95,36 @@ export function minHealthyCount(total: number, percentage: number): number {
   return Math.ceil((total * percentage) / 100);
 }
 
+/**
+ * The cycle's rollout. Hosts with a queued removal (the rollout's, in remove mode) have
+ * had their replace asked for and ESS has not taken it yet: in flight, never picked
+ * again. A restored host is judged only on the time since it came back.
+ */
 export function planRollout<H extends CycleHost>(
   hosts: readonly H[],
   context: HealthContext,
   rollout: RolloutSettings,
   stormGuardOpen: boolean,
+  inputs: PlanInputs = {},
 ): RolloutDecision<H> {
+  const queuedRemovals = inputs.queuedRemovals ?? new Set<string>();
+  const judgedIn = (host: H) => contextFor(context, host.instanceId, inputs);
   const active = hosts.filter((host) => host.archivedAt === null);
   const judged = active.filter(isJudged);
-  const healthy = judged.filter((host) => isHealthyForRollout(host, context)).length;
+  const healthy = judged.filter((host) => isHealthyForRollout(host, judgedIn(host))).length;
   const minHealthy = minHealthyCount(judged.length, rollout.minHealthyPercentage);
   // Any lifecycle state: a host ESS is removing has not left the group yet.
-  const inFlight = active.filter((host) => isRollingOut(host, context)).length;
+  const inFlight = active.filter(
+    (host) => isRollingOut(host, context) || queuedRemovals.has(host.instanceId),
+  ).length;
   const outdated = judged.filter((host) => isOutdated(host, rollout.generation)).length;
   const budget = Math.max(0, healthy - minHealthy - inFlight);
   const candidates = judged
-    .filter((host) => isRolloutCandidate(host, context, rollout.generation))
+    .filter(
+      (host) =>
+        !queuedRemovals.has(host.instanceId) &&
+        isRolloutCandidate(host, judgedIn(host), rollout.generation),
+    )
     .sort(
       (a, b) =>
         a.cloudCreatedAt - b.cloudCreatedAt ||

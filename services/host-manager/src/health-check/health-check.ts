@@ -2,25 +2,35 @@
 // storm guard, run the remediations and the rollout's replacements with bounded
 // concurrency, and record it all.
 import type { Logger } from "pino";
-import { describeError, isRetryable, mapLimit } from "../adapters/cloud/retry";
+import { describeError, mapLimit } from "../adapters/cloud/retry";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
+import type { PendingRemoval, RemovalQueue } from "../adapters/storage/removals";
 import type { Clock } from "../clock";
 import type { CloudDriver, ReplaceMode } from "../domain/cloud";
 import {
+  abandonedCycle,
   summarizeCycle,
   type CycleAction,
   type CycleFacts,
+  type CycleRemovals,
+  type CycleReplacements,
   type CycleSummary,
 } from "../domain/cycle";
 import type { HealthContext, HealthSettings } from "../domain/health-context";
 import type { CycleHost } from "../domain/host";
 import { planRemediation, type PlannedAction, type RemediationPlan } from "../domain/ladder";
-import { isRolloutCandidate, planRollout, type RolloutSettings } from "../domain/rollout";
-import { dryRunAction, runCloudAction, type ActionBase } from "./cloud-action";
+import {
+  DEFAULT_REPLACE_GUARD,
+  guardReplacements,
+  replaceBudget,
+  type ReplaceGuardSettings,
+} from "../domain/replace-guard";
+import { planRollout, type RolloutSettings } from "../domain/rollout";
+import { DeadlineError, withDeadline } from "./deadline";
 import type { Inventory } from "./inventory";
-
-const ROLLOUT_REASON = "outdated-generation";
+import { remediate, resumeInterrupted, rollOut } from "./host-actions";
+import { sendRemovals } from "./removals";
 
 type Work =
   | { kind: "remediate"; planned: PlannedAction }
@@ -33,6 +43,8 @@ export interface HealthCheckDeps {
   readonly store: HostStore;
   readonly cycles: CycleStore;
   readonly cloud: CloudDriver;
+  /** Remove mode: the replaces asked of ESS and not yet accepted. */
+  readonly removals: RemovalQueue;
   readonly inventory: Inventory;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -43,8 +55,15 @@ export interface HealthCheckDeps {
   readonly rollout?: RolloutSettings;
   /** When this process began watching the hosts (the start-up grace). */
   readonly observingSince: number;
+  /** The replacement budget and the slot breaker; defaults to DEFAULT_REPLACE_GUARD. */
+  readonly replaceGuard?: ReplaceGuardSettings;
   /** Cloud calls in flight at once. Defaults to 8. */
   readonly concurrency?: number;
+  /**
+   * How long a cycle may take (defaults to 4 minutes, under the default 5-minute
+   * schedule): past it the cycle is abandoned, recorded as such, and stops at its next step.
+   */
+  readonly cycleDeadlineMs?: number;
   /**
    * Told about each recorded cycle (metrics, Statuspage). It must not block: the next
    * cycle waits for this one. Its errors are logged, never fail the cycle.
@@ -54,46 +73,152 @@ export interface HealthCheckDeps {
 
 export class HealthCheck {
   private running: Promise<CycleSummary> | undefined;
+  /** Cycles still going after their deadline, until they reach their next step. */
+  private readonly abandoned = new Set<Promise<unknown>>();
+  private lastAbandonedAt: number | null = null;
   private readonly rollout: RolloutSettings;
+  private watchingSince: number;
+  /** Whether this process has taken up the remediations a stopped one left open. */
+  private resumed = false;
 
   constructor(private readonly deps: HealthCheckDeps) {
     this.rollout = deps.rollout ?? NO_ROLLOUT;
+    this.watchingSince = deps.observingSince;
   }
 
-  /** Runs a cycle, or joins the one already running: cycles never overlap. */
+  /** Since when this process has watched the hosts: no timeout runs from before it. */
+  get observingSince(): number {
+    return this.watchingSince;
+  }
+
+  /**
+   * Restarts the start-up grace at `at`: after a takeover of the lease, this manager
+   * took no reports while passive, so no host is blamed for the time before.
+   */
+  observeFrom(at: number): void {
+    this.watchingSince = at;
+  }
+
+  /**
+   * Runs a cycle, or joins the one already running: cycles never overlap. A cycle past
+   * its deadline is abandoned: this resolves with its record, the next call starts a new
+   * cycle, and the old one stops before its next step (its cloud calls in flight end on
+   * their own timeouts, and what they did is recorded on the hosts).
+   */
   run(): Promise<CycleSummary> {
     if (!this.running) {
-      this.running = this.runCycle().finally(() => {
-        this.running = undefined;
-      });
+      const startedAt = this.deps.clock.now();
+      const controller = new AbortController();
+      const cycle = this.runCycle(controller.signal);
+      const deadlineMs = this.deps.cycleDeadlineMs ?? 240_000;
+      this.running = withDeadline(cycle, deadlineMs, "health-check cycle", controller)
+        .then(
+          (summary) => {
+            this.lastAbandonedAt = null;
+            return summary;
+          },
+          (error: unknown) => {
+            if (!(error instanceof DeadlineError)) throw error;
+            const settled = cycle
+              .catch(() => undefined)
+              .finally(() => this.abandoned.delete(settled));
+            this.abandoned.add(settled);
+            return this.recordAbandoned(startedAt, error.message);
+          },
+        )
+        .finally(() => {
+          this.running = undefined;
+        });
     }
     return this.running;
   }
 
-  /** Resolves when no cycle is in flight. */
+  /** Resolves when no cycle is in flight, abandoned ones included. */
   async idle(): Promise<void> {
     await this.running?.catch(() => undefined);
+    await Promise.all(this.abandoned);
+  }
+
+  /** When the last cycle was abandoned at its deadline; null once one finished since. */
+  abandonedAt(): number | null {
+    return this.lastAbandonedAt;
+  }
+
+  private recordAbandoned(startedAt: number, reason: string): CycleSummary {
+    const { clock, cycles, logger, dryRun } = this.deps;
+    const summary = abandonedCycle(cycles.latest(1)[0], {
+      startedAt,
+      finishedAt: clock.now(),
+      dryRun,
+      reason,
+    });
+    this.lastAbandonedAt = summary.finishedAt;
+    logger.error(
+      { startedAt: new Date(startedAt).toISOString(), reason },
+      "health check cycle abandoned",
+    );
+    cycles.add(summary);
+    this.notify(summary);
+    return summary;
+  }
+
+  private notify(summary: CycleSummary): void {
+    try {
+      this.deps.onCycleDone?.(summary);
+    } catch (error) {
+      this.deps.logger.error({ err: describeError(error) }, "cycle listener failed");
+    }
   }
 
   /** The time and thresholds the health rules judge against, as of now. */
   private contextNow(): HealthContext {
-    const { clock, observingSince, settings } = this.deps;
-    return { now: clock.now(), observingSince, settings };
+    const { clock, settings } = this.deps;
+    return { now: clock.now(), observingSince: this.watchingSince, settings };
   }
 
-  private async runCycle(): Promise<CycleSummary> {
+  private async runCycle(signal: AbortSignal): Promise<CycleSummary> {
     const { store, clock, logger, dryRun } = this.deps;
     const startedAt = clock.now();
+    if (!this.resumed) {
+      // Before any action of this process: the intents still open are a stopped one's.
+      resumeInterrupted(this.deps);
+      this.resumed = true;
+    }
     const inventory = await this.refreshInventory();
+    signal.throwIfAborted();
     const context = this.contextNow();
     const hosts = store.listActiveForCycle();
-    const plan = planRemediation(hosts, context);
-    const rollout = planRollout(hosts, context, this.rollout, plan.stormGuardOpen);
+    const queued = this.deps.removals.list();
+    const restoredAt = this.deps.inventory.restoredAt();
+    const plan = planRemediation(hosts, context, {
+      queuedRemovals: new Set(queued.map((r) => r.instanceId)),
+      restoredAt,
+    });
+    const rollout = planRollout(hosts, context, this.rollout, plan.stormGuardOpen, {
+      queuedRemovals: new Set(
+        queued.filter((r) => r.origin === "rollout").map((r) => r.instanceId),
+      ),
+      restoredAt,
+    });
     const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
-    const actions =
-      "change" in inventory && !plan.stormGuardOpen
-        ? await this.runActions(plan.actions, rollout.replace)
-        : [];
+    const acting = "change" in inventory && !plan.stormGuardOpen;
+    const guarded = this.guardReplacements(plan, queued, context.now);
+    let actions = acting ? await this.runActions(guarded.actions, rollout.replace, signal) : [];
+    let removals: CycleRemovals | undefined;
+    if (acting && this.deps.replaceMode === "remove" && !dryRun) {
+      signal.throwIfAborted();
+      ({ actions, removals } = await sendRemovals(
+        {
+          queue: this.deps.removals,
+          store: this.deps.store,
+          cloud: this.deps.cloud,
+          clock: this.deps.clock,
+          logger: this.deps.logger,
+        },
+        actions,
+      ));
+    }
+    signal.throwIfAborted();
     const summary = summarizeCycle({
       startedAt,
       finishedAt: clock.now(),
@@ -103,8 +228,14 @@ export class HealthCheck {
       rolloutSettings: this.rollout,
       rollout,
       actions,
+      ...(removals ? { removals } : {}),
       recovered,
+      replacements: guarded.replacements,
+      failedSlots: store.slots.failed(),
     });
+    if (guarded.replacements.held > 0) {
+      logger.warn(guarded.replacements, "replacement budget spent: replaces held back");
+    }
     if (summary.stormGuardOpen) {
       logger.warn(
         { unhealthy: summary.unhealthy, maxUnhealthy: summary.maxUnhealthy, total: summary.total },
@@ -115,11 +246,7 @@ export class HealthCheck {
       logger.warn({ outdated: summary.outdated }, "storm guard open: rollout replacing none");
     }
     this.deps.cycles.add(summary);
-    try {
-      this.deps.onCycleDone?.(summary);
-    } catch (error) {
-      logger.error({ err: describeError(error) }, "cycle listener failed");
-    }
+    this.notify(summary);
     logger.info(
       {
         total: summary.total,
@@ -148,6 +275,29 @@ export class HealthCheck {
     }
   }
 
+  /** The ladder's actions within the replacement budget, with the slot breaker applied. */
+  private guardReplacements(
+    plan: RemediationPlan,
+    queued: readonly PendingRemoval[],
+    now: number,
+  ): { actions: PlannedAction[]; replacements: CycleReplacements } {
+    const settings = this.deps.replaceGuard ?? DEFAULT_REPLACE_GUARD;
+    const budget = replaceBudget(settings, plan.total);
+    // Made or accepted in the window, and asked of ESS and not yet accepted.
+    const used =
+      this.deps.store.slots.replacementsSince("ladder", now - settings.windowMs) +
+      queued.filter((removal) => removal.origin === "ladder").length;
+    const guarded = guardReplacements(plan.actions, {
+      settings,
+      strikes: this.deps.store.slots.strikes(),
+      remaining: Math.max(0, budget - used),
+    });
+    return {
+      actions: guarded.actions,
+      replacements: { budget, used, held: guarded.held, windowMs: settings.windowMs },
+    };
+  }
+
   /** Records recoveries and forgotten attempts; returns the hosts that recovered. */
   private recordBookkeeping(bookkeeping: RemediationPlan["bookkeeping"], now: number): string[] {
     const recovered: string[] = [];
@@ -168,10 +318,14 @@ export class HealthCheck {
     return recovered;
   }
 
-  /** The ladder's actions, then the rollout's, in one pool of `concurrency` cloud calls. */
+  /**
+   * The ladder's actions, then the rollout's, in one pool of `concurrency` cloud calls;
+   * once `signal` aborts (the cycle's deadline), no further one starts.
+   */
   private runActions(
     remediations: readonly PlannedAction[],
     outdated: readonly CycleHost[],
+    signal: AbortSignal,
   ): Promise<CycleAction[]> {
     const { generation } = this.rollout;
     const work: Work[] = [
@@ -180,101 +334,11 @@ export class HealthCheck {
         ? []
         : outdated.map((host): Work => ({ kind: "rollout", host, generation }))),
     ];
-    return mapLimit(work, this.deps.concurrency ?? 8, (item) =>
-      item.kind === "remediate"
-        ? this.remediate(item.planned)
-        : this.rollOut(item.host, item.generation),
-    );
-  }
-
-  /** One rung of the ladder. */
-  private remediate({ host, step }: PlannedAction): Promise<CycleAction> {
-    const { store, cloud, logger, dryRun, replaceMode } = this.deps;
-    const base = { instanceId: host.instanceId, action: step.kind, reason: step.reason } as const;
-    const dryRunMessage = "would remediate host (dry run)";
-    // Giving up is bookkeeping, not a cloud call.
-    if (step.kind === "mark-failed") {
-      return Promise.resolve(
-        dryRun ? dryRunAction(logger, base, dryRunMessage) : this.markFailed(host, base),
-      );
-    }
-    return runCloudAction(this.deps, {
-      base,
-      replaces: step.kind === "replace",
-      messages: {
-        dryRun: dryRunMessage,
-        failed: "remediation call failed; nothing recorded",
-        done: "remediated host",
-      },
-      // A report that arrived since the plan was made may have changed the picture.
-      isStale: () => store.get(host.instanceId)?.version !== host.version,
-      call: async (attempt) => {
-        if (step.kind === "replace") return cloud.replaceInstance(host.instanceId, replaceMode);
-        try {
-          await cloud.rebootInstance(host.instanceId);
-        } catch (error) {
-          // ECS refuses to reboot an instance that is not Running (IncorrectInstanceStatus):
-          // retrying would stall the ladder, so go straight to the next rung.
-          if (isRetryable(error)) throw error;
-          attempt.action = "replace";
-          attempt.replaces = true;
-          attempt.escalation = `reboot refused (${describeError(error)})`;
-          await cloud.replaceInstance(host.instanceId, replaceMode);
-        }
-      },
-      record: (attempt, event) =>
-        store.recordRemediationRetrying(
-          host.instanceId,
-          (current) => ({
-            remediationState: attempt.action === "reboot" ? "rebooting" : "replacing",
-            remediationAttempts: current.remediationAttempts + 1,
-            lastRemediationAt: event.at,
-          }),
-          event,
-        ),
-    });
-  }
-
-  /** At the retry limit: the host is left alone, and shown as failed. */
-  private markFailed(host: CycleHost, base: ActionBase): CycleAction {
-    const { store, clock, logger } = this.deps;
-    const recorded = store.recordRemediation(
-      host.instanceId,
-      host.version,
-      {
-        remediationState: "failed",
-        remediationAttempts: host.remediationAttempts,
-        lastRemediationAt: host.lastRemediationAt,
-      },
-      { at: clock.now(), action: base.action, outcome: "ok", reason: base.reason, detail: null },
-    );
-    if (recorded) logger.warn(base, "host failed: retry limit reached, no further action");
-    return { ...base, outcome: recorded ? "ok" : "skipped" };
-  }
-
-  /** Has ESS replace a healthy host of an older generation (the rollout's one action). */
-  private rollOut(host: CycleHost, generation: string): Promise<CycleAction> {
-    const { store, cloud, replaceMode } = this.deps;
-    return runCloudAction(this.deps, {
-      base: {
-        instanceId: host.instanceId,
-        action: "rollout-replace",
-        reason: ROLLOUT_REASON,
-        detail: `generation ${host.generation} -> ${generation}`,
-      },
-      replaces: true,
-      messages: {
-        dryRun: "would replace outdated host (dry run)",
-        failed: "rollout replace failed; nothing recorded",
-        done: "replaced outdated host",
-      },
-      // A report since the plan may have made it unhealthy (the ladder's then) or changed it.
-      isStale: () => {
-        const current = store.get(host.instanceId);
-        return !current || !isRolloutCandidate(current, this.contextNow(), generation);
-      },
-      call: () => cloud.replaceInstance(host.instanceId, replaceMode),
-      record: (_attempt, event) => store.recordRolloutReplace(host.instanceId, event),
+    return mapLimit(work, this.deps.concurrency ?? 8, (item) => {
+      signal.throwIfAborted();
+      return item.kind === "remediate"
+        ? remediate(this.deps, item.planned)
+        : rollOut(this.deps, item.host, item.generation, () => this.contextNow());
     });
   }
 }

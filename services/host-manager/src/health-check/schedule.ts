@@ -1,6 +1,7 @@
 // Runs the health check on its cron schedule (six fields, with seconds). A run that
 // comes due while the previous cycle is still going is skipped with a warning (croner's
-// `protect`), and a crashed cycle is logged: the schedule carries on either way.
+// `protect`), and a crashed cycle is logged: the schedule carries on either way. A
+// passive manager (another holds the lease) lets its runs pass.
 import { Cron } from "croner";
 import type { Logger } from "pino";
 import type { HealthCheck } from "./health-check";
@@ -12,6 +13,8 @@ export class HealthCheckSchedule {
     readonly pattern: string,
     private readonly healthCheck: Pick<HealthCheck, "run">,
     private readonly logger: Logger,
+    /** Whether this manager may act now (it holds the lease). */
+    private readonly mayRun: () => boolean = () => true,
   ) {}
 
   start(): void {
@@ -25,7 +28,7 @@ export class HealthCheckSchedule {
         catch: (error) => logger.error({ err: error }, "health check cycle crashed"),
       },
       async () => {
-        await this.healthCheck.run();
+        if (this.mayRun()) await this.healthCheck.run();
       },
     );
   }

@@ -1,6 +1,6 @@
 // A cycle's record from its facts: the plan's and the rollout's figures, and why a
 // rollout with outdated hosts replaced none.
-import { summarizeCycle, type CycleFacts } from "../../src/domain/cycle";
+import { remediationsDone, summarizeCycle, type CycleFacts } from "../../src/domain/cycle";
 import type { HostRecord } from "../../src/domain/host";
 import { planRemediation } from "../../src/domain/ladder";
 import { planRollout, type RolloutSettings } from "../../src/domain/rollout";
@@ -82,5 +82,26 @@ describe("summarizeCycle", () => {
       facts({ generation: OLD, minHealthyPercentage: 80 }, { error: "Throttling.User: slow" }),
     );
     expect(current.rollout?.held).toBeUndefined();
+  });
+});
+
+describe("remediationsDone", () => {
+  it("counts reboots and replaces made, a lost answer's included, and nothing else", () => {
+    const made = (action: string, outcome: string) => ({
+      instanceId: "i",
+      action,
+      reason: "r",
+      outcome,
+    });
+    const actions = [
+      made("reboot", "ok"),
+      made("reboot", "unknown"),
+      made("replace", "ok"),
+      made("replace", "error"),
+      made("replace", "pending"),
+      made("mark-failed", "ok"),
+      made("rollout-replace", "ok"),
+    ] as Parameters<typeof remediationsDone>[0]["actions"];
+    expect(remediationsDone({ actions })).toBe(3);
   });
 });

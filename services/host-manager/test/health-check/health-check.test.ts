@@ -30,7 +30,10 @@ class FlakyCloud implements CloudDriver {
   }
 }
 
-/** ECS refuses to reboot an instance that is not Running; the group still replaces it. */
+/**
+ * ECS refuses to reboot an instance that is not Running, and this one is Stopped (the
+ * driver asks ECS and says so on the error); the group still replaces it.
+ */
 const refusingReboots = (sim: SimulatedCloud): CloudDriver => ({
   name: "refusing",
   listInstances: () => sim.listInstances(),
@@ -40,6 +43,7 @@ const refusingReboots = (sim: SimulatedCloud): CloudDriver => ({
       {
         code: "IncorrectInstanceStatus",
         statusCode: 403,
+        instanceStatus: "Stopped",
       },
     );
   },

@@ -12,17 +12,28 @@ import {
 
 export const FAST_RETRY: RetryOptions = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
-export function fakeDriver(
-  endpoint: string,
-  overrides: { secret?: string; retry?: RetryOptions; readTimeoutMs?: number; clock?: Clock } = {},
-): AlicloudDriver {
-  const credential = new Credential(
+/** The fake's access key, or another secret (which the fake refuses). */
+export function fakeCredential(secret: string = FAKE_ACCESS_KEY_SECRET): Credential {
+  return new Credential(
     new CredentialConfig({
       type: "access_key",
       accessKeyId: FAKE_ACCESS_KEY_ID,
-      accessKeySecret: overrides.secret ?? FAKE_ACCESS_KEY_SECRET,
+      accessKeySecret: secret,
     }),
   );
+}
+
+export function fakeDriver(
+  endpoint: string,
+  overrides: {
+    secret?: string;
+    retry?: RetryOptions;
+    readTimeoutMs?: number;
+    connectTimeoutMs?: number;
+    clock?: Clock;
+  } = {},
+): AlicloudDriver {
+  const credential = fakeCredential(overrides.secret);
   return new AlicloudDriver({
     region: FAKE_REGION,
     scalingGroupId: FAKE_GROUP,
@@ -31,7 +42,7 @@ export function fakeDriver(
     essEndpoint: endpoint,
     protocol: "HTTP",
     readTimeoutMs: overrides.readTimeoutMs ?? 2_000,
-    connectTimeoutMs: 1_000,
+    connectTimeoutMs: overrides.connectTimeoutMs ?? 1_000,
     retry: overrides.retry ?? FAST_RETRY,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });

@@ -19,5 +19,11 @@ export function createCloudDriver(config: Config, clock: Clock): CloudDriver {
   const { AlicloudDriver: Driver } = require("./alicloud") as {
     AlicloudDriver: typeof AlicloudDriver;
   };
-  return new Driver({ region: config.region, scalingGroupId: config.scalingGroupId, clock });
+  return new Driver({
+    region: config.region,
+    scalingGroupId: config.scalingGroupId,
+    clock,
+    ...(config.ecsEndpoint !== undefined ? { ecsEndpoint: config.ecsEndpoint } : {}),
+    ...(config.essEndpoint !== undefined ? { essEndpoint: config.essEndpoint } : {}),
+  });
 }

@@ -1,5 +1,8 @@
 // Retries with exponential backoff for throttling, 5xx and network faults, and a
 // concurrency bound for fan-out cloud calls.
+import { field } from "./errors";
+
+export { describeError } from "./errors";
 
 export interface RetryOptions {
   readonly retries: number;
@@ -21,12 +24,6 @@ const NETWORK_CODES = new Set([
   "UND_ERR_SOCKET",
 ]);
 
-function field(error: unknown, name: string): unknown {
-  return typeof error === "object" && error !== null
-    ? (error as Record<string, unknown>)[name]
-    : undefined;
-}
-
 /** Throttling (any `Throttling*` code), server errors and timeouts are worth another try. */
 export function isRetryable(error: unknown): boolean {
   const code = String(field(error, "code") ?? "");
@@ -42,16 +39,18 @@ export function isRetryable(error: unknown): boolean {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Calls `fn`, and again after a jittered backoff while `retryable` says its failure may pass. */
 export async function withRetry<T>(
   fn: () => Promise<T>,
   options: RetryOptions = DEFAULT_RETRY,
+  retryable: (error: unknown) => boolean = isRetryable,
 ): Promise<T> {
   const sleep = options.sleep ?? defaultSleep;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (error) {
-      if (attempt >= options.retries || !isRetryable(error)) throw error;
+      if (attempt >= options.retries || !retryable(error)) throw error;
       // Full jitter keeps many callers from retrying in lockstep.
       const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt);
       const delay = Math.round(Math.random() * ceiling);
@@ -77,10 +76,4 @@ export async function mapLimit<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-export function describeError(error: unknown): string {
-  const code = field(error, "code");
-  const message = String(field(error, "message") ?? error);
-  return code ? `${String(code)}: ${message}` : message;
 }

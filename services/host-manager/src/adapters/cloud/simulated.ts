@@ -1,7 +1,7 @@
 // An in-process scaling group for local runs and tests: instances i-sim-0001 upward,
 // which the health check can reboot and replace like the real thing.
 import type { Clock } from "../../clock";
-import type { CloudDriver, CloudInstance, ReplaceMode } from "../../domain/cloud";
+import type { CloudDriver, CloudInstance, RemovalAccepted, ReplaceMode } from "../../domain/cloud";
 
 /** The id the simulated group gives its `n`th instance (from 1): i-sim-0001 upward. */
 export const simInstanceId = (n: number): string => `i-sim-${String(n).padStart(4, "0")}`;
@@ -79,6 +79,16 @@ export class SimulatedCloud implements CloudDriver {
       instanceId,
       replacement: replacement.instanceId,
     });
+  }
+
+  /** ESS's batch removal: every instance is replaced, as by replaceInstance. */
+  async removeInstances(
+    instanceIds: readonly string[],
+    _clientToken: string,
+  ): Promise<RemovalAccepted> {
+    instanceIds.forEach((id) => this.require(id));
+    for (const id of instanceIds) await this.replaceInstance(id, "remove");
+    return { activityId: null };
   }
 
   private require(instanceId: string): void {

@@ -32,6 +32,8 @@ export interface StatuspageConfig {
 interface CommonConfig {
   readonly port: number;
   readonly dataDir: string;
+  /** The data directory is on a network file system: SQLite's rollback journal, not WAL. */
+  readonly dataOnNetworkFs: boolean;
   readonly token: string;
   /** The token being rotated out: still accepted until it is unset. */
   readonly tokenPrevious?: string;
@@ -48,6 +50,15 @@ interface CommonConfig {
   /** Share of the fleet (whole percent) that must stay healthy while a rollout replaces hosts. */
   readonly minHealthyPercentage: number;
   readonly logLevel: string;
+  /**
+   * How long the lease on the database lasts unrenewed: a passive manager takes over
+   * after this long without a renewal (renewed every third of it).
+   */
+  readonly leaseTtlSeconds: number;
+  /** How long a health-check cycle may take before it is abandoned. */
+  readonly cycleDeadlineSeconds: number;
+  /** How long an inventory refresh (the scaling group's listing) may take. */
+  readonly inventoryDeadlineSeconds: number;
   /** Set the status page's session cookie with `Secure` (HTTPS or localhost only). */
   readonly cookieSecure: boolean;
   /** Push figures to Statuspage after each cycle; undefined when not configured. */
@@ -67,6 +78,9 @@ export interface AlicloudConfig {
   readonly cloud: "alicloud";
   readonly region: string;
   readonly scalingGroupId: string;
+  /** Override the region's VPC endpoints (the driver's default). */
+  readonly ecsEndpoint?: string;
+  readonly essEndpoint?: string;
 }
 
 export type CloudConfig = SimulatedCloudConfig | AlicloudConfig;
@@ -94,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: vars[ENV.port],
     dataDir: vars[ENV.dataDir],
+    dataOnNetworkFs: vars[ENV.dataOnNetworkFs],
     token: vars[ENV.token],
     ...(tokenPrevious !== undefined ? { tokenPrevious } : {}),
     ...cloudConfig(vars),
@@ -108,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(fleetGeneration !== undefined ? { fleetGeneration } : {}),
     minHealthyPercentage: vars[ENV.minHealthyPercentage],
     logLevel: vars[ENV.logLevel],
+    leaseTtlSeconds: vars[ENV.leaseTtlSeconds],
+    cycleDeadlineSeconds: vars[ENV.cycleDeadlineSeconds],
+    inventoryDeadlineSeconds: vars[ENV.inventoryDeadlineSeconds],
     cookieSecure: vars[ENV.cookieSecure],
     ...(pageId !== undefined && apiKey !== undefined && metricIds !== undefined
       ? { statuspage: { pageId, apiKey, metricIds, url: vars[ENV.statuspageUrl] } }
@@ -128,7 +146,15 @@ function cloudConfig(vars: HostManagerEnv): CloudConfig {
   const scalingGroupId = vars[ENV.scalingGroupId];
   // parseHostManagerEnv has already refused alicloud without these, naming them.
   if (!region || !scalingGroupId) throw new Error("alicloud without region or scaling group");
-  return { cloud: "alicloud", region, scalingGroupId };
+  const ecsEndpoint = vars[ENV.ecsEndpoint];
+  const essEndpoint = vars[ENV.essEndpoint];
+  return {
+    cloud: "alicloud",
+    region,
+    scalingGroupId,
+    ...(ecsEndpoint !== undefined ? { ecsEndpoint } : {}),
+    ...(essEndpoint !== undefined ? { essEndpoint } : {}),
+  };
 }
 
 /** The health check's thresholds, in the units the rules compare with. */

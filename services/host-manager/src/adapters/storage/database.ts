@@ -1,4 +1,5 @@
-// Opens the SQLite database (WAL, durable commits) and brings its schema up to date.
+// Opens the SQLite database (WAL on a local disk, a rollback journal on a network file
+// system; durable commits) and brings its schema up to date.
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -8,15 +9,39 @@ export type Db = Database.Database;
 
 export const DATABASE_FILE = "host-manager.db";
 
+export interface DatabaseOptions {
+  /**
+   * The data directory is on a network file system (NAS over NFS): use the rollback
+   * journal (DELETE), never WAL. WAL keeps its index in shared memory and requires every
+   * process on one host; "WAL does not work over a network filesystem"
+   * (https://www.sqlite.org/wal.html, Limitations, first bullet).
+   */
+  readonly networkFs?: boolean;
+}
+
 /**
  * Opens (creating if needed) `<dataDir>/host-manager.db`, applies pending migrations and
  * proves it can write: throws rather than hand back a database it cannot write.
  */
-export function openDatabase(dataDir: string): Db {
+export function openDatabase(dataDir: string, options: DatabaseOptions = {}): Db {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, DATABASE_FILE);
   const db = new Database(path);
-  db.pragma("journal_mode = WAL");
+  const wanted = options.networkFs ? "delete" : "wal";
+  // Leaving WAL needs the database to itself: with another connection in it, SQLite
+  // refuses (locked) or keeps the old mode, and either must stop the start, not pass.
+  let mode: string;
+  try {
+    mode = String(db.pragma(`journal_mode = ${wanted.toUpperCase()}`, { simple: true }));
+  } catch (error) {
+    mode = error instanceof Error ? error.message : String(error);
+  }
+  if (mode.toLowerCase() !== wanted) {
+    db.close();
+    throw new Error(
+      `cannot set journal_mode ${wanted} (${mode}): is another process using the database?`,
+    );
+  }
   // FULL: a report is acknowledged only after its commit reached the disk.
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 5000");

@@ -24,6 +24,8 @@ import {
   selectList,
 } from "./columns";
 import type { Db } from "./database";
+import { RemediationIntents } from "./intents";
+import { SlotRegistry } from "./slots";
 
 const ALL = selectList(HOST_COLUMNS);
 const col = (field: keyof HostRecord) => HOST_COLUMNS[field];
@@ -59,8 +61,14 @@ export class HostStore {
    * synchronously, so one array serves every call and a report costs no allocation here.
    */
   private readonly reportParams: unknown[];
+  /** Remediations begun and not yet recorded as done or refused. */
+  readonly intents: RemediationIntents;
+  /** Where each replace hands on to the next host, and the slots given up on. */
+  readonly slots: SlotRegistry;
 
   constructor(private readonly db: Db) {
+    this.intents = new RemediationIntents(db);
+    this.slots = new SlotRegistry(db);
     // Lists of columns come from ./columns; a single column in a condition is plain SQL.
     this.stmt = {
       probe: db.prepare("SELECT 1"),

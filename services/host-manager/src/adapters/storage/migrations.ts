@@ -51,4 +51,61 @@ export const MIGRATIONS: readonly string[] = [
      id         TEXT PRIMARY KEY,
      expires_at INTEGER NOT NULL
    );`,
+  // -- svc-cloud: removals (ESS RemoveInstances) not yet accepted, kept until they are.
+  // client_token is set while a request for the row may have reached ESS unanswered:
+  // resending it with the same token cannot remove twice.
+  `CREATE TABLE pending_removals (
+     instance_id  TEXT PRIMARY KEY,
+     origin       TEXT NOT NULL,
+     reason       TEXT NOT NULL,
+     detail       TEXT,
+     requested_at INTEGER NOT NULL,
+     tries        INTEGER NOT NULL DEFAULT 0,
+     last_error   TEXT,
+     client_token TEXT
+   );`,
+  // -- svc-cloud: the lease that makes one host-manager on a database the active one.
+  // One row; `beat` goes up at every renewal, which is what a passive manager watches
+  // (on its own monotonic clock); the times are wall-clock, for people.
+  `CREATE TABLE lease (
+     name        TEXT PRIMARY KEY,
+     holder      TEXT,
+     acquired_at INTEGER NOT NULL,
+     renewed_at  INTEGER NOT NULL,
+     expires_at  INTEGER NOT NULL,
+     beat        INTEGER NOT NULL
+   );`,
+  // -- svc-cloud: remediations under way. Written, with the host's attempt counted and its
+  // cooldown started, before the cloud call; deleted when its outcome is recorded. A row
+  // left at start-up is a call whose answer a stopped process never saw: it is kept as
+  // done (never repeated); prev_* undo the count when ECS refused it outright.
+  `CREATE TABLE remediation_intents (
+     instance_id              TEXT PRIMARY KEY,
+     action                   TEXT NOT NULL,
+     reason                   TEXT NOT NULL,
+     started_at               INTEGER NOT NULL,
+     prev_state               TEXT NOT NULL,
+     prev_attempts            INTEGER NOT NULL,
+     prev_last_remediation_at INTEGER
+   );`,
+  // -- svc-cloud: slots, the places in the group a replace hands on from one host to the
+  // next. ESS names no link between a removed instance and the one it launches, so each
+  // replace is a handoff the next new instance takes up (oldest first); strikes count the
+  // hosts in a row in the slot that never came up, and a failed slot says why.
+  `CREATE TABLE slot_handoffs (
+     from_instance TEXT PRIMARY KEY,
+     slot          TEXT NOT NULL,
+     origin        TEXT NOT NULL,
+     strikes       INTEGER NOT NULL,
+     at            INTEGER NOT NULL,
+     to_instance   TEXT
+   );
+   CREATE INDEX slot_handoffs_by_time ON slot_handoffs (at);
+   CREATE TABLE host_slots (
+     instance_id   TEXT PRIMARY KEY,
+     slot          TEXT NOT NULL,
+     strikes       INTEGER NOT NULL,
+     failed_at     INTEGER,
+     failed_reason TEXT
+   );`,
 ];

@@ -56,14 +56,31 @@ function pageAfter<T extends { instanceId: string }>(
 }
 
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
+  // A passive manager (another holds the lease) says so, and who is active, with 200: it
+  // is alive and waiting, and a liveness probe that killed it would only restart it,
+  // passive again, in a loop.
   app.get("/healthz", { config: { auth: "none" } }, async (_request, reply) => {
+    const lease = deps.healthCheck.lease?.();
+    const passive =
+      lease?.role === "passive"
+        ? {
+            role: lease.role,
+            leaseHolder: lease.holder,
+            leaseExpiresAt:
+              lease.expiresAt === null ? null : new Date(lease.expiresAt).toISOString(),
+          }
+        : {};
+    // Alive, but its last cycle hung and was given up on: say so (a restart would not help).
+    const abandonedAt = deps.healthCheck.abandonedAt?.() ?? null;
+    const abandoned =
+      abandonedAt === null ? {} : { cycleAbandonedAt: new Date(abandonedAt).toISOString() };
     if (!deps.hosts.answers()) {
-      return reply.code(503).send({ ok: false, error: "database unavailable" });
+      return reply.code(503).send({ ok: false, error: "database unavailable", ...passive });
     }
     // Reading is not enough: a database that cannot be written must not look alive.
     const writes = deps.reports.health();
-    if (!writes.ok) return reply.code(503).send({ ok: false, error: writes.reason });
-    return { ok: true };
+    if (!writes.ok) return reply.code(503).send({ ok: false, error: writes.reason, ...passive });
+    return { ok: true, ...passive, ...abandoned };
   });
 
   app.post("/rpc/v1/status", async (request, reply) => {

@@ -98,6 +98,30 @@ describe("loadConfig", () => {
     });
   });
 
+  it("leaves the endpoints to the driver unless overridden, and names a bad one", () => {
+    const alicloud = {
+      ...base,
+      HOST_MANAGER_CLOUD: "alicloud",
+      HOST_MANAGER_REGION: "cn-hangzhou",
+      HOST_MANAGER_SCALING_GROUP_ID: "asg-123",
+    };
+    const config = loadConfig(alicloud);
+    expect(config).not.toHaveProperty("ecsEndpoint");
+    expect(config).not.toHaveProperty("essEndpoint");
+    expect(
+      loadConfig({
+        ...alicloud,
+        HOST_MANAGER_ECS_ENDPOINT: "ecs.cn-hangzhou.aliyuncs.com",
+        HOST_MANAGER_ESS_ENDPOINT: "127.0.0.1:8081",
+      }),
+    ).toMatchObject({ ecsEndpoint: "ecs.cn-hangzhou.aliyuncs.com", essEndpoint: "127.0.0.1:8081" });
+    expect(
+      problemsOf({ ...alicloud, HOST_MANAGER_ESS_ENDPOINT: "https://ess.aliyuncs.com" }),
+    ).toEqual([
+      "HOST_MANAGER_ESS_ENDPOINT: must be a host name like ecs-vpc.cn-hangzhou.aliyuncs.com",
+    ]);
+  });
+
   it("reads the fleet generation and the minimum healthy share for rollouts", () => {
     const config = loadConfig({
       ...base,

@@ -1,7 +1,7 @@
 // Schema migrations: a database an earlier release left is brought up to date in place.
 import { openDatabase, schemaVersion } from "../../../src/adapters/storage/database";
-import { HostStore } from "../../../src/adapters/storage/hosts";
 import { MIGRATIONS } from "../../../src/adapters/storage/migrations";
+import { HostStore } from "../../../src/adapters/storage/hosts";
 import { T0, tempDir } from "../../support/fixtures";
 
 let dir: ReturnType<typeof tempDir>;
@@ -26,11 +26,20 @@ describe("schema", () => {
       ],
       T0,
     );
+    // And without the tables later migrations add.
+    const later = v2
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table'
+         AND name NOT IN ('hosts', 'remediation_events', 'cycles', 'sqlite_sequence')`,
+      )
+      .pluck()
+      .all() as string[];
+    for (const table of later) v2.exec(`DROP TABLE ${table}`);
     v2.exec(`ALTER TABLE hosts DROP COLUMN generation;
-      ALTER TABLE hosts DROP COLUMN rollout_replaced_at; DROP TABLE sessions;
-      PRAGMA user_version = 1;`);
+      ALTER TABLE hosts DROP COLUMN rollout_replaced_at; PRAGMA user_version = 1;`);
     v2.close();
     const db = openDatabase(dir.path);
+    // Up to date: every migration since, the generation columns' included.
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(new HostStore(db).get("i-old")).toMatchObject({
       cloudPrivateIp: "10.0.0.9",

@@ -21,6 +21,8 @@ export function containerEnvironment(
 ): EnvironmentVar[] {
   return hostManagerEnvironment<pulumi.Input<string>>({
     port: args.port,
+    // On NAS (NFS) the service keeps SQLite out of WAL mode, which needs one host's memory.
+    dataOnNetworkFs: args.storage === "nas",
     token: pulumi.secret(args.fleetToken),
     ...(args.previousFleetToken === undefined
       ? {}

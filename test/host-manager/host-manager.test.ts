@@ -147,6 +147,13 @@ describe("HostManager", () => {
     ]);
   });
 
+  test("tells the service when its data is on NFS, where SQLite must not use WAL", async () => {
+    const nas = await containerOf(stackConfig("prod-cn-hangzhou"));
+    expect(nas.env.HOST_MANAGER_DATA_ON_NETWORK_FS).toBe("true");
+    const emptyDir = await containerOf(stackConfig("dev"));
+    expect(emptyDir.env.HOST_MANAGER_DATA_ON_NETWORK_FS).toBe("false");
+  });
+
   test("the Statuspage key reaches the container as a secret when configured", async () => {
     const config = stackConfig(
       "dev",

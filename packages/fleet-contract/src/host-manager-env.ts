@@ -34,6 +34,7 @@ export const STATUSPAGE_METRIC_KEYS = [
 export const HOST_MANAGER_ENV = {
   port: "HOST_MANAGER_PORT",
   dataDir: "HOST_MANAGER_DATA_DIR",
+  dataOnNetworkFs: "HOST_MANAGER_DATA_ON_NETWORK_FS",
   token: "HOST_MANAGER_TOKEN",
   tokenPrevious: "HOST_MANAGER_TOKEN_PREVIOUS",
   cloud: "HOST_MANAGER_CLOUD",
@@ -71,6 +72,7 @@ export const HOST_MANAGER_DATA_DIR = "/data";
 /** What an unset variable means. */
 export const HOST_MANAGER_DEFAULTS = {
   port: 8080,
+  dataOnNetworkFs: false,
   cloud: "simulated" as CloudKind,
   simHosts: 10,
   schedule: "0 */5 * * * *",
@@ -158,6 +160,7 @@ const D = HOST_MANAGER_DEFAULTS;
 export const hostManagerEnvSchema = z.object({
   [E.port]: intVar(D.port, 0, 65535),
   [E.dataDir]: z.string({ error: "is required" }).min(1, "is required"),
+  [E.dataOnNetworkFs]: booleanVar(D.dataOnNetworkFs),
   [E.token]: tokenVar(),
   [E.tokenPrevious]: tokenVar().optional(),
   [E.cloud]: z.enum(["alicloud", "simulated"]).default(D.cloud),
@@ -260,6 +263,11 @@ export function parseHostManagerEnv(
  */
 export interface HostManagerDeployment<S> {
   readonly port: number;
+  /**
+   * The data directory is on a network filesystem (NFS): SQLite must not use WAL there,
+   * whose index lives in shared memory on one host (https://www.sqlite.org/wal.html).
+   */
+  readonly dataOnNetworkFs: boolean;
   readonly token: S;
   readonly tokenPrevious?: S;
   readonly region: string;
@@ -299,6 +307,7 @@ export function hostManagerEnvironment<S>(
   const env: EnvironmentEntry<S>[] = [
     { key: E.port, value: String(d.port) },
     { key: E.dataDir, value: HOST_MANAGER_DATA_DIR },
+    { key: E.dataOnNetworkFs, value: String(d.dataOnNetworkFs) },
     { key: E.token, value: d.token },
     ...(d.tokenPrevious === undefined ? [] : [{ key: E.tokenPrevious, value: d.tokenPrevious }]),
     { key: E.cloud, value: "alicloud" },

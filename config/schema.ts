@@ -140,10 +140,15 @@ const fleet = z.strictObject({
     .meta(doc("Host names are this plus a sequence number, within Windows' 15 characters.")),
   systemDisk: z
     .strictObject({
-      category: oneOf(["cloud_essd", "cloud_auto", "cloud_ssd", "cloud_efficiency"])
+      // The scaling configuration's system_disk_category validator has no cloud_auto
+      // (aliyun/terraform-provider-alicloud resource_alicloud_ess_scaling_configuration.go:203-208);
+      // of what it allows, these are the cloud disks offered with current instance types.
+      category: oneOf(["cloud_essd", "cloud_ssd", "cloud_efficiency"])
         .default("cloud_essd")
         .meta(doc("System disk type.")),
-      sizeGb: wholeNumber(40, 2048).default(80).meta(doc("System disk size in GB.")),
+      // system_disk_size is IntBetween(20, 500) there (:215-219), whatever the bridged docs
+      // say of 2048; 40 is the size of the Windows images the fleet boots (`..._40G_...`).
+      sizeGb: wholeNumber(40, 500).default(80).meta(doc("System disk size in GB.")),
     })
     .prefault({})
     .meta(doc("The hosts' system disk.")),

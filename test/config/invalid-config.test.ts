@@ -248,7 +248,19 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
     "a system disk too small for Windows",
     { fleet: { systemDisk: { sizeGb: 20 } } },
     "hpc-fleet:fleet.systemDisk.sizeGb",
-    /40 to 2048/,
+    /40 to 500/,
+  ],
+  [
+    "a system disk larger than the scaling configuration takes",
+    { fleet: { systemDisk: { sizeGb: 501 } } },
+    "hpc-fleet:fleet.systemDisk.sizeGb",
+    /40 to 500 \(got 501\)/,
+  ],
+  [
+    "a system disk category the scaling configuration refuses",
+    { fleet: { systemDisk: { category: "cloud_auto" } } },
+    "hpc-fleet:fleet.systemDisk.category",
+    /one of cloud_essd, cloud_ssd, cloud_efficiency \(got "cloud_auto"\)/,
   ],
 ];
 

@@ -100,7 +100,8 @@ const spot = z.strictObject({
     .default("NoSpot")
     .meta(doc("Spot use above the on-demand share.")),
   priceLimits: list(
-    z.strictObject({ instanceType, maxPricePerHour: decimal(0.001, 1000) }),
+    // At most 2 decimals (the InstanceGroup's rule): the provider sends cents.
+    z.strictObject({ instanceType, maxPricePerHour: decimal(0.01, 1000) }),
     0,
     10,
     "price limits",

@@ -75,6 +75,17 @@ export interface InstanceGroupArgs {
   readonly tags: Tags;
 }
 
+/**
+ * Whether ESS receives `price` as written: the provider sends a spot price limit with
+ * strconv.FormatFloat(v, 'f', 2, 64) (terraform-provider-alicloud
+ * resource_alicloud_ess_scaling_configuration.go:845), so a third decimal is rounded away
+ * and a limit below 0.005 goes out as 0.00.
+ */
+function isCentPrecise(price: number): boolean {
+  const cents = price * 100;
+  return Math.abs(cents - Math.round(cents)) < 1e-6;
+}
+
 type GroupSizing = Pick<InstanceGroupArgs, "instanceCount" | "minSize" | "maxSize">;
 
 /** The group's minimum and maximum sizes, each defaulting to its instance count. */
@@ -121,6 +132,14 @@ export function instanceGroupArgProblems(
         report("onDemandBaseCapacity", `must not exceed the group's maximum size (${maxSize})`);
       }
     }
+    spotPriceLimits?.forEach(({ maxPricePerHour }, index) => {
+      if (!isCentPrecise(maxPricePerHour)) {
+        report(
+          `spotPriceLimits[${index}].maxPricePerHour`,
+          `must have at most 2 decimals, as the provider sends it to ESS (got ${maxPricePerHour})`,
+        );
+      }
+    });
     if (instanceTypes && spotPriceLimits) {
       if (args.spotStrategy === "SpotWithPriceLimit") {
         const priced = new Set(spotPriceLimits.map((limit) => limit.instanceType));

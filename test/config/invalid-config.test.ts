@@ -257,6 +257,28 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
     /40 to 500 \(got 501\)/,
   ],
   [
+    "a spot price finer than the cents the provider sends",
+    {
+      fleet: {
+        spot: {
+          priceLimits: [{ instanceType: "ecs.c7.2xlarge", maxPricePerHour: 0.015 }],
+        },
+      },
+    },
+    "hpc-fleet:fleet.spot.priceLimits[0].maxPricePerHour",
+    /at most 2 decimals.*\(got 0.015\)/,
+  ],
+  [
+    "a spot price below a cent",
+    {
+      fleet: {
+        spot: { priceLimits: [{ instanceType: "ecs.c7.2xlarge", maxPricePerHour: 0.004 }] },
+      },
+    },
+    "hpc-fleet:fleet.spot.priceLimits[0].maxPricePerHour",
+    /from 0.01 to 1000 \(got 0.004\)/,
+  ],
+  [
     "a system disk category the scaling configuration refuses",
     { fleet: { systemDisk: { category: "cloud_auto" } } },
     "hpc-fleet:fleet.systemDisk.category",

@@ -296,9 +296,22 @@ const healthCheck = z.strictObject({
     ),
 });
 
+// The operator's tags land on every resource; each keeps the strictest limit of the types
+// tagged: keys of at most 64 characters (ESS scaling groups and ECI container groups:
+// @pulumi/alicloud ess/scalingGroup.d.ts and eci/containerGroup.d.ts, `tags`), values of
+// at most 128, neither starting with aliyun or acs: (the same docs) nor containing http://
+// or https:// (ECS RunInstances Tag.N: @alicloud/ecs20140526 RunInstancesRequest.d.ts:1123,
+// 1131); and no " or \, which the provider writes unescaped into the Tags JSON of
+// ModifyScalingConfiguration (resource_alicloud_ess_scaling_configuration.go:1445-1450).
+const TAG_KEY =
+  'a tag key of at most 64 characters, without ", \\, http:// or https://, that does not start with aliyun, acs: or hpc-fleet:';
 const tagKey = text(
-  /^(?!aliyun|acs:|hpc-fleet:)[^\s].{0,127}$/,
-  "a tag key of at most 128 characters that does not start with aliyun, acs: or hpc-fleet:",
+  /^(?!aliyun|acs:|hpc-fleet:)(?!.*https?:\/\/)[^\s"\\][^"\\\r\n]{0,63}$/,
+  TAG_KEY,
+);
+const tagValue = text(
+  /^(?!aliyun|acs:)(?!.*https?:\/\/)[^"\\\r\n]{0,128}$/,
+  'a tag value of at most 128 characters, without ", \\, http:// or https://, that does not start with aliyun or acs:',
 );
 
 /** Everything in the `hpc-fleet:` namespace, plus the region from `alicloud:region`. */
@@ -337,11 +350,14 @@ export const stackConfigSchema = z.strictObject({
       doc("The health check: when it runs, its timeouts, its retry limit and its storm guard."),
     ),
   tags: z
-    .record(tagKey, z.string({ error: "must be text" }).max(128))
+    // zod says only "Invalid key in record" of a bad key: say what a key must be.
+    .record(tagKey, tagValue, {
+      error: (issue) => (issue.code === "invalid_key" ? `must be ${TAG_KEY}` : undefined),
+    })
     .default({})
     .meta(
       doc(
-        "Your own tags on every resource (not `Name`, `project`, `stack`, `environment`, `region`, `role`).",
+        "Your own tags on every resource (not `Name`, `project`, `stack`, `environment`, `region`, `role`); at most 13, as each host also carries those six and its generation tag, and ECS takes 20.",
       ),
     ),
   statuspageApiKey: z

@@ -245,6 +245,36 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
     /set by hpc-fleet/,
   ],
   [
+    "more tags than a host can carry besides the fleet's own seven",
+    { tags: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`extra-${i}`, "x"])) },
+    "hpc-fleet:tags",
+    /at most 13 tags: every host also carries Name, project, .*hpc-fleet-generation.*\(got 21\)/,
+  ],
+  [
+    "a tag key longer than ESS takes",
+    { tags: { ["k".repeat(65)]: "v" } },
+    `hpc-fleet:tags.${"k".repeat(65)}`,
+    /at most 64 characters/,
+  ],
+  [
+    "a tag key with a URL",
+    { tags: { "see-https://example.com": "v" } },
+    "hpc-fleet:tags.see-https://example.com",
+    /without ", \\, http:\/\/ or https:\/\//,
+  ],
+  [
+    "a tag value with a quote, which the provider would write into JSON unescaped",
+    { tags: { team: 'perf "lab"' } },
+    "hpc-fleet:tags.team",
+    /a tag value of at most 128 characters, without "/,
+  ],
+  [
+    "a tag value that starts like Alibaba's own",
+    { tags: { team: "acs:perf" } },
+    "hpc-fleet:tags.team",
+    /not start with aliyun or acs:/,
+  ],
+  [
     "a system disk too small for Windows",
     { fleet: { systemDisk: { sizeGb: 20 } } },
     "hpc-fleet:fleet.systemDisk.sizeGb",

@@ -224,8 +224,16 @@ const hostManager = z.strictObject({
   registryUsername: text(/^\S+$/, "a registry user name")
     .optional()
     .meta(doc("For a private registry, with the secret `hostManagerRegistryPassword`.")),
-  cpu: decimal(0.25, 16).default(1).meta(doc("vCPUs of the container group.")),
-  memoryGb: decimal(0.5, 64).default(2).meta(doc("Memory of the container group in GB.")),
+  cpu: decimal(0.25, 16)
+    .default(1)
+    .meta(doc("vCPUs of the container group: 0.25, 0.5, 1, 2, 4, 8, 12 or 16 (ECI's sizes).")),
+  memoryGb: decimal(0.5, 64)
+    .default(2)
+    .meta(
+      doc(
+        "Memory of the container group in GB, a size ECI pairs with `cpu` (1 vCPU: 2, 4 or 8; 2 vCPUs: 1 to 16).",
+      ),
+    ),
   port: wholeNumber(1024, 65535).default(8080).meta(doc("The API port.")),
   dnsZone: text(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "a DNS zone such as hpc-fleet.internal")
     .default("hpc-fleet.internal")

@@ -5,6 +5,7 @@ import type { ReplaceMode, StatuspageMetricIds } from "@hpc-fleet/fleet-contract
 import type * as pulumi from "@pulumi/pulumi";
 import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../arg-problems";
 import type { Tags } from "../tags";
+import { eciSpecProblem } from "./eci-specs";
 
 /**
  * The service's settings are plain, not Inputs: they are checked before any resource
@@ -29,9 +30,9 @@ export interface HostManagerArgs {
   readonly registryUsername?: string;
   /** Password for a private registry (a secret); needs registryUsername. Defaults to none. */
   readonly registryPassword?: pulumi.Input<string>;
-  /** vCPUs of the container group. Required. */
+  /** vCPUs of the container group, a count ECI offers (eci-specs.ts). Required. */
   readonly cpu: number;
-  /** Memory of the container group in GB. Required. */
+  /** Memory of the container group in GB, one ECI offers with that cpu. Required. */
   readonly memoryGb: number;
   /** The port the service listens on, for the hosts' reports and the status page. Required. */
   readonly port: number;
@@ -88,6 +89,10 @@ export function hostManagerArgProblems(
   name: ArgName = ownArgName,
 ): ArgProblem[] {
   return collectProblems((report) => {
+    if (args.cpu !== undefined) {
+      const problem = eciSpecProblem(args.cpu, args.memoryGb);
+      if (problem) report(problem.arg, problem.reason);
+    }
     if (args.storage === "nas" && !args.nasServer) {
       report("nasServer", `is required when ${name("storage")} is "nas"`);
     }

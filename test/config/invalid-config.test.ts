@@ -275,6 +275,18 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
     /not start with aliyun or acs:/,
   ],
   [
+    "a container memory size ECI does not offer with its vCPUs",
+    { hostManager: { cpu: 2, memoryGb: 3 } },
+    "hpc-fleet:hostManager.memoryGb",
+    /one of 1, 2, 4, 8, 16 with 2 vCPUs.*\(got 3\)/,
+  ],
+  [
+    "a container vCPU count ECI does not offer",
+    { hostManager: { cpu: 3, memoryGb: 6 } },
+    "hpc-fleet:hostManager.cpu",
+    /vCPU count ECI offers/,
+  ],
+  [
     "a system disk too small for Windows",
     { fleet: { systemDisk: { sizeGb: 20 } } },
     "hpc-fleet:fleet.systemDisk.sizeGb",

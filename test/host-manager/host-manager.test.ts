@@ -207,6 +207,24 @@ describe("the HostManager's args", () => {
     );
   });
 
+  test("take only the vCPU and memory pairs ECI creates, which it would otherwise round up", () => {
+    expect(hostManagerArgProblems({ ...args, cpu: 2, memoryGb: 4 })).toEqual([]);
+    expect(hostManagerArgProblems({ ...args, cpu: 0.25, memoryGb: 0.5 })).toEqual([]);
+    expect(hostManagerArgProblems({ ...args, cpu: 1, memoryGb: 1 })).toEqual([
+      {
+        propertyPath: "memoryGb",
+        reason: "must be one of 2, 4, 8 with 1 vCPU, as ECI offers them (got 1)",
+      },
+    ]);
+    expect(hostManagerArgProblems({ ...args, cpu: 3, memoryGb: 6 })).toEqual([
+      {
+        propertyPath: "cpu",
+        reason:
+          "must be a vCPU count ECI offers: 0.25, 0.5, 1, 2, 4, 8, 12, 16, 24, 32, 52, 64 (got 3)",
+      },
+    ]);
+  });
+
   test("a private registry's credentials are given for the image's registry", async () => {
     const image = "registry.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0";
     const { resources } = await runDeclarations(

@@ -129,7 +129,12 @@ const fleet = z.strictObject({
   instanceCount: wholeNumber(0, MAX_INSTANCES).meta(doc("The scaling group's desired size.")),
   minSize: wholeNumber(0, MAX_INSTANCES)
     .optional()
-    .meta(doc("The group's minimum.", "`instanceCount`")),
+    .meta(
+      doc(
+        "The group's minimum; `instanceCount` holds the size. ESS refuses to remove a host that would take the group below it, so at `instanceCount` no host could be replaced by removal.",
+        "`0`",
+      ),
+    ),
   maxSize: wholeNumber(0, MAX_INSTANCES)
     .optional()
     .meta(doc("The group's maximum.", "`instanceCount`")),

@@ -40,11 +40,11 @@ function only<T>(items: readonly T[]): T {
 }
 
 describe("the fleet program", () => {
-  test("changing instanceCount from 2 to 5 changes the group's size fields and nothing else", async () => {
+  test("changing instanceCount from 2 to 5 changes the group's desired capacity and nothing else", async () => {
     const two = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 2, maxSize: 10 } });
     const five = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 5, maxSize: 10 } });
     expect(changedInputs(two.resources, five.resources)).toEqual({
-      [`${SCALING_GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity", "minSize"],
+      [`${SCALING_GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity"],
     });
   });
 

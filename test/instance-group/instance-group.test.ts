@@ -22,7 +22,7 @@ describe("InstanceGroup", () => {
     const before = await runHosts(stackConfig("dev", { fleet: { instanceCount: 2 } }));
     const after = await runHosts(stackConfig("dev", { fleet: { instanceCount: 5 } }));
     expect(changedInputs(before.resources, after.resources)).toEqual({
-      [`${SCALING_GROUP}::hpc-group`]: ["desiredCapacity", "maxSize", "minSize"],
+      [`${SCALING_GROUP}::hpc-group`]: ["desiredCapacity", "maxSize"],
     });
   });
 
@@ -192,13 +192,22 @@ describe("InstanceGroup", () => {
     );
   });
 
-  it("sizes the group to its instance count unless the sizes are set", async () => {
+  it("sizes the group to its instance count, with a minimum of 0 unless the sizes are set", async () => {
     // A count set with `pulumi config set --path` arrives as text.
     const { resources } = await runHosts(stackConfig("dev", { fleet: { instanceCount: "5" } }));
+    // A minimum below the count lets RemoveInstances take a host out to replace it.
     expect(findResource(resources, SCALING_GROUP, "hpc-group").inputs).toMatchObject({
       desiredCapacity: 5,
-      minSize: 5,
+      minSize: 0,
       maxSize: 5,
+    });
+    const sized = await runHosts(
+      stackConfig("dev", { fleet: { instanceCount: 5, minSize: 3, maxSize: 8 } }),
+    );
+    expect(findResource(sized.resources, SCALING_GROUP, "hpc-group").inputs).toMatchObject({
+      desiredCapacity: 5,
+      minSize: 3,
+      maxSize: 8,
     });
   });
 });

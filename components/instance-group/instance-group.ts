@@ -41,8 +41,14 @@ function groupCapacityArgs(plan: CapacityPlan): Partial<alicloud.ess.ScalingGrou
     // Instance types are tried in the configured order, for on-demand and spot alike.
     allocationStrategy: "priority",
     spotAllocationStrategy: "priority",
-    // The provider documents the CapacityOptions.* pair as COMPOSABLE's (the plain pair is
-    // COST_OPTIMIZED's and may be rejected here).
+    // Both pairs, the same: the provider's create always sends the plain pair, an unset one
+    // as 0 / 0%, and sends the CapacityOptions.* pair only when set
+    // (terraform-provider-alicloud resource_alicloud_ess_scaling_group.go:876-899). One pair
+    // alone would ask ESS for "0 / 0%" and "50 / 30%" at once, and the docs do not say which
+    // wins. The provider's own COMPOSABLE test sets only the plain pair, its COST_OPTIMIZED
+    // test both, to the same values (resource_alicloud_ess_scaling_group_test.go:1850,1214).
+    onDemandBaseCapacity,
+    onDemandPercentageAboveBaseCapacity: onDemandPercentageAboveBase,
     capacityOptionsOnDemandBaseCapacity: onDemandBaseCapacity,
     capacityOptionsOnDemandPercentageAboveBaseCapacity: onDemandPercentageAboveBase,
     // A reclaimed spot host is replaced at once instead of waiting for the health check.

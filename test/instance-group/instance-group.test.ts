@@ -125,6 +125,9 @@ describe("InstanceGroup", () => {
       multiAzPolicy: "COMPOSABLE",
       azBalance: true,
       allocationStrategy: "priority",
+      // Both pairs, alike: the provider always sends the plain one, so it must agree.
+      onDemandBaseCapacity: 50,
+      onDemandPercentageAboveBaseCapacity: 30,
       capacityOptionsOnDemandBaseCapacity: 50,
       capacityOptionsOnDemandPercentageAboveBaseCapacity: 30,
       groupDeletionProtection: true,

@@ -56,6 +56,29 @@ function groupCapacityArgs(plan: CapacityPlan): Partial<alicloud.ess.ScalingGrou
   };
 }
 
+/**
+ * A cloud name that a replacement does not share. ESS refuses a second scaling group of one
+ * name in a region, and a second scaling configuration of one name in a group (review B6),
+ * while Pulumi creates a replacement before it deletes the original. So the name carries a
+ * suffix drawn anew exactly when one of `forceNewInputs` changes: they are its keepers.
+ * Neither name is ForceNew (the provider renames with ModifyScalingGroup and
+ * ModifyScalingConfiguration: resource_alicloud_ess_scaling_group.go:538-539,
+ * resource_alicloud_ess_scaling_configuration.go:1122-1123), so the suffix's arrival renames
+ * a stack's group and configuration in place: no group is replaced, no host released.
+ */
+function replacementSafeName(
+  parent: pulumi.Resource,
+  name: string,
+  forceNewInputs: Record<string, pulumi.Input<string>>,
+): pulumi.Output<string> {
+  const suffix = new random.RandomId(
+    `${name}-suffix`,
+    { byteLength: 3, keepers: forceNewInputs },
+    { parent },
+  );
+  return pulumi.interpolate`${name}-${suffix.hex}`;
+}
+
 /** Declares the group's resources as children of `parent`; the args are already checked. */
 export function declareInstanceGroup(
   parent: pulumi.Resource,
@@ -75,7 +98,10 @@ export function declareInstanceGroup(
   const group = new alicloud.ess.ScalingGroup(
     groupName,
     {
-      scalingGroupName: groupName,
+      // multiAzPolicy is the group's one ForceNew input here (resource_alicloud_ess_scaling_group.go:157).
+      scalingGroupName: replacementSafeName(parent, groupName, {
+        multiAzPolicy: plan.multiAzPolicy,
+      }),
       minSize,
       maxSize,
       desiredCapacity: args.instanceCount,
@@ -136,7 +162,12 @@ export function declareInstanceGroup(
     configurationName,
     {
       scalingGroupId: group.id,
-      scalingConfigurationName: configurationName,
+      // The password is the configuration's ForceNew input that can change here
+      // (resource_alicloud_ess_scaling_configuration.go:353); a new group takes a new
+      // configuration, whose name is then free anyway. The keeper stays a secret.
+      scalingConfigurationName: replacementSafeName(parent, configurationName, {
+        password: administratorPassword,
+      }),
       ...hostDefinition,
       instanceName: hostName,
       password: administratorPassword,

@@ -16,4 +16,5 @@ export const DNS_ZONE_ATTACHMENT = "alicloud:pvtz/zoneAttachment:ZoneAttachment"
 export const DNS_RECORD = "alicloud:pvtz/zoneRecord:ZoneRecord";
 
 export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+export const RANDOM_ID = "random:index/randomId:RandomId";
 export const LOCAL_COMMAND = "command:local:Command";

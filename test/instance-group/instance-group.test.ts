@@ -1,6 +1,13 @@
 // The InstanceGroup under Pulumi's mocks, wired to a Network as the fleet wires it.
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { findResource, redactInputs, resourcesOfType, plain } from "../helpers/mocks";
+import {
+  findResource,
+  isSecretEnvelope,
+  redactInputs,
+  resourcesOfType,
+  plain,
+} from "../helpers/mocks";
+import { forcesReplacement } from "../../tools/plan/force-new";
 import { changedInputs } from "../helpers/diff";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import {
@@ -10,12 +17,13 @@ import {
 } from "../../components/instance-group";
 import {
   INSTANCE_REFRESH,
+  RANDOM_ID,
   RANDOM_PASSWORD,
   SCALING_CONFIGURATION,
   SCALING_GROUP,
   SECURITY_GROUP_RULE,
 } from "../helpers/types";
-import { hostArgs, runHosts } from "./declare";
+import { hostArgs, PASSWORD, runHosts } from "./declare";
 
 describe("InstanceGroup", () => {
   it("changing instanceCount from 2 to 5 changes only the group's size fields", async () => {
@@ -74,6 +82,37 @@ describe("InstanceGroup", () => {
       minNumeric: 2,
       minSpecial: 2,
     });
+  });
+
+  it("names the group and the configuration with a suffix that changes with their force-new inputs", async () => {
+    const { resources } = await runHosts(stackConfig("dev"));
+    const group = findResource(resources, SCALING_GROUP, "hpc-group");
+    const configuration = findResource(resources, SCALING_CONFIGURATION, "hpc-config");
+    expect(group.inputs.scalingGroupName).toMatch(/^hpc-group-[0-9a-f]{6}$/);
+    expect(configuration.inputs.scalingConfigurationName).toMatch(/^hpc-config-[0-9a-f]{6}$/);
+    expect(findResource(resources, RANDOM_ID, "hpc-group-suffix").inputs).toEqual({
+      byteLength: 3,
+      keepers: { multiAzPolicy: "BALANCE" },
+    });
+    // The configuration's force-new input is the hosts' password: kept, but as a secret.
+    const { keepers } = findResource(resources, RANDOM_ID, "hpc-config-suffix").inputs;
+    expect(isSecretEnvelope(keepers)).toBe(true);
+    expect(plain(keepers)).toEqual({ password: PASSWORD });
+  });
+
+  it("a change of zone policy, which replaces the group, gives the new group a new name", async () => {
+    const balanced = await runHosts(stackConfig("dev"));
+    // Mixing on-demand into dev's all-spot fleet moves the group to COMPOSABLE (ForceNew).
+    const mixed = await runHosts(
+      stackConfig("dev", { fleet: { spot: { onDemandPercentageAboveBase: 50 } } }),
+    );
+    const nameOf = (resources: readonly RecordedResource[]) =>
+      findResource(resources, SCALING_GROUP, "hpc-group").inputs.scalingGroupName;
+    expect(nameOf(mixed.resources)).not.toBe(nameOf(balanced.resources));
+    expect(forcesReplacement(SCALING_GROUP, "multiAzPolicy")).toBe(true);
+    // The names themselves change in place: giving a stack's group its suffix replaces nothing.
+    expect(forcesReplacement(SCALING_GROUP, "scalingGroupName")).toBe(false);
+    expect(forcesReplacement(SCALING_CONFIGURATION, "scalingConfigurationName")).toBe(false);
   });
 
   it("declares no ESS instance refresh: it fails on an empty group and forbids zone balance", async () => {
@@ -169,7 +208,7 @@ describe("InstanceGroup", () => {
     async (stack) => {
       const { resources } = await runHosts(stackConfig(stack));
       // These types have no tags in their cloud API.
-      const untagged = new Set([SECURITY_GROUP_RULE, RANDOM_PASSWORD]);
+      const untagged = new Set([SECURITY_GROUP_RULE, RANDOM_PASSWORD, RANDOM_ID]);
       const declared = resources.filter(
         (r) => r.type.startsWith("alicloud:") || r.type.startsWith("random:"),
       );

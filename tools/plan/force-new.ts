@@ -97,8 +97,9 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "alicloud:pvtz/zoneRecord:ZoneRecord": ["zoneId"],
   // pulumi-command provider/pkg/provider/common/inputs.go: triggers are replaceOnChanges.
   "command:local:Command": ["triggers"],
-  // terraform-provider-random password resource: every argument forces a new password.
+  // terraform-provider-random password and id resources: every argument forces a new value.
   "random:index/randomPassword:RandomPassword": ["*"],
+  "random:index/randomId:RandomId": ["*"],
 };
 
 /** Whether a change at `path` (e.g. `containers[0].name`) forces `type` to be replaced. */

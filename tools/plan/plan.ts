@@ -1,6 +1,7 @@
 // Plans a stack offline: the real program under mocks, with the stack file's config.
 import { resolve } from "node:path";
 import { redactInputs, redactOutput } from "../mocks/values";
+import { randomIdOutputs } from "../mocks/provider-outputs";
 import type { CloudOutputs } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
 import { readStackFile } from "../mocks/stack-file";
@@ -9,10 +10,12 @@ export const PROJECT_DIR = resolve(__dirname, "../..");
 
 /**
  * Generated passwords and tokens get a placeholder in the plan (Pulumi keeps them
- * secret), so the plan shows where each secret flows instead of "<computed>".
+ * secret), so the plan shows where each secret flows instead of "<computed>"; generated
+ * name suffixes get a mock one, so the plan shows the names they make.
  */
 const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   "random:index/randomPassword:RandomPassword": () => ({ result: "offline-plan-generated-secret" }),
+  "random:index/randomId:RandomId": randomIdOutputs,
 };
 
 export interface PlannedResource {

@@ -143,6 +143,34 @@ export function hostManagerConfigArgs(config: StackConfig) {
   } satisfies Partial<HostManagerArgs>;
 }
 
+/**
+ * A resource that others must wait for but that is declared after them: `resources`
+ * settles once `declare` has run, with what it declared; or fails with its error, so the
+ * waiting ones are never registered (the program stops there, as on any failed
+ * registration) instead of waiting forever.
+ */
+function declaredLater<T extends pulumi.Resource>() {
+  let settle: (resources: pulumi.Resource[]) => void = () => undefined;
+  let fail: (error: unknown) => void = () => undefined;
+  const resources = new Promise<pulumi.Resource[]>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  return {
+    resources,
+    declare(declare: () => T): T {
+      try {
+        const resource = declare();
+        settle([resource]);
+        return resource;
+      } catch (error) {
+        fail(error);
+        throw error;
+      }
+    },
+  };
+}
+
 export function declareFleet(config: StackConfig): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
@@ -170,6 +198,9 @@ export function declareFleet(config: StackConfig): FleetOutputs {
 
   const hostManagerArgs = hostManagerConfigArgs(config);
   const url = hostManagerUrl(hostManagerArgs);
+  // The host-manager watches the scaling group, so it needs the group's id; the hosts
+  // launch only once the host-manager is up, so the group's launch waits for it.
+  const hostManagerUp = declaredLater<HostManager>();
   const hosts = new InstanceGroup(`${prefix}-hosts`, {
     ...instanceGroupConfigArgs(config),
     vSwitchIds: network.vSwitchIds,
@@ -178,21 +209,25 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostManagerUrl: url,
     fleetToken: tokens.active,
     tags,
+    launchAfter: hostManagerUp.resources,
   });
 
-  const hostManager = new HostManager(`${prefix}-host-manager`, {
-    ...hostManagerArgs,
-    project: config.project,
-    stack: config.stack,
-    tags,
-    vpcId: network.vpcId,
-    vSwitchId: firstVSwitchId,
-    securityGroupId: network.hostManagerSecurityGroupId,
-    scalingGroupId: hosts.scalingGroupId,
-    fleetToken: tokens.active,
-    previousFleetToken: tokens.previous,
-    generation: hosts.generation,
-  });
+  const hostManager = hostManagerUp.declare(
+    () =>
+      new HostManager(`${prefix}-host-manager`, {
+        ...hostManagerArgs,
+        project: config.project,
+        stack: config.stack,
+        tags,
+        vpcId: network.vpcId,
+        vSwitchId: firstVSwitchId,
+        securityGroupId: network.hostManagerSecurityGroupId,
+        scalingGroupId: hosts.scalingGroupId,
+        fleetToken: tokens.active,
+        previousFleetToken: tokens.previous,
+        generation: hosts.generation,
+      }),
+  );
 
   return {
     region: config.region,

@@ -73,6 +73,8 @@ export interface InstanceGroupArgs {
   readonly minHealthyPercentage: number;
   /** The stack's tags; each resource adds its role and Name. Required. */
   readonly tags: Tags;
+  /** What must be up before ESS launches a host (the HostManager); may come later. Defaults to none. */
+  readonly launchAfter?: pulumi.Input<pulumi.Resource[]>;
 }
 
 /**

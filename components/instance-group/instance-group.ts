@@ -183,7 +183,13 @@ export function declareInstanceGroup(
         [GENERATION_TAG]: value,
       })),
     },
-    child,
+    // `enable` makes the provider call EnableScalingGroup as soon as the configuration
+    // exists, and ESS then launches the desired capacity: hosts that nothing would watch,
+    // repair or answer if what they report to were not up yet (review B8). A dependsOn-only
+    // dependent is updated, not deleted, when what it waits for is replaced
+    // delete-before-create (Pulumi's delete_before_create integration test, step 2), so a
+    // replaced host-manager leaves the configuration and its hosts alone.
+    { ...child, dependsOn: args.launchAfter },
   );
 
   const { instanceCount, minHealthyPercentage } = args;

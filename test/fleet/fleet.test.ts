@@ -113,6 +113,18 @@ describe("the fleet program", () => {
     },
   );
 
+  test("the hosts launch only once the host-manager is up: the enabling configuration waits for it", async () => {
+    const { resources } = await runStack("dev", WITH_IMAGE);
+    const configuration = only(resourcesOfType(resources, SCALING_CONFIGURATION));
+    expect(configuration.inputs.enable).toBe(true);
+    expect(configuration.options?.dependsOn).toEqual([
+      "hpc:host-manager:HostManager::hpc-dev-host-manager",
+    ]);
+    // The group itself comes first: the host-manager needs its id, and it launches nothing
+    // until a configuration enables it.
+    expect(only(resourcesOfType(resources, SCALING_GROUP)).options?.dependsOn).toBeUndefined();
+  });
+
   test.each(SHIPPED_STACKS)(
     "%s: the host-manager watches this stack's scaling group",
     async (stack) => {

@@ -22,6 +22,18 @@ export interface RecordedOptions {
   readonly retainOnDelete?: boolean;
   /** Former identities (a renamed type token): the engine matches them so URNs stay put. */
   readonly aliases?: pulumi.Input<string | pulumi.Alias>[];
+  /** Explicit dependencies (`dependsOn`), each as `type::name`, once they have resolved. */
+  readonly dependsOn?: readonly string[];
+}
+
+/** The resources in a `dependsOn` value: a resource, a promise or Output of some, or a list. */
+async function resourcesIn(value: unknown): Promise<pulumi.Resource[]> {
+  // The SDK hands transformations a promised dependsOn as an Output (its promise() is internal).
+  const settled = pulumi.Output.isInstance(value)
+    ? await (value as unknown as { promise(): Promise<unknown> }).promise()
+    : await value;
+  if (Array.isArray(settled)) return (await Promise.all(settled.map(resourcesIn))).flat();
+  return pulumi.Resource.isInstance(settled) ? [settled] : [];
 }
 
 /** Answers a provider function call (`alicloud:...:get...`) the program is allowed to make. */
@@ -72,6 +84,7 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
   recordParentsAndOptions(): void {
     const parents = new Map<string, string>();
     const options = new Map<string, RecordedOptions>();
+    const dependsOn = new Map<string, unknown>();
     pulumi.runtime.registerStackTransformation((resource) => {
       const key = `${resource.type}::${resource.name}`;
       if (resource.opts.parent) parents.set(key, pulumi.resourceName(resource.opts.parent));
@@ -85,12 +98,26 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
         retainOnDelete: opts.retainOnDelete,
         aliases: opts.aliases,
       });
+      if (opts.dependsOn !== undefined) dependsOn.set(key, opts.dependsOn);
       return undefined;
     });
     this.parentOf = (type, name) => parents.get(`${type}::${name}`);
-    this.optionsOf = (type, name) => options.get(`${type}::${name}`);
+    this.optionsOf = async (type, name) => {
+      const key = `${type}::${name}`;
+      const recorded = options.get(key);
+      if (!recorded || !dependsOn.has(key)) return recorded;
+      const resources = await resourcesIn(dependsOn.get(key));
+      return {
+        ...recorded,
+        dependsOn: resources.map(
+          (resource) => `${pulumi.resourceType(resource)}::${pulumi.resourceName(resource)}`,
+        ),
+      };
+    };
   }
 
   parentOf: (type: string, name: string) => string | undefined = () => undefined;
-  optionsOf: (type: string, name: string) => RecordedOptions | undefined = () => undefined;
+  /** Resolves once the resource's dependsOn has (it waits on what the program declares later). */
+  optionsOf: (type: string, name: string) => Promise<RecordedOptions | undefined> = () =>
+    Promise.resolve(undefined);
 }

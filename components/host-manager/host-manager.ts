@@ -145,7 +145,18 @@ export function declareHostManager(
       ],
       tags: tagsFor("host-manager", containerName),
     },
-    { ...child, dependsOn: [attachment] },
+    {
+      ...child,
+      dependsOn: [attachment],
+      // Never two host-managers: one replaced (cpu, memory, its vSwitch, its volume... are
+      // ForceNew) would otherwise run beside its successor, each rebooting and replacing
+      // the same hosts and writing the same SQLite database (review B6). The old one goes
+      // first; the hosts' reports wait for the new one (they retry).
+      deleteBeforeReplace: true,
+      // The provider sends the grace period only at create (resource_alicloud_eci_container_group.go:1301-1302;
+      // its update never does), so a change takes effect only by replacing the group.
+      replaceOnChanges: ["terminationGracePeriodSeconds"],
+    },
   );
 
   const zoneName = `${name}-zone`;

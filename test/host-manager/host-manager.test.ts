@@ -74,6 +74,15 @@ describe("HostManager", () => {
     );
   });
 
+  test("is replaced delete-before-create, so two host-managers never run at once", async () => {
+    const { group } = await containerOf(stackConfig("dev"));
+    expect(group.options).toMatchObject({
+      deleteBeforeReplace: true,
+      // Sent only at create: a new grace period needs a new container group.
+      replaceOnChanges: ["terminationGracePeriodSeconds"],
+    });
+  });
+
   test("the fleet token reaches the container only as a secret, and no cloud access key does", async () => {
     const { env, group } = await containerOf(stackConfig("dev"));
     expect(env.HOST_MANAGER_TOKEN).toBe("fleet-token-value");

@@ -78,6 +78,8 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
     "volumes[].nfsVolumeReadOnly",
     "volumes[].configFileVolumeConfigFileToPaths",
     "acrRegistryInfos[].regionId",
+    // Not ForceNew, but sent only at create: the HostManager replaces on it (replaceOnChanges).
+    "terminationGracePeriodSeconds",
   ],
   // resource_alicloud_ram_role.go:67,75
   "alicloud:ram/role:Role": ["roleName", "name"],

@@ -3,6 +3,7 @@
 // that reads the stack config for them: each *ConfigArgs below maps the config to a
 // component's args (config-keys.ts names the key of each). index.ts exports what
 // declareFleet returns; tests run it directly under mocks.
+import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";
@@ -125,8 +126,7 @@ export function hostManagerConfigArgs(config: StackConfig) {
     memoryGb: hostManager.memoryGb,
     port: hostManager.port,
     storage: hostManager.storage,
-    nasServer: hostManager.nasServer,
-    nasPath: hostManager.nasPath,
+    nasStorageType: hostManager.nasStorageType,
     dnsZone: hostManager.dnsZone,
     dnsRecord: hostManager.dnsRecord,
     schedule: healthCheck.schedule,
@@ -141,6 +141,21 @@ export function hostManagerConfigArgs(config: StackConfig) {
     statuspage: hostManager.statuspage,
     statuspageApiKey: secrets.statuspageApiKey,
   } satisfies Partial<HostManagerArgs>;
+}
+
+/**
+ * The CIDR block of the first vSwitch, where the host-manager runs: the config's for the
+ * vSwitches the stack creates; looked up for existing ones, whose blocks the config only
+ * guesses (network.vSwitchCidrs defaults to a split of vpcCidr).
+ */
+function firstVSwitchCidr(
+  config: StackConfig,
+  vSwitchId: pulumi.Output<string>,
+): pulumi.Input<string> {
+  if (!config.network.existingVSwitchIds) return config.network.vSwitchCidrs[0];
+  return alicloud.vpc
+    .getSwitchesOutput({ ids: [vSwitchId] })
+    .apply((found) => found.vswitches[0].cidrBlock);
 }
 
 /**
@@ -221,6 +236,8 @@ export function declareFleet(config: StackConfig): FleetOutputs {
         tags,
         vpcId: network.vpcId,
         vSwitchId: firstVSwitchId,
+        zoneId: config.network.zones[0],
+        vSwitchCidr: firstVSwitchCidr(config, firstVSwitchId),
         securityGroupId: network.hostManagerSecurityGroupId,
         scalingGroupId: hosts.scalingGroupId,
         fleetToken: tokens.active,

@@ -246,15 +246,22 @@ const hostManager = z.strictObject({
   dnsRecord: text(/^[a-z0-9-]{1,63}$/, "a DNS label such as host-manager")
     .default("host-manager")
     .meta(doc("The host-manager's name in that zone.")),
-  storage: oneOf(["emptyDir", "nas"])
-    .default("emptyDir")
-    .meta(doc("Where its SQLite database lives; NAS keeps history across replacements.")),
-  nasServer: text(/^[a-z0-9.-]+$/, "a NAS mount target address")
-    .optional()
-    .meta(doc("NAS mount target; required with `nas`.")),
-  nasPath: text(/^\/\S*$/, "an absolute NAS path such as /host-manager")
-    .default("/host-manager")
-    .meta(doc("Directory on the NAS.")),
+  storage: oneOf(["nas", "emptyDir"])
+    .default("nas")
+    .meta(
+      doc(
+        "Where its SQLite database lives: a NAS file system the stack declares in the container group's vSwitch, kept across updates and replacements; or an `emptyDir`, lost whenever the container group is replaced (enough for a dev stack that can lose its history).",
+      ),
+    ),
+  // Capacity and Performance are the General-purpose NAS types (resource_alicloud_nas_file_system.go
+  // storage_type); Capacity is offered in more zones, and a small SQLite file needs no more.
+  nasStorageType: oneOf(["Capacity", "Performance"])
+    .default("Capacity")
+    .meta(
+      doc(
+        "The NAS file system's storage type, with `nas`. A change makes a new, empty file system (ForceNew).",
+      ),
+    ),
   dryRun: flag().default(false).meta(doc("Log remediations instead of acting.")),
   replaceMode: oneOf(["set-unhealthy", "remove"])
     .default("set-unhealthy")

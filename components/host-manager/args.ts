@@ -22,6 +22,10 @@ export interface HostManagerArgs {
   readonly vpcId: pulumi.Input<string>;
   /** The vSwitch the container group runs in. Required. */
   readonly vSwitchId: pulumi.Input<string>;
+  /** The zone of vSwitchId, where the state's NAS file system is made. Required. */
+  readonly zoneId: string;
+  /** The CIDR block of vSwitchId: the one network the state's NAS admits. Required. */
+  readonly vSwitchCidr: pulumi.Input<string>;
   /** The host-manager's security group (Network.hostManagerSecurityGroupId). Required. */
   readonly securityGroupId: pulumi.Input<string>;
   /** The service's container image, `registry/namespace/name:tag`. Required. */
@@ -36,12 +40,10 @@ export interface HostManagerArgs {
   readonly memoryGb: number;
   /** The port the service listens on, for the hosts' reports and the status page. Required. */
   readonly port: number;
-  /** Where the service keeps its state: an emptyDir (lost on restart) or a NAS share. Required. */
+  /** Where the service keeps its state: a NAS file system declared here, or an emptyDir. Required. */
   readonly storage: "emptyDir" | "nas";
-  /** The NAS mount target; required when storage is "nas". Defaults to none. */
-  readonly nasServer?: string;
-  /** The directory on the NAS share. Required. */
-  readonly nasPath: string;
+  /** The NAS file system's storage type; a change makes a new, empty one. Required. */
+  readonly nasStorageType: "Capacity" | "Performance";
   /** The private DNS zone the hosts resolve the service in, e.g. hpc-fleet.internal. Required. */
   readonly dnsZone: string;
   /** The service's name in that zone, e.g. host-manager. Required. */
@@ -92,9 +94,6 @@ export function hostManagerArgProblems(
     if (args.cpu !== undefined) {
       const problem = eciSpecProblem(args.cpu, args.memoryGb);
       if (problem) report(problem.arg, problem.reason);
-    }
-    if (args.storage === "nas" && !args.nasServer) {
-      report("nasServer", `is required when ${name("storage")} is "nas"`);
     }
     if (args.statuspage && !args.statuspageApiKey) {
       report("statuspageApiKey", `is required when ${name("statuspage")} is set`);

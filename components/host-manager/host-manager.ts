@@ -9,6 +9,7 @@ import { resourceTags } from "../tags";
 import { hostManagerArgProblems, type HostManagerArgs } from "./args";
 import { containerEnvironment, DATA_DIR } from "./container-env";
 import { containerTrustPolicy, hostManagerPolicyDocument } from "./ram-policy";
+import { declareStateVolume, STATE_VOLUME_NAME } from "./state-volume";
 
 export const HOST_MANAGER_TYPE = "hpc:host-manager:HostManager";
 /** The token before it matched its folder; kept as an alias so stacks keep their URNs. */
@@ -94,6 +95,7 @@ export function declareHostManager(
     child,
   );
 
+  const state = declareStateVolume(parent, name, args, args.image);
   const containerName = `${name}-container`;
   const containerGroup = new alicloud.eci.ContainerGroup(
     containerName,
@@ -116,17 +118,8 @@ export function declareHostManager(
               },
             ]
           : undefined,
-      volumes: [
-        args.storage === "nas"
-          ? {
-              name: "data",
-              type: "NFSVolume",
-              nfsVolumeServer: args.nasServer,
-              nfsVolumePath: args.nasPath,
-              nfsVolumeReadOnly: false,
-            }
-          : { name: "data", type: "EmptyDirVolume" },
-      ],
+      volumes: [state.volume],
+      initContainers: state.initContainers,
       containers: [
         {
           name: "host-manager",
@@ -134,7 +127,7 @@ export function declareHostManager(
           imagePullPolicy: "IfNotPresent",
           ports: [{ port: args.port, protocol: "TCP" }],
           environmentVars: containerEnvironment(args, role.roleName),
-          volumeMounts: [{ name: "data", mountPath: DATA_DIR, readOnly: false }],
+          volumeMounts: [{ name: STATE_VOLUME_NAME, mountPath: DATA_DIR, readOnly: false }],
           livenessProbes: [
             {
               httpGets: [{ path: "/healthz", port: args.port, scheme: "HTTP" }],

@@ -196,10 +196,10 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
     /got "140%"/,
   ],
   [
-    "NAS storage without a server",
-    { hostManager: { storage: "nas" } },
+    "a NAS mount target typed in (the stack declares its own NAS now)",
+    { hostManager: { nasServer: "0a1b2c3d4e-abc12.cn-beijing.nas.aliyuncs.com" } },
     "hpc-fleet:hostManager.nasServer",
-    /is required when hostManager.storage is "nas"/,
+    /unknown key/,
   ],
   [
     "Statuspage ids without an API key",

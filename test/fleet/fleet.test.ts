@@ -18,6 +18,7 @@ import { SHIPPED_STACKS } from "../helpers/stacks";
 import {
   CONTAINER_GROUP,
   LOCAL_COMMAND,
+  NAS_ACCESS_RULE,
   SCALING_CONFIGURATION,
   SCALING_GROUP,
   SECURITY_GROUP_RULE,
@@ -123,6 +124,30 @@ describe("the fleet program", () => {
     // The group itself comes first: the host-manager needs its id, and it launches nothing
     // until a configuration enables it.
     expect(only(resourcesOfType(resources, SCALING_GROUP)).options?.dependsOn).toBeUndefined();
+  });
+
+  test("the host-manager's NAS admits its vSwitch: the planned block, or an existing vSwitch's own", async () => {
+    const sourceOf = (resources: readonly RecordedResource[]) =>
+      only(resourcesOfType(resources, NAS_ACCESS_RULE)).inputs.sourceCidrIp;
+    const created = await runStack("dev", WITH_IMAGE);
+    expect(sourceOf(created.resources)).toBe("10.42.0.0/20");
+    // The config's vSwitchCidrs only guess an existing vSwitch's block: ask the cloud.
+    const existing = await runStack(
+      "dev",
+      {
+        ...WITH_IMAGE,
+        network: { existingVpcId: "vpc-2ze0abc", existingVSwitchIds: ["vsw-h", "vsw-i"] },
+      },
+      {
+        calls: {
+          "alicloud:vpc/getSwitches:getSwitches": (inputs) => {
+            expect(inputs.ids).toEqual(["vsw-h"]);
+            return { ids: ["vsw-h"], vswitches: [{ id: "vsw-h", cidrBlock: "172.16.8.0/24" }] };
+          },
+        },
+      },
+    );
+    expect(sourceOf(existing.resources)).toBe("172.16.8.0/24");
   });
 
   test.each(SHIPPED_STACKS)(

@@ -1,11 +1,11 @@
 // Runs the program, or one component, under Pulumi's mocks and finds what it declared.
 import { readStackConfig } from "../../config";
 import { declareFleet } from "../../components/fleet";
-import { randomIdOutputs } from "../../tools/mocks/provider-outputs";
+import { nasMountTargetOutputs, randomIdOutputs } from "../../tools/mocks/provider-outputs";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
 import { ConfigOverrides, stackFile } from "./stacks";
-import { CONTAINER_GROUP, RANDOM_ID, RANDOM_PASSWORD } from "./types";
+import { CONTAINER_GROUP, NAS_MOUNT_TARGET, RANDOM_ID, RANDOM_PASSWORD } from "./types";
 
 /**
  * What the mock RandomPassword generates: as the real provider, exactly `length`
@@ -21,6 +21,7 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
     result: mockPassword(name, Number(inputs.length)),
   }),
   [RANDOM_ID]: randomIdOutputs,
+  [NAS_MOUNT_TARGET]: nasMountTargetOutputs,
   [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }),
 };
 

@@ -15,6 +15,11 @@ export const RAM_POLICY = "alicloud:ram/policy:Policy";
 export const DNS_ZONE_ATTACHMENT = "alicloud:pvtz/zoneAttachment:ZoneAttachment";
 export const DNS_RECORD = "alicloud:pvtz/zoneRecord:ZoneRecord";
 
+export const NAS_FILE_SYSTEM = "alicloud:nas/fileSystem:FileSystem";
+export const NAS_ACCESS_GROUP = "alicloud:nas/accessGroup:AccessGroup";
+export const NAS_ACCESS_RULE = "alicloud:nas/accessRule:AccessRule";
+export const NAS_MOUNT_TARGET = "alicloud:nas/mountTarget:MountTarget";
+
 export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 export const RANDOM_ID = "random:index/randomId:RandomId";
 export const LOCAL_COMMAND = "command:local:Command";

@@ -10,7 +10,16 @@ import {
 import type { StackConfig } from "../../config";
 import { findResource, isSecretEnvelope, plain, runDeclarations } from "../helpers/mocks";
 import { stackConfig } from "../helpers/stacks";
-import { CONTAINER_GROUP, DNS_RECORD, DNS_ZONE_ATTACHMENT, RAM_POLICY } from "../helpers/types";
+import {
+  CONTAINER_GROUP,
+  DNS_RECORD,
+  DNS_ZONE_ATTACHMENT,
+  NAS_ACCESS_GROUP,
+  NAS_ACCESS_RULE,
+  NAS_FILE_SYSTEM,
+  NAS_MOUNT_TARGET,
+  RAM_POLICY,
+} from "../helpers/types";
 
 /** Statuspage metric ids, one per figure pushed. */
 const METRIC_IDS = {
@@ -30,6 +39,8 @@ function hostManagerArgs(config: StackConfig): HostManagerArgs {
     tags: stackTags(config),
     vpcId: "vpc-1",
     vSwitchId: "vsw-1",
+    zoneId: `${config.region}-h`,
+    vSwitchCidr: "10.42.0.0/20",
     securityGroupId: "sg-hm",
     scalingGroupId: "asg-1",
     fleetToken: pulumi.secret("fleet-token-value"),
@@ -38,14 +49,14 @@ function hostManagerArgs(config: StackConfig): HostManagerArgs {
 }
 
 function declare(config: StackConfig) {
-  return runDeclarations(() => new HostManager("hm", hostManagerArgs(config)), {
-    cloudOutputs: { [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }) },
-  });
+  return runDeclarations(() => new HostManager("hm", hostManagerArgs(config)));
 }
 
 interface Container {
+  image: string;
   environmentVars: Array<{ key: string; value: unknown }>;
   livenessProbes: Array<{ httpGets: Array<{ path: string; port: number }> }>;
+  volumeMounts: Array<{ name: string; mountPath: string }>;
 }
 
 async function containerOf(config: StackConfig) {
@@ -145,21 +156,75 @@ describe("HostManager", () => {
     expect(url).toBe("http://host-manager.hpc-fleet.internal:8080");
   });
 
-  test("NAS storage mounts the configured share as the data directory", async () => {
-    const { group } = await containerOf(stackConfig("prod-cn-hangzhou"));
-    expect(group.inputs.volumes).toEqual([
-      expect.objectContaining({
-        type: "NFSVolume",
-        nfsVolumeServer: "0a1b2c3d4e-abc12.cn-hangzhou.nas.aliyuncs.com",
-        nfsVolumePath: "/host-manager",
-      }),
+  test("keeps its state on a NAS file system of its own, in its vSwitch, open only to that vSwitch", async () => {
+    const { resources, group, container } = await containerOf(stackConfig("prod-cn-hangzhou"));
+    expect(findResource(resources, NAS_FILE_SYSTEM, "hm-state").inputs).toMatchObject({
+      protocolType: "NFS",
+      fileSystemType: "standard",
+      storageType: "Capacity",
+      zoneId: "cn-hangzhou-h",
+    });
+    expect(findResource(resources, NAS_ACCESS_GROUP, "hm-state-access").inputs).toMatchObject({
+      accessGroupName: "hm-state-access",
+      accessGroupType: "Vpc",
+    });
+    expect(findResource(resources, NAS_ACCESS_RULE, "hm-state-access-rule").inputs).toMatchObject({
+      accessGroupName: "hm-state-access",
+      sourceCidrIp: "10.42.0.0/20",
+      rwAccessType: "RDWR",
+      // Root in the init container must be able to chown the directory.
+      userAccessType: "no_squash",
+    });
+    const mountTarget = findResource(resources, NAS_MOUNT_TARGET, "hm-state-mount");
+    expect(mountTarget.inputs).toMatchObject({
+      fileSystemId: "hm-state-id",
+      vpcId: "vpc-1",
+      vswitchId: "vsw-1",
+      networkType: "Vpc",
+      accessGroupName: "hm-state-access",
+    });
+    const [volume] = plain<Array<Record<string, unknown>>>(group.inputs.volumes);
+    expect(volume).toEqual({
+      name: "data",
+      type: "NFSVolume",
+      nfsVolumeServer: expect.stringMatching(
+        /^[0-9a-f]{10}-[0-9a-f]{5}\.[a-z0-9-]+\.nas\.aliyuncs\.com$/,
+      ),
+      nfsVolumePath: "/",
+      nfsVolumeReadOnly: false,
+    });
+    expect(container.volumeMounts).toEqual([{ name: "data", mountPath: "/data", readOnly: false }]);
+  });
+
+  test("hands the NAS directory to the service's user first, as root, from its own image", async () => {
+    const { group, container } = await containerOf(stackConfig("prod-cn-hangzhou"));
+    expect(plain(group.inputs.initContainers)).toEqual([
+      {
+        name: "data-owner",
+        image: container.image,
+        imagePullPolicy: "IfNotPresent",
+        commands: ["sh", "-c", "chown -R 1000:1000 /data"],
+        securityContexts: [{ runAsUser: 0 }],
+        volumeMounts: [{ name: "data", mountPath: "/data", readOnly: false }],
+      },
     ]);
+  });
+
+  test("an emptyDir needs no NAS and no init container (dev may keep its state there)", async () => {
+    const { resources, group } = await containerOf(
+      stackConfig("dev", { hostManager: { storage: "emptyDir" } }),
+    );
+    expect(group.inputs.volumes).toEqual([{ name: "data", type: "EmptyDirVolume" }]);
+    expect(group.inputs.initContainers).toBeUndefined();
+    expect(resources.filter((resource) => resource.type.startsWith("alicloud:nas/"))).toEqual([]);
   });
 
   test("tells the service when its data is on NFS, where SQLite must not use WAL", async () => {
     const nas = await containerOf(stackConfig("prod-cn-hangzhou"));
     expect(nas.env.HOST_MANAGER_DATA_ON_NETWORK_FS).toBe("true");
-    const emptyDir = await containerOf(stackConfig("dev"));
+    const emptyDir = await containerOf(
+      stackConfig("dev", { hostManager: { storage: "emptyDir" } }),
+    );
     expect(emptyDir.env.HOST_MANAGER_DATA_ON_NETWORK_FS).toBe("false");
   });
 
@@ -196,12 +261,10 @@ describe("the HostManager's args", () => {
     expect(
       hostManagerArgProblems({
         ...args,
-        storage: "nas",
         statuspage: { pageId: "p1", metricIds: METRIC_IDS },
         registryUsername: "puller",
       }),
     ).toEqual([
-      { propertyPath: "nasServer", reason: 'is required when storage is "nas"' },
       { propertyPath: "statuspageApiKey", reason: "is required when statuspage is set" },
       {
         propertyPath: "registryPassword",
@@ -211,8 +274,8 @@ describe("the HostManager's args", () => {
     expect(hostManagerArgProblems({ ...args, statuspageApiKey: "key" })).toEqual([
       { propertyPath: "statuspage", reason: "is required when statuspageApiKey is set" },
     ]);
-    expect(() => new HostManager("hm", { ...args, storage: "nas" })).toThrow(
-      /HostManager hm: [\s\S]*nasServer: is required when storage is "nas"/,
+    expect(() => new HostManager("hm", { ...args, statuspageApiKey: "key" })).toThrow(
+      /HostManager hm: [\s\S]*statuspage: is required when statuspageApiKey is set/,
     );
   });
 

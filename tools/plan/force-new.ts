@@ -97,6 +97,31 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "alicloud:pvtz/zoneAttachment:ZoneAttachment": ["lang", "userClientIp", "zoneId"],
   // resource_alicloud_pvtz_zone_record.go:91
   "alicloud:pvtz/zoneRecord:ZoneRecord": ["zoneId"],
+  // resource_alicloud_nas_file_system.go:44-231
+  "alicloud:nas/fileSystem:FileSystem": [
+    "encryptType",
+    "fileSystemType",
+    "kmsKeyId",
+    "protocolType",
+    "redundancyType",
+    "redundancyVswitchIds",
+    "storageType",
+    "vswitchId",
+    "vpcId",
+    "zoneId",
+  ],
+  // resource_alicloud_nas_access_group.go:30-70
+  "alicloud:nas/accessGroup:AccessGroup": [
+    "accessGroupName",
+    "accessGroupType",
+    "fileSystemType",
+    "name",
+    "type",
+  ],
+  // resource_alicloud_nas_access_rule.go:30,39
+  "alicloud:nas/accessRule:AccessRule": ["accessGroupName", "fileSystemType"],
+  // resource_alicloud_nas_mount_target.go:37-66
+  "alicloud:nas/mountTarget:MountTarget": ["fileSystemId", "networkType", "vswitchId", "vpcId"],
   // pulumi-command provider/pkg/provider/common/inputs.go: triggers are replaceOnChanges.
   "command:local:Command": ["triggers"],
   // terraform-provider-random password and id resources: every argument forces a new value.

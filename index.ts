@@ -1,19 +1,9 @@
-// The hpc-fleet Pulumi program: read and validate the stack config, wire the
-// components, export the stack outputs. Resources live in components/.
+// The hpc-fleet Pulumi program: read and validate the stack config, declare the fleet,
+// and export its outputs (FleetOutputs in components/fleet.ts lists them; `fleetToken`
+// is a Pulumi secret: `pulumi stack output --show-secrets fleetToken`). Pulumi calls the
+// function this module exports and makes what it returns the stack's outputs; as a
+// function, the program can also run twice in one process (the offline plan's --diff).
+import { declareFleet, type FleetOutputs } from "./components/fleet";
 import { readStackConfig } from "./config";
-import { declareFleet } from "./components/fleet";
 
-const fleet = declareFleet(readStackConfig());
-
-export const region = fleet.region;
-export const environment = fleet.environment;
-export const instanceCount = fleet.instanceCount;
-export const vpcId = fleet.vpcId;
-export const imageId = fleet.imageId;
-export const scalingGroupId = fleet.scalingGroupId;
-export const scalingConfigurationId = fleet.scalingConfigurationId;
-export const hostsSecurityGroupId = fleet.hostsSecurityGroupId;
-export const hostManagerUrl = fleet.hostManagerUrl;
-export const hostManagerContainerGroupId = fleet.hostManagerContainerGroupId;
-/** A Pulumi secret: `pulumi stack output --show-secrets fleetToken`. */
-export const fleetToken = fleet.fleetToken;
+export = (): FleetOutputs => declareFleet(readStackConfig());

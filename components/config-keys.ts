@@ -49,6 +49,7 @@ export const WINDOWS_IMAGE_CONFIG: ConfigBinding<WindowsImageArgs> = {
     clientSourceDir: "image.clientSourceDir",
     clientFiles: "image.clientFiles",
     clientChecksumsFile: "image.clientChecksumsFile",
+    clientArtifact: "image.clientArtifact",
   },
   problems: windowsImageArgProblems,
 };

@@ -83,6 +83,7 @@ export function windowsImageConfigArgs(config: StackConfig) {
     clientSourceDir: image.clientSourceDir,
     clientFiles: image.clientFiles,
     clientChecksumsFile: image.clientChecksumsFile,
+    clientArtifact: image.clientArtifact,
   } satisfies Partial<WindowsImageArgs>;
 }
 

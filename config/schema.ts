@@ -54,6 +54,17 @@ export const DEFAULT_CLIENT_FILES = [
   "us3config.json",
 ].map((file) => ({ source: file, destination: `C:\\hpc\\client\\${file}` }));
 
+/** No query: a presigned URL is a bearer credential, which belongs in no stack file. */
+const artifactUrl = text(
+  /^(oss:\/\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9]|https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)\/([^?#\s]*\/)?[^/?#\s]+\.zip$/,
+  "an oss://bucket/key or https:// URL of a .zip, without a query",
+);
+
+const clientArtifact = z.strictObject({
+  url: artifactUrl,
+  sha256: text(/^[0-9a-f]{64}$/, "a SHA-256 of 64 lowercase hex digits"),
+});
+
 const image = z.strictObject({
   existingImageId: text(/^m-[a-z0-9]+$/, "an image id such as m-2ze1abc")
     .optional()
@@ -86,7 +97,14 @@ const image = z.strictObject({
     .optional()
     .meta(
       doc(
-        "A committed `sha256sum` list of the client files (e.g. `client/SHA256SUMS`): previews without the binaries (CI) still know the image's hash, and binaries that are present must match it.",
+        "A committed `sha256sum` list of the client files (e.g. `client/SHA256SUMS`): previews without the binaries (CI) still know the image's hash, and binaries that are present must match it. Not with `image.clientArtifact`.",
+      ),
+    ),
+  clientArtifact: clientArtifact
+    .optional()
+    .meta(
+      doc(
+        "A zip of the client files that CI downloads into `image.clientSourceDir` (under its own name), checks and unpacks before `pulumi up`: `url` is `oss://bucket/key` or `https://…` ending in `.zip` (no query: a presigned URL is a credential), `sha256` its 64 lowercase hex digits. The digest stands for the client files in the image's hash, so previews without them know it; an `up` needs the zip there, and the unpacked files must be its entries.",
       ),
     ),
   namePrefix: text(/^[A-Za-z][A-Za-z0-9-]{1,40}$/, "2 to 41 letters, digits or hyphens")

@@ -5,6 +5,18 @@ import type * as pulumi from "@pulumi/pulumi";
 import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../arg-problems";
 import type { Tags } from "../tags";
 
+/**
+ * A zip of the operator's client files, which CI (or the operator) downloads into
+ * clientSourceDir under its own name, checks against `sha256` and unpacks there before
+ * `pulumi up`. Its digest stands for the client files in the image's content hash.
+ */
+export interface ClientArtifact {
+  /** `oss://bucket/key` or `https://host/path`, ending in the zip's file name. */
+  readonly url: string;
+  /** The zip's SHA-256, 64 lowercase hex digits. */
+  readonly sha256: string;
+}
+
 /** One of the operator's client files, installed into the image. */
 export interface ClientFile {
   /** Path relative to clientSourceDir. */
@@ -40,6 +52,8 @@ export interface WindowsImageArgs {
   readonly clientFiles: readonly ClientFile[];
   /** A sha256sum list of the client files, for previews without them. Defaults to none. */
   readonly clientChecksumsFile?: string;
+  /** The zip the client files come from; not with clientChecksumsFile. Defaults to none. */
+  readonly clientArtifact?: ClientArtifact;
   /** What clientSourceDir and clientChecksumsFile are relative to. Defaults to the cwd. */
   readonly projectDir?: string;
   /** VPC of the build's vSwitch and group. Required unless existingImageId is set. */
@@ -61,6 +75,14 @@ export function windowsImageArgProblems(
   name: ArgName = ownArgName,
 ): ArgProblem[] {
   return collectProblems((report) => {
+    // Two sources of truth for the same files could disagree on which bytes the image
+    // holds; the artifact's digest is the one CI checks, so it is the only one.
+    if (args.clientArtifact !== undefined && args.clientChecksumsFile !== undefined) {
+      report(
+        "clientChecksumsFile",
+        `must not be set with ${name("clientArtifact")}, whose digest stands for the client files`,
+      );
+    }
     if (args.existingImageId !== undefined) return;
     if (!args.sourceImage) {
       report("sourceImage", `is required to build the image (or set ${name("existingImageId")})`);

@@ -30,15 +30,16 @@ function listFiles(dir: string, keep: (name: string) => boolean): string[] {
 }
 
 /**
- * The template files (not the sample variables, which builds never load) and
- * every script, labelled by their path in the repository.
+ * The template files (not the sample variables, which builds never load) and every
+ * file under the scripts folder, whatever its kind (PowerShell, its module, the C# it
+ * compiles): what the build uploads. Labelled by their path in the repository.
  */
 export function repositoryBuildFiles(): FileOnDisk[] {
-  const files = listFiles(
-    TEMPLATE_DIR,
-    (name) => name.endsWith(".pkr.hcl") || name.endsWith(".ps1"),
+  const template = listFiles(TEMPLATE_DIR, (name) => name.endsWith(".pkr.hcl")).filter(
+    (path) => !path.startsWith(`${SCRIPTS_DIR}${sep}`),
   );
-  return files.map((path) => ({
+  const scripts = listFiles(SCRIPTS_DIR, () => true);
+  return [...template, ...scripts].sort().map((path) => ({
     label: relative(REPO_ROOT, path).split(sep).join("/"),
     path,
   }));
@@ -53,15 +54,23 @@ export interface ResolvedClientFile {
   readonly destination: string;
 }
 
+/** clientSourceDir as an absolute path (it is relative to the project directory). */
+export function clientSourceDirOf(
+  args: Pick<WindowsImageArgs, "clientSourceDir">,
+  projectDir: string,
+): string {
+  return isAbsolute(args.clientSourceDir)
+    ? args.clientSourceDir
+    : resolve(projectDir, args.clientSourceDir);
+}
+
 /** Resolves the client files against clientSourceDir (itself relative to the project directory). */
 export function resolveClientFiles(
   args: Pick<WindowsImageArgs, "clientSourceDir" | "clientFiles">,
   projectDir: string,
   cwd: string = process.cwd(),
 ): ResolvedClientFile[] {
-  const sourceDir = isAbsolute(args.clientSourceDir)
-    ? args.clientSourceDir
-    : resolve(projectDir, args.clientSourceDir);
+  const sourceDir = clientSourceDirOf(args, projectDir);
   return args.clientFiles.map((file, index) => {
     const absolutePath = resolve(sourceDir, file.source);
     return {

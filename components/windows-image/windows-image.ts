@@ -10,9 +10,11 @@ import { withFormerType } from "../former-type";
 import { resourceTags } from "../tags";
 import { windowsImageArgProblems, type WindowsImageArgs } from "./args";
 import { buildCommand } from "./build-command";
+import { artifactHashedFiles, artifactProblems } from "./client-artifact";
 import { checksummedClientFiles, readChecksums, staleChecksums } from "./client-checksums";
 import {
   clashingClientFiles,
+  clientSourceDirOf,
   clientHashedFiles,
   missingClientFiles,
   packerEnvironment,
@@ -69,7 +71,11 @@ export function planBuild(
   problems.push(...clashingClientFiles(clientFiles));
   const missing = missingClientFiles(clientFiles);
   let clientHashes: HashedFile[] | undefined;
-  if (args.clientChecksumsFile !== undefined) {
+  if (args.clientArtifact !== undefined) {
+    clientHashes = artifactHashedFiles(args.clientArtifact);
+    const sourceDir = clientSourceDirOf(args, projectDir);
+    problems.push(...artifactProblems(args.clientArtifact, clientFiles, sourceDir, preview));
+  } else if (args.clientChecksumsFile !== undefined) {
     const reportChecksums = (reason: string) =>
       problems.push({ propertyPath: "clientChecksumsFile", reason });
     try {
@@ -94,7 +100,7 @@ export function planBuild(
     const files = missing.map((problem) => `${problem.propertyPath}: ${problem.reason}`);
     pulumi.log.warn(
       `${name}: client files missing, so the image's content hash is unknown in this preview ` +
-        `(commit a checksum list as clientChecksumsFile to know it):\n  ${files.join("\n  ")}`,
+        `(set clientArtifact, or commit a checksum list as clientChecksumsFile, to know it):\n  ${files.join("\n  ")}`,
     );
   }
   return { sourceImage, vpcId, vSwitchId, buildSecurityGroupId, clientFiles, clientHashes };

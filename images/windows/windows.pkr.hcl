@@ -11,7 +11,7 @@ variable "region" {
 
 variable "source_image" {
   type        = string
-  description = "Image id or name of the Windows image to start from."
+  description = "Id of the Windows image to start from (the builder looks images up by id only, so a retired public image fails the build)."
 }
 
 variable "instance_type" {
@@ -81,7 +81,7 @@ variable "manifest_path" {
 
 locals {
   client_files = jsondecode(var.client_files_json)
-  # Staged under their base names, then moved into place by install-client-files.ps1;
+  # Staged under their base names, then copied into place by install-client-files.ps1;
   # the component rejects two sources with the same base name.
   client_staging_dir = "C:/Windows/Temp/hpc-client"
   client_file_map = base64encode(jsonencode([
@@ -92,9 +92,11 @@ locals {
   scripts_dir = abspath("${path.root}/scripts")
   # Must match BOOTSTRAP_PATH in the fleet contract (packages/fleet-contract/src/host-config.ts).
   host_scripts_dir = "C:/Program Files/hpc-fleet"
+  # The HpcFleet module and the C# it loads sit beside the scripts that import them.
   host_scripts = [
     for name in [
-      "hpc-common.ps1",
+      "HpcFleet.psm1",
+      "HpcFleet.Autologon.cs",
       "enable-winrm.ps1",
       "set-autologon.ps1",
       "register-client-task.ps1",
@@ -102,6 +104,13 @@ locals {
       "bootstrap.ps1",
     ] : "${local.scripts_dir}/host/${name}"
   ]
+  # ECS runs Windows user-data only when its first line names the interpreter. The build's
+  # puts enable-winrm.ps1 on the disk and runs it from there at every boot (see the script).
+  build_user_data = join("\r\n", [
+    "[powershell]",
+    replace(file("${local.scripts_dir}/build/enable-build-winrm.ps1"), "__ENABLE_WINRM_PS1__",
+    file("${local.scripts_dir}/host/enable-winrm.ps1")),
+  ])
   # Unique even when the same inputs are rebuilt (a failed run, a moved checkout).
   image_name = "${var.image_name_prefix}-${substr(var.content_hash, 0, 12)}-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 }
@@ -122,9 +131,15 @@ source "alicloud-ecs" "windows" {
   associate_public_ip_address = var.build_address == "public"
   ssh_private_ip              = var.build_address == "private"
   internet_charge_type        = "PayByTraffic"
-  # No internet_max_bandwidth_out: the builder passes it to RunInstances as well as to the
-  # EIP, and in a VPC a bandwidth above 0 gives the instance a fixed public IP, which ECS
-  # will not associate an EIP with. Unset, the instance gets none and the EIP its default.
+  # No internet_max_bandwidth_out: the builder passes it to the instance as well as to the
+  # EIP, and from RunInstances (the plugin after 1.1.2) a bandwidth above 0 in a VPC gives
+  # the instance a fixed public IP, which ECS will not associate an EIP with. Unset, the
+  # instance gets none and the EIP its default (1.1.2's CreateInstance allocates none).
+
+  # The last provisioner (seal-image.ps1) has Sysprep shut the instance down once Packer has
+  # disconnected; the builder only waits for it to stop (the plugin documents this option
+  # for Sysprep).
+  disable_stop_instance = true
 
   communicator   = "winrm"
   winrm_username = "Administrator"
@@ -134,12 +149,17 @@ source "alicloud-ecs" "windows" {
   # The listener's certificate is self-signed on the instance: nothing to verify it against.
   winrm_insecure = true
   winrm_timeout  = "30m"
-  # ECS runs Windows user-data only when its first line names the interpreter.
-  user_data = join("\r\n", ["[powershell]", file("${local.scripts_dir}/host/enable-winrm.ps1")])
+  user_data      = local.build_user_data
 }
 
 build {
   sources = ["source.alicloud-ecs.windows"]
+
+  # The host scripts first: the build steps import the HpcFleet module from there.
+  provisioner "file" {
+    sources     = local.host_scripts
+    destination = "${local.host_scripts_dir}/"
+  }
 
   provisioner "file" {
     sources     = [for file in local.client_files : file.source]
@@ -151,12 +171,8 @@ build {
     environment_vars = [
       "HPC_CLIENT_STAGING=${local.client_staging_dir}",
       "HPC_CLIENT_FILES=${local.client_file_map}",
+      "HPC_FLEET_MODULE=${local.host_scripts_dir}/HpcFleet.psm1",
     ]
-  }
-
-  provisioner "file" {
-    sources     = local.host_scripts
-    destination = "${local.host_scripts_dir}/"
   }
 
   provisioner "powershell" {
@@ -164,9 +180,17 @@ build {
     environment_vars = ["HPC_BOOTSTRAP_PATH=${local.host_scripts_dir}/bootstrap.ps1"]
   }
 
+  # Last: hands the sealing to a SYSTEM task that runs once Packer has let go (it removes
+  # the WinRM listener Packer talks through), which then generalizes Windows with Sysprep
+  # and so shuts the instance down.
   provisioner "powershell" {
-    script           = "${local.scripts_dir}/build/remove-build-leftovers.ps1"
-    environment_vars = ["HPC_CLIENT_STAGING=${local.client_staging_dir}"]
+    script = "${local.scripts_dir}/build/seal-image.ps1"
+    environment_vars = [
+      "HPC_CLIENT_STAGING=${local.client_staging_dir}",
+      "HPC_FLEET_MODULE=${local.host_scripts_dir}/HpcFleet.psm1",
+    ]
+    # The seal removes Packer's files itself, after Packer is done with the connection.
+    skip_clean = true
   }
 
   post-processor "manifest" {

@@ -12,6 +12,7 @@ const DOC = `${PROJECT_DIR}/docs/configuration.md`;
 /** Objects documented as one row (their fields are listed in the row's type). */
 const DOCUMENTED_AS_ONE_ROW = new Set([
   "image.clientFiles",
+  "image.clientArtifact",
   "fleet.spot.priceLimits",
   "hostManager.statuspage",
   "tags",

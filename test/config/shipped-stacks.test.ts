@@ -16,7 +16,9 @@ describe("shipped stacks", () => {
   });
 
   test("regions really differ: zones, billing and instance types", () => {
-    const [dev, hangzhou, singapore] = SHIPPED_STACKS.map((stack) => stackConfig(stack));
+    const [dev, hangzhou, singapore] = ["dev", "prod-cn-hangzhou", "prod-ap-southeast-1"].map(
+      (stack) => stackConfig(stack),
+    );
     expect(new Set([dev.region, hangzhou.region, singapore.region]).size).toBe(3);
     expect(singapore.network.zones.every((zone) => /^ap-southeast-1[a-z]$/.test(zone))).toBe(true);
     expect(singapore.fleet.internetChargeType).toBe("PayByBandwidth");

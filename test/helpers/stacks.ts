@@ -1,11 +1,19 @@
 // Shipped stack files as config, with overrides, for tests.
+import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseStackConfig, rawConfigFromEntries, StackConfig } from "../../config";
 import { parseValue } from "../../config/read";
-import { readStackFile, stackFilePath, StackFile } from "../../tools/mocks/stack-file";
+import { readStackFile, stackFilePath, stackNameOf, StackFile } from "../../tools/mocks/stack-file";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
-export const SHIPPED_STACKS = ["dev", "prod-cn-hangzhou", "prod-ap-southeast-1"] as const;
+/**
+ * The stacks the repository ships: one per Pulumi.<stack>.yaml at its root, found there,
+ * so adding a region is adding its stack file (every per-stack test then covers it).
+ */
+export const SHIPPED_STACKS: readonly string[] = readdirSync(PROJECT_DIR)
+  .filter((file) => /^Pulumi\..+\.ya?ml$/.test(file))
+  .map((file) => stackNameOf(file))
+  .sort();
 
 /** Section overrides: `{ fleet: { instanceCount: 5 } }` merges into `hpc-fleet:fleet`. */
 export type ConfigOverrides = Record<string, unknown>;

@@ -12,21 +12,22 @@ import {
   UserDataTooLargeError,
 } from "../../components/instance-group/user-data";
 
-const bootstrap = readFileSync(join(SCRIPTS_DIR, "host", "bootstrap.ps1"), "utf8");
+// The markers live in the HpcFleet module, which bootstrap.ps1 imports.
+const bootstrap = readFileSync(join(SCRIPTS_DIR, "host", "HpcFleet.psm1"), "utf8");
 
-/** A single-quoted PowerShell string assigned to $name in bootstrap.ps1, unquoted. */
+/** A single-quoted PowerShell string assigned to $name in HpcFleet.psm1, unquoted. */
 function bootstrapConstant(name: string): string {
   const match = bootstrap.match(new RegExp(`^\\$${name} = '((?:[^']|'')*)'\\r?$`, "m"));
-  if (!match) throw new Error(`bootstrap.ps1 assigns no $${name}`);
+  if (!match) throw new Error(`HpcFleet.psm1 assigns no $${name}`);
   return match[1].replace(/''/g, "'");
 }
 
 /** What bootstrap.ps1's Get-HostConfigFromUserData does, step for step. */
 function extractLikeBootstrap(userData: string): string | undefined {
   const lines = userData.split(/\r?\n/);
-  const begin = lines.indexOf(bootstrapConstant("HostConfigBegin"));
+  const begin = lines.indexOf(bootstrapConstant("HpcHostConfigBegin"));
   if (begin < 0) return undefined;
-  const end = lines.indexOf(bootstrapConstant("HostConfigEnd"), begin + 1);
+  const end = lines.indexOf(bootstrapConstant("HpcHostConfigEnd"), begin + 1);
   if (end <= begin + 1) throw new Error("not closed or empty");
   return lines.slice(begin + 1, end).join("\n");
 }
@@ -59,8 +60,8 @@ describe("host user-data", () => {
   });
 
   it("uses the same markers as bootstrap.ps1", () => {
-    expect(bootstrapConstant("HostConfigBegin")).toBe(HOST_CONFIG_BEGIN);
-    expect(bootstrapConstant("HostConfigEnd")).toBe(HOST_CONFIG_END);
+    expect(bootstrapConstant("HpcHostConfigBegin")).toBe(HOST_CONFIG_BEGIN);
+    expect(bootstrapConstant("HpcHostConfigEnd")).toBe(HOST_CONFIG_END);
   });
 
   it("gives bootstrap.ps1 back exactly the host config", () => {

@@ -1,19 +1,10 @@
 // The offline plan, run as operators run it: a child process, no credentials, no network.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runPlanCli } from "../helpers/plan-cli";
 import { PROJECT_DIR } from "../helpers/stacks";
 import { SECRET_PLACEHOLDER } from "../../tools/mocks/stack-file";
-
-function plan(...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/plan/cli.ts", ...args],
-    { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: "" } },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 /** Directories other tests may write to while this one runs. */
 const WRITTEN_BY_OTHERS = new Set(["node_modules", ".git", "test-output", ".data", ".scratch"]);
@@ -31,16 +22,42 @@ function filesChangedSince(since: number, dir = PROJECT_DIR): string[] {
 describe("npm run plan", () => {
   test("--json prints the stack, its resources and its outputs, and writes nothing into the repo", () => {
     const started = Date.now();
-    const { code, stdout, stderr } = plan("--stack", "dev", "--json");
+    const { code, stdout, stderr } = runPlanCli("--stack", "dev", "--json");
     expect(stderr).not.toMatch(/Plan failed/);
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout);
     expect(parsed.stack).toBe("dev");
     expect(Array.isArray(parsed.resources)).toBe(true);
     for (const resource of parsed.resources) {
-      expect(Object.keys(resource).sort()).toEqual(["inputs", "name", "parent", "type"]);
+      // `aliases` only where a resource was renamed (the components' former type tokens).
+      const keys = Object.keys(resource).filter((key) => key !== "aliases");
+      expect(keys.sort()).toEqual(["inputs", "name", "parent", "type"]);
     }
+    const aliased = parsed.resources.filter((resource: { aliases?: unknown }) => resource.aliases);
+    expect(aliased.map((resource: { type: string }) => resource.type).sort()).toEqual([
+      "hpc:host-manager:HostManager",
+      "hpc:instance-group:InstanceGroup",
+      "hpc:windows-image:WindowsImage",
+    ]);
     expect(parsed.outputs).toMatchObject({ region: "cn-beijing" });
+    // Secrets are masked at their value, named by where they come from: the container
+    // list stays readable around the fleet token.
+    const container = parsed.resources.find(
+      (resource: { type: string }) =>
+        resource.type === "alicloud:eci/containerGroup:ContainerGroup",
+    );
+    const [hostManager] = container.inputs.containers as Array<{
+      image: string;
+      environmentVars: Array<{ key: string; value: string }>;
+    }>;
+    expect(hostManager.image).toMatch(/host-manager:/);
+    expect(hostManager.environmentVars).toEqual(
+      expect.arrayContaining([
+        { key: "HOST_MANAGER_TOKEN", value: "[secret:hpc-dev-fleet-token-a]" },
+        { key: "HOST_MANAGER_PORT", value: "8080" },
+      ]),
+    );
+    expect(stdout).not.toMatch(/offline-plan-(generated-)?secret/);
     expect(filesChangedSince(started)).toEqual([]);
   });
 
@@ -64,7 +81,7 @@ describe("npm run plan", () => {
         "",
       ].join("\n"),
     );
-    const { code, stdout, stderr } = plan("--config-file", file, "--json");
+    const { code, stdout, stderr } = runPlanCli("--config-file", file, "--json");
     expect(code).toBe(1);
     expect(stdout).toBe("");
     for (const key of [
@@ -95,7 +112,7 @@ describe("npm run plan", () => {
         "",
       ].join("\n"),
     );
-    const { code, stdout } = plan("--config-file", file);
+    const { code, stdout } = runPlanCli("--config-file", file);
     expect(code).toBe(0);
     expect(stdout).toContain("Stack secrets:");
     expect(stdout).not.toContain(SECRET_PLACEHOLDER);
@@ -103,7 +120,7 @@ describe("npm run plan", () => {
   });
 
   test("an unknown argument is a usage error", () => {
-    const { code, stderr } = plan("--stak", "dev");
+    const { code, stderr } = runPlanCli("--stak", "dev");
     expect(code).toBe(1);
     expect(stderr).toMatch(/unknown argument --stak/);
   });

@@ -25,6 +25,20 @@ describe("the WindowsImage's args", () => {
     ]);
   });
 
+  it("take the client artifact or a checksum list, not both", () => {
+    const args = {
+      ...imageArgs(fixture),
+      clientArtifact: { url: "oss://b-1/client.zip", sha256: "a".repeat(64) },
+      clientChecksumsFile: "client/SHA256SUMS",
+    };
+    expect(windowsImageArgProblems(args)).toEqual([
+      {
+        propertyPath: "clientChecksumsFile",
+        reason: "must not be set with clientArtifact, whose digest stands for the client files",
+      },
+    ]);
+  });
+
   it("need nothing more with an existing image", () => {
     expect(windowsImageArgProblems({ existingImageId: "m-2zeexisting" })).toEqual([]);
   });

@@ -1,11 +1,12 @@
 // `packer validate` on the template with sample variables: Debian's packer 1.6.6
 // validates offline, so this runs in every `npm test` and must not be skipped.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   packerEnvironment,
   resolveClientFiles,
+  SCRIPTS_DIR,
   TEMPLATE_DIR,
   templateVariables,
 } from "../../components/windows-image/build-inputs";
@@ -153,8 +154,32 @@ describe("the Packer template", () => {
     // Without the VPC the builder makes a new one and finds neither of the two above in it.
     expect(template).toMatch(/vpc_id\s*=\s*var\.vpc_id/);
     expect(template).toMatch(/vswitch_id\s*=\s*var\.vswitch_id/);
-    expect(template).toMatch(/user_data\s*=\s*join\("\\r\\n", \["\[powershell\]"/);
+    expect(template).toMatch(/user_data\s*=\s*local\.build_user_data/);
     expect(template).toMatch(/scripts_dir}\/host\/enable-winrm\.ps1/);
+  });
+
+  it("renders the build's user-data: [powershell], then enable-winrm.ps1 inside its loader, within ECS's 16 KB", () => {
+    const result = spawnSync("packer", ["inspect", "-var-file", SAMPLE_VARS, TEMPLATE], {
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        CHECKPOINT_DISABLE: "1",
+        PKR_VAR_winrm_password: "Validate-Only-1",
+        PKR_VAR_client_files_json: clientFilesJson,
+      },
+    });
+    expect(result.status).toBe(0);
+    const line = result.stdout
+      .split("\n")
+      .find((text) => text.startsWith("local.build_user_data: "));
+    const userData = JSON.parse(line!.slice("local.build_user_data: ".length)) as string;
+    const loader = readFileSync(join(SCRIPTS_DIR, "build", "enable-build-winrm.ps1"), "utf8");
+    const enableWinRM = readFileSync(join(SCRIPTS_DIR, "host", "enable-winrm.ps1"), "utf8");
+    expect(userData).toBe(
+      `[powershell]\r\n${loader.replace("__ENABLE_WINRM_PS1__", () => enableWinRM)}`,
+    );
+    expect(Buffer.byteLength(userData, "utf8")).toBeLessThanOrEqual(16 * 1024);
   });
 
   it("gives the build instance no fixed public IP, which would block its EIP", () => {
@@ -177,7 +202,23 @@ describe("the Packer template", () => {
     const dir = BOOTSTRAP_PATH.replace(/\\bootstrap\.ps1$/, "").replace(/\\/g, "/");
     expect(template).toContain(`host_scripts_dir = "${dir}"`);
     expect(template).toMatch(/"bootstrap\.ps1"/);
-    expect(template).toMatch(/"hpc-common\.ps1"/);
+    expect(template).toMatch(/"HpcFleet\.psm1"/);
+    expect(template).toMatch(/"HpcFleet\.Autologon\.cs"/);
+  });
+
+  it("uploads every host script, and the module and C# they load, to the image", () => {
+    const list = template.match(/host_scripts = \[\s*for name in \[([^\]]*)\]/)?.[1] ?? "";
+    const uploaded = [...list.matchAll(/"([^"]+)"/g)].map((match) => match[1]).sort();
+    expect(uploaded).toEqual(readdirSync(join(SCRIPTS_DIR, "host")).sort());
+  });
+
+  it("ends the build with the seal, which stops the instance itself once Packer has let go", () => {
+    expect(template).toMatch(/disable_stop_instance\s*=\s*true/);
+    const provisioners = [...template.matchAll(/provisioner "(\w+)" \{([\s\S]*?)\n {2}\}/g)];
+    const last = provisioners[provisioners.length - 1];
+    expect(last[1]).toBe("powershell");
+    expect(last[2]).toMatch(/build\/seal-image\.ps1/);
+    expect(last[2]).toMatch(/skip_clean\s*=\s*true/);
   });
 
   it("ends with a manifest post-processor writing to the path the command reads", () => {

@@ -9,6 +9,8 @@ export const WORKFLOW_DIR = join(PROJECT_DIR, ".github", "workflows");
 
 export interface Step {
   readonly name?: string;
+  readonly if?: string;
+  readonly shell?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;

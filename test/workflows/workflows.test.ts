@@ -21,7 +21,7 @@ beforeAll(async () => {
   lint = await createLinter();
 });
 
-const EXPECTED = ["preview.yml", "test.yml", "up.yml"];
+const EXPECTED = ["preview.yml", "test.yml", "up.yml", "windows.yml"];
 /** owner/repo[/path]@vX.Y.Z, or @<40-hex sha> with a `# vX.Y.Z` comment on the line. */
 const FULL_TAG = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@v\d+\.\d+\.\d+$/;
 const SHA_PIN = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/;
@@ -59,7 +59,7 @@ function namedValues(workflow: Workflow): [string, string, unknown][] {
 }
 
 describe("workflow files", () => {
-  it("are exactly test, preview and up", () => {
+  it("are exactly test, preview, up and windows", () => {
     expect(workflowFiles()).toEqual(EXPECTED);
   });
 
@@ -223,5 +223,49 @@ describe("up.yml", () => {
       policyPacks: "policy",
       policyPackConfigs: "policy/config/${{ matrix.stack }}.json",
     });
+  });
+});
+
+describe("windows.yml", () => {
+  const workflow = loadWorkflow("windows.yml");
+  const job = onlyJob(workflow);
+  const steps = job.steps ?? [];
+  const shellOf = (step: Step) => step.shell;
+  const suiteRuns = steps.filter((step) => /Invoke-PesterSuite\.ps1/.test(step.run ?? ""));
+
+  it("runs on every pull request and on pushes to main, allowed only to read the code", () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
+    expect(workflow.on.push).toEqual({ branches: ["main"] });
+    expect(workflow.permissions).toEqual({ contents: "read" });
+  });
+
+  it("runs on Windows Server 2022", () => {
+    expect(job["runs-on"]).toBe("windows-2022");
+  });
+
+  it("runs the Pester suite under Windows PowerShell 5.1 and under pwsh", () => {
+    expect(suiteRuns.map(shellOf)).toEqual(["powershell", "pwsh"]);
+  });
+
+  it("installs the Pester version npm test uses, in each shell, before running the suite", () => {
+    const suite = readFileSync(
+      join(PROJECT_DIR, "test", "scripts", "Invoke-PesterSuite.ps1"),
+      "utf8",
+    );
+    const version = suite.match(/\$PesterVersion = '([\d.]+)'/)?.[1];
+    expect(version).toBe("5.7.1");
+    for (const run of suiteRuns) {
+      const install = steps.findIndex(
+        (step) =>
+          shellOf(step) === shellOf(run) &&
+          (step.run ?? "").includes(`Install-Module -Name Pester -RequiredVersion ${version}`),
+      );
+      expect(install).toBeGreaterThanOrEqual(0);
+      expect(install).toBeLessThan(steps.indexOf(run));
+    }
+  });
+
+  it("runs the pwsh suite even when the 5.1 one failed", () => {
+    expect(suiteRuns[1].if).toBe("success() || failure()");
   });
 });

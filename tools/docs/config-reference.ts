@@ -28,7 +28,12 @@ interface JsonSchema {
 }
 
 /** Sections whose nested objects are documented as one row (their fields are in its type). */
-const ONE_ROW = new Set(["image.clientFiles", "fleet.spot.priceLimits", "hostManager.statuspage"]);
+const ONE_ROW = new Set([
+  "image.clientFiles",
+  "image.clientArtifact",
+  "fleet.spot.priceLimits",
+  "hostManager.statuspage",
+]);
 const SECTIONS = ["network", "image", "fleet", "hostManager", "healthCheck"] as const;
 
 const code = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;

@@ -4,7 +4,13 @@ import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import YAML from "yaml";
 
+/** Every placeholder starts with this; each names its key, so a plan can say which secret flows where. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
+
+/** The placeholder an encrypted value of `key` is planned with. */
+export function secretPlaceholder(key: string): string {
+  return `${SECRET_PLACEHOLDER}:${key}`;
+}
 
 export interface StackFile {
   readonly stack: string;
@@ -38,7 +44,7 @@ export function readStackFile(path: string): StackFile {
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(entries)) {
     if (isSecure(value)) {
-      config[key] = SECRET_PLACEHOLDER;
+      config[key] = secretPlaceholder(key);
       secretKeys.push(key);
     } else {
       config[key] = typeof value === "string" ? value : JSON.stringify(value);

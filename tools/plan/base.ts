@@ -1,6 +1,7 @@
-// The other side of `--diff BASE`: the same stack planned from another stack file (with
-// this tree's code), or from another git ref (that ref's code and stack file), each in a
-// child process so it runs beside this tree's plan and shares none of its module state.
+// The other side of `--diff BASE`: the same stack planned from another stack file (this
+// tree's code, in this process after this tree's plan: the program runs twice, loaded
+// once), or from another git ref (that ref's code and stack file, in a child process that
+// runs beside this tree's plan and shares none of its modules).
 import { spawn, execFileSync } from "node:child_process";
 import {
   existsSync,
@@ -13,13 +14,18 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
-import type { Plan } from "./plan";
+import { planStack, type Plan } from "./plan";
 
 export interface BaseSource {
   /** How the base is named to the reviewer: the file, or `git:<ref> (<sha>)`. */
   readonly label: string;
-  /** Resolves to the base's plan; an empty plan when the stack does not exist there. */
-  readonly plan: Promise<Plan>;
+  /**
+   * Starts planning the base and resolves to its plan (an empty plan when the stack does
+   * not exist there). In-process bases must start after this tree's plan has finished.
+   */
+  readonly plan: () => Promise<Plan>;
+  /** Whether the base is planned in this process (else concurrently, in a child). */
+  readonly inProcess: boolean;
 }
 
 /** Runs a planner's CLI with `--json` in `cwd`; rejects with its stderr when it fails. */
@@ -86,16 +92,19 @@ export function baseSource(projectDir: string, base: string, stack: string): Bas
     if (!existsSync(asFile)) throw new Error(`--diff: no stack file at ${asFile}`);
     return {
       label: basename(asFile),
-      plan: planInChild(projectDir, ["--config-file", asFile, "--as-stack", stack]),
+      plan: () => planStack(asFile, undefined, stack),
+      inProcess: true,
     };
   }
   const { dir, sha } = checkout(projectDir, base);
   const stackFile = join(dir, `Pulumi.${stack}.yaml`);
-  const plan = existsSync(stackFile)
-    ? planInChild(dir, ["--config-file", stackFile])
-    : Promise.resolve(emptyPlan(stack));
   return {
     label: `git:${base} (${sha.slice(0, 7)})`,
-    plan: plan.finally(() => rmSync(dir, { recursive: true, force: true })),
+    plan: () =>
+      (existsSync(stackFile)
+        ? planInChild(dir, ["--config-file", stackFile])
+        : Promise.resolve(emptyPlan(stack))
+      ).finally(() => rmSync(dir, { recursive: true, force: true })),
+    inProcess: false,
   };
 }

@@ -1,9 +1,13 @@
-// `npm start` / `npm run plan -- ...`: the offline plan's command line.
+// `npm run plan -- ...`: the offline plan's command line.
 import { existsSync } from "node:fs";
 import { ConfigError } from "../../config";
+import { stackNameOf } from "../mocks/stack-file";
 import { parsePlanArgs, UsageError, USAGE } from "./args";
+import { baseSource } from "./base";
+import { diffPlans } from "./diff";
 import { planStack, PROJECT_DIR } from "./plan";
-import { renderPlan } from "./render";
+import { renderPlan, renderViolations } from "./render";
+import { renderDiff } from "./render-diff";
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = parsePlanArgs(argv, PROJECT_DIR);
@@ -15,9 +19,27 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`No stack file at ${args.stackFile}\n`);
     return 1;
   }
-  const plan = await planStack(args.stackFile);
+  if (args.diff !== undefined) {
+    const stack = stackNameOf(args.stackFile);
+    const base = baseSource(PROJECT_DIR, args.diff, stack);
+    // A git ref's base plans in a child process while this tree's plan runs here; a stack
+    // file's runs here, after it (one program, run twice).
+    const pending = base.inProcess ? undefined : base.plan();
+    const head = await planStack(args.stackFile);
+    const basePlan = await (pending ?? base.plan());
+    const diff = diffPlans(basePlan, head);
+    process.stdout.write(
+      args.json
+        ? `${JSON.stringify({ ...diff, base: base.label }, null, 2)}\n`
+        : `${renderDiff(diff, base.label)}\n`,
+    );
+    return 0;
+  }
+  const plan = await planStack(args.stackFile, undefined, undefined, { policy: args.policy });
   process.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n`);
-  return 0;
+  if (!plan.violations) return 0;
+  if (!args.json) process.stdout.write(`\n${renderViolations(plan.violations)}\n`);
+  return plan.violations.some((violation) => violation.enforcement === "mandatory") ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,12 +1,22 @@
 // Plans a stack offline: the real program under mocks, with the stack file's config.
+import type * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { redactInputs, redactOutput } from "../mocks/values";
+import { redactOutput } from "../mocks/values";
 import { randomIdOutputs } from "../mocks/provider-outputs";
-import type { CloudOutputs } from "../mocks/recorder";
+import type { CloudOutputs, RecordedResource } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
-import { readStackFile } from "../mocks/stack-file";
+import { readStackFile, secretPlaceholder, type StackFile } from "../mocks/stack-file";
+import { policyConfigOf, policyViolations, type PolicyViolation } from "./policy";
+import { presentInputs } from "./secrets";
 
 export const PROJECT_DIR = resolve(__dirname, "../..");
+
+const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+
+/** What a generated password is planned as: a placeholder naming its resource. */
+export function generatedSecretPlaceholder(name: string): string {
+  return `offline-plan-generated-secret:${name}`;
+}
 
 /**
  * Generated passwords and tokens get a placeholder in the plan (Pulumi keeps them
@@ -14,9 +24,45 @@ export const PROJECT_DIR = resolve(__dirname, "../..");
  * name suffixes get a mock one, so the plan shows the names they make.
  */
 const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
-  "random:index/randomPassword:RandomPassword": () => ({ result: "offline-plan-generated-secret" }),
+  [RANDOM_PASSWORD]: (_inputs, name) => ({ result: generatedSecretPlaceholder(name) }),
   "random:index/randomId:RandomId": randomIdOutputs,
 };
+
+/** Every secret value the plan made up, and where it comes from (a resource or a config key). */
+function secretSources(
+  file: StackFile,
+  resources: readonly RecordedResource[],
+): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const key of file.secretKeys) sources.set(secretPlaceholder(key), key);
+  for (const resource of resources) {
+    if (resource.type === RANDOM_PASSWORD) {
+      sources.set(generatedSecretPlaceholder(resource.name), resource.name);
+    }
+  }
+  return sources;
+}
+
+/** A resource's aliases as `{type, name}` (an alias leaves out what it keeps). */
+function aliasesOf(resource: RecordedResource): PlannedResource["aliases"] {
+  const aliases = (resource.options?.aliases ?? []).flatMap((alias) =>
+    typeof alias === "object" && alias !== null && !("apply" in alias)
+      ? [
+          {
+            type:
+              typeof (alias as pulumi.Alias).type === "string"
+                ? String((alias as pulumi.Alias).type)
+                : resource.type,
+            name:
+              typeof (alias as pulumi.Alias).name === "string"
+                ? String((alias as pulumi.Alias).name)
+                : resource.name,
+          },
+        ]
+      : [],
+  );
+  return aliases.length > 0 ? aliases : undefined;
+}
 
 export interface PlannedResource {
   readonly type: string;
@@ -31,19 +77,25 @@ export interface Plan {
   readonly stack: string;
   readonly resources: PlannedResource[];
   readonly outputs: Record<string, unknown>;
+  /** With `--policy`: what the mandatory policy pack refuses (empty: it passes). */
+  readonly violations?: PolicyViolation[];
 }
 
 /**
  * Runs `programPath` (default: the project's index.ts) as a preview for the
- * stack file at `stackFile`. Secrets print as "[secret]", values only the cloud
- * would know as "<computed>". Throws whatever the program throws (a ConfigError
- * for bad config).
+ * stack file at `stackFile` (under the stack name `asStack` if given). Each secret
+ * value prints as `[secret:<where it comes from>]` wherever it appears, values only
+ * the cloud would know as "<computed>". Throws whatever the program throws (a
+ * ConfigError for bad config).
  */
 export async function planStack(
   stackFile: string,
   programPath = resolve(PROJECT_DIR, "index.ts"),
+  asStack?: string,
+  options: { readonly policy?: boolean } = {},
 ): Promise<Plan> {
-  const file = readStackFile(stackFile);
+  const read = readStackFile(stackFile);
+  const file = asStack === undefined ? read : { ...read, stack: asStack };
   const { resources, outputs } = await runUnderMocks(
     {
       project: "hpc-fleet",
@@ -53,19 +105,31 @@ export async function planStack(
       preview: true,
       previewOutputs: PREVIEW_OUTPUTS,
     },
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    () => require(programPath) as Record<string, unknown>,
+    () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const program = require(programPath) as Record<string, unknown> | (() => unknown);
+      // A program module exports its outputs, or (index.ts) a function returning them.
+      return (typeof program === "function" ? program() : program) as Record<string, unknown>;
+    },
   );
+  const secrets = secretSources(file, resources);
   return {
     stack: file.stack,
     resources: resources
       .filter((resource) => resource.type !== "pulumi:pulumi:Stack")
-      .map((resource) => ({
-        type: resource.type,
-        name: resource.name,
-        parent: resource.parent ?? null,
-        inputs: redactInputs(resource.inputs) as Record<string, unknown>,
-      })),
+      .map((resource) => {
+        const aliases = aliasesOf(resource);
+        return {
+          type: resource.type,
+          name: resource.name,
+          parent: resource.parent ?? null,
+          inputs: presentInputs(resource.inputs, secrets) as Record<string, unknown>,
+          ...(aliases ? { aliases } : {}),
+        };
+      }),
     outputs: (await redactOutput({ ...outputs })) as Record<string, unknown>,
+    ...(options.policy
+      ? { violations: await policyViolations(resources, policyConfigOf(PROJECT_DIR, file.stack)) }
+      : {}),
   };
 }

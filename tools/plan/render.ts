@@ -1,5 +1,6 @@
 // Prints a plan as a tree people can read: each resource under its parent, with its inputs.
 import type { Plan, PlannedResource } from "./plan";
+import type { PolicyViolation } from "./policy";
 
 const MAX_VALUE_LENGTH = 120;
 
@@ -51,4 +52,23 @@ export function renderPlan(plan: Plan): string {
     lines.push(`    ${key}: ${formatValue(value)}`);
   }
   return lines.join("\n");
+}
+
+/** The policy pack's verdict on a plan: every violation by policy and resource. */
+export function renderViolations(violations: readonly PolicyViolation[]): string {
+  const mandatory = violations.filter((violation) => violation.enforcement === "mandatory");
+  const advisory = violations.filter((violation) => violation.enforcement === "advisory");
+  const line = (violation: PolicyViolation) => `  ${violation.policy}: ${violation.message}`;
+  return [
+    mandatory.length === 0
+      ? "Policy pack: no violations."
+      : `Policy pack: ${mandatory.length} violation${mandatory.length === 1 ? "" : "s"} (mandatory):`,
+    ...mandatory.map(line),
+    ...(advisory.length > 0
+      ? [
+          "Not checked in a preview (advisory, as in `pulumi preview`):",
+          ...advisory.map((v) => `  ${v.policy}: ${v.resource}: ${v.message}`),
+        ]
+      : []),
+  ].join("\n");
 }

@@ -3,10 +3,10 @@
 # instance's user-data (fetched again from the metadata service each time, so a
 # config change reaches the host at its next boot), writes it to
 # C:\ProgramData\hpc\config.json readable only by SYSTEM, Administrators and the
-# client account, runs enable-winrm, set-autologon and register-client-task,
-# reports status 1 (starting), and reboots once when autologon was just
-# configured so the account logs on. Without a host config (the image build
-# instance) it does nothing.
+# client account, runs enable-winrm, set-autologon and register-client-task, and
+# when autologon was just configured reports status 1 (starting) and reboots once
+# so the account logs on. Without a host config in the user-data, or without
+# user-data (the image build instance), it does nothing.
 param(
     # The host config user-data hands over at first boot; used only when the
     # metadata service does not answer.
@@ -21,142 +21,160 @@ trap {
     Exit 1
 }
 
-. (Join-Path $PSScriptRoot 'hpc-common.ps1')
+Import-Module (Join-Path $PSScriptRoot 'HpcFleet.psm1')
 
-# The lines that enclose the host config in the user-data; must match
-# HOST_CONFIG_BEGIN and HOST_CONFIG_END in components/windows-image/user-data.ts.
-$HostConfigBegin = '$HpcHostConfigJson = @'''
-$HostConfigEnd = '''@'
+$WinlogonKey = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon'
+# Long enough for the cloud's init agent (host name, Administrator password, user-data at a
+# first start) to finish what it is doing when the bootstrap asks for a reboot.
+$RebootDelaySeconds = 60
 
-
-# User-data and the boot task both start at first boot: one at a time.
-$mutex = New-Object System.Threading.Mutex($false, 'Global\hpc-fleet-bootstrap')
-try {
-    [void]$mutex.WaitOne()
-} catch [System.Threading.AbandonedMutexException] {
-    Write-HpcLog 'the previous bootstrap ended without releasing its lock'
-}
-
-# After the lock: the user-data run and the boot task share one log file.
-New-Item -ItemType Directory -Path (Join-Path $HpcDataDir 'logs') -Force | Out-Null
-Start-Transcript -Path (Join-Path $HpcDataDir 'logs\bootstrap.log') -Append | Out-Null
-
-# The JSON between the begin and end lines of the user-data, or $null.
-function Get-HostConfigFromUserData {
-    param([string] $UserData)
-    $lines = $UserData -split '\r?\n'
-    $begin = [Array]::IndexOf($lines, $HostConfigBegin)
-    if ($begin -lt 0) { return $null }
-    $end = [Array]::IndexOf($lines, $HostConfigEnd, $begin + 1)
-    if ($end -le $begin + 1) { throw 'the host config in the user-data is not closed or is empty' }
-    return ($lines[($begin + 1)..($end - 1)] -join "`n")
-}
-
-function Get-HostConfigJson {
+# What this boot converges from: the host config's JSON from this instance's user-data
+# (Json $null when it holds none) and the instance id; the config passed in, and no id,
+# when the metadata service does not answer.
+function Get-HostInput {
+    param([AllowEmptyString()] [string] $Fallback = '')
     try {
-        $token = Get-EcsMetadataToken
-        $userData = Get-EcsMetadata -Path 'user-data' -Token $token
-        return Get-HostConfigFromUserData -UserData $userData
+        $token = Get-HpcMetadataToken
+        try {
+            $userData = Get-HpcMetadata -Path 'user-data' -Token $token
+        } catch {
+            # 404: the instance has no user-data at all.
+            if ((Get-HpcHttpStatusCode $_) -ne 404) { throw }
+            $userData = ''
+        }
+        return [pscustomobject]@{
+            Json       = Get-HpcHostConfigFromUserData -UserData $userData
+            InstanceId = (Get-HpcMetadata -Path 'meta-data/instance-id' -Token $token).Trim()
+        }
     } catch {
-        if ($HostConfigJson) {
+        if ($Fallback) {
             Write-HpcLog "user-data unavailable ($($_.Exception.Message)); using the config passed in"
-            return $HostConfigJson
+            return [pscustomobject]@{ Json = $Fallback; InstanceId = '' }
         }
         throw
     }
 }
 
-# SYSTEM and Administrators may change it, the client account may read it, no one else
-# (it holds the fleet token). Inheritance is cut so ProgramData's Users access stops here.
-function Set-PrivateAcl {
-    param([string] $Path, [string] $AccountName, [switch] $Directory)
-    $acl = New-Object System.Security.AccessControl.DirectorySecurity
-    if (-not $Directory) { $acl = New-Object System.Security.AccessControl.FileSecurity }
-    $acl.SetAccessRuleProtection($true, $false)
-    $inherit = if ($Directory) { 'ContainerInherit, ObjectInherit' } else { 'None' }
-    $rules = @(
-        @((New-Object System.Security.Principal.SecurityIdentifier('S-1-5-18')), 'FullControl'),
-        @((New-Object System.Security.Principal.SecurityIdentifier('S-1-5-32-544')), 'FullControl'),
-        @((New-Object System.Security.Principal.NTAccount($env:COMPUTERNAME, $AccountName)), 'ReadAndExecute')
-    )
-    foreach ($rule in $rules) {
-        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule(
-            $rule[0], $rule[1], $inherit, 'None', 'Allow')))
-    }
-    $current = (Get-Acl -LiteralPath $Path).GetSecurityDescriptorSddlForm('Access')
-    if ($current -ne $acl.GetSecurityDescriptorSddlForm('Access')) {
-        Write-HpcLog "restricting access to $Path"
-        Set-Acl -LiteralPath $Path -AclObject $acl
-    }
-}
-
 function Invoke-Step {
-    param([string] $Script, [hashtable] $Arguments = @{})
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Arguments = @{})
     Write-HpcLog "running $Script"
     $global:LASTEXITCODE = 0
     & (Join-Path $PSScriptRoot $Script) @Arguments
     if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE" }
 }
 
+# Whether Winlogon will log $AccountName on at the next boot as things stand.
 function Test-AutologonFor {
-    param([string] $AccountName)
-    $winlogon = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon'
-    $names = $winlogon.PSObject.Properties.Name
-    return ($names -contains 'AutoAdminLogon') -and $winlogon.AutoAdminLogon -eq '1' -and
-        ($names -contains 'DefaultUserName') -and $winlogon.DefaultUserName -eq $AccountName
+    param([Parameter(Mandatory)] [string] $AccountName, [Parameter(Mandatory)] [string] $ComputerName)
+    return (Get-HpcRegistryValue -Key $WinlogonKey -Name 'AutoAdminLogon') -eq '1' -and
+        (Get-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultUserName') -eq $AccountName -and
+        (Get-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultDomainName') -eq $ComputerName
 }
 
-try {
-    $json = Get-HostConfigJson
+# Writes the config as rendered (it parsed already), so an unchanged config is an
+# unchanged file; says whether it wrote.
+function Write-HostConfig {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Json)
+    $utf8 = New-Object System.Text.UTF8Encoding($false)
+    $text = $Json.Trim()
+    $current = if (Test-Path -LiteralPath $Path) { [System.IO.File]::ReadAllText($Path, $utf8) } else { '' }
+    if ($current -eq $text) { return $false }
+    Write-HpcLog "writing $Path"
+    [System.IO.File]::WriteAllText($Path, $text, $utf8)
+    return $true
+}
+
+function Invoke-HostConvergence {
+    param(
+        [AllowEmptyString()] [string] $HostConfigJson = '',
+        [string] $DataDir = $HpcDataDir
+    )
+    Wait-HpcSetupComplete
+    $hostInput = Get-HostInput -Fallback $HostConfigJson
+    $json = $hostInput.Json
     if (-not $json) {
         Write-HpcLog 'no hpc-fleet host config in the user-data: nothing to do'
-        exit 0
+        return
     }
-    $config = $json | ConvertFrom-Json
+    $config = ConvertFrom-HpcHostConfigJson -Json $json -Source 'the host config in the user-data'
     $accountName = [string]$config.accountName
-    $autologonWasSet = Test-AutologonFor -AccountName $accountName
+    $computerName = (Get-HpcComputerName).Pending
+    $autologonWasSet = Test-AutologonFor -AccountName $accountName -ComputerName $computerName
 
-    Invoke-Step -Script 'enable-winrm.ps1'
+    # The image build's one-shot seal task, should it not have deleted itself yet.
+    Unregister-HpcScheduledTask -TaskPath $HpcTaskPath -TaskName $HpcSealTaskName
+    Invoke-Step -Script 'enable-winrm.ps1' -Arguments @{ InstanceId = $hostInput.InstanceId }
     Invoke-Step -Script 'set-autologon.ps1' -Arguments @{
         AccountName     = $accountName
         IsAdministrator = [bool]$config.accountIsAdministrator
     }
 
     # The directory's ACL first, so the file never exists with ProgramData's defaults.
-    Set-PrivateAcl -Path $HpcDataDir -AccountName $accountName -Directory
-    $utf8 = New-Object System.Text.UTF8Encoding($false)
-    # Written as rendered (it parsed above), so an unchanged config is an unchanged file.
-    $configText = $json.Trim()
-    $currentText = if (Test-Path -LiteralPath $HpcConfigPath) { [IO.File]::ReadAllText($HpcConfigPath, $utf8) } else { '' }
-    if ($currentText -ne $configText) {
-        Write-HpcLog "writing $HpcConfigPath"
-        [IO.File]::WriteAllText($HpcConfigPath, $configText, $utf8)
+    $account = Get-HpcLocalUser -Name $accountName
+    if (-not $account) { throw "set-autologon left no account $accountName" }
+    New-Item -ItemType Directory -Path $DataDir -Force | Out-Null
+    [void](Update-HpcPathAccess -Path $DataDir -Rules (Get-HpcPrivateAccess -ReaderSid $account.Sid -Directory))
+    $configPath = Join-Path $DataDir 'config.json'
+    [void](Write-HostConfig -Path $configPath -Json $json)
+    [void](Update-HpcPathAccess -Path $configPath -Rules (Get-HpcPrivateAccess -ReaderSid $account.Sid))
+
+    Invoke-Step -Script 'register-client-task.ps1' -Arguments @{
+        AccountName     = $accountName
+        IsAdministrator = [bool]$config.accountIsAdministrator
     }
-    Set-PrivateAcl -Path $HpcConfigPath -AccountName $accountName
 
-    Invoke-Step -Script 'register-client-task.ps1' -Arguments @{ AccountName = $accountName }
-
-    $clientTask = Get-ScheduledTask -TaskPath '\hpc-fleet\' -TaskName 'start-client' -ErrorAction SilentlyContinue
-    if (-not $clientTask -or $clientTask.State -ne 'Running') {
-        # A report is informative only: a metadata or network failure must not stop the
-        # bootstrap before the autologon reboot below.
+    # Winlogon reads the autologon settings at boot: a fresh setup (or a rename since) needs
+    # one reboot. The marker, per account and host name, keeps a failed logon from turning
+    # into a reboot loop.
+    $rebootMarker = Join-Path $DataDir "autologon-reboot-$accountName-$computerName"
+    if (-not $autologonWasSet -and -not (Test-Path -LiteralPath $rebootMarker)) {
+        New-Item -ItemType File -Path $rebootMarker -Force | Out-Null
+        # Status 1 only here, before the reboot: no client can be running yet, so the report
+        # never lands after start-client's status 2 (as it could at every boot before).
+        # Informative only: a metadata or network failure must not stop the reboot.
         try {
             $facts = Get-HpcHostFacts -ClientExecutable $config.clientExecutable
-            Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatusStarting | Out-Null
+            [void](Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.starting)
         } catch {
             Write-HpcLog "starting report skipped: $($_.Exception.Message)"
         }
+        Write-HpcLog "autologon was just configured: rebooting in $RebootDelaySeconds s so the client account logs on"
+        Restart-Host -DelaySeconds $RebootDelaySeconds
     }
+}
 
-    # Winlogon reads the autologon settings at boot: a fresh setup needs one reboot.
-    # The marker keeps a failed logon from turning into a reboot loop.
-    $rebootMarker = Join-Path $HpcDataDir "autologon-reboot-$accountName"
-    if (-not $autologonWasSet -and -not (Test-Path -LiteralPath $rebootMarker)) {
-        New-Item -ItemType File -Path $rebootMarker -Force | Out-Null
-        Write-HpcLog 'autologon was just configured: rebooting so the client account logs on'
-        Restart-Computer -Force
+# User-data and the boot task both start at first boot: one at a time. After the lock,
+# the two runs share one log file.
+function Invoke-Bootstrap {
+    param([AllowEmptyString()] [string] $HostConfigJson = '')
+    $mutex = New-Object System.Threading.Mutex($false, 'Global\hpc-fleet-bootstrap')
+    try {
+        [void]$mutex.WaitOne()
+    } catch [System.Threading.AbandonedMutexException] {
+        Write-HpcLog 'the previous bootstrap ended without releasing its lock'
     }
-} finally {
-    $mutex.ReleaseMutex()
-    $mutex.Dispose()
+    try {
+        New-Item -ItemType Directory -Path (Join-Path $HpcDataDir 'logs') -Force | Out-Null
+        Start-Transcript -Path (Join-Path $HpcDataDir 'logs\bootstrap.log') -Append | Out-Null
+        Invoke-HostConvergence -HostConfigJson $HostConfigJson
+    } finally {
+        $mutex.ReleaseMutex()
+        $mutex.Dispose()
+    }
+}
+
+# --- The Windows-only boundary (the tests replace these with Mock).
+
+# The one way the host scripts restart Windows: shutdown.exe with a delay, never an
+# immediate Restart-Computer -Force in the middle of the init agent's work.
+function Restart-Host {
+    param([Parameter(Mandatory)] [int] $DelaySeconds)
+    & "$env:SystemRoot\System32\shutdown.exe" /r /t $DelaySeconds /d p:4:1 /c 'hpc-fleet: autologon was configured'
+    # 1190: a shutdown is already scheduled (by the init agent, say), and that one will do.
+    if ($LASTEXITCODE -ne 0 -and $LASTEXITCODE -ne 1190) { throw "shutdown.exe failed with exit code $LASTEXITCODE" }
+}
+
+# Dot-sourced (the tests), the script only defines its functions.
+if ($MyInvocation.InvocationName -ne '.') {
+    Invoke-Bootstrap -HostConfigJson $HostConfigJson
 }

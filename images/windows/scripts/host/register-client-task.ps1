@@ -1,10 +1,15 @@
 # Converges the scheduled task that starts the benchmark client: at logon of the
-# client account, in its interactive session, with no execution time limit (PT0S;
-# the default would stop the client after 72 hours) and restarts if the task fails.
-# The task runs start-client.ps1, whose loop restarts a client that exits.
+# client account, in its interactive session, at normal priority, elevated when the
+# account is an administrator, with no execution time limit (PT0S; the default would
+# stop the client after 72 hours), repeated every 5 minutes while the account is
+# logged on. The task runs start-client.ps1, whose loop restarts a client that exits;
+# the repetition (with IgnoreNew, so never a second copy) starts start-client.ps1
+# again if it dies itself. Restart-on-failure only covers a task that fails to launch.
 # Idempotent: the task is registered again only when its definition differs.
 param(
-    [Parameter(Mandatory)] [ValidatePattern('^[A-Za-z][A-Za-z0-9_-]{0,19}$')] [string] $AccountName,
+    [Parameter(Mandatory)] [string] $AccountName,
+    # accountIsAdministrator: the client then runs with the account's full token.
+    [switch] $IsAdministrator,
     [string] $StartClientPath = (Join-Path $PSScriptRoot 'start-client.ps1')
 )
 Set-StrictMode -Version Latest
@@ -16,36 +21,44 @@ trap {
     Exit 1
 }
 
-$taskPath = '\hpc-fleet\'
-$taskName = 'start-client'
-$user = "$env:COMPUTERNAME\$AccountName"
-$powershell = Join-Path $env:SystemRoot 'System32\WindowsPowerShell\v1.0\powershell.exe'
-$arguments = "-NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File `"$StartClientPath`""
+Import-Module (Join-Path $PSScriptRoot 'HpcFleet.psm1')
 
-$action = New-ScheduledTaskAction -Execute $powershell -Argument $arguments
-$trigger = New-ScheduledTaskTrigger -AtLogOn -User $user
-$principal = New-ScheduledTaskPrincipal -UserId $user -LogonType Interactive -RunLevel Limited
-$settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries `
-    -StartWhenAvailable -MultipleInstances IgnoreNew `
-    -RestartCount 255 -RestartInterval (New-TimeSpan -Minutes 1)
-$settings.ExecutionTimeLimit = 'PT0S'
+# What the client task must be, as Update-HpcScheduledTask compares and registers it.
+function Get-ClientTaskDefinition {
+    param(
+        [Parameter(Mandatory)] [string] $AccountName,
+        [switch] $IsAdministrator,
+        [Parameter(Mandatory)] [string] $StartClientPath
+    )
+    if ($AccountName -notmatch $HpcAccountNamePattern) { throw "invalid account name $AccountName" }
+    $user = "$env:COMPUTERNAME\$AccountName"
+    return @{
+        TaskPath           = $HpcTaskPath
+        TaskName           = $HpcClientTaskName
+        Description        = 'hpc-fleet: runs start-client.ps1 at logon of the client account'
+        Execute            = "$env:SystemRoot\System32\WindowsPowerShell\v1.0\powershell.exe"
+        Arguments          = "-NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File `"$StartClientPath`""
+        Trigger            = 'AtLogOn'
+        TriggerUserId      = $user
+        RepetitionInterval = 'PT5M'
+        UserId             = $user
+        LogonType          = 'Interactive'
+        # Limited would run an administrator's client with a filtered (UAC) token.
+        RunLevel           = if ($IsAdministrator) { 'Highest' } else { 'Limited' }
+        # Normal priority. The default, 7, is below normal for CPU, I/O and memory, and the
+        # client inherits it from the task: a benchmark fleet would measure less than it has.
+        Priority           = 4
+        ExecutionTimeLimit = 'PT0S'
+        MultipleInstances  = 'IgnoreNew'
+        StartWhenAvailable = $true
+        RestartCount       = 255
+        RestartInterval    = 'PT1M'
+    }
+}
 
-$existing = Get-ScheduledTask -TaskPath $taskPath -TaskName $taskName -ErrorAction SilentlyContinue
-$upToDate = $existing -and
-    $existing.Actions.Count -eq 1 -and
-    $existing.Actions[0].Execute -eq $powershell -and
-    $existing.Actions[0].Arguments -eq $arguments -and
-    $existing.Principal.UserId -match "(^|\\)$([regex]::Escape($AccountName))$" -and
-    $existing.Principal.LogonType -eq 'Interactive' -and
-    $existing.Settings.ExecutionTimeLimit -eq 'PT0S' -and
-    $existing.Settings.RestartCount -eq 255 -and
-    @($existing.Triggers).Count -eq 1 -and
-    $existing.Triggers[0].UserId -match "(^|\\)$([regex]::Escape($AccountName))$"
-if ($upToDate) {
-    Write-Host "Scheduled task $taskPath$taskName is up to date"
-} else {
-    Write-Host "Registering scheduled task $taskPath$taskName for $user"
-    Register-ScheduledTask -TaskPath $taskPath -TaskName $taskName -Action $action `
-        -Trigger $trigger -Principal $principal -Settings $settings `
-        -Description 'hpc-fleet: runs start-client.ps1 at logon of the client account' -Force | Out-Null
+# Dot-sourced (the tests), the script only defines its functions.
+if ($MyInvocation.InvocationName -ne '.') {
+    $definition = Get-ClientTaskDefinition -AccountName $AccountName -IsAdministrator:$IsAdministrator `
+        -StartClientPath $StartClientPath
+    [void](Update-HpcScheduledTask -Definition $definition)
 }

@@ -2,10 +2,11 @@
 # (Administrators membership as configured), a password generated here that never
 # leaves the host, kept only as the LSA secret DefaultPassword (the registry value
 # of that name is plain text readable by any user, so it is removed, never written),
-# AutoAdminLogon, DefaultUserName, DefaultDomainName, and no Ctrl+Alt+Del.
+# AutoAdminLogon (forced, so a log-off logs the account on again), DefaultUserName,
+# DefaultDomainName, and no Ctrl+Alt+Del.
 # Idempotent: an existing account keeps its password while the LSA secret holds one.
 param(
-    [Parameter(Mandatory)] [ValidatePattern('^[A-Za-z][A-Za-z0-9_-]{0,19}$')] [string] $AccountName,
+    [Parameter(Mandatory)] [string] $AccountName,
     [switch] $IsAdministrator
 )
 Set-StrictMode -Version Latest
@@ -17,199 +18,190 @@ trap {
     Exit 1
 }
 
-$winlogonKey = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon'
-$systemPolicyKey = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System'
-$administratorsSid = 'S-1-5-32-544'
-$usersSid = 'S-1-5-32-545'
+Import-Module (Join-Path $PSScriptRoot 'HpcFleet.psm1')
 
-# LsaStorePrivateData/LsaRetrievePrivateData: Winlogon reads the autologon password
-# from the LSA secret "DefaultPassword", which only SYSTEM can read.
-if (-not ('HpcFleet.LsaSecret' -as [type])) {
-    Add-Type -TypeDefinition @'
-using System;
-using System.ComponentModel;
-using System.Runtime.InteropServices;
+$WinlogonKey = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon'
+$SystemPolicyKey = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System'
+# ERROR_LOGON_FAILURE: "the user name or password is incorrect".
+$LogonFailure = 1326
 
-namespace HpcFleet {
-    public static class LsaSecret {
-        [StructLayout(LayoutKind.Sequential)]
-        private struct LSA_UNICODE_STRING {
-            public ushort Length;
-            public ushort MaximumLength;
-            public IntPtr Buffer;
-        }
-
-        [StructLayout(LayoutKind.Sequential)]
-        private struct LSA_OBJECT_ATTRIBUTES {
-            public int Length;
-            public IntPtr RootDirectory;
-            public IntPtr ObjectName;
-            public uint Attributes;
-            public IntPtr SecurityDescriptor;
-            public IntPtr SecurityQualityOfService;
-        }
-
-        private const uint POLICY_GET_PRIVATE_INFORMATION = 0x00000004;
-        private const uint POLICY_CREATE_SECRET = 0x00000020;
-        private const uint STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
-
-        [DllImport("advapi32.dll")]
-        private static extern uint LsaOpenPolicy(IntPtr systemName, ref LSA_OBJECT_ATTRIBUTES attributes, uint access, out IntPtr policy);
-        [DllImport("advapi32.dll")]
-        private static extern uint LsaStorePrivateData(IntPtr policy, ref LSA_UNICODE_STRING keyName, ref LSA_UNICODE_STRING privateData);
-        [DllImport("advapi32.dll")]
-        private static extern uint LsaRetrievePrivateData(IntPtr policy, ref LSA_UNICODE_STRING keyName, out IntPtr privateData);
-        [DllImport("advapi32.dll")]
-        private static extern uint LsaFreeMemory(IntPtr buffer);
-        [DllImport("advapi32.dll")]
-        private static extern uint LsaClose(IntPtr policy);
-        [DllImport("advapi32.dll")]
-        private static extern int LsaNtStatusToWinError(uint status);
-
-        private static LSA_UNICODE_STRING ToLsa(string value) {
-            LSA_UNICODE_STRING result = new LSA_UNICODE_STRING();
-            result.Buffer = Marshal.StringToHGlobalUni(value);
-            result.Length = (ushort)(value.Length * 2);
-            result.MaximumLength = (ushort)(value.Length * 2 + 2);
-            return result;
-        }
-
-        private static void Check(uint status, string what) {
-            if (status != 0) throw new Win32Exception(LsaNtStatusToWinError(status), what);
-        }
-
-        private static IntPtr OpenPolicy() {
-            LSA_OBJECT_ATTRIBUTES attributes = new LSA_OBJECT_ATTRIBUTES();
-            IntPtr policy;
-            Check(LsaOpenPolicy(IntPtr.Zero, ref attributes, POLICY_GET_PRIVATE_INFORMATION | POLICY_CREATE_SECRET, out policy), "LsaOpenPolicy");
-            return policy;
-        }
-
-        public static void Store(string name, string value) {
-            IntPtr policy = OpenPolicy();
-            LSA_UNICODE_STRING key = ToLsa(name);
-            LSA_UNICODE_STRING data = ToLsa(value);
-            try {
-                Check(LsaStorePrivateData(policy, ref key, ref data), "LsaStorePrivateData");
-            } finally {
-                Marshal.FreeHGlobal(key.Buffer);
-                Marshal.ZeroFreeGlobalAllocUnicode(data.Buffer);
-                LsaClose(policy);
-            }
-        }
-
-        // The secret's text, or null when there is none. The caller clears it after use.
-        public static string Retrieve(string name) {
-            IntPtr policy = OpenPolicy();
-            LSA_UNICODE_STRING key = ToLsa(name);
-            IntPtr data = IntPtr.Zero;
-            try {
-                uint status = LsaRetrievePrivateData(policy, ref key, out data);
-                if (status == STATUS_OBJECT_NAME_NOT_FOUND) return null;
-                Check(status, "LsaRetrievePrivateData");
-                if (data == IntPtr.Zero) return null;
-                LSA_UNICODE_STRING secret = (LSA_UNICODE_STRING)Marshal.PtrToStructure(data, typeof(LSA_UNICODE_STRING));
-                if (secret.Length == 0) return null;
-                return Marshal.PtrToStringUni(secret.Buffer, secret.Length / 2);
-            } finally {
-                if (data != IntPtr.Zero) LsaFreeMemory(data);
-                Marshal.FreeHGlobal(key.Buffer);
-                LsaClose(policy);
-            }
-        }
-    }
-}
-'@
-}
-
-# 32 characters from a cryptographic source, with every class Windows' complexity
-# rule asks for. It is set on the account and stored in LSA, and nowhere else.
+# 32 characters from a cryptographic source, drawn again until the draw has every class
+# Windows' complexity rule counts and does not contain the account name, in any case:
+# the rule rejects a password containing the account name, so New-LocalUser would throw
+# (about 1 host in 1,100 for "hpc" with a plain draw). It is set on the account and
+# stored in LSA, and nowhere else.
 function New-HostPassword {
-    $classes = @('ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%*+-=?')
-    $all = -join $classes
-    $random = [System.Security.Cryptography.RandomNumberGenerator]::Create()
+    param([Parameter(Mandatory)] [string] $AccountName)
+    $alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%*+-=?'
+    while ($true) {
+        $password = -join @(for ($i = 0; $i -lt 32; $i++) { $alphabet[(Get-RandomIndex -Count $alphabet.Length)] })
+        $complex = $password -cmatch '[A-Z]' -and $password -cmatch '[a-z]' -and $password -match '[0-9]' -and
+            $password -match '[^A-Za-z0-9]'
+        if ($complex -and $password.IndexOf($AccountName, [StringComparison]::OrdinalIgnoreCase) -lt 0) {
+            return $password
+        }
+    }
+}
+
+# A uniform integer in [0, Count), from a cryptographic source (draws above the largest
+# multiple of Count are drawn again, so no index is more likely than another).
+$RandomSource = [System.Security.Cryptography.RandomNumberGenerator]::Create()
+function Get-RandomIndex {
+    param([Parameter(Mandatory)] [ValidateRange(1, 65536)] [int] $Count)
     $bytes = New-Object byte[] 4
-    $pick = {
-        param([string] $from)
-        $random.GetBytes($bytes)
-        $from[[BitConverter]::ToUInt32($bytes, 0) % $from.Length]
-    }
-    $characters = @(foreach ($class in $classes) { & $pick $class })
-    while ($characters.Count -lt 32) { $characters += & $pick $all }
-    $characters = $characters | Sort-Object { $random.GetBytes($bytes); [BitConverter]::ToUInt32($bytes, 0) }
-    return -join $characters
+    $limit = [uint32]::MaxValue - ([uint32]::MaxValue % [uint32]$Count)
+    do {
+        $RandomSource.GetBytes($bytes)
+        $value = [BitConverter]::ToUInt32($bytes, 0)
+    } while ($value -ge $limit)
+    return [int]($value % [uint32]$Count)
 }
 
-# Writes a registry value only when it differs; says whether it wrote.
-function Set-RegistryValue {
-    param([string] $Key, [string] $Name, $Value, [string] $Type)
-    if (-not (Test-Path -Path $Key)) { New-Item -Path $Key -Force | Out-Null }
-    $current = (Get-ItemProperty -Path $Key -Name $Name -ErrorAction SilentlyContinue)
-    if ($current -and "$($current.$Name)" -eq "$Value") { return }
-    Write-Host "Setting $Key\$Name"
-    New-ItemProperty -Path $Key -Name $Name -Value $Value -PropertyType $Type -Force | Out-Null
-}
-
-# Whether the stored autologon secret is this account's current password: a secret left
-# by something else, or a password changed since, would leave autologon broken for good.
-function Test-StoredPassword {
-    $stored = [HpcFleet.LsaSecret]::Retrieve('DefaultPassword')
-    if (-not $stored) { return $false }
-    Add-Type -AssemblyName System.DirectoryServices.AccountManagement
-    $context = New-Object System.DirectoryServices.AccountManagement.PrincipalContext(
-        [System.DirectoryServices.AccountManagement.ContextType]::Machine)
+# What the stored autologon secret says about the account's password: Absent, Matches,
+# Mismatch (Windows says the password is wrong: a secret left by something else, or a
+# password changed since, which would leave autologon broken for good) or Unknown (any
+# other answer or failure, e.g. early in a boot): only Absent and Mismatch set a new one,
+# so a check that cannot be made never stops the bootstrap or changes the password.
+function Get-StoredPasswordState {
+    param([Parameter(Mandatory)] [string] $AccountName)
     try {
-        return $context.ValidateCredentials($AccountName, $stored)
+        $stored = Get-AutologonSecret
+        if (-not $stored) { return 'Absent' }
+        $result = Test-AccountPassword -AccountName $AccountName -Password $stored
+    } catch {
+        Write-HpcLog "the stored autologon password could not be checked ($($_.Exception.Message)); keeping it"
+        return 'Unknown'
     } finally {
-        $context.Dispose()
-        Remove-Variable -Name 'stored'
+        Remove-Variable -Name 'stored' -ErrorAction SilentlyContinue
+    }
+    if ($result -eq 0) { return 'Matches' }
+    if ($result -eq $LogonFailure) { return 'Mismatch' }
+    Write-HpcLog "the stored autologon password could not be checked (error $result); keeping it"
+    return 'Unknown'
+}
+
+# Group membership follows the config both ways. (Variable names are case-insensitive:
+# a local named $isAdministrator would overwrite the parameter.)
+function Update-AdministratorsMembership {
+    param([Parameter(Mandatory)] $Account, [switch] $IsAdministrator)
+    $isMember = @(Get-LocalGroupMemberSid -GroupSid $HpcAdministratorsSid) -contains $Account.Sid
+    if ($IsAdministrator -and -not $isMember) {
+        Write-HpcLog "adding $($Account.Name) to Administrators"
+        Add-LocalGroupMemberSid -GroupSid $HpcAdministratorsSid -MemberSid $Account.Sid
+    } elseif (-not $IsAdministrator -and $isMember) {
+        Write-HpcLog "removing $($Account.Name) from Administrators"
+        Remove-LocalGroupMemberSid -GroupSid $HpcAdministratorsSid -MemberSid $Account.Sid
     }
 }
 
-$account = Get-LocalUser -Name $AccountName -ErrorAction SilentlyContinue
-if (-not $account -or -not (Test-StoredPassword)) {
-    $password = New-HostPassword
-    $securePassword = ConvertTo-SecureString -String $password -AsPlainText -Force
-    if ($account) {
-        Write-Host "Resetting the password of $AccountName (no valid LSA autologon secret)"
-        Set-LocalUser -Name $AccountName -Password $securePassword
-    } else {
-        Write-Host "Creating the local account $AccountName"
-        $account = New-LocalUser -Name $AccountName -Password $securePassword `
-            -Description 'hpc-fleet benchmark client (autologon)' `
-            -PasswordNeverExpires -AccountNeverExpires -UserMayNotChangePassword
-    }
-    [HpcFleet.LsaSecret]::Store('DefaultPassword', $password)
-    Remove-Variable -Name 'password', 'securePassword'
-}
-if (-not $account.Enabled) { Enable-LocalUser -Name $AccountName }
+function Set-HostAutologon {
+    param(
+        [Parameter(Mandatory)] [string] $AccountName,
+        [switch] $IsAdministrator
+    )
+    if ($AccountName -notmatch $HpcAccountNamePattern) { throw "invalid account name $AccountName" }
 
-# Group membership follows the config both ways.
-function Test-GroupMember {
-    param([string] $GroupSid)
-    $members = @(Get-LocalGroupMember -SID $GroupSid -ErrorAction SilentlyContinue)
-    return [bool]($members | Where-Object { $_.SID -eq $account.SID })
-}
-if (-not (Test-GroupMember $usersSid)) {
-    Add-LocalGroupMember -SID $usersSid -Member $account
-}
-$isAdministrator = Test-GroupMember $administratorsSid
-if ($IsAdministrator -and -not $isAdministrator) {
-    Write-Host "Adding $AccountName to Administrators"
-    Add-LocalGroupMember -SID $administratorsSid -Member $account
-} elseif (-not $IsAdministrator -and $isAdministrator) {
-    Write-Host "Removing $AccountName from Administrators"
-    Remove-LocalGroupMember -SID $administratorsSid -Member $account
+    $account = Get-HpcLocalUser -Name $AccountName
+    if (-not $account -or (Get-StoredPasswordState -AccountName $AccountName) -in 'Absent', 'Mismatch') {
+        $password = New-HostPassword -AccountName $AccountName
+        $securePassword = ConvertTo-SecureString -String $password -AsPlainText -Force
+        if ($account) {
+            Write-HpcLog "resetting the password of $AccountName (no valid LSA autologon secret)"
+            Set-LocalUserPassword -Name $AccountName -Password $securePassword
+        } else {
+            Write-HpcLog "creating the local account $AccountName"
+            New-ClientAccount -Name $AccountName -Password $securePassword
+            $account = Get-HpcLocalUser -Name $AccountName
+        }
+        Set-AutologonSecret -Password $password
+        Remove-Variable -Name 'password', 'securePassword'
+    }
+    if (-not $account.Enabled) { Enable-ClientAccount -Name $AccountName }
+
+    if (@(Get-LocalGroupMemberSid -GroupSid $HpcUsersSid) -notcontains $account.Sid) {
+        Add-LocalGroupMemberSid -GroupSid $HpcUsersSid -MemberSid $account.Sid
+    }
+    Update-AdministratorsMembership -Account $account -IsAdministrator:$IsAdministrator
+
+    [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'AutoAdminLogon' -Value '1' -Type String)
+    [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultUserName' -Value $AccountName -Type String)
+    # The name the host will have at its next boot, when Winlogon reads this: a rename by the
+    # cloud's init agent may be pending, and OLDNAME\hpc would not log on.
+    $computerName = (Get-HpcComputerName).Pending
+    [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultDomainName' -Value $computerName -Type String)
+    # Logged on again after a log-off too, not only at the next boot.
+    [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'ForceAutoLogon' -Value '1' -Type String)
+    # A plain-text password, or a count that turns autologon off after N logons, must not linger.
+    foreach ($name in 'DefaultPassword', 'AutoLogonCount') {
+        [void](Clear-HpcRegistryValue -Key $WinlogonKey -Name $name)
+    }
+    [void](Update-HpcRegistryValue -Key $SystemPolicyKey -Name 'DisableCAD' -Value 1 -Type DWord)
 }
 
-Set-RegistryValue -Key $winlogonKey -Name 'AutoAdminLogon' -Value '1' -Type String
-Set-RegistryValue -Key $winlogonKey -Name 'DefaultUserName' -Value $AccountName -Type String
-Set-RegistryValue -Key $winlogonKey -Name 'DefaultDomainName' -Value $env:COMPUTERNAME -Type String
-# A plain-text password, or a count that turns autologon off after N logons, must not linger.
-foreach ($name in 'DefaultPassword', 'AutoLogonCount') {
-    if (Get-ItemProperty -Path $winlogonKey -Name $name -ErrorAction SilentlyContinue) {
-        Write-Host "Removing $winlogonKey\$name"
-        Remove-ItemProperty -Path $winlogonKey -Name $name
+# --- The Windows-only boundary (the tests replace these with Mock).
+
+# LsaStorePrivateData/LsaRetrievePrivateData, compiled once per process.
+function Import-AutologonNativeCode {
+    if (-not ('HpcFleet.LsaSecret' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'HpcFleet.Autologon.cs')
     }
 }
-Set-RegistryValue -Key $systemPolicyKey -Name 'DisableCAD' -Value 1 -Type DWord
+
+function Get-AutologonSecret {
+    Import-AutologonNativeCode
+    return [HpcFleet.LsaSecret]::Retrieve('DefaultPassword')
+}
+
+function Set-AutologonSecret {
+    param([Parameter(Mandatory)] [string] $Password)
+    Import-AutologonNativeCode
+    [HpcFleet.LsaSecret]::Store('DefaultPassword', $Password)
+}
+
+# 0, or the Win32 error of a network logon with the password (see HpcFleet.Autologon.cs).
+function Test-AccountPassword {
+    param([Parameter(Mandatory)] [string] $AccountName, [Parameter(Mandatory)] [string] $Password)
+    Import-AutologonNativeCode
+    return [HpcFleet.LocalLogon]::Check($AccountName, $Password)
+}
+
+function New-ClientAccount {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [securestring] $Password)
+    New-LocalUser -Name $Name -Password $Password -Description 'hpc-fleet benchmark client (autologon)' `
+        -PasswordNeverExpires -AccountNeverExpires -UserMayNotChangePassword | Out-Null
+}
+
+function Set-LocalUserPassword {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [securestring] $Password)
+    Set-LocalUser -Name $Name -Password $Password
+}
+
+function Enable-ClientAccount {
+    param([Parameter(Mandatory)] [string] $Name)
+    Enable-LocalUser -Name $Name
+}
+
+# Not Get-LocalGroupMember: it throws on a member it cannot resolve (PowerShell #2996),
+# and -ErrorAction does not stop a terminating error.
+function Get-LocalGroupMemberSid {
+    param([Parameter(Mandatory)] [string] $GroupSid)
+    Import-AutologonNativeCode
+    $account = (New-Object System.Security.Principal.SecurityIdentifier($GroupSid)).Translate(
+        [System.Security.Principal.NTAccount]).Value
+    return @([HpcFleet.LocalGroup]::GetMemberSids(($account -split '\\')[-1]))
+}
+
+function Add-LocalGroupMemberSid {
+    param([Parameter(Mandatory)] [string] $GroupSid, [Parameter(Mandatory)] [string] $MemberSid)
+    Add-LocalGroupMember -SID $GroupSid -Member $MemberSid
+}
+
+function Remove-LocalGroupMemberSid {
+    param([Parameter(Mandatory)] [string] $GroupSid, [Parameter(Mandatory)] [string] $MemberSid)
+    Remove-LocalGroupMember -SID $GroupSid -Member $MemberSid
+}
+
+# Dot-sourced (the tests), the script only defines its functions.
+if ($MyInvocation.InvocationName -ne '.') {
+    Set-HostAutologon -AccountName $AccountName -IsAdministrator:$IsAdministrator
+}

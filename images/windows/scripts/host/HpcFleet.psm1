@@ -1,0 +1,566 @@
+# What the host scripts share (imported by bootstrap, set-autologon, register-client-task,
+# start-client and the build steps): the constants the fleet agrees on, one log function,
+# the metadata service, the host config, the status report, and the few small functions
+# that touch Windows-only APIs (registry, scheduled tasks, ACLs, local users, CIM). Those
+# are kept thin so the tests replace them with Pester's Mock and run everything else.
+# No trap here: each script keeps its own preamble and trap.
+Set-StrictMode -Version Latest
+
+# --- Constants. Where they must agree with packages/fleet-contract, a test compares them.
+
+# The scheduled tasks the image and the hosts register.
+$HpcTaskPath = '\hpc-fleet\'
+$HpcBootstrapTaskName = 'bootstrap'
+$HpcClientTaskName = 'start-client'
+# The build's last step (scripts/build/seal-image.ps1); it deletes itself, and bootstrap
+# removes it too should it still be there on a host.
+$HpcSealTaskName = 'seal-image'
+
+# The host config bootstrap writes from the user-data (readable by SYSTEM, Administrators
+# and the client account only: it holds the fleet token).
+$HpcDataDir = 'C:\ProgramData\hpc'
+$HpcConfigPath = "$HpcDataDir\config.json"
+
+# A local account name Windows accepts (20 characters at most) that is safe in a path.
+$HpcAccountNamePattern = '^[A-Za-z][A-Za-z0-9_-]{0,19}$'
+
+# HostStatus in the contract (host-report.ts); 0 (created) is the manager's own.
+$HpcStatus = [ordered]@{
+    starting     = 1
+    running      = 2
+    clientExited = 3
+    clientFailed = 4
+}
+# REPORT_PATH in the contract.
+$HpcReportPath = '/rpc/v1/status'
+
+# HOST_CONFIG_BEGIN and HOST_CONFIG_END in the contract (host-config.ts): the lines that
+# enclose the host config in the user-data.
+$HpcHostConfigBegin = '$HpcHostConfigJson = @'''
+$HpcHostConfigEnd = '''@'
+# The keys of HostConfig in the contract, all required.
+$HpcHostConfigKeys = @(
+    'hostManagerUrl', 'fleetToken', 'clientExecutable', 'clientArguments',
+    'accountName', 'accountIsAdministrator', 'heartbeatSeconds'
+)
+
+$HpcMetadataBase = 'http://100.100.100.200'
+
+# Well-known SIDs: never names, which Windows translates.
+$HpcSystemSid = 'S-1-5-18'
+$HpcAdministratorsSid = 'S-1-5-32-544'
+$HpcUsersSid = 'S-1-5-32-545'
+
+function Write-HpcLog {
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Message)
+    Write-Host ('{0:yyyy-MM-ddTHH:mm:ssK} {1}' -f (Get-Date), $Message)
+}
+
+# --- Retries, HTTP and the metadata service
+
+# The HTTP status of a failed web request, or $null when there was no response (a timeout,
+# a refused connection). Windows PowerShell throws WebException with an HttpWebResponse,
+# PowerShell 7 HttpResponseException with an HttpResponseMessage: both have
+# Response.StatusCode.
+function Get-HpcHttpStatusCode {
+    param([Parameter(Mandatory)] [System.Management.Automation.ErrorRecord] $ErrorRecord)
+    $exception = $ErrorRecord.Exception
+    while ($exception) {
+        $response = $exception.PSObject.Properties['Response']
+        if ($response -and $response.Value) {
+            $statusCode = $response.Value.PSObject.Properties['StatusCode']
+            if ($statusCode -and $null -ne $statusCode.Value) { return [int]$statusCode.Value }
+        }
+        $exception = $exception.InnerException
+    }
+    return $null
+}
+
+# Whether an HTTP status says the same request will fail again: a 4xx other than 408
+# (timeout) and 429 (too many requests). A bad report, token or path is not retried.
+function Test-HpcPermanentHttpStatus {
+    param([AllowNull()] $StatusCode)
+    if ($null -eq $StatusCode) { return $false }
+    return $StatusCode -ge 400 -and $StatusCode -lt 500 -and $StatusCode -notin 408, 429
+}
+
+# Runs $Action until it succeeds, sleeping 2, 4, 8 ... seconds (at most $MaxDelaySeconds)
+# between attempts: the metadata service and the host-manager may not answer at boot. A
+# permanent HTTP error (Test-HpcPermanentHttpStatus) is thrown at once.
+# The locals are prefixed: $Action sees its caller's variables, and PowerShell's dynamic
+# scoping would let a local here of the same name hide one of them.
+function Invoke-HpcWithRetry {
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Action,
+        [Parameter(Mandatory)] [string] $What,
+        [int] $Attempts = 6,
+        [int] $MaxDelaySeconds = 30
+    )
+    for ($retryAttempt = 1; ; $retryAttempt++) {
+        try {
+            return & $Action
+        } catch {
+            if (Test-HpcPermanentHttpStatus (Get-HpcHttpStatusCode $_)) { throw }
+            if ($retryAttempt -ge $Attempts) { throw }
+            $retryDelay = [int][Math]::Min([Math]::Pow(2, $retryAttempt), $MaxDelaySeconds)
+            Write-HpcLog "$What failed (attempt $retryAttempt of $Attempts): $($_.Exception.Message); retrying in $retryDelay s"
+            Start-Sleep -Seconds $retryDelay
+        }
+    }
+}
+
+# The response body as UTF-8: Windows PowerShell 5.1 decodes bodies without a charset as
+# ISO-8859-1, which would garble non-ASCII user-data.
+function ConvertFrom-HpcResponseBody {
+    param([Parameter(Mandatory)] $Response)
+    return [System.Text.Encoding]::UTF8.GetString($Response.RawContentStream.ToArray())
+}
+
+# Hardened metadata mode: a short-lived token first, then the token on every request.
+function Get-HpcMetadataToken {
+    $response = Invoke-HpcWithRetry -What 'metadata token' -Action {
+        Invoke-WebRequest -UseBasicParsing -Method Put -Uri "$HpcMetadataBase/latest/api/token" `
+            -Headers @{ 'X-aliyun-ecs-metadata-token-ttl-seconds' = '300' } -TimeoutSec 5
+    }
+    return (ConvertFrom-HpcResponseBody $response).Trim()
+}
+
+function Get-HpcMetadata {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $Token
+    )
+    $response = Invoke-HpcWithRetry -What "metadata $Path" -Action {
+        Invoke-WebRequest -UseBasicParsing -Uri "$HpcMetadataBase/latest/$Path" `
+            -Headers @{ 'X-aliyun-ecs-metadata-token' = $Token } -TimeoutSec 5
+    }
+    return ConvertFrom-HpcResponseBody $response
+}
+
+# --- The host's name
+
+# The computer name now (Active) and after the next boot (Pending). ECS's init agent renames
+# a new host at its first start, and until that takes effect a reboot later $env:COMPUTERNAME
+# (the active name) is the image's: anything that must still hold after the reboot (the
+# autologon domain, the certificate's name, the report) uses the pending name.
+function Get-HpcComputerName {
+    $names = 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName'
+    $active = Get-HpcRegistryValue -Key "$names\ActiveComputerName" -Name 'ComputerName'
+    $pending = Get-HpcRegistryValue -Key "$names\ComputerName" -Name 'ComputerName'
+    if (-not $active) { $active = $env:COMPUTERNAME }
+    if (-not $pending) { $pending = $active }
+    return [pscustomobject]@{ Active = [string]$active; Pending = [string]$pending }
+}
+
+# --- Windows Setup
+
+# Whether Windows Setup is done. A generalized image's first boot runs the specialize pass
+# (and reboots) and then the unattended OOBE, and the boot task can start during both.
+function Test-HpcSetupComplete {
+    $state = Get-HpcRegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Setup\State' -Name 'ImageState'
+    $inProgress = Get-HpcRegistryValue -Key 'HKLM:\SYSTEM\Setup' -Name 'SystemSetupInProgress'
+    return ((-not $state) -or $state -eq 'IMAGE_STATE_COMPLETE') -and ((-not $inProgress) -or [int]$inProgress -eq 0)
+}
+
+# Waits until Windows Setup is done: what is configured before may be undone by it, and a
+# reboot asked for in the middle would cut it short.
+function Wait-HpcSetupComplete {
+    param([int] $TimeoutSeconds = 1800, [int] $PollSeconds = 15)
+    for ($waited = 0; -not (Test-HpcSetupComplete); $waited += $PollSeconds) {
+        if ($waited -ge $TimeoutSeconds) { throw "Windows Setup is still running after $TimeoutSeconds s" }
+        if ($waited -eq 0) { Write-HpcLog 'Windows Setup is still running (a generalized image''s first boot): waiting' }
+        Start-Sleep -Seconds $PollSeconds
+    }
+}
+
+# --- The host config
+
+# The JSON between the begin and end lines of the user-data, or $null when it has none.
+function Get-HpcHostConfigFromUserData {
+    param([AllowEmptyString()] [string] $UserData)
+    $lines = $UserData -split '\r?\n'
+    $begin = [Array]::IndexOf($lines, $HpcHostConfigBegin)
+    if ($begin -lt 0) { return $null }
+    $end = [Array]::IndexOf($lines, $HpcHostConfigEnd, $begin + 1)
+    if ($end -le $begin + 1) { throw 'the host config in the user-data is not closed or is empty' }
+    return ($lines[($begin + 1)..($end - 1)] -join "`n")
+}
+
+# The host config from its JSON, with every key the contract requires.
+function ConvertFrom-HpcHostConfigJson {
+    param(
+        [Parameter(Mandatory)] [string] $Json,
+        [string] $Source = 'the host config'
+    )
+    $config = ConvertFrom-Json -InputObject $Json
+    $names = @($config.PSObject.Properties | ForEach-Object { $_.Name })
+    foreach ($key in $HpcHostConfigKeys) {
+        if ($names -notcontains $key) { throw "$Source has no $key" }
+    }
+    if ([string]$config.accountName -notmatch $HpcAccountNamePattern) {
+        throw "$Source has an invalid accountName"
+    }
+    return $config
+}
+
+function Read-HpcHostConfig {
+    param([string] $Path = $HpcConfigPath)
+    $json = [System.IO.File]::ReadAllText($Path, [System.Text.Encoding]::UTF8)
+    return ConvertFrom-HpcHostConfigJson -Json $json -Source "host config $Path"
+}
+
+# --- The status report
+
+# What the host-manager is told about this host, besides the status itself.
+function Get-HpcHostFacts {
+    param([string] $ClientExecutable = '')
+    $token = Get-HpcMetadataToken
+    $processors = @(Get-HpcProcessor)
+    $productVersion = ''
+    if ($ClientExecutable -and (Test-Path -LiteralPath $ClientExecutable)) {
+        $productVersion = [string](Get-Item -LiteralPath $ClientExecutable).VersionInfo.ProductVersion
+    }
+    return [pscustomobject]@{
+        instanceId    = (Get-HpcMetadata -Path 'meta-data/instance-id' -Token $token).Trim()
+        privateIp     = (Get-HpcMetadata -Path 'meta-data/private-ipv4' -Token $token).Trim()
+        mac           = (Get-HpcMetadata -Path 'meta-data/mac' -Token $token).Trim()
+        logicalCpus   = [int](($processors | Measure-Object -Property NumberOfLogicalProcessors -Sum).Sum)
+        physicalCpus  = [int](($processors | Measure-Object -Property NumberOfCores -Sum).Sum)
+        clientVersion = $productVersion.Trim()
+        hostname      = (Get-HpcComputerName).Pending
+    }
+}
+
+# The report's JSON body: the contract's fields (HostReport), in its order. The optional
+# ones go only when the host-manager would take them (printable, at most 64 characters; a
+# host name): a report it refuses with 400 would be lost for good.
+function ConvertTo-HpcReportBody {
+    param(
+        [Parameter(Mandatory)] $Facts,
+        [Parameter(Mandatory)] [int] $Status
+    )
+    $body = [ordered]@{
+        instanceId   = $Facts.instanceId
+        privateIp    = $Facts.privateIp
+        mac          = $Facts.mac
+        status       = $Status
+        logicalCpus  = $Facts.logicalCpus
+        physicalCpus = $Facts.physicalCpus
+    }
+    $version = [string]$Facts.clientVersion
+    if ($version -cmatch '^[\x20-\x7e]{1,64}$') { $body.clientVersion = $version }
+    $hostname = [string]$Facts.hostname
+    if ($hostname -match '^[A-Za-z0-9][A-Za-z0-9-]{0,62}$') { $body.hostname = $hostname }
+    return ConvertTo-Json -InputObject $body -Compress
+}
+
+# POST {hostManagerUrl}/rpc/v1/status with the fleet token. Retries with backoff, but not a
+# report the host-manager refused (4xx: a bad report or token gets the same answer again);
+# returns $false instead of throwing, since a missing report must never stop the client.
+function Send-HpcHostStatus {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] $Facts,
+        [Parameter(Mandatory)] [ValidateScript({ $HpcStatus.Values -contains $_ })] [int] $Status
+    )
+    $body = ConvertTo-HpcReportBody -Facts $Facts -Status $Status
+    $uri = ([string]$Config.hostManagerUrl).TrimEnd('/') + $HpcReportPath
+    $headers = @{ Authorization = "Bearer $($Config.fleetToken)" }
+    try {
+        Invoke-HpcWithRetry -What "status $Status report" -Attempts 5 -Action {
+            Invoke-WebRequest -UseBasicParsing -Method Post -Uri $uri -Headers $headers `
+                -ContentType 'application/json; charset=utf-8' `
+                -Body ([System.Text.Encoding]::UTF8.GetBytes($body)) -TimeoutSec 10 | Out-Null
+        } | Out-Null
+        return $true
+    } catch {
+        Write-HpcLog "could not report status ${Status}: $($_.Exception.Message)"
+        return $false
+    }
+}
+
+# --- Registry
+
+# Writes a registry value only when it differs; says whether it wrote.
+function Update-HpcRegistryValue {
+    param(
+        [Parameter(Mandatory)] [string] $Key,
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] $Value,
+        [Parameter(Mandatory)] [ValidateSet('String', 'DWord')] [string] $Type
+    )
+    $current = Get-HpcRegistryValue -Key $Key -Name $Name
+    if ($null -ne $current -and "$current" -eq "$Value") { return $false }
+    Write-HpcLog "setting $Key\$Name"
+    Set-HpcRegistryValue -Key $Key -Name $Name -Value $Value -Type $Type
+    return $true
+}
+
+# Removes a registry value when it exists; says whether it did.
+function Clear-HpcRegistryValue {
+    param(
+        [Parameter(Mandatory)] [string] $Key,
+        [Parameter(Mandatory)] [string] $Name
+    )
+    if ($null -eq (Get-HpcRegistryValue -Key $Key -Name $Name)) { return $false }
+    Write-HpcLog "removing $Key\$Name"
+    Remove-HpcRegistryValue -Key $Key -Name $Name
+    return $true
+}
+
+# --- Scheduled tasks, described as plain hashtables so the decisions are testable: the
+# same fields come back from Get-HpcScheduledTask and go to Register-HpcScheduledTask.
+
+# Whether a registered task (from Get-HpcScheduledTask) already is $Desired.
+function Test-HpcScheduledTaskCurrent {
+    param(
+        $Existing,
+        [Parameter(Mandatory)] [hashtable] $Desired
+    )
+    if (-not $Existing) { return $false }
+    foreach ($field in $Desired.Keys) {
+        if ($field -in 'Description', 'TriggerAt') { continue }
+        $want = $Desired[$field]
+        $have = if ($Existing.ContainsKey($field)) { $Existing[$field] } else { $null }
+        if ($field -in 'UserId', 'TriggerUserId') {
+            if (-not (Test-HpcSameAccount -Left $have -Right $want)) { return $false }
+        } elseif ("$have" -ne "$want") {
+            return $false
+        }
+    }
+    return $true
+}
+
+# Task Scheduler gives accounts back as it likes (hpc, HOST\hpc, SYSTEM for S-1-5-18).
+function Test-HpcSameAccount {
+    param([AllowNull()] [string] $Left, [AllowNull()] [string] $Right)
+    $leaf = {
+        param([string] $Account)
+        if ($Account -eq $HpcSystemSid -or $Account -eq 'NT AUTHORITY\SYSTEM') { return 'SYSTEM' }
+        return ($Account -split '\\')[-1]
+    }
+    return (& $leaf $Left) -eq (& $leaf $Right)
+}
+
+# Registers $Definition unless the task already is it; says whether it registered.
+function Update-HpcScheduledTask {
+    param([Parameter(Mandatory)] [hashtable] $Definition)
+    $name = "$($Definition.TaskPath)$($Definition.TaskName)"
+    $existing = Get-HpcScheduledTask -TaskPath $Definition.TaskPath -TaskName $Definition.TaskName
+    if (Test-HpcScheduledTaskCurrent -Existing $existing -Desired $Definition) {
+        Write-HpcLog "scheduled task $name is up to date"
+        return $false
+    }
+    Write-HpcLog "registering scheduled task $name"
+    Register-HpcScheduledTask -Definition $Definition
+    return $true
+}
+
+# --- ACLs, as plain rules { Sid, Rights, Inherit } with the rights and inheritance flags
+# as numbers, which read back from Windows the same way.
+
+$HpcFullControl = 0x1F01FF
+# ReadAndExecute with Synchronize, which Windows adds to every allow rule.
+$HpcReadAndExecute = 0x1200A9
+$HpcInheritToAll = 3  # ContainerInherit, ObjectInherit
+
+# SYSTEM and Administrators may change it, $ReaderSid may read and run it, no one else.
+function Get-HpcPrivateAccess {
+    param(
+        [Parameter(Mandatory)] [string] $ReaderSid,
+        [switch] $Directory
+    )
+    $inherit = if ($Directory) { $HpcInheritToAll } else { 0 }
+    return @(
+        [pscustomobject]@{ Sid = $HpcSystemSid; Rights = $HpcFullControl; Inherit = $inherit },
+        [pscustomobject]@{ Sid = $HpcAdministratorsSid; Rights = $HpcFullControl; Inherit = $inherit },
+        [pscustomobject]@{ Sid = $ReaderSid; Rights = $HpcReadAndExecute; Inherit = $inherit }
+    )
+}
+
+# Gives $Path exactly $Rules, inheritance cut, unless it already has them; says whether
+# it changed anything.
+function Update-HpcPathAccess {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [object[]] $Rules
+    )
+    $key = { param($Rule) '{0}|{1}|{2}' -f $Rule.Sid, [int]$Rule.Rights, [int]$Rule.Inherit }
+    $current = Get-HpcPathAccess -Path $Path
+    $have = @($current.Rules | ForEach-Object { & $key $_ } | Sort-Object)
+    $want = @($Rules | ForEach-Object { & $key $_ } | Sort-Object)
+    if ($current.Protected -and (($have -join ';') -eq ($want -join ';'))) { return $false }
+    Write-HpcLog "restricting access to $Path"
+    Set-HpcPathAccess -Path $Path -Rules $Rules
+    return $true
+}
+
+# --- The Windows-only boundary: small, named, and replaced by Mock in the tests. What is
+# only run on Windows (the windows-2022 job, a real host) is listed in images/windows/README.md.
+
+function Get-HpcRegistryValue {
+    param([Parameter(Mandatory)] [string] $Key, [Parameter(Mandatory)] [string] $Name)
+    $item = Get-ItemProperty -LiteralPath $Key -Name $Name -ErrorAction SilentlyContinue
+    if ($null -eq $item) { return $null }
+    return $item.$Name
+}
+
+function Set-HpcRegistryValue {
+    param(
+        [Parameter(Mandatory)] [string] $Key,
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] $Value,
+        [Parameter(Mandatory)] [string] $Type
+    )
+    if (-not (Test-Path -LiteralPath $Key)) { New-Item -Path $Key -Force | Out-Null }
+    New-ItemProperty -LiteralPath $Key -Name $Name -Value $Value -PropertyType $Type -Force | Out-Null
+}
+
+function Remove-HpcRegistryValue {
+    param([Parameter(Mandatory)] [string] $Key, [Parameter(Mandatory)] [string] $Name)
+    Remove-ItemProperty -LiteralPath $Key -Name $Name
+}
+
+function Get-HpcProcessor {
+    return Get-CimInstance -ClassName Win32_Processor
+}
+
+# The local account as { Name, Sid, Enabled }, or $null.
+function Get-HpcLocalUser {
+    param([Parameter(Mandatory)] [string] $Name)
+    $user = Get-LocalUser -Name $Name -ErrorAction SilentlyContinue
+    if (-not $user) { return $null }
+    return [pscustomobject]@{ Name = $user.Name; Sid = $user.SID.Value; Enabled = [bool]$user.Enabled }
+}
+
+# The explicit rules of $Path and whether inheritance is cut.
+function Get-HpcPathAccess {
+    param([Parameter(Mandatory)] [string] $Path)
+    $acl = Get-Acl -LiteralPath $Path
+    $sidType = [System.Security.Principal.SecurityIdentifier]
+    return [pscustomobject]@{
+        Protected = $acl.AreAccessRulesProtected
+        Rules     = @($acl.Access | Where-Object { -not $_.IsInherited -and $_.AccessControlType -eq 'Allow' } |
+                ForEach-Object {
+                    [pscustomobject]@{
+                        Sid     = $_.IdentityReference.Translate($sidType).Value
+                        Rights  = [int]$_.FileSystemRights
+                        Inherit = [int]$_.InheritanceFlags
+                    }
+                })
+    }
+}
+
+function Set-HpcPathAccess {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [object[]] $Rules)
+    if (Test-Path -LiteralPath $Path -PathType Container) {
+        $acl = New-Object System.Security.AccessControl.DirectorySecurity
+    } else {
+        $acl = New-Object System.Security.AccessControl.FileSecurity
+    }
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($rule in $Rules) {
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule(
+                    (New-Object System.Security.Principal.SecurityIdentifier($rule.Sid)),
+                    [System.Security.AccessControl.FileSystemRights][int]$rule.Rights,
+                    [System.Security.AccessControl.InheritanceFlags][int]$rule.Inherit,
+                    [System.Security.AccessControl.PropagationFlags]::None,
+                    [System.Security.AccessControl.AccessControlType]::Allow)))
+    }
+    Set-Acl -LiteralPath $Path -AclObject $acl
+}
+
+# The registered task as a definition (the fields Register-HpcScheduledTask takes), or $null.
+function Get-HpcScheduledTask {
+    param([Parameter(Mandatory)] [string] $TaskPath, [Parameter(Mandatory)] [string] $TaskName)
+    $task = Get-ScheduledTask -TaskPath $TaskPath -TaskName $TaskName -ErrorAction SilentlyContinue
+    if (-not $task) { return $null }
+    return ConvertFrom-HpcScheduledTask -Task $task
+}
+
+function Register-HpcScheduledTask {
+    param([Parameter(Mandatory)] [hashtable] $Definition)
+    $task = ConvertTo-HpcScheduledTask -Definition $Definition
+    Register-ScheduledTask -TaskPath $Definition.TaskPath -TaskName $Definition.TaskName `
+        -InputObject $task -Force | Out-Null
+}
+
+function Unregister-HpcScheduledTask {
+    param([Parameter(Mandatory)] [string] $TaskPath, [Parameter(Mandatory)] [string] $TaskName)
+    if (Get-ScheduledTask -TaskPath $TaskPath -TaskName $TaskName -ErrorAction SilentlyContinue) {
+        Unregister-ScheduledTask -TaskPath $TaskPath -TaskName $TaskName -Confirm:$false
+    }
+}
+
+# A definition as the ScheduledTasks module's objects (nothing is registered). The windows-2022
+# job turns definitions into tasks and back, so every field is shown to survive the trip.
+function ConvertTo-HpcScheduledTask {
+    param([Parameter(Mandatory)] [hashtable] $Definition)
+    $d = $Definition
+    $action = New-ScheduledTaskAction -Execute $d.Execute -Argument $d.Arguments
+    switch ($d.Trigger) {
+        'AtStartup' { $trigger = New-ScheduledTaskTrigger -AtStartup }
+        'AtLogOn' { $trigger = New-ScheduledTaskTrigger -AtLogOn -User $d.TriggerUserId }
+        'Once' { $trigger = New-ScheduledTaskTrigger -Once -At ([datetime]$d.TriggerAt) }
+        default { throw "unknown trigger $($d.Trigger)" }
+    }
+    if ($d.ContainsKey('RepetitionInterval') -and $d.RepetitionInterval) {
+        $interval = [System.Xml.XmlConvert]::ToTimeSpan($d.RepetitionInterval)
+        $trigger.Repetition = (New-ScheduledTaskTrigger -Once -At (Get-Date) -RepetitionInterval $interval).Repetition
+    }
+    if ($d.ContainsKey('TriggerEndBoundary') -and $d.TriggerEndBoundary) { $trigger.EndBoundary = $d.TriggerEndBoundary }
+    $principal = New-ScheduledTaskPrincipal -UserId $d.UserId -LogonType $d.LogonType -RunLevel $d.RunLevel
+    $settingsArguments = @{
+        AllowStartIfOnBatteries    = $true
+        DontStopIfGoingOnBatteries = $true
+        MultipleInstances          = $d.MultipleInstances
+        Priority                   = $d.Priority
+        StartWhenAvailable         = [bool]$d.StartWhenAvailable
+    }
+    if ($d.ContainsKey('RestartCount') -and $d.RestartCount) {
+        $settingsArguments.RestartCount = $d.RestartCount
+        $settingsArguments.RestartInterval = [System.Xml.XmlConvert]::ToTimeSpan($d.RestartInterval)
+    }
+    if ($d.ContainsKey('DeleteExpiredTaskAfter') -and $d.DeleteExpiredTaskAfter) {
+        $settingsArguments.DeleteExpiredTaskAfter = [System.Xml.XmlConvert]::ToTimeSpan($d.DeleteExpiredTaskAfter)
+    }
+    $settings = New-ScheduledTaskSettingsSet @settingsArguments
+    # As a string: PT0S (no limit) is what the task XML wants, and TimeSpan.Zero is refused.
+    $settings.ExecutionTimeLimit = $d.ExecutionTimeLimit
+    return New-ScheduledTask -Action $action -Trigger $trigger -Principal $principal -Settings $settings `
+        -Description $d.Description
+}
+
+# A task (registered, or from ConvertTo-HpcScheduledTask) as a definition.
+function ConvertFrom-HpcScheduledTask {
+    param([Parameter(Mandatory)] $Task)
+    $actions = @($Task.Actions)
+    $triggers = @($Task.Triggers)
+    $trigger = $triggers[0]
+    $kinds = @{ MSFT_TaskBootTrigger = 'AtStartup'; MSFT_TaskLogonTrigger = 'AtLogOn'; MSFT_TaskTimeTrigger = 'Once' }
+    $kind = $kinds[$trigger.CimClass.CimClassName]
+    $definition = @{
+        TaskPath           = $Task.TaskPath
+        TaskName           = $Task.TaskName
+        Description        = $Task.Description
+        Execute            = $actions[0].Execute
+        Arguments          = $actions[0].Arguments
+        Trigger            = if ($actions.Count -eq 1 -and $triggers.Count -eq 1) { $kind } else { 'several' }
+        UserId             = $Task.Principal.UserId
+        LogonType          = [string]$Task.Principal.LogonType
+        RunLevel           = [string]$Task.Principal.RunLevel
+        Priority           = [int]$Task.Settings.Priority
+        ExecutionTimeLimit = $Task.Settings.ExecutionTimeLimit
+        MultipleInstances  = [string]$Task.Settings.MultipleInstances
+        StartWhenAvailable = [bool]$Task.Settings.StartWhenAvailable
+        RestartCount       = [int]$Task.Settings.RestartCount
+        RestartInterval    = $Task.Settings.RestartInterval
+        RepetitionInterval = if ($trigger.Repetition) { $trigger.Repetition.Interval } else { $null }
+    }
+    if ($kind -eq 'AtLogOn') { $definition.TriggerUserId = $trigger.UserId }
+    if ($kind -eq 'Once') { $definition.TriggerAt = $trigger.StartBoundary; $definition.TriggerEndBoundary = $trigger.EndBoundary }
+    if ($Task.Settings.DeleteExpiredTaskAfter) { $definition.DeleteExpiredTaskAfter = $Task.Settings.DeleteExpiredTaskAfter }
+    return $definition
+}
+
+Export-ModuleMember -Function '*-Hpc*' -Variable 'Hpc*'

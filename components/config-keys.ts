@@ -84,6 +84,7 @@ export const INSTANCE_GROUP_CONFIG: ConfigBinding<InstanceGroupArgs> = {
 export const HOST_MANAGER_CONFIG: ConfigBinding<HostManagerArgs> = {
   keys: {
     region: "region",
+    registryInstanceId: "hostManager.registryInstanceId",
     image: "hostManager.image",
     registryUsername: "hostManager.registryUsername",
     registryPassword: "hostManagerRegistryPassword",

@@ -120,6 +120,7 @@ export function hostManagerConfigArgs(config: StackConfig) {
   const { hostManager, healthCheck, secrets } = config;
   return {
     region: config.region,
+    registryInstanceId: hostManager.registryInstanceId,
     image: hostManager.image,
     registryUsername: hostManager.registryUsername,
     registryPassword: secrets.hostManagerRegistryPassword,

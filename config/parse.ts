@@ -1,5 +1,4 @@
 // Parses the raw stack config once: every problem at once, then every derived default.
-import { HOST_MANAGER_VERSION } from "@hpc-fleet/fleet-contract";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { componentConfigProblems } from "../components/config-keys";
@@ -35,7 +34,7 @@ export interface StackConfig {
     readonly spot: Parsed["fleet"]["spot"] & { readonly onDemandPercentageAboveBase: number };
     readonly deletionProtection: boolean;
   };
-  readonly hostManager: Parsed["hostManager"] & { readonly image: string };
+  readonly hostManager: Parsed["hostManager"];
   readonly healthCheck: Parsed["healthCheck"];
   readonly tags: Readonly<Record<string, string>>;
   readonly secrets: {
@@ -135,12 +134,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
       },
       deletionProtection: fleet.deletionProtection ?? parsed.environment !== "dev",
     },
-    hostManager: {
-      ...hostManager,
-      image:
-        hostManager.image ??
-        `registry.${parsed.region}.aliyuncs.com/hpc-fleet/host-manager:${HOST_MANAGER_VERSION}`,
-    },
+    hostManager,
     healthCheck,
     tags: parsed.tags,
     secrets: {

@@ -233,20 +233,31 @@ const statuspage = z.strictObject({
 });
 
 const hostManager = z.strictObject({
-  image: text(
-    /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+:[A-Za-z0-9._-]+$/,
-    "an image such as registry.cn-beijing.aliyuncs.com/ns/host-manager:1.0.0",
+  registryInstanceId: text(
+    /^cri-[a-z0-9]+$/,
+    "a Container Registry instance id such as cri-2ze0abc",
   )
     .optional()
     .meta(
       doc(
-        "The host-manager container image.",
-        "`registry.<region>.aliyuncs.com/hpc-fleet/host-manager:<version>`",
+        "The Container Registry Enterprise Edition instance (made by hand, once per region) the stack builds the host-manager's image into: it declares the namespace `hpc-fleet-<stack>`, the repository `host-manager` and the instance's VPC endpoint, builds services/host-manager/Dockerfile with @pulumi/docker-build on `pulumi up` (a Docker daemon there), pushes it tagged with the service's version and runs it pinned by digest, pulled over the VPC. Required unless `hostManager.image`.",
+      ),
+    ),
+  // Pinned by digest: the component's rule says so by this key (components/host-manager/args.ts).
+  image: text(/^\S+$/, "an image reference")
+    .optional()
+    .meta(
+      doc(
+        "Instead of `registryInstanceId`: run this existing image, pinned by digest (`registry/namespace/name@sha256:<64 hex digits>`; a tag alone can be re-pushed), and build nothing. It must be pullable from the VPC (a `-vpc` registry endpoint).",
       ),
     ),
   registryUsername: text(/^\S+$/, "a registry user name")
     .optional()
-    .meta(doc("For a private registry, with the secret `hostManagerRegistryPassword`.")),
+    .meta(
+      doc(
+        "For `hostManager.image`'s private registry, with the secret `hostManagerRegistryPassword`.",
+      ),
+    ),
   cpu: decimal(0.25, 16)
     .default(1)
     .meta(doc("vCPUs of the container group: 0.25, 0.5, 1, 2, 4, 8, 12 or 16 (ECI's sizes).")),

@@ -7,6 +7,10 @@ import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../a
 import type { Tags } from "../tags";
 import { eciSpecProblem } from "./eci-specs";
 
+/** An image reference pinned by digest, optionally with its tag: what ECI can run unchanged. */
+export const DIGEST_PINNED_IMAGE =
+  /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+)?@sha256:[0-9a-f]{64}$/;
+
 /**
  * The service's settings are plain, not Inputs: they are checked before any resource
  * exists and shape the container. Secrets and what other components make are Inputs.
@@ -28,11 +32,17 @@ export interface HostManagerArgs {
   readonly vSwitchCidr: pulumi.Input<string>;
   /** The host-manager's security group (Network.hostManagerSecurityGroupId). Required. */
   readonly securityGroupId: pulumi.Input<string>;
-  /** The service's container image, `registry/namespace/name:tag`. Required. */
-  readonly image: string;
-  /** User name for a private registry; needs registryPassword. Defaults to none (public). */
+  /**
+   * The Container Registry Enterprise Edition instance (`cri-...`) the stack builds the
+   * service's image into, from services/host-manager, and the container pulls by digest.
+   * Required unless image is given.
+   */
+  readonly registryInstanceId?: string;
+  /** Instead: an existing image, `registry/namespace/name@sha256:<digest>`. Defaults to none. */
+  readonly image?: string;
+  /** User name for an existing image's private registry; needs registryPassword. Defaults to none. */
   readonly registryUsername?: string;
-  /** Password for a private registry (a secret); needs registryUsername. Defaults to none. */
+  /** Password for that registry (a secret); needs registryUsername. Defaults to none. */
   readonly registryPassword?: pulumi.Input<string>;
   /** vCPUs of the container group, a count ECI offers (eci-specs.ts). Required. */
   readonly cpu: number;
@@ -100,6 +110,27 @@ export function hostManagerArgProblems(
     }
     if (!args.statuspage && args.statuspageApiKey) {
       report("statuspage", `is required when ${name("statuspageApiKey")} is set`);
+    }
+    if (args.image === undefined && args.registryInstanceId === undefined) {
+      report("registryInstanceId", `is required unless ${name("image")} is set`);
+    }
+    if (args.image !== undefined && args.registryInstanceId !== undefined) {
+      report(
+        "image",
+        `and ${name("registryInstanceId")} exclude each other: run one, or build one`,
+      );
+    }
+    if (args.image !== undefined && !DIGEST_PINNED_IMAGE.test(args.image)) {
+      report(
+        "image",
+        "must be pinned by digest (`...@sha256:<64 hex digits>`): a tag can be re-pushed",
+      );
+    }
+    if (args.image === undefined && (args.registryUsername || args.registryPassword)) {
+      report(
+        args.registryUsername ? "registryUsername" : "registryPassword",
+        `is only for ${name("image")}: the stack's own registry is pulled from without a password`,
+      );
     }
     if (Boolean(args.registryUsername) !== Boolean(args.registryPassword)) {
       report(

@@ -9,6 +9,7 @@ import { resourceTags } from "../tags";
 import { hostManagerArgProblems, type HostManagerArgs } from "./args";
 import { containerEnvironment, DATA_DIR } from "./container-env";
 import { containerTrustPolicy, hostManagerPolicyDocument } from "./ram-policy";
+import { declareRegistryImage } from "./registry";
 import { declareStateVolume, STATE_VOLUME_NAME } from "./state-volume";
 
 export const HOST_MANAGER_TYPE = "hpc:host-manager:HostManager";
@@ -39,7 +40,7 @@ export function hostManagerUrl(args: Pick<HostManagerArgs, "dnsRecord" | "dnsZon
   return `http://${args.dnsRecord}.${args.dnsZone}:${args.port}`;
 }
 
-/** The registry an image is pulled from: `registry.cn-beijing.aliyuncs.com/ns/name:tag`'s host. */
+/** The registry an image is pulled from: `registry.cn-beijing.aliyuncs.com/ns/name@sha256:...`'s host. */
 export function registryServer(image: string): string {
   return image.split("/")[0];
 }
@@ -95,7 +96,21 @@ export function declareHostManager(
     child,
   );
 
-  const state = declareStateVolume(parent, name, args, args.image);
+  // Built here and pulled by digest from the stack's registry, or an existing pinned image.
+  const existingImage = args.image;
+  const built =
+    existingImage === undefined && args.registryInstanceId !== undefined
+      ? declareRegistryImage(parent, name, {
+          region: args.region,
+          stack: args.stack,
+          instanceId: args.registryInstanceId,
+          vpcId: args.vpcId,
+          vSwitchId: args.vSwitchId,
+        })
+      : undefined;
+  const image = built ? built.imageRef : pulumi.output(existingImage ?? "");
+
+  const state = declareStateVolume(parent, name, args, image);
   const containerName = `${name}-container`;
   const containerGroup = new alicloud.eci.ContainerGroup(
     containerName,
@@ -108,11 +123,12 @@ export function declareHostManager(
       restartPolicy: "Always",
       ramRoleName: role.roleName,
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+      acrRegistryInfos: built ? [built.acrRegistryInfo] : undefined,
       imageRegistryCredentials:
-        args.registryUsername && args.registryPassword
+        existingImage && args.registryUsername && args.registryPassword
           ? [
               {
-                server: registryServer(args.image),
+                server: registryServer(existingImage),
                 userName: args.registryUsername,
                 password: args.registryPassword,
               },
@@ -123,7 +139,7 @@ export function declareHostManager(
       containers: [
         {
           name: "host-manager",
-          image: args.image,
+          image,
           imagePullPolicy: "IfNotPresent",
           ports: [{ port: args.port, protocol: "TCP" }],
           environmentVars: containerEnvironment(args, role.roleName),
@@ -140,7 +156,7 @@ export function declareHostManager(
     },
     {
       ...child,
-      dependsOn: [attachment],
+      dependsOn: [attachment, ...(built?.pullableAfter ?? [])],
       // Never two host-managers: one replaced (cpu, memory, its vSwitch, its volume... are
       // ForceNew) would otherwise run beside its successor, each rebooting and replacing
       // the same hosts and writing the same SQLite database (review B6). The old one goes

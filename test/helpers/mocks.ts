@@ -1,11 +1,23 @@
 // Runs the program, or one component, under Pulumi's mocks and finds what it declared.
 import { readStackConfig } from "../../config";
 import { declareFleet } from "../../components/fleet";
-import { nasMountTargetOutputs, randomIdOutputs } from "../../tools/mocks/provider-outputs";
+import {
+  dockerBuildImageOutputs,
+  nasMountTargetOutputs,
+  randomIdOutputs,
+  registryEnterpriseInstancesCall,
+} from "../../tools/mocks/provider-outputs";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
 import { ConfigOverrides, stackFile } from "./stacks";
-import { CONTAINER_GROUP, NAS_MOUNT_TARGET, RANDOM_ID, RANDOM_PASSWORD } from "./types";
+import {
+  CONTAINER_GROUP,
+  GET_REGISTRY_INSTANCES,
+  IMAGE_BUILD,
+  NAS_MOUNT_TARGET,
+  RANDOM_ID,
+  RANDOM_PASSWORD,
+} from "./types";
 
 /**
  * What the mock RandomPassword generates: as the real provider, exactly `length`
@@ -23,6 +35,12 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [RANDOM_ID]: randomIdOutputs,
   [NAS_MOUNT_TARGET]: nasMountTargetOutputs,
   [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }),
+  [IMAGE_BUILD]: dockerBuildImageOutputs,
+};
+
+/** The provider functions the program calls, answered as the cloud would. */
+const DEFAULT_CALLS: Readonly<Record<string, CallHandler>> = {
+  [GET_REGISTRY_INSTANCES]: registryEnterpriseInstancesCall,
 };
 
 export interface RunOptions {
@@ -44,6 +62,7 @@ export function runStack(
   return runUnderMocks(
     {
       ...options,
+      calls: { ...DEFAULT_CALLS, ...options.calls },
       cloudOutputs: { ...DEFAULT_CLOUD_OUTPUTS, ...options.cloudOutputs },
       project: "hpc-fleet",
       stack,
@@ -63,6 +82,7 @@ export function runDeclarations<T>(
   return runUnderMocks(
     {
       ...options,
+      calls: { ...DEFAULT_CALLS, ...options.calls },
       cloudOutputs: { ...DEFAULT_CLOUD_OUTPUTS, ...options.cloudOutputs },
       project: "hpc-fleet",
       stack: "dev",

@@ -18,8 +18,12 @@ import {
   NAS_ACCESS_RULE,
   NAS_FILE_SYSTEM,
   NAS_MOUNT_TARGET,
+  IMAGE_BUILD,
   RAM_POLICY,
 } from "../helpers/types";
+
+/** An existing image, pinned by digest as the args require. */
+const PINNED_IMAGE = `registry-vpc.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0@sha256:${"ab".repeat(32)}`;
 
 /** Statuspage metric ids, one per figure pushed. */
 const METRIC_IDS = {
@@ -242,7 +246,10 @@ describe("HostManager", () => {
 
   test("every resource it declares is tagged with the project and stack, where the type takes tags", async () => {
     const { resources } = await declare(stackConfig("dev"));
-    const tagged = resources.filter((resource) => "tags" in resource.inputs);
+    // A docker-build Image's `tags` are its image tags, not cloud tags.
+    const tagged = resources.filter(
+      (resource) => "tags" in resource.inputs && resource.type !== IMAGE_BUILD,
+    );
     expect(tagged.length).toBeGreaterThanOrEqual(4);
     for (const resource of tagged) {
       expect(resource.inputs.tags).toMatchObject({
@@ -261,6 +268,8 @@ describe("the HostManager's args", () => {
     expect(
       hostManagerArgProblems({
         ...args,
+        registryInstanceId: undefined,
+        image: PINNED_IMAGE,
         statuspage: { pageId: "p1", metricIds: METRIC_IDS },
         registryUsername: "puller",
       }),
@@ -298,11 +307,12 @@ describe("the HostManager's args", () => {
   });
 
   test("a private registry's credentials are given for the image's registry", async () => {
-    const image = "registry.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0";
+    const image = PINNED_IMAGE;
     const { resources } = await runDeclarations(
       () =>
         new HostManager("hm", {
           ...args,
+          registryInstanceId: undefined,
           image,
           registryUsername: "puller",
           registryPassword: pulumi.secret("pull-secret"),
@@ -310,8 +320,12 @@ describe("the HostManager's args", () => {
     );
     const group = findResource(resources, CONTAINER_GROUP, "hm-container");
     expect(plain(group.inputs.imageRegistryCredentials)).toEqual([
-      { server: "registry.cn-beijing.aliyuncs.com", userName: "puller", password: "pull-secret" },
+      {
+        server: "registry-vpc.cn-beijing.aliyuncs.com",
+        userName: "puller",
+        password: "pull-secret",
+      },
     ]);
-    expect(registryServer(image)).toBe("registry.cn-beijing.aliyuncs.com");
+    expect(registryServer(image)).toBe("registry-vpc.cn-beijing.aliyuncs.com");
   });
 });

@@ -2,7 +2,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { redactOutput } from "../mocks/values";
-import { randomIdOutputs } from "../mocks/provider-outputs";
+import {
+  dockerBuildImageOutputs,
+  nasMountTargetOutputs,
+  randomIdOutputs,
+  registryEnterpriseInstancesCall,
+} from "../mocks/provider-outputs";
 import type { CloudOutputs, RecordedResource } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
 import { readStackFile, secretPlaceholder, type StackFile } from "../mocks/stack-file";
@@ -21,11 +26,21 @@ export function generatedSecretPlaceholder(name: string): string {
 /**
  * Generated passwords and tokens get a placeholder in the plan (Pulumi keeps them
  * secret), so the plan shows where each secret flows instead of "<computed>"; generated
- * name suffixes get a mock one, so the plan shows the names they make.
+ * name suffixes, the NAS mount target's address and the pushed image's digest get mock
+ * ones, so the plan shows the names they make, what the container mounts and that it
+ * runs a digest, never a tag.
  */
 const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [RANDOM_PASSWORD]: (_inputs, name) => ({ result: generatedSecretPlaceholder(name) }),
   "random:index/randomId:RandomId": randomIdOutputs,
+  "alicloud:nas/mountTarget:MountTarget": nasMountTargetOutputs,
+  "docker-build:index:Image": dockerBuildImageOutputs,
+};
+
+/** The provider functions the program calls, answered as the cloud would. */
+const CALLS = {
+  "alicloud:cs/getRegistryEnterpriseInstances:getRegistryEnterpriseInstances":
+    registryEnterpriseInstancesCall,
 };
 
 /** Every secret value the plan made up, and where it comes from (a resource or a config key). */
@@ -104,6 +119,7 @@ export async function planStack(
       secretKeys: file.secretKeys,
       preview: true,
       previewOutputs: PREVIEW_OUTPUTS,
+      calls: CALLS,
     },
     () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

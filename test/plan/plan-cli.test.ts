@@ -54,6 +54,18 @@ describe("npm run plan", () => {
     expect(hostManager.image).toMatch(
       /^[a-z0-9-]+-registry-vpc\.cn-beijing\.cr\.aliyuncs\.com\/hpc-fleet-dev\/host-manager@sha256:[0-9a-f]{64}$/,
     );
+    // The state on the stack's own NAS: the mount target's (mock) address, SQLite told so.
+    expect(container.inputs.volumes).toEqual([
+      expect.objectContaining({
+        type: "NFSVolume",
+        nfsVolumeServer: expect.stringMatching(
+          /^[0-9a-f]{10}-[0-9a-f]{5}\.cn-beijing\.nas\.aliyuncs\.com$/,
+        ),
+      }),
+    ]);
+    expect(hostManager.environmentVars).toEqual(
+      expect.arrayContaining([{ key: "HOST_MANAGER_DATA_ON_NETWORK_FS", value: "true" }]),
+    );
     // The build shows as a resource, with its context and tags; its login stays secret.
     const build = parsed.resources.find(
       (resource: { type: string }) => resource.type === "docker-build:index:Image",

@@ -87,6 +87,7 @@ export const INSTANCE_GROUP_CONFIG: ConfigBinding<InstanceGroupArgs> = {
 export const HOST_MANAGER_CONFIG: ConfigBinding<HostManagerArgs> = {
   keys: {
     region: "region",
+    registryInstanceId: "hostManager.registryInstanceId",
     image: "hostManager.image",
     registryUsername: "hostManager.registryUsername",
     registryPassword: "hostManagerRegistryPassword",
@@ -94,8 +95,7 @@ export const HOST_MANAGER_CONFIG: ConfigBinding<HostManagerArgs> = {
     memoryGb: "hostManager.memoryGb",
     port: "hostManager.port",
     storage: "hostManager.storage",
-    nasServer: "hostManager.nasServer",
-    nasPath: "hostManager.nasPath",
+    nasStorageType: "hostManager.nasStorageType",
     dnsZone: "hostManager.dnsZone",
     dnsRecord: "hostManager.dnsRecord",
     schedule: "healthCheck.schedule",

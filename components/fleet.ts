@@ -3,6 +3,7 @@
 // that reads the stack config for them: each *ConfigArgs below maps the config to a
 // component's args (config-keys.ts names the key of each). index.ts exports what
 // declareFleet returns; tests run it directly under mocks.
+import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";
@@ -127,6 +128,7 @@ export function hostManagerConfigArgs(config: StackConfig) {
   const { hostManager, healthCheck, secrets } = config;
   return {
     region: config.region,
+    registryInstanceId: hostManager.registryInstanceId,
     image: hostManager.image,
     registryUsername: hostManager.registryUsername,
     registryPassword: secrets.hostManagerRegistryPassword,
@@ -134,8 +136,7 @@ export function hostManagerConfigArgs(config: StackConfig) {
     memoryGb: hostManager.memoryGb,
     port: hostManager.port,
     storage: hostManager.storage,
-    nasServer: hostManager.nasServer,
-    nasPath: hostManager.nasPath,
+    nasStorageType: hostManager.nasStorageType,
     dnsZone: hostManager.dnsZone,
     dnsRecord: hostManager.dnsRecord,
     schedule: healthCheck.schedule,
@@ -169,6 +170,49 @@ export function operatorAccessConfigArgs(config: StackConfig) {
   } satisfies Partial<OperatorAccessArgs>;
 }
 
+/**
+ * The CIDR block of the first vSwitch, where the host-manager runs: the config's for the
+ * vSwitches the stack creates; looked up for existing ones, whose blocks the config only
+ * guesses (network.vSwitchCidrs defaults to a split of vpcCidr).
+ */
+function firstVSwitchCidr(
+  config: StackConfig,
+  vSwitchId: pulumi.Output<string>,
+): pulumi.Input<string> {
+  if (!config.network.existingVSwitchIds) return config.network.vSwitchCidrs[0];
+  return alicloud.vpc
+    .getSwitchesOutput({ ids: [vSwitchId] })
+    .apply((found) => found.vswitches[0].cidrBlock);
+}
+
+/**
+ * A resource that others must wait for but that is declared after them: `resources`
+ * settles once `declare` has run, with what it declared; or fails with its error, so the
+ * waiting ones are never registered (the program stops there, as on any failed
+ * registration) instead of waiting forever.
+ */
+function declaredLater<T extends pulumi.Resource>() {
+  let settle: (resources: pulumi.Resource[]) => void = () => undefined;
+  let fail: (error: unknown) => void = () => undefined;
+  const resources = new Promise<pulumi.Resource[]>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  return {
+    resources,
+    declare(declare: () => T): T {
+      try {
+        const resource = declare();
+        settle([resource]);
+        return resource;
+      } catch (error) {
+        fail(error);
+        throw error;
+      }
+    },
+  };
+}
+
 export function declareFleet(config: StackConfig): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
@@ -200,6 +244,9 @@ export function declareFleet(config: StackConfig): FleetOutputs {
 
   const hostManagerArgs = hostManagerConfigArgs(config);
   const url = hostManagerUrl(hostManagerArgs);
+  // The host-manager watches the scaling group, so it needs the group's id; the hosts
+  // launch only once the host-manager is up, so the group's launch waits for it.
+  const hostManagerUp = declaredLater<HostManager>();
   const hosts = new InstanceGroup(`${prefix}-hosts`, {
     ...instanceGroupConfigArgs(config),
     vSwitchIds: network.vSwitchIds,
@@ -208,23 +255,29 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostManagerUrl: url,
     fleetToken: tokens.active,
     tags,
+    launchAfter: hostManagerUp.resources,
   });
 
-  const hostManager = new HostManager(`${prefix}-host-manager`, {
-    ...hostManagerArgs,
-    project: config.project,
-    stack: config.stack,
-    tags,
-    vpcId: network.vpcId,
-    vSwitchId: firstVSwitchId,
-    securityGroupId: network.hostManagerSecurityGroupId,
-    scalingGroupId: hosts.scalingGroupId,
-    fleetToken: tokens.active,
-    previousFleetToken: tokens.previous,
-    generation: hosts.generation,
-    // Behind the operator endpoint's TLS, the status page's session cookie can be Secure.
-    statusPageBehindTls: config.operatorAccess.endpoint,
-  });
+  const hostManager = hostManagerUp.declare(
+    () =>
+      new HostManager(`${prefix}-host-manager`, {
+        ...hostManagerArgs,
+        project: config.project,
+        stack: config.stack,
+        tags,
+        vpcId: network.vpcId,
+        vSwitchId: firstVSwitchId,
+        zoneId: config.network.zones[0],
+        vSwitchCidr: firstVSwitchCidr(config, firstVSwitchId),
+        securityGroupId: network.hostManagerSecurityGroupId,
+        scalingGroupId: hosts.scalingGroupId,
+        fleetToken: tokens.active,
+        previousFleetToken: tokens.previous,
+        generation: hosts.generation,
+        // Behind the operator endpoint's TLS, the status page's session cookie can be Secure.
+        statusPageBehindTls: config.operatorAccess.endpoint,
+      }),
+  );
 
   const operatorAccess = new OperatorAccess(`${prefix}-operator-access`, {
     ...operatorAccessConfigArgs(config),

@@ -1,5 +1,4 @@
 // Parses the raw stack config once: every problem at once, then every derived default.
-import { HOST_MANAGER_VERSION } from "@hpc-fleet/fleet-contract";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { componentConfigProblems } from "../components/config-keys";
@@ -36,7 +35,7 @@ export interface StackConfig {
     readonly spot: Parsed["fleet"]["spot"] & { readonly onDemandPercentageAboveBase: number };
     readonly deletionProtection: boolean;
   };
-  readonly hostManager: Parsed["hostManager"] & { readonly image: string };
+  readonly hostManager: Parsed["hostManager"];
   readonly operatorAccess: Parsed["operatorAccess"] & { readonly endpoint: boolean };
   readonly healthCheck: Parsed["healthCheck"];
   readonly tags: Readonly<Record<string, string>>;
@@ -139,12 +138,7 @@ function resolve(stack: string, parsed: Parsed): StackConfig {
       },
       deletionProtection: fleet.deletionProtection ?? parsed.environment !== "dev",
     },
-    hostManager: {
-      ...hostManager,
-      image:
-        hostManager.image ??
-        `registry.${parsed.region}.aliyuncs.com/hpc-fleet/host-manager:${HOST_MANAGER_VERSION}`,
-    },
+    hostManager,
     operatorAccess: { ...operatorAccess, endpoint: endpointEnabled(operatorAccess) },
     healthCheck,
     tags: parsed.tags,

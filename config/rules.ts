@@ -1,6 +1,7 @@
 // Rules that span several config keys and no single component's args (those are the
 // components' own rules, which the parser runs too: components/config-keys.ts). Each runs
 // only when the keys it reads parsed, so one typo does not hide the other problems.
+import { GENERATION_TAG } from "@hpc-fleet/fleet-contract";
 import { Cron } from "croner";
 import { endpointEnabled } from "../components/operator-access/args";
 import { ConfigProblem, configKey } from "./errors";
@@ -116,8 +117,29 @@ const existingVSwitchesNameTheirBlocks: Rule = ({ network, operatorAccess }, rep
   }
 };
 
+/**
+ * Tags ECS takes on an instance (RunInstances Tag.N, N from 1 to 20: @alicloud/ecs20140526
+ * RunInstancesRequest.d.ts:1123); ESS scaling groups and ECI container groups take as many.
+ */
+export const MAX_TAGS_PER_RESOURCE = 20;
+
+/** Every host carries the operator's tags, the fleet's own and its generation tag. */
+const tagsFitOnEveryHost: Rule = ({ tags }, report) => {
+  if (!tags) return;
+  const fleetKeys = [...RESERVED_TAG_KEYS, GENERATION_TAG];
+  const onHost = new Set([...Object.keys(tags), ...fleetKeys]).size;
+  if (onHost > MAX_TAGS_PER_RESOURCE) {
+    report(
+      ["tags"],
+      `must list at most ${MAX_TAGS_PER_RESOURCE - fleetKeys.length} tags: every host also ` +
+        `carries ${fleetKeys.join(", ")}, and ECS takes ${MAX_TAGS_PER_RESOURCE} (got ${onHost})`,
+    );
+  }
+};
+
 const RULES: readonly Rule[] = [
   tagsAreTheOperators,
+  tagsFitOnEveryHost,
   zonesBelongToRegion,
   builtImageServesTheFleet,
   healthCheckTimings,

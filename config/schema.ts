@@ -148,7 +148,8 @@ const spot = z.strictObject({
     .default("NoSpot")
     .meta(doc("Spot use above the on-demand share.")),
   priceLimits: list(
-    z.strictObject({ instanceType, maxPricePerHour: decimal(0.001, 1000) }),
+    // At most 2 decimals (the InstanceGroup's rule): the provider sends cents.
+    z.strictObject({ instanceType, maxPricePerHour: decimal(0.01, 1000) }),
     0,
     10,
     "price limits",
@@ -176,7 +177,12 @@ const fleet = z.strictObject({
   instanceCount: wholeNumber(0, MAX_INSTANCES).meta(doc("The scaling group's desired size.")),
   minSize: wholeNumber(0, MAX_INSTANCES)
     .optional()
-    .meta(doc("The group's minimum.", "`instanceCount`")),
+    .meta(
+      doc(
+        "The group's minimum; `instanceCount` holds the size. ESS refuses to remove a host that would take the group below it, so at `instanceCount` no host could be replaced by removal.",
+        "`0`",
+      ),
+    ),
   maxSize: wholeNumber(0, MAX_INSTANCES)
     .optional()
     .meta(doc("The group's maximum.", "`instanceCount`")),
@@ -188,10 +194,15 @@ const fleet = z.strictObject({
     .meta(doc("Host names are this plus a sequence number, within Windows' 15 characters.")),
   systemDisk: z
     .strictObject({
-      category: oneOf(["cloud_essd", "cloud_auto", "cloud_ssd", "cloud_efficiency"])
+      // The scaling configuration's system_disk_category validator has no cloud_auto
+      // (aliyun/terraform-provider-alicloud resource_alicloud_ess_scaling_configuration.go:203-208);
+      // of what it allows, these are the cloud disks offered with current instance types.
+      category: oneOf(["cloud_essd", "cloud_ssd", "cloud_efficiency"])
         .default("cloud_essd")
         .meta(doc("System disk type.")),
-      sizeGb: wholeNumber(40, 2048).default(80).meta(doc("System disk size in GB.")),
+      // system_disk_size is IntBetween(20, 500) there (:215-219), whatever the bridged docs
+      // say of 2048; 40 is the size of the Windows images the fleet boots (`..._40G_...`).
+      sizeGb: wholeNumber(40, 500).default(80).meta(doc("System disk size in GB.")),
     })
     .prefault({})
     .meta(doc("The hosts' system disk.")),
@@ -252,22 +263,41 @@ const statuspage = z.strictObject({
 });
 
 const hostManager = z.strictObject({
-  image: text(
-    /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+:[A-Za-z0-9._-]+$/,
-    "an image such as registry.cn-beijing.aliyuncs.com/ns/host-manager:1.0.0",
+  registryInstanceId: text(
+    /^cri-[a-z0-9]+$/,
+    "a Container Registry instance id such as cri-2ze0abc",
   )
     .optional()
     .meta(
       doc(
-        "The host-manager container image.",
-        "`registry.<region>.aliyuncs.com/hpc-fleet/host-manager:<version>`",
+        "The Container Registry Enterprise Edition instance (made by hand, once per region) the stack builds the host-manager's image into: it declares the namespace `hpc-fleet-<stack>`, the repository `host-manager` and the instance's VPC endpoint, builds services/host-manager/Dockerfile with @pulumi/docker-build on `pulumi up` (a Docker daemon there), pushes it tagged with the service's version and runs it pinned by digest, pulled over the VPC. Required unless `hostManager.image`.",
+      ),
+    ),
+  // Pinned by digest: the component's rule says so by this key (components/host-manager/args.ts).
+  image: text(/^\S+$/, "an image reference")
+    .optional()
+    .meta(
+      doc(
+        "Instead of `registryInstanceId`: run this existing image, pinned by digest (`registry/namespace/name@sha256:<64 hex digits>`; a tag alone can be re-pushed), and build nothing. It must be pullable from the VPC (a `-vpc` registry endpoint).",
       ),
     ),
   registryUsername: text(/^\S+$/, "a registry user name")
     .optional()
-    .meta(doc("For a private registry, with the secret `hostManagerRegistryPassword`.")),
-  cpu: decimal(0.25, 16).default(1).meta(doc("vCPUs of the container group.")),
-  memoryGb: decimal(0.5, 64).default(2).meta(doc("Memory of the container group in GB.")),
+    .meta(
+      doc(
+        "For `hostManager.image`'s private registry, with the secret `hostManagerRegistryPassword`.",
+      ),
+    ),
+  cpu: decimal(0.25, 16)
+    .default(1)
+    .meta(doc("vCPUs of the container group: 0.25, 0.5, 1, 2, 4, 8, 12 or 16 (ECI's sizes).")),
+  memoryGb: decimal(0.5, 64)
+    .default(2)
+    .meta(
+      doc(
+        "Memory of the container group in GB, a size ECI pairs with `cpu` (1 vCPU: 2, 4 or 8; 2 vCPUs: 1 to 16).",
+      ),
+    ),
   port: wholeNumber(1024, 65535).default(8080).meta(doc("The API port.")),
   dnsZone: text(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "a DNS zone such as hpc-fleet.internal")
     .default("hpc-fleet.internal")
@@ -275,15 +305,22 @@ const hostManager = z.strictObject({
   dnsRecord: text(/^[a-z0-9-]{1,63}$/, "a DNS label such as host-manager")
     .default("host-manager")
     .meta(doc("The host-manager's name in that zone.")),
-  storage: oneOf(["emptyDir", "nas"])
-    .default("emptyDir")
-    .meta(doc("Where its SQLite database lives; NAS keeps history across replacements.")),
-  nasServer: text(/^[a-z0-9.-]+$/, "a NAS mount target address")
-    .optional()
-    .meta(doc("NAS mount target; required with `nas`.")),
-  nasPath: text(/^\/\S*$/, "an absolute NAS path such as /host-manager")
-    .default("/host-manager")
-    .meta(doc("Directory on the NAS.")),
+  storage: oneOf(["nas", "emptyDir"])
+    .default("nas")
+    .meta(
+      doc(
+        "Where its SQLite database lives: a NAS file system the stack declares in the container group's vSwitch, kept across updates and replacements; or an `emptyDir`, lost whenever the container group is replaced (enough for a dev stack that can lose its history).",
+      ),
+    ),
+  // Capacity and Performance are the General-purpose NAS types (resource_alicloud_nas_file_system.go
+  // storage_type); Capacity is offered in more zones, and a small SQLite file needs no more.
+  nasStorageType: oneOf(["Capacity", "Performance"])
+    .default("Capacity")
+    .meta(
+      doc(
+        "The NAS file system's storage type, with `nas`. A change makes a new, empty file system (ForceNew).",
+      ),
+    ),
   dryRun: flag().default(false).meta(doc("Log remediations instead of acting.")),
   replaceMode: oneOf(["set-unhealthy", "remove"])
     .default("set-unhealthy")
@@ -369,9 +406,22 @@ const healthCheck = z.strictObject({
     ),
 });
 
+// The operator's tags land on every resource; each keeps the strictest limit of the types
+// tagged: keys of at most 64 characters (ESS scaling groups and ECI container groups:
+// @pulumi/alicloud ess/scalingGroup.d.ts and eci/containerGroup.d.ts, `tags`), values of
+// at most 128, neither starting with aliyun or acs: (the same docs) nor containing http://
+// or https:// (ECS RunInstances Tag.N: @alicloud/ecs20140526 RunInstancesRequest.d.ts:1123,
+// 1131); and no " or \, which the provider writes unescaped into the Tags JSON of
+// ModifyScalingConfiguration (resource_alicloud_ess_scaling_configuration.go:1445-1450).
+const TAG_KEY =
+  'a tag key of at most 64 characters, without ", \\, http:// or https://, that does not start with aliyun, acs: or hpc-fleet:';
 const tagKey = text(
-  /^(?!aliyun|acs:|hpc-fleet:)[^\s].{0,127}$/,
-  "a tag key of at most 128 characters that does not start with aliyun, acs: or hpc-fleet:",
+  /^(?!aliyun|acs:|hpc-fleet:)(?!.*https?:\/\/)[^\s"\\][^"\\\r\n]{0,63}$/,
+  TAG_KEY,
+);
+const tagValue = text(
+  /^(?!aliyun|acs:)(?!.*https?:\/\/)[^"\\\r\n]{0,128}$/,
+  'a tag value of at most 128 characters, without ", \\, http:// or https://, that does not start with aliyun or acs:',
 );
 
 /** Everything in the `hpc-fleet:` namespace, plus the region from `alicloud:region`. */
@@ -417,11 +467,14 @@ export const stackConfigSchema = z.strictObject({
       doc("The health check: when it runs, its timeouts, its retry limit and its storm guard."),
     ),
   tags: z
-    .record(tagKey, z.string({ error: "must be text" }).max(128))
+    // zod says only "Invalid key in record" of a bad key: say what a key must be.
+    .record(tagKey, tagValue, {
+      error: (issue) => (issue.code === "invalid_key" ? `must be ${TAG_KEY}` : undefined),
+    })
     .default({})
     .meta(
       doc(
-        "Your own tags on every resource (not `Name`, `project`, `stack`, `environment`, `region`, `role`).",
+        "Your own tags on every resource (not `Name`, `project`, `stack`, `environment`, `region`, `role`); at most 13, as each host also carries those six and its generation tag, and ECS takes 20.",
       ),
     ),
   statuspageApiKey: z

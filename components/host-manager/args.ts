@@ -5,6 +5,11 @@ import type { ReplaceMode, StatuspageMetricIds } from "@hpc-fleet/fleet-contract
 import type * as pulumi from "@pulumi/pulumi";
 import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../arg-problems";
 import type { Tags } from "../tags";
+import { eciSpecProblem } from "./eci-specs";
+
+/** An image reference pinned by digest, optionally with its tag: what ECI can run unchanged. */
+export const DIGEST_PINNED_IMAGE =
+  /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+)?@sha256:[0-9a-f]{64}$/;
 
 /**
  * The service's settings are plain, not Inputs: they are checked before any resource
@@ -21,26 +26,34 @@ export interface HostManagerArgs {
   readonly vpcId: pulumi.Input<string>;
   /** The vSwitch the container group runs in. Required. */
   readonly vSwitchId: pulumi.Input<string>;
+  /** The zone of vSwitchId, where the state's NAS file system is made. Required. */
+  readonly zoneId: string;
+  /** The CIDR block of vSwitchId: the one network the state's NAS admits. Required. */
+  readonly vSwitchCidr: pulumi.Input<string>;
   /** The host-manager's security group (Network.hostManagerSecurityGroupId). Required. */
   readonly securityGroupId: pulumi.Input<string>;
-  /** The service's container image, `registry/namespace/name:tag`. Required. */
-  readonly image: string;
-  /** User name for a private registry; needs registryPassword. Defaults to none (public). */
+  /**
+   * The Container Registry Enterprise Edition instance (`cri-...`) the stack builds the
+   * service's image into, from services/host-manager, and the container pulls by digest.
+   * Required unless image is given.
+   */
+  readonly registryInstanceId?: string;
+  /** Instead: an existing image, `registry/namespace/name@sha256:<digest>`. Defaults to none. */
+  readonly image?: string;
+  /** User name for an existing image's private registry; needs registryPassword. Defaults to none. */
   readonly registryUsername?: string;
-  /** Password for a private registry (a secret); needs registryUsername. Defaults to none. */
+  /** Password for that registry (a secret); needs registryUsername. Defaults to none. */
   readonly registryPassword?: pulumi.Input<string>;
-  /** vCPUs of the container group. Required. */
+  /** vCPUs of the container group, a count ECI offers (eci-specs.ts). Required. */
   readonly cpu: number;
-  /** Memory of the container group in GB. Required. */
+  /** Memory of the container group in GB, one ECI offers with that cpu. Required. */
   readonly memoryGb: number;
   /** The port the service listens on, for the hosts' reports and the status page. Required. */
   readonly port: number;
-  /** Where the service keeps its state: an emptyDir (lost on restart) or a NAS share. Required. */
+  /** Where the service keeps its state: a NAS file system declared here, or an emptyDir. Required. */
   readonly storage: "emptyDir" | "nas";
-  /** The NAS mount target; required when storage is "nas". Defaults to none. */
-  readonly nasServer?: string;
-  /** The directory on the NAS share. Required. */
-  readonly nasPath: string;
+  /** The NAS file system's storage type; a change makes a new, empty one. Required. */
+  readonly nasStorageType: "Capacity" | "Performance";
   /** The private DNS zone the hosts resolve the service in, e.g. hpc-fleet.internal. Required. */
   readonly dnsZone: string;
   /** The service's name in that zone, e.g. host-manager. Required. */
@@ -92,14 +105,36 @@ export function hostManagerArgProblems(
   name: ArgName = ownArgName,
 ): ArgProblem[] {
   return collectProblems((report) => {
-    if (args.storage === "nas" && !args.nasServer) {
-      report("nasServer", `is required when ${name("storage")} is "nas"`);
+    if (args.cpu !== undefined) {
+      const problem = eciSpecProblem(args.cpu, args.memoryGb);
+      if (problem) report(problem.arg, problem.reason);
     }
     if (args.statuspage && !args.statuspageApiKey) {
       report("statuspageApiKey", `is required when ${name("statuspage")} is set`);
     }
     if (!args.statuspage && args.statuspageApiKey) {
       report("statuspage", `is required when ${name("statuspageApiKey")} is set`);
+    }
+    if (args.image === undefined && args.registryInstanceId === undefined) {
+      report("registryInstanceId", `is required unless ${name("image")} is set`);
+    }
+    if (args.image !== undefined && args.registryInstanceId !== undefined) {
+      report(
+        "image",
+        `and ${name("registryInstanceId")} exclude each other: run one, or build one`,
+      );
+    }
+    if (args.image !== undefined && !DIGEST_PINNED_IMAGE.test(args.image)) {
+      report(
+        "image",
+        "must be pinned by digest (`...@sha256:<64 hex digits>`): a tag can be re-pushed",
+      );
+    }
+    if (args.image === undefined && (args.registryUsername || args.registryPassword)) {
+      report(
+        args.registryUsername ? "registryUsername" : "registryPassword",
+        `is only for ${name("image")}: the stack's own registry is pulled from without a password`,
+      );
     }
     if (Boolean(args.registryUsername) !== Boolean(args.registryPassword)) {
       report(

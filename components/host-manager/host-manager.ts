@@ -9,6 +9,8 @@ import { resourceTags } from "../tags";
 import { hostManagerArgProblems, type HostManagerArgs } from "./args";
 import { containerEnvironment, DATA_DIR } from "./container-env";
 import { containerTrustPolicy, hostManagerPolicyDocument } from "./ram-policy";
+import { declareRegistryImage } from "./registry";
+import { declareStateVolume, STATE_VOLUME_NAME } from "./state-volume";
 
 export const HOST_MANAGER_TYPE = "hpc:host-manager:HostManager";
 /** The token before it matched its folder; kept as an alias so stacks keep their URNs. */
@@ -38,7 +40,7 @@ export function hostManagerUrl(args: Pick<HostManagerArgs, "dnsRecord" | "dnsZon
   return `http://${args.dnsRecord}.${args.dnsZone}:${args.port}`;
 }
 
-/** The registry an image is pulled from: `registry.cn-beijing.aliyuncs.com/ns/name:tag`'s host. */
+/** The registry an image is pulled from: `registry.cn-beijing.aliyuncs.com/ns/name@sha256:...`'s host. */
 export function registryServer(image: string): string {
   return image.split("/")[0];
 }
@@ -94,6 +96,21 @@ export function declareHostManager(
     child,
   );
 
+  // Built here and pulled by digest from the stack's registry, or an existing pinned image.
+  const existingImage = args.image;
+  const built =
+    existingImage === undefined && args.registryInstanceId !== undefined
+      ? declareRegistryImage(parent, name, {
+          region: args.region,
+          stack: args.stack,
+          instanceId: args.registryInstanceId,
+          vpcId: args.vpcId,
+          vSwitchId: args.vSwitchId,
+        })
+      : undefined;
+  const image = built ? built.imageRef : pulumi.output(existingImage ?? "");
+
+  const state = declareStateVolume(parent, name, args, image);
   const containerName = `${name}-container`;
   const containerGroup = new alicloud.eci.ContainerGroup(
     containerName,
@@ -106,35 +123,27 @@ export function declareHostManager(
       restartPolicy: "Always",
       ramRoleName: role.roleName,
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+      acrRegistryInfos: built ? [built.acrRegistryInfo] : undefined,
       imageRegistryCredentials:
-        args.registryUsername && args.registryPassword
+        existingImage && args.registryUsername && args.registryPassword
           ? [
               {
-                server: registryServer(args.image),
+                server: registryServer(existingImage),
                 userName: args.registryUsername,
                 password: args.registryPassword,
               },
             ]
           : undefined,
-      volumes: [
-        args.storage === "nas"
-          ? {
-              name: "data",
-              type: "NFSVolume",
-              nfsVolumeServer: args.nasServer,
-              nfsVolumePath: args.nasPath,
-              nfsVolumeReadOnly: false,
-            }
-          : { name: "data", type: "EmptyDirVolume" },
-      ],
+      volumes: [state.volume],
+      initContainers: state.initContainers,
       containers: [
         {
           name: "host-manager",
-          image: args.image,
+          image,
           imagePullPolicy: "IfNotPresent",
           ports: [{ port: args.port, protocol: "TCP" }],
           environmentVars: containerEnvironment(args, role.roleName),
-          volumeMounts: [{ name: "data", mountPath: DATA_DIR, readOnly: false }],
+          volumeMounts: [{ name: STATE_VOLUME_NAME, mountPath: DATA_DIR, readOnly: false }],
           livenessProbes: [
             {
               httpGets: [{ path: "/healthz", port: args.port, scheme: "HTTP" }],
@@ -145,7 +154,18 @@ export function declareHostManager(
       ],
       tags: tagsFor("host-manager", containerName),
     },
-    { ...child, dependsOn: [attachment] },
+    {
+      ...child,
+      dependsOn: [attachment, ...(built?.pullableAfter ?? [])],
+      // Never two host-managers: one replaced (cpu, memory, its vSwitch, its volume... are
+      // ForceNew) would otherwise run beside its successor, each rebooting and replacing
+      // the same hosts and writing the same SQLite database (review B6). The old one goes
+      // first; the hosts' reports wait for the new one (they retry).
+      deleteBeforeReplace: true,
+      // The provider sends the grace period only at create (resource_alicloud_eci_container_group.go:1301-1302;
+      // its update never does), so a change takes effect only by replacing the group.
+      replaceOnChanges: ["terminationGracePeriodSeconds"],
+    },
   );
 
   const zoneName = `${name}-zone`;

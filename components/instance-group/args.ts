@@ -21,7 +21,7 @@ export interface SpotPriceLimit {
 export interface InstanceGroupArgs {
   /** Hosts the group keeps running: its desired capacity. Required. */
   readonly instanceCount: number;
-  /** The group's minimum size, at most instanceCount. Defaults to instanceCount. */
+  /** The group's minimum size, at most instanceCount; a host can go below it. Defaults to 0. */
   readonly minSize?: number;
   /** The group's maximum size, at least instanceCount. Defaults to instanceCount. */
   readonly maxSize?: number;
@@ -73,14 +73,36 @@ export interface InstanceGroupArgs {
   readonly minHealthyPercentage: number;
   /** The stack's tags; each resource adds its role and Name. Required. */
   readonly tags: Tags;
+  /** What must be up before ESS launches a host (the HostManager); may come later. Defaults to none. */
+  readonly launchAfter?: pulumi.Input<pulumi.Resource[]>;
+}
+
+/**
+ * Whether ESS receives `price` as written: the provider sends a spot price limit with
+ * strconv.FormatFloat(v, 'f', 2, 64) (terraform-provider-alicloud
+ * resource_alicloud_ess_scaling_configuration.go:845), so a third decimal is rounded away
+ * and a limit below 0.005 goes out as 0.00.
+ */
+function isCentPrecise(price: number): boolean {
+  const cents = price * 100;
+  return Math.abs(cents - Math.round(cents)) < 1e-6;
 }
 
 type GroupSizing = Pick<InstanceGroupArgs, "instanceCount" | "minSize" | "maxSize">;
 
-/** The group's minimum and maximum sizes, each defaulting to its instance count. */
+/**
+ * The group's minimum and maximum sizes. The maximum defaults to the instance count. The
+ * minimum defaults to 0, not to the count: RemoveInstances fails when the group would drop
+ * below MinSize (https://www.alibabacloud.com/help/en/auto-scaling/developer-reference/api-ess-2014-08-28-removeinstances),
+ * so with MinSize at the count the host-manager could never remove a host to replace it.
+ * The desired capacity, not the minimum, holds the count; ESS takes MinSize 0 with it
+ * (MinSize <= DesiredCapacity <= MaxSize). A desired capacity of 0 is never sent at create
+ * (the provider sends it only when set and non-zero: resource_alicloud_ess_scaling_group.go:864-866);
+ * a group created with no hosts then holds MinSize, which is 0 as well.
+ */
 export function groupSizes(args: GroupSizing): { minSize: number; maxSize: number } {
   return {
-    minSize: args.minSize ?? args.instanceCount,
+    minSize: args.minSize ?? 0,
     maxSize: args.maxSize ?? args.instanceCount,
   };
 }
@@ -121,6 +143,14 @@ export function instanceGroupArgProblems(
         report("onDemandBaseCapacity", `must not exceed the group's maximum size (${maxSize})`);
       }
     }
+    spotPriceLimits?.forEach(({ maxPricePerHour }, index) => {
+      if (!isCentPrecise(maxPricePerHour)) {
+        report(
+          `spotPriceLimits[${index}].maxPricePerHour`,
+          `must have at most 2 decimals, as the provider sends it to ESS (got ${maxPricePerHour})`,
+        );
+      }
+    });
     if (instanceTypes && spotPriceLimits) {
       if (args.spotStrategy === "SpotWithPriceLimit") {
         const priced = new Set(spotPriceLimits.map((limit) => limit.instanceType));

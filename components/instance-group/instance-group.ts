@@ -41,13 +41,42 @@ function groupCapacityArgs(plan: CapacityPlan): Partial<alicloud.ess.ScalingGrou
     // Instance types are tried in the configured order, for on-demand and spot alike.
     allocationStrategy: "priority",
     spotAllocationStrategy: "priority",
-    // The provider documents the CapacityOptions.* pair as COMPOSABLE's (the plain pair is
-    // COST_OPTIMIZED's and may be rejected here).
+    // Both pairs, the same: the provider's create always sends the plain pair, an unset one
+    // as 0 / 0%, and sends the CapacityOptions.* pair only when set
+    // (terraform-provider-alicloud resource_alicloud_ess_scaling_group.go:876-899). One pair
+    // alone would ask ESS for "0 / 0%" and "50 / 30%" at once, and the docs do not say which
+    // wins. The provider's own COMPOSABLE test sets only the plain pair, its COST_OPTIMIZED
+    // test both, to the same values (resource_alicloud_ess_scaling_group_test.go:1850,1214).
+    onDemandBaseCapacity,
+    onDemandPercentageAboveBaseCapacity: onDemandPercentageAboveBase,
     capacityOptionsOnDemandBaseCapacity: onDemandBaseCapacity,
     capacityOptionsOnDemandPercentageAboveBaseCapacity: onDemandPercentageAboveBase,
     // A reclaimed spot host is replaced at once instead of waiting for the health check.
     spotInstanceRemedy: true,
   };
+}
+
+/**
+ * A cloud name that a replacement does not share. ESS refuses a second scaling group of one
+ * name in a region, and a second scaling configuration of one name in a group (review B6),
+ * while Pulumi creates a replacement before it deletes the original. So the name carries a
+ * suffix drawn anew exactly when one of `forceNewInputs` changes: they are its keepers.
+ * Neither name is ForceNew (the provider renames with ModifyScalingGroup and
+ * ModifyScalingConfiguration: resource_alicloud_ess_scaling_group.go:538-539,
+ * resource_alicloud_ess_scaling_configuration.go:1122-1123), so the suffix's arrival renames
+ * a stack's group and configuration in place: no group is replaced, no host released.
+ */
+function replacementSafeName(
+  parent: pulumi.Resource,
+  name: string,
+  forceNewInputs: Record<string, pulumi.Input<string>>,
+): pulumi.Output<string> {
+  const suffix = new random.RandomId(
+    `${name}-suffix`,
+    { byteLength: 3, keepers: forceNewInputs },
+    { parent },
+  );
+  return pulumi.interpolate`${name}-${suffix.hex}`;
 }
 
 /** Declares the group's resources as children of `parent`; the args are already checked. */
@@ -69,7 +98,10 @@ export function declareInstanceGroup(
   const group = new alicloud.ess.ScalingGroup(
     groupName,
     {
-      scalingGroupName: groupName,
+      // multiAzPolicy is the group's one ForceNew input here (resource_alicloud_ess_scaling_group.go:157).
+      scalingGroupName: replacementSafeName(parent, groupName, {
+        multiAzPolicy: plan.multiAzPolicy,
+      }),
       minSize,
       maxSize,
       desiredCapacity: args.instanceCount,
@@ -130,7 +162,12 @@ export function declareInstanceGroup(
     configurationName,
     {
       scalingGroupId: group.id,
-      scalingConfigurationName: configurationName,
+      // The password is the configuration's ForceNew input that can change here
+      // (resource_alicloud_ess_scaling_configuration.go:353); a new group takes a new
+      // configuration, whose name is then free anyway. The keeper stays a secret.
+      scalingConfigurationName: replacementSafeName(parent, configurationName, {
+        password: administratorPassword,
+      }),
       ...hostDefinition,
       instanceName: hostName,
       password: administratorPassword,
@@ -146,7 +183,13 @@ export function declareInstanceGroup(
         [GENERATION_TAG]: value,
       })),
     },
-    child,
+    // `enable` makes the provider call EnableScalingGroup as soon as the configuration
+    // exists, and ESS then launches the desired capacity: hosts that nothing would watch,
+    // repair or answer if what they report to were not up yet (review B8). A dependsOn-only
+    // dependent is updated, not deleted, when what it waits for is replaced
+    // delete-before-create (Pulumi's delete_before_create integration test, step 2), so a
+    // replaced host-manager leaves the configuration and its hosts alone.
+    { ...child, dependsOn: args.launchAfter },
   );
 
   const { instanceCount, minHealthyPercentage } = args;

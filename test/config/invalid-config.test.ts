@@ -196,10 +196,10 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
     /got "140%"/,
   ],
   [
-    "NAS storage without a server",
-    { hostManager: { storage: "nas" } },
+    "a NAS mount target typed in (the stack declares its own NAS now)",
+    { hostManager: { nasServer: "0a1b2c3d4e-abc12.cn-beijing.nas.aliyuncs.com" } },
     "hpc-fleet:hostManager.nasServer",
-    /is required when hostManager.storage is "nas"/,
+    /unknown key/,
   ],
   [
     "Statuspage ids without an API key",
@@ -245,10 +245,86 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
     /set by hpc-fleet/,
   ],
   [
+    "more tags than a host can carry besides the fleet's own seven",
+    { tags: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`extra-${i}`, "x"])) },
+    "hpc-fleet:tags",
+    /at most 13 tags: every host also carries Name, project, .*hpc-fleet-generation.*\(got 21\)/,
+  ],
+  [
+    "a tag key longer than ESS takes",
+    { tags: { ["k".repeat(65)]: "v" } },
+    `hpc-fleet:tags.${"k".repeat(65)}`,
+    /at most 64 characters/,
+  ],
+  [
+    "a tag key with a URL",
+    { tags: { "see-https://example.com": "v" } },
+    "hpc-fleet:tags.see-https://example.com",
+    /without ", \\, http:\/\/ or https:\/\//,
+  ],
+  [
+    "a tag value with a quote, which the provider would write into JSON unescaped",
+    { tags: { team: 'perf "lab"' } },
+    "hpc-fleet:tags.team",
+    /a tag value of at most 128 characters, without "/,
+  ],
+  [
+    "a tag value that starts like Alibaba's own",
+    { tags: { team: "acs:perf" } },
+    "hpc-fleet:tags.team",
+    /not start with aliyun or acs:/,
+  ],
+  [
+    "a container memory size ECI does not offer with its vCPUs",
+    { hostManager: { cpu: 2, memoryGb: 3 } },
+    "hpc-fleet:hostManager.memoryGb",
+    /one of 1, 2, 4, 8, 16 with 2 vCPUs.*\(got 3\)/,
+  ],
+  [
+    "a container vCPU count ECI does not offer",
+    { hostManager: { cpu: 3, memoryGb: 6 } },
+    "hpc-fleet:hostManager.cpu",
+    /vCPU count ECI offers/,
+  ],
+  [
     "a system disk too small for Windows",
     { fleet: { systemDisk: { sizeGb: 20 } } },
     "hpc-fleet:fleet.systemDisk.sizeGb",
-    /40 to 2048/,
+    /40 to 500/,
+  ],
+  [
+    "a system disk larger than the scaling configuration takes",
+    { fleet: { systemDisk: { sizeGb: 501 } } },
+    "hpc-fleet:fleet.systemDisk.sizeGb",
+    /40 to 500 \(got 501\)/,
+  ],
+  [
+    "a spot price finer than the cents the provider sends",
+    {
+      fleet: {
+        spot: {
+          priceLimits: [{ instanceType: "ecs.c7.2xlarge", maxPricePerHour: 0.015 }],
+        },
+      },
+    },
+    "hpc-fleet:fleet.spot.priceLimits[0].maxPricePerHour",
+    /at most 2 decimals.*\(got 0.015\)/,
+  ],
+  [
+    "a spot price below a cent",
+    {
+      fleet: {
+        spot: { priceLimits: [{ instanceType: "ecs.c7.2xlarge", maxPricePerHour: 0.004 }] },
+      },
+    },
+    "hpc-fleet:fleet.spot.priceLimits[0].maxPricePerHour",
+    /from 0.01 to 1000 \(got 0.004\)/,
+  ],
+  [
+    "a system disk category the scaling configuration refuses",
+    { fleet: { systemDisk: { category: "cloud_auto" } } },
+    "hpc-fleet:fleet.systemDisk.category",
+    /one of cloud_essd, cloud_ssd, cloud_efficiency \(got "cloud_auto"\)/,
   ],
 ];
 

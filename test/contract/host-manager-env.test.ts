@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { resourcesOfType, plain, runStack } from "../helpers/mocks";
 import { PROJECT_DIR, SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
-import { CONTAINER_GROUP, SCALING_CONFIGURATION } from "../helpers/types";
+import { CONTAINER_GROUP, IMAGE_BUILD, SCALING_CONFIGURATION } from "../helpers/types";
 
 const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };
 const STATUSPAGE = {
@@ -80,10 +80,14 @@ describe.each(SHIPPED_STACKS)("%s", (stack) => {
   });
 });
 
-test("the host-manager's package version is the one the contract deploys", () => {
+test("the host-manager's package version is the one the contract deploys", async () => {
   const manifest = JSON.parse(
     readFileSync(join(PROJECT_DIR, "services", "host-manager", "package.json"), "utf8"),
   ) as { version: string };
   expect(manifest.version).toBe(HOST_MANAGER_VERSION);
-  expect(stackConfig("dev").hostManager.image).toMatch(new RegExp(`:${HOST_MANAGER_VERSION}$`));
+  const { resources } = await runStack("dev", WITH_IMAGE);
+  const [build] = resourcesOfType(resources, IMAGE_BUILD);
+  expect(build.inputs.tags).toEqual([
+    expect.stringMatching(new RegExp(`:${HOST_MANAGER_VERSION}$`)),
+  ]);
 });

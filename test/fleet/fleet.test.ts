@@ -18,6 +18,7 @@ import { SHIPPED_STACKS } from "../helpers/stacks";
 import {
   CONTAINER_GROUP,
   LOCAL_COMMAND,
+  NAS_ACCESS_RULE,
   SCALING_CONFIGURATION,
   SCALING_GROUP,
   SECURITY_GROUP_RULE,
@@ -40,11 +41,11 @@ function only<T>(items: readonly T[]): T {
 }
 
 describe("the fleet program", () => {
-  test("changing instanceCount from 2 to 5 changes the group's size fields and nothing else", async () => {
+  test("changing instanceCount from 2 to 5 changes the group's desired capacity and nothing else", async () => {
     const two = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 2, maxSize: 10 } });
     const five = await runStack("dev", { ...WITH_IMAGE, fleet: { instanceCount: 5, maxSize: 10 } });
     expect(changedInputs(two.resources, five.resources)).toEqual({
-      [`${SCALING_GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity", "minSize"],
+      [`${SCALING_GROUP}::hpc-dev-hosts-group`]: ["desiredCapacity"],
     });
   });
 
@@ -112,6 +113,42 @@ describe("the fleet program", () => {
       );
     },
   );
+
+  test("the hosts launch only once the host-manager is up: the enabling configuration waits for it", async () => {
+    const { resources } = await runStack("dev", WITH_IMAGE);
+    const configuration = only(resourcesOfType(resources, SCALING_CONFIGURATION));
+    expect(configuration.inputs.enable).toBe(true);
+    expect(configuration.options?.dependsOn).toEqual([
+      "hpc:host-manager:HostManager::hpc-dev-host-manager",
+    ]);
+    // The group itself comes first: the host-manager needs its id, and it launches nothing
+    // until a configuration enables it.
+    expect(only(resourcesOfType(resources, SCALING_GROUP)).options?.dependsOn).toBeUndefined();
+  });
+
+  test("the host-manager's NAS admits its vSwitch: the planned block, or an existing vSwitch's own", async () => {
+    const sourceOf = (resources: readonly RecordedResource[]) =>
+      only(resourcesOfType(resources, NAS_ACCESS_RULE)).inputs.sourceCidrIp;
+    const created = await runStack("dev", WITH_IMAGE);
+    expect(sourceOf(created.resources)).toBe("10.42.0.0/20");
+    // The config's vSwitchCidrs only guess an existing vSwitch's block: ask the cloud.
+    const existing = await runStack(
+      "dev",
+      {
+        ...WITH_IMAGE,
+        network: { existingVpcId: "vpc-2ze0abc", existingVSwitchIds: ["vsw-h", "vsw-i"] },
+      },
+      {
+        calls: {
+          "alicloud:vpc/getSwitches:getSwitches": (inputs) => {
+            expect(inputs.ids).toEqual(["vsw-h"]);
+            return { ids: ["vsw-h"], vswitches: [{ id: "vsw-h", cidrBlock: "172.16.8.0/24" }] };
+          },
+        },
+      },
+    );
+    expect(sourceOf(existing.resources)).toBe("172.16.8.0/24");
+  });
 
   test.each(SHIPPED_STACKS)(
     "%s: the host-manager watches this stack's scaling group",

@@ -1,10 +1,24 @@
 // Runs the program, or one component, under Pulumi's mocks and finds what it declared.
 import { fleetProgram } from "../../components/fleet-program";
 import { cloudCalls } from "../../tools/mocks/calls";
+import {
+  dockerBuildImageOutputs,
+  nasMountTargetOutputs,
+  randomIdOutputs,
+} from "../../tools/mocks/provider-outputs";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
 import { ConfigOverrides, stackFile } from "./stacks";
-import { ALB, CONTAINER_GROUP, EIP, NAT_GATEWAY, RANDOM_PASSWORD } from "./types";
+import {
+  ALB,
+  CONTAINER_GROUP,
+  EIP,
+  IMAGE_BUILD,
+  NAS_MOUNT_TARGET,
+  NAT_GATEWAY,
+  RANDOM_ID,
+  RANDOM_PASSWORD,
+} from "./types";
 
 /**
  * What the mock RandomPassword generates: as the real provider, exactly `length`
@@ -19,6 +33,8 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [RANDOM_PASSWORD]: (inputs, name) => ({
     result: mockPassword(name, Number(inputs.length)),
   }),
+  [RANDOM_ID]: randomIdOutputs,
+  [NAS_MOUNT_TARGET]: nasMountTargetOutputs,
   [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }),
   [NAT_GATEWAY]: (_inputs, name) => ({
     snatTableIds: `stb-${name}`,
@@ -26,6 +42,7 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   }),
   [EIP]: () => ({ ipAddress: "39.96.10.20" }),
   [ALB]: (_inputs, name) => ({ dnsName: `alb-${name}.cn-beijing.alb.aliyuncs.com` }),
+  [IMAGE_BUILD]: dockerBuildImageOutputs,
 };
 
 /** The data sources' answers as the provider gives them for `region`, then the test's own. */

@@ -24,9 +24,24 @@ export const SCALING_CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingC
 export const INSTANCE_REFRESH = "alicloud:ess/instanceRefresh:InstanceRefresh";
 
 export const CONTAINER_GROUP = "alicloud:eci/containerGroup:ContainerGroup";
+export const RAM_ROLE = "alicloud:ram/role:Role";
 export const RAM_POLICY = "alicloud:ram/policy:Policy";
 export const DNS_ZONE_ATTACHMENT = "alicloud:pvtz/zoneAttachment:ZoneAttachment";
 export const DNS_RECORD = "alicloud:pvtz/zoneRecord:ZoneRecord";
 
+export const NAS_FILE_SYSTEM = "alicloud:nas/fileSystem:FileSystem";
+export const NAS_ACCESS_GROUP = "alicloud:nas/accessGroup:AccessGroup";
+export const NAS_ACCESS_RULE = "alicloud:nas/accessRule:AccessRule";
+export const NAS_MOUNT_TARGET = "alicloud:nas/mountTarget:MountTarget";
+
+export const REGISTRY_NAMESPACE =
+  "alicloud:cs/registryEnterpriseNamespace:RegistryEnterpriseNamespace";
+export const REGISTRY_REPOSITORY = "alicloud:cs/registryEnterpriseRepo:RegistryEnterpriseRepo";
+export const REGISTRY_VPC_ENDPOINT = "alicloud:cr/vpcEndpointLinkedVpc:VpcEndpointLinkedVpc";
+export const IMAGE_BUILD = "docker-build:index:Image";
+export const GET_REGISTRY_INSTANCES =
+  "alicloud:cs/getRegistryEnterpriseInstances:getRegistryEnterpriseInstances";
+
 export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+export const RANDOM_ID = "random:index/randomId:RandomId";
 export const LOCAL_COMMAND = "command:local:Command";

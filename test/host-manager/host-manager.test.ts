@@ -10,7 +10,21 @@ import {
 import type { StackConfig } from "../../config";
 import { findResource, isSecretEnvelope, plain, runDeclarations } from "../helpers/mocks";
 import { stackConfig } from "../helpers/stacks";
-import { CONTAINER_GROUP, DNS_RECORD, DNS_ZONE_ATTACHMENT, RAM_POLICY } from "../helpers/types";
+import {
+  CONTAINER_GROUP,
+  DNS_RECORD,
+  DNS_ZONE_ATTACHMENT,
+  NAS_ACCESS_GROUP,
+  NAS_ACCESS_RULE,
+  NAS_FILE_SYSTEM,
+  NAS_MOUNT_TARGET,
+  IMAGE_BUILD,
+  RAM_POLICY,
+  RAM_ROLE,
+} from "../helpers/types";
+
+/** An existing image, pinned by digest as the args require. */
+const PINNED_IMAGE = `registry-vpc.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0@sha256:${"ab".repeat(32)}`;
 
 /** Statuspage metric ids, one per figure pushed. */
 const METRIC_IDS = {
@@ -30,6 +44,8 @@ function hostManagerArgs(config: StackConfig): HostManagerArgs {
     tags: stackTags(config),
     vpcId: "vpc-1",
     vSwitchId: "vsw-1",
+    zoneId: `${config.region}-h`,
+    vSwitchCidr: "10.42.0.0/20",
     securityGroupId: "sg-hm",
     scalingGroupId: "asg-1",
     fleetToken: pulumi.secret("fleet-token-value"),
@@ -38,14 +54,14 @@ function hostManagerArgs(config: StackConfig): HostManagerArgs {
 }
 
 function declare(config: StackConfig) {
-  return runDeclarations(() => new HostManager("hm", hostManagerArgs(config)), {
-    cloudOutputs: { [CONTAINER_GROUP]: () => ({ intranetIp: "10.42.0.50" }) },
-  });
+  return runDeclarations(() => new HostManager("hm", hostManagerArgs(config)));
 }
 
 interface Container {
+  image: string;
   environmentVars: Array<{ key: string; value: unknown }>;
   livenessProbes: Array<{ httpGets: Array<{ path: string; port: number }> }>;
+  volumeMounts: Array<{ name: string; mountPath: string }>;
 }
 
 async function containerOf(config: StackConfig) {
@@ -59,7 +75,7 @@ async function containerOf(config: StackConfig) {
 describe("HostManager", () => {
   test("runs the configured image with restart Always, a /healthz liveness probe and a grace period", async () => {
     const config = stackConfig("dev");
-    const { group, container } = await containerOf(config);
+    const { resources, group, container } = await containerOf(config);
     expect(group.inputs).toMatchObject({
       restartPolicy: "Always",
       cpu: 1,
@@ -69,9 +85,9 @@ describe("HostManager", () => {
     });
     expect(group.inputs.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
     expect(container.livenessProbes[0].httpGets[0]).toMatchObject({ path: "/healthz", port: 8080 });
-    expect(group.inputs.ramRoleName).toBe(
-      "hm-role-id".replace("-id", "") === "hm-role" ? group.inputs.ramRoleName : "",
-    );
+    // The role the component declares, by its name (the container assumes it for its calls).
+    const role = findResource(resources, RAM_ROLE, "hm-role");
+    expect(group.inputs.ramRoleName).toBe(role.inputs.roleName);
   });
 
   test("the status page's cookie is Secure only when TLS fronts the service", async () => {
@@ -86,6 +102,15 @@ describe("HostManager", () => {
     const [container] = plain<Container[]>(group.inputs.containers);
     const secure = container.environmentVars.find((v) => v.key === "HOST_MANAGER_COOKIE_SECURE");
     expect(secure?.value).toBe("true");
+  });
+
+  test("is replaced delete-before-create, so two host-managers never run at once", async () => {
+    const { group } = await containerOf(stackConfig("dev"));
+    expect(group.options).toMatchObject({
+      deleteBeforeReplace: true,
+      // Sent only at create: a new grace period needs a new container group.
+      replaceOnChanges: ["terminationGracePeriodSeconds"],
+    });
   });
 
   test("the fleet token reaches the container only as a secret, and no cloud access key does", async () => {
@@ -150,15 +175,76 @@ describe("HostManager", () => {
     expect(url).toBe("http://host-manager.hpc-fleet.internal:8080");
   });
 
-  test("NAS storage mounts the configured share as the data directory", async () => {
-    const { group } = await containerOf(stackConfig("prod-cn-hangzhou"));
-    expect(group.inputs.volumes).toEqual([
-      expect.objectContaining({
-        type: "NFSVolume",
-        nfsVolumeServer: "0a1b2c3d4e-abc12.cn-hangzhou.nas.aliyuncs.com",
-        nfsVolumePath: "/host-manager",
-      }),
+  test("keeps its state on a NAS file system of its own, in its vSwitch, open only to that vSwitch", async () => {
+    const { resources, group, container } = await containerOf(stackConfig("prod-cn-hangzhou"));
+    expect(findResource(resources, NAS_FILE_SYSTEM, "hm-state").inputs).toMatchObject({
+      protocolType: "NFS",
+      fileSystemType: "standard",
+      storageType: "Capacity",
+      zoneId: "cn-hangzhou-h",
+    });
+    expect(findResource(resources, NAS_ACCESS_GROUP, "hm-state-access").inputs).toMatchObject({
+      accessGroupName: "hm-state-access",
+      accessGroupType: "Vpc",
+    });
+    expect(findResource(resources, NAS_ACCESS_RULE, "hm-state-access-rule").inputs).toMatchObject({
+      accessGroupName: "hm-state-access",
+      sourceCidrIp: "10.42.0.0/20",
+      rwAccessType: "RDWR",
+      // Root in the init container must be able to chown the directory.
+      userAccessType: "no_squash",
+    });
+    const mountTarget = findResource(resources, NAS_MOUNT_TARGET, "hm-state-mount");
+    expect(mountTarget.inputs).toMatchObject({
+      fileSystemId: "hm-state-id",
+      vpcId: "vpc-1",
+      vswitchId: "vsw-1",
+      networkType: "Vpc",
+      accessGroupName: "hm-state-access",
+    });
+    const [volume] = plain<Array<Record<string, unknown>>>(group.inputs.volumes);
+    expect(volume).toEqual({
+      name: "data",
+      type: "NFSVolume",
+      nfsVolumeServer: expect.stringMatching(
+        /^[0-9a-f]{10}-[0-9a-f]{5}\.[a-z0-9-]+\.nas\.aliyuncs\.com$/,
+      ),
+      nfsVolumePath: "/",
+      nfsVolumeReadOnly: false,
+    });
+    expect(container.volumeMounts).toEqual([{ name: "data", mountPath: "/data", readOnly: false }]);
+  });
+
+  test("hands the NAS directory to the service's user first, as root, from its own image", async () => {
+    const { group, container } = await containerOf(stackConfig("prod-cn-hangzhou"));
+    expect(plain(group.inputs.initContainers)).toEqual([
+      {
+        name: "data-owner",
+        image: container.image,
+        imagePullPolicy: "IfNotPresent",
+        commands: ["sh", "-c", "chown -R 1000:1000 /data"],
+        securityContexts: [{ runAsUser: 0 }],
+        volumeMounts: [{ name: "data", mountPath: "/data", readOnly: false }],
+      },
     ]);
+  });
+
+  test("an emptyDir needs no NAS and no init container (dev may keep its state there)", async () => {
+    const { resources, group } = await containerOf(
+      stackConfig("dev", { hostManager: { storage: "emptyDir" } }),
+    );
+    expect(group.inputs.volumes).toEqual([{ name: "data", type: "EmptyDirVolume" }]);
+    expect(group.inputs.initContainers).toBeUndefined();
+    expect(resources.filter((resource) => resource.type.startsWith("alicloud:nas/"))).toEqual([]);
+  });
+
+  test("tells the service when its data is on NFS, where SQLite must not use WAL", async () => {
+    const nas = await containerOf(stackConfig("prod-cn-hangzhou"));
+    expect(nas.env.HOST_MANAGER_DATA_ON_NETWORK_FS).toBe("true");
+    const emptyDir = await containerOf(
+      stackConfig("dev", { hostManager: { storage: "emptyDir" } }),
+    );
+    expect(emptyDir.env.HOST_MANAGER_DATA_ON_NETWORK_FS).toBe("false");
   });
 
   test("the Statuspage key reaches the container as a secret when configured", async () => {
@@ -175,7 +261,10 @@ describe("HostManager", () => {
 
   test("every resource it declares is tagged with the project and stack, where the type takes tags", async () => {
     const { resources } = await declare(stackConfig("dev"));
-    const tagged = resources.filter((resource) => "tags" in resource.inputs);
+    // A docker-build Image's `tags` are its image tags, not cloud tags.
+    const tagged = resources.filter(
+      (resource) => "tags" in resource.inputs && resource.type !== IMAGE_BUILD,
+    );
     expect(tagged.length).toBeGreaterThanOrEqual(4);
     for (const resource of tagged) {
       expect(resource.inputs.tags).toMatchObject({
@@ -194,12 +283,12 @@ describe("the HostManager's args", () => {
     expect(
       hostManagerArgProblems({
         ...args,
-        storage: "nas",
+        registryInstanceId: undefined,
+        image: PINNED_IMAGE,
         statuspage: { pageId: "p1", metricIds: METRIC_IDS },
         registryUsername: "puller",
       }),
     ).toEqual([
-      { propertyPath: "nasServer", reason: 'is required when storage is "nas"' },
       { propertyPath: "statuspageApiKey", reason: "is required when statuspage is set" },
       {
         propertyPath: "registryPassword",
@@ -209,17 +298,36 @@ describe("the HostManager's args", () => {
     expect(hostManagerArgProblems({ ...args, statuspageApiKey: "key" })).toEqual([
       { propertyPath: "statuspage", reason: "is required when statuspageApiKey is set" },
     ]);
-    expect(() => new HostManager("hm", { ...args, storage: "nas" })).toThrow(
-      /HostManager hm: [\s\S]*nasServer: is required when storage is "nas"/,
+    expect(() => new HostManager("hm", { ...args, statuspageApiKey: "key" })).toThrow(
+      /HostManager hm: [\s\S]*statuspage: is required when statuspageApiKey is set/,
     );
   });
 
+  test("take only the vCPU and memory pairs ECI creates, which it would otherwise round up", () => {
+    expect(hostManagerArgProblems({ ...args, cpu: 2, memoryGb: 4 })).toEqual([]);
+    expect(hostManagerArgProblems({ ...args, cpu: 0.25, memoryGb: 0.5 })).toEqual([]);
+    expect(hostManagerArgProblems({ ...args, cpu: 1, memoryGb: 1 })).toEqual([
+      {
+        propertyPath: "memoryGb",
+        reason: "must be one of 2, 4, 8 with 1 vCPU, as ECI offers them (got 1)",
+      },
+    ]);
+    expect(hostManagerArgProblems({ ...args, cpu: 3, memoryGb: 6 })).toEqual([
+      {
+        propertyPath: "cpu",
+        reason:
+          "must be a vCPU count ECI offers: 0.25, 0.5, 1, 2, 4, 8, 12, 16, 24, 32, 52, 64 (got 3)",
+      },
+    ]);
+  });
+
   test("a private registry's credentials are given for the image's registry", async () => {
-    const image = "registry.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0";
+    const image = PINNED_IMAGE;
     const { resources } = await runDeclarations(
       () =>
         new HostManager("hm", {
           ...args,
+          registryInstanceId: undefined,
           image,
           registryUsername: "puller",
           registryPassword: pulumi.secret("pull-secret"),
@@ -227,8 +335,12 @@ describe("the HostManager's args", () => {
     );
     const group = findResource(resources, CONTAINER_GROUP, "hm-container");
     expect(plain(group.inputs.imageRegistryCredentials)).toEqual([
-      { server: "registry.cn-beijing.aliyuncs.com", userName: "puller", password: "pull-secret" },
+      {
+        server: "registry-vpc.cn-beijing.aliyuncs.com",
+        userName: "puller",
+        password: "pull-secret",
+      },
     ]);
-    expect(registryServer(image)).toBe("registry.cn-beijing.aliyuncs.com");
+    expect(registryServer(image)).toBe("registry-vpc.cn-beijing.aliyuncs.com");
   });
 });

@@ -44,6 +44,23 @@ describe("the InstanceGroup's args", () => {
     ]);
   });
 
+  it("take spot prices in cents, as the provider sends them to ESS", () => {
+    expect(
+      instanceGroupArgProblems({
+        ...args,
+        spotPriceLimits: [
+          { instanceType: "ecs.c7.2xlarge", maxPricePerHour: 1.1 },
+          { instanceType: "ecs.c6.2xlarge", maxPricePerHour: 0.125 },
+        ],
+      }),
+    ).toEqual([
+      {
+        propertyPath: "spotPriceLimits[1].maxPricePerHour",
+        reason: "must have at most 2 decimals, as the provider sends it to ESS (got 0.125)",
+      },
+    ]);
+  });
+
   it("keep the client's arguments within what the 16 KB user-data can carry", () => {
     const clientArguments = Array.from({ length: 30 }, () => "x".repeat(500));
     expect(instanceGroupArgProblems({ ...args, clientArguments })).toEqual([

@@ -1,7 +1,14 @@
 // The InstanceGroup under Pulumi's mocks, wired to a Network as the fleet wires it.
 import { TAGGABLE_TYPES } from "../../policy/rules";
 import type { RecordedResource } from "../../tools/mocks/recorder";
-import { findResource, redactInputs, resourcesOfType, plain } from "../helpers/mocks";
+import {
+  findResource,
+  isSecretEnvelope,
+  redactInputs,
+  resourcesOfType,
+  plain,
+} from "../helpers/mocks";
+import { forcesReplacement } from "../../tools/plan/force-new";
 import { changedInputs } from "../helpers/diff";
 import { SHIPPED_STACKS, stackConfig } from "../helpers/stacks";
 import {
@@ -11,18 +18,19 @@ import {
 } from "../../components/instance-group";
 import {
   INSTANCE_REFRESH,
+  RANDOM_ID,
   RANDOM_PASSWORD,
   SCALING_CONFIGURATION,
   SCALING_GROUP,
 } from "../helpers/types";
-import { hostArgs, runHosts } from "./declare";
+import { hostArgs, PASSWORD, runHosts } from "./declare";
 
 describe("InstanceGroup", () => {
   it("changing instanceCount from 2 to 5 changes only the group's size fields", async () => {
     const before = await runHosts(stackConfig("dev", { fleet: { instanceCount: 2 } }));
     const after = await runHosts(stackConfig("dev", { fleet: { instanceCount: 5 } }));
     expect(changedInputs(before.resources, after.resources)).toEqual({
-      [`${SCALING_GROUP}::hpc-group`]: ["desiredCapacity", "maxSize", "minSize"],
+      [`${SCALING_GROUP}::hpc-group`]: ["desiredCapacity", "maxSize"],
     });
   });
 
@@ -76,6 +84,37 @@ describe("InstanceGroup", () => {
     });
   });
 
+  it("names the group and the configuration with a suffix that changes with their force-new inputs", async () => {
+    const { resources } = await runHosts(stackConfig("dev"));
+    const group = findResource(resources, SCALING_GROUP, "hpc-group");
+    const configuration = findResource(resources, SCALING_CONFIGURATION, "hpc-config");
+    expect(group.inputs.scalingGroupName).toMatch(/^hpc-group-[0-9a-f]{6}$/);
+    expect(configuration.inputs.scalingConfigurationName).toMatch(/^hpc-config-[0-9a-f]{6}$/);
+    expect(findResource(resources, RANDOM_ID, "hpc-group-suffix").inputs).toEqual({
+      byteLength: 3,
+      keepers: { multiAzPolicy: "BALANCE" },
+    });
+    // The configuration's force-new input is the hosts' password: kept, but as a secret.
+    const { keepers } = findResource(resources, RANDOM_ID, "hpc-config-suffix").inputs;
+    expect(isSecretEnvelope(keepers)).toBe(true);
+    expect(plain(keepers)).toEqual({ password: PASSWORD });
+  });
+
+  it("a change of zone policy, which replaces the group, gives the new group a new name", async () => {
+    const balanced = await runHosts(stackConfig("dev"));
+    // Mixing on-demand into dev's all-spot fleet moves the group to COMPOSABLE (ForceNew).
+    const mixed = await runHosts(
+      stackConfig("dev", { fleet: { spot: { onDemandPercentageAboveBase: 50 } } }),
+    );
+    const nameOf = (resources: readonly RecordedResource[]) =>
+      findResource(resources, SCALING_GROUP, "hpc-group").inputs.scalingGroupName;
+    expect(nameOf(mixed.resources)).not.toBe(nameOf(balanced.resources));
+    expect(forcesReplacement(SCALING_GROUP, "multiAzPolicy")).toBe(true);
+    // The names themselves change in place: giving a stack's group its suffix replaces nothing.
+    expect(forcesReplacement(SCALING_GROUP, "scalingGroupName")).toBe(false);
+    expect(forcesReplacement(SCALING_CONFIGURATION, "scalingConfigurationName")).toBe(false);
+  });
+
   it("declares no ESS instance refresh: it fails on an empty group and forbids zone balance", async () => {
     const { resources } = await runHosts(stackConfig("dev"));
     expect(resourcesOfType(resources, INSTANCE_REFRESH)).toEqual([]);
@@ -125,6 +164,9 @@ describe("InstanceGroup", () => {
       multiAzPolicy: "COMPOSABLE",
       azBalance: true,
       allocationStrategy: "priority",
+      // Both pairs, alike: the provider always sends the plain one, so it must agree.
+      onDemandBaseCapacity: 50,
+      onDemandPercentageAboveBaseCapacity: 30,
       capacityOptionsOnDemandBaseCapacity: 50,
       capacityOptionsOnDemandPercentageAboveBaseCapacity: 30,
       groupDeletionProtection: true,
@@ -194,13 +236,22 @@ describe("InstanceGroup", () => {
     );
   });
 
-  it("sizes the group to its instance count unless the sizes are set", async () => {
+  it("sizes the group to its instance count, with a minimum of 0 unless the sizes are set", async () => {
     // A count set with `pulumi config set --path` arrives as text.
     const { resources } = await runHosts(stackConfig("dev", { fleet: { instanceCount: "5" } }));
+    // A minimum below the count lets RemoveInstances take a host out to replace it.
     expect(findResource(resources, SCALING_GROUP, "hpc-group").inputs).toMatchObject({
       desiredCapacity: 5,
-      minSize: 5,
+      minSize: 0,
       maxSize: 5,
+    });
+    const sized = await runHosts(
+      stackConfig("dev", { fleet: { instanceCount: 5, minSize: 3, maxSize: 8 } }),
+    );
+    expect(findResource(sized.resources, SCALING_GROUP, "hpc-group").inputs).toMatchObject({
+      desiredCapacity: 5,
+      minSize: 3,
+      maxSize: 8,
     });
   });
 });

@@ -85,7 +85,7 @@ describe("the Network's egress", () => {
     );
     expect(entries).toHaveLength(3);
     for (const entry of entries) {
-      expect(entry.options?.dependsOn).toEqual(["hpc-nat-eip-association"]);
+      expect(entry.options?.dependsOn).toEqual([`${EIP_ASSOCIATION}::hpc-nat-eip-association`]);
     }
   });
 

@@ -156,7 +156,9 @@ describe("operator access", () => {
         aclId: `${NAME}-admins-id`,
         aclType: "White",
       });
-      expect(whiteList.options?.dependsOn).toEqual(entries.map((entry) => entry.name));
+      expect(whiteList.options?.dependsOn).toEqual(
+        entries.map((entry) => `${ALB_ACL_ENTRY}::${entry.name}`),
+      );
     });
 
     it("opens the host-manager's port to the ALB's vSwitches only, once the white list is on", () => {
@@ -175,7 +177,7 @@ describe("operator access", () => {
         ),
       );
       for (const rule of rules) {
-        expect(rule.options?.dependsOn).toEqual([`${NAME}-https-white-list`]);
+        expect(rule.options?.dependsOn).toEqual([`${ALB_LISTENER_ACL}::${NAME}-https-white-list`]);
       }
     });
 

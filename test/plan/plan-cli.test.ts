@@ -50,7 +50,39 @@ describe("npm run plan", () => {
       image: string;
       environmentVars: Array<{ key: string; value: string }>;
     }>;
-    expect(hostManager.image).toMatch(/host-manager:/);
+    // Pinned to the pushed digest (the plan's mock one), pulled over the registry's VPC domain.
+    expect(hostManager.image).toMatch(
+      /^[a-z0-9-]+-registry-vpc\.cn-beijing\.cr\.aliyuncs\.com\/hpc-fleet-dev\/host-manager@sha256:[0-9a-f]{64}$/,
+    );
+    // The state on the stack's own NAS: the mount target's (mock) address, SQLite told so.
+    expect(container.inputs.volumes).toEqual([
+      expect.objectContaining({
+        type: "NFSVolume",
+        nfsVolumeServer: expect.stringMatching(
+          /^[0-9a-f]{10}-[0-9a-f]{5}\.cn-beijing\.nas\.aliyuncs\.com$/,
+        ),
+      }),
+    ]);
+    expect(hostManager.environmentVars).toEqual(
+      expect.arrayContaining([{ key: "HOST_MANAGER_DATA_ON_NETWORK_FS", value: "true" }]),
+    );
+    // The build shows as a resource, with its context and tags; its login stays secret.
+    const build = parsed.resources.find(
+      (resource: { type: string }) => resource.type === "docker-build:index:Image",
+    );
+    expect(build.inputs).toMatchObject({
+      context: { location: "." },
+      dockerfile: { location: "services/host-manager/Dockerfile" },
+      platforms: ["linux/amd64"],
+      push: true,
+      buildOnPreview: false,
+      tags: [
+        expect.stringMatching(
+          /^[a-z0-9-]+-registry\.cn-beijing\.cr\.aliyuncs\.com\/hpc-fleet-dev\/host-manager:\d+\.\d+\.\d+$/,
+        ),
+      ],
+      registries: "[secret]",
+    });
     expect(hostManager.environmentVars).toEqual(
       expect.arrayContaining([
         { key: "HOST_MANAGER_TOKEN", value: "[secret:hpc-dev-fleet-token-a]" },
@@ -106,6 +138,7 @@ describe("npm run plan", () => {
         "  hpc-fleet:image: { existingImageId: m-2ze0abc }",
         "  hpc-fleet:fleet: { instanceCount: 1, instanceTypes: [ecs.c7.large] }",
         "  hpc-fleet:hostManager:",
+        "    registryInstanceId: cri-2ze0abc",
         "    statuspage: { pageId: p1, metricIds: { hostsTotal: a, running: b, unhealthy: c, remediating: d, remediations: e } }",
         "  hpc-fleet:statuspageApiKey:",
         "    secure: AAABAKZ7encryptedvalue==",

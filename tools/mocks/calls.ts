@@ -1,11 +1,14 @@
 // What the mock provider answers for the data sources the program reads, in the shape the
 // provider returns them (TF's data sources, which the Pulumi functions bridge). Only these
 // calls are expected: the recorder still refuses any other (recorder.ts).
+import { registryEnterpriseInstancesCall } from "./provider-outputs";
 import type { CallHandler } from "./recorder";
 
 export const ENHANCED_NAT_ZONES =
   "alicloud:vpc/getEnhancedNatAvailableZones:getEnhancedNatAvailableZones";
 export const NAT_GATEWAYS = "alicloud:vpc/getNatGateways:getNatGateways";
+export const REGISTRY_INSTANCES =
+  "alicloud:cs/getRegistryEnterpriseInstances:getRegistryEnterpriseInstances";
 
 /**
  * The zones ListEnhanhcedNatGatewayAvailableZones lists per region, for the regions the
@@ -87,5 +90,9 @@ const natGateways: CallHandler = (inputs) => {
  * declaring a component on its own), as for every region the shipped stacks use.
  */
 export function cloudCalls(region?: string): Record<string, CallHandler> {
-  return { [ENHANCED_NAT_ZONES]: enhancedNatZones(region), [NAT_GATEWAYS]: natGateways };
+  return {
+    [ENHANCED_NAT_ZONES]: enhancedNatZones(region),
+    [NAT_GATEWAYS]: natGateways,
+    [REGISTRY_INSTANCES]: registryEnterpriseInstancesCall,
+  };
 }

@@ -22,8 +22,18 @@ export interface RecordedOptions {
   readonly retainOnDelete?: boolean;
   /** Former identities (a renamed type token): the engine matches them so URNs stay put. */
   readonly aliases?: pulumi.Input<string | pulumi.Alias>[];
-  /** The names of the resources it explicitly waits for (`dependsOn`). */
-  readonly dependsOn?: string[];
+  /** Explicit dependencies (`dependsOn`), each as `type::name`, once they have resolved. */
+  readonly dependsOn?: readonly string[];
+}
+
+/** The resources in a `dependsOn` value: a resource, a promise or Output of some, or a list. */
+async function resourcesIn(value: unknown): Promise<pulumi.Resource[]> {
+  // The SDK hands transformations a promised dependsOn as an Output (its promise() is internal).
+  const settled = pulumi.Output.isInstance(value)
+    ? await (value as unknown as { promise(): Promise<unknown> }).promise()
+    : await value;
+  if (Array.isArray(settled)) return (await Promise.all(settled.map(resourcesIn))).flat();
+  return pulumi.Resource.isInstance(settled) ? [settled] : [];
 }
 
 /** Answers a provider function call (`alicloud:...:get...`) the program is allowed to make. */
@@ -42,17 +52,6 @@ export interface RecorderOptions {
   readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
   /** Outputs known even in a preview (e.g. a generated password, to show it flows as a secret). */
   readonly previewOutputs?: Readonly<Record<string, CloudOutputs>>;
-}
-
-/** The names in a `dependsOn` option given as resources (not as Outputs of them). */
-function dependencyNames(
-  dependsOn: pulumi.CustomResourceOptions["dependsOn"],
-): string[] | undefined {
-  if (dependsOn === undefined) return undefined;
-  const resources = Array.isArray(dependsOn) ? dependsOn : [dependsOn];
-  return resources
-    .filter((resource): resource is pulumi.Resource => pulumi.Resource.isInstance(resource))
-    .map((resource) => pulumi.resourceName(resource));
 }
 
 export class ResourceRecorder implements pulumi.runtime.Mocks {
@@ -85,6 +84,7 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
   recordParentsAndOptions(): void {
     const parents = new Map<string, string>();
     const options = new Map<string, RecordedOptions>();
+    const dependsOn = new Map<string, unknown>();
     pulumi.runtime.registerStackTransformation((resource) => {
       const key = `${resource.type}::${resource.name}`;
       if (resource.opts.parent) parents.set(key, pulumi.resourceName(resource.opts.parent));
@@ -97,14 +97,27 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
         deleteBeforeReplace: opts.deleteBeforeReplace,
         retainOnDelete: opts.retainOnDelete,
         aliases: opts.aliases,
-        dependsOn: dependencyNames(opts.dependsOn),
       });
+      if (opts.dependsOn !== undefined) dependsOn.set(key, opts.dependsOn);
       return undefined;
     });
     this.parentOf = (type, name) => parents.get(`${type}::${name}`);
-    this.optionsOf = (type, name) => options.get(`${type}::${name}`);
+    this.optionsOf = async (type, name) => {
+      const key = `${type}::${name}`;
+      const recorded = options.get(key);
+      if (!recorded || !dependsOn.has(key)) return recorded;
+      const resources = await resourcesIn(dependsOn.get(key));
+      return {
+        ...recorded,
+        dependsOn: resources.map(
+          (resource) => `${pulumi.resourceType(resource)}::${pulumi.resourceName(resource)}`,
+        ),
+      };
+    };
   }
 
   parentOf: (type: string, name: string) => string | undefined = () => undefined;
-  optionsOf: (type: string, name: string) => RecordedOptions | undefined = () => undefined;
+  /** Resolves once the resource's dependsOn has (it waits on what the program declares later). */
+  optionsOf: (type: string, name: string) => Promise<RecordedOptions | undefined> = () =>
+    Promise.resolve(undefined);
 }

@@ -46,7 +46,7 @@ export async function runUnderMocks<T>(
   if (failure) throw failure.error;
   for (const resource of recorder.resources) {
     resource.parent = recorder.parentOf(resource.type, resource.name);
-    resource.options = recorder.optionsOf(resource.type, resource.name);
+    resource.options = await recorder.optionsOf(resource.type, resource.name);
   }
   return { resources: recorder.resources, outputs: outputs as T };
 }

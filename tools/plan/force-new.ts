@@ -78,6 +78,8 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
     "volumes[].nfsVolumeReadOnly",
     "volumes[].configFileVolumeConfigFileToPaths",
     "acrRegistryInfos[].regionId",
+    // Not ForceNew, but sent only at create: the HostManager replaces on it (replaceOnChanges).
+    "terminationGracePeriodSeconds",
   ],
   // resource_alicloud_ram_role.go:67,75
   "alicloud:ram/role:Role": ["roleName", "name"],
@@ -166,10 +168,36 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   ],
   // resource_alicloud_ecs_session_manager_status.go:26
   "alicloud:ecs/ecsSessionManagerStatus:EcsSessionManagerStatus": ["sessionManagerStatusName"],
+  // resource_alicloud_nas_file_system.go:44-231
+  "alicloud:nas/fileSystem:FileSystem": [
+    "encryptType",
+    "fileSystemType",
+    "kmsKeyId",
+    "protocolType",
+    "redundancyType",
+    "redundancyVswitchIds",
+    "storageType",
+    "vswitchId",
+    "vpcId",
+    "zoneId",
+  ],
+  // resource_alicloud_nas_access_group.go:30-70
+  "alicloud:nas/accessGroup:AccessGroup": [
+    "accessGroupName",
+    "accessGroupType",
+    "fileSystemType",
+    "name",
+    "type",
+  ],
+  // resource_alicloud_nas_access_rule.go:30,39
+  "alicloud:nas/accessRule:AccessRule": ["accessGroupName", "fileSystemType"],
+  // resource_alicloud_nas_mount_target.go:37-66
+  "alicloud:nas/mountTarget:MountTarget": ["fileSystemId", "networkType", "vswitchId", "vpcId"],
   // pulumi-command provider/pkg/provider/common/inputs.go: triggers are replaceOnChanges.
   "command:local:Command": ["triggers"],
-  // terraform-provider-random password resource: every argument forces a new password.
+  // terraform-provider-random password and id resources: every argument forces a new value.
   "random:index/randomPassword:RandomPassword": ["*"],
+  "random:index/randomId:RandomId": ["*"],
 };
 
 /** Whether a change at `path` (e.g. `containers[0].name`) forces `type` to be replaced. */

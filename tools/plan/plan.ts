@@ -3,6 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { redactOutput } from "../mocks/values";
 import { cloudCalls } from "../mocks/calls";
+import {
+  dockerBuildImageOutputs,
+  nasMountTargetOutputs,
+  randomIdOutputs,
+} from "../mocks/provider-outputs";
 import type { CloudOutputs, RecordedResource } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
 import { readStackFile, secretPlaceholder, type StackFile } from "../mocks/stack-file";
@@ -20,10 +25,16 @@ export function generatedSecretPlaceholder(name: string): string {
 
 /**
  * Generated passwords and tokens get a placeholder in the plan (Pulumi keeps them
- * secret), so the plan shows where each secret flows instead of "<computed>".
+ * secret), so the plan shows where each secret flows instead of "<computed>"; generated
+ * name suffixes, the NAS mount target's address and the pushed image's digest get mock
+ * ones, so the plan shows the names they make, what the container mounts and that it
+ * runs a digest, never a tag.
  */
 const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [RANDOM_PASSWORD]: (_inputs, name) => ({ result: generatedSecretPlaceholder(name) }),
+  "random:index/randomId:RandomId": randomIdOutputs,
+  "alicloud:nas/mountTarget:MountTarget": nasMountTargetOutputs,
+  "docker-build:index:Image": dockerBuildImageOutputs,
 };
 
 /** Every secret value the plan made up, and where it comes from (a resource or a config key). */

@@ -75,6 +75,23 @@ export interface RegistryImage {
   readonly pullableAfter: pulumi.Resource[];
 }
 
+/**
+ * Whether the program asks the registry for a login (GetAuthorizationToken, the data source's
+ * `enableDetails`): only on `up`. A preview builds nothing, so it needs none, and runs under
+ * CI's read-only role, which must not be able to obtain a push credential. In a preview the
+ * login is left unknown, so a plan saved by the preview (`pulumi preview --save-plan`)
+ * admits the fresh token `up` gets: a token from the preview itself would differ from the
+ * one `up` fetches, and `up --plan` would refuse the change.
+ */
+export function registryLogin(preview: boolean): {
+  readonly fetched: boolean;
+  readonly unknown: pulumi.Input<string>;
+} {
+  // The SDK's first-class unknown: serialized as an unknown value, as a preview shows a
+  // computed one. Its type is not an Input, hence the cast.
+  return { fetched: !preview, unknown: pulumi.unknown as unknown as pulumi.Input<string> };
+}
+
 /** Declares the repository, the VPC endpoint and the image build as children of `parent`. */
 export function declareRegistryImage(
   parent: pulumi.Resource,
@@ -82,9 +99,10 @@ export function declareRegistryImage(
   args: RegistryImageArgs,
 ): RegistryImage {
   const child = { parent };
+  const login = registryLogin(pulumi.runtime.isDryRun());
   const instance = alicloud.cs
     .getRegistryEnterpriseInstancesOutput(
-      { ids: [args.instanceId], enableDetails: true },
+      { ids: [args.instanceId], enableDetails: login.fetched },
       { parent },
     )
     .apply((found) => registryInstanceOf(found.instances, args.instanceId, args.region));
@@ -141,8 +159,8 @@ export function declareRegistryImage(
         {
           address: domains.public,
           // The instance's temporary login (GetAuthorizationToken), never kept in plain text.
-          username: pulumi.secret(instance.tempUsername),
-          password: pulumi.secret(instance.authorizationToken),
+          username: login.fetched ? pulumi.secret(instance.tempUsername) : login.unknown,
+          password: login.fetched ? pulumi.secret(instance.authorizationToken) : login.unknown,
         },
       ],
     },

@@ -16,6 +16,7 @@ import {
 import { ConfigError } from "../../config";
 import { findResource, isSecretEnvelope, plain, resourcesOfType, runStack } from "../helpers/mocks";
 import { PROJECT_DIR, stackConfig } from "../helpers/stacks";
+import { REGISTRY_INSTANCES } from "../../tools/mocks/calls";
 import {
   CONTAINER_GROUP,
   IMAGE_BUILD,
@@ -98,6 +99,25 @@ describe("the host-manager's image, built by the stack", () => {
     expect(readFileSync(join(PROJECT_DIR, DOCKERFILE), "utf8")).toMatch(
       /COPY packages\/fleet-contract\/package\.json/,
     );
+  });
+
+  test("a preview asks for no registry login, and leaves it unknown for up to fill", async () => {
+    const asked: Array<Record<string, unknown>> = [];
+    const answer = (inputs: Record<string, unknown>) => {
+      asked.push(inputs);
+      return registryEnterpriseInstancesCall(inputs);
+    };
+    const calls = { [REGISTRY_INSTANCES]: answer };
+    const { resources } = await runStack("dev", WITH_IMAGE, { preview: true, calls });
+    expect(asked.map((inputs) => inputs.enableDetails)).toEqual([false]);
+    const build = findResource(resources, IMAGE_BUILD, `${PREFIX}-image`);
+    const [registry] = plain<Array<Record<string, unknown>>>(build.inputs.registries);
+    expect(registry.address).toBe(PUBLIC_DOMAIN);
+    expect(JSON.stringify(build.inputs)).not.toMatch(/mock-authorization-token|cr_temp_user/);
+
+    asked.length = 0;
+    await runStack("dev", WITH_IMAGE, { calls });
+    expect(asked.map((inputs) => inputs.enableDetails)).toEqual([true]);
   });
 
   test("the container and its init container run the pushed digest, over the VPC, with no password", async () => {

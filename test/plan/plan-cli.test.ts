@@ -81,7 +81,14 @@ describe("npm run plan", () => {
           /^[a-z0-9-]+-registry\.cn-beijing\.cr\.aliyuncs\.com\/hpc-fleet-dev\/host-manager:\d+\.\d+\.\d+$/,
         ),
       ],
-      registries: "[secret]",
+      // A preview asks for no registry login: `up` fills it in (components/host-manager/registry.ts).
+      registries: [
+        {
+          address: expect.stringMatching(/-registry\.cn-beijing\.cr\.aliyuncs\.com$/),
+          username: "<computed>",
+          password: "<computed>",
+        },
+      ],
     });
     expect(hostManager.environmentVars).toEqual(
       expect.arrayContaining([

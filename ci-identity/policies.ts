@@ -99,13 +99,21 @@ export function trustPolicy(args: TrustPolicyArgs): PolicyDocument {
 
 /**
  * What a preview may read. `pulumi preview` without refresh reads the state from the
- * backend and makes no data-source calls (the program has none: the mocks refuse any), so
- * these Describe calls are only what the provider may check a plan against. Nothing that
+ * backend; beyond what the provider may check a plan against, it makes the program's
+ * data-source calls (the mocks refuse any other): the NAT zones and an existing NAT
+ * gateway, existing vSwitches, the source image, and the registry instance (without its
+ * login: a preview never asks for GetAuthorizationToken, components/host-manager/registry.ts,
+ * and it is denied here). Nothing that
  * can return a secret: user data (the fleet token), ECI container groups (their environment
  * holds the Statuspage key), Cloud Assistant output, OSS objects; and those are denied
  * outright, so a broader policy attached later cannot give a pull request them.
  */
 export const READ_ACTIONS: readonly string[] = [
+  // cs.getRegistryEnterpriseInstances (data_source_alicloud_cr_ee_instances.go: ListInstance,
+  // GetInstanceUsage, ListInstanceEndpoint per instance).
+  "cr:GetInstanceUsage",
+  "cr:ListInstance",
+  "cr:ListInstanceEndpoint",
   "ecs:DescribeImages",
   "ecs:DescribeRegions",
   "ecs:DescribeSecurityGroupAttribute",
@@ -121,6 +129,11 @@ export const READ_ACTIONS: readonly string[] = [
   "ram:GetPolicyVersion",
   "ram:GetRole",
   "ram:ListPoliciesForRole",
+  // vpc.getNatGateways (data_source_alicloud_nat_gateways.go) and
+  // vpc.getEnhancedNatAvailableZones (data_source_alicloud_enhanced_nat_available_zones.go:
+  // the API's own spelling).
+  "vpc:DescribeNatGateways",
+  "vpc:ListEnhanhcedNatGatewayAvailableZones",
   "vpc:DescribeVSwitchAttributes",
   "vpc:DescribeVSwitches",
   "vpc:DescribeVpcAttribute",
@@ -130,6 +143,7 @@ export const READ_ACTIONS: readonly string[] = [
 
 /** Reads that can return a secret of the fleet's (or anything in OSS): never for CI's readers. */
 export const SECRET_READS: readonly string[] = [
+  "cr:GetAuthorizationToken",
   "ecs:DescribeUserData",
   "ecs:DescribeLaunchTemplateVersions",
   "ecs:DescribeInvocationResults",
@@ -160,8 +174,38 @@ export interface DeployScope {
   readonly clientObjects?: { readonly bucket: string; readonly pattern: string };
 }
 
-/** The regional services the fleet's resources (and Packer's build instance) live in. */
-export const REGIONAL_SERVICES = ["ecs", "vpc", "ess", "eci"] as const;
+/**
+ * The regional services (RAM service codes) the fleet's resources and Packer's build
+ * instance live in: ECS, VPC (NAT gateways and EIPs too), Auto Scaling, ECI, ALB, NAS and
+ * Container Registry (the namespace, repository and VPC link; `cr` in RAM).
+ */
+export const REGIONAL_SERVICES = ["ecs", "vpc", "ess", "eci", "alb", "nas", "cr"] as const;
+
+/**
+ * Services whose resources have no region in RAM: PrivateZone (a zone is attached to the
+ * VPC) and the certificate service, whose RAM code is `yundun-cert` (the operator
+ * endpoint's uploaded certificate).
+ */
+export const GLOBAL_SERVICES = ["pvtz", "yundun-cert"] as const;
+
+/**
+ * The RAM service code of each @pulumi/alicloud module the fleet declares resources in
+ * (the token's module, `alicloud:<module>/...`): a test holds the fleet's resources to it,
+ * so a resource in a new service cannot reach a deploy role's denial unseen.
+ */
+export const RAM_SERVICE_OF_MODULE: Readonly<Record<string, string>> = {
+  ecs: "ecs",
+  vpc: "vpc",
+  ess: "ess",
+  eci: "eci",
+  alb: "alb",
+  nas: "nas",
+  cs: "cr", // cs.RegistryEnterprise*: Container Registry Enterprise Edition
+  cr: "cr",
+  pvtz: "pvtz",
+  cas: "yundun-cert",
+  ram: "ram",
+};
 
 /**
  * What one stack's `pulumi up` (and the Packer build it runs) may do. The Terraform-bridged
@@ -177,8 +221,7 @@ export function deployPolicy(scope: DeployScope): PolicyDocument {
       Action: REGIONAL_SERVICES.map((service) => `${service}:*`),
       Resource: REGIONAL_SERVICES.map((service) => `acs:${service}:${scope.region}:*:*`),
     },
-    // Private zones are a global service; the fleet's zone is attached to its VPC.
-    { Effect: "Allow", Action: ["pvtz:*"], Resource: "*" },
+    { Effect: "Allow", Action: GLOBAL_SERVICES.map((service) => `${service}:*`), Resource: "*" },
     {
       Effect: "Allow",
       Action: [

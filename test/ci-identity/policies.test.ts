@@ -9,6 +9,7 @@ import {
   deployPolicy,
   GITHUB_ISSUER,
   PolicyDocument,
+  RAM_SERVICE_OF_MODULE,
   READ_ACTIONS,
   readPolicy,
   SECRET_READS,
@@ -142,13 +143,12 @@ describe("deploy policies", () => {
   it("act on the regional services only in the stack's region", () => {
     const document = deployPolicy({ stack: "prod-cn-hangzhou", region: "cn-hangzhou" });
     const regional = document.Statement[0];
-    expect(regional.Action).toEqual(["ecs:*", "vpc:*", "ess:*", "eci:*"]);
-    expect(regional.Resource).toEqual([
-      "acs:ecs:cn-hangzhou:*:*",
-      "acs:vpc:cn-hangzhou:*:*",
-      "acs:ess:cn-hangzhou:*:*",
-      "acs:eci:cn-hangzhou:*:*",
-    ]);
+    expect(regional.Action).toEqual(["ecs:*", "vpc:*", "ess:*", "eci:*", "alb:*", "nas:*", "cr:*"]);
+    expect(regional.Resource).toEqual(
+      ["ecs", "vpc", "ess", "eci", "alb", "nas", "cr"].map(
+        (service) => `acs:${service}:cn-hangzhou:*:*`,
+      ),
+    );
     expect(document.Statement.every((statement) => statement.Effect === "Allow")).toBe(true);
   });
 
@@ -192,6 +192,34 @@ describe("deploy policies", () => {
         }
       }
       jest.restoreAllMocks();
+    },
+  );
+
+  it.each(SHIPPED_STACKS)(
+    "%s: allow every service the fleet declares resources in",
+    async (stack) => {
+      jest.spyOn(console, "warn").mockImplementation(() => undefined);
+      // With the operator endpoint on, so its load balancer and certificate are declared too.
+      const { resources } = await runStack(
+        stack,
+        { operatorAccess: { certificateId: "12345678" } },
+        { preview: true },
+      );
+      jest.restoreAllMocks();
+      const modules = new Set(
+        resources
+          .filter((resource) => resource.type.startsWith("alicloud:"))
+          .map((resource) => resource.type.split(":")[1].split("/")[0]),
+      );
+      expect(modules.size).toBeGreaterThan(5);
+      const allowed = deployPolicy({ stack, region: stackConfig(stack).region })
+        .Statement.flatMap((statement) => [statement.Action].flat())
+        .map((action) => action.split(":")[0]);
+      for (const module of modules) {
+        const service = RAM_SERVICE_OF_MODULE[module];
+        expect({ module, service }).toEqual({ module, service: expect.any(String) });
+        expect({ module, allowed: allowed.includes(service) }).toEqual({ module, allowed: true });
+      }
     },
   );
 

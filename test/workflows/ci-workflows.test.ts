@@ -214,6 +214,14 @@ describe("deploy-wave.yml", () => {
     expect(up.steps?.[revoke].if).toMatch(/^always\(\) && /);
   });
 
+  it("prunes the stack's old images after a successful up that builds, never before", () => {
+    const apply = indexOf(up, (step) => step.uses?.startsWith(PULUMI) ?? false);
+    const prune = indexOf(up, (step) => /npm run -s images:prune /.test(step.run ?? ""));
+    expect(prune).toBeGreaterThan(apply);
+    expect(up.steps?.[prune].run).toMatch(/ --apply( |$)/);
+    expect(up.steps?.[prune].if).toBe("success() && matrix.builds");
+  });
+
   it("outlasts each stack's build: job timeout and STS session beyond the build command's", () => {
     expect(up["timeout-minutes"]).toBe("${{ matrix.timeoutMinutes }}");
     const [credentials] = stepsUsing(up, CREDENTIALS);

@@ -9,7 +9,8 @@
 // The group is found by the name and `stack` tag the program gives it (read from the offline
 // plan). Before a stack's first up it does not exist: nothing can be admitted, and the first
 // build must run from a runner inside network.builderCidrs or the VPC (docs/ci.md).
-import OpenApiClient, { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
+import OpenApiClient, { $OpenApiUtil } from "@alicloud/openapi-core";
+import { callRpc } from "../alicloud/rpc";
 import { WINRM_HTTPS_PORT } from "../../components/network/rules";
 import type { Plan } from "../plan/plan";
 
@@ -179,23 +180,5 @@ export function ecsCall(options: EcsClientOptions): EcsCall {
       connectTimeout: 5_000,
     }),
   );
-  return async (action, params) => {
-    const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(params) });
-    const response = await client.callApi(
-      new $OpenApiUtil.Params({
-        action,
-        version: ECS_VERSION,
-        protocol,
-        pathname: "/",
-        method: "POST",
-        authType: "AK",
-        style: "RPC",
-        reqBodyType: "formData",
-        bodyType: "json",
-      }),
-      request,
-      {} as Parameters<OpenApiClient["callApi"]>[2],
-    );
-    return response.body;
-  };
+  return (action, params) => callRpc(client, ECS_VERSION, protocol, action, params);
 }

@@ -10,7 +10,8 @@
 // short page, a changing count or a group whose active configuration the configuration
 // listing lacks is an IncompleteListing, on which the caller deletes nothing.
 import EcsClient, * as $Ecs from "@alicloud/ecs20140526";
-import OpenApiClient, { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
+import OpenApiClient, { $OpenApiUtil } from "@alicloud/openapi-core";
+import { callRpc } from "../alicloud/rpc";
 import type { ListedImage } from "./prune-decision";
 
 export const ESS_VERSION = "2014-08-28";
@@ -163,23 +164,9 @@ export class ImageCloud {
   }
 
   private async callEss(action: string, query: Record<string, unknown>): Promise<unknown> {
-    const params = new $OpenApiUtil.Params({
-      action,
-      version: ESS_VERSION,
-      protocol: this.options.protocol ?? "HTTPS",
-      pathname: "/",
-      method: "POST",
-      authType: "AK",
-      style: "RPC",
-      reqBodyType: "formData",
-      bodyType: "json",
-    });
-    const request = new $OpenApiUtil.OpenApiRequest({
-      query: OpenApiUtil.query({ RegionId: this.options.region, ...query }),
-    });
-    const runtime = {} as Parameters<OpenApiClient["callApi"]>[2];
-    const response = await this.call(() => this.ess.callApi(params, request, runtime));
-    return response.body;
+    const protocol = this.options.protocol ?? "HTTPS";
+    const params = { RegionId: this.options.region, ...query };
+    return this.call(() => callRpc(this.ess, ESS_VERSION, protocol, action, params));
   }
 
   /**

@@ -44,6 +44,7 @@ export const WINDOWS_IMAGE_CONFIG: ConfigBinding<WindowsImageArgs> = {
   keys: {
     existingImageId: "image.existingImageId",
     sourceImage: "image.sourceImage",
+    sourceImageName: "image.sourceImageName",
     region: "region",
     buildInstanceType: "image.buildInstanceType",
     buildAddress: "image.buildAddress",

@@ -83,6 +83,7 @@ export function windowsImageConfigArgs(config: StackConfig) {
   return {
     existingImageId: image.existingImageId,
     sourceImage: image.sourceImage,
+    sourceImageName: image.sourceImageName,
     region: config.region,
     buildInstanceType: image.buildInstanceType,
     buildAddress: image.buildAddress,

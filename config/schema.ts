@@ -94,7 +94,19 @@ const image = z.strictObject({
     .meta(doc("Use this image and build nothing.")),
   sourceImage: text(/^\S+$/, "a source image id")
     .optional()
-    .meta(doc("The Windows image Packer starts from.", "required to build")),
+    .meta(
+      doc(
+        "The id of the Windows image Packer starts from. Pinned: the image is rebuilt only when you change it, but the build fails once Alibaba retires that public image. Not with `image.sourceImageName`.",
+        "this or `image.sourceImageName`, to build",
+      ),
+    ),
+  sourceImageName: text(/^\S+$/, "a regular expression over image names")
+    .optional()
+    .meta(
+      doc(
+        "A regular expression over public image names, e.g. `^win2022_21H2_x64_dtc_en-us_40G_alibase_\\d{8}\\.vhd$`: Packer starts from the newest Available x86_64 Windows public image in the region whose name matches, looked up at every preview and `up`. A newly published image therefore changes the image's hash and rebuilds it at the next `up` (a preview shows the build replaced; the offline plan's summary says `Windows image rebuilt`); pin `image.sourceImage` instead to rebuild only when you choose. Not with `image.sourceImage`.",
+      ),
+    ),
   buildInstanceType: instanceType
     .default("ecs.g7.large")
     .meta(doc("The temporary build instance's type.")),

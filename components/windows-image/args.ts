@@ -32,8 +32,17 @@ export interface ClientFile {
 export interface WindowsImageArgs {
   /** An image to use as it is: nothing is built, no build arg is needed. Defaults to none. */
   readonly existingImageId?: string;
-  /** The Windows image the build starts from. Required unless existingImageId is set. */
+  /**
+   * The id of the Windows image the build starts from. This, or sourceImageName, is
+   * required unless existingImageId is set; not with sourceImageName.
+   */
   readonly sourceImage?: string;
+  /**
+   * A regular expression over public (system) image names: the build starts from the newest
+   * Available x86_64 Windows image whose name matches, looked up in the region at each
+   * preview and update, so a newly published image rebuilds. Not with sourceImage.
+   */
+  readonly sourceImageName?: string;
   /** The region to build in; the manifest's image for it is the output. Required. */
   readonly region: string;
   /** The stack name, for the image's description. Required. */
@@ -83,9 +92,23 @@ export function windowsImageArgProblems(
         `must not be set with ${name("clientArtifact")}, whose digest stands for the client files`,
       );
     }
+    // One source of the build's starting image: an id, or a name pattern looked up.
+    if (args.sourceImage !== undefined && args.sourceImageName !== undefined) {
+      report(
+        "sourceImageName",
+        `must not be set with ${name("sourceImage")}: give the source image by id or by name pattern, not both`,
+      );
+    }
+    if (args.sourceImageName !== undefined) {
+      const invalid = regexProblem(args.sourceImageName);
+      if (invalid) report("sourceImageName", invalid);
+    }
     if (args.existingImageId !== undefined) return;
-    if (!args.sourceImage) {
-      report("sourceImage", `is required to build the image (or set ${name("existingImageId")})`);
+    if (!args.sourceImage && args.sourceImageName === undefined) {
+      report(
+        "sourceImage",
+        `is required to build the image (or set ${name("sourceImageName")}, or ${name("existingImageId")})`,
+      );
     }
     if (args.vpcId === undefined) report("vpcId", "is required to build the image");
     if (args.vSwitchId === undefined) report("vSwitchId", "is required to build the image");
@@ -93,4 +116,23 @@ export function windowsImageArgProblems(
       report("buildSecurityGroupId", "is required to build the image");
     }
   });
+}
+
+/**
+ * Why `pattern` cannot be a name pattern, or undefined. It must compile here (the mocks and
+ * tests match with it) and stay within what Go's RE2 reads the same way, as the provider
+ * matches names with regexp.Compile (data_source_alicloud_images.go:371): no lookaround
+ * or backreferences, which RE2 refuses.
+ */
+function regexProblem(pattern: string): string | undefined {
+  if (pattern.trim() === "") return "must be a regular expression over image names, not empty";
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    return `is not a valid regular expression: ${(error as Error).message}`;
+  }
+  if (/\(\?(=|!|<=|<!)|\\[1-9]|\\k</.test(pattern)) {
+    return "uses lookaround or a backreference, which the provider's Go regexp (RE2) refuses";
+  }
+  return undefined;
 }

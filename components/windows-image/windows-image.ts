@@ -24,6 +24,7 @@ import {
   type ResolvedClientFile,
 } from "./build-inputs";
 import { imageIdFromManifest } from "./manifest";
+import { lookUpSourceImage } from "./source-image";
 import { imageInputsHash, type HashedFile } from "./trigger-hash";
 
 export const WINDOWS_IMAGE_TYPE = "hpc:windows-image:WindowsImage";
@@ -42,7 +43,8 @@ export interface WindowsImageOutputs {
 
 /** What a build needs, checked: planBuild gives none for an existing image. */
 export interface BuildPlan {
-  readonly sourceImage: string;
+  /** The image to start from: its id, or a name pattern to look the newest one up by. */
+  readonly source: { readonly imageId: string } | { readonly namePattern: string };
   readonly vpcId: pulumi.Input<string>;
   readonly vSwitchId: pulumi.Input<string>;
   readonly buildSecurityGroupId: pulumi.Input<string>;
@@ -91,8 +93,13 @@ export function planBuild(
   if (!preview) problems.push(...missing);
   assertNoProblems(WINDOWS_IMAGE_TYPE, name, problems);
   // windowsImageArgProblems has refused a build without these; this tells TypeScript.
-  const { sourceImage, vpcId, vSwitchId, buildSecurityGroupId } = args;
-  if (!sourceImage || vpcId === undefined || vSwitchId === undefined) {
+  const { sourceImage, sourceImageName, vpcId, vSwitchId, buildSecurityGroupId } = args;
+  const source = sourceImage
+    ? { imageId: sourceImage }
+    : sourceImageName !== undefined
+      ? { namePattern: sourceImageName }
+      : undefined;
+  if (!source || vpcId === undefined || vSwitchId === undefined) {
     throw new Error("unreachable: a build's args are checked above");
   }
   if (buildSecurityGroupId === undefined) throw new Error("unreachable: checked above");
@@ -103,7 +110,7 @@ export function planBuild(
         `(set clientArtifact, or commit a checksum list as clientChecksumsFile, to know it):\n  ${files.join("\n  ")}`,
     );
   }
-  return { sourceImage, vpcId, vSwitchId, buildSecurityGroupId, clientFiles, clientHashes };
+  return { source, vpcId, vSwitchId, buildSecurityGroupId, clientFiles, clientHashes };
 }
 
 /**
@@ -140,18 +147,24 @@ export function declareWindowsImage(
       contentHash: pulumi.output(undefined),
     };
   }
-  const { clientFiles, clientHashes } = plan;
+  const { clientFiles, clientHashes, source } = plan;
+  // Looked up at every preview and update: a newly published image changes the variables,
+  // so the content hash, so the build runs again.
+  const sourceImage =
+    "imageId" in source
+      ? pulumi.output(source.imageId)
+      : lookUpSourceImage(parent, source.namePattern, args.region);
 
   const variables = pulumi
-    .all([plan.vpcId, plan.vSwitchId, plan.buildSecurityGroupId, args.tags])
-    .apply(([vpcId, vSwitchId, buildSecurityGroupId, commonTags]) =>
+    .all([sourceImage, plan.vpcId, plan.vSwitchId, plan.buildSecurityGroupId, args.tags])
+    .apply(([sourceImageId, vpcId, vSwitchId, buildSecurityGroupId, commonTags]) =>
       templateVariables({
         region: args.region,
         stack: args.stack,
         buildInstanceType: args.buildInstanceType,
         buildAddress: args.buildAddress,
         namePrefix: args.namePrefix,
-        sourceImage: plan.sourceImage,
+        sourceImage: sourceImageId,
         vpcId,
         vSwitchId,
         buildSecurityGroupId,

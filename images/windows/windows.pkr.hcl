@@ -11,7 +11,7 @@ variable "region" {
 
 variable "source_image" {
   type        = string
-  description = "Id of the Windows image to start from (the builder looks images up by id only, so a retired public image fails the build)."
+  description = "Id of the Windows image to start from: image.sourceImage, or the newest public image matching image.sourceImageName, which the stack looks up (the builder looks images up by id only, so a retired public image fails the build)."
 }
 
 variable "instance_type" {

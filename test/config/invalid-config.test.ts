@@ -222,9 +222,21 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
   ],
   [
     "no source image and no image id",
-    { image: { sourceImage: undefined } },
+    { image: { sourceImage: undefined, sourceImageName: undefined } },
     "hpc-fleet:image.sourceImage",
-    /is required to build the image/,
+    /is required to build the image \(or set image.sourceImageName, or image.existingImageId\)/,
+  ],
+  [
+    "a source image both by id and by name pattern",
+    { image: { sourceImage: "win2022_21H2_x64_dtc_en-us_40G_alibase_20251015.vhd" } },
+    "hpc-fleet:image.sourceImageName",
+    /must not be set with image.sourceImage:/,
+  ],
+  [
+    "a source image name pattern that is no regular expression",
+    { image: { sourceImageName: "^win2022_(" } },
+    "hpc-fleet:image.sourceImageName",
+    /is not a valid regular expression/,
   ],
   [
     "a client executable that is not uploaded",

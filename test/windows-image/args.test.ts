@@ -10,6 +10,7 @@ describe("the WindowsImage's args", () => {
     const args = {
       ...imageArgs(fixture),
       sourceImage: undefined,
+      sourceImageName: undefined,
       vpcId: undefined,
       vSwitchId: undefined,
       buildSecurityGroupId: undefined,
@@ -17,11 +18,50 @@ describe("the WindowsImage's args", () => {
     expect(windowsImageArgProblems(args)).toEqual([
       {
         propertyPath: "sourceImage",
-        reason: "is required to build the image (or set existingImageId)",
+        reason: "is required to build the image (or set sourceImageName, or existingImageId)",
       },
       { propertyPath: "vpcId", reason: "is required to build the image" },
       { propertyPath: "vSwitchId", reason: "is required to build the image" },
       { propertyPath: "buildSecurityGroupId", reason: "is required to build the image" },
+    ]);
+  });
+
+  it("take the source image by id or by name pattern, not both", () => {
+    const args = {
+      ...imageArgs(fixture),
+      sourceImage: "win2022_21H2_x64_dtc_en-us_40G_alibase_20251015.vhd",
+      sourceImageName: "^win2022_21H2_x64_dtc_en-us_40G_alibase_\\d{8}\\.vhd$",
+    };
+    expect(windowsImageArgProblems(args)).toEqual([
+      {
+        propertyPath: "sourceImageName",
+        reason:
+          "must not be set with sourceImage: give the source image by id or by name pattern, not both",
+      },
+    ]);
+  });
+
+  it("build from either a source image id or a name pattern alone", () => {
+    const byName = { ...imageArgs(fixture), sourceImage: undefined };
+    expect(byName.sourceImageName).toBeDefined();
+    expect(windowsImageArgProblems(byName)).toEqual([]);
+    const byId = {
+      ...imageArgs(fixture),
+      sourceImage: "win2022_21H2_x64_dtc_en-us_40G_alibase_20251015.vhd",
+      sourceImageName: undefined,
+    };
+    expect(windowsImageArgProblems(byId)).toEqual([]);
+  });
+
+  it.each([
+    ["(unclosed", /is not a valid regular expression/],
+    ["^win2022_(?!container).*\\.vhd$", /lookaround or a backreference.*RE2/],
+    ["^(win)\\1", /lookaround or a backreference/],
+    [" ", /not empty/],
+  ])("refuse a name pattern the provider could not match with: %s", (pattern, reason) => {
+    const args = { ...imageArgs(fixture), sourceImage: undefined, sourceImageName: pattern };
+    expect(windowsImageArgProblems(args)).toEqual([
+      { propertyPath: "sourceImageName", reason: expect.stringMatching(reason) },
     ]);
   });
 

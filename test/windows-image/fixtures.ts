@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { stackTags, windowsImageConfigArgs } from "../../components/fleet";
 import type { TemplateVariableInputs } from "../../components/windows-image/build-inputs";
 import type { WindowsImageArgs } from "../../components/windows-image";
+import { foundSourceImageId, sourceImageQuery } from "../../components/windows-image/source-image";
 import { DEFAULT_CLIENT_FILES, type StackConfig } from "../../config";
+import { publicImagesCall } from "../../tools/mocks/public-images";
 import { stackConfig, type ConfigOverrides } from "../helpers/stacks";
 
 export interface ClientFixture {
@@ -59,4 +61,18 @@ export function templateInputs(
     namePrefix: config.image.namePrefix,
     ...build,
   };
+}
+
+/**
+ * The source image id a build of `config` starts from: its sourceImage, or what the mock
+ * ecs.getImages answers for its sourceImageName, as the component looks it up.
+ */
+export function resolvedSourceImage(config: StackConfig): string {
+  const { sourceImage, sourceImageName } = config.image;
+  if (sourceImage) return sourceImage;
+  if (sourceImageName === undefined) throw new Error(`stack ${config.stack} builds no image`);
+  const { images } = publicImagesCall()(sourceImageQuery(sourceImageName)) as {
+    images: { id: string; name: string }[];
+  };
+  return foundSourceImageId(images, sourceImageName, config.region);
 }

@@ -12,7 +12,7 @@ import {
 } from "../../components/windows-image/build-inputs";
 import { BOOTSTRAP_PATH } from "@hpc-fleet/fleet-contract";
 import { stackConfig } from "../helpers/stacks";
-import { clientFixture, ClientFixture, templateInputs } from "./fixtures";
+import { clientFixture, ClientFixture, resolvedSourceImage, templateInputs } from "./fixtures";
 
 const TEMPLATE = join(TEMPLATE_DIR, "windows.pkr.hcl");
 const SAMPLE_VARS = join(TEMPLATE_DIR, "sample.pkrvars.hcl");
@@ -86,7 +86,7 @@ describe("the Packer template", () => {
     });
     const variables = templateVariables(
       templateInputs(config, {
-        sourceImage: config.image.sourceImage!,
+        sourceImage: resolvedSourceImage(config),
         vpcId: "vpc-2ze0abc",
         vSwitchId: "vsw-2ze0abc",
         buildSecurityGroupId: "sg-2ze0abc",

@@ -9,7 +9,7 @@ import {
 } from "../../components/windows-image/build-inputs";
 import { FileOnDisk, imageInputsHash } from "../../components/windows-image/trigger-hash";
 import { stackConfig } from "../helpers/stacks";
-import { clientFixture, ClientFixture, templateInputs } from "./fixtures";
+import { clientFixture, ClientFixture, resolvedSourceImage, templateInputs } from "./fixtures";
 
 describe("the image's trigger hash", () => {
   let fixture: ClientFixture;
@@ -30,7 +30,7 @@ describe("the image's trigger hash", () => {
     });
     variables = templateVariables(
       templateInputs(config, {
-        sourceImage: config.image.sourceImage!,
+        sourceImage: resolvedSourceImage(config),
         vpcId: "vpc-1",
         vSwitchId: "vsw-1",
         buildSecurityGroupId: "sg-1",

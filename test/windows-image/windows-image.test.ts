@@ -7,6 +7,8 @@ import { renderManifest } from "../helpers/packer-manifest";
 import { outputValue } from "./outputs";
 import { clientFixture, ClientFixture, imageArgs } from "./fixtures";
 import { LOCAL_COMMAND, RANDOM_PASSWORD } from "../helpers/types";
+import { GET_IMAGES, PUBLIC_IMAGES, publicImagesCall } from "../../tools/mocks/public-images";
+import type { CallHandler, RecordedResource } from "../../tools/mocks/recorder";
 
 const BUILT_IMAGE = "m-2zebuilt";
 
@@ -20,12 +22,25 @@ const cloudOutputs = {
   [RANDOM_PASSWORD]: () => ({ result: "Mock-Password-1" }),
 };
 
-function declare(args: WindowsImageArgs, preview = false) {
+function declare(
+  args: WindowsImageArgs,
+  preview = false,
+  calls?: Readonly<Record<string, CallHandler>>,
+) {
   return runDeclarations(() => new WindowsImage("windows-image", args), {
     preview,
     cloudOutputs,
+    calls,
   });
 }
+
+/** The build's environment, secrets revealed. */
+function buildEnvironment(resources: readonly RecordedResource[]): Record<string, string> {
+  const build = findResource(resources, LOCAL_COMMAND, "windows-image-build");
+  return (build.inputs.environment as { value: Record<string, string> }).value;
+}
+
+const EN_US_2022 = "win2022_21H2_x64_dtc_en-us_40G_alibase";
 
 describe("WindowsImage", () => {
   let fixture: ClientFixture;
@@ -97,6 +112,71 @@ describe("WindowsImage", () => {
       Name: "windows-image",
     });
     expect(environment.PKR_VAR_content_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("builds from the newest public image matching sourceImageName, in vars and hash", async () => {
+    const asked: Record<string, unknown>[] = [];
+    const recording: CallHandler = (inputs) => {
+      asked.push(inputs);
+      return publicImagesCall()(inputs);
+    };
+    const args = imageArgs(fixture);
+    expect(args.sourceImageName).toBe(`^${EN_US_2022}_\\d{8}\\.vhd$`);
+    const { resources, outputs } = await declare(args, false, { [GET_IMAGES]: recording });
+    expect(asked).toEqual([
+      {
+        nameRegex: args.sourceImageName,
+        owners: "system",
+        status: "Available",
+        osType: "windows",
+        architecture: "x86_64",
+        mostRecent: true,
+      },
+    ]);
+    // Not the container variant, which is newer; nor the 20250916 image the stacks pinned.
+    const environment = buildEnvironment(resources);
+    expect(environment.PKR_VAR_source_image).toBe(`${EN_US_2022}_20251015.vhd`);
+    expect(environment.PKR_VAR_content_hash).toBe(await outputValue(outputs.contentHash));
+  });
+
+  it("rebuilds when a newer matching image is published", async () => {
+    const args = imageArgs(fixture);
+    const before = await declare(args);
+    const published = [
+      ...PUBLIC_IMAGES,
+      {
+        ...PUBLIC_IMAGES.find((image) => image.name === `${EN_US_2022}_20251015.vhd`)!,
+        name: `${EN_US_2022}_20251112.vhd`,
+        creationTime: "2025-11-13T03:02:19Z",
+      },
+    ];
+    const after = await declare(args, false, { [GET_IMAGES]: publicImagesCall(published) });
+    expect(buildEnvironment(after.resources).PKR_VAR_source_image).toBe(
+      `${EN_US_2022}_20251112.vhd`,
+    );
+    const [beforeHash, afterHash] = [
+      await outputValue(before.outputs.contentHash),
+      await outputValue(after.outputs.contentHash),
+    ];
+    expect(afterHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(afterHash).not.toBe(beforeHash);
+    const triggers = (result: typeof before) =>
+      findResource(result.resources, LOCAL_COMMAND, "windows-image-build").inputs.triggers;
+    expect(triggers(after)).toEqual([afterHash]);
+    expect(triggers(after)).not.toEqual(triggers(before));
+  });
+
+  it("builds from a pinned sourceImage without looking any image up", async () => {
+    const pinned = `${EN_US_2022}_20250916.vhd`;
+    const asked: unknown[] = [];
+    const recording: CallHandler = (inputs) => {
+      asked.push(inputs);
+      return publicImagesCall()(inputs);
+    };
+    const args = { ...imageArgs(fixture), sourceImage: pinned, sourceImageName: undefined };
+    const { resources } = await declare(args, false, { [GET_IMAGES]: recording });
+    expect(buildEnvironment(resources).PKR_VAR_source_image).toBe(pinned);
+    expect(asked).toEqual([]);
   });
 
   it("gives the build a create timeout longer than buildTimeoutMinutes", async () => {

@@ -2,6 +2,7 @@
 // provider returns them (TF's data sources, which the Pulumi functions bridge). Only these
 // calls are expected: the recorder still refuses any other (recorder.ts).
 import { registryEnterpriseInstancesCall } from "./provider-outputs";
+import { GET_IMAGES, publicImagesCall } from "./public-images";
 import type { CallHandler } from "./recorder";
 
 export const ENHANCED_NAT_ZONES =
@@ -94,5 +95,7 @@ export function cloudCalls(region?: string): Record<string, CallHandler> {
     [ENHANCED_NAT_ZONES]: enhancedNatZones(region),
     [NAT_GATEWAYS]: natGateways,
     [REGISTRY_INSTANCES]: registryEnterpriseInstancesCall,
+    // Public image ids are the same in every region.
+    [GET_IMAGES]: publicImagesCall(),
   };
 }

@@ -125,6 +125,8 @@ export const OPERATOR_ACCESS_CONFIG: ConfigBinding<OperatorAccessArgs> = {
     certificateId: "operatorAccess.certificateId",
     certificatePem: "operatorAccess.certificatePem",
     privateKeyPem: "operatorAccessPrivateKey",
+    selfSigned: "operatorAccess.selfSigned",
+    selfSignedDnsName: "operatorAccess.selfSignedDnsName",
     hostManagerPort: "hostManager.port",
   },
   problems: operatorAccessArgProblems,

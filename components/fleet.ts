@@ -167,6 +167,8 @@ export function operatorAccessConfigArgs(config: StackConfig) {
     certificateId: operatorAccess.certificateId,
     certificatePem: operatorAccess.certificatePem,
     privateKeyPem: config.secrets.operatorAccessPrivateKey,
+    selfSigned: operatorAccess.selfSigned,
+    selfSignedDnsName: operatorAccess.selfSignedDnsName,
     hostManagerPort: config.hostManager.port,
   } satisfies Partial<OperatorAccessArgs>;
 }

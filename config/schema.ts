@@ -356,7 +356,7 @@ const operatorAccess = z.strictObject({
     .meta(
       doc(
         "Operators reach the host-manager over HTTPS through an internet-facing ALB that admits only `network.adminCidrs`; needs a certificate.",
-        "`true` when a certificate is set",
+        "`true` when a certificate is set or `selfSigned` is true",
       ),
     ),
   certificateId: text(/^\d+$/, "a CAS certificate id such as 12345678")
@@ -370,6 +370,24 @@ const operatorAccess = z.strictObject({
     .meta(
       doc(
         "A PEM certificate (chain) to upload to CAS instead, with the secret `operatorAccessPrivateKey`.",
+      ),
+    ),
+  selfSigned: flag()
+    .optional()
+    .meta(
+      doc(
+        "For labs and dev only: the stack makes a self-signed certificate (RSA 2048, one year, renewed by the first `pulumi up` in its last 30 days) and uploads it to CAS; browsers warn until operators trust or pin it. For production give `certificateId`.",
+        "`false`",
+      ),
+    ),
+  selfSignedDnsName: text(
+    /^(?=.{1,64}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "a lower-case DNS name of at most 64 characters such as fleet.lab.example.com",
+  )
+    .optional()
+    .meta(
+      doc(
+        "The self-signed certificate's name (subject and SAN), with `selfSigned`: a name you point at the load balancer. The ALB's own DNS name when unset.",
       ),
     ),
   sessionManager: flag()

@@ -36,6 +36,10 @@ export interface OperatorAccessArgs {
   readonly certificatePem?: string;
   /** The certificate's PEM private key (a secret). Defaults to none. */
   readonly privateKeyPem?: pulumi.Input<string>;
+  /** Make a self-signed certificate and upload it to CAS (labs and dev: browsers warn); instead of certificateId or certificatePem. Defaults to false. */
+  readonly selfSigned?: boolean;
+  /** The self-signed certificate's DNS name (subject and SAN), with selfSigned. Defaults to the ALB's DNS name. */
+  readonly selfSignedDnsName?: string;
   /** The host-manager's container group, the load balancer's backend (HostManager.containerGroupId). Required. */
   readonly hostManagerContainerGroupId: pulumi.Input<string>;
   /** The host-manager's port, where its status page, API and /metrics are. Required. */
@@ -48,9 +52,12 @@ export interface OperatorAccessArgs {
 
 /** Whether the HTTPS endpoint is declared: as asked, or because a certificate is given. */
 export function endpointEnabled(
-  args: Pick<Partial<OperatorAccessArgs>, "endpoint" | "certificateId" | "certificatePem">,
+  args: Pick<
+    Partial<OperatorAccessArgs>,
+    "endpoint" | "certificateId" | "certificatePem" | "selfSigned"
+  >,
 ): boolean {
-  return args.endpoint ?? Boolean(args.certificateId || args.certificatePem);
+  return args.endpoint ?? Boolean(args.certificateId || args.certificatePem || args.selfSigned);
 }
 
 /**
@@ -61,7 +68,7 @@ export function operatorAccessArgProblems(
   args: Partial<OperatorAccessArgs>,
   name: ArgName = ownArgName,
 ): ArgProblem[] {
-  const { adminCidrs, certificateId, certificatePem, privateKeyPem } = args;
+  const { adminCidrs, certificateId, certificatePem, privateKeyPem, selfSigned } = args;
   return collectProblems((report) => {
     adminCidrs?.forEach((block, index) => {
       if (isWholeInternet(block)) {
@@ -71,6 +78,14 @@ export function operatorAccessArgProblems(
     if (certificateId && certificatePem) {
       report("certificatePem", `conflicts with ${name("certificateId")}: give one certificate`);
     }
+    for (const given of ["certificateId", "certificatePem"] as const) {
+      if (selfSigned && args[given]) {
+        report("selfSigned", `conflicts with ${name(given)}: give one certificate`);
+      }
+    }
+    if (args.selfSignedDnsName && !selfSigned) {
+      report("selfSignedDnsName", `applies only with ${name("selfSigned")} true`);
+    }
     if (Boolean(certificatePem) !== Boolean(privateKeyPem)) {
       report(
         certificatePem ? "privateKeyPem" : "certificatePem",
@@ -78,10 +93,10 @@ export function operatorAccessArgProblems(
       );
     }
     if (!endpointEnabled(args)) return;
-    if (args.endpoint && !certificateId && !certificatePem) {
+    if (args.endpoint && !certificateId && !certificatePem && !selfSigned) {
       report(
         "certificateId",
-        `is required when ${name("endpoint")} is true (or give ${name("certificatePem")})`,
+        `is required when ${name("endpoint")} is true (or give ${name("certificatePem")}, or ${name("selfSigned")} true for a lab)`,
       );
     }
     // A White ACL with no entries forwards every request (alb/listenerAclAttachment.d.ts,

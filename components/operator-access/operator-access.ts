@@ -24,6 +24,7 @@ import {
   operatorAccessArgProblems,
   type OperatorAccessArgs,
 } from "./args";
+import { declareSelfSignedCertificate } from "./self-signed";
 
 export const OPERATOR_ACCESS_TYPE = "hpc:operator-access:OperatorAccess";
 
@@ -64,6 +65,41 @@ export function certificateDigest(certificatePem: string): string {
   return createHash("sha256").update(certificatePem.trim()).digest("hex").slice(0, 12);
 }
 
+/**
+ * The listener's CAS certificate id: the one given, or a PEM certificate (given, or made
+ * self-signed for `dnsName`) uploaded to CAS.
+ */
+function declareCertificate(
+  parent: pulumi.Resource,
+  name: string,
+  args: OperatorAccessArgs,
+  albDnsName: pulumi.Output<string>,
+): pulumi.Input<string> {
+  let upload: { certificatePem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> };
+  if (args.selfSigned) {
+    upload = declareSelfSignedCertificate(parent, name, args.selfSignedDnsName ?? albDnsName);
+  } else if (args.certificatePem && args.privateKeyPem) {
+    upload = { certificatePem: args.certificatePem, privateKeyPem: args.privateKeyPem };
+  } else {
+    return args.certificateId as string;
+  }
+  const certificateName = pulumi
+    .output(upload.certificatePem)
+    .apply((pem) => `${name}-${certificateDigest(pem)}`);
+  const certificate = new alicloud.cas.ServiceCertificate(
+    `${name}-certificate`,
+    {
+      certificateName,
+      cert: upload.certificatePem,
+      // The SDK marks key secret too (cas/serviceCertificate.js); here it is one already.
+      key: pulumi.secret(upload.privateKeyPem),
+      tags: resourceTags(args.tags, "operator-access", `${name}-certificate`),
+    },
+    { parent },
+  );
+  return certificate.id;
+}
+
 /** Declares the operators' paths in as children of `parent`; the args are already checked. */
 export function declareOperatorAccess(
   parent: pulumi.Resource,
@@ -85,25 +121,6 @@ export function declareOperatorAccess(
   }
   if (!endpointEnabled(args)) return { url: pulumi.output(undefined) };
 
-  let certificateId: pulumi.Input<string>;
-  if (args.certificatePem && args.privateKeyPem) {
-    const certificateName = `${name}-${certificateDigest(args.certificatePem)}`;
-    const certificate = new alicloud.cas.ServiceCertificate(
-      `${name}-certificate`,
-      {
-        certificateName,
-        cert: args.certificatePem,
-        // The SDK marks key secret too (cas/serviceCertificate.js); here it is one already.
-        key: pulumi.secret(args.privateKeyPem),
-        tags: tagsFor(`${name}-certificate`),
-      },
-      child,
-    );
-    certificateId = certificate.id;
-  } else {
-    certificateId = args.certificateId as string;
-  }
-
   // The first two zones: as many as an ALB needs, and one public address each.
   const mapped = args.zones.slice(0, ALB_ZONE_COUNT);
   const albName = `${name}-alb`;
@@ -124,6 +141,8 @@ export function declareOperatorAccess(
     },
     child,
   );
+
+  const certificateId = declareCertificate(parent, name, args, loadBalancer.dnsName);
 
   const serversName = `${name}-host-manager`;
   const servers = new alicloud.alb.ServerGroup(

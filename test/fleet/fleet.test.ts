@@ -15,6 +15,7 @@ import { changedInputs } from "../helpers/diff";
 import { renderManifest } from "../helpers/packer-manifest";
 import { clientFixture } from "../windows-image/fixtures";
 import { SHIPPED_STACKS } from "../helpers/stacks";
+import { WITHOUT_CERTIFICATE } from "../operator-access/fixtures";
 import {
   CONTAINER_GROUP,
   LOCAL_COMMAND,
@@ -136,6 +137,8 @@ describe("the fleet program", () => {
       "dev",
       {
         ...WITH_IMAGE,
+        // The endpoint off: it would need the vSwitches' blocks, which this test leaves out.
+        ...WITHOUT_CERTIFICATE,
         network: { existingVpcId: "vpc-2ze0abc", existingVSwitchIds: ["vsw-h", "vsw-i"] },
       },
       {

@@ -5,6 +5,8 @@ import {
   dockerBuildImageOutputs,
   nasMountTargetOutputs,
   randomIdOutputs,
+  tlsPrivateKeyOutputs,
+  tlsSelfSignedCertOutputs,
 } from "../../tools/mocks/provider-outputs";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
@@ -18,6 +20,8 @@ import {
   NAT_GATEWAY,
   RANDOM_ID,
   RANDOM_PASSWORD,
+  TLS_PRIVATE_KEY,
+  TLS_SELF_SIGNED_CERT,
 } from "./types";
 
 /**
@@ -43,6 +47,8 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [EIP]: () => ({ ipAddress: "39.96.10.20" }),
   [ALB]: (_inputs, name) => ({ dnsName: `alb-${name}.cn-beijing.alb.aliyuncs.com` }),
   [IMAGE_BUILD]: dockerBuildImageOutputs,
+  [TLS_PRIVATE_KEY]: tlsPrivateKeyOutputs,
+  [TLS_SELF_SIGNED_CERT]: tlsSelfSignedCertOutputs,
 };
 
 /** The data sources' answers as the provider gives them for `region`, then the test's own. */

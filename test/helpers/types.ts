@@ -44,4 +44,6 @@ export const GET_REGISTRY_INSTANCES =
 
 export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 export const RANDOM_ID = "random:index/randomId:RandomId";
+export const TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
+export const TLS_SELF_SIGNED_CERT = "tls:index/selfSignedCert:SelfSignedCert";
 export const LOCAL_COMMAND = "command:local:Command";

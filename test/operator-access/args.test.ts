@@ -38,6 +38,31 @@ describe("the OperatorAccess's args", () => {
     expect(endpointEnabled({ certificateId: "1" })).toBe(true);
     expect(endpointEnabled({ certificatePem: CERTIFICATE_PEM })).toBe(true);
     expect(endpointEnabled({ certificateId: "1", endpoint: false })).toBe(false);
+    expect(endpointEnabled({ selfSigned: true })).toBe(true);
+    expect(endpointEnabled({ selfSigned: false })).toBe(false);
+  });
+
+  it("take a self-signed certificate alone, its name only with it", () => {
+    const selfSigned = { ...args, certificateId: undefined, selfSigned: true };
+    expect(operatorAccessArgProblems(selfSigned)).toEqual([]);
+    expect(
+      operatorAccessArgProblems({ ...selfSigned, selfSignedDnsName: "fleet.lab.example.com" }),
+    ).toEqual([]);
+    expect(operatorAccessArgProblems({ ...selfSigned, certificateId: "12345678" })).toEqual([
+      { propertyPath: "selfSigned", reason: "conflicts with certificateId: give one certificate" },
+    ]);
+    expect(
+      operatorAccessArgProblems({
+        ...selfSigned,
+        certificatePem: CERTIFICATE_PEM,
+        privateKeyPem: PRIVATE_KEY_PEM,
+      }),
+    ).toEqual([
+      { propertyPath: "selfSigned", reason: "conflicts with certificatePem: give one certificate" },
+    ]);
+    expect(
+      operatorAccessArgProblems({ ...args, selfSignedDnsName: "fleet.lab.example.com" }),
+    ).toEqual([{ propertyPath: "selfSignedDnsName", reason: "applies only with selfSigned true" }]);
   });
 
   it("refuse an empty white list: a White ACL without entries admits everyone", () => {
@@ -66,7 +91,8 @@ describe("the OperatorAccess's args", () => {
     ).toEqual([
       {
         propertyPath: "certificateId",
-        reason: "is required when endpoint is true (or give certificatePem)",
+        reason:
+          "is required when endpoint is true (or give certificatePem, or selfSigned true for a lab)",
       },
     ]);
     expect(

@@ -15,14 +15,21 @@ export const PRIVATE_KEY_PEM = [
   "",
 ].join("\n");
 
-/** Config overrides: the endpoint on, with the PEM certificate. */
-export const WITH_PEM = { operatorAccess: { certificatePem: CERTIFICATE_PEM } };
+/** Config overrides: the endpoint on, with the PEM certificate (not the dev stack's self-signed one). */
+export const WITH_PEM = {
+  operatorAccess: { certificatePem: CERTIFICATE_PEM, selfSigned: undefined },
+};
 
 /** Secrets set as with `pulumi config set --secret`. */
 export const PEM_SECRETS = { operatorAccessPrivateKey: PRIVATE_KEY_PEM };
 
-/** Config overrides: the endpoint on, with an existing CAS certificate. */
-export const WITH_CERTIFICATE_ID = { operatorAccess: { certificateId: "12345678" } };
+/** Config overrides: the endpoint on, with an existing CAS certificate (not a self-signed one). */
+export const WITH_CERTIFICATE_ID = {
+  operatorAccess: { certificateId: "12345678", selfSigned: undefined },
+};
+
+/** Config overrides: no certificate at all, so no endpoint (the dev stack ships one). */
+export const WITHOUT_CERTIFICATE = { operatorAccess: { selfSigned: undefined } };
 
 /** The operators' client files are not in the repository: the image is taken as built. */
 export const WITH_IMAGE = { image: { existingImageId: "m-2ze0base" } };

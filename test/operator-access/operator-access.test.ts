@@ -4,6 +4,7 @@ import { certificateDigest, TLS_POLICY } from "../../components/operator-access"
 import type { FleetOutputs } from "../../components/fleet";
 import { findResource, isSecretEnvelope, plain, resourcesOfType, runStack } from "../helpers/mocks";
 import type { ConfigOverrides } from "../helpers/stacks";
+import { tlsPrivateKeyOutputs, tlsSelfSignedCertOutputs } from "../../tools/mocks/provider-outputs";
 import {
   ALB,
   ALB_ACL,
@@ -15,6 +16,8 @@ import {
   CONTAINER_GROUP,
   SECURITY_GROUP_RULE,
   SESSION_MANAGER,
+  TLS_PRIVATE_KEY,
+  TLS_SELF_SIGNED_CERT,
 } from "../helpers/types";
 import {
   CERTIFICATE_PEM,
@@ -22,9 +25,12 @@ import {
   WITH_CERTIFICATE_ID,
   WITH_IMAGE,
   WITH_PEM,
+  WITHOUT_CERTIFICATE,
 } from "./fixtures";
 
 const NAME = "hpc-dev-operator-access";
+/** The mock ALB's DNS name (test/helpers/mocks.ts). */
+const ALB_DNS_NAME = `alb-${NAME}-alb.cn-beijing.alb.aliyuncs.com`;
 const ENDPOINT_TYPES = [
   ALB,
   ALB_SERVER_GROUP,
@@ -65,10 +71,66 @@ describe("operator access", () => {
       });
     });
 
-    it("declares no endpoint until a certificate is given, and keeps the cookie plain", async () => {
-      for (const type of ENDPOINT_TYPES) expect(resourcesOfType(resources, type)).toEqual([]);
-      expect(await outputValue(outputs, "operatorUrl")).toBeUndefined();
-      expect(cookieSecure(resources)).toBe("false");
+    it("makes an RSA 2048 key and a year's self-signed server certificate for the ALB's name", () => {
+      expect(findResource(resources, TLS_PRIVATE_KEY, `${NAME}-self-signed-key`).inputs).toEqual({
+        algorithm: "RSA",
+        rsaBits: 2048,
+      });
+      const certificate = findResource(resources, TLS_SELF_SIGNED_CERT, `${NAME}-self-signed-cert`);
+      expect(certificate.parent).toBe(NAME);
+      expect(certificate.inputs).toMatchObject({
+        subject: { organization: "hpc-fleet", commonName: ALB_DNS_NAME },
+        dnsNames: [ALB_DNS_NAME],
+        validityPeriodHours: 8760,
+        earlyRenewalHours: 720,
+        allowedUses: ["server_auth", "digital_signature", "key_encipherment"],
+      });
+      expect(isSecretEnvelope(certificate.inputs.privateKeyPem)).toBe(true);
+    });
+
+    it("uploads the self-signed certificate to CAS, its key a secret, and listens with it", () => {
+      const selfSigned = findResource(resources, TLS_SELF_SIGNED_CERT, `${NAME}-self-signed-cert`);
+      const certPem = tlsSelfSignedCertOutputs(selfSigned.inputs, selfSigned.name).certPem;
+      const upload = findResource(resources, CERTIFICATE, `${NAME}-certificate`);
+      expect(upload.inputs).toMatchObject({
+        certificateName: `${NAME}-${certificateDigest(String(certPem))}`,
+        cert: certPem,
+      });
+      const key = upload.inputs.key;
+      expect(isSecretEnvelope(key)).toBe(true);
+      expect(isSecretEnvelope(key) && key.value).toBe(
+        tlsPrivateKeyOutputs({}, `${NAME}-self-signed-key`).privateKeyPem,
+      );
+      expect(findResource(resources, ALB_LISTENER, `${NAME}-https`).inputs.certificates).toEqual({
+        certificateId: `${NAME}-certificate-id-cn-beijing`,
+      });
+    });
+
+    it("declares the whole endpoint, makes the cookie Secure and gives the URL", async () => {
+      for (const type of ENDPOINT_TYPES) expect(resourcesOfType(resources, type)).not.toEqual([]);
+      expect(await outputValue(outputs, "operatorUrl")).toBe(`https://${ALB_DNS_NAME}`);
+      expect(cookieSecure(resources)).toBe("true");
+    });
+  });
+
+  it("declares no endpoint without a certificate, and keeps the cookie plain", async () => {
+    const { resources, outputs } = await run(WITHOUT_CERTIFICATE);
+    for (const type of [...ENDPOINT_TYPES, TLS_PRIVATE_KEY, TLS_SELF_SIGNED_CERT]) {
+      expect(resourcesOfType(resources, type)).toEqual([]);
+    }
+    expect(await outputValue(outputs, "operatorUrl")).toBeUndefined();
+    expect(cookieSecure(resources)).toBe("false");
+  });
+
+  it("names the self-signed certificate as configured", async () => {
+    const { resources } = await run({
+      operatorAccess: { selfSignedDnsName: "fleet.lab.example.com" },
+    });
+    expect(
+      findResource(resources, TLS_SELF_SIGNED_CERT, `${NAME}-self-signed-cert`).inputs,
+    ).toMatchObject({
+      subject: { commonName: "fleet.lab.example.com" },
+      dnsNames: ["fleet.lab.example.com"],
     });
   });
 
@@ -191,7 +253,9 @@ describe("operator access", () => {
 
   it("uses an existing certificate by its id and region, uploading none", async () => {
     const { resources } = await run(WITH_CERTIFICATE_ID);
-    expect(resourcesOfType(resources, CERTIFICATE)).toEqual([]);
+    for (const type of [CERTIFICATE, TLS_PRIVATE_KEY, TLS_SELF_SIGNED_CERT]) {
+      expect(resourcesOfType(resources, type)).toEqual([]);
+    }
     expect(findResource(resources, ALB_LISTENER, `${NAME}-https`).inputs.certificates).toEqual({
       certificateId: "12345678-cn-beijing",
     });

@@ -96,6 +96,23 @@ describe("npm run plan", () => {
         { key: "HOST_MANAGER_PORT", value: "8080" },
       ]),
     );
+    // The operator endpoint, with the self-signed certificate the dev stack makes: its
+    // key shows only as the secret it is, wherever it flows.
+    const ofType = (type: string) =>
+      parsed.resources.filter((resource: { type: string }) => resource.type === type);
+    expect(ofType("alicloud:alb/loadBalancer:LoadBalancer")).toHaveLength(1);
+    expect(ofType("alicloud:alb/listener:Listener")[0].inputs).toMatchObject({
+      listenerProtocol: "HTTPS",
+      listenerPort: 443,
+    });
+    const selfSignedKey = "[secret:hpc-dev-operator-access-self-signed-key]";
+    expect(ofType("tls:index/selfSignedCert:SelfSignedCert")[0].inputs.privateKeyPem).toBe(
+      selfSignedKey,
+    );
+    expect(ofType("alicloud:cas/serviceCertificate:ServiceCertificate")[0].inputs.key).toBe(
+      selfSignedKey,
+    );
+    expect(stdout).not.toMatch(/PRIVATE KEY/);
     expect(stdout).not.toMatch(/offline-plan-(generated-)?secret/);
     expect(filesChangedSince(started)).toEqual([]);
   });

@@ -1,6 +1,6 @@
-// What the offline plan of the dev stack shows for reachability: the NAT egress as
-// shipped, and the operator endpoint once a certificate is configured (a copy of the
-// dev stack file with operatorAccess.certificateId set, as `pulumi config set` would).
+// What the offline plan of the dev stack shows for reachability: the NAT egress and the
+// operator endpoint with its self-signed certificate as shipped, and the endpoint with an
+// existing certificate or none (copies of the dev stack file, as `pulumi config` would make).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,12 +14,15 @@ import {
   ALB_LISTENER,
   ALB_LISTENER_ACL,
   ALB_SERVER_GROUP,
+  CERTIFICATE,
   EIP,
   EIP_ASSOCIATION,
   NAT_GATEWAY,
   SECURITY_GROUP_RULE,
   SESSION_MANAGER,
   SNAT_ENTRY,
+  TLS_PRIVATE_KEY,
+  TLS_SELF_SIGNED_CERT,
 } from "../helpers/types";
 
 const DEV_STACK_FILE = join(PROJECT_DIR, "Pulumi.dev.yaml");
@@ -50,16 +53,23 @@ function devStackWith(operatorAccess: Record<string, unknown>): { file: string; 
 
 describe("the dev stack's offline plan", () => {
   let shipped: Plan;
-  let withEndpoint: Plan;
-  let dir: string;
+  let withCertificateId: Plan;
+  let withoutCertificate: Plan;
+  const dirs: string[] = [];
+
+  /** The plan of a copy of the dev stack file with `operatorAccess` set. */
+  async function planWith(operatorAccess: Record<string, unknown>): Promise<Plan> {
+    const copy = devStackWith(operatorAccess);
+    dirs.push(copy.dir);
+    return planStack(copy.file, undefined, "dev");
+  }
 
   beforeAll(async () => {
     shipped = await planStack(DEV_STACK_FILE);
-    const copy = devStackWith({ certificateId: "12345678" });
-    dir = copy.dir;
-    withEndpoint = await planStack(copy.file, undefined, "dev");
-  }, 120_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    withCertificateId = await planWith({ selfSigned: undefined, certificateId: "12345678" });
+    withoutCertificate = await planWith({ selfSigned: undefined });
+  }, 180_000);
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it("shows an Enhanced internet NAT gateway, its EIP and their association", () => {
     expect(only(shipped, NAT_GATEWAY).inputs).toMatchObject({
@@ -83,31 +93,55 @@ describe("the dev stack's offline plan", () => {
     ]);
   });
 
-  it("shows Session Manager on, no endpoint without a certificate, and no RDP rule", () => {
+  it("shows Session Manager on and no RDP rule", () => {
     only(shipped, SESSION_MANAGER);
-    expect(ofType(shipped, ALB)).toEqual([]);
     const rules = ofType(shipped, SECURITY_GROUP_RULE).map((rule) => rule.inputs.portRange);
     expect(rules).not.toContain("3389/3389");
   });
 
-  it("with a certificate, shows the ALB, its white list, its HTTPS listener and its backend", () => {
-    expect(only(withEndpoint, ALB).inputs).toMatchObject({
+  it("as shipped, shows the ALB, its white list, its HTTPS listener and its backend", () => {
+    expect(only(shipped, ALB).inputs).toMatchObject({
       addressType: "Internet",
       loadBalancerEdition: "Standard",
     });
-    expect(only(withEndpoint, ALB_LISTENER).inputs).toMatchObject({
+    expect(only(shipped, ALB_LISTENER).inputs).toMatchObject({
       listenerProtocol: "HTTPS",
       listenerPort: 443,
-      certificates: { certificateId: "12345678-cn-beijing" },
     });
-    expect(only(withEndpoint, ALB_ACL_ENTRY).inputs).toMatchObject({
+    expect(only(shipped, ALB_ACL_ENTRY).inputs).toMatchObject({
       entries: [expect.objectContaining({ entry: "203.0.113.0/28" })],
     });
-    only(withEndpoint, ALB_ACL);
-    expect(only(withEndpoint, ALB_LISTENER_ACL).inputs).toMatchObject({ aclType: "White" });
-    expect(only(withEndpoint, ALB_SERVER_GROUP).inputs).toMatchObject({
+    only(shipped, ALB_ACL);
+    expect(only(shipped, ALB_LISTENER_ACL).inputs).toMatchObject({ aclType: "White" });
+    expect(only(shipped, ALB_SERVER_GROUP).inputs).toMatchObject({
       serverGroupType: "Instance",
       servers: [expect.objectContaining({ serverType: "Eci", port: 8080 })],
     });
+  });
+
+  it("as shipped, shows the self-signed certificate uploaded to CAS, its key only as a secret", () => {
+    const key = "[secret:hpc-dev-operator-access-self-signed-key]";
+    expect(only(shipped, TLS_PRIVATE_KEY).inputs).toEqual({ algorithm: "RSA", rsaBits: 2048 });
+    expect(only(shipped, TLS_SELF_SIGNED_CERT).inputs).toMatchObject({
+      privateKeyPem: key,
+      allowedUses: ["server_auth", "digital_signature", "key_encipherment"],
+    });
+    expect(only(shipped, CERTIFICATE).inputs).toMatchObject({ key });
+    expect(JSON.stringify(shipped)).not.toMatch(/PRIVATE KEY|offline-plan-generated-secret/);
+  });
+
+  it("with a certificate id, lists it on the listener and makes no certificate", () => {
+    expect(only(withCertificateId, ALB_LISTENER).inputs).toMatchObject({
+      certificates: { certificateId: "12345678-cn-beijing" },
+    });
+    for (const type of [CERTIFICATE, TLS_PRIVATE_KEY, TLS_SELF_SIGNED_CERT]) {
+      expect(ofType(withCertificateId, type)).toEqual([]);
+    }
+  });
+
+  it("without a certificate, shows no endpoint", () => {
+    for (const type of [ALB, ALB_LISTENER, CERTIFICATE, TLS_PRIVATE_KEY]) {
+      expect(ofType(withoutCertificate, type)).toEqual([]);
+    }
   });
 });

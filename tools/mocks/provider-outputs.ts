@@ -82,3 +82,30 @@ export function registryEnterpriseInstancesCall(
   });
   return { ids, names: instances.map((instance) => instance.name), instances };
 }
+
+/** A PEM block of `label` whose body is `seed`'s digest: PEM-shaped, not a real key or certificate. */
+function mockPem(label: string, seed: string): string {
+  const body = Buffer.from(digestOf(seed).repeat(2), "hex").toString("base64");
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+}
+
+/** tls.PrivateKey: a mock PEM key, the same for the same resource (privateKey.d.ts, privateKeyPem). */
+export const tlsPrivateKeyOutputs: CloudOutputs = (_inputs, name) => ({
+  privateKeyPem: mockPem("PRIVATE KEY", name),
+});
+
+/**
+ * tls.SelfSignedCert: a mock PEM certificate, new whenever an input changes, as every
+ * input but earlyRenewalHours replaces a real one (force-new.ts); and its validity window.
+ */
+export const tlsSelfSignedCertOutputs: CloudOutputs = (inputs, name) => {
+  const { earlyRenewalHours: _ignored, ...replacing } = inputs;
+  const start = new Date(Date.UTC(2030, 0, 1));
+  const end = new Date(start.getTime() + Number(inputs.validityPeriodHours) * 3600 * 1000);
+  return {
+    certPem: mockPem("CERTIFICATE", JSON.stringify([name, replacing])),
+    validityStartTime: start.toISOString(),
+    validityEndTime: end.toISOString(),
+    readyForRenewal: false,
+  };
+};

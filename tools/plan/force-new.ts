@@ -195,6 +195,24 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   "alicloud:nas/mountTarget:MountTarget": ["fileSystemId", "networkType", "vswitchId", "vpcId"],
   // pulumi-command provider/pkg/provider/common/inputs.go: triggers are replaceOnChanges.
   "command:local:Command": ["triggers"],
+  // hashicorp/terraform-provider-tls at d72d90e, internal/provider/resource_private_key.go:57-84
+  // (RequiresReplace on each argument).
+  "tls:index/privateKey:PrivateKey": ["algorithm", "rsaBits", "ecdsaCurve"],
+  // resource_self_signed_cert.go:52-318 there: every argument but early_renewal_hours,
+  // which updates in place; a key the state holds replaces it too (:55, common.go:53).
+  "tls:index/selfSignedCert:SelfSignedCert": [
+    "privateKeyPem",
+    "validityPeriodHours",
+    "allowedUses",
+    "dnsNames",
+    "ipAddresses",
+    "uris",
+    "isCaCertificate",
+    "maxPathLength",
+    "setSubjectKeyId",
+    "setAuthorityKeyId",
+    "subject",
+  ],
   // terraform-provider-random password and id resources: every argument forces a new value.
   "random:index/randomPassword:RandomPassword": ["*"],
   "random:index/randomId:RandomId": ["*"],

@@ -17,6 +17,12 @@ import { presentInputs } from "./secrets";
 export const PROJECT_DIR = resolve(__dirname, "../..");
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+const TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
+/** Generated secrets: each resource's secret output is planned as its placeholder. */
+const GENERATED_SECRETS: Readonly<Record<string, string>> = {
+  [RANDOM_PASSWORD]: "result",
+  [TLS_PRIVATE_KEY]: "privateKeyPem",
+};
 
 /** What a generated password is planned as: a placeholder naming its resource. */
 export function generatedSecretPlaceholder(name: string): string {
@@ -24,14 +30,19 @@ export function generatedSecretPlaceholder(name: string): string {
 }
 
 /**
- * Generated passwords and tokens get a placeholder in the plan (Pulumi keeps them
- * secret), so the plan shows where each secret flows instead of "<computed>"; generated
+ * Generated passwords, tokens and private keys get a placeholder in the plan (Pulumi
+ * keeps them secret), so the plan shows where each secret flows instead of "<computed>"; generated
  * name suffixes, the NAS mount target's address and the pushed image's digest get mock
  * ones, so the plan shows the names they make, what the container mounts and that it
  * runs a digest, never a tag.
  */
 const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
-  [RANDOM_PASSWORD]: (_inputs, name) => ({ result: generatedSecretPlaceholder(name) }),
+  ...Object.fromEntries(
+    Object.entries(GENERATED_SECRETS).map(([type, output]): [string, CloudOutputs] => [
+      type,
+      (_inputs, name) => ({ [output]: generatedSecretPlaceholder(name) }),
+    ]),
+  ),
   "random:index/randomId:RandomId": randomIdOutputs,
   "alicloud:nas/mountTarget:MountTarget": nasMountTargetOutputs,
   "docker-build:index:Image": dockerBuildImageOutputs,
@@ -45,7 +56,7 @@ function secretSources(
   const sources = new Map<string, string>();
   for (const key of file.secretKeys) sources.set(secretPlaceholder(key), key);
   for (const resource of resources) {
-    if (resource.type === RANDOM_PASSWORD) {
+    if (resource.type in GENERATED_SECRETS) {
       sources.set(generatedSecretPlaceholder(resource.name), resource.name);
     }
   }

@@ -18,7 +18,7 @@ import { clockOffsetMs, monotonicOf, steadyClock, type Clock, type MonotonicCloc
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
 import { countFleet } from "./domain/fleet-state";
-import { isFrozen } from "./domain/freeze";
+import { freezeAt, isFrozen } from "./domain/freeze";
 import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
@@ -130,6 +130,8 @@ export function createService(options: ServiceOptions): Service {
   sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
   const cycles = new CycleStore(db);
   const holds = new HoldStore(db);
+  // The freeze set by hand, else the planned window the time is in.
+  const freezeNow = () => freezeAt(holds.freeze(), config.freezeWindows, clock.now());
   const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock, {
     deadlineMs: config.inventoryDeadlineSeconds * 1000,
@@ -152,7 +154,7 @@ export function createService(options: ServiceOptions): Service {
   });
   const metrics = new ServiceMetrics({
     hostsByState: () => snapshot.counts(),
-    frozen: () => isFrozen(holds.freeze(), clock.now()),
+    frozen: () => isFrozen(freezeNow(), clock.now()),
     clockOffsetMs: options.clock ? undefined : () => clockOffsetMs(clock),
     defaultMetrics: options.defaultMetrics,
   });
@@ -187,6 +189,7 @@ export function createService(options: ServiceOptions): Service {
     replaceMode: config.replaceMode,
     dryRun: config.dryRun,
     holds,
+    freezeWindows: config.freezeWindows,
     rollout: {
       generation: config.fleetGeneration ?? null,
       minHealthyPercentage: config.minHealthyPercentage,
@@ -233,7 +236,8 @@ export function createService(options: ServiceOptions): Service {
     nextRunAt: () => schedule.nextRunAt(),
     lease: () => lease.facts(),
     abandonedAt: () => healthCheck.abandonedAt(),
-    holds: () => holdsView(holds, clock.now()),
+    holds: () =>
+      holdsView({ freeze: freezeNow, rolloutPause: () => holds.rolloutPause() }, clock.now()),
   };
   const requestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.requestLimits };
   const guesses = new WindowLimiter(requestLimits.guesses, clock);

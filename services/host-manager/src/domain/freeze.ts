@@ -2,7 +2,10 @@
 // judging hosts and recording cycles, but starts no reboot, replace, rollout replacement
 // or removal; what it would have done is kept as held actions. A rollout can be paused
 // on its own: its replacements are held, the ladder still acts.
+import { activeFreezeWindow, type FreezeWindow } from "@hpc-fleet/fleet-contract";
 import type { PlannedAction } from "./ladder";
+
+export type { FreezeWindow } from "@hpc-fleet/fleet-contract";
 
 /** The longest freeze one request may set: a forgotten freeze must end by itself. */
 export const MAX_FREEZE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -32,6 +35,30 @@ export interface HeldAction {
 /** Whether `freeze` holds the fleet at `now`: set, and not yet at its end. */
 export function isFrozen(freeze: FleetFreeze | null, now: number): freeze is FleetFreeze {
   return freeze !== null && now < freeze.endsAt;
+}
+
+/** Who a planned window's freeze is by. */
+export const FREEZE_WINDOW_BY = "freeze window";
+
+/**
+ * The freeze holding at `now`: the one set by hand while it lasts, else the planned
+ * window `now` is in (an unfreeze by hand does not end a window: change the config).
+ */
+export function freezeAt(
+  stored: FleetFreeze | null,
+  windows: readonly FreezeWindow[],
+  now: number,
+): FleetFreeze | null {
+  if (isFrozen(stored, now)) return stored;
+  const active = activeFreezeWindow(windows, now);
+  if (!active) return null;
+  const { window } = active;
+  return {
+    by: FREEZE_WINDOW_BY,
+    reason: `${window.reason} (${window.start}, ${window.timeZone}, ${window.durationMinutes} min)`,
+    startedAt: active.startedAt,
+    endsAt: active.endsAt,
+  };
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type CycleReplacements,
   type CycleSummary,
 } from "../domain/cycle";
-import { applyHolds, isFrozen } from "../domain/freeze";
+import { applyHolds, freezeAt, isFrozen, type FreezeWindow } from "../domain/freeze";
 import type { HealthContext, HealthSettings } from "../domain/health-context";
 import type { CycleHost } from "../domain/host";
 import { planRemediation, type PlannedAction, type RemediationPlan } from "../domain/ladder";
@@ -55,6 +55,8 @@ export interface HealthCheckDeps {
   readonly dryRun: boolean;
   /** The fleet's freeze and the rollout's pause; absent, neither is ever in force. */
   readonly holds?: HoldStore;
+  /** Planned freeze windows: a time inside one is frozen. */
+  readonly freezeWindows?: readonly FreezeWindow[];
   /** Rolling replacement by generation; absent or with a null generation, none. */
   readonly rollout?: RolloutSettings;
   /** When this process began watching the hosts (the start-up grace). */
@@ -207,7 +209,11 @@ export class HealthCheck {
     const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
     const acting = "change" in inventory && !plan.stormGuardOpen;
     const guarded = this.guardReplacements(plan, queued, context.now);
-    const freeze = this.deps.holds?.freeze() ?? null;
+    const freeze = freezeAt(
+      this.deps.holds?.freeze() ?? null,
+      this.deps.freezeWindows ?? [],
+      context.now,
+    );
     const frozen = isFrozen(freeze, context.now);
     const pause = this.deps.holds?.rolloutPause() ?? null;
     // Detection went on above; the holds decide what of it is acted on.

@@ -4,7 +4,7 @@
 // SetInstanceHealth or RemoveInstances is made; the freeze ending lets the next cycle
 // act; a paused rollout holds only its own replacements.
 import { GENERATION_TAG } from "../../src/domain/cloud";
-import { MINUTE } from "../support/fixtures";
+import { MINUTE, T0 } from "../support/fixtures";
 import { fakeCloudHarness, type FakeCloudHarness } from "../support/health-check";
 
 const OLD = "aaaaaaaaaaaaaaaa";
@@ -123,6 +123,36 @@ describe("a frozen fleet", () => {
       "rollout-replace",
     ]);
     expect(actingCalls(h)).toEqual([]);
+  });
+});
+
+describe("a planned freeze window", () => {
+  it("freezes the fleet inside it, and lets the first cycle after it act", async () => {
+    // T0 is 12:00 UTC: a daily window from 12:00 for an hour.
+    const h = await fakeCloudHarness({
+      hosts: 10,
+      deps: {
+        freezeWindows: [
+          { start: "0 0 12 * * *", durationMinutes: 60, timeZone: "UTC", reason: "nightly" },
+        ],
+      },
+    });
+    t = h;
+    const silent = await silentHost(h);
+    const inside = await h.check.run();
+    expect(inside.frozen).toMatchObject({ by: "freeze window", endsAt: T0 + 60 * MINUTE });
+    expect(inside.heldByFreeze).toEqual([expect.objectContaining({ instanceId: silent })]);
+    expect(actingCalls(h)).toEqual([]);
+    h.clock.set(T0 + 60 * MINUTE);
+    h.heartbeat(
+      h.store
+        .listActive()
+        .map((x) => x.instanceId)
+        .filter((id) => id !== silent),
+    );
+    const after = await h.check.run();
+    expect(after.frozen).toBeUndefined();
+    expect(actingCalls(h)).toEqual(["RebootInstance"]);
   });
 });
 

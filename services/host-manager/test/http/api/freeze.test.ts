@@ -2,6 +2,7 @@
 // /api/v1/health-check with what the last cycle held, counted by /metrics, ended by
 // hand, and kept across a restart on the same database. The rollout's pause likewise.
 import { SimulatedCloud } from "../../../src/adapters/cloud/simulated";
+import { listedPerCycle } from "../../../src/adapters/storage/cycle-digests";
 import { createService } from "../../../src/service";
 import type { HostStore } from "../../../src/adapters/storage/hosts";
 import { MINUTE, report, silentLogger, T0, testConfig, TOKEN } from "../../support/fixtures";
@@ -126,6 +127,27 @@ describe("the freeze API", () => {
     expect((await call(base, "GET", "/api/v1/health-check?limit=1")).body.rolloutPause).toEqual({
       paused: false,
     });
+  });
+});
+
+describe("a frozen storm", () => {
+  it("has its held list cut like the other lists, its length said", async () => {
+    t = await startTestService();
+    const base = await t.listen();
+    await t.service.healthCheck.run();
+    const [cycle] = t.service.cycles.latest(1);
+    const held = Array.from({ length: 3_000 }, (_, i) => ({
+      instanceId: `i-held-${String(i).padStart(5, "0")}`,
+      action: "reboot" as const,
+      reason: "heartbeat-timeout",
+    }));
+    t.service.cycles.add({ ...cycle, finishedAt: cycle.finishedAt + 1, heldByFreeze: held });
+    const body = (await call(base, "GET", "/api/v1/health-check?limit=10")).body;
+    expect(body.cycles[0].heldByFreeze).toHaveLength(listedPerCycle(10));
+    expect(body.cycles[0].listTotals).toMatchObject({ heldByFreeze: 3_000 });
+    // Cycles without the list do not grow one.
+    expect(body.cycles[1]).not.toHaveProperty("heldByFreeze");
+    expect(body.cycles[1].listTotals).not.toHaveProperty("heldByFreeze");
   });
 });
 

@@ -105,6 +105,7 @@ export const HOST_MANAGER_CONFIG: ConfigBinding<HostManagerArgs> = {
     rebootCooldownMinutes: "healthCheck.rebootCooldownMinutes",
     maxRemediationAttempts: "healthCheck.maxRemediationAttempts",
     maxUnhealthy: "healthCheck.maxUnhealthy",
+    freezeWindows: "healthCheck.freezeWindows",
     replaceMode: "hostManager.replaceMode",
     dryRun: "hostManager.dryRun",
     minHealthyPercentage: "fleet.minHealthyPercentage",

@@ -146,6 +146,7 @@ export function hostManagerConfigArgs(config: StackConfig) {
     rebootCooldownMinutes: healthCheck.rebootCooldownMinutes,
     maxRemediationAttempts: healthCheck.maxRemediationAttempts,
     maxUnhealthy: healthCheck.maxUnhealthy,
+    freezeWindows: healthCheck.freezeWindows,
     replaceMode: hostManager.replaceMode,
     dryRun: hostManager.dryRun,
     minHealthyPercentage: config.fleet.minHealthyPercentage,

@@ -1,5 +1,6 @@
 // The whole stack config as one zod schema: every key, its type and its default.
 // Keys live in the `hpc-fleet:` namespace of Pulumi.<stack>.yaml (region in `alicloud:region`).
+import { freezeWindowsSchema } from "@hpc-fleet/fleet-contract";
 import { z } from "zod";
 import { EGRESS_PATTERN, MAX_EGRESS_BANDWIDTH_MBPS } from "../components/network/args";
 import { doc } from "./doc";
@@ -432,6 +433,13 @@ const healthCheck = z.strictObject({
     .meta(
       doc(
         "Storm guard: above this many unhealthy hosts (a count, or a share such as `40%`), act on none.",
+      ),
+    ),
+  freezeWindows: freezeWindowsSchema
+    .default([])
+    .meta(
+      doc(
+        'Planned freezes (benchmark runs): each `{start, durationMinutes, timeZone, reason}`, `start` a 6-field cron such as `"0 0 20 * * 1-5"`, `timeZone` IANA (default UTC), at most 7 days long. Inside one the health check judges hosts but starts no reboot, replace or rollout.',
       ),
     ),
 });

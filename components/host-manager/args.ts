@@ -1,7 +1,7 @@
 // The HostManager's args and the rules they keep, checked before any resource exists: by
 // the component itself, and by the stack config over the fields that parsed
 // (config-keys.ts).
-import type { ReplaceMode, StatuspageMetricIds } from "@hpc-fleet/fleet-contract";
+import type { FreezeWindow, ReplaceMode, StatuspageMetricIds } from "@hpc-fleet/fleet-contract";
 import type * as pulumi from "@pulumi/pulumi";
 import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../arg-problems";
 import type { Tags } from "../tags";
@@ -78,6 +78,8 @@ export interface HostManagerArgs {
   readonly maxRemediationAttempts: number;
   /** Unhealthy hosts beyond which it repairs none, a count or a percentage ("40%"). Required. */
   readonly maxUnhealthy: string;
+  /** Planned freeze windows (healthCheck.freezeWindows); none when absent. */
+  readonly freezeWindows?: readonly FreezeWindow[];
   /** How it replaces a host: mark it unhealthy for ESS, or remove it. Required. */
   readonly replaceMode: ReplaceMode;
   /** Only log what it would do. Required. */

@@ -35,6 +35,7 @@ export function containerEnvironment(
     rebootCooldownMinutes: args.rebootCooldownMinutes,
     maxRemediationAttempts: args.maxRemediationAttempts,
     maxUnhealthy: args.maxUnhealthy,
+    ...(args.freezeWindows ? { freezeWindows: args.freezeWindows } : {}),
     replaceMode: args.replaceMode,
     dryRun: args.dryRun,
     // Hosts tagged with another generation are replaced, keeping this share running.

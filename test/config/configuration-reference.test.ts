@@ -15,6 +15,7 @@ const DOCUMENTED_AS_ONE_ROW = new Set([
   "image.clientArtifact",
   "fleet.spot.priceLimits",
   "hostManager.statuspage",
+  "healthCheck.freezeWindows",
   "tags",
 ]);
 

@@ -184,6 +184,28 @@ const cases: Array<[string, ConfigOverrides, string, RegExp]> = [
     /at most half/,
   ],
   [
+    "a freeze window that starts on a 5-field cron",
+    { healthCheck: { freezeWindows: [{ start: "0 20 * * 1-5", durationMinutes: 60 }] } },
+    "hpc-fleet:healthCheck.freezeWindows[0].start",
+    /6-field cron/,
+  ],
+  [
+    "a freeze window longer than a week",
+    { healthCheck: { freezeWindows: [{ start: "0 0 20 * * 1-5", durationMinutes: 20_000 }] } },
+    "hpc-fleet:healthCheck.freezeWindows[0].durationMinutes",
+    /at most 10080/,
+  ],
+  [
+    "a freeze window in an unknown time zone",
+    {
+      healthCheck: {
+        freezeWindows: [{ start: "0 0 20 * * *", durationMinutes: 60, timeZone: "Mars/Olympus" }],
+      },
+    },
+    "hpc-fleet:healthCheck.freezeWindows[0].timeZone",
+    /IANA time zone/,
+  ],
+  [
     "a storm cap that is neither count nor percentage",
     { healthCheck: { maxUnhealthy: "lots" } },
     "hpc-fleet:healthCheck.maxUnhealthy",

@@ -3,6 +3,7 @@
 // hostManagerEnvironment(); the service reads its own with parseHostManagerEnv().
 import { Cron } from "croner";
 import { z } from "zod";
+import { freezeWindowsSchema, type FreezeWindow } from "./freeze-windows";
 import { GENERATION_PATTERN } from "./generation";
 
 export type CloudKind = "alicloud" | "simulated";
@@ -63,6 +64,7 @@ export const HOST_MANAGER_ENV = {
   leaseTtlSeconds: "HOST_MANAGER_LEASE_TTL_SECONDS",
   cycleDeadlineSeconds: "HOST_MANAGER_CYCLE_DEADLINE_SECONDS",
   inventoryDeadlineSeconds: "HOST_MANAGER_INVENTORY_DEADLINE_SECONDS",
+  freezeWindows: "HOST_MANAGER_FREEZE_WINDOWS",
 } as const;
 
 /**
@@ -232,6 +234,29 @@ export const hostManagerEnvSchema = z.object({
   [E.leaseTtlSeconds]: intVar(D.leaseTtlSeconds, 3, 600),
   [E.cycleDeadlineSeconds]: intVar(D.cycleDeadlineSeconds, 1, 24 * 3600),
   [E.inventoryDeadlineSeconds]: intVar(D.inventoryDeadlineSeconds, 1, 3600),
+  // JSON: the stack config's healthCheck.freezeWindows, checked by the same schema.
+  [E.freezeWindows]: z
+    .string()
+    .default("[]")
+    .transform((s, ctx) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(s);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON array of freeze windows" });
+        return z.NEVER;
+      }
+      const parsed = freezeWindowsSchema.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        ctx.addIssue({
+          code: "custom",
+          message: `${issue?.path.join(".") || "windows"} ${issue?.message ?? "is invalid"}`,
+        });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
 });
 
 export type HostManagerEnv = z.output<typeof hostManagerEnvSchema>;
@@ -306,6 +331,8 @@ export interface HostManagerDeployment<S> {
   readonly fleetGeneration: S;
   readonly minHealthyPercentage: number;
   readonly cookieSecure: boolean;
+  /** Planned freeze windows; none when absent or empty. */
+  readonly freezeWindows?: readonly FreezeWindow[];
   /** The container's RAM role, for @alicloud/credentials. */
   readonly ramRoleName: S;
   readonly statuspage?: {
@@ -345,6 +372,9 @@ export function hostManagerEnvironment<S>(
     { key: E.fleetGeneration, value: d.fleetGeneration },
     { key: E.minHealthyPercentage, value: String(d.minHealthyPercentage) },
     { key: E.cookieSecure, value: String(d.cookieSecure) },
+    ...(d.freezeWindows?.length
+      ? [{ key: E.freezeWindows, value: JSON.stringify(d.freezeWindows) }]
+      : []),
     { key: ECS_RAM_ROLE_ENV, value: d.ramRoleName },
   ];
   if (d.statuspage) {

@@ -8,6 +8,7 @@ import { healthSettings, type Config } from "./adapters/env/config";
 import { CycleDigests } from "./adapters/storage/cycle-digests";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
+import { HoldStore } from "./adapters/storage/holds";
 import { HostStore } from "./adapters/storage/hosts";
 import { LeaseStore } from "./adapters/storage/lease";
 import { RemovalQueue } from "./adapters/storage/removals";
@@ -17,15 +18,18 @@ import { clockOffsetMs, monotonicOf, steadyClock, type Clock, type MonotonicCloc
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
 import { countFleet } from "./domain/fleet-state";
+import { freezeAt, isFrozen } from "./domain/freeze";
 import type { HealthContext } from "./domain/health-context";
 import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
 import { LeaseKeeper } from "./health-check/lease-keeper";
 import { HealthCheckSchedule } from "./health-check/schedule";
+import { freezeRoutes } from "./http/api/freeze-routes";
 import { apiRoutes } from "./http/api/routes";
 import { makeTokenCheck } from "./http/auth";
 import type { HealthCheckFacts } from "./http/health-check-facts";
 import { FleetSnapshot } from "./http/fleet-snapshot";
+import { holdsView } from "./http/holds-view";
 import { addLeaseGate } from "./http/lease-gate";
 import { WindowLimiter, type WindowLimit } from "./http/rate-limit";
 import { createHttpServer, type ConnectionLimits } from "./http/server";
@@ -125,6 +129,9 @@ export function createService(options: ServiceOptions): Service {
   const sessions = new SessionStore(db);
   sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
   const cycles = new CycleStore(db);
+  const holds = new HoldStore(db);
+  // The freeze set by hand, else the planned window the time is in.
+  const freezeNow = () => freezeAt(holds.freeze(), config.freezeWindows, clock.now());
   const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock, {
     deadlineMs: config.inventoryDeadlineSeconds * 1000,
@@ -147,6 +154,7 @@ export function createService(options: ServiceOptions): Service {
   });
   const metrics = new ServiceMetrics({
     hostsByState: () => snapshot.counts(),
+    frozen: () => isFrozen(freezeNow(), clock.now()),
     clockOffsetMs: options.clock ? undefined : () => clockOffsetMs(clock),
     defaultMetrics: options.defaultMetrics,
   });
@@ -180,6 +188,8 @@ export function createService(options: ServiceOptions): Service {
     settings,
     replaceMode: config.replaceMode,
     dryRun: config.dryRun,
+    holds,
+    freezeWindows: config.freezeWindows,
     rollout: {
       generation: config.fleetGeneration ?? null,
       minHealthyPercentage: config.minHealthyPercentage,
@@ -226,6 +236,8 @@ export function createService(options: ServiceOptions): Service {
     nextRunAt: () => schedule.nextRunAt(),
     lease: () => lease.facts(),
     abandonedAt: () => healthCheck.abandonedAt(),
+    holds: () =>
+      holdsView({ freeze: freezeNow, rolloutPause: () => holds.rolloutPause() }, clock.now()),
   };
   const requestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.requestLimits };
   const guesses = new WindowLimiter(requestLimits.guesses, clock);
@@ -253,6 +265,7 @@ export function createService(options: ServiceOptions): Service {
     metrics,
     loopbackReports: options.loopbackReports ?? false,
   });
+  void app.register(freezeRoutes, { holds, clock });
   void app.register(statusPageRoutes, {
     token: config.token,
     tokenMatches,

@@ -1,6 +1,7 @@
 // A health-check cycle's record: what it saw, what it did and why, kept for the API,
 // the status page, the metrics and Statuspage; and how a cycle's facts become one.
 import type { InventoryChange } from "./cloud";
+import type { FleetFreeze, HeldAction, RolloutPause } from "./freeze";
 import type { RemediationPlan } from "./ladder";
 import type { RolloutDecision, RolloutSettings } from "./rollout";
 
@@ -51,6 +52,14 @@ export interface CycleSummary {
   recovered: string[];
   /** Which hosts were unhealthy and why: what an operator needs when the guard trips. */
   unhealthyHosts: { instanceId: string; reason: string }[];
+  /** The freeze the cycle ran under; absent when the fleet was not frozen. */
+  frozen?: FleetFreeze;
+  /** Frozen: every action the cycle would have started, and did not. */
+  heldByFreeze?: HeldAction[];
+  /** The rollout's pause the cycle ran under; absent when it was not paused. */
+  rolloutPaused?: RolloutPause;
+  /** Paused (and not frozen): the rollout replacements the cycle would have made. */
+  heldByRolloutPause?: HeldAction[];
   error?: string;
   /**
    * The cycle ran past its deadline and was given up on (it stops at its next step); its
@@ -90,7 +99,7 @@ export interface CycleRollout {
   /** Replacements the healthy floor allowed this cycle. */
   budget: number;
   /** Why none were made although hosts are outdated (the storm guard, an inventory failure). */
-  held?: "storm-guard" | "inventory-error";
+  held?: "storm-guard" | "inventory-error" | "freeze" | "paused";
 }
 
 /**
@@ -130,6 +139,11 @@ export interface CycleFacts {
   readonly recovered: string[];
   readonly replacements?: CycleReplacements;
   readonly failedSlots?: CycleSummary["failedSlots"];
+  /** The freeze and the pause in force, and what they held. */
+  readonly holds?: Pick<
+    CycleSummary,
+    "frozen" | "heldByFreeze" | "rolloutPaused" | "heldByRolloutPause"
+  >;
 }
 
 export function summarizeCycle(facts: CycleFacts): CycleSummary {
@@ -139,9 +153,12 @@ export function summarizeCycle(facts: CycleFacts): CycleSummary {
   let rolloutRecord: CycleRollout | undefined;
   if (rolloutSettings.generation !== null) {
     // The plan only knows of the storm guard; a failed inventory held the rollout too.
+    const holds = facts.holds;
     const held =
       rollout.held ??
-      (inventoryError !== undefined && rollout.outdated > 0 ? "inventory-error" : undefined);
+      (inventoryError !== undefined && rollout.outdated > 0 ? "inventory-error" : undefined) ??
+      (holds?.frozen && rollout.outdated > 0 ? "freeze" : undefined) ??
+      (holds?.rolloutPaused && rollout.outdated > 0 ? "paused" : undefined);
     rolloutRecord = {
       generation: rolloutSettings.generation,
       minHealthyPercentage: rolloutSettings.minHealthyPercentage,
@@ -177,6 +194,7 @@ export function summarizeCycle(facts: CycleFacts): CycleSummary {
     ...(facts.failedSlots?.length ? { failedSlots: facts.failedSlots } : {}),
     recovered: facts.recovered,
     unhealthyHosts: plan.unhealthyHosts,
+    ...facts.holds,
     ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),
   };
 }

@@ -4,6 +4,7 @@
 import type { Logger } from "pino";
 import { describeError, mapLimit } from "../adapters/cloud/retry";
 import type { CycleStore } from "../adapters/storage/cycles";
+import type { HoldStore } from "../adapters/storage/holds";
 import type { HostStore } from "../adapters/storage/hosts";
 import type { PendingRemoval, RemovalQueue } from "../adapters/storage/removals";
 import type { Clock } from "../clock";
@@ -17,6 +18,7 @@ import {
   type CycleReplacements,
   type CycleSummary,
 } from "../domain/cycle";
+import { applyHolds, freezeAt, isFrozen, type FreezeWindow } from "../domain/freeze";
 import type { HealthContext, HealthSettings } from "../domain/health-context";
 import type { CycleHost } from "../domain/host";
 import { planRemediation, type PlannedAction, type RemediationPlan } from "../domain/ladder";
@@ -51,6 +53,10 @@ export interface HealthCheckDeps {
   readonly settings: HealthSettings;
   readonly replaceMode: ReplaceMode;
   readonly dryRun: boolean;
+  /** The fleet's freeze and the rollout's pause; absent, neither is ever in force. */
+  readonly holds?: HoldStore;
+  /** Planned freeze windows: a time inside one is frozen. */
+  readonly freezeWindows?: readonly FreezeWindow[];
   /** Rolling replacement by generation; absent or with a null generation, none. */
   readonly rollout?: RolloutSettings;
   /** When this process began watching the hosts (the start-up grace). */
@@ -203,9 +209,28 @@ export class HealthCheck {
     const recovered = this.recordBookkeeping(plan.bookkeeping, context.now);
     const acting = "change" in inventory && !plan.stormGuardOpen;
     const guarded = this.guardReplacements(plan, queued, context.now);
-    let actions = acting ? await this.runActions(guarded.actions, rollout.replace, signal) : [];
+    const freeze = freezeAt(
+      this.deps.holds?.freeze() ?? null,
+      this.deps.freezeWindows ?? [],
+      context.now,
+    );
+    const frozen = isFrozen(freeze, context.now);
+    const pause = this.deps.holds?.rolloutPause() ?? null;
+    // Detection went on above; the holds decide what of it is acted on.
+    const allowed = applyHolds(
+      {
+        remediations: acting ? guarded.actions : [],
+        rolloutReplace: acting ? rollout.replace : [],
+        generation: this.rollout.generation,
+        queuedRemovals: acting && this.deps.replaceMode === "remove" ? queued : [],
+      },
+      { frozen, paused: pause !== null },
+    );
+    let actions = acting
+      ? await this.runActions(allowed.remediations, allowed.rolloutReplace, signal)
+      : [];
     let removals: CycleRemovals | undefined;
-    if (acting && this.deps.replaceMode === "remove" && !dryRun) {
+    if (acting && allowed.sendRemovals && this.deps.replaceMode === "remove" && !dryRun) {
       signal.throwIfAborted();
       ({ actions, removals } = await sendRemovals(
         {
@@ -217,6 +242,19 @@ export class HealthCheck {
         },
         actions,
       ));
+    }
+    const holds = {
+      ...(frozen ? { frozen: freeze, heldByFreeze: allowed.heldByFreeze ?? [] } : {}),
+      ...(pause ? { rolloutPaused: pause } : {}),
+      ...(allowed.heldByRolloutPause ? { heldByRolloutPause: allowed.heldByRolloutPause } : {}),
+    };
+    if (frozen) {
+      logger.warn(
+        { until: new Date(freeze.endsAt).toISOString(), by: freeze.by, held: allowed.heldByFreeze },
+        "fleet frozen: actions held",
+      );
+    } else if (allowed.heldByRolloutPause?.length) {
+      logger.warn({ held: allowed.heldByRolloutPause }, "rollout paused: replacements held");
     }
     signal.throwIfAborted();
     const summary = summarizeCycle({
@@ -232,6 +270,7 @@ export class HealthCheck {
       recovered,
       replacements: guarded.replacements,
       failedSlots: store.slots.failed(),
+      holds,
     });
     if (guarded.replacements.held > 0) {
       logger.warn(guarded.replacements, "replacement budget spent: replaces held back");

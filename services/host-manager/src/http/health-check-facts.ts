@@ -1,6 +1,7 @@
 // What the operator views (the JSON API and the status page) say about how the health
 // check runs, whatever runs it.
 import type { LeaseFacts } from "../health-check/lease-keeper";
+import type { HoldsView } from "./holds-view";
 
 export interface HealthCheckFacts {
   /** The cron schedule, as configured. */
@@ -15,4 +16,6 @@ export interface HealthCheckFacts {
   lease?(): LeaseFacts;
   /** When the last cycle was abandoned at its deadline; null once one has finished since. */
   abandonedAt?(): number | null;
+  /** The freeze and the rollout's pause in force now. */
+  holds?(): HoldsView;
 }

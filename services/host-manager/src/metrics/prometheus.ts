@@ -10,6 +10,8 @@ export interface MetricsOptions {
   readonly hostsByState: () => FleetCounts;
   /** How far the system's wall clock is from the service's steady clock (ms), at scrape time. */
   readonly clockOffsetMs?: () => number;
+  /** Whether the fleet is frozen now (read at scrape time); absent, the gauge is not served. */
+  readonly frozen?: () => boolean;
   /** Process and Node.js runtime metrics. Defaults to true. */
   readonly defaultMetrics?: boolean;
 }
@@ -50,6 +52,17 @@ export class ServiceMetrics {
         for (const state of FLEET_STATES) this.set({ state }, counts[state]);
       },
     });
+    if (options.frozen) {
+      const frozen = options.frozen;
+      new Gauge({
+        name: "host_manager_frozen",
+        help: "1 while the fleet is frozen (the health check judges hosts but starts no reboot, replace, rollout or removal), else 0.",
+        registers,
+        collect() {
+          this.set(frozen() ? 1 : 0);
+        },
+      });
+    }
     if (options.clockOffsetMs) {
       const offsetMs = options.clockOffsetMs;
       new Gauge({

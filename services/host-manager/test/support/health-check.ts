@@ -4,6 +4,7 @@
 import { SimulatedCloud, type SimulatedOptions } from "../../src/adapters/cloud/simulated";
 import { CycleStore } from "../../src/adapters/storage/cycles";
 import { openDatabase, type Db } from "../../src/adapters/storage/database";
+import { HoldStore } from "../../src/adapters/storage/holds";
 import { HostStore } from "../../src/adapters/storage/hosts";
 import { RemovalQueue } from "../../src/adapters/storage/removals";
 import type { CloudDriver, ReplaceMode } from "../../src/domain/cloud";
@@ -47,6 +48,7 @@ export interface CheckCore<C extends CloudDriver> {
   readonly store: HostStore;
   readonly cycles: CycleStore;
   readonly removals: RemovalQueue;
+  readonly holds: HoldStore;
   readonly inventory: Inventory;
   readonly check: HealthCheck;
   readonly dataDir: string;
@@ -71,6 +73,7 @@ export function checkOn<C extends CloudDriver>(
   const store = new HostStore(db);
   const cycles = new CycleStore(db);
   const removals = new RemovalQueue(db);
+  const holds = new HoldStore(db);
   const inventory = new Inventory(store, cloud, clock, {
     ...(options.inventoryDeadlineMs !== undefined
       ? { deadlineMs: options.inventoryDeadlineMs }
@@ -81,6 +84,7 @@ export function checkOn<C extends CloudDriver>(
     cycles,
     cloud,
     removals,
+    holds,
     inventory,
     clock,
     logger: silentLogger(),
@@ -98,6 +102,7 @@ export function checkOn<C extends CloudDriver>(
     store,
     cycles,
     removals,
+    holds,
     inventory,
     check,
     dataDir: dir.path,

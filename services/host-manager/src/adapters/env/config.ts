@@ -5,6 +5,7 @@
 import {
   HOST_MANAGER_ENV as ENV,
   parseHostManagerEnv,
+  type FreezeWindow,
   type HostManagerEnv,
   type MaxUnhealthy,
   type ReplaceMode,
@@ -49,6 +50,8 @@ interface CommonConfig {
   readonly fleetGeneration?: string;
   /** Share of the fleet (whole percent) that must stay healthy while a rollout replaces hosts. */
   readonly minHealthyPercentage: number;
+  /** Planned freeze windows: inside one the fleet is frozen. */
+  readonly freezeWindows: readonly FreezeWindow[];
   readonly logLevel: string;
   /**
    * How long the lease on the database lasts unrenewed: a passive manager takes over
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dryRun: vars[ENV.dryRun],
     ...(fleetGeneration !== undefined ? { fleetGeneration } : {}),
     minHealthyPercentage: vars[ENV.minHealthyPercentage],
+    freezeWindows: vars[ENV.freezeWindows],
     logLevel: vars[ENV.logLevel],
     leaseTtlSeconds: vars[ENV.leaseTtlSeconds],
     cycleDeadlineSeconds: vars[ENV.cycleDeadlineSeconds],

@@ -10,10 +10,15 @@ import type { Db } from "./database";
 
 /** The lists of a summary that grow with the fleet. */
 export const CYCLE_LISTS = ["actions", "recovered", "unhealthyHosts"] as const;
+/** Lists only some cycles have (a frozen fleet's, a paused rollout's): cut when present. */
+export const OPTIONAL_CYCLE_LISTS = ["heldByFreeze", "heldByRolloutPause"] as const;
 type CycleList = (typeof CYCLE_LISTS)[number];
+type OptionalCycleList = (typeof OPTIONAL_CYCLE_LISTS)[number];
 
 /** A summary whose lists hold at most the cap asked for; `listTotals` has their lengths. */
-export type CycleDigest = CycleSummary & { listTotals: Record<CycleList, number> };
+export type CycleDigest = CycleSummary & {
+  listTotals: Record<CycleList, number> & Partial<Record<OptionalCycleList, number>>;
+};
 
 /** The longest list a cycle is shown with, and the budget of a response per list. */
 export const MAX_LISTED = 1_000;
@@ -49,6 +54,10 @@ export class CycleDigests {
     return digests.map((d) => {
       const cut = { ...d };
       for (const list of CYCLE_LISTS) (cut[list] as unknown[]) = d[list].slice(0, cap);
+      for (const list of OPTIONAL_CYCLE_LISTS) {
+        const items = d[list];
+        if (items !== undefined) cut[list] = items.slice(0, cap);
+      }
       return cut;
     });
   }
@@ -57,11 +66,17 @@ export class CycleDigests {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const summary = JSON.parse(this.summaryOf.get(id) as string) as CycleSummary;
-    const listTotals = {} as Record<CycleList, number>;
+    const listTotals = {} as CycleDigest["listTotals"];
     for (const list of CYCLE_LISTS) {
       const items = (summary[list] ?? []) as unknown[];
       listTotals[list] = items.length;
       (summary[list] as unknown[]) = items.slice(0, keep);
+    }
+    for (const list of OPTIONAL_CYCLE_LISTS) {
+      const items = summary[list];
+      if (items === undefined) continue;
+      listTotals[list] = items.length;
+      summary[list] = items.slice(0, keep);
     }
     const digest: CycleDigest = { ...summary, listTotals };
     this.cache.set(id, digest);

@@ -108,4 +108,13 @@ export const MIGRATIONS: readonly string[] = [
      failed_at     INTEGER,
      failed_reason TEXT
    );`,
+  // -- freeze: the fleet's freeze and the rollout's pause, one row each (kind), kept
+  // across restarts. ends_at is the freeze's end; a pause has none (resumed by hand).
+  `CREATE TABLE fleet_holds (
+     kind       TEXT PRIMARY KEY,
+     held_by    TEXT NOT NULL,
+     reason     TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     ends_at    INTEGER
+   );`,
 ];

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { CycleDigests } from "../../adapters/storage/cycle-digests";
 import type { HostStore, ReportOutcome } from "../../adapters/storage/hosts";
 import type { ReportWriter } from "../../adapters/storage/report-writer";
+import type { CycleSummary } from "../../domain/cycle";
 import type { HealthContext } from "../../domain/health-context";
 import type { Inventory } from "../../health-check/inventory";
 import type { ServiceMetrics } from "../../metrics/prometheus";
@@ -53,6 +54,18 @@ function pageAfter<T extends { instanceId: string }>(
     else hi = mid;
   }
   return sorted.slice(lo, lo + limit);
+}
+
+/** The freeze and the pause in force, and what the last cycle held for them. */
+function heldNow(facts: HealthCheckFacts, last: CycleSummary | undefined) {
+  const holds = facts.holds?.();
+  if (!holds) return {};
+  return {
+    ...holds.freeze,
+    rolloutPause: holds.rollout,
+    heldActions: holds.freeze.frozen ? (last?.heldByFreeze ?? []) : [],
+    heldRolloutReplacements: holds.rollout.paused ? (last?.heldByRolloutPause ?? []) : [],
+  };
 }
 
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
@@ -178,6 +191,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       nextRunAt: deps.healthCheck.nextRunAt()?.toISOString() ?? null,
       dryRun: deps.healthCheck.dryRun,
       stormGuardOpen: cycles[0]?.stormGuardOpen ?? false,
+      ...heldNow(deps.healthCheck, cycles[0]),
       settings: {
         startupTimeoutMinutes: settings.startupTimeoutMs / 60_000,
         heartbeatTimeoutMinutes: settings.heartbeatTimeoutMs / 60_000,

@@ -2,6 +2,8 @@
 // filter and the sort are links, the refresh is a meta refresh that keeps them.
 import type { CycleSummary } from "../../domain/cycle";
 import { FLEET_STATES } from "../../domain/fleet-state";
+import type { HoldsView } from "../holds-view";
+import { freezeBanner } from "./freeze-banner";
 import { html, SafeHtml } from "./html";
 import {
   TABLE_PAGE_ROWS,
@@ -20,6 +22,8 @@ export interface StatusPageView {
   readonly nextRunAt: Date | null;
   readonly schedule: string;
   readonly dryRun: boolean;
+  /** The freeze and the rollout's pause in force; absent, no banner. */
+  readonly holds?: HoldsView;
   readonly chart: SafeHtml;
   readonly chartHours: number;
   readonly refreshSeconds: number;
@@ -227,7 +231,7 @@ export function renderStatusPage(view: StatusPageView): string {
         >${signOut}
       </header>
       <main>
-        ${summary(view)}
+        ${freezeBanner(view.holds, view.lastCycle)} ${summary(view)}
         <section>
           <h2>Hosts by state, last ${view.chartHours} hours</h2>
           ${view.chart}

@@ -92,7 +92,10 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     // A page is rendered once per snapshot for each query and kind of session, then
     // served as it is: polling the page costs a lookup, not a render of the fleet.
     const { state, sort, dir, page } = query;
-    const body = view.memo(`page ${state} ${sort} ${dir} ${page} ${cookie}`, () => {
+    // The freeze can change between snapshots: it is part of what the page is keyed by.
+    const holds = deps.healthCheck.holds?.();
+    const held = holds ? JSON.stringify(holds) : "";
+    const body = view.memo(`page ${state} ${sort} ${dir} ${page} ${cookie} ${held}`, () => {
       const sorted = view.memo(`sorted ${state} ${sort} ${dir}`, () =>
         sortedRows(view.fleet, query),
       );
@@ -105,6 +108,7 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
         nextRunAt: deps.healthCheck.nextRunAt(),
         schedule: deps.healthCheck.schedule,
         dryRun: deps.healthCheck.dryRun,
+        ...(holds ? { holds } : {}),
         chart: view.memo("chart", () => renderChart(view.recentCycles, now, CHART_HOURS)),
         chartHours: CHART_HOURS,
         refreshSeconds: REFRESH_SECONDS,

@@ -21,6 +21,7 @@ h2 { font-size: 15px; margin: 0 0 8px; }
 .card b { display: block; font-size: 22px; }
 .card.active { outline: 2px solid #3b7dd8; }
 .facts { display: flex; flex-wrap: wrap; gap: 4px 24px; margin-top: 10px; }
+.frozen { border: 2px solid #1f5fa8; background: #eaf2fb; padding: 8px 12px; border-radius: 6px; }
 .guard-open { color: #fff; background: #c8372d; padding: 1px 8px; border-radius: 4px; }
 .guard-closed { color: #2e9d5b; }
 .chart { width: 100%; max-width: 720px; height: auto; display: block; }

@@ -1,0 +1,148 @@
+// Operators apart from hosts: the fleet token reaches no route but the report, a viewer
+// reads but cannot act, and a revoked token (and its sessions) stops working at once.
+// Every route the app registers is walked, so a route added later is covered too.
+import { z } from "zod";
+import { reasonField } from "../../src/http/audited";
+import { routesOf } from "../../src/http/server";
+import { OPERATOR, TOKEN, VIEWER } from "../support/fixtures";
+import { startTestService, type TestService } from "../support/service";
+
+/** A state-changing route as the freeze will add them: the role by default, a reason, an audit entry. */
+const ACTION = "/api/v1/test-only/action";
+
+describe("operator routes", () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = await startTestService({
+      routes: (app, service) =>
+        app.post(ACTION, async (request, reply) => {
+          const body = z.strictObject({ reason: reasonField }).safeParse(request.body);
+          if (!body.success) return reply.code(400).send({ error: "reason is required" });
+          service.recordAction(request, {
+            action: "test.act",
+            reason: body.data.reason,
+            outcome: "ok",
+          });
+          return { ok: true };
+        }),
+    });
+  });
+  afterEach(() => t.close());
+
+  const call = (method: string, url: string, headers: Record<string, string>, body?: unknown) =>
+    t.service.app.inject({
+      method: method as "GET",
+      url,
+      headers: {
+        ...headers,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+
+  const routes = () => routesOf(t.service.app).filter((r) => r.method !== "HEAD");
+
+  it("walks every registered route (the walk itself is not empty)", () => {
+    const urls = routes().map((r) => `${r.method} ${r.url}`);
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        "POST /rpc/v1/status",
+        "GET /api/v1/hosts",
+        "GET /api/v1/audit",
+        "GET /metrics",
+        "GET /",
+        `POST ${ACTION}`,
+      ]),
+    );
+  });
+
+  it("refuses the fleet token on every route but the report", async () => {
+    const reached: string[] = [];
+    for (const route of routes()) {
+      if (route.auth === "none" || route.auth === "fleet") continue;
+      const response = await call(
+        route.method,
+        route.url,
+        { authorization: `Bearer ${TOKEN}` },
+        {},
+      );
+      if (![401, 403].includes(response.statusCode)) reached.push(`${route.method} ${route.url}`);
+    }
+    expect(reached).toEqual([]);
+    // Only the report takes it, and no route that is public changes state but sign-in/out.
+    expect(
+      routes()
+        .filter((r) => r.auth === "fleet")
+        .map((r) => r.url),
+    ).toEqual(["/rpc/v1/status"]);
+    const publicWrites = routes().filter((r) => r.auth === "none" && r.method !== "GET");
+    expect(publicWrites.map((r) => r.url).sort()).toEqual(["/login", "/logout"]);
+  });
+
+  it("refuses operator tokens on the report: hosts and people do not share a token", async () => {
+    const response = await call("POST", "/rpc/v1/status", t.operator, {});
+    expect(response.statusCode).toBe(401);
+  });
+
+  it("lets a viewer read every operator read, and refuses it every state-changing route", async () => {
+    for (const route of routes()) {
+      if (route.auth === "none" || route.auth === "fleet") continue;
+      const response = await call(
+        route.method,
+        route.url,
+        t.viewer,
+        route.method === "GET" ? undefined : { reason: "x" },
+      );
+      if (route.method === "GET")
+        expect([route.url, response.statusCode]).toEqual([route.url, 200]);
+      else expect([route.url, response.statusCode]).toEqual([route.url, 403]);
+    }
+  });
+
+  it("lets an operator act, needs a reason, and audits who did it and why", async () => {
+    expect((await call("POST", ACTION, t.operator, {})).statusCode).toBe(400);
+    const done = await call("POST", ACTION, t.operator, { reason: "bench <run> 42" });
+    expect(done.statusCode).toBe(200);
+    const audit = await call("GET", "/api/v1/audit", t.viewer);
+    expect(audit.json().entries).toEqual([
+      expect.objectContaining({
+        who: OPERATOR.name,
+        action: "test.act",
+        reason: "bench <run> 42",
+        outcome: "ok",
+      }),
+    ]);
+  });
+
+  it("stops a revoked token at once, on the API and in its sessions", async () => {
+    const signIn = await t.service.app.inject({
+      method: "POST",
+      url: "/login",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({ name: VIEWER.name, token: VIEWER.token }).toString(),
+    });
+    expect(signIn.statusCode).toBe(303);
+    const cookie = String(signIn.headers["set-cookie"]).split(";")[0];
+    expect((await call("GET", "/", { cookie })).statusCode).toBe(200);
+    expect((await call("GET", "/api/v1/hosts", t.viewer)).statusCode).toBe(200);
+
+    t.service.operators.revoke(VIEWER.name, t.clock.now());
+
+    expect((await call("GET", "/api/v1/hosts", t.viewer)).statusCode).toBe(401);
+    const page = await call("GET", "/", { cookie });
+    expect([page.statusCode, page.headers.location]).toEqual([303, "/login"]);
+  });
+
+  it("signs in only with the operator's own name and token", async () => {
+    const login = (name: string, token: string) =>
+      t.service.app.inject({
+        method: "POST",
+        url: "/login",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({ name, token }).toString(),
+      });
+    expect((await login(VIEWER.name, OPERATOR.token)).headers.location).toBe("/login?error=1");
+    expect((await login("ops", TOKEN)).headers.location).toBe("/login?error=1");
+    expect((await login(OPERATOR.name, OPERATOR.token)).headers["set-cookie"]).toBeDefined();
+  });
+});

@@ -146,3 +146,48 @@ describe("operator routes", () => {
     expect((await login(OPERATOR.name, OPERATOR.token)).headers["set-cookie"]).toBeDefined();
   });
 });
+
+describe("the audit log", () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = await startTestService();
+  });
+  afterEach(() => t.close());
+
+  const entry = (i: number) => ({
+    at: t.clock.now() + i,
+    who: OPERATOR.name,
+    action: "test.act",
+    target: null,
+    reason: i === 0 ? `<script>alert("x")</script>` : `reason ${i}`,
+    outcome: "ok",
+  });
+
+  it("pages newest first, bounded at 200, and refuses a limit above it", async () => {
+    for (let i = 0; i < 250; i++) t.service.audit.append(entry(i));
+    const get = (query: string) =>
+      t.service.app.inject({ method: "GET", url: `/api/v1/audit${query}`, headers: t.viewer });
+    const first = (await get("?limit=200")).json();
+    expect(first.entries).toHaveLength(200);
+    expect(first.entries[0].reason).toBe("reason 249");
+    const rest = (await get(`?limit=200&before=${first.nextBefore}`)).json();
+    expect(rest.entries).toHaveLength(50);
+    expect(rest.nextBefore).toBeNull();
+    expect((await get("?limit=201")).statusCode).toBe(400);
+    expect((await get("")).json().entries).toHaveLength(50);
+  });
+
+  it("shows the newest 20 on the status page, escaped", async () => {
+    for (let i = 0; i < 25; i++) t.service.audit.append(entry(i));
+    const page = await t.service.app.inject({ method: "GET", url: "/", headers: t.viewer });
+    const audit = /<table id="audit">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? "";
+    expect(audit.match(/<tr>/g)).toHaveLength(21);
+    expect(audit).toContain("reason 24");
+    expect(audit).not.toContain("reason 4<");
+    t.service.audit.append({ ...entry(0), at: t.clock.now() + 100 });
+    t.service.snapshot.invalidate();
+    const again = await t.service.app.inject({ method: "GET", url: "/", headers: t.viewer });
+    expect(again.body).not.toContain("<script>");
+    expect(again.body).toContain("&lt;script&gt;");
+  });
+});

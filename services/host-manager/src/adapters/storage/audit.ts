@@ -40,9 +40,12 @@ export class AuditStore {
     return Number(this.stmt.add.run(at, who, action, target, reason, outcome).lastInsertRowid);
   }
 
-  /** Newest first, entries older than `before` (an id), at most `limit` (capped). */
+  /**
+   * Newest first, entries older than `before` (an id), at most `limit`, capped at one
+   * more than a page: a reader asks for that one to know whether another page follows.
+   */
   newest(limit: number, before = Number.MAX_SAFE_INTEGER): AuditEntry[] {
-    const bounded = Math.max(1, Math.min(AUDIT_PAGE_MAX, Math.floor(limit)));
+    const bounded = Math.max(1, Math.min(AUDIT_PAGE_MAX + 1, Math.floor(limit)));
     return this.stmt.page.all(before, bounded);
   }
 }

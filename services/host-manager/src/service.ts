@@ -14,6 +14,7 @@ import { RemovalQueue } from "./adapters/storage/removals";
 import { ReportWriter } from "./adapters/storage/report-writer";
 import { AuditStore } from "./adapters/storage/audit";
 import { OperatorStore } from "./adapters/storage/operators";
+import { seedOperator } from "./seed-operator";
 import { SessionStore } from "./adapters/storage/sessions";
 import { clockOffsetMs, monotonicOf, steadyClock, type Clock, type MonotonicClock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
@@ -139,6 +140,7 @@ export function createService(options: ServiceOptions): Service {
   sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
   const operators = new OperatorStore(db);
   const audit = new AuditStore(db);
+  if (config.seedOperator) seedOperator(operators, audit, config.seedOperator, clock, logger);
   const sessionBook = new SessionBook(config.token, sessions);
   const cycles = new CycleStore(db);
   const cloud = options.cloud ?? createCloudDriver(config, clock);

@@ -309,6 +309,8 @@ export interface HostManagerDeployment<S> {
   readonly dataOnNetworkFs: boolean;
   readonly token: S;
   readonly tokenPrevious?: S;
+  /** The first operator, added at start unless its name exists (the token a secret). */
+  readonly seedOperator?: { readonly name: string; readonly token: S };
   readonly region: string;
   readonly scalingGroupId: S;
   readonly schedule: string;
@@ -349,6 +351,12 @@ export function hostManagerEnvironment<S>(
     { key: E.dataOnNetworkFs, value: String(d.dataOnNetworkFs) },
     { key: E.token, value: d.token },
     ...(d.tokenPrevious === undefined ? [] : [{ key: E.tokenPrevious, value: d.tokenPrevious }]),
+    ...(d.seedOperator === undefined
+      ? []
+      : [
+          { key: E.seedOperatorName, value: d.seedOperator.name },
+          { key: E.seedOperatorToken, value: d.seedOperator.token },
+        ]),
     { key: E.cloud, value: "alicloud" },
     { key: E.region, value: d.region },
     { key: E.scalingGroupId, value: d.scalingGroupId },

@@ -16,6 +16,7 @@ import type { ServiceMetrics } from "../metrics/prometheus";
 import type { TokenCheck } from "./auth";
 import { hasRole, READ_METHODS, type OperatorAuth } from "./operator-auth";
 import { peerAddress } from "./peer";
+import { isCrossSite } from "./status-page/same-origin";
 import type { WindowLimiter } from "./rate-limit";
 
 declare module "fastify" {
@@ -211,12 +212,16 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
           return;
         }
       } else {
-        const operator =
-          deps.operatorAuth.fromBearer(authorization) ??
-          (auth === "page" && authorization === undefined
-            ? deps.operatorAuth.fromSession(request.headers.cookie)
-            : undefined);
+        const bySession = auth === "page" && authorization === undefined;
+        const operator = bySession
+          ? deps.operatorAuth.fromSession(request.headers.cookie)
+          : deps.operatorAuth.fromBearer(authorization);
         request.operator = operator ?? null;
+        // A browser sends the cookie whichever site posts: a session acts only from here.
+        if (bySession && !READ_METHODS.has(request.method) && isCrossSite(request)) {
+          reply.code(403).send({ error: "refused: posted from another site" });
+          return;
+        }
         if (operator === undefined) {
           if (deps.tokenMatches(authorization)) {
             // A host's token, not a guess: it is refused without counting against the address.

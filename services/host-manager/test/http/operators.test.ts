@@ -9,6 +9,8 @@ import { startTestService, type TestService } from "../support/service";
 
 /** A state-changing route as the freeze will add them: the role by default, a reason, an audit entry. */
 const ACTION = "/api/v1/test-only/action";
+/** The same from the status page, where a session cookie is enough. */
+const PAGE_ACTION = "/test-only/page-action";
 
 describe("operator routes", () => {
   let t: TestService;
@@ -24,7 +26,7 @@ describe("operator routes", () => {
             outcome: "ok",
           });
           return { ok: true };
-        }),
+        }) && app.post(PAGE_ACTION, { config: { auth: "page" } }, async () => ({ ok: true })),
     });
   });
   afterEach(() => t.close());
@@ -112,6 +114,23 @@ describe("operator routes", () => {
         outcome: "ok",
       }),
     ]);
+  });
+
+  it("lets an operator's session act on a page route only from the page itself", async () => {
+    const signIn = await t.service.app.inject({
+      method: "POST",
+      url: "/login",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({ name: OPERATOR.name, token: OPERATOR.token }).toString(),
+    });
+    const cookie = String(signIn.headers["set-cookie"]).split(";")[0];
+    const post = (headers: Record<string, string>) =>
+      t.service.app.inject({ method: "POST", url: PAGE_ACTION, headers: { cookie, ...headers } });
+    expect((await post({ "sec-fetch-site": "same-origin" })).statusCode).toBe(200);
+    expect((await post({ "sec-fetch-site": "cross-site" })).statusCode).toBe(403);
+    expect((await post({ origin: "https://evil.example" })).statusCode).toBe(403);
+    const noSession = await t.service.app.inject({ method: "POST", url: PAGE_ACTION });
+    expect(noSession.statusCode).toBe(401);
   });
 
   it("stops a revoked token at once, on the API and in its sessions", async () => {

@@ -1,5 +1,5 @@
-// The fleet token: what every host sends with its reports, and what operators read the
-// host-manager's API with. Two slots, so that a rotation (flip fleet.activeTokenSlot, then
+// The fleet token: what every host sends with its reports, and nothing else (operators
+// have their own tokens; the stack seeds the first). Two slots, so that a rotation (flip fleet.activeTokenSlot, then
 // replace the old slot's token) never locks out the hosts still carrying the other one
 // while they are rolled: the hosts get the active slot's, the host-manager accepts both.
 import type * as pulumi from "@pulumi/pulumi";
@@ -28,4 +28,13 @@ export function declareFleetTokens(prefix: string, activeSlot: TokenSlot): Fleet
     active: slots[activeSlot].result,
     previous: slots[activeSlot === "a" ? "b" : "a"].result,
   };
+}
+
+/**
+ * The first operator's token, `${prefix}-operator-token`: the host-manager seeds operator
+ * `first-operator` with it; apart from the fleet token, so a host cannot act as it.
+ */
+export function declareOperatorToken(prefix: string): pulumi.Output<string> {
+  return new random.RandomPassword(`${prefix}-operator-token`, { length: 48, special: false })
+    .result;
 }

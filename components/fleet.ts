@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import type { StackConfig } from "../config";
 import { WINDOWS_IMAGE_CONFIG, withConfigKeys } from "./config-keys";
-import { declareFleetTokens } from "./fleet-token";
+import { declareFleetTokens, declareOperatorToken } from "./fleet-token";
 import type { HostManagerArgs } from "./host-manager/args";
 import { HostManager, hostManagerUrl } from "./host-manager/host-manager";
 import type { InstanceGroupArgs } from "./instance-group/args";
@@ -34,8 +34,13 @@ export interface FleetOutputs {
   readonly hostsSecurityGroupId: pulumi.Output<string>;
   readonly hostManagerUrl: pulumi.Output<string>;
   readonly hostManagerContainerGroupId: pulumi.Output<string>;
-  /** The fleet token, a Pulumi secret: operators read the host-manager's API with it. */
+  /** The fleet token, a Pulumi secret: the hosts report with it, and it does nothing else. */
   readonly fleetToken: pulumi.Output<string>;
+  /**
+   * The first operator's token (operator `first-operator`), a Pulumi secret: sign in to
+   * the status page or call the API with it, and add the other operators with the CLI.
+   */
+  readonly operatorToken: pulumi.Output<string>;
   /** The address the fleet's outbound traffic leaves from; undefined with network.egress none. */
   readonly egressIp: pulumi.Output<string | undefined>;
   /** The operators' HTTPS URL of the host-manager; undefined without operatorAccess.endpoint. */
@@ -245,6 +250,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
   );
 
   const tokens = declareFleetTokens(prefix, config.fleet.activeTokenSlot);
+  const operatorToken = declareOperatorToken(prefix);
 
   const hostManagerArgs = hostManagerConfigArgs(config);
   const url = hostManagerUrl(hostManagerArgs);
@@ -277,6 +283,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
         scalingGroupId: hosts.scalingGroupId,
         fleetToken: tokens.active,
         previousFleetToken: tokens.previous,
+        operatorToken,
         generation: hosts.generation,
         // Behind the operator endpoint's TLS, the status page's session cookie can be Secure.
         statusPageBehindTls: config.operatorAccess.endpoint,
@@ -304,6 +311,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     hostManagerUrl: hostManager.url,
     hostManagerContainerGroupId: hostManager.containerGroupId,
     fleetToken: pulumi.secret(tokens.active),
+    operatorToken: pulumi.secret(operatorToken),
     egressIp: network.egressIp,
     operatorUrl: operatorAccess.url,
   };

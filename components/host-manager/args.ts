@@ -66,6 +66,11 @@ export interface HostManagerArgs {
   readonly fleetToken: pulumi.Input<string>;
   /** The other token slot, still accepted during a rotation (a secret). Defaults to none. */
   readonly previousFleetToken?: pulumi.Input<string>;
+  /**
+   * The first operator's token (a secret): the host-manager adds operator SEED_OPERATOR_NAME
+   * with it at start. Defaults to none (operators are then added with its CLI only).
+   */
+  readonly operatorToken?: pulumi.Input<string>;
   /** The health check's 6-field cron schedule, seconds first. Required. */
   readonly schedule: string;
   /** Minutes a new host has to send its first report. Required. */

@@ -1,6 +1,6 @@
 // The host-manager container's environment, rendered by the fleet contract (the same
-// schema the service parses it with): its settings from the args, the fleet token and
-// Statuspage key as secrets at their own values, and never a cloud access key (the
+// schema the service parses it with): its settings from the args, the fleet token, the
+// first operator's token and the Statuspage key as secrets at their own values, and never a cloud access key (the
 // container gets credentials from its RAM role).
 import {
   HOST_MANAGER_DATA_DIR,
@@ -11,6 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostManagerArgs } from "./args";
 
 export const DATA_DIR = HOST_MANAGER_DATA_DIR;
+
+/** The name of the operator the stack seeds (its token: the `operatorToken` output). */
+export const SEED_OPERATOR_NAME = "first-operator";
 
 export type EnvironmentVar = EnvironmentEntry<pulumi.Input<string>>;
 
@@ -27,6 +30,9 @@ export function containerEnvironment(
     ...(args.previousFleetToken === undefined
       ? {}
       : { tokenPrevious: pulumi.secret(args.previousFleetToken) }),
+    ...(args.operatorToken === undefined
+      ? {}
+      : { seedOperator: { name: SEED_OPERATOR_NAME, token: pulumi.secret(args.operatorToken) } }),
     region: args.region,
     scalingGroupId: args.scalingGroupId,
     schedule: args.schedule,

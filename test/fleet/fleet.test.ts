@@ -235,17 +235,37 @@ describe("the fleet program", () => {
   });
 });
 
-test("the stack exports the fleet token only as a secret", async () => {
+test("the stack exports the fleet token and the first operator's token only as secrets", async () => {
   const { outputs } = await runStack("dev", WITH_IMAGE, { preview: true });
   const { redactOutput } = await import("../../tools/mocks/values");
   const shown = (await redactOutput(outputs)) as Record<string, unknown>;
   expect(shown.fleetToken).toBe("[secret]");
+  expect(shown.operatorToken).toBe("[secret]");
   expect(
     Object.entries(shown)
       .filter(([, value]) => value === "[secret]")
-      .map(([key]) => key),
-  ).toEqual(["fleetToken"]);
+      .map(([key]) => key)
+      .sort(),
+  ).toEqual(["fleetToken", "operatorToken"]);
 });
+
+test.each(SHIPPED_STACKS)(
+  "%s: the host-manager seeds the first operator from its own secret, which no host gets",
+  async (stack) => {
+    const { resources } = await runStack(stack, WITH_IMAGE);
+    const container = only(resourcesOfType(resources, CONTAINER_GROUP));
+    expect(isSecretEnvelope(container.inputs.containers)).toBe(true);
+    const env = Object.fromEntries(
+      containerEnv(container).map((variable) => [variable.key, variable.value]),
+    );
+    const token = mockPassword(`hpc-${stack}-operator-token`, 48);
+    expect(env.HOST_MANAGER_SEED_OPERATOR_NAME).toBe("first-operator");
+    expect(env.HOST_MANAGER_SEED_OPERATOR_TOKEN).toBe(token);
+    expect(env.HOST_MANAGER_TOKEN).not.toBe(token);
+    const configuration = only(resourcesOfType(resources, SCALING_CONFIGURATION));
+    expect(plain<string>(configuration.inputs.userData)).not.toContain(token);
+  },
+);
 
 describe("fleet token rotation", () => {
   async function tokensSeen(slot: "a" | "b") {

@@ -38,6 +38,8 @@ export const HOST_MANAGER_ENV = {
   dataOnNetworkFs: "HOST_MANAGER_DATA_ON_NETWORK_FS",
   token: "HOST_MANAGER_TOKEN",
   tokenPrevious: "HOST_MANAGER_TOKEN_PREVIOUS",
+  seedOperatorName: "HOST_MANAGER_SEED_OPERATOR_NAME",
+  seedOperatorToken: "HOST_MANAGER_SEED_OPERATOR_TOKEN",
   cloud: "HOST_MANAGER_CLOUD",
   simHosts: "HOST_MANAGER_SIM_HOSTS",
   simGeneration: "HOST_MANAGER_SIM_GENERATION",
@@ -183,6 +185,12 @@ export const hostManagerEnvSchema = z.object({
   [E.dataOnNetworkFs]: booleanVar(D.dataOnNetworkFs),
   [E.token]: tokenVar(),
   [E.tokenPrevious]: tokenVar().optional(),
+  // The first operator (role operator), added at start if no operator has the name.
+  [E.seedOperatorName]: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, '.', '-' or '_'")
+    .optional(),
+  [E.seedOperatorToken]: tokenVar().optional(),
   [E.cloud]: z.enum(["alicloud", "simulated"]).default(D.cloud),
   [E.simHosts]: intVar(D.simHosts, 0, 100_000),
   [E.simGeneration]: generationVar(),
@@ -289,6 +297,16 @@ export function parseHostManagerEnv(
   if (values[E.tokenPrevious] !== undefined && values[E.tokenPrevious] === values[E.token]) {
     problems.push(`${E.tokenPrevious}: must differ from ${E.token}`);
   }
+  const seedName = values[E.seedOperatorName];
+  const seedToken = values[E.seedOperatorToken];
+  if ((seedName === undefined) !== (seedToken === undefined)) {
+    const missing = seedName === undefined ? E.seedOperatorName : E.seedOperatorToken;
+    const set = seedName === undefined ? E.seedOperatorToken : E.seedOperatorName;
+    problems.push(`${missing}: is required when ${set} is set`);
+  }
+  if (seedToken !== undefined && [values[E.token], values[E.tokenPrevious]].includes(seedToken)) {
+    problems.push(`${E.seedOperatorToken}: must differ from the fleet token`);
+  }
   if (values[E.cloud] === "alicloud") {
     if (!values[E.region]) problems.push(`${E.region}: is required when cloud is alicloud`);
     if (!values[E.scalingGroupId]) {
@@ -316,6 +334,8 @@ export interface HostManagerDeployment<S> {
   readonly dataOnNetworkFs: boolean;
   readonly token: S;
   readonly tokenPrevious?: S;
+  /** The first operator, added at start unless its name exists (the token a secret). */
+  readonly seedOperator?: { readonly name: string; readonly token: S };
   readonly region: string;
   readonly scalingGroupId: S;
   readonly schedule: string;
@@ -358,6 +378,12 @@ export function hostManagerEnvironment<S>(
     { key: E.dataOnNetworkFs, value: String(d.dataOnNetworkFs) },
     { key: E.token, value: d.token },
     ...(d.tokenPrevious === undefined ? [] : [{ key: E.tokenPrevious, value: d.tokenPrevious }]),
+    ...(d.seedOperator === undefined
+      ? []
+      : [
+          { key: E.seedOperatorName, value: d.seedOperator.name },
+          { key: E.seedOperatorToken, value: d.seedOperator.token },
+        ]),
     { key: E.cloud, value: "alicloud" },
     { key: E.region, value: d.region },
     { key: E.scalingGroupId, value: d.scalingGroupId },

@@ -129,6 +129,8 @@ async function load(
   pollers = 0,
   rate?: number,
   connections = CONNECTIONS,
+  /** An operator's token: the fleet token reads nothing. */
+  pollerToken = "",
 ) {
   let next = 0;
   // The highest RSS seen while loaded, sampled every 250 ms.
@@ -137,7 +139,7 @@ async function load(
     const rss = rssMb(child?.pid);
     if (rss !== undefined) peakRss = Math.max(peakRss ?? 0, rss);
   }, 250);
-  const polling = pollers > 0 ? startPollers(url, TOKEN, pollers) : undefined;
+  const polling = pollers > 0 ? startPollers(url, pollerToken, pollers) : undefined;
   const cpuBefore = cpuSeconds(child?.pid);
   const result = await autocannon({
     url: `${url}/rpc/v1/status`,
@@ -195,6 +197,15 @@ async function measure(
   dataDir: string,
   scenario: Scenario,
 ): Promise<LoadResult> {
+  // The pollers read as a viewer, added with the service's own CLI.
+  const pollerToken =
+    server === "bare"
+      ? ""
+      : execFileSync(
+          process.execPath,
+          [...NODE_FLAGS, BUILT_MAIN, "operators", "add", "bench-poller", "--role", "viewer"],
+          { env: { ...process.env, HOST_MANAGER_DATA_DIR: dataDir }, encoding: "utf8" },
+        ).trim();
   const { child, url } =
     server === "bare"
       ? await startProcess(BUILT_BARE, {}, /listening (http:\/\/\S+)/)
@@ -221,6 +232,7 @@ async function measure(
       scenario.pollers,
       scenario.rate,
       scenario.connections,
+      pollerToken,
     );
   } finally {
     await stop(child);

@@ -1,6 +1,8 @@
 // Local run (`npm run dev`, or `npm run host-manager` from the repo root): the
 // simulated cloud, a data directory under ./.data, and a token generated for
-// this run only. A token set in the environment is used and never printed.
+// this run only. A token set in the environment is used and never printed. An operator
+// for this run is added too (`dev-<random>`, names are never reused), its token printed:
+// the fleet token only reports.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { loadConfig } from "./adapters/env/config";
@@ -18,12 +20,23 @@ async function dev(): Promise<void> {
   const service = createService({ config, loopbackReports: config.cloud === "simulated" });
   const url = (await service.listen("127.0.0.1")).replace("127.0.0.1", "localhost");
   const token = generated ? config.token : "(from HOST_MANAGER_TOKEN)";
+  const operator = `dev-${randomBytes(4).toString("hex")}`;
+  const operatorToken = service.operators.add(operator, "operator", Date.now());
+  service.audit.append({
+    at: Date.now(),
+    who: "dev",
+    action: "operators.add",
+    target: `${operator} (operator)`,
+    reason: "npm run dev",
+    outcome: "ok",
+  });
   process.stdout.write(
     [
       "",
       `host-manager (dev) at ${url}  cloud=${config.cloud}  data=${config.dataDir}`,
-      `token: ${token}`,
-      `try:   curl -H "Authorization: Bearer ${generated ? config.token : "$HOST_MANAGER_TOKEN"}" ${url}/api/v1/hosts`,
+      `fleet token (reports only): ${token}`,
+      `operator: ${operator}  token: ${operatorToken}  (sign in at ${url}/login)`,
+      `try:   curl -H "Authorization: Bearer ${operatorToken}" ${url}/api/v1/hosts`,
       "",
     ].join("\n") + "\n",
   );

@@ -1,5 +1,8 @@
-// Entry point: validate the configuration, start the service, stop it cleanly on SIGTERM/SIGINT.
+#!/usr/bin/env node
+// Entry point: validate the configuration, start the service, stop it cleanly on
+// SIGTERM/SIGINT; or, as `host-manager operators ...`, manage the operators and exit.
 import { ConfigError, loadConfig } from "./adapters/env/config";
+import { runOperatorsCli } from "./cli/operators";
 import { createService } from "./service";
 
 async function main(): Promise<void> {
@@ -40,7 +43,27 @@ async function main(): Promise<void> {
   await service.listen();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`host-manager: failed to start: ${String(error)}\n`);
-  process.exit(1);
-});
+if (process.argv[2] === "operators") {
+  let code: number;
+  try {
+    code = runOperatorsCli(process.argv.slice(3), {
+      env: process.env,
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      now: () => Date.now(),
+    });
+  } catch (error) {
+    process.stderr.write(`host-manager operators: ${String(error)}\n`);
+    code = 1;
+  }
+  process.exitCode = code;
+} else {
+  start();
+}
+
+function start(): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`host-manager: failed to start: ${String(error)}\n`);
+    process.exit(1);
+  });
+}

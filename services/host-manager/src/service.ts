@@ -13,6 +13,9 @@ import { HostStore } from "./adapters/storage/hosts";
 import { LeaseStore } from "./adapters/storage/lease";
 import { RemovalQueue } from "./adapters/storage/removals";
 import { ReportWriter } from "./adapters/storage/report-writer";
+import { AuditStore } from "./adapters/storage/audit";
+import { OperatorStore } from "./adapters/storage/operators";
+import { seedOperator } from "./seed-operator";
 import { SessionStore } from "./adapters/storage/sessions";
 import { clockOffsetMs, monotonicOf, steadyClock, type Clock, type MonotonicClock } from "./clock";
 import type { CloudDriver } from "./domain/cloud";
@@ -24,8 +27,11 @@ import { HealthCheck } from "./health-check/health-check";
 import { Inventory } from "./health-check/inventory";
 import { LeaseKeeper } from "./health-check/lease-keeper";
 import { HealthCheckSchedule } from "./health-check/schedule";
+import { auditRoutes } from "./http/api/audit-routes";
 import { freezeRoutes } from "./http/api/freeze-routes";
 import { apiRoutes } from "./http/api/routes";
+import { makeAuditRecorder, type AuditRecorder } from "./http/audited";
+import { makeOperatorAuth } from "./http/operator-auth";
 import { makeTokenCheck } from "./http/auth";
 import type { HealthCheckFacts } from "./http/health-check-facts";
 import { FleetSnapshot } from "./http/fleet-snapshot";
@@ -34,7 +40,7 @@ import { addLeaseGate } from "./http/lease-gate";
 import { WindowLimiter, type WindowLimit } from "./http/rate-limit";
 import { createHttpServer, type ConnectionLimits } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
-import { SESSION_TTL_SECONDS } from "./http/status-page/session";
+import { SessionBook, SESSION_TTL_SECONDS } from "./http/status-page/session";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
@@ -81,6 +87,8 @@ export interface RequestLimits {
   readonly heavyReads: WindowLimit;
   /** Wrong tokens and failed sign-ins per source address, before it is refused a while. */
   readonly guesses: WindowLimit;
+  /** Failed sign-ins per operator name, from any address. */
+  readonly signInsPerName: WindowLimit;
 }
 
 /**
@@ -92,12 +100,18 @@ export interface RequestLimits {
 export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
   heavyReads: { limit: 120, windowMs: 60_000 },
   guesses: { limit: 10, windowMs: 60_000 },
+  signInsPerName: { limit: 10, windowMs: 60_000 },
 };
 
 export interface Service {
   readonly app: FastifyInstance;
   readonly db: Db;
   readonly store: HostStore;
+  /** Named operators (the CLI adds and revokes them). */
+  readonly operators: OperatorStore;
+  readonly audit: AuditStore;
+  /** Writes an operator action to the audit log: for state-changing routes. */
+  readonly recordAction: AuditRecorder;
   readonly cycles: CycleStore;
   readonly cloud: CloudDriver;
   readonly healthCheck: HealthCheck;
@@ -128,6 +142,10 @@ export function createService(options: ServiceOptions): Service {
   if (clamped > 0) logger.warn({ hosts: clamped }, "host timestamps later than now set to now");
   const sessions = new SessionStore(db);
   sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
+  const operators = new OperatorStore(db);
+  const audit = new AuditStore(db);
+  if (config.seedOperator) seedOperator(operators, audit, config.seedOperator, clock, logger);
+  const sessionBook = new SessionBook(config.token, sessions);
   const cycles = new CycleStore(db);
   const holds = new HoldStore(db);
   // The freeze set by hand, else the planned window the time is in.
@@ -244,6 +262,7 @@ export function createService(options: ServiceOptions): Service {
   const app = createHttpServer({
     logger,
     tokenMatches,
+    operatorAuth: makeOperatorAuth({ operators, sessions: sessionBook, clock }),
     metrics,
     heavyReads: new WindowLimiter(requestLimits.heavyReads, clock),
     guesses,
@@ -265,17 +284,20 @@ export function createService(options: ServiceOptions): Service {
     metrics,
     loopbackReports: options.loopbackReports ?? false,
   });
-  void app.register(freezeRoutes, { holds, clock });
+  const recordAction = makeAuditRecorder(audit, clock);
+  void app.register(freezeRoutes, { holds, clock, record: recordAction });
+  void app.register(auditRoutes, { audit });
   void app.register(statusPageRoutes, {
-    token: config.token,
-    tokenMatches,
+    sessions: sessionBook,
+    operators,
+    audit,
     cookieSecure: config.cookieSecure,
     clock,
-    sessions,
     snapshot,
     hosts: store,
     healthCheck: healthCheckFacts,
     guesses,
+    signInsPerName: new WindowLimiter(requestLimits.signInsPerName, clock),
     metrics,
   });
   let stopped = false;
@@ -284,6 +306,9 @@ export function createService(options: ServiceOptions): Service {
     app,
     db,
     store,
+    operators,
+    audit,
+    recordAction,
     cycles,
     cloud,
     healthCheck,

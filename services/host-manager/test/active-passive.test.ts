@@ -5,7 +5,15 @@
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 import { createService } from "../src/service";
 import { startChild, waitForExit, type Child } from "./support/child";
-import { report, silentLogger, tempDir, testConfig, TOKEN } from "./support/fixtures";
+import {
+  report,
+  silentLogger,
+  tempDir,
+  testConfig,
+  TOKEN,
+  addViewer,
+  viewerAuth,
+} from "./support/fixtures";
 
 const TTL_SECONDS = 3;
 const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
@@ -80,7 +88,8 @@ describe("two host-managers on one database", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe(String(TTL_SECONDS));
     // The views still answer, from the shared database.
-    const hosts = await fetch(`${second.url}/api/v1/hosts`, { headers });
+    addViewer(dir.path);
+    const hosts = await fetch(`${second.url}/api/v1/hosts`, { headers: viewerAuth });
     expect(hosts.status).toBe(200);
     // The first runs its cycles every second; the passive one runs none.
     await new Promise((resolve) => setTimeout(resolve, 2_500));

@@ -8,7 +8,16 @@ import { openDatabase } from "../src/adapters/storage/database";
 import { SESSION_TTL_SECONDS } from "../src/http/status-page/session";
 import { createService, type Service } from "../src/service";
 import { ManualClock } from "./support/manual-clock";
-import { MINUTE, report, silentLogger, T0, tempDir, testConfig, TOKEN } from "./support/fixtures";
+import {
+  MINUTE,
+  report,
+  silentLogger,
+  T0,
+  tempDir,
+  testConfig,
+  TOKEN,
+  VIEWER,
+} from "./support/fixtures";
 
 const DAY = 24 * 60 * MINUTE;
 
@@ -34,6 +43,10 @@ describe("clock steps", () => {
       ...(clock ? { clock } : {}),
       ...(cloud ? { cloud } : {}),
     });
+    // The same data directory across restarts: the viewer is added once.
+    if (!service.operators.byName(VIEWER.name)) {
+      service.operators.addWithToken(VIEWER.name, "viewer", VIEWER.token, T0);
+    }
     started.push(service);
     return service;
   };
@@ -77,7 +90,7 @@ describe("clock steps", () => {
       method: "POST",
       url: "/login",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams({ token: TOKEN }).toString(),
+      payload: new URLSearchParams({ name: VIEWER.name, token: VIEWER.token }).toString(),
     });
     const cookie = String(signIn.headers["set-cookie"]).split(";")[0] as string;
     const page = (service: Service) =>
@@ -115,7 +128,7 @@ describe("clock steps", () => {
       expect((await service.healthCheck.run()).unhealthy).toBe(0);
       // The step shows on /metrics, so an operator knows a restart will follow it.
       const metrics = await fetch(`${url}/metrics`, {
-        headers: { authorization: `Bearer ${TOKEN}` },
+        headers: { authorization: `Bearer ${VIEWER.token}` },
       });
       const offset = /^host_manager_clock_offset_seconds (\S+)$/m.exec(await metrics.text());
       expect(Number(offset?.[1])).toBeGreaterThan(DAY / 1000 - 120);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 import { DATABASE_FILE, openDatabase } from "../src/adapters/storage/database";
 import { startChild, waitForExit, type Child } from "./support/child";
-import { report, tempDir, TOKEN } from "./support/fixtures";
+import { addViewer, report, tempDir, TOKEN, viewerAuth } from "./support/fixtures";
 
 const HOSTS = 8;
 
@@ -80,7 +80,8 @@ describe("durability", () => {
     expect((await waitForExit(first.process)).signal).toBe("SIGKILL");
 
     const second = await start(env(dir.path));
-    const res = await fetch(`${second.url}/api/v1/hosts`, { headers });
+    addViewer(dir.path);
+    const res = await fetch(`${second.url}/api/v1/hosts`, { headers: viewerAuth });
     type HostView = { instanceId: string; clientVersion: string | null };
     const { hosts } = (await res.json()) as { hosts: HostView[] };
     for (let n = 1; n <= HOSTS; n++) {
@@ -151,7 +152,8 @@ describe("durability", () => {
 
     // Restarted (its supervisor would), the last acknowledged report is there.
     const second = await start(env(dir.path));
-    const res = await fetch(`${second.url}/api/v1/hosts?limit=1`, { headers });
+    addViewer(dir.path);
+    const res = await fetch(`${second.url}/api/v1/hosts?limit=1`, { headers: viewerAuth });
     const { hosts } = (await res.json()) as { hosts: { clientVersion: string }[] };
     expect(Number(hosts[0].clientVersion.slice(4))).toBeGreaterThanOrEqual(acked);
   });

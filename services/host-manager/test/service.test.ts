@@ -8,9 +8,18 @@ import type { CloudDriver } from "../src/domain/cloud";
 import { createService, type Service, type ServiceOptions } from "../src/service";
 import { fakeDriver } from "./support/driver";
 import { FakeAlicloud } from "./support/fake-alicloud";
-import { report, silentLogger, tempDir, testConfig, TOKEN } from "./support/fixtures";
+import {
+  report,
+  silentLogger,
+  tempDir,
+  testConfig,
+  TOKEN,
+  viewerAuth,
+  VIEWER,
+  T0,
+} from "./support/fixtures";
 
-const auth = { authorization: `Bearer ${TOKEN}` };
+const auth = viewerAuth;
 
 describe("service", () => {
   let dir: ReturnType<typeof tempDir>;
@@ -34,6 +43,9 @@ describe("service", () => {
       logger: silentLogger(),
       ...options,
     });
+    if (!started.operators.byName(VIEWER.name)) {
+      started.operators.addWithToken(VIEWER.name, "viewer", VIEWER.token, T0);
+    }
     return started;
   };
 
@@ -129,7 +141,7 @@ describe("service", () => {
     const ok = await service.app.inject({
       method: "POST",
       url: "/rpc/v1/status",
-      headers: auth,
+      headers: { authorization: `Bearer ${TOKEN}` },
       remoteAddress: "10.0.0.5",
       payload: report("i-sim-0001", { privateIp: "10.0.0.5" }),
     });

@@ -1,8 +1,9 @@
-// The HTTP server every route shares: who may call what (the fleet token, unless a
-// route says otherwise), request metrics by route pattern, and errors that never leak
+// The HTTP server every route shares: who may call what (an operator, unless a route
+// says otherwise; the fleet token only where a route asks for it, to report), request metrics by route pattern, and errors that never leak
 // internals. The JSON API and the status page are registered on it as sibling plugins.
 import Fastify, {
   LogController,
+  type FastifyContextConfig,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
@@ -13,17 +14,21 @@ import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import type { ServiceMetrics } from "../metrics/prometheus";
 import type { TokenCheck } from "./auth";
+import { hasRole, READ_METHODS, type OperatorAuth } from "./operator-auth";
 import { peerAddress } from "./peer";
+import { isCrossSite } from "./status-page/same-origin";
 import type { WindowLimiter } from "./rate-limit";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /**
-     * Who may call the route: `bearer` (the default) needs the fleet token in the
-     * Authorization header; `page` lets the route check the header or a session cookie
-     * itself; `none` is public.
+     * Who may call the route: `operator` (the default) needs an operator's token in the
+     * Authorization header; `page` also takes an operator's session cookie and leaves a
+     * request with neither to the route (the status page redirects to sign-in); `fleet`
+     * needs the fleet token (host reports, nothing else); `none` is public. On `operator`
+     * and `page` routes every method but a read needs the `operator` role.
      */
-    auth?: "bearer" | "page" | "none";
+    auth?: "operator" | "page" | "fleet" | "none";
     /**
      * A read whose cost grows with the fleet (host pages, cycles, the status page,
      * metrics): rate-limited per source address, so polling cannot starve reports.
@@ -118,7 +123,9 @@ function limitConnections(server: Server, limits: ConnectionLimits): void {
 
 export interface HttpServerDeps {
   readonly logger: Logger;
+  /** The fleet token: reports only. */
   readonly tokenMatches: TokenCheck;
+  readonly operatorAuth: OperatorAuth;
   readonly metrics: Pick<ServiceMetrics, "observeRequest" | "observeRateLimited">;
   /** Heavy reads (see `heavy`), per source address. */
   readonly heavyReads: WindowLimiter;
@@ -137,6 +144,20 @@ export function tooManyRequests(
     .code(429)
     .header("retry-after", String(limiter.retryAfterSeconds(address)))
     .send({ error: "too many requests" });
+}
+
+/** A route as registered: what the auth tests walk, so a new route cannot be missed. */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly auth: NonNullable<FastifyContextConfig["auth"]>;
+}
+
+const registeredRoutes = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route registered on a server made by createHttpServer, in order. */
+export function routesOf(app: FastifyInstance): readonly RegisteredRoute[] {
+  return registeredRoutes.get(app) ?? [];
 }
 
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
@@ -159,14 +180,22 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     return503OnClosing: true,
   });
   limitConnections(app.server, limits);
+  const routes: RegisteredRoute[] = [];
+  registeredRoutes.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    const auth = (route.config as FastifyContextConfig | undefined)?.auth ?? "operator";
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, auth });
+  });
 
   // The two hooks every request passes through take a callback rather than being async:
   // no promise per request for work that never waits. Added here, before any plugin,
   // they apply to every route and to the not-found handler.
+  app.decorateRequest("operator", null);
   app.addHook("onRequest", (request, reply, done) => {
     const config = request.routeOptions.config;
-    // Unmatched routes have no config: they need the token too, so probing learns nothing.
-    if ((config?.auth ?? "bearer") === "bearer") {
+    // Unmatched routes have no config: they need a token too, so probing learns nothing.
+    const auth = config?.auth ?? "operator";
+    if (auth !== "none") {
       const address = peerAddress(request.socket);
       // An address that guessed too often is refused even the right token for the rest of
       // the window, so a guess that hits tells nothing. Replying from a callback hook
@@ -177,11 +206,38 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
         return;
       }
       const { authorization } = request.headers;
-      if (!deps.tokenMatches(authorization)) {
-        // No header at all is a client without the token (a browser's favicon), not a guess.
-        if (authorization !== undefined) deps.guesses.take(address);
-        reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthorized" });
-        return;
+      if (auth === "fleet") {
+        if (!deps.tokenMatches(authorization)) {
+          refuse(reply, address, authorization);
+          return;
+        }
+      } else {
+        const bySession = auth === "page" && authorization === undefined;
+        const operator = bySession
+          ? deps.operatorAuth.fromSession(request.headers.cookie)
+          : deps.operatorAuth.fromBearer(authorization);
+        request.operator = operator ?? null;
+        // A browser sends the cookie whichever site posts: a session acts only from here.
+        if (bySession && !READ_METHODS.has(request.method) && isCrossSite(request)) {
+          reply.code(403).send({ error: "refused: posted from another site" });
+          return;
+        }
+        if (operator === undefined) {
+          if (deps.tokenMatches(authorization)) {
+            // A host's token, not a guess: it is refused without counting against the address.
+            reply.code(403).send({ error: "the fleet token may only report" });
+            return;
+          }
+          // The status page sends a reader without a session to sign in.
+          if (!(auth === "page" && READ_METHODS.has(request.method))) {
+            refuse(reply, address, authorization);
+            return;
+          }
+          if (authorization !== undefined) deps.guesses.take(address);
+        } else if (!READ_METHODS.has(request.method) && !hasRole(operator, "operator")) {
+          reply.code(403).send({ error: "needs the operator role" });
+          return;
+        }
       }
     }
     if (config?.heavy) {
@@ -194,6 +250,12 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     }
     done();
   });
+
+  /** 401; a wrong token (not a missing one: a browser's favicon) counts as a guess. */
+  function refuse(reply: FastifyReply, address: string, authorization: string | undefined): void {
+    if (authorization !== undefined) deps.guesses.take(address);
+    reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthorized" });
+  }
 
   // Route patterns, not URLs, as labels: a scan of random paths cannot blow up the series.
   app.addHook("onResponse", (request, reply, done) => {

@@ -139,7 +139,7 @@ export class ServiceMetrics {
     });
     this.rateLimited = new Counter({
       name: "host_manager_rate_limited_total",
-      help: "Requests refused with 429, by limit: heavy-reads (per address), guesses (wrong tokens or sign-ins per address).",
+      help: "Requests refused with 429, by limit: heavy-reads (per address), guesses (wrong tokens or sign-ins per address), sign-ins-per-name (failed sign-ins per operator name).",
       labelNames: ["limit"],
       registers,
     });
@@ -177,7 +177,7 @@ export class ServiceMetrics {
     this.droppedReportFields.inc({ field });
   }
 
-  observeRateLimited(limit: "heavy-reads" | "guesses"): void {
+  observeRateLimited(limit: "heavy-reads" | "guesses" | "sign-ins-per-name"): void {
     this.rateLimited.inc({ limit });
   }
 

@@ -3,7 +3,7 @@
 // reporting over the HTTP API. 5% never start and 2% go silent later: exactly
 // those are remediated. Then 40% fail at once, and the storm guard holds.
 import type { FakeInstance } from "../support/fake-alicloud";
-import { T0, TOKEN } from "../support/fixtures";
+import { T0, viewerAuth } from "../support/fixtures";
 import { seededRandom } from "../support/random";
 import { FleetSimulation, HEARTBEAT_MINUTES, type SimHost } from "../support/simulation";
 
@@ -117,7 +117,7 @@ describe("end-to-end simulation", () => {
     const res = await service.app.inject({
       method: "GET",
       url: "/api/v1/health-check?limit=1",
-      headers: { authorization: `Bearer ${TOKEN}` },
+      headers: viewerAuth,
     });
     const view = res.json();
     expect(view.stormGuardOpen).toBe(true);

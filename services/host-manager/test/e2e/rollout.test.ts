@@ -5,7 +5,7 @@
 // B, replacing each A host once, while the hosts running their client never drop
 // below the minimum healthy share, at any minute.
 import { GENERATION_TAG_KEY } from "../support/fake-alicloud";
-import { MINUTE, T0, TOKEN } from "../support/fixtures";
+import { MINUTE, T0, viewerAuth } from "../support/fixtures";
 import { seededRandom } from "../support/random";
 import { FleetSimulation, HEARTBEAT_MINUTES } from "../support/simulation";
 
@@ -109,7 +109,7 @@ describe("rolling replacement end to end", () => {
 
   it("shows the rollout in the API and on the status page", async () => {
     const { service } = sim;
-    const auth = { authorization: `Bearer ${TOKEN}` };
+    const auth = viewerAuth;
     const api = await service.app.inject({ url: "/api/v1/health-check?limit=1", headers: auth });
     expect(api.json().cycles[0]).toMatchObject({
       outdated: 0,

@@ -2,7 +2,7 @@
 // Over real HTTP: heavy reads are limited per source address (reports never), and an
 // address that sends too many wrong tokens or sign-ins is refused for the window, even
 // the right token, while other addresses go on.
-import { report, TOKEN } from "../support/fixtures";
+import { report, TOKEN, VIEWER } from "../support/fixtures";
 import { rawRequest } from "../support/http";
 import { startTestService, type TestService } from "../support/service";
 
@@ -33,19 +33,19 @@ describe("per-address request limits", () => {
   it("limits heavy reads per address, and never reports", async () => {
     const reads = ["/api/v1/hosts", "/api/v1/health-check", "/", "/metrics", "/api/v1/hosts"];
     for (const path of reads)
-      expect((await rawRequest(url + path, { headers: t.auth })).status).toBe(200);
-    const limited = await rawRequest(`${url}/api/v1/hosts`, { headers: t.auth });
+      expect((await rawRequest(url + path, { headers: t.viewer })).status).toBe(200);
+    const limited = await rawRequest(`${url}/api/v1/hosts`, { headers: t.viewer });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
-    expect((await rawRequest(`${url}/`, { headers: t.auth })).status).toBe(429);
+    expect((await rawRequest(`${url}/`, { headers: t.viewer })).status).toBe(429);
     for (let i = 0; i < 20; i++) expect((await postReport()).status).toBe(200);
     // Another address has its own budget.
     expect(
-      (await rawRequest(`${url}/api/v1/hosts`, { headers: t.auth, localAddress: "127.0.0.2" }))
+      (await rawRequest(`${url}/api/v1/hosts`, { headers: t.viewer, localAddress: "127.0.0.2" }))
         .status,
     ).toBe(200);
     t.clock.advanceMinutes(1);
-    expect((await rawRequest(`${url}/api/v1/hosts`, { headers: t.auth })).status).toBe(200);
+    expect((await rawRequest(`${url}/api/v1/hosts`, { headers: t.viewer })).status).toBe(200);
   });
 
   it("refuses an address that guessed the token too often, even the right token", async () => {
@@ -55,7 +55,7 @@ describe("per-address request limits", () => {
     }
     expect((await rawRequest(`${url}/api/v1/hosts`, { headers: wrong })).status).toBe(429);
     expect((await postReport()).status).toBe(429);
-    expect((await rawRequest(`${url}/`, { headers: t.auth })).status).toBe(429);
+    expect((await rawRequest(`${url}/`, { headers: t.viewer })).status).toBe(429);
     // Requests without any token are not guesses, and other addresses go on.
     expect((await postReport("127.0.0.2")).status).toBe(200);
     t.clock.advanceMinutes(1);
@@ -67,14 +67,14 @@ describe("per-address request limits", () => {
       rawRequest(`${url}/login`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ token }).toString(),
+        body: new URLSearchParams({ name: VIEWER.name, token }).toString(),
       });
     for (let i = 0; i < 3; i++)
       expect((await signIn("nope")).headers.location).toBe("/login?error=1");
-    expect((await signIn(TOKEN)).status).toBe(429);
-    expect((await rawRequest(`${url}/api/v1/hosts`, { headers: t.auth })).status).toBe(429);
+    expect((await signIn(VIEWER.token)).status).toBe(429);
+    expect((await rawRequest(`${url}/api/v1/hosts`, { headers: t.viewer })).status).toBe(429);
     expect(
-      (await rawRequest(`${url}/api/v1/hosts`, { headers: t.auth, localAddress: "127.0.0.2" }))
+      (await rawRequest(`${url}/api/v1/hosts`, { headers: t.viewer, localAddress: "127.0.0.2" }))
         .status,
     ).toBe(200);
   });

@@ -18,7 +18,7 @@ describe("/metrics", () => {
   afterEach(() => t.close());
 
   const scrape = async () => {
-    const res = await t.service.app.inject({ method: "GET", url: "/metrics", headers: t.auth });
+    const res = await t.service.app.inject({ method: "GET", url: "/metrics", headers: t.viewer });
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
     return res.body;
@@ -65,7 +65,7 @@ describe("/metrics", () => {
 
   it("counts requests and their latency by route pattern and status, and has process metrics", async () => {
     await seedMixedFleet(t);
-    await t.service.app.inject({ method: "GET", url: "/no/such/path", headers: t.auth });
+    await t.service.app.inject({ method: "GET", url: "/no/such/path", headers: t.viewer });
     await t.service.app.inject({ method: "GET", url: "/api/v1/hosts" });
     const text = await scrape();
     expect(

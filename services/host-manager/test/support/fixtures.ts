@@ -5,6 +5,8 @@ import { join } from "node:path";
 import pino from "pino";
 import { loadConfig, type Config } from "../../src/adapters/env/config";
 import type { HealthContext, HealthSettings } from "../../src/domain/health-context";
+import { openDatabase } from "../../src/adapters/storage/database";
+import { OperatorStore } from "../../src/adapters/storage/operators";
 import type { HostRecord } from "../../src/domain/host";
 
 export const MINUTE = 60_000;
@@ -12,6 +14,9 @@ export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 /** T0 plus `minutes`: the times the pure-rule tests speak in. */
 export const at = (minutes: number) => T0 + minutes * MINUTE;
 export const TOKEN = "t".repeat(20) + "0123456789abcdef";
+/** The tokens of the operators every test service has: `ops` (operator) and `watcher` (viewer). */
+export const OPERATOR = { name: "ops", token: "hmo_" + "o".repeat(43) } as const;
+export const VIEWER = { name: "watcher", token: "hmo_" + "v".repeat(43) } as const;
 /** A token being rotated out (HOST_MANAGER_TOKEN_PREVIOUS). */
 export const PREVIOUS_TOKEN = "p".repeat(24) + "previous-token!!";
 
@@ -89,3 +94,18 @@ export function report(instanceId: string, overrides: Record<string, unknown> = 
     ...overrides,
   };
 }
+
+/** Adds VIEWER to the database in `dataDir` (once), as `host-manager operators add` would. */
+export function addViewer(dataDir: string): void {
+  const db = openDatabase(dataDir);
+  try {
+    const operators = new OperatorStore(db);
+    if (!operators.byName(VIEWER.name)) {
+      operators.addWithToken(VIEWER.name, "viewer", VIEWER.token, Date.now());
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export const viewerAuth = { authorization: `Bearer ${VIEWER.token}` } as const;

@@ -3,14 +3,19 @@ import { ManualClock } from "./manual-clock";
 import { SimulatedCloud } from "../../src/adapters/cloud/simulated";
 import type { CloudDriver } from "../../src/domain/cloud";
 import { createService, type Service, type ServiceOptions } from "../../src/service";
-import { silentLogger, T0, tempDir, testConfig, TOKEN } from "./fixtures";
+import { OPERATOR, silentLogger, T0, tempDir, testConfig, TOKEN, VIEWER } from "./fixtures";
+import type { FastifyInstance } from "fastify";
 
 export interface TestService {
   service: Service;
   clock: ManualClock;
   cloud: CloudDriver;
   dataDir: string;
+  /** The fleet token: what hosts report with, and nothing else. */
   auth: { authorization: string };
+  /** An operator (role `operator`) and a viewer, added at start. */
+  operator: { authorization: string };
+  viewer: { authorization: string };
   /** Listens on 127.0.0.1 (a free port) and returns the base URL: real HTTP, real sockets. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -22,6 +27,8 @@ export async function startTestService(
     cloud?: (clock: ManualClock) => CloudDriver;
     /** Passed through to createService (logger, statuspage knobs, ...). */
     service?: Partial<Omit<ServiceOptions, "config" | "clock" | "cloud">>;
+    /** Registers more routes before the app is ready (a route under test). */
+    routes?: (app: FastifyInstance, service: Service) => void;
   } = {},
 ): Promise<TestService> {
   const dir = tempDir();
@@ -41,6 +48,9 @@ export async function startTestService(
     snapshotMaxAgeMs: 0,
     ...options.service,
   });
+  service.operators.addWithToken(OPERATOR.name, "operator", OPERATOR.token, T0);
+  service.operators.addWithToken(VIEWER.name, "viewer", VIEWER.token, T0);
+  options.routes?.(service.app, service);
   await service.inventory.refresh();
   await service.app.ready();
   return {
@@ -49,6 +59,8 @@ export async function startTestService(
     cloud,
     dataDir: dir.path,
     auth: { authorization: `Bearer ${TOKEN}` },
+    operator: { authorization: `Bearer ${OPERATOR.token}` },
+    viewer: { authorization: `Bearer ${VIEWER.token}` },
     listen: () => service.listen("127.0.0.1"),
     async close() {
       await service.stop();

@@ -4,7 +4,7 @@
 import { createService, type Service } from "../../src/service";
 import { fakeDriver } from "./driver";
 import { FakeAlicloud, type FakeInstance } from "./fake-alicloud";
-import { MINUTE, report, silentLogger, T0, tempDir, testConfig, TOKEN } from "./fixtures";
+import { MINUTE, report, silentLogger, T0, tempDir, testConfig, TOKEN, VIEWER } from "./fixtures";
 import { ManualClock } from "./manual-clock";
 
 export const HEARTBEAT_MINUTES = 3;
@@ -60,6 +60,9 @@ export class FleetSimulation<H extends SimHost = SimHost> {
       schedule: false,
       defaultMetrics: false,
     });
+    if (!this.current.operators.byName(VIEWER.name)) {
+      this.current.operators.addWithToken(VIEWER.name, "viewer", VIEWER.token, T0);
+    }
     await this.current.inventory.refresh();
     return this.current;
   }

@@ -38,6 +38,8 @@ interface CommonConfig {
   readonly token: string;
   /** The token being rotated out: still accepted until it is unset. */
   readonly tokenPrevious?: string;
+  /** The first operator (role operator), added at start unless its name exists. */
+  readonly seedOperator?: { readonly name: string; readonly token: string };
   readonly schedule: string;
   readonly startupTimeoutMinutes: number;
   readonly heartbeatTimeoutMinutes: number;
@@ -108,12 +110,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const metricIds = vars[ENV.statuspageMetricIds];
   const tokenPrevious = vars[ENV.tokenPrevious];
   const fleetGeneration = vars[ENV.fleetGeneration];
+  const seedName = vars[ENV.seedOperatorName];
+  const seedToken = vars[ENV.seedOperatorToken];
   return {
     port: vars[ENV.port],
     dataDir: vars[ENV.dataDir],
     dataOnNetworkFs: vars[ENV.dataOnNetworkFs],
     token: vars[ENV.token],
     ...(tokenPrevious !== undefined ? { tokenPrevious } : {}),
+    ...(seedName !== undefined && seedToken !== undefined
+      ? { seedOperator: { name: seedName, token: seedToken } }
+      : {}),
     ...cloudConfig(vars),
     schedule: vars[ENV.schedule],
     startupTimeoutMinutes: vars[ENV.startupTimeoutMinutes],

@@ -117,4 +117,27 @@ export const MIGRATIONS: readonly string[] = [
      started_at INTEGER NOT NULL,
      ends_at    INTEGER
    );`,
+  // -- operators: people apart from hosts. A token is 256 random bits, so its SHA-256 is
+  // stored (no slow hash needed: there is no dictionary to try); revoked_at set ends it.
+  // Each session belongs to an operator (those signed in with the fleet token end here),
+  // and the audit log says who did what, when, why, and how it went.
+  `-- operators
+   CREATE TABLE operators (
+     name       TEXT PRIMARY KEY,
+     role       TEXT NOT NULL CHECK (role IN ('viewer', 'operator')),
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   DELETE FROM sessions;
+   ALTER TABLE sessions ADD COLUMN operator TEXT NOT NULL DEFAULT '';
+   CREATE TABLE audit_log (
+     id      INTEGER PRIMARY KEY AUTOINCREMENT,
+     at      INTEGER NOT NULL,
+     who     TEXT NOT NULL,
+     action  TEXT NOT NULL,
+     target  TEXT,
+     reason  TEXT,
+     outcome TEXT NOT NULL
+   );`,
 ];

@@ -1,6 +1,7 @@
 // Status-page sessions on the server's side: the id (the cookie's nonce) of each live
 // session and when it ends. A session is live only while its row is, so signing out
 // (deleting it) ends it at once, and the expiry is the server's, not the cookie's.
+// Each belongs to an operator, whose revocation ends it too (see http/operator-auth.ts).
 import type { Db } from "./database";
 
 export class SessionStore {
@@ -8,8 +9,13 @@ export class SessionStore {
 
   constructor(db: Db) {
     this.stmt = {
-      add: db.prepare(`INSERT INTO sessions (id, expires_at) VALUES (?, ?)`),
+      add: db.prepare(`INSERT INTO sessions (id, expires_at, operator) VALUES (?, ?, ?)`),
       live: db.prepare(`SELECT 1 FROM sessions WHERE id = ? AND expires_at > ?`).pluck(),
+      operatorOf: db
+        .prepare<[string, number], string>(
+          `SELECT operator FROM sessions WHERE id = ? AND expires_at > ? AND operator <> ''`,
+        )
+        .pluck(),
       revoke: db.prepare(`DELETE FROM sessions WHERE id = ?`),
       prune: db.prepare(`DELETE FROM sessions WHERE expires_at <= ?`),
       cap: db.prepare(`UPDATE sessions SET expires_at = ? WHERE expires_at > ?`),
@@ -17,9 +23,14 @@ export class SessionStore {
   }
 
   /** Records a new session; ended ones go at the same time, so the table stays small. */
-  add(id: string, expiresAt: number, now: number): void {
+  add(id: string, expiresAt: number, now: number, operator: string): void {
     this.stmt.prune.run(now);
-    this.stmt.add.run(id, expiresAt);
+    this.stmt.add.run(id, expiresAt, operator);
+  }
+
+  /** The operator a live session belongs to. */
+  operatorOf(id: string, now: number): string | undefined {
+    return this.stmt.operatorOf.get(id, now);
   }
 
   isLive(id: string, now: number): boolean {

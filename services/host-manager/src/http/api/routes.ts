@@ -1,6 +1,6 @@
 // The JSON API: the health probe, host reports (and heartbeats), the operator views of
-// hosts and health-check cycles, and Prometheus metrics. Every route but /healthz needs
-// the fleet token (see ../server.ts).
+// hosts and health-check cycles, and Prometheus metrics. Reports need the fleet token,
+// every other route but /healthz an operator's (see ../server.ts).
 import type { FastifyPluginAsync } from "fastify";
 import type { CycleDigests } from "../../adapters/storage/cycle-digests";
 import type { HostStore, ReportOutcome } from "../../adapters/storage/hosts";
@@ -96,7 +96,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     return { ok: true, ...passive, ...abandoned };
   });
 
-  app.post("/rpc/v1/status", async (request, reply) => {
+  app.post("/rpc/v1/status", { config: { auth: "fleet" } }, async (request, reply) => {
     const parsed = parseHostReport(request.body);
     if (!parsed.success) {
       return reply.code(400).send({ error: "invalid report", ...parsed.error });
@@ -207,7 +207,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     };
   });
 
-  // Scrapers send the same bearer token (Prometheus: `authorization: { credentials: ... }`):
+  // Scrapers send an operator's (a viewer's) bearer token (Prometheus: `authorization: { credentials: ... }`):
   // host counts and instance activity are not for anyone on the network to read.
   app.get("/metrics", { config: { heavy: true } }, async (_request, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),

@@ -1,5 +1,6 @@
 // Server-rendered HTML for the status page and its login form. No script at all: the
 // filter and the sort are links, the refresh is a meta refresh that keeps them.
+import type { AuditEntry } from "../../adapters/storage/audit";
 import type { CycleSummary } from "../../domain/cycle";
 import { FLEET_STATES } from "../../domain/fleet-state";
 import type { HoldsView } from "../holds-view";
@@ -29,6 +30,8 @@ export interface StatusPageView {
   readonly refreshSeconds: number;
   /** Signed in with the cookie (so a sign-out button makes sense), not a bearer header. */
   readonly cookieSession: boolean;
+  /** The newest operator actions, newest first. */
+  readonly audit: readonly AuditEntry[];
 }
 
 /** Table columns, in display order; each header sorts by its column. */
@@ -219,6 +222,45 @@ function hostTable(view: StatusPageView): SafeHtml {
   </section>`;
 }
 
+/** Who did what and why: every value is escaped by `html`, as operators typed them. */
+function auditLog(entries: readonly AuditEntry[]): SafeHtml {
+  const rows = entries.map(
+    (e) =>
+      html`<tr>
+        <td>${iso(e.at)}</td>
+        <td>${e.who}</td>
+        <td>${e.action}</td>
+        <td>${e.target ?? ""}</td>
+        <td>${e.reason ?? ""}</td>
+        <td>${e.outcome}</td>
+      </tr>`,
+  );
+  return html`<section>
+    <h2>Audit log <span class="muted">newest ${entries.length}</span></h2>
+    <table id="audit">
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>Who</th>
+          <th>What</th>
+          <th>On</th>
+          <th>Why</th>
+          <th>Outcome</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          rows.length > 0
+            ? rows
+            : html`<tr>
+                <td colspan="6" class="muted">No operator action yet.</td>
+              </tr>`
+        }
+      </tbody>
+    </table>
+  </section>`;
+}
+
 export function renderStatusPage(view: StatusPageView): string {
   const signOut = view.cookieSession
     ? html`<form method="post" action="/logout"><button type="submit">Sign out</button></form>`
@@ -236,7 +278,7 @@ export function renderStatusPage(view: StatusPageView): string {
           <h2>Hosts by state, last ${view.chartHours} hours</h2>
           ${view.chart}
         </section>
-        ${hostTable(view)}
+        ${hostTable(view)} ${auditLog(view.audit)}
       </main>`,
     view.refreshSeconds,
   );
@@ -248,18 +290,15 @@ export function renderLoginPage(notice?: string): string {
     html`<main>
       <section class="login">
         <h2>hpc-fleet host-manager</h2>
-        <p class="muted">Sign in with the fleet token (<code>HOST_MANAGER_TOKEN</code>).</p>
+        <p class="muted">
+          Sign in with your operator name and token (<code>host-manager operators add</code>).
+        </p>
         ${notice ? html`<p class="notice" role="alert">${notice}</p>` : null}
         <form method="post" action="/login">
+          <label for="name">Name</label>
+          <input id="name" name="name" type="text" autocomplete="username" required autofocus />
           <label for="token">Token</label>
-          <input
-            id="token"
-            name="token"
-            type="password"
-            autocomplete="current-password"
-            required
-            autofocus
-          />
+          <input id="token" name="token" type="password" autocomplete="current-password" required />
           <button type="submit">Sign in</button>
         </form>
       </section>

@@ -1,10 +1,11 @@
-// The status page's routes: `/` for the bearer token or a session cookie, and the
-// sign-in form that issues the cookie. The JSON API and /metrics never accept the
+// The status page's routes: `/` for an operator's bearer token or session cookie, and
+// the sign-in form (an operator's name and token) that issues the cookie. The JSON API and /metrics never accept the
 // cookie, so a cross-site request can do nothing with it even where SameSite fails.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../../clock";
 import type { ServiceMetrics } from "../../metrics/prometheus";
-import type { TokenCheck } from "../auth";
+import type { AuditStore } from "../../adapters/storage/audit";
+import type { OperatorStore } from "../../adapters/storage/operators";
 import { CHART_HOURS, type FleetSnapshot } from "../fleet-snapshot";
 import type { HealthCheckFacts } from "../health-check-facts";
 import { peerAddress } from "../peer";
@@ -13,26 +14,29 @@ import { tooManyRequests } from "../server";
 import { renderChart } from "./chart";
 import { hostTable, pageQuerySchema, sortedRows, type HistorySource } from "./model";
 import { renderLoginPage, renderStatusPage } from "./render";
-import type { SessionStore } from "../../adapters/storage/sessions";
 import { isCrossSite } from "./same-origin";
 import {
   clearedSessionCookie,
   readCookie,
   SESSION_COOKIE,
-  SessionBook,
+  type SessionBook,
   sessionCookie,
 } from "./session";
 
+/** How many audit entries the page shows. */
+export const PAGE_AUDIT_ENTRIES = 20;
+
 export interface StatusPageDeps {
-  /** The fleet token, which the session cookies are keyed from. */
-  readonly token: string;
-  readonly tokenMatches: TokenCheck;
+  /** Issues and ends the session cookies (shared with the server's auth hook). */
+  readonly sessions: SessionBook;
+  /** Who may sign in. */
+  readonly operators: Pick<OperatorStore, "byToken">;
+  /** The newest entries are shown on the page. */
+  readonly audit: Pick<AuditStore, "newest">;
   /** Mark the session cookie `Secure`. */
   readonly cookieSecure: boolean;
   /** Session expiry and the sign-in round trip. */
   readonly clock: Clock;
-  /** The live sessions, kept on the server. */
-  readonly sessions: Pick<SessionStore, "add" | "isLive" | "revoke">;
   /** The fleet, hosts judged and cycles read at most once per snapshot. */
   readonly snapshot: Pick<FleetSnapshot, "current">;
   /** The history of the rows a page shows. */
@@ -40,6 +44,8 @@ export interface StatusPageDeps {
   readonly healthCheck: HealthCheckFacts;
   /** Wrong tokens per source address, shared with the API's bearer check. */
   readonly guesses: WindowLimiter;
+  /** Failed sign-ins per operator name, whatever the address. */
+  readonly signInsPerName: WindowLimiter;
   readonly metrics: Pick<ServiceMetrics, "observeRateLimited">;
 }
 
@@ -56,10 +62,8 @@ const PAGE_HEADERS = {
 };
 
 export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, deps) => {
-  const sessions = new SessionBook(deps.token, deps.sessions);
+  const { sessions } = deps;
   const sessionOf = (request: FastifyRequest) => readCookie(request.headers.cookie, SESSION_COOKIE);
-  const hasSession = (request: FastifyRequest) =>
-    sessions.verify(sessionOf(request), deps.clock.now());
   const send = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).headers(PAGE_HEADERS).send(body);
 
@@ -74,19 +78,17 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     return tooManyRequests(reply, deps.guesses, address);
   };
 
+  // The server's hook has found the operator (bearer or session), refused the fleet token
+  // and counted wrong tokens; a reader with neither is sent to sign in.
   app.get("/", { config: { auth: "page", heavy: true } }, async (request, reply) => {
-    const refused = refuseGuesser(request, reply);
-    if (refused) return refused;
-    const { authorization } = request.headers;
-    const bearer = deps.tokenMatches(authorization);
-    if (!bearer && authorization !== undefined) deps.guesses.take(peerAddress(request.socket));
-    const cookie = !bearer && hasSession(request);
-    if (!bearer && !cookie) {
+    const { operator } = request;
+    if (operator === null) {
       // Just signed in, yet no cookie came back: the browser refused it (Secure over plain HTTP).
       const signedIn = Number((request.query as Record<string, unknown>).signedIn);
       const justSignedIn = Math.abs(deps.clock.now() / 1000 - signedIn) < 60;
       return reply.redirect(justSignedIn ? "/login?cookie=refused" : "/login", 303);
     }
+    const cookie = request.headers.authorization === undefined;
     const query = pageQuerySchema.parse(request.query ?? {});
     const view = deps.snapshot.current();
     // A page is rendered once per snapshot for each query and kind of session, then
@@ -113,6 +115,7 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
         chartHours: CHART_HOURS,
         refreshSeconds: REFRESH_SECONDS,
         cookieSession: cookie,
+        audit: deps.audit.newest(PAGE_AUDIT_ENTRIES),
       });
     });
     return send(reply, body);
@@ -130,7 +133,7 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
       const query = request.query as Record<string, unknown>;
       const notice =
         query.error !== undefined
-          ? "That token is not the fleet token."
+          ? "That name and token do not match a live operator."
           : query.cookie !== undefined
             ? "Your browser refused the session cookie. It is marked Secure, which browsers keep only over HTTPS or on localhost: open this page over HTTPS, or set HOST_MANAGER_COOKIE_SECURE=false on a closed network."
             : undefined;
@@ -142,14 +145,22 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
       const refused = refuseGuesser(request, reply);
       if (refused) return refused;
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const token = typeof body.token === "string" ? body.token : "";
-      if (!deps.tokenMatches(`Bearer ${token}`)) {
+      const name = typeof body.name === "string" ? body.name.trim() : "";
+      const token = typeof body.token === "string" ? body.token.trim() : "";
+      // Per name too: guesses spread over many addresses still stop at the limit for one name.
+      if (deps.signInsPerName.blocked(name)) {
+        deps.metrics.observeRateLimited("sign-ins-per-name");
+        return tooManyRequests(reply, deps.signInsPerName, name);
+      }
+      const operator = token === "" ? undefined : deps.operators.byToken(token);
+      if (operator === undefined || operator.name !== name) {
         deps.guesses.take(peerAddress(request.socket));
+        deps.signInsPerName.take(name);
         return reply.redirect("/login?error=1", 303);
       }
       const now = deps.clock.now();
       return reply
-        .header("set-cookie", sessionCookie(sessions.issue(now), deps.cookieSecure))
+        .header("set-cookie", sessionCookie(sessions.issue(now, operator.name), deps.cookieSecure))
         .header("cache-control", "no-store")
         .redirect(`/?signedIn=${Math.floor(now / 1000)}`, 303);
     });

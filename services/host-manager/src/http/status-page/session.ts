@@ -56,15 +56,23 @@ export class SessionBook {
 
   constructor(
     token: string,
-    private readonly store: Pick<SessionStore, "add" | "isLive" | "revoke">,
+    private readonly store: Pick<SessionStore, "add" | "isLive" | "operatorOf" | "revoke">,
   ) {
     this.sessions = makeSessions(token);
   }
 
-  issue(nowMs: number): string {
+  /** A new session for the operator `operator`. */
+  issue(nowMs: number, operator: string): string {
     const value = this.sessions.issue(nowMs);
-    this.store.add(this.sessions.idOf(value) as string, nowMs + SESSION_TTL_SECONDS * 1000, nowMs);
+    const id = this.sessions.idOf(value) as string;
+    this.store.add(id, nowMs + SESSION_TTL_SECONDS * 1000, nowMs, operator);
     return value;
+  }
+
+  /** The operator whose live session this is (not revoked as an operator: the caller checks). */
+  operatorOf(value: string | undefined, nowMs: number): string | undefined {
+    if (!this.sessions.verify(value, nowMs)) return undefined;
+    return this.store.operatorOf(this.sessions.idOf(value) as string, nowMs);
   }
 
   /** Signed, unexpired by its cookie, and live on the server (not signed out, within its TTL). */

@@ -23,7 +23,7 @@ describe("a report with an optional field that does not fit", () => {
     expect(stored?.[field as "hostname" | "clientVersion"]).toBeNull();
     expect(stored?.lastReportAt).toBe(service.t.clock.now());
     const metrics = await (
-      await fetch(`${service.url}/metrics`, { headers: service.t.auth })
+      await fetch(`${service.url}/metrics`, { headers: service.t.viewer })
     ).text();
     expect(metrics).toContain(`host_manager_report_fields_dropped_total{field="${field}"} 1`);
   });

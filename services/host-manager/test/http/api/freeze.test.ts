@@ -5,7 +5,16 @@ import { SimulatedCloud } from "../../../src/adapters/cloud/simulated";
 import { listedPerCycle } from "../../../src/adapters/storage/cycle-digests";
 import { createService } from "../../../src/service";
 import type { HostStore } from "../../../src/adapters/storage/hosts";
-import { MINUTE, report, silentLogger, T0, testConfig, TOKEN } from "../../support/fixtures";
+import {
+  MINUTE,
+  OPERATOR,
+  report,
+  silentLogger,
+  T0,
+  testConfig,
+  TOKEN,
+  VIEWER,
+} from "../../support/fixtures";
 import { ManualClock } from "../../support/manual-clock";
 import { startTestService, type TestService } from "../../support/service";
 
@@ -15,7 +24,8 @@ afterEach(async () => {
   t = undefined;
 });
 
-const auth = { authorization: `Bearer ${TOKEN}` };
+// State-changing: an operator's token (the fleet token and a viewer's are refused, below).
+const auth = { authorization: `Bearer ${OPERATOR.token}` };
 const json = { ...auth, "content-type": "application/json" };
 
 /** All hosts but the first two report now: two silent hosts, under the storm guard. */
@@ -52,7 +62,7 @@ describe("the freeze API", () => {
         frozen: true,
         until,
         reason: "bench run 42",
-        by: "operator",
+        by: OPERATOR.name,
       }),
     });
     // Two hosts never report: past the start-up timeout they are judged, their reboots held.
@@ -74,6 +84,27 @@ describe("the freeze API", () => {
       frozen: false,
       heldActions: [],
     });
+    expect((await call(base, "GET", "/metrics")).body).toMatch(/^host_manager_frozen 0$/m);
+    // Both actions are in the audit log under the operator's name, with their reasons.
+    const audit = await call(base, "GET", "/api/v1/audit");
+    expect(audit.body.entries).toEqual([
+      expect.objectContaining({ who: OPERATOR.name, action: "unfreeze", reason: "bench done" }),
+      expect.objectContaining({ who: OPERATOR.name, action: "freeze", reason: "bench run 42" }),
+    ]);
+  });
+
+  it("refuses a freeze from the fleet token and from a viewer", async () => {
+    t = await startTestService();
+    const base = await t.listen();
+    const until = new Date(T0 + 60 * MINUTE).toISOString();
+    for (const token of [TOKEN, VIEWER.token]) {
+      const response = await fetch(`${base}/api/v1/freeze`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ until, reason: "not mine to freeze" }),
+      });
+      expect(response.status).toBe(403);
+    }
     expect((await call(base, "GET", "/metrics")).body).toMatch(/^host_manager_frozen 0$/m);
   });
 

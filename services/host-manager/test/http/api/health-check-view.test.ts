@@ -49,7 +49,7 @@ describe("GET /api/v1/health-check with storm cycles recorded", () => {
   afterAll(() => t.close());
 
   const get = async (limit: number) => {
-    const res = await fetch(`${url}/api/v1/health-check?limit=${limit}`, { headers: t.auth });
+    const res = await fetch(`${url}/api/v1/health-check?limit=${limit}`, { headers: t.viewer });
     const text = await res.text();
     return { status: res.status, bytes: Buffer.byteLength(text), body: JSON.parse(text) };
   };

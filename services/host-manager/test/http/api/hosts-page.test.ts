@@ -33,7 +33,7 @@ describe("GET /api/v1/hosts, paged", () => {
   afterAll(() => t.close());
 
   const get = async (query: string) => {
-    const res = await fetch(`${url}/api/v1/hosts${query}`, { headers: t.auth });
+    const res = await fetch(`${url}/api/v1/hosts${query}`, { headers: t.viewer });
     return { status: res.status, body: (await res.json()) as Page & { field?: string } };
   };
 

@@ -66,7 +66,7 @@ describe("API", () => {
     const hosts = await t.service.app.inject({
       method: "GET",
       url: "/api/v1/hosts",
-      headers: t.auth,
+      headers: t.viewer,
     });
     const h = hosts.json().hosts.find((x: { instanceId: string }) => x.instanceId === "i-sim-0001");
     expect(h).toMatchObject({

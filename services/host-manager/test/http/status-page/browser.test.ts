@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { simInstanceId } from "../../../src/adapters/cloud/simulated";
 import type { CycleSummary } from "../../../src/domain/cycle";
-import { TOKEN } from "../../support/fixtures";
+import { TOKEN, VIEWER } from "../../support/fixtures";
 import { seedMixedFleet } from "../../support/fleet";
 import { startTestService, type TestService } from "../../support/service";
 
@@ -91,11 +91,13 @@ describe("status page in Chromium", () => {
     await page.goto(url);
     expect(new URL(page.url()).pathname).toBe("/login");
 
-    await page.fill("#token", TOKEN + "x");
-    await Promise.all([page.waitForURL(/\/login\?error=1$/), page.click("button[type=submit]")]);
-    expect(await page.textContent("[role=alert]")).toContain("not the fleet token");
-
+    await page.fill("#name", VIEWER.name);
     await page.fill("#token", TOKEN);
+    await Promise.all([page.waitForURL(/\/login\?error=1$/), page.click("button[type=submit]")]);
+    expect(await page.textContent("[role=alert]")).toContain("do not match a live operator");
+
+    await page.fill("#name", VIEWER.name);
+    await page.fill("#token", VIEWER.token);
     await Promise.all([page.waitForURL(/\/\?signedIn=\d+$/), page.click("button[type=submit]")]);
     const cookies = await (context as BrowserContext).cookies();
     expect(cookies.find((c) => c.name === "hm_session")).toMatchObject({

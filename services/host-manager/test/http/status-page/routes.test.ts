@@ -3,7 +3,7 @@
 // are escaped (html.test.ts: the escaping itself). The real-browser run: browser.test.ts.
 import { simInstanceId } from "../../../src/adapters/cloud/simulated";
 import { makeSessions, SESSION_COOKIE } from "../../../src/http/status-page/session";
-import { TOKEN } from "../../support/fixtures";
+import { VIEWER } from "../../support/fixtures";
 import { reportHosts, seedMixedFleet } from "../../support/fleet";
 import { startTestService, type TestService } from "../../support/service";
 
@@ -22,14 +22,14 @@ describe("status page", () => {
   });
   afterEach(() => t.close());
 
-  const get = (url: string, headers: Record<string, string> = t.auth) =>
+  const get = (url: string, headers: Record<string, string> = t.viewer) =>
     t.service.app.inject({ method: "GET", url, headers });
   const login = (token: string) =>
     t.service.app.inject({
       method: "POST",
       url: "/login",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams({ token }).toString(),
+      payload: new URLSearchParams({ name: VIEWER.name, token }).toString(),
     });
   const cookieFrom = (setCookie: unknown) => String(setCookie).split(";")[0] as string;
 
@@ -55,19 +55,19 @@ describe("status page", () => {
   });
 
   it("signs in with the token into a Secure, HttpOnly, SameSite=Strict cookie that holds no token", async () => {
-    const bad = await login(TOKEN + "x");
+    const bad = await login(VIEWER.token + "x");
     expect(bad.statusCode).toBe(303);
     expect(bad.headers.location).toBe("/login?error=1");
     expect(bad.headers["set-cookie"]).toBeUndefined();
-    const ok = await login(TOKEN);
+    const ok = await login(VIEWER.token);
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toMatch(/^\/\?signedIn=\d+$/);
     const setCookie = String(ok.headers["set-cookie"]);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect(setCookie).toMatch(/; Secure/);
-    expect(setCookie).not.toContain(TOKEN);
-    expect(setCookie).not.toContain(encodeURIComponent(TOKEN));
+    expect(setCookie).not.toContain(VIEWER.token);
+    expect(setCookie).not.toContain(encodeURIComponent(VIEWER.token));
     const cookie = cookieFrom(ok.headers["set-cookie"]);
     const page = await get("/", { cookie });
     expect(page.statusCode).toBe(200);
@@ -78,7 +78,7 @@ describe("status page", () => {
   });
 
   it("refuses tampered, forged and expired sessions", async () => {
-    const cookie = cookieFrom((await login(TOKEN)).headers["set-cookie"]);
+    const cookie = cookieFrom((await login(VIEWER.token)).headers["set-cookie"]);
     const value = cookie.slice(SESSION_COOKIE.length + 1);
     const [expiry, nonce, mac] = value.split(".") as [string, string, string];
     const tampered = `${SESSION_COOKIE}=${Number(expiry) + 3600}.${nonce}.${mac}`;
@@ -90,7 +90,7 @@ describe("status page", () => {
   });
 
   it("explains a refused cookie instead of looping back to the form", async () => {
-    const ok = await login(TOKEN);
+    const ok = await login(VIEWER.token);
     const res = await get(String(ok.headers.location), {});
     expect(res.headers.location).toBe("/login?cookie=refused");
     const form = await get("/login?cookie=refused", {});
@@ -100,7 +100,7 @@ describe("status page", () => {
   it("leaves Secure off only when told to", async () => {
     await t.close();
     t = await startTestService({ env: { HOST_MANAGER_COOKIE_SECURE: "false" } });
-    const setCookie = String((await login(TOKEN)).headers["set-cookie"]);
+    const setCookie = String((await login(VIEWER.token)).headers["set-cookie"]);
     expect(setCookie).toMatch(/HttpOnly; SameSite=Strict; Max-Age=\d+$/);
   });
 

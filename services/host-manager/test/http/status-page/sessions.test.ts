@@ -3,7 +3,7 @@
 // cookie says, and sign-in and sign-out refuse posts from another site.
 import { createHmac, randomBytes } from "node:crypto";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "../../../src/http/status-page/session";
-import { TOKEN } from "../../support/fixtures";
+import { TOKEN, VIEWER } from "../../support/fixtures";
 import { rawRequest } from "../../support/http";
 import { eachListening } from "../../support/service";
 
@@ -16,7 +16,7 @@ describe("status-page sessions", () => {
     rawRequest(`${service.url}/login`, {
       method: "POST",
       headers: { ...FORM, ...headers },
-      body: new URLSearchParams({ token: TOKEN }).toString(),
+      body: new URLSearchParams({ name: VIEWER.name, token: VIEWER.token }).toString(),
     });
   const cookieOf = (res: { headers: Record<string, unknown> }) =>
     String(res.headers["set-cookie"] ?? "").split(";")[0] as string;

@@ -22,7 +22,7 @@ describe("status page and host gauge under polling", () => {
   afterEach(() => t.close());
 
   const get = async (path: string) => {
-    const res = await fetch(`${url}${path}`, { headers: t.auth });
+    const res = await fetch(`${url}${path}`, { headers: t.viewer });
     return { status: res.status, body: await res.text() };
   };
 

@@ -2,21 +2,12 @@
 // each a 6-field cron for its start, a duration and a time zone. The stack config and
 // the host-manager's environment parse them with this one schema; the service treats a
 // time inside a window as frozen.
-import { Cron } from "croner";
 import { z } from "zod";
+import { Cron } from "croner";
+import { isSixFieldCron } from "./cron";
 
 /** The longest window, as for a freeze set by hand: a week. */
 export const MAX_FREEZE_WINDOW_MINUTES = 7 * 24 * 60;
-
-function isSixFieldCron(pattern: string): boolean {
-  if (pattern.trim().split(/\s+/).length !== 6) return false;
-  try {
-    new Cron(pattern.trim(), { paused: true }).stop();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isTimeZone(zone: string): boolean {
   try {

@@ -1,8 +1,8 @@
 // The host-manager's environment: every variable's name, format and default, written
 // once. The Pulumi program renders the container's environment with
 // hostManagerEnvironment(); the service reads its own with parseHostManagerEnv().
-import { Cron } from "croner";
 import { z } from "zod";
+import { isSixFieldCron } from "./cron";
 import { freezeWindowsSchema, type FreezeWindow } from "./freeze-windows";
 import { GENERATION_PATTERN } from "./generation";
 
@@ -130,16 +130,6 @@ export function parseMetricIds(raw: string): StatuspageMetricIds | undefined {
       return typeof id === "string" && /^[A-Za-z0-9]+$/.test(id);
     });
   return valid ? (value as StatuspageMetricIds) : undefined;
-}
-
-function isSixFieldCron(pattern: string): boolean {
-  if (pattern.trim().split(/\s+/).length !== 6) return false;
-  try {
-    new Cron(pattern.trim(), { paused: true }).stop();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const intVar = (fallback: number, min: number, max: number) =>

@@ -2,6 +2,7 @@
 export * from "./freeze-windows";
 export * from "./generation";
 export * from "./host-config";
+export * from "./host-identity";
 export * from "./host-manager-env";
 export * from "./host-report";
 export * from "./version";

@@ -1,0 +1,97 @@
+// The page's model without HTTP: the marks read off the API's host view (absent ones are
+// no marks), the filters, the chart's span and thinning, and the grid's escaping.
+import { CHART_POINTS, chartSpan, downsample } from "../../../src/http/status-page/chart";
+import { renderGrid } from "../../../src/http/status-page/grid";
+import { escapeHtml } from "../../../src/http/status-page/html";
+import {
+  hostMarks,
+  hostRow,
+  pageQuerySchema,
+  rowMatches,
+  type HostRow,
+} from "../../../src/http/status-page/model";
+import type { CycleCounts } from "../../../src/domain/cycle";
+import { contextAt, host, MINUTE, T0 } from "../../support/fixtures";
+
+const counts = (finishedAt: number, unhealthy = 0): CycleCounts => ({
+  finishedAt,
+  total: 10,
+  healthy: 10 - unhealthy,
+  unhealthy,
+  remediating: 0,
+  failed: 0,
+  outdated: 0,
+});
+
+describe("status page model", () => {
+  it("reads spot, saturation and zone off the host view, and nothing when they are absent", () => {
+    expect(hostMarks({})).toEqual({ spot: null, saturated: false, zone: null });
+    expect(hostMarks({ spot: "reclaiming", saturated: true, zone: "cn-x-a" })).toEqual({
+      spot: "reclaiming",
+      saturated: true,
+      zone: "cn-x-a",
+    });
+    expect(
+      hostMarks({ spot: { state: "reclaimed", at: "…" }, saturated: { flagged: true } }),
+    ).toMatchObject({
+      spot: "reclaimed",
+      saturated: true,
+    });
+    expect(hostMarks({ spot: "on-demand", saturated: "yes", zoneId: "" })).toEqual({
+      spot: null,
+      saturated: false,
+      zone: null,
+    });
+    // A host record with the marks (as the spot and saturation work adds them) carries them.
+    const marked = { ...host(), spot: "reclaiming", saturated: true } as ReturnType<typeof host>;
+    expect(hostRow(marked, contextAt(T0))).toMatchObject({ spot: "reclaiming", saturated: true });
+    expect(hostRow(host(), contextAt(T0))).toMatchObject({ spot: null, saturated: false });
+  });
+
+  it("filters on marks, zone, generation and text", () => {
+    const row = {
+      ...hostRow(host({ generation: "g1", hostname: "HPC-0042" }), contextAt(T0)),
+      saturated: true,
+    } as HostRow;
+    const query = (q: Record<string, string>) => pageQuerySchema.parse(q);
+    expect(rowMatches(row, query({ state: "saturated" }))).toBe(true);
+    expect(rowMatches(row, query({ state: "reclaiming" }))).toBe(false);
+    expect(rowMatches(row, query({ gen: "g1", q: "hpc-00" }))).toBe(true);
+    expect(rowMatches(row, query({ gen: "-" }))).toBe(false);
+    expect(rowMatches(row, query({ zone: "-" }))).toBe(true);
+    expect(rowMatches(row, query({ zone: "cn-x-a" }))).toBe(false);
+    expect(rowMatches(row, query({ q: "nothing" }))).toBe(false);
+  });
+
+  it("draws the chart from where its data starts, at least ten minutes, thinned to its width", () => {
+    const now = T0;
+    expect(chartSpan([counts(now - 3 * MINUTE)], now, 1)).toEqual({
+      from: now - 10 * MINUTE,
+      to: now,
+    });
+    expect(chartSpan([counts(now - 30 * MINUTE)], now, 1).from).toBe(now - 30 * MINUTE);
+    expect(chartSpan([counts(now - 300 * MINUTE)], now, 1).from).toBe(now - 60 * MINUTE);
+    expect(chartSpan([], now, 6).from).toBe(now - 10 * MINUTE);
+    // A week of minute cycles, one of them bad: thinned, the bad one kept.
+    const week = Array.from({ length: 7 * 1440 }, (_, i) =>
+      counts(now - (7 * 1440 - i) * MINUTE, i === 5000 ? 7 : 0),
+    );
+    const drawn = downsample(week, now - 7 * 1440 * MINUTE, now);
+    expect(drawn.length).toBeLessThanOrEqual(CHART_POINTS);
+    expect(drawn.length).toBeGreaterThan(CHART_POINTS - 5);
+    expect(drawn.some((c) => c.unhealthy === 7)).toBe(true);
+  });
+
+  it("escapes what a host sent in a tile's title", () => {
+    const row = hostRow(host({ hostname: `"><script>x</script>` }), contextAt(T0));
+    const grid = renderGrid(
+      [row],
+      "zone",
+      escapeHtml,
+      () => "/",
+      () => "/",
+    ).value;
+    expect(grid).not.toContain("<script>");
+    expect(grid).toContain("&quot;&gt;&lt;script&gt;");
+  });
+});

@@ -12,7 +12,7 @@ export function tileState(row: Pick<HostRow, "state" | "spot">): string {
 }
 
 /** What a grid tile links to: the host's own page, with its history. */
-export const hostPath = (instanceId: string) => `/hosts/${encodeURIComponent(instanceId)}`;
+export const hostPath = (instanceId: string) => `/host?id=${encodeURIComponent(instanceId)}`;
 
 /** Every state a tile can show, in the legend's order. */
 export const TILE_STATES = [...FLEET_STATES, "reclaiming", "reclaimed"] as const;

@@ -127,13 +127,37 @@ export function renderHostPage(view: HostPageView): string {
   );
 }
 
+const lookupForm = html`<form method="get" action="/host" class="filters">
+  <label>instance id <input type="search" name="id" required maxlength="128" /></label>
+  <button type="submit">Show</button>
+</form>`;
+
 export function renderNoSuchHost(instanceId: string): string {
   return layout(
     "No such host: hpc-fleet host-manager",
     html`<main>
       <section>
         <h2>No host <code>${instanceId}</code></h2>
-        <p>The registry has never seen it. <a href="/?state=replaced">Replaced hosts</a></p>
+        <p>
+          The registry has never seen it. <a href="/?state=replaced">Replaced hosts</a>,
+          <a href="/">the status page</a>
+        </p>
+        ${lookupForm}
+      </section>
+    </main>`,
+  );
+}
+
+/** `/host` without an id: a form that asks for one. */
+export function renderHostLookup(): string {
+  return layout(
+    "A host: hpc-fleet host-manager",
+    html`<main>
+      <section>
+        <h2>Which host?</h2>
+        <p class="muted">Active or replaced: the registry keeps both, with their history.</p>
+        ${lookupForm}
+        <p><a href="/">Back to the status page</a></p>
       </section>
     </main>`,
   );

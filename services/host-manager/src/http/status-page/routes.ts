@@ -13,7 +13,7 @@ import { peerAddress } from "../peer";
 import type { WindowLimiter } from "../rate-limit";
 import { tooManyRequests } from "../server";
 import { registerHoldRoutes, type HoldRoutesDeps } from "./hold-routes";
-import { renderHostPage, renderNoSuchHost, HOST_PAGE_EVENTS } from "./host-page";
+import { HOST_PAGE_EVENTS, renderHostLookup, renderHostPage, renderNoSuchHost } from "./host-page";
 import { hostRow, pageQuerySchema, queryKey, type HistorySource } from "./model";
 import { buildStatusPage, type PageSources } from "./page";
 import { renderLoginPage } from "./render";
@@ -104,28 +104,27 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     return send(reply, body);
   });
 
-  app.get<{ Params: { instanceId: string } }>(
-    "/hosts/:instanceId",
-    { config: { auth: "page", heavy: true } },
-    async (request, reply) => {
-      if (request.operator === null) return reply.redirect("/login", 303);
-      const { instanceId } = request.params;
-      const host = deps.hostRecords.get(instanceId);
-      if (host === undefined) return send(reply, renderNoSuchHost(instanceId), 404);
-      const { context } = deps.snapshot.current();
-      return send(
-        reply,
-        renderHostPage({
-          now: context.now,
-          row: hostRow(host, context),
-          firstSeenAt: host.firstSeenAt,
-          lifecycleState: host.lifecycleState,
-          handoffs: deps.archived.handoffs(instanceId),
-          history: deps.hostRecords.events(instanceId, HOST_PAGE_EVENTS),
-        }),
-      );
-    },
-  );
+  // One host by its id (`/host?id=`), active or replaced; without an id, a form to ask.
+  app.get("/host", { config: { auth: "page", heavy: true } }, async (request, reply) => {
+    if (request.operator === null) return reply.redirect("/login", 303);
+    const id = (request.query as Record<string, unknown>).id;
+    const instanceId = typeof id === "string" ? id.trim().slice(0, 128) : "";
+    if (instanceId === "") return send(reply, renderHostLookup());
+    const host = deps.hostRecords.get(instanceId);
+    if (host === undefined) return send(reply, renderNoSuchHost(instanceId), 404);
+    const { context } = deps.snapshot.current();
+    return send(
+      reply,
+      renderHostPage({
+        now: context.now,
+        row: hostRow(host, context),
+        firstSeenAt: host.firstSeenAt,
+        lifecycleState: host.lifecycleState,
+        handoffs: deps.archived.handoffs(instanceId),
+        history: deps.hostRecords.events(instanceId, HOST_PAGE_EVENTS),
+      }),
+    );
+  });
 
   // Its own plugin scope, so only these routes parse form bodies: host reports stay JSON-only.
   await app.register(async (forms) => {

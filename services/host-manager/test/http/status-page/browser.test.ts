@@ -205,11 +205,11 @@ describe("status page in Chromium at 1,000 hosts", () => {
     expect(await page.locator("#hosts tbody tr").count()).toBe(100);
     expect(await page.locator("svg.chart polygon").count()).toBeGreaterThan(0);
     // A focused tile (keyboard, or a tap that focuses) shows what it is without a script.
-    const tile = page.locator(`#grid a.t[href="/hosts/${simInstanceId(50)}"]`);
+    const tile = page.locator(`#grid a.t[href="/host?id=${simInstanceId(50)}"]`);
     await tile.focus();
     const tip = String(
       await page.evaluate(
-        `getComputedStyle(document.querySelector('#grid a.t[href="/hosts/${simInstanceId(50)}"]'), "::after").content`,
+        `getComputedStyle(document.querySelector('#grid a.t[href="/host?id=${simInstanceId(50)}"]'), "::after").content`,
       ),
     );
     expect(tip).toContain(simInstanceId(50));
@@ -245,9 +245,11 @@ describe("status page in Chromium at 1,000 hosts", () => {
     expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
     expect(await page.locator("#grid a.t").count()).toBe(BIG_FLEET);
     await page.screenshot({ path: join(OUTPUT_DIR, "status-page-1000-phone.png"), fullPage: true });
+    // What a phone shows first, at its own size.
+    await page.screenshot({ path: join(OUTPUT_DIR, "status-page-1000-phone-top.png") });
 
     // A host's own page fits the phone too.
-    await Promise.all([page.waitForURL(/\/hosts\//), tile.click()]);
+    await Promise.all([page.waitForURL(/\/host\?id=/), tile.click()]);
     expect(await page.textContent("#host h2")).toContain(simInstanceId(50));
     const hostOverflow = Number(
       await page.evaluate(

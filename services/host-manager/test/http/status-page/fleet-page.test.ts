@@ -74,7 +74,7 @@ describe("status page for a large fleet", () => {
     // Each tile links to its host's page, and carries what it is in its title.
     expect(page).toMatch(
       new RegExp(
-        `<a class="t s-running" href="/hosts/${simInstanceId(5)}" title="${simInstanceId(5)} · hpc-0005 · running`,
+        `<a class="t s-running" href="/host\\?id=${simInstanceId(5)}" title="${simInstanceId(5)} · hpc-0005 · running`,
       ),
     );
   });
@@ -138,13 +138,24 @@ describe("status page for a large fleet", () => {
     // Not in the grid: it shows the hosts in the group.
     expect(tilesOf(page)).toHaveLength(8);
 
-    const host = await get(`/hosts/${simInstanceId(2)}`);
+    const host = await get(`/host?id=${simInstanceId(2)}`);
     expect(host.statusCode).toBe(200);
     expect(host.headers["content-security-policy"]).toContain("default-src 'none'");
     expect(host.body).toContain('data-host-state="replaced"');
     expect(host.body).toMatch(/<tr class="" data-event="replace">[\s\S]*heartbeat-timeout/);
-    expect((await get(`/hosts/i-nope`)).statusCode).toBe(404);
-    expect((await get(`/hosts/${simInstanceId(2)}`, {})).statusCode).toBe(303);
+    expect((await get(`/host?id=i-nope`)).statusCode).toBe(404);
+    expect((await get(`/host`)).body).toContain('<form method="get" action="/host"');
+
+    // The slot's chain: host 2 handed its slot on to host 10, each page links the other.
+    t.service.store.slots.handOff(simInstanceId(2), "ladder", false, t.clock.now());
+    t.service.store.slots.assign([simInstanceId(10)]);
+    expect((await get(`/host?id=${simInstanceId(2)}`)).body).toMatch(
+      new RegExp(`data-successor="${simInstanceId(10)}">[\\s\\S]*replaced \\(ladder\\) by`),
+    );
+    expect((await get(`/host?id=${simInstanceId(10)}`)).body).toContain(
+      `data-predecessor="${simInstanceId(2)}"`,
+    );
+    expect((await get(`/host?id=${simInstanceId(2)}`, {})).statusCode).toBe(303);
   });
 
   it("shows the rollout as a bar, and the last cycle's failed slots and replacement budget", async () => {

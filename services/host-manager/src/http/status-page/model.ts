@@ -14,7 +14,6 @@ import {
 } from "../../domain/fleet-state";
 import type { HealthContext } from "../../domain/health-context";
 import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../../domain/host";
-import { hostView } from "../api/views";
 
 /** What a page of the table reads of the registry: the history of the rows shown. */
 export type HistorySource = Pick<HostStore, "recentEvents">;
@@ -155,27 +154,37 @@ const COMPARE: Record<SortKey, (a: HostRow, b: HostRow) => number> = {
 const SPOT_MARKS: ReadonlySet<string> = new Set(["reclaiming", "reclaimed"]);
 
 /**
- * The marks the API's host view may carry (spot reclaims, saturation, the zone), read
- * so that a view without them is a host without them: `spot` a mark or an object with
- * one in `state`; `saturated` true or an object with `saturated`/`flagged` true.
+ * The marks a host may carry beyond what every record has, read so that a record or
+ * view without them is a host without them: `spot` a mark (or an object with one in
+ * `state`), else a `spotTerminationAt` time (the spot notice, as the spot work records
+ * it: reclaiming while in the group, reclaimed once gone); `saturated` true (or an
+ * object with `saturated`/`flagged` true); `zone` or `zoneId` a name.
  */
-export function hostMarks(view: Record<string, unknown>): {
+export function hostMarks(fields: Record<string, unknown>): {
   spot: SpotMark;
   saturated: boolean;
   zone: string | null;
 } {
-  const { spot, saturated } = view;
+  const { spot, saturated, spotTerminationAt } = fields;
   const spotState =
     typeof spot === "object" && spot !== null ? (spot as Record<string, unknown>).state : spot;
+  const noticed =
+    typeof spotTerminationAt === "number"
+      ? fields.archivedAt === null || fields.archivedAt === undefined
+        ? "reclaiming"
+        : "reclaimed"
+      : null;
   const saturation =
     typeof saturated === "object" && saturated !== null
       ? (saturated as Record<string, unknown>).saturated === true ||
         (saturated as Record<string, unknown>).flagged === true
       : saturated === true;
-  const zone = view.zone ?? view.zoneId;
+  const zone = fields.zone ?? fields.zoneId;
   return {
     spot:
-      typeof spotState === "string" && SPOT_MARKS.has(spotState) ? (spotState as SpotMark) : null,
+      typeof spotState === "string" && SPOT_MARKS.has(spotState)
+        ? (spotState as SpotMark)
+        : noticed,
     saturated: saturation,
     zone: typeof zone === "string" && zone !== "" ? zone : null,
   };
@@ -185,11 +194,9 @@ export function hostMarks(view: Record<string, unknown>): {
 export function hostRow(host: HostRecord, context: HealthContext): HostRow {
   const assessment = assessHost(host, context);
   const state = fleetState(host, context);
-  // The API's view of the host, so the page shows the marks the API does, as it does.
-  const marks = hostMarks({
-    ...(host as unknown as Record<string, unknown>),
-    ...(hostView(host, [], context) as Record<string, unknown>),
-  });
+  // Off the record itself: the API's host view costs ten times this per host, and the
+  // snapshot builds a row for every host every few seconds.
+  const marks = hostMarks(host as unknown as Record<string, unknown>);
   return {
     instanceId: host.instanceId,
     privateIp: host.privateIp ?? host.cloudPrivateIp,

@@ -1,5 +1,4 @@
-// The page's model without HTTP: the marks read off the API's host view (absent ones are
-// no marks), the filters, the chart's span and thinning, and the grid's escaping.
+// The page's model without HTTP: the marks read off the host (absent ones are no marks), the filters, the chart's span and thinning, and the grid's escaping.
 import { CHART_POINTS, chartSpan, downsample } from "../../../src/http/status-page/chart";
 import { renderGrid } from "../../../src/http/status-page/grid";
 import { escapeHtml } from "../../../src/http/status-page/html";
@@ -24,7 +23,7 @@ const counts = (finishedAt: number, unhealthy = 0): CycleCounts => ({
 });
 
 describe("status page model", () => {
-  it("reads spot, saturation and zone off the host view, and nothing when they are absent", () => {
+  it("reads spot, saturation and zone off the host, and nothing when they are absent", () => {
     expect(hostMarks({})).toEqual({ spot: null, saturated: false, zone: null });
     expect(hostMarks({ spot: "reclaiming", saturated: true, zone: "cn-x-a" })).toEqual({
       spot: "reclaiming",
@@ -46,6 +45,11 @@ describe("status page model", () => {
     const marked = { ...host(), spot: "reclaiming", saturated: true } as ReturnType<typeof host>;
     expect(hostRow(marked, contextAt(T0))).toMatchObject({ spot: "reclaiming", saturated: true });
     expect(hostRow(host(), contextAt(T0))).toMatchObject({ spot: null, saturated: false });
+    // The spot notice as the spot work records it: a time, reclaiming until archived.
+    const noticed = { ...host(), spotTerminationAt: T0 } as ReturnType<typeof host>;
+    expect(hostRow(noticed, contextAt(T0)).spot).toBe("reclaiming");
+    expect(hostRow({ ...noticed, archivedAt: T0 }, contextAt(T0)).spot).toBe("reclaimed");
+    expect(hostMarks({ spotTerminationAt: null }).spot).toBeNull();
   });
 
   it("filters on marks, zone, generation and text", () => {

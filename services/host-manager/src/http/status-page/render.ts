@@ -1,5 +1,6 @@
 // Server-rendered HTML for the status page and its login form. No script at all: the
-// filter and the sort are links, the refresh is a meta refresh that keeps them.
+// sort, the pages, the grouping and the chart's window are links, the filters a GET
+// form, the refresh a meta refresh that keeps them; the grid comes from ./grid.ts.
 import type { AuditEntry } from "../../adapters/storage/audit";
 import type { CycleSummary } from "../../domain/cycle";
 import { FLEET_STATES } from "../../domain/fleet-state";

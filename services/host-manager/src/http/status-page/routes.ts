@@ -1,6 +1,8 @@
-// The status page's routes: `/` for an operator's bearer token or session cookie, and
-// the sign-in form (an operator's name and token) that issues the cookie. The JSON API and /metrics never accept the
-// cookie, so a cross-site request can do nothing with it even where SameSite fails.
+// The status page's routes: `/` and one host's page `/host?id=` for an operator's bearer
+// token or session cookie, the freeze and rollout forms' posts (./hold-routes.ts), and
+// the sign-in form (an operator's name and token) that issues the cookie. The JSON API
+// and /metrics never accept the cookie, so a cross-site request can do nothing with it
+// even where SameSite fails.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../../clock";
 import type { ServiceMetrics } from "../../metrics/prometheus";

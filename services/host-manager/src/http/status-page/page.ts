@@ -41,6 +41,12 @@ export interface PageSources {
   readonly cycles: Pick<CycleStore, "countsSince">;
   readonly audit: Pick<AuditStore, "newest">;
   readonly healthCheck: HealthCheckFacts;
+  /**
+   * The active hosts flagged as saturated, where the flag comes from a store of its own
+   * (the load history) rather than the host record; read once per snapshot. Absent, a
+   * row is saturated only if its record says so (see hostMarks).
+   */
+  readonly saturatedHosts?: () => ReadonlySet<string>;
 }
 
 export interface PageSession {
@@ -55,6 +61,17 @@ function distinct(rows: readonly HostRow[], of: (row: HostRow) => string | null)
   const values = new Set<string>();
   for (const row of rows) values.add(of(row) ?? "-");
   return [...values].sort().slice(0, FACETS_MAX);
+}
+
+/** The rows with the saturation flags of `saturated` added (the same rows when none is). */
+export function withSaturation(
+  rows: readonly HostRow[],
+  saturated: ReadonlySet<string> | undefined,
+): readonly HostRow[] {
+  if (saturated === undefined || saturated.size === 0) return rows;
+  return rows.map((row) =>
+    !row.saturated && saturated.has(row.instanceId) ? { ...row, saturated: true } : row,
+  );
 }
 
 function marks(rows: readonly HostRow[]) {
@@ -76,7 +93,8 @@ export function buildStatusPage(
   session: PageSession,
 ): string {
   const { now } = view.context;
-  const { rows, counts } = view.fleet;
+  const { counts } = view.fleet;
+  const rows = view.memo("rows", () => withSaturation(view.fleet.rows, sources.saturatedHosts?.()));
   const table =
     query.state === "replaced"
       ? archivedTable(counts, sources.archived, query, view.context, sources.hosts)
@@ -84,7 +102,7 @@ export function buildStatusPage(
           counts,
           view.memo(
             `sorted ${JSON.stringify([query.state, query.zone, query.gen, query.q, query.sort, query.dir])}`,
-            () => sortedRows(view.fleet, query),
+            () => sortedRows({ rows }, query),
           ),
           query.page,
           sources.hosts,

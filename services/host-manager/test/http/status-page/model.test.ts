@@ -1,4 +1,6 @@
 // The page's model without HTTP: the marks read off the host (absent ones are no marks), the filters, the chart's span and thinning, and the grid's escaping.
+import { simInstanceId } from "../../../src/adapters/cloud/simulated";
+import { ArchivedHosts } from "../../../src/adapters/storage/archived-hosts";
 import { CHART_POINTS, chartSpan, downsample } from "../../../src/http/status-page/chart";
 import { renderGrid } from "../../../src/http/status-page/grid";
 import { escapeHtml } from "../../../src/http/status-page/html";
@@ -10,7 +12,9 @@ import {
   type HostRow,
 } from "../../../src/http/status-page/model";
 import type { CycleCounts } from "../../../src/domain/cycle";
+import { buildStatusPage } from "../../../src/http/status-page/page";
 import { contextAt, host, MINUTE, T0 } from "../../support/fixtures";
+import { startTestService, type TestService } from "../../support/service";
 
 const counts = (finishedAt: number, unhealthy = 0): CycleCounts => ({
   finishedAt,
@@ -97,5 +101,41 @@ describe("status page model", () => {
     ).value;
     expect(grid).not.toContain("<script>");
     expect(grid).toContain("&quot;&gt;&lt;script&gt;");
+  });
+});
+
+describe("status page built from a snapshot", () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = await startTestService();
+  });
+  afterEach(() => t.close());
+
+  const build = (saturated?: ReadonlySet<string>) =>
+    buildStatusPage(
+      {
+        hosts: t.service.store,
+        archived: new ArchivedHosts(t.service.db),
+        cycles: t.service.cycles,
+        audit: t.service.audit,
+        healthCheck: { schedule: "0 */5 * * * *", dryRun: false, nextRunAt: () => null },
+        ...(saturated ? { saturatedHosts: () => saturated } : {}),
+      },
+      t.service.snapshot.current(),
+      pageQuerySchema.parse({ state: "saturated" }),
+      { cookieSession: false, canAct: false, holds: undefined },
+    );
+
+  it("takes the saturation flags from their own source when one is given", () => {
+    const flagged = new Set([simInstanceId(3), simInstanceId(7)]);
+    const page = build(flagged);
+    expect([...page.matchAll(/<tr data-instance="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      simInstanceId(3),
+      simInstanceId(7),
+    ]);
+    expect(page).toMatch(/data-state="saturated"[^>]*><b data-count>2<\/b>/);
+    expect(page.match(/<a class="t [^"]* sat"/g)).toHaveLength(2);
+    // Without a source, none is (the records carry no flag).
+    expect(build()).toMatch(/data-state="saturated"[^>]*><b data-count>0<\/b>/);
   });
 });

@@ -47,6 +47,7 @@ export const HOST_MANAGER_ENV = {
   simHeartbeatSeconds: "HOST_MANAGER_SIM_HEARTBEAT_SECONDS",
   simFailureShare: "HOST_MANAGER_SIM_FAILURE_SHARE",
   simRebootHealsShare: "HOST_MANAGER_SIM_REBOOT_HEALS_SHARE",
+  simFailuresPerHour: "HOST_MANAGER_SIM_FAILURES_PER_HOUR",
   simRebootSeconds: "HOST_MANAGER_SIM_REBOOT_SECONDS",
   simReplaceSeconds: "HOST_MANAGER_SIM_REPLACE_SECONDS",
   simSeed: "HOST_MANAGER_SIM_SEED",
@@ -95,6 +96,7 @@ export const HOST_MANAGER_DEFAULTS = {
   simHeartbeatSeconds: 60,
   simFailureShare: 20,
   simRebootHealsShare: 50,
+  simFailuresPerHour: 0,
   simRebootSeconds: 30,
   simReplaceSeconds: 60,
   schedule: "0 */5 * * * *",
@@ -201,6 +203,7 @@ export const hostManagerEnvSchema = z.object({
   // Whole percents: of the hosts that fail, and of those failing that a reboot heals.
   [E.simFailureShare]: intVar(D.simFailureShare, 0, 100),
   [E.simRebootHealsShare]: intVar(D.simRebootHealsShare, 0, 100),
+  [E.simFailuresPerHour]: intVar(D.simFailuresPerHour, 0, 3600),
   [E.simRebootSeconds]: intVar(D.simRebootSeconds, 0, 3600),
   [E.simReplaceSeconds]: intVar(D.simReplaceSeconds, 0, 3600),
   // Unset: a new seed each start (printed, so a run can be replayed).

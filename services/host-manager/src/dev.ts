@@ -20,6 +20,7 @@ const DEV_DEFAULTS: Record<string, string> = {
   HOST_MANAGER_SIM_HOSTS: "40",
   HOST_MANAGER_SIM_HEARTBEAT_SECONDS: "10",
   HOST_MANAGER_SIM_FAILURE_SHARE: "20",
+  HOST_MANAGER_SIM_FAILURES_PER_HOUR: "12",
   HOST_MANAGER_SIM_REBOOT_SECONDS: "20",
   HOST_MANAGER_SIM_REPLACE_SECONDS: "30",
   HOST_MANAGER_SCHEDULE: "*/15 * * * * *",
@@ -100,7 +101,8 @@ function fleetLines(
   const failing = Math.round(config.simHosts * simulation.failureShare);
   return [
     `simulated fleet: ${config.simHosts} hosts reporting every ${simulation.heartbeatMs / 1000} s, ` +
-      `${failing} of them failing (seed ${simulation.seed}); health check "${config.schedule}", ` +
+      `${failing} of them failing, ${simulation.failuresPerHour ?? 0} more an hour (seed ${simulation.seed}); ` +
+      `health check "${config.schedule}", ` +
       `timeouts: startup ${config.startupTimeoutMinutes} min, heartbeat ${config.heartbeatTimeoutMinutes} min`,
     fromOwnAddress
       ? "hosts report from their own addresses (127.1.x.y), as the report-origin check requires"

@@ -24,8 +24,13 @@ export interface SimulationSettings {
   readonly rebootHealsShare: number;
   /** Hosts that fail while running do so within this long of boot; defaults to 10 heartbeats. */
   readonly onsetWindowMs?: number;
+  /** Hosts running well that start to fail later, fleet-wide, per hour: a fleet that lives on. */
+  readonly failuresPerHour?: number;
   readonly seed: number;
 }
+
+/** The ways a host that ran well fails later (the others fail from boot). */
+const LATER_FAILURES: readonly FailureMode[] = ["goes-silent", "client-exited", "client-failed"];
 
 export class FleetSimulator implements MachineObserver {
   /** The hosts on the group's machines now, by instance id. */
@@ -36,6 +41,7 @@ export class FleetSimulator implements MachineObserver {
   /** The machines there when the simulation began, before their plans are dealt. */
   private firstMachines: CloudInstance[] | undefined = [];
   private ordinal = 0;
+  private lastTickAt: number;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
 
@@ -55,6 +61,7 @@ export class FleetSimulator implements MachineObserver {
       onsetWindowMs: settings.onsetWindowMs ?? 10 * settings.heartbeatMs,
     });
     const now = clock.now();
+    this.lastTickAt = now;
     first.forEach((machine, i) => {
       this.addHost(machine, plans[i], now + Math.floor(this.random() * settings.heartbeatMs));
     });
@@ -87,6 +94,8 @@ export class FleetSimulator implements MachineObserver {
   async tick(): Promise<void> {
     this.cloud.settle();
     const now = this.clock.now();
+    this.failSome(now - this.lastTickAt);
+    this.lastTickAt = now;
     const reports: HostReport[] = [];
     for (const host of this.hosts.values()) {
       const report = host.due(now, this.settings.heartbeatMs);
@@ -108,6 +117,20 @@ export class FleetSimulator implements MachineObserver {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.inFlight;
+  }
+
+  /** Over `elapsedMs`, as many new failures as failuresPerHour makes likely (at most one a tick). */
+  private failSome(elapsedMs: number): void {
+    const rate = this.settings.failuresPerHour ?? 0;
+    if (rate <= 0 || elapsedMs <= 0 || this.random() >= (rate * elapsedMs) / 3_600_000) return;
+    const healthy = [...this.hosts.values()].filter((h) => h.plan.failure === null);
+    if (healthy.length === 0) return;
+    const host = healthy[Math.floor(this.random() * healthy.length)];
+    host.failFrom(this.clock.now(), {
+      failure: LATER_FAILURES[Math.floor(this.random() * LATER_FAILURES.length)],
+      failAfterMs: 0,
+      healsOnReboot: this.random() < this.settings.rebootHealsShare,
+    });
   }
 
   private addHost(instance: CloudInstance, plan: HostPlan, firstReportAt: number): void {

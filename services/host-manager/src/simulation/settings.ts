@@ -20,6 +20,7 @@ export function loadSimulationConfig(env: NodeJS.ProcessEnv): SimulationConfig {
     heartbeatMs: vars[ENV.simHeartbeatSeconds] * 1000,
     failureShare: vars[ENV.simFailureShare] / 100,
     rebootHealsShare: vars[ENV.simRebootHealsShare] / 100,
+    failuresPerHour: vars[ENV.simFailuresPerHour],
     rebootMs: vars[ENV.simRebootSeconds] * 1000,
     replaceDelayMs: vars[ENV.simReplaceSeconds] * 1000,
     seed: vars[ENV.simSeed] ?? randomInt(1_000_000_000),

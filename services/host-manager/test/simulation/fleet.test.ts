@@ -7,7 +7,13 @@ import { SimulatedCloud } from "../../src/adapters/cloud/simulated";
 import { assessHost } from "../../src/domain/assessment";
 import { healthSettings } from "../../src/adapters/env/config";
 import { FleetSimulator, type SimulationSettings } from "../../src/simulation/fleet-simulator";
-import { EXPECTED_REASON, FAILURE_MODES, type FailureMode } from "../../src/simulation/host-plan";
+import {
+  EXPECTED_REASON,
+  FAILURE_MODES,
+  planFleet,
+  type FailureMode,
+} from "../../src/simulation/host-plan";
+import { seededRandom } from "../../src/simulation/random";
 import { httpReportSender } from "../../src/simulation/http-sender";
 import { testConfig, TOKEN } from "../support/fixtures";
 import { startTestService, type TestService } from "../support/service";
@@ -135,5 +141,26 @@ describe("the simulated fleet", () => {
     const now = judged();
     expect(now).toHaveLength(30);
     expect(now.filter((h) => !h.healthy || h.status !== 2)).toEqual([]);
+  });
+
+  it("lives on: hosts that ran well fail later at the set rate, and are remediated", async () => {
+    await start(20, { failuresPerHour: 30 });
+    await run(40 * 60 * SECOND);
+    const reboots = t.service.store.allEvents().filter((e) => e.action === "reboot");
+    // About 20 expected over 40 minutes at 30 an hour (at most one a tick); seeded.
+    expect(reboots.length).toBeGreaterThanOrEqual(5);
+    const later = ["heartbeat-timeout", "client-not-restarting", "client-failed"];
+    expect(reboots.filter((e) => !later.includes(e.reason ?? ""))).toEqual([]);
+    expect([...sim.answers.keys()]).toEqual([200]);
+  });
+});
+
+describe("the simulated fleet's plans", () => {
+  it("are the same for the same seed, and another seed deals them otherwise", () => {
+    const settings = { failureShare: 0.3, rebootHealsShare: 0.5, onsetWindowMs: 100_000 };
+    const draw = (seed: number) => planFleet(40, seededRandom(seed), settings);
+    expect(draw(3)).toEqual(draw(3));
+    expect(draw(3)).not.toEqual(draw(4));
+    expect(draw(3).filter((p) => p.failure !== null)).toHaveLength(12);
   });
 });

@@ -144,10 +144,10 @@ describe("the simulated fleet", () => {
   });
 
   it("lives on: hosts that ran well fail later at the set rate, and are remediated", async () => {
-    await start(20, { failuresPerHour: 30 });
-    await run(40 * 60 * SECOND);
+    await start(15, { failuresPerHour: 40 });
+    await run(25 * 60 * SECOND);
     const reboots = t.service.store.allEvents().filter((e) => e.action === "reboot");
-    // About 20 expected over 40 minutes at 30 an hour (at most one a tick); seeded.
+    // About 16 expected over 25 minutes at 40 an hour (at most one a tick); seeded.
     expect(reboots.length).toBeGreaterThanOrEqual(5);
     const later = ["heartbeat-timeout", "client-not-restarting", "client-failed"];
     expect(reboots.filter((e) => !later.includes(e.reason ?? ""))).toEqual([]);

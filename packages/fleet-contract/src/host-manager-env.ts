@@ -43,6 +43,14 @@ export const HOST_MANAGER_ENV = {
   cloud: "HOST_MANAGER_CLOUD",
   simHosts: "HOST_MANAGER_SIM_HOSTS",
   simGeneration: "HOST_MANAGER_SIM_GENERATION",
+  // The simulated hosts that report by themselves (npm run host-manager): wip-sim.
+  simHeartbeatSeconds: "HOST_MANAGER_SIM_HEARTBEAT_SECONDS",
+  simFailureShare: "HOST_MANAGER_SIM_FAILURE_SHARE",
+  simRebootHealsShare: "HOST_MANAGER_SIM_REBOOT_HEALS_SHARE",
+  simFailuresPerHour: "HOST_MANAGER_SIM_FAILURES_PER_HOUR",
+  simRebootSeconds: "HOST_MANAGER_SIM_REBOOT_SECONDS",
+  simReplaceSeconds: "HOST_MANAGER_SIM_REPLACE_SECONDS",
+  simSeed: "HOST_MANAGER_SIM_SEED",
   region: "HOST_MANAGER_REGION",
   scalingGroupId: "HOST_MANAGER_SCALING_GROUP_ID",
   ecsEndpoint: "HOST_MANAGER_ECS_ENDPOINT",
@@ -90,6 +98,13 @@ export const HOST_MANAGER_DEFAULTS = {
   dataOnNetworkFs: false,
   cloud: "simulated" as CloudKind,
   simHosts: 10,
+  // Simulated hosts: a heartbeat of 0 means they do not report by themselves.
+  simHeartbeatSeconds: 60,
+  simFailureShare: 20,
+  simRebootHealsShare: 50,
+  simFailuresPerHour: 0,
+  simRebootSeconds: 30,
+  simReplaceSeconds: 60,
   schedule: "0 */5 * * * *",
   startupTimeoutMinutes: 20,
   heartbeatTimeoutMinutes: 10,
@@ -205,6 +220,19 @@ export const hostManagerEnvSchema = z.object({
   [E.cloud]: z.enum(["alicloud", "simulated"]).default(D.cloud),
   [E.simHosts]: intVar(D.simHosts, 0, 100_000),
   [E.simGeneration]: generationVar(),
+  [E.simHeartbeatSeconds]: intVar(D.simHeartbeatSeconds, 0, 3600),
+  // Whole percents: of the hosts that fail, and of those failing that a reboot heals.
+  [E.simFailureShare]: intVar(D.simFailureShare, 0, 100),
+  [E.simRebootHealsShare]: intVar(D.simRebootHealsShare, 0, 100),
+  [E.simFailuresPerHour]: intVar(D.simFailuresPerHour, 0, 3600),
+  [E.simRebootSeconds]: intVar(D.simRebootSeconds, 0, 3600),
+  [E.simReplaceSeconds]: intVar(D.simReplaceSeconds, 0, 3600),
+  // Unset: a new seed each start (printed, so a run can be replayed).
+  [E.simSeed]: z
+    .string()
+    .regex(/^\d{1,9}$/, "must be a whole number below 1000000000")
+    .transform(Number)
+    .optional(),
   [E.region]: z.string().min(1).optional(),
   [E.scalingGroupId]: z.string().min(1).optional(),
   // Unset: the region's VPC endpoints (the service's default, see its README).

@@ -22,6 +22,8 @@ const BUILT_MAIN = join(BUILD, "src", "main.js");
 const BUILT_BARE = join(BUILD, "bench", "bare-server.js");
 const BUILT_CYCLE = join(BUILD, "bench", "cycle.js");
 const BUILT_STATUS_PAGE = join(BUILD, "bench", "status-page.js");
+/** Detection of a silent host on a 1,000-host simulated fleet (detection.ts). */
+const BUILT_DETECTION = join(BUILD, "bench", "detection.js");
 const NODE_FLAGS = ["--conditions=production"];
 const TOKEN = "bench-token-".padEnd(40, "x");
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -190,21 +192,23 @@ async function runJsonBench<T>(script: string): Promise<T> {
   return JSON.parse(output.trim().split("\n").pop() as string) as T;
 }
 
-async function runCycleBench() {
-  const child = spawn(process.execPath, [...NODE_FLAGS, BUILT_CYCLE], {
-    cwd: PACKAGE,
-    env: process.env,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  if (code !== 0) throw new Error(`cycle bench exited with ${code}`);
-  return JSON.parse(output.trim().split("\n").pop() as string) as {
-    hosts: number;
-    medianCpuMs: number;
-    rssMb: number;
-  };
+interface CycleFigures {
+  hosts: number;
+  medianCpuMs: number;
+  rssMb: number;
+}
+
+/** The detection bench's figures (detection.ts). */
+interface DetectionFigures {
+  hosts: number;
+  heartbeatS: number;
+  heartbeatTimeoutS: number;
+  scheduleIntervalS: number;
+  boundMs: number;
+  silenced: number;
+  results: { instanceId: string; sinceLastReportMs: number }[];
+  worstMs: number;
+  othersRemediated: number;
 }
 
 /** One measurement: start the server, warm it up, load it (and poll it), stop it. */
@@ -328,15 +332,17 @@ async function main(): Promise<void> {
   let plain: Awaited<ReturnType<typeof rounds>>;
   let polled: Awaited<ReturnType<typeof rounds>>;
   let fleetRate: Awaited<ReturnType<typeof rounds>>;
-  let cycle: Awaited<ReturnType<typeof runCycleBench>>;
+  let cycle: CycleFigures;
   let statusPage: StatusPageFigures;
+  let detection: DetectionFigures;
   const loadBefore = loadavg();
   try {
     plain = await rounds("reports", PLAIN);
     polled = await rounds("polled", POLLED);
     fleetRate = await rounds("fleet rate", FLEET_RATE);
-    cycle = await runCycleBench();
+    cycle = await runJsonBench<CycleFigures>(BUILT_CYCLE);
     statusPage = await runJsonBench<StatusPageFigures>(BUILT_STATUS_PAGE);
+    detection = await runJsonBench<DetectionFigures>(BUILT_DETECTION);
   } finally {
     rmSync(BUILD, { recursive: true, force: true });
   }
@@ -377,6 +383,7 @@ async function main(): Promise<void> {
       `load average   ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after (1, 5, 15 min; ${cpus().length} cores)`,
       `cycle          ${cycle.hosts} hosts: ${cycle.medianCpuMs.toFixed(0)} ms CPU (median of 5; goal < 250: ${verdict(cycle.medianCpuMs < 250)}), RSS ${cycle.rssMb.toFixed(0)} MB (goal < 200: ${verdict(cycle.rssMb < 200)})`,
       describeStatusPageBench(statusPage),
+      `detection      ${detection.hosts} simulated hosts, timeouts scaled down (heartbeat ${detection.heartbeatS} s, heartbeat timeout ${detection.heartbeatTimeoutS} s, a cycle every ${detection.scheduleIntervalS} s): ${detection.silenced} silent hosts rebooted ${detection.results.map((r) => `${(r.sinceLastReportMs / 1000).toFixed(1)} s`).join(", ")} after their last report; worst ${(detection.worstMs / 1000).toFixed(1)} s, bound (heartbeat timeout + one interval) ${(detection.boundMs / 1000).toFixed(0)} s: ${verdict(detection.results.length === detection.silenced && detection.worstMs <= detection.boundMs)}; other hosts remediated: ${detection.othersRemediated}`,
       "",
     ].join("\n"),
   );

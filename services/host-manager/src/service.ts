@@ -138,14 +138,18 @@ export function createService(options: ServiceOptions): Service {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.dataDir, { networkFs: config.dataOnNetworkFs });
   const store = new HostStore(db);
-  // Written under a clock since set back, they would stop every timeout until it caught up.
-  const clamped = store.clampFutureTimestamps(clock.now());
-  if (clamped > 0) logger.warn({ hosts: clamped }, "host timestamps later than now set to now");
   const sessions = new SessionStore(db);
-  sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
   const operators = new OperatorStore(db);
   const audit = new AuditStore(db);
-  if (config.seedOperator) seedOperator(operators, audit, config.seedOperator, clock, logger);
+  // The start-up writes, made by the active manager only (at its start, or when it takes
+  // over): a passive one writes nothing to the shared database (see http/lease-gate.ts).
+  const takeCharge = () => {
+    // Written under a clock since set back, they would stop every timeout until it caught up.
+    const clamped = store.clampFutureTimestamps(clock.now());
+    if (clamped > 0) logger.warn({ hosts: clamped }, "host timestamps later than now set to now");
+    sessions.capExpiry(clock.now() + SESSION_TTL_SECONDS * 1000);
+    if (config.seedOperator) seedOperator(operators, audit, config.seedOperator, clock, logger);
+  };
   const sessionBook = new SessionBook(config.token, sessions);
   const cycles = new CycleStore(db);
   const holds = new HoldStore(db);
@@ -227,6 +231,11 @@ export function createService(options: ServiceOptions): Service {
     ttlMs: config.leaseTtlSeconds * 1000,
     onChange: (role) => {
       if (role !== "active" || !started) return;
+      try {
+        takeCharge();
+      } catch (error) {
+        logger.error({ err: String(error) }, "start-up writes after takeover failed");
+      }
       // A takeover: nothing was received while passive, and the group may have changed.
       healthCheck.observeFrom(clock.now());
       inventory.refresh().catch((error: unknown) => {
@@ -236,6 +245,7 @@ export function createService(options: ServiceOptions): Service {
   });
   // The lease is taken (or found held) now: a manager is active or passive from its start.
   lease.start();
+  if (lease.isActive()) takeCharge();
   started = true;
   const schedule = new HealthCheckSchedule(config.schedule, healthCheck, logger, () =>
     lease.isActive(),
@@ -271,6 +281,7 @@ export function createService(options: ServiceOptions): Service {
   });
   addLeaseGate(app, {
     isActive: () => lease.isActive(),
+    activeHolder: () => lease.facts().holder,
     retryAfterSeconds: Math.ceil(lease.ttlMs / 1000),
   });
   // Siblings: each sees only what it is given, and both run behind the server's auth hook.

@@ -174,6 +174,7 @@ export function createService(options: ServiceOptions): Service {
     hostsByState: () => snapshot.counts(),
     frozen: () => isFrozen(freezeNow(), clock.now()),
     clockOffsetMs: options.clock ? undefined : () => clockOffsetMs(clock),
+    ...(config.fleetGeneration !== undefined ? { fleetGeneration: config.fleetGeneration } : {}),
     defaultMetrics: options.defaultMetrics,
   });
   const statuspage = config.statuspage
@@ -183,17 +184,19 @@ export function createService(options: ServiceOptions): Service {
         // Real time even under a simulated clock: Statuspage's rate limit is in real seconds.
         clock: steadyClock,
         logger,
-        onAttempt: (outcome, pending) => metrics.observeStatuspage(outcome, pending),
+        onAttempt: (outcome, pending) => metrics.observeStatuspage("metrics", outcome, pending),
       })
     : undefined;
   const onCycleDone = (summary: CycleSummary) => {
     // The cycle changed what the views show: the next read rebuilds the snapshot. The
     // cycle's own figures are read now, from a narrow scan, once per cycle.
     snapshot.invalidate();
-    const running = countFleet(store, healthContext()).running;
-    metrics.observeCycle({ summary, running });
+    metrics.observeCycle({ summary });
     // Fire and forget: the pusher bounds its own time and keeps what it could not send.
-    statuspage?.push(statuspageFigures(summary, running), summary.finishedAt);
+    if (statuspage) {
+      const running = countFleet(store, healthContext()).running;
+      statuspage.push(statuspageFigures(summary, running), summary.finishedAt);
+    }
   };
   const healthCheck = new HealthCheck({
     store,

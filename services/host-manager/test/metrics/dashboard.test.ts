@@ -12,6 +12,7 @@ const DASHBOARD = join(__dirname, "..", "..", "dashboards", "host-manager.json")
 interface Panel {
   title?: string;
   type?: string;
+  datasource?: { type?: string; uid?: string };
   targets?: { expr?: string }[];
   panels?: Panel[];
 }
@@ -101,6 +102,10 @@ describe("the Grafana dashboard", () => {
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
     const source = dashboard.templating.list.find((v) => v.type === "datasource");
     expect(source?.query).toBe("prometheus");
+    // Every query goes to the chosen data source, not to one named at export time.
+    for (const panel of allPanels(dashboard.panels).filter((p) => p.type !== "row")) {
+      expect([panel.title, panel.datasource?.uid]).toEqual([panel.title, `\${${source?.name}}`]);
+    }
   });
 
   it("queries only metrics the service serves", async () => {

@@ -3,7 +3,8 @@
 // prom-client's global one), so services started side by side in tests never collide.
 // Names follow https://prometheus.io/docs/practices/naming/: base units, `_total` on
 // counters only, no total beside its parts in one metric; counters with known label
-// values start at 0 for each, so rate() and increase() see the first event.
+// values start at 0 for each, so rate() and increase() see the first event
+// (https://prometheus.io/docs/practices/instrumentation/#avoid-missing-metrics).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { OPTIONAL_REPORT_FIELDS } from "@hpc-fleet/fleet-contract";
 import type { CycleAction, CycleSummary } from "../domain/cycle";

@@ -273,6 +273,8 @@ const statuspage = z.strictObject({
     remediating: text(/^[a-z0-9]+$/, "a Statuspage metric id"),
     remediations: text(/^[a-z0-9]+$/, "a Statuspage metric id"),
   }),
+  // The component whose status (and incidents: storm guard, freeze) follow the fleet.
+  componentId: text(/^[a-z0-9]+$/, "a Statuspage component id").optional(),
 });
 
 const hostManager = z.strictObject({
@@ -346,7 +348,7 @@ const hostManager = z.strictObject({
     .optional()
     .meta(
       doc(
-        "Push the health check's figures to Statuspage: `{pageId, metricIds: {hostsTotal, running, unhealthy, remediating, remediations}}`.",
+        "Push the health check's figures to Statuspage: `{pageId, metricIds: {hostsTotal, running, unhealthy, remediating, remediations}, componentId?}`; with `componentId`, that component's status and incidents (storm guard open, fleet frozen) follow the fleet.",
       ),
     ),
 });

@@ -91,8 +91,15 @@ export interface HostManagerArgs {
   readonly dryRun: boolean;
   /** Share of hosts a rollout keeps in service. Required. */
   readonly minHealthyPercentage: number;
-  /** A Statuspage page to push the fleet's metrics to; needs statuspageApiKey. Defaults to none. */
-  readonly statuspage?: { readonly pageId: string; readonly metricIds: StatuspageMetricIds };
+  /**
+   * A Statuspage page to push the fleet's metrics to, and optionally the component whose
+   * status and incidents follow the fleet; needs statuspageApiKey. Defaults to none.
+   */
+  readonly statuspage?: {
+    readonly pageId: string;
+    readonly metricIds: StatuspageMetricIds;
+    readonly componentId?: string;
+  };
   /** The Statuspage API key (a secret); needs statuspage. Defaults to none. */
   readonly statuspageApiKey?: pulumi.Input<string>;
   /**

@@ -69,6 +69,9 @@ export function containerEnvironment(
             pageId: args.statuspage.pageId,
             metricIds: args.statuspage.metricIds,
             apiKey: args.statuspageApiKey,
+            ...(args.statuspage.componentId === undefined
+              ? {}
+              : { componentId: args.statuspage.componentId }),
           },
         }
       : {}),

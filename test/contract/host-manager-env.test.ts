@@ -22,6 +22,7 @@ const STATUSPAGE = {
         remediating: "m4",
         remediations: "m5",
       },
+      componentId: "cmp1",
     },
   },
 };
@@ -76,6 +77,7 @@ describe.each(SHIPPED_STACKS)("%s", (stack) => {
       pageId: "abc123",
       apiKey: "sp-key-0123456789",
       metricIds: STATUSPAGE.hostManager.statuspage.metricIds,
+      componentId: "cmp1",
     });
   });
 });

@@ -70,6 +70,8 @@ export const HOST_MANAGER_ENV = {
   statuspageApiKey: "HOST_MANAGER_STATUSPAGE_API_KEY",
   statuspageMetricIds: "HOST_MANAGER_STATUSPAGE_METRIC_IDS",
   statuspageUrl: "HOST_MANAGER_STATUSPAGE_URL",
+  /** Optional: the component whose status (and incidents) follow the fleet. */
+  statuspageComponentId: "HOST_MANAGER_STATUSPAGE_COMPONENT_ID",
   logLevel: "HOST_MANAGER_LOG_LEVEL",
   leaseTtlSeconds: "HOST_MANAGER_LEASE_TTL_SECONDS",
   cycleDeadlineSeconds: "HOST_MANAGER_CYCLE_DEADLINE_SECONDS",
@@ -272,6 +274,10 @@ export const hostManagerEnvSchema = z.object({
     })
     .transform((s) => parseMetricIds(s) as StatuspageMetricIds)
     .optional(),
+  [E.statuspageComponentId]: z
+    .string()
+    .regex(/^[A-Za-z0-9]+$/, "must be a Statuspage component id")
+    .optional(),
   [E.statuspageUrl]: z
     .string()
     .default(D.statuspageUrl)
@@ -382,6 +388,11 @@ export function parseHostManagerEnv(
       problems.push(`${name}: is required when ${statuspageSet.join(" and ")} is set`);
     }
   }
+  if (values[E.statuspageComponentId] !== undefined && statuspageSet.length === 0) {
+    problems.push(
+      `${E.statuspageComponentId}: needs ${STATUSPAGE_VARS.join(", ")} (it is shown on that page)`,
+    );
+  }
   return problems.length > 0 ? { success: false, problems } : { success: true, env: values };
 }
 
@@ -421,6 +432,8 @@ export interface HostManagerDeployment<S> {
     readonly pageId: string;
     readonly metricIds: StatuspageMetricIds;
     readonly apiKey: S;
+    /** The component that shows the fleet's status; none: metrics only. */
+    readonly componentId?: string;
   };
   /** The service's TLS certificate and key (the key a secret); HTTP without. */
   readonly tls?: { readonly certPem: S; readonly keyPem: S };
@@ -478,6 +491,9 @@ export function hostManagerEnvironment<S>(
       { key: E.statuspagePageId, value: d.statuspage.pageId },
       { key: E.statuspageMetricIds, value: JSON.stringify(d.statuspage.metricIds) },
       { key: E.statuspageApiKey, value: d.statuspage.apiKey },
+      ...(d.statuspage.componentId === undefined
+        ? []
+        : [{ key: E.statuspageComponentId, value: d.statuspage.componentId }]),
     );
   }
   env.push(...identityEnvironment(d));

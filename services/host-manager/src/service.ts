@@ -44,7 +44,11 @@ import { statusPageRoutes } from "./http/status-page/routes";
 import { SessionBook, SESSION_TTL_SECONDS } from "./http/status-page/session";
 import { createLogger } from "./logger";
 import { ServiceMetrics } from "./metrics/prometheus";
+import { fleetCondition } from "./statuspage-push/fleet-condition";
+import { IncidentStore } from "./statuspage-push/incident-store";
+import { RequestPacer } from "./statuspage-push/pacer";
 import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
+import { StatuspageStatusPusher } from "./statuspage-push/status-pusher";
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -125,6 +129,8 @@ export interface Service {
   readonly snapshot: FleetSnapshot;
   /** Set when Statuspage is configured. */
   readonly statuspage: StatuspagePusher | undefined;
+  /** Set when a Statuspage component is configured: its status and incidents. */
+  readonly statuspageStatus: StatuspageStatusPusher | undefined;
   /** Listens on config.port (0 picks a free one) and returns the base URL. */
   listen(host?: string): Promise<string>;
   stop(): Promise<void>;
@@ -179,26 +185,47 @@ export function createService(options: ServiceOptions): Service {
     hostsByState: () => snapshot.counts(),
     frozen: () => isFrozen(freezeNow(), clock.now()),
     clockOffsetMs: options.clock ? undefined : () => clockOffsetMs(clock),
+    ...(config.fleetGeneration !== undefined ? { fleetGeneration: config.fleetGeneration } : {}),
     defaultMetrics: options.defaultMetrics,
   });
+  // One pace for every request of the key: Statuspage's rate limit is in real seconds,
+  // so real time even under a simulated clock.
+  const statuspagePacer = config.statuspage
+    ? new RequestPacer(options.statuspage?.minIntervalMs, steadyClock)
+    : undefined;
   const statuspage = config.statuspage
     ? new StatuspagePusher({
         ...options.statuspage,
         config: config.statuspage,
-        // Real time even under a simulated clock: Statuspage's rate limit is in real seconds.
-        clock: steadyClock,
+        pacer: statuspagePacer,
         logger,
-        onAttempt: (outcome, pending) => metrics.observeStatuspage(outcome, pending),
+        onAttempt: (outcome, pending) => metrics.observeStatuspage("metrics", outcome, pending),
       })
     : undefined;
+  const statuspageComponentId = config.statuspage?.componentId;
+  const statuspageStatus =
+    config.statuspage && statuspagePacer && statuspageComponentId !== undefined
+      ? new StatuspageStatusPusher({
+          config: { ...config.statuspage, componentId: statuspageComponentId },
+          incidents: new IncidentStore(db),
+          pacer: statuspagePacer,
+          logger,
+          now: () => clock.now(),
+          timeoutMs: options.statuspage?.timeoutMs,
+          onAttempt: (request, outcome) => metrics.observeStatuspage(request, outcome),
+        })
+      : undefined;
   const onCycleDone = (summary: CycleSummary) => {
     // The cycle changed what the views show: the next read rebuilds the snapshot. The
     // cycle's own figures are read now, from a narrow scan, once per cycle.
     snapshot.invalidate();
-    const running = countFleet(store, healthContext()).running;
-    metrics.observeCycle({ summary, running });
-    // Fire and forget: the pusher bounds its own time and keeps what it could not send.
-    statuspage?.push(statuspageFigures(summary, running), summary.finishedAt);
+    metrics.observeCycle({ summary });
+    // Fire and forget: the pushers bound their own time and keep what they could not send.
+    if (statuspage) {
+      const running = countFleet(store, healthContext()).running;
+      statuspage.push(statuspageFigures(summary, running), summary.finishedAt);
+    }
+    statuspageStatus?.show(fleetCondition(summary));
   };
   const healthCheck = new HealthCheck({
     store,
@@ -335,6 +362,7 @@ export function createService(options: ServiceOptions): Service {
     metrics,
     snapshot,
     statuspage,
+    statuspageStatus,
     async listen(host = "0.0.0.0") {
       // Know the fleet before the first report arrives; a cloud error here is not fatal.
       // A passive manager leaves the registry to the active one (and refreshes on takeover).
@@ -379,6 +407,8 @@ export function createService(options: ServiceOptions): Service {
       ]);
       clearTimeout(timer);
       statuspage?.close();
+      statuspageStatus?.close();
+      await statuspageStatus?.settled();
       await app.close();
       await snapshot.settled();
       await writer.close();

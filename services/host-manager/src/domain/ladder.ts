@@ -2,6 +2,7 @@
 // step for each unhealthy host (reboot, then replace after a cooldown, then give up at
 // the retry limit), and the plan for the whole fleet, held back by the storm guard.
 import { assessHost, isJudged, type Assessment } from "./assessment";
+import { judgedHealth } from "./health";
 import type { HealthContext, HealthSettings } from "./health-context";
 import { HostStatus, type CycleHost } from "./host";
 import { isRollingOut } from "./rollout";
@@ -104,12 +105,9 @@ export function planRemediation(
     if (underRemediation && host.remediationState === "failed") failed++;
     else if (underRemediation) remediating++;
     // Hosts being remediated count as unhealthy even while they look fine, or the cap leaks.
-    if (!assessment.healthy || underRemediation) {
-      unhealthyHosts.push({
-        instanceId: host.instanceId,
-        reason: assessment.healthy ? `remediating:${host.remediationState}` : assessment.reason,
-      });
-    }
+    const health = judgedHealth(assessment, underRemediation ? host.remediationState : "none");
+    if (!health.healthy)
+      unhealthyHosts.push({ instanceId: host.instanceId, reason: health.reason });
     if (step.kind === "reboot" || step.kind === "replace" || step.kind === "mark-failed") {
       actions.push({ host, step });
     } else if (step.kind === "recovered" || step.kind === "reset-attempts") {

@@ -5,6 +5,7 @@
 // the remediation ladder's, never the rollout's (a replace there brings the new
 // generation anyway).
 import { assessHost, isJudged } from "./assessment";
+import { judgedHealth } from "./health";
 import type { HealthContext, HealthSettings } from "./health-context";
 import { HostStatus, type CycleHost, type HostRecord } from "./host";
 import { contextFor, type PlanInputs } from "./watch";
@@ -72,8 +73,7 @@ export function isHealthyForRollout(host: CycleHost, context: HealthContext): bo
     host.archivedAt === null &&
     isJudged(host) &&
     host.status === HostStatus.running &&
-    host.remediationState === "none" &&
-    assessHost(host, context).healthy
+    judgedHealth(assessHost(host, context), host.remediationState).healthy
   );
 }
 

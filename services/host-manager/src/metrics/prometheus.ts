@@ -1,37 +1,76 @@
 // Prometheus metrics for teams that scrape instead of reading Statuspage: the fleet's
 // figures, the health check's, and the HTTP server's. One registry per service (not
 // prom-client's global one), so services started side by side in tests never collide.
+// Names follow https://prometheus.io/docs/practices/naming/: base units, `_total` on
+// counters only, no total beside its parts in one metric; counters with known label
+// values start at 0 for each, so rate() and increase() see the first event
+// (https://prometheus.io/docs/practices/instrumentation/#avoid-missing-metrics).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { CycleSummary } from "../domain/cycle";
-import { FLEET_STATES, type FleetCounts } from "../domain/fleet-state";
+import { OPTIONAL_REPORT_FIELDS } from "@hpc-fleet/fleet-contract";
+import type { CycleAction, CycleSummary } from "../domain/cycle";
+import { registerBuildInfo } from "./build-info";
+import { registerFleetGauges, type FleetGaugeSources } from "./fleet-gauges";
 
-export interface MetricsOptions {
-  /** Live hosts by state, read at scrape time so the gauge is never a cycle old. */
-  readonly hostsByState: () => FleetCounts;
-  /** How far the system's wall clock is from the service's steady clock (ms), at scrape time. */
-  readonly clockOffsetMs?: () => number;
-  /** Whether the fleet is frozen now (read at scrape time); absent, the gauge is not served. */
-  readonly frozen?: () => boolean;
-  /** Process and Node.js runtime metrics. Defaults to true. */
+export interface MetricsOptions extends FleetGaugeSources {
+  /** Process and Node.js runtime metrics, unprefixed as stock dashboards expect. Defaults to true. */
   readonly defaultMetrics?: boolean;
+  /** The build's version label; defaults to package.json's. */
+  readonly version?: string;
 }
 
-/** What the cycle gauges show: the last cycle, and the hosts running their client now. */
+/**
+ * Metrics read at scrape time, each set in a file of its own: to serve another, add
+ * its register function here (and its sources to MetricsOptions).
+ */
+export type MetricsCollector = (registry: Registry, options: MetricsOptions) => void;
+const COLLECTORS: readonly MetricsCollector[] = [
+  (registry, options) => registerBuildInfo(registry, options.version),
+  registerFleetGauges,
+];
+
+/** Every value a label can take, from a record that must name each (the compiler checks). */
+const valuesOf = <T extends string>(all: Record<T, true>) => Object.keys(all) as T[];
+
+export const REMEDIATION_ACTIONS = valuesOf<CycleAction["action"]>({
+  reboot: true,
+  replace: true,
+  "mark-failed": true,
+  "rollout-replace": true,
+});
+export const ACTION_OUTCOMES = valuesOf<CycleAction["outcome"]>({
+  ok: true,
+  error: true,
+  "dry-run": true,
+  skipped: true,
+  pending: true,
+  unknown: true,
+});
+export const RATE_LIMITS = ["heavy-reads", "guesses", "sign-ins-per-name"] as const;
+export type RateLimit = (typeof RATE_LIMITS)[number];
+/** Statuspage calls: the metrics batch, the component's status, an incident opened or resolved. */
+export const STATUSPAGE_REQUESTS = ["metrics", "component", "incident"] as const;
+export type StatuspageRequest = (typeof STATUSPAGE_REQUESTS)[number];
+export const STATUSPAGE_OUTCOMES = ["ok", "error", "dropped"] as const;
+export type StatuspageOutcome = (typeof STATUSPAGE_OUTCOMES)[number];
+
+/** What the cycle metrics show: the last cycle. */
 export interface CycleFigures {
   readonly summary: CycleSummary;
-  readonly running: number;
 }
 
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly lastCycle;
+  private readonly cycleJudged;
+  private readonly cycleUnhealthy;
+  private readonly maxUnhealthy;
+  private readonly outdated;
   private readonly remediations;
   private readonly cycleDuration;
   private readonly lastCycleAt;
   private readonly stormGuard;
   private readonly httpRequests;
   private readonly httpDuration;
-  private readonly statuspagePushes;
+  private readonly statuspageRequests;
   private readonly statuspagePending;
   private readonly previousToken;
   private readonly droppedReportFields;
@@ -39,45 +78,26 @@ export class ServiceMetrics {
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
-    if (options.defaultMetrics ?? true) {
-      collectDefaultMetrics({ register: this.registry, prefix: "host_manager_" });
-    }
-    new Gauge({
-      name: "host_manager_hosts",
-      help: "Hosts in the scaling group by state (as on the status page), now.",
-      labelNames: ["state"],
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    for (const collector of COLLECTORS) collector(this.registry, options);
+    this.cycleJudged = new Gauge({
+      name: "host_manager_cycle_judged_hosts",
+      help: "Hosts the last health-check cycle judged.",
       registers,
-      collect() {
-        const counts = options.hostsByState();
-        for (const state of FLEET_STATES) this.set({ state }, counts[state]);
-      },
     });
-    if (options.frozen) {
-      const frozen = options.frozen;
-      new Gauge({
-        name: "host_manager_frozen",
-        help: "1 while the fleet is frozen (the health check judges hosts but starts no reboot, replace, rollout or removal), else 0.",
-        registers,
-        collect() {
-          this.set(frozen() ? 1 : 0);
-        },
-      });
-    }
-    if (options.clockOffsetMs) {
-      const offsetMs = options.clockOffsetMs;
-      new Gauge({
-        name: "host_manager_clock_offset_seconds",
-        help: "How far the system clock has stepped from the service's steady clock since it started (positive: ahead). Elapsed times ignore it; timestamps follow it from the next start.",
-        registers,
-        collect() {
-          this.set(offsetMs() / 1000);
-        },
-      });
-    }
-    this.lastCycle = new Gauge({
-      name: "host_manager_cycle_hosts",
-      help: "Hosts counted by the last health-check cycle: total judged, running, healthy, unhealthy (including remediating and failed), remediating, failed, outdated (an older generation).",
-      labelNames: ["figure"],
+    this.cycleUnhealthy = new Gauge({
+      name: "host_manager_cycle_unhealthy_hosts",
+      help: "Hosts the last health-check cycle found unhealthy (failed, remediating and unhealthy, see host_manager_judged_hosts): what its storm guard counted.",
+      registers,
+    });
+    this.maxUnhealthy = new Gauge({
+      name: "host_manager_storm_guard_max_unhealthy_hosts",
+      help: "The most unhealthy hosts at which the last cycle would still remediate; above it the storm guard opens.",
+      registers,
+    });
+    this.outdated = new Gauge({
+      name: "host_manager_rollout_outdated_hosts",
+      help: "Judged hosts of a generation other than the fleet's, as the last cycle counted them (0 with no rollout).",
       registers,
     });
     this.remediations = new Counter({
@@ -115,10 +135,10 @@ export class ServiceMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.statuspagePushes = new Counter({
-      name: "host_manager_statuspage_pushes_total",
-      help: "Statuspage batch requests, by outcome (error: kept for the next cycle; dropped: refused).",
-      labelNames: ["outcome"],
+    this.statuspageRequests = new Counter({
+      name: "host_manager_statuspage_requests_total",
+      help: "Statuspage requests, by request (metrics: the figures batch; component: its status; incident: opened or resolved) and outcome (error: tried again next cycle; dropped: refused).",
+      labelNames: ["request", "outcome"],
       registers,
     });
     this.statuspagePending = new Gauge({
@@ -143,19 +163,23 @@ export class ServiceMetrics {
       labelNames: ["limit"],
       registers,
     });
+    // Every known label value from 0, so the first event is a rise rate() can see.
+    for (const action of REMEDIATION_ACTIONS) {
+      for (const outcome of ACTION_OUTCOMES) this.remediations.inc({ action, outcome }, 0);
+    }
+    for (const request of STATUSPAGE_REQUESTS) {
+      for (const outcome of STATUSPAGE_OUTCOMES)
+        this.statuspageRequests.inc({ request, outcome }, 0);
+    }
+    for (const field of OPTIONAL_REPORT_FIELDS) this.droppedReportFields.inc({ field }, 0);
+    for (const limit of RATE_LIMITS) this.rateLimited.inc({ limit }, 0);
   }
 
-  observeCycle({ summary, running }: CycleFigures): void {
-    const figures = {
-      total: summary.total,
-      running,
-      healthy: summary.healthy,
-      unhealthy: summary.unhealthy,
-      remediating: summary.remediating,
-      failed: summary.failed,
-      outdated: summary.outdated ?? 0,
-    };
-    for (const [figure, value] of Object.entries(figures)) this.lastCycle.set({ figure }, value);
+  observeCycle({ summary }: CycleFigures): void {
+    this.cycleJudged.set(summary.total);
+    this.cycleUnhealthy.set(summary.unhealthy);
+    this.maxUnhealthy.set(summary.maxUnhealthy);
+    this.outdated.set(summary.outdated ?? 0);
     for (const action of summary.actions) {
       this.remediations.inc({ action: action.action, outcome: action.outcome });
     }
@@ -177,12 +201,17 @@ export class ServiceMetrics {
     this.droppedReportFields.inc({ field });
   }
 
-  observeRateLimited(limit: "heavy-reads" | "guesses" | "sign-ins-per-name"): void {
+  observeRateLimited(limit: RateLimit): void {
     this.rateLimited.inc({ limit });
   }
 
-  observeStatuspage(outcome: string, pendingCycles: number): void {
-    this.statuspagePushes.inc({ outcome });
-    this.statuspagePending.set(pendingCycles);
+  /** One Statuspage request's outcome; the metrics batch also says what is left pending. */
+  observeStatuspage(
+    request: StatuspageRequest,
+    outcome: StatuspageOutcome,
+    pendingCycles?: number,
+  ): void {
+    this.statuspageRequests.inc({ request, outcome });
+    if (pendingCycles !== undefined) this.statuspagePending.set(pendingCycles);
   }
 }

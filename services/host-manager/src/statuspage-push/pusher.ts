@@ -4,12 +4,17 @@
 // health check; unsent points wait (bounded) for the next cycle.
 import type { Logger } from "pino";
 import type { StatuspageConfig, StatuspageMetricIds } from "../adapters/env/config";
-import { steadyClock, type Clock } from "../clock";
+import type { Clock } from "../clock";
 import { remediationsDone, type CycleSummary } from "../domain/cycle";
+import { RequestPacer } from "./pacer";
+import { statuspageRequest, type RequestOutcome } from "./request";
 
 export type StatuspageFigures = Record<keyof StatuspageMetricIds, number>;
 
-/** A cycle's figures as pushed; `running` is counted live, as the gauge is. */
+/**
+ * A cycle's figures as pushed; `running` is counted live, as the gauge is. `unhealthy`
+ * is the one definition (../domain/health.ts): it includes remediating and failed hosts.
+ */
 export function statuspageFigures(summary: CycleSummary, running: number): StatuspageFigures {
   return {
     hostsTotal: summary.total,
@@ -27,6 +32,8 @@ export interface PushOptions {
   readonly timeoutMs?: number;
   /** Gap kept between request starts; Statuspage allows 1 request/second per key. Defaults to 1000. */
   readonly minIntervalMs?: number;
+  /** Shared with the component and incident updates, which spend the same key's rate. */
+  readonly pacer?: RequestPacer;
   /** Cycles' points kept while Statuspage is unreachable. Defaults to 288 (a day at 5 minutes). */
   readonly maxPendingCycles?: number;
   /**
@@ -37,7 +44,7 @@ export interface PushOptions {
    */
   readonly clock?: Clock;
   /** Called after every attempt, for the Prometheus counters. */
-  readonly onAttempt?: (outcome: "ok" | "error" | "dropped", pendingCycles: number) => void;
+  readonly onAttempt?: (outcome: RequestOutcome, pendingCycles: number) => void;
 }
 
 interface PendingCycle {
@@ -46,22 +53,14 @@ interface PendingCycle {
   readonly figures: StatuspageFigures;
 }
 
-/** Statuspage answers these when it is busy or throttling; anything else 4xx will not improve. */
-const RETRYABLE_STATUS = new Set([408, 420, 425, 429]);
-
 export class StatuspagePusher {
   private pending: PendingCycle[] = [];
   private busy = false;
-  private lastStartAt = -Infinity;
-  private waitTimer: NodeJS.Timeout | undefined;
   private readonly closing = new AbortController();
-  private readonly endpoint: string;
-  private readonly clock: Clock;
+  private readonly pacer: RequestPacer;
 
   constructor(private readonly options: PushOptions) {
-    const { url, pageId } = options.config;
-    this.endpoint = `${url}/v1/pages/${encodeURIComponent(pageId)}/metrics/data`;
-    this.clock = options.clock ?? steadyClock;
+    this.pacer = options.pacer ?? new RequestPacer(options.minIntervalMs, options.clock);
   }
 
   /** Cycles waiting to be sent. */
@@ -91,10 +90,8 @@ export class StatuspagePusher {
     if (this.busy || this.pending.length === 0 || this.closing.signal.aborted) return;
     this.busy = true;
     try {
-      const wait = this.lastStartAt + (this.options.minIntervalMs ?? 1000) - this.clock.now();
-      if (wait > 0) await this.sleep(wait);
+      await this.pacer.turn();
       if (this.closing.signal.aborted) return;
-      this.lastStartAt = this.clock.now();
       const batch = this.pending;
       this.pending = [];
       const outcome = await this.send(batch);
@@ -109,59 +106,30 @@ export class StatuspagePusher {
   /** Stops waiting and aborts a request in flight; pending points are given up. */
   close(): void {
     this.closing.abort();
-    clearTimeout(this.waitTimer);
+    this.pacer.close();
   }
 
-  private async send(batch: readonly PendingCycle[]): Promise<"ok" | "error" | "dropped"> {
+  private async send(batch: readonly PendingCycle[]): Promise<RequestOutcome> {
     const { config, logger } = this.options;
-    try {
-      const response = await fetch(this.endpoint, {
-        method: "POST",
-        headers: {
-          authorization: `OAuth ${config.apiKey}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify(batchBody(batch, config.metricIds)),
-        signal: AbortSignal.any([
-          AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-          this.closing.signal,
-        ]),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return "ok";
-      // Never log the request: its Authorization header holds the API key.
-      if (response.status >= 500 || RETRYABLE_STATUS.has(response.status)) {
-        logger.warn(
-          { status: response.status, cycles: batch.length },
-          "statuspage push failed; retrying next cycle",
-        );
-        return "error";
-      }
-      logger.error(
-        { status: response.status, cycles: batch.length },
-        "statuspage refused the points (check the page id, metric ids and API key); dropped",
-      );
-      return "dropped";
-    } catch (error) {
+    const answer = await statuspageRequest(
+      config,
+      "POST",
+      "/metrics/data",
+      batchBody(batch, config.metricIds),
+      AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs ?? 10_000), this.closing.signal]),
+    );
+    if (answer.outcome === "error") {
       logger.warn(
-        { err: error instanceof Error ? error.name + ": " + error.message : String(error) },
+        { status: answer.status, err: answer.error, cycles: batch.length },
         "statuspage push failed; retrying next cycle",
       );
-      return "error";
+    } else if (answer.outcome === "dropped") {
+      logger.error(
+        { status: answer.status, cycles: batch.length },
+        "statuspage refused the points (check the page id, metric ids and API key); dropped",
+      );
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(this.waitTimer);
-        this.closing.signal.removeEventListener("abort", done);
-        resolve();
-      };
-      this.waitTimer = setTimeout(done, ms);
-      this.waitTimer.unref();
-      this.closing.signal.addEventListener("abort", done, { once: true });
-    });
+    return answer.outcome;
   }
 }
 

@@ -6,6 +6,7 @@ import pino from "pino";
 import { StatuspagePusher } from "../../src/statuspage-push/pusher";
 import {
   STATUSPAGE_API_KEY as API_KEY,
+  STATUSPAGE_COMPONENT_ID,
   STATUSPAGE_METRIC_IDS as METRIC_IDS,
   startFakeStatuspage,
   statuspageEnv,
@@ -47,9 +48,9 @@ describe("Statuspage push", () => {
     await fake.close();
   });
 
-  const start = (timeoutMs = 10_000) =>
+  const start = (timeoutMs = 10_000, componentId?: string) =>
     startTestService({
-      env: statuspageEnv(fake.url),
+      env: statuspageEnv(fake.url, componentId ? { componentId } : {}),
       service: { logger: log.logger, statuspage: { timeoutMs } },
     });
 
@@ -85,7 +86,7 @@ describe("Statuspage push", () => {
     expect(log.lines.join("")).not.toContain(API_KEY);
   });
 
-  it("keeps at least a second between requests, however fast the cycles come", async () => {
+  it("keeps at least a second between requests, component ones included, however fast the cycles come", async () => {
     // When the pusher starts each request. Arrival times at the fake would carry the
     // first request's connection set-up as well, tens of milliseconds on a busy machine.
     const starts: number[] = [];
@@ -94,7 +95,8 @@ describe("Statuspage push", () => {
       starts.push(Date.now());
       return send(input, init);
     });
-    t = await start();
+    // With a component: its status and incident spend the same key's one request a second.
+    t = await start(10_000, STATUSPAGE_COMPONENT_ID);
     for (let i = 0; i < 4; i++) {
       await t.service.healthCheck.run();
       t.clock.advanceMinutes(1);
@@ -108,9 +110,12 @@ describe("Statuspage push", () => {
       expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(990);
     }
     // Nothing lost: every cycle's point went out once, in order.
-    const sent = fake.pushes.flatMap((p) =>
-      (p.body as Body).data[METRIC_IDS.hostsTotal]?.map((point) => point.timestamp),
-    );
+    expect(fake.pushes.some((p) => p.path.includes("/components/"))).toBe(true);
+    const sent = fake.pushes
+      .filter((p) => p.path.endsWith("/metrics/data"))
+      .flatMap((p) =>
+        (p.body as Body).data[METRIC_IDS.hostsTotal]?.map((point) => point.timestamp),
+      );
     const cycles = t.service.cycles.latest(10).reverse();
     expect(sent).toEqual(cycles.map((c) => Math.floor(c.finishedAt / 1000)));
   });

@@ -28,6 +28,8 @@ export interface StatuspageConfig {
   readonly metricIds: StatuspageMetricIds;
   /** API base URL, without the /v1 path. */
   readonly url: string;
+  /** The component whose status and incidents follow the fleet; absent: metrics only. */
+  readonly componentId?: string;
 }
 
 interface CommonConfig {
@@ -108,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const pageId = vars[ENV.statuspagePageId];
   const apiKey = vars[ENV.statuspageApiKey];
   const metricIds = vars[ENV.statuspageMetricIds];
+  const componentId = vars[ENV.statuspageComponentId];
   const tokenPrevious = vars[ENV.tokenPrevious];
   const fleetGeneration = vars[ENV.fleetGeneration];
   const seedName = vars[ENV.seedOperatorName];
@@ -139,7 +142,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inventoryDeadlineSeconds: vars[ENV.inventoryDeadlineSeconds],
     cookieSecure: vars[ENV.cookieSecure],
     ...(pageId !== undefined && apiKey !== undefined && metricIds !== undefined
-      ? { statuspage: { pageId, apiKey, metricIds, url: vars[ENV.statuspageUrl] } }
+      ? {
+          statuspage: {
+            pageId,
+            apiKey,
+            metricIds,
+            url: vars[ENV.statuspageUrl],
+            ...(componentId !== undefined ? { componentId } : {}),
+          },
+        }
       : {}),
   };
 }

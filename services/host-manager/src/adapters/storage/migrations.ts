@@ -140,4 +140,12 @@ export const MIGRATIONS: readonly string[] = [
      reason  TEXT,
      outcome TEXT NOT NULL
    );`,
+  // -- wip-metrics: the Statuspage incident the host-manager opened and has not yet
+  // resolved (at most one), so a restart resolves it rather than opening another.
+  `CREATE TABLE statuspage_incident (
+     slot        INTEGER PRIMARY KEY CHECK (slot = 1),
+     incident_id TEXT NOT NULL,
+     kind        TEXT NOT NULL,
+     opened_at   INTEGER NOT NULL
+   );`,
 ];

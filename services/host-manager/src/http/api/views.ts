@@ -1,8 +1,9 @@
 // JSON shapes the API returns for hosts: what an operator needs to see at a glance.
-import { assessHost, isJudged } from "../../domain/assessment";
+import { assessHost } from "../../domain/assessment";
+import { fleetState, HEALTH_OF_STATE } from "../../domain/fleet-state";
+import { judgedHealth } from "../../domain/health";
 import type { HealthContext } from "../../domain/health-context";
 import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../../domain/host";
-import { isRollingOut } from "../../domain/rollout";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -11,7 +12,8 @@ export function hostView(
   history: readonly RemediationEvent[],
   context: HealthContext,
 ) {
-  const assessment = assessHost(host, context);
+  // The one definition (../../domain/health.ts): a host under remediation is unhealthy.
+  const health = judgedHealth(assessHost(host, context), host.remediationState);
   return {
     instanceId: host.instanceId,
     status: host.status,
@@ -31,12 +33,12 @@ export function hostView(
     lastSeenAt: iso(host.lastReportAt),
     archivedAt: iso(host.archivedAt),
     health:
-      host.archivedAt !== null || !isJudged(host) || isRollingOut(host, context)
+      host.archivedAt !== null || HEALTH_OF_STATE[fleetState(host, context)] === "not-judged"
         ? { judged: false, healthy: null, reason: null }
         : {
             judged: true,
-            healthy: assessment.healthy,
-            reason: assessment.healthy ? null : assessment.reason,
+            healthy: health.healthy,
+            reason: health.healthy ? null : health.reason,
           },
     remediation: {
       state: host.remediationState,

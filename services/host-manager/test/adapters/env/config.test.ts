@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig, parseMaxUnhealthy } from "../../../src/adapters/env/config";
 import {
   STATUSPAGE_API_KEY as API_KEY,
+  STATUSPAGE_COMPONENT_ID,
   STATUSPAGE_METRIC_IDS as METRIC_IDS,
   statuspageEnv,
 } from "../../support/fake-statuspage";
@@ -177,6 +178,17 @@ describe("Statuspage configuration", () => {
     expect(problems({ ...statuspageEnv(""), HOST_MANAGER_STATUSPAGE_METRIC_IDS: ids })).toMatch(
       /^HOST_MANAGER_STATUSPAGE_METRIC_IDS: must be a JSON object/,
     );
+  });
+
+  it("reads an optional component id, which needs the page and refuses what is not an id", () => {
+    const env = statuspageEnv("", { componentId: STATUSPAGE_COMPONENT_ID });
+    expect(loadConfig({ ...base, ...env }).statuspage?.componentId).toBe(STATUSPAGE_COMPONENT_ID);
+    expect(problems({ HOST_MANAGER_STATUSPAGE_COMPONENT_ID: STATUSPAGE_COMPONENT_ID })).toMatch(
+      /^HOST_MANAGER_STATUSPAGE_COMPONENT_ID: needs HOST_MANAGER_STATUSPAGE_PAGE_ID/m,
+    );
+    expect(
+      problems({ ...statuspageEnv(""), HOST_MANAGER_STATUSPAGE_COMPONENT_ID: "not/an id" }),
+    ).toMatch(/^HOST_MANAGER_STATUSPAGE_COMPONENT_ID: must be a Statuspage component id/);
   });
 
   it("refuses a URL that is not an http(s) origin", () => {

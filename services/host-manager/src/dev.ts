@@ -15,6 +15,8 @@ async function dev(): Promise<void> {
     HOST_MANAGER_DATA_DIR: process.env.HOST_MANAGER_DATA_DIR ?? join(__dirname, "..", ".data"),
     HOST_MANAGER_TOKEN: process.env.HOST_MANAGER_TOKEN ?? randomBytes(24).toString("hex"),
     HOST_MANAGER_CLOUD: process.env.HOST_MANAGER_CLOUD ?? "simulated",
+    // The simulated hosts (and curl) report with the fleet token: no identity to register with.
+    HOST_MANAGER_FLEET_TOKEN_FALLBACK: process.env.HOST_MANAGER_FLEET_TOKEN_FALLBACK ?? "true",
   };
   const config = loadConfig(env);
   const service = createService({ config, loopbackReports: config.cloud === "simulated" });

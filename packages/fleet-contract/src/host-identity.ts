@@ -9,9 +9,9 @@
 // here, in one place.
 import { z } from "zod";
 
-/** The host asks for a one-time challenge here (no credential yet). */
+/** The host asks for a one-time challenge here (no credential yet): POST, no body. */
 export const REGISTER_CHALLENGE_PATH = "/rpc/v1/register/challenge";
-/** The host sends its identity document and signature here, with the challenge. */
+/** The host sends its identity document and signature here, with the challenge: POST, JSON. */
 export const REGISTER_PATH = "/rpc/v1/register";
 
 /** Every per-host credential starts with this, so a leaked one is recognisable. */
@@ -22,7 +22,15 @@ export const CHALLENGE_TTL_SECONDS = 120;
 /** The ECS metadata service, reachable only from the instance itself. */
 export const METADATA_ORIGIN = "http://100.100.100.200";
 export const METADATA_IDENTITY_DOCUMENT_PATH = "/latest/dynamic/instance-identity/document";
-/** Takes `?audience=<challenge>`: the signature then covers the challenge too. */
+/**
+ * Takes `?audience=<challenge>`: the signature then covers the challenge too. What it
+ * signs is the document with `,"audience":"<challenge>"` added before its closing brace
+ * (the page's Chinese edition, https://help.aliyun.com/document_detail/67254.html: the
+ * verifier appends `"audience":"<value>"` to the document, comma-separated). The host
+ * sends the document as fetched, without the audience; the host-manager adds it.
+ * The document's fields: owner-account-id (account-id in older documents), instance-id,
+ * region-id, zone-id, private-ipv4 (private-ip), mac, serial-number, instance-type, image-id.
+ */
 export const METADATA_IDENTITY_PKCS7_PATH = "/latest/dynamic/instance-identity/pkcs7";
 /** Hardened mode: PUT here with the TTL header for a token, then send it on every GET. */
 export const METADATA_TOKEN_PATH = "/latest/api/token";

@@ -1,7 +1,8 @@
-// The baseline: a bare Node http server that parses the same JSON and answers 200, and
+// The baseline: a bare Node HTTPS server (the same certificate as the service's, from
+// BENCH_TLS_CERT_PEM and BENCH_TLS_KEY_PEM) that parses the same JSON and answers 200, and
 // answers the pollers' reads (GET) with bodies as large as the service's (a page of 500
 // hosts, the status page), prepared once: the transfer without the work.
-import { createServer } from "node:http";
+import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 const HOSTS_PAGES = 20;
@@ -14,7 +15,8 @@ const hostsPage = (page: number) =>
 const HOSTS_BODIES = Array.from({ length: HOSTS_PAGES }, (_, page) => hostsPage(page));
 const STATUS_PAGE = `<!doctype html><table>${"<tr><td>i-sim-0000</td></tr>".repeat(500)}${"x".repeat(250_000)}</table>`;
 
-const server = createServer((req, res) => {
+const tls = { cert: process.env.BENCH_TLS_CERT_PEM, key: process.env.BENCH_TLS_KEY_PEM };
+const server = createServer(tls, (req, res) => {
   if (req.method === "GET") {
     const url = new URL(req.url ?? "/", "http://bare");
     const cursor = url.searchParams.get("cursor");
@@ -41,7 +43,7 @@ const server = createServer((req, res) => {
   });
 });
 server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(`listening http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+  process.stdout.write(`listening https://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
 });
 process.on("SIGTERM", () => {
   server.closeAllConnections();

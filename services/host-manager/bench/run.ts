@@ -7,6 +7,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
+import { openDatabase } from "../src/adapters/storage/database";
+import { HostCredentialStore } from "../src/adapters/storage/host-credentials";
+import {
+  createTestCa,
+  issueServerCertificate,
+  type IssuedCertificate,
+} from "../test/support/test-ca";
 import { startPollers, type PollFigures } from "./pollers";
 import { describeStatusPageBench, type StatusPageFigures } from "./status-page";
 
@@ -135,6 +142,8 @@ async function load(
   connections = CONNECTIONS,
   /** An operator's token: the fleet token reads nothing. */
   pollerToken = "",
+  /** Each payload's host's own credential (issue 15): reports carry it. */
+  credentials: readonly string[] = [],
 ) {
   let next = 0;
   // The highest RSS seen while loaded, sampled every 250 ms.
@@ -154,8 +163,15 @@ async function load(
     requests: [
       {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
-        setupRequest: (request) => ({ ...request, body: payloads[next++ % payloads.length] }),
+        headers: { "content-type": "application/json" },
+        setupRequest: (request) => {
+          const i = next++ % payloads.length;
+          return {
+            ...request,
+            body: payloads[i],
+            headers: { ...request.headers, authorization: `Bearer ${credentials[i]}` },
+          };
+        },
       },
     ],
   });
@@ -212,11 +228,31 @@ interface DetectionFigures {
 }
 
 /** One measurement: start the server, warm it up, load it (and poll it), stop it. */
+/** The bench's own CA and the certificate both servers serve (HTTPS, as in the stack). */
+let serverTls: IssuedCertificate | undefined;
+
+/**
+ * Each simulated host's credential, as registration issues them, written into `dataDir`
+ * before the service starts (registration itself is not what is measured).
+ */
+function seedCredentials(dataDir: string, hosts: number): string[] {
+  const db = openDatabase(dataDir);
+  try {
+    const store = new HostCredentialStore(db);
+    const now = Date.now();
+    return Array.from({ length: hosts }, (_, i) => store.issue(simInstanceId(i + 1), now));
+  } finally {
+    db.close();
+  }
+}
+
 async function measure(
   server: "bare" | "hostManager",
   dataDir: string,
   scenario: Scenario,
+  credentials: readonly string[],
 ): Promise<LoadResult> {
+  const tls = serverTls as IssuedCertificate;
   // The pollers read as a viewer, added with the service's own CLI.
   const pollerToken =
     server === "bare"
@@ -228,7 +264,11 @@ async function measure(
         ).trim();
   const { child, url } =
     server === "bare"
-      ? await startProcess(BUILT_BARE, {}, /listening (http:\/\/\S+)/)
+      ? await startProcess(
+          BUILT_BARE,
+          { BENCH_TLS_CERT_PEM: tls.certPem, BENCH_TLS_KEY_PEM: tls.keyPem },
+          /listening (https:\/\/\S+)/,
+        )
       : await startProcess(
           BUILT_MAIN,
           {
@@ -239,11 +279,27 @@ async function measure(
             HOST_MANAGER_LOG_LEVEL: "info",
             // Keep the scheduled cycle out of the throughput figure.
             HOST_MANAGER_SCHEDULE: "0 0 0 1 1 *",
+            // Over HTTPS, each host with its own credential; the fleet token reports nothing.
+            HOST_MANAGER_TLS_CERT_PEM: tls.certPem,
+            HOST_MANAGER_TLS_KEY_PEM: tls.keyPem,
+            HOST_MANAGER_FLEET_TOKEN_FALLBACK: "false",
           },
-          /"url":"(http:\/\/[^"]+)"/,
+          /"url":"(https:\/\/[^"]+)"/,
         );
   try {
-    if (WARMUP_S > 0) await load(url, WARMUP_S, scenario.payloads);
+    if (WARMUP_S > 0) {
+      await load(
+        url,
+        WARMUP_S,
+        scenario.payloads,
+        undefined,
+        0,
+        undefined,
+        CONNECTIONS,
+        "",
+        credentials,
+      );
+    }
     return await load(
       url,
       DURATION_S,
@@ -253,6 +309,7 @@ async function measure(
       scenario.rate,
       scenario.connections,
       pollerToken,
+      credentials,
     );
   } finally {
     await stop(child);
@@ -304,7 +361,11 @@ async function rounds(name: string, scenario: Scenario) {
       const order =
         round % 2 === 0 ? (["bare", "hostManager"] as const) : (["hostManager", "bare"] as const);
       const pair: Partial<Record<"bare" | "hostManager", LoadResult>> = {};
-      for (const server of order) pair[server] = await measure(server, dataDir, scenario);
+      // Both servers get the same requests: the credentials' headers too.
+      const credentials = seedCredentials(dataDir, scenario.hosts);
+      for (const server of order) {
+        pair[server] = await measure(server, dataDir, scenario, credentials);
+      }
       const [b, h] = [pair.bare as LoadResult, pair.hostManager as LoadResult];
       bare.push(b);
       hostManager.push(h);
@@ -328,6 +389,11 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.bench.json", "--outDir", BUILD], {
     cwd: PACKAGE,
     stdio: "inherit",
+  });
+  const ca = await createTestCa("hpc-fleet bench host-manager CA");
+  serverTls = await issueServerCertificate(ca, {
+    dnsNames: ["localhost"],
+    ipAddresses: ["127.0.0.1"],
   });
   let plain: Awaited<ReturnType<typeof rounds>>;
   let polled: Awaited<ReturnType<typeof rounds>>;
@@ -363,20 +429,20 @@ async function main(): Promise<void> {
   const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
   process.stdout.write(
     [
-      `POST /rpc/v1/status, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s of warm-up, median of ${ROUNDS} rounds; durable writes (WAL, synchronous=FULL, group commit)`,
-      row("bare node", results.bare),
+      `POST /rpc/v1/status over HTTPS, each host with its own credential, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s of warm-up, median of ${ROUNDS} rounds; durable writes (WAL, synchronous=FULL, group commit)`,
+      row("bare https", results.bare),
       row("host-manager", results.hostManager),
       `ratio          ${ratio.toFixed(2)}   (median of the rounds' ratios ${ratios.map((r) => r.toFixed(2)).join(" ")}; goal >= 0.6: ${verdict(ratio >= 0.6)}; p99 goal < 50 ms: ${verdict(results.hostManager.p99Ms < 50)})`,
       "",
       `POST /rpc/v1/status at ${POLLED.hosts.toLocaleString("en")} hosts while ${POLLED.pollers} pollers each read the host list (all pages, 500 a page) and the status page, 2 reads a second each (the sustained per-address limit); same pollers against the bare server (bodies of the same size)`,
-      row("bare node", polled.bare),
+      row("bare https", polled.bare),
       row("host-manager", p),
       `polled ratio   ${polledRatio.toFixed(2)}   (median of ${polled.ratios.map((r) => r.toFixed(2)).join(" ")}; goal >= 0.8: ${verdict(polledRatio >= 0.8)}); p99 ${p.p99Ms} ms (goal < 50: ${verdict(p.p99Ms < 50)}); peak RSS ${p.peakRssMb.toFixed(0)} MB (goal < 300: ${verdict(p.peakRssMb < 300)})`,
       `ingest kept    ${(p.requestsPerSec / results.hostManager.requestsPerSec).toFixed(2)} of the host-manager's own unpolled throughput above (1,000 hosts, no pollers)`,
       `polls          ${pollCounts(p.polls)}`,
       "",
       `The same at ${FLEET_RATE.rate} reports a second offered over ${FLEET_RATE.connections} connections (6 × a 10,000-host fleet at a 60 s heartbeat), same pollers`,
-      row("bare node", fleetRate.bare),
+      row("bare https", fleetRate.bare),
       row("host-manager", f),
       `fleet ratio    ${fleetRatio.toFixed(2)}   (median of ${fleetRate.ratios.map((r) => r.toFixed(2)).join(" ")}; goal >= 0.8: ${verdict(fleetRatio >= 0.8)}); p99 ${f.p99Ms} ms (goal < 50: ${verdict(f.p99Ms < 50)}); peak RSS ${f.peakRssMb.toFixed(0)} MB (goal < 300: ${verdict(f.peakRssMb < 300)})`,
       `polls          ${pollCounts(f.polls)}`,

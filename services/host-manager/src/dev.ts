@@ -27,6 +27,8 @@ const DEV_DEFAULTS: Record<string, string> = {
   HOST_MANAGER_STARTUP_TIMEOUT_MINUTES: "2",
   HOST_MANAGER_HEARTBEAT_TIMEOUT_MINUTES: "1",
   HOST_MANAGER_REBOOT_COOLDOWN_MINUTES: "1",
+  // The simulated hosts (and curl) report with the fleet token: no identity to register with.
+  HOST_MANAGER_FLEET_TOKEN_FALLBACK: "true",
 };
 
 async function dev(): Promise<void> {

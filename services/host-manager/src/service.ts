@@ -33,7 +33,10 @@ import { freezeRoutes } from "./http/api/freeze-routes";
 import { apiRoutes } from "./http/api/routes";
 import { makeAuditRecorder, type AuditRecorder } from "./http/audited";
 import { makeOperatorAuth } from "./http/operator-auth";
-import { makeTokenCheck } from "./http/auth";
+import { makeReporterCheck, makeTokenCheck } from "./http/auth";
+import { HostCredentialStore } from "./adapters/storage/host-credentials";
+import { registrationRoutes } from "./identity/registration-routes";
+import { parseSigningCertificate } from "./identity/signed-document";
 import type { HealthCheckFacts } from "./http/health-check-facts";
 import { FleetSnapshot } from "./http/fleet-snapshot";
 import { holdsView } from "./http/holds-view";
@@ -94,6 +97,8 @@ export interface RequestLimits {
   readonly guesses: WindowLimit;
   /** Failed sign-ins per operator name, from any address. */
   readonly signInsPerName: WindowLimit;
+  /** Challenges and registrations per source address (a host makes two per boot). */
+  readonly registrations: WindowLimit;
 }
 
 /**
@@ -106,6 +111,7 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
   heavyReads: { limit: 120, windowMs: 60_000 },
   guesses: { limit: 10, windowMs: 60_000 },
   signInsPerName: { limit: 10, windowMs: 60_000 },
+  registrations: { limit: 20, windowMs: 60_000 },
 };
 
 export interface Service {
@@ -115,6 +121,8 @@ export interface Service {
   /** Named operators (the CLI adds and revokes them). */
   readonly operators: OperatorStore;
   readonly audit: AuditStore;
+  /** Hosts' credentials and registration challenges. */
+  readonly credentials: HostCredentialStore;
   /** Writes an operator action to the audit log: for state-changing routes. */
   readonly recordAction: AuditRecorder;
   readonly cycles: CycleStore;
@@ -286,6 +294,27 @@ export function createService(options: ServiceOptions): Service {
   const tokenMatches = makeTokenCheck(config.token, config.tokenPrevious, {
     onPreviousToken: () => metrics.observePreviousToken(),
   });
+  const credentials = new HostCredentialStore(db);
+  const reporter = makeReporterCheck({
+    instanceOf: (credential) => credentials.instanceOf(credential),
+    ...(config.fleetTokenFallback ? { fleetToken: tokenMatches } : {}),
+  });
+  if (config.fleetTokenFallback) {
+    logger.warn(
+      "reports are still accepted with the shared fleet token (HOST_MANAGER_FLEET_TOKEN_FALLBACK): " +
+        "any holder can report for any host; turn it off once every host registers",
+    );
+  }
+  const signer =
+    config.identity.signingCertPem === undefined
+      ? undefined
+      : parseSigningCertificate(config.identity.signingCertPem);
+  if (!signer || !config.identity.accountId || !config.identity.region) {
+    logger.error(
+      "registration is not configured (HOST_MANAGER_IDENTITY_SIGNING_CERT_PEM, " +
+        "HOST_MANAGER_ACCOUNT_ID and HOST_MANAGER_REGION are all needed): every host is refused",
+    );
+  }
   const healthCheckFacts: HealthCheckFacts = {
     schedule: config.schedule,
     dryRun: config.dryRun,
@@ -305,6 +334,8 @@ export function createService(options: ServiceOptions): Service {
     heavyReads: new WindowLimiter(requestLimits.heavyReads, clock),
     guesses,
     connections: options.connectionLimits,
+    reporter,
+    ...(config.tls ? { tls: config.tls } : {}),
   });
   addLeaseGate(app, {
     isActive: () => lease.isActive(),
@@ -322,6 +353,19 @@ export function createService(options: ServiceOptions): Service {
     healthCheck: healthCheckFacts,
     metrics,
     loopbackReports: options.loopbackReports ?? false,
+  });
+  void app.register(registrationRoutes, {
+    credentials,
+    trust: {
+      ...(signer ? { signer } : {}),
+      ...(config.identity.accountId ? { accountId: config.identity.accountId } : {}),
+      ...(config.identity.region ? { region: config.identity.region } : {}),
+    },
+    clock,
+    logger,
+    limiter: new WindowLimiter(requestLimits.registrations, clock),
+    inGroup: async (instanceId) =>
+      store.isKnown(instanceId) || (await inventory.knowsAfterRefresh(instanceId)),
   });
   const recordAction = makeAuditRecorder(audit, clock);
   void app.register(freezeRoutes, { holds, clock, record: recordAction });
@@ -352,6 +396,7 @@ export function createService(options: ServiceOptions): Service {
     store,
     operators,
     audit,
+    credentials,
     recordAction,
     cycles,
     cloud,

@@ -27,6 +27,8 @@ function env(dataDir: string): Record<string, string> {
     HOST_MANAGER_LOG_LEVEL: "info",
     HOST_MANAGER_SCHEDULE: "* * * * * *",
     HOST_MANAGER_LEASE_TTL_SECONDS: String(TTL_SECONDS),
+    // These hosts report with the fleet token.
+    HOST_MANAGER_FLEET_TOKEN_FALLBACK: "true",
   };
 }
 

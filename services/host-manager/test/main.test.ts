@@ -17,6 +17,8 @@ function env(dataDir: string): Record<string, string> {
     HOST_MANAGER_PORT: "0",
     HOST_MANAGER_SIM_HOSTS: String(HOSTS),
     HOST_MANAGER_LOG_LEVEL: "info",
+    // These hosts report with the fleet token.
+    HOST_MANAGER_FLEET_TOKEN_FALLBACK: "true",
   };
 }
 

@@ -2,7 +2,9 @@
 // buffer of the expected token's length whatever its own length, so the time
 // taken depends on neither where the first difference is nor the token's length.
 // During a rotation two tokens are valid: the presented one is compared with both,
-// always, so the time taken does not tell which (if either) it matched.
+// always, so the time taken does not tell which (if either) it matched. A host's own
+// credential (issue 15) is looked up by its SHA-256: the lookup leaks nothing of a
+// 256-bit random value.
 import { timingSafeEqual } from "node:crypto";
 
 /** Equality in time that depends only on `expected`'s length. */
@@ -34,5 +36,41 @@ export function makeTokenCheck(
     const matchesPrevious = previous !== undefined && constantTimeEquals(presented, previous);
     if (matchesPrevious && !matchesCurrent) options.onPreviousToken?.();
     return matchesCurrent || matchesPrevious;
+  };
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Who sent a report, set by the server's auth hook on `fleet` routes; null elsewhere. */
+    reporter: Reporter | null;
+  }
+}
+
+/**
+ * Who a report comes from: a host by its own credential (it may report only for its
+ * instance), or, while the fallback is on, a holder of the shared fleet token.
+ */
+export type Reporter =
+  { readonly kind: "host"; readonly instanceId: string } | { readonly kind: "fleet-token" };
+
+/** The reporter an Authorization header names, or undefined when it names none. */
+export type ReporterCheck = (authorization: string | undefined) => Reporter | undefined;
+
+export interface ReporterCheckDeps {
+  /** The instance a host credential belongs to (a hash lookup). */
+  readonly instanceOf: (credential: string) => string | undefined;
+  /** The fleet token check, only while the fallback is on; absent: the token reports nothing. */
+  readonly fleetToken?: TokenCheck;
+}
+
+export function makeReporterCheck(deps: ReporterCheckDeps): ReporterCheck {
+  return (authorization) => {
+    if (typeof authorization !== "string" || !authorization.startsWith("Bearer ")) {
+      return undefined;
+    }
+    const instanceId = deps.instanceOf(authorization.slice(7).trim());
+    if (instanceId !== undefined) return { kind: "host", instanceId };
+    if (deps.fleetToken?.(authorization)) return { kind: "fleet-token" };
+    return undefined;
   };
 }

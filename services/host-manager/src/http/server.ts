@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import type { ServiceMetrics } from "../metrics/prometheus";
-import type { TokenCheck } from "./auth";
+import type { ReporterCheck, TokenCheck } from "./auth";
 import { hasRole, READ_METHODS, type OperatorAuth } from "./operator-auth";
 import { peerAddress } from "./peer";
 import { isCrossSite } from "./status-page/same-origin";
@@ -25,7 +25,8 @@ declare module "fastify" {
      * Who may call the route: `operator` (the default) needs an operator's token in the
      * Authorization header; `page` also takes an operator's session cookie and leaves a
      * request with neither to the route (the status page redirects to sign-in); `fleet`
-     * needs the fleet token (host reports, nothing else); `none` is public. On `operator`
+     * needs a host's own credential, or the fleet token while the fallback is on (host
+     * reports, nothing else); `none` is public. On `operator`
      * and `page` routes every method but a read needs the `operator` role.
      */
     auth?: "operator" | "page" | "fleet" | "none";
@@ -123,8 +124,10 @@ function limitConnections(server: Server, limits: ConnectionLimits): void {
 
 export interface HttpServerDeps {
   readonly logger: Logger;
-  /** The fleet token: reports only. */
+  /** The fleet token: told apart from a guess on operator routes (it may only report). */
   readonly tokenMatches: TokenCheck;
+  /** Who may report: a host's credential, or the fleet token while the fallback is on. */
+  readonly reporter: ReporterCheck;
   readonly operatorAuth: OperatorAuth;
   readonly metrics: Pick<ServiceMetrics, "observeRequest" | "observeRateLimited">;
   /** Heavy reads (see `heavy`), per source address. */
@@ -132,6 +135,8 @@ export interface HttpServerDeps {
   /** Wrong tokens, per source address: over the limit, the address is refused for a while. */
   readonly guesses: WindowLimiter;
   readonly connections?: Partial<ConnectionLimits>;
+  /** Serve HTTPS with this certificate and key (PEM); HTTP without. */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string };
 }
 
 /** A 429 that says when to come back. */
@@ -162,7 +167,9 @@ export function routesOf(app: FastifyInstance): readonly RegisteredRoute[] {
 
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...deps.connections };
+  // HTTPS when given a certificate (every deployment: the stack's private CA), HTTP in dev.
   const app = Fastify({
+    ...(deps.tls ? { https: { cert: deps.tls.certPem, key: deps.tls.keyPem } } : {}),
     loggerInstance: deps.logger as FastifyBaseLogger,
     // One line per heartbeat from thousands of hosts would drown everything else.
     logController: new LogController({ disableRequestLogging: true }),
@@ -191,6 +198,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   // no promise per request for work that never waits. Added here, before any plugin,
   // they apply to every route and to the not-found handler.
   app.decorateRequest("operator", null);
+  app.decorateRequest("reporter", null);
   app.addHook("onRequest", (request, reply, done) => {
     const config = request.routeOptions.config;
     // Unmatched routes have no config: they need a token too, so probing learns nothing.
@@ -207,10 +215,12 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
       }
       const { authorization } = request.headers;
       if (auth === "fleet") {
-        if (!deps.tokenMatches(authorization)) {
+        const reporter = deps.reporter(authorization);
+        if (reporter === undefined) {
           refuse(reply, address, authorization);
           return;
         }
+        request.reporter = reporter;
       } else {
         const bySession = auth === "page" && authorization === undefined;
         const operator = bySession

@@ -71,14 +71,20 @@ describe("operator routes", () => {
       if (![401, 403].includes(response.statusCode)) reached.push(`${route.method} ${route.url}`);
     }
     expect(reached).toEqual([]);
-    // Only the report takes it, and no route that is public changes state but sign-in/out.
+    // Only the report takes it, and no route that is public changes state but sign-in/out
+    // and registration (a host has no credential yet: its identity's signature decides).
     expect(
       routes()
         .filter((r) => r.auth === "fleet")
         .map((r) => r.url),
     ).toEqual(["/rpc/v1/status"]);
     const publicWrites = routes().filter((r) => r.auth === "none" && r.method !== "GET");
-    expect(publicWrites.map((r) => r.url).sort()).toEqual(["/login", "/logout"]);
+    expect(publicWrites.map((r) => r.url).sort()).toEqual([
+      "/login",
+      "/logout",
+      "/rpc/v1/register",
+      "/rpc/v1/register/challenge",
+    ]);
   });
 
   it("refuses operator tokens on the report: hosts and people do not share a token", async () => {

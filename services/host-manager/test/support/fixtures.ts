@@ -77,6 +77,9 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
     HOST_MANAGER_TOKEN: TOKEN,
     HOST_MANAGER_PORT: "0",
     HOST_MANAGER_LOG_LEVEL: "silent",
+    // The suites that report with the fleet token run with the fallback on; the
+    // registration tests set it off (test/identity).
+    HOST_MANAGER_FLEET_TOKEN_FALLBACK: "true",
     ...env,
   });
 }

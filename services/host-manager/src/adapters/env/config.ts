@@ -70,6 +70,22 @@ interface CommonConfig {
   readonly cookieSecure: boolean;
   /** Push figures to Statuspage after each cycle; undefined when not configured. */
   readonly statuspage?: StatuspageConfig;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without (dev). */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string };
+  /** What registration checks hosts' identities against (issue 15). */
+  readonly identity: IdentityConfig;
+  /** Still take reports with the fleet token, beside per-host credentials. */
+  readonly fleetTokenFallback: boolean;
+}
+
+/** Registration refuses every host while any of these is missing. */
+export interface IdentityConfig {
+  /** The Alibaba Cloud account whose instances may register. */
+  readonly accountId?: string;
+  /** The region the documents must name (the stack's). */
+  readonly region?: string;
+  /** The certificate identity documents are signed with (PEM). */
+  readonly signingCertPem?: string;
 }
 
 /** The in-process scaling group: local runs, tests and the benchmark. */
@@ -152,6 +168,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
         }
       : {}),
+    ...identityConfig(vars),
+  };
+}
+
+function identityConfig(
+  vars: HostManagerEnv,
+): Pick<CommonConfig, "tls" | "identity" | "fleetTokenFallback"> {
+  const certPem = vars[ENV.tlsCertPem];
+  const keyPem = vars[ENV.tlsKeyPem];
+  const accountId = vars[ENV.accountId];
+  const region = vars[ENV.region];
+  const signingCertPem = vars[ENV.identitySigningCertPem];
+  return {
+    ...(certPem !== undefined && keyPem !== undefined ? { tls: { certPem, keyPem } } : {}),
+    identity: {
+      ...(accountId !== undefined ? { accountId } : {}),
+      ...(region !== undefined ? { region } : {}),
+      ...(signingCertPem !== undefined ? { signingCertPem } : {}),
+    },
+    fleetTokenFallback: vars[ENV.fleetTokenFallback],
   };
 }
 

@@ -148,4 +148,18 @@ export const MIGRATIONS: readonly string[] = [
      kind        TEXT NOT NULL,
      opened_at   INTEGER NOT NULL
    );`,
+  // -- wip-idsvc (issue 15): hosts prove who they are. A challenge is one use, short-lived
+  // (the audience a host's identity signature covers); a host's credential is 256 random
+  // bits of which only the SHA-256 is kept, one per instance, replaced at each registration.
+  `CREATE TABLE registration_challenges (
+     challenge  TEXT PRIMARY KEY,
+     issued_to  TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX registration_challenges_by_expiry ON registration_challenges (expires_at);
+   CREATE TABLE host_credentials (
+     instance_id     TEXT PRIMARY KEY,
+     credential_hash TEXT NOT NULL UNIQUE,
+     issued_at       INTEGER NOT NULL
+   );`,
 ];

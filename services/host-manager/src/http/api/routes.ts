@@ -1,6 +1,7 @@
 // The JSON API: the health probe, host reports (and heartbeats), the operator views of
-// hosts and health-check cycles, and Prometheus metrics. Reports need the fleet token,
-// every other route but /healthz an operator's (see ../server.ts).
+// hosts and health-check cycles, and Prometheus metrics. Reports need the reporting
+// host's own credential (or the fleet token, in the fallback), every other route but
+// /healthz and registration an operator's (see ../server.ts).
 import type { FastifyPluginAsync } from "fastify";
 import type { CycleDigests } from "../../adapters/storage/cycle-digests";
 import type { HostStore, ReportOutcome } from "../../adapters/storage/hosts";
@@ -102,7 +103,16 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       return reply.code(400).send({ error: "invalid report", ...parsed.error });
     }
     const report = parsed.data;
-    // The interim check until hosts have their own credentials: a report is taken only
+    // A host's credential speaks for its own instance only: another host's reports
+    // cannot make a healthy host look failed (and get it rebooted), or a dead one alive.
+    const reporter = request.reporter;
+    if (reporter?.kind === "host" && reporter.instanceId !== report.instanceId) {
+      return reply.code(403).send({
+        error: "the credential is another instance's",
+        field: "instanceId",
+      });
+    }
+    // Defence in depth (and all there is for the fleet token's fallback): a report is taken only
     // from the instance's own address. The peer must be the privateIp it reports, and
     // the store takes it only if that is the inventory's private IP of the instance; so
     // a holder of the fleet token can speak only for the instance at its own address.

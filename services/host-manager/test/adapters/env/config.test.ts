@@ -85,10 +85,12 @@ describe("loadConfig", () => {
     expect(problemsOf({ ...base, HOST_MANAGER_CLOUD: "alicloud" })).toEqual([
       "HOST_MANAGER_REGION: is required when cloud is alicloud",
       "HOST_MANAGER_SCALING_GROUP_ID: is required when cloud is alicloud",
+      "HOST_MANAGER_ACCOUNT_ID: is required when cloud is alicloud",
     ]);
     const config = loadConfig({
       ...base,
       HOST_MANAGER_CLOUD: "alicloud",
+      HOST_MANAGER_ACCOUNT_ID: "1335926999564873",
       HOST_MANAGER_REGION: "cn-hangzhou",
       HOST_MANAGER_SCALING_GROUP_ID: "asg-123",
     });
@@ -103,6 +105,7 @@ describe("loadConfig", () => {
     const alicloud = {
       ...base,
       HOST_MANAGER_CLOUD: "alicloud",
+      HOST_MANAGER_ACCOUNT_ID: "1335926999564873",
       HOST_MANAGER_REGION: "cn-hangzhou",
       HOST_MANAGER_SCALING_GROUP_ID: "asg-123",
     };
@@ -213,5 +216,59 @@ describe("HOST_MANAGER_TOKEN_PREVIOUS", () => {
     const same = problemsOf({ ...base, HOST_MANAGER_TOKEN_PREVIOUS: TOKEN });
     expect(same).toEqual(["HOST_MANAGER_TOKEN_PREVIOUS: must differ from HOST_MANAGER_TOKEN"]);
     expect(same.join()).not.toContain(TOKEN);
+  });
+});
+
+describe("loadConfig: host identity and TLS (issue 15)", () => {
+  const CERT = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+  const KEY = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n";
+
+  it("serves plain HTTP and refuses the fleet token for reports by default", () => {
+    const config = loadConfig(base);
+    expect(config.tls).toBeUndefined();
+    expect(config.fleetTokenFallback).toBe(false);
+    expect(config.identity).toEqual({});
+  });
+
+  it("takes the certificate with its key, and names the one missing", () => {
+    expect(
+      loadConfig({ ...base, HOST_MANAGER_TLS_CERT_PEM: CERT, HOST_MANAGER_TLS_KEY_PEM: KEY }).tls,
+    ).toEqual({ certPem: CERT, keyPem: KEY });
+    expect(problemsOf({ ...base, HOST_MANAGER_TLS_CERT_PEM: CERT })).toEqual([
+      "HOST_MANAGER_TLS_KEY_PEM: is required when HOST_MANAGER_TLS_CERT_PEM is set",
+    ]);
+  });
+
+  it("refuses what is not PEM, without echoing the key", () => {
+    const problems = problemsOf({
+      ...base,
+      HOST_MANAGER_TLS_CERT_PEM: "not a certificate",
+      HOST_MANAGER_TLS_KEY_PEM: "secret-key-material",
+      HOST_MANAGER_IDENTITY_SIGNING_CERT_PEM: KEY,
+    });
+    expect(problems).toEqual([
+      "HOST_MANAGER_TLS_CERT_PEM: must be a PEM certificate (BEGIN CERTIFICATE)",
+      "HOST_MANAGER_TLS_KEY_PEM: must be a PEM private key",
+      "HOST_MANAGER_IDENTITY_SIGNING_CERT_PEM: must be a PEM certificate (BEGIN CERTIFICATE)",
+    ]);
+    expect(problems.join()).not.toContain("secret-key-material");
+  });
+
+  it("needs the account id on Alibaba Cloud, and takes only digits", () => {
+    const alicloud = {
+      ...base,
+      HOST_MANAGER_CLOUD: "alicloud",
+      HOST_MANAGER_REGION: "cn-beijing",
+      HOST_MANAGER_SCALING_GROUP_ID: "asg-1",
+    };
+    expect(problemsOf(alicloud)).toEqual([
+      "HOST_MANAGER_ACCOUNT_ID: is required when cloud is alicloud",
+    ]);
+    expect(problemsOf({ ...alicloud, HOST_MANAGER_ACCOUNT_ID: "acct-1" })).toEqual([
+      "HOST_MANAGER_ACCOUNT_ID: must be an Alibaba Cloud account id (digits)",
+    ]);
+    expect(
+      loadConfig({ ...alicloud, HOST_MANAGER_ACCOUNT_ID: "1335926999564873" }).identity,
+    ).toEqual({ accountId: "1335926999564873", region: "cn-beijing" });
   });
 });

@@ -1,6 +1,7 @@
 // Runs the program, or one component, under Pulumi's mocks and finds what it declared.
 import { fleetProgram } from "../../components/fleet-program";
 import { cloudCalls } from "../../tools/mocks/calls";
+import { scheduledTaskRefusal } from "../../tools/mocks/ess-scheduled-task";
 import {
   dockerBuildImageOutputs,
   nasMountTargetOutputs,
@@ -20,6 +21,7 @@ import {
   NAT_GATEWAY,
   RANDOM_ID,
   RANDOM_PASSWORD,
+  SCHEDULED_TASK,
   TLS_PRIVATE_KEY,
   TLS_SELF_SIGNED_CERT,
 } from "./types";
@@ -50,6 +52,9 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [TLS_PRIVATE_KEY]: tlsPrivateKeyOutputs,
   [TLS_SELF_SIGNED_CERT]: tlsSelfSignedCertOutputs,
 };
+
+/** What the mock cloud refuses, as the provider and the cloud would. */
+const REFUSALS = { [SCHEDULED_TASK]: scheduledTaskRefusal };
 
 /** The data sources' answers as the provider gives them for `region`, then the test's own. */
 function callsFor(region: string | undefined, calls: RunOptions["calls"]) {
@@ -82,6 +87,7 @@ export function runStack(
       config: file.config,
       secretKeys: file.secretKeys,
       preview: options.preview ?? false,
+      refusals: REFUSALS,
     },
     fleetProgram,
   );
@@ -102,6 +108,7 @@ export function runDeclarations<T>(
       stack: "dev",
       config: {},
       preview: options.preview ?? false,
+      refusals: REFUSALS,
     },
     declare,
   );

@@ -68,6 +68,8 @@ export interface RunOptions {
   readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
   /** Config values set as with `pulumi config set --secret`, by key in the project namespace. */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** The program's moment (its clock), for fleet.schedules. Defaults to the real time. */
+  readonly now?: Date;
 }
 
 /** Runs the whole program (index.ts's, config read from the runtime as `pulumi up` does) for a shipped stack. */
@@ -89,7 +91,7 @@ export function runStack(
       preview: options.preview ?? false,
       refusals: REFUSALS,
     },
-    fleetProgram,
+    () => fleetProgram(options.now ? () => options.now as Date : undefined),
   );
 }
 

@@ -81,6 +81,7 @@ export const INSTANCE_GROUP_CONFIG: ConfigBinding<InstanceGroupArgs> = {
     accountIsAdministrator: "fleet.accountIsAdministrator",
     heartbeatSeconds: "fleet.heartbeatSeconds",
     minHealthyPercentage: "fleet.minHealthyPercentage",
+    schedules: "fleet.schedules",
   },
   problems: instanceGroupArgProblems,
 };

@@ -21,8 +21,13 @@ export async function checkUnpackedClientFiles(config: StackConfig): Promise<voi
   withConfigKeys(WINDOWS_IMAGE_CONFIG, () => assertNoProblems(WINDOWS_IMAGE_TYPE, name, problems));
 }
 
-export async function fleetProgram(): Promise<FleetOutputs> {
+/**
+ * The program. `clock` is read once, here: the moment the fleet is declared at (what
+ * fleet.schedules holds then); tests pass a fixed one. Pulumi calls it with no argument.
+ */
+export async function fleetProgram(clock: () => Date = () => new Date()): Promise<FleetOutputs> {
+  const now = clock();
   const config = readStackConfig();
   await checkUnpackedClientFiles(config);
-  return declareFleet(config);
+  return declareFleet(config, now);
 }

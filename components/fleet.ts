@@ -13,6 +13,7 @@ import type { HostManagerArgs } from "./host-manager/args";
 import { HostManager, hostManagerUrl } from "./host-manager/host-manager";
 import type { InstanceGroupArgs } from "./instance-group/args";
 import { InstanceGroup } from "./instance-group/instance-group";
+import { entriesWithCounts } from "./instance-group/schedules";
 import { Network } from "./network/network";
 import type { NetworkArgs } from "./network/args";
 import type { OperatorAccessArgs } from "./operator-access/args";
@@ -126,6 +127,7 @@ export function instanceGroupConfigArgs(config: StackConfig) {
     accountIsAdministrator: fleet.accountIsAdministrator,
     heartbeatSeconds: fleet.heartbeatSeconds,
     minHealthyPercentage: fleet.minHealthyPercentage,
+    schedules: fleet.schedules,
   } satisfies Partial<InstanceGroupArgs>;
 }
 
@@ -222,7 +224,11 @@ function declaredLater<T extends pulumi.Resource>() {
   };
 }
 
-export function declareFleet(config: StackConfig): FleetOutputs {
+/**
+ * Declares the fleet for `config` at `now`, the program's one moment: the scaling group
+ * is declared with the capacity fleet.schedules holds then (instance-group/schedules.ts).
+ */
+export function declareFleet(config: StackConfig, now: Date): FleetOutputs {
   const prefix = resourcePrefix(config.stack);
   const tags = stackTags(config);
 
@@ -266,6 +272,7 @@ export function declareFleet(config: StackConfig): FleetOutputs {
     fleetToken: tokens.active,
     tags,
     launchAfter: hostManagerUp.resources,
+    capacityAt: now,
   });
 
   const hostManager = hostManagerUp.declare(
@@ -285,6 +292,8 @@ export function declareFleet(config: StackConfig): FleetOutputs {
         previousFleetToken: tokens.previous,
         operatorToken,
         generation: hosts.generation,
+        // The schedule with "instanceCount" as the count: the service cannot resolve it.
+        capacitySchedules: entriesWithCounts(config.fleet.schedules, config.fleet.instanceCount),
         // Behind the operator endpoint's TLS, the status page's session cookie can be Secure.
         statusPageBehindTls: config.operatorAccess.endpoint,
       }),

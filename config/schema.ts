@@ -1,6 +1,6 @@
 // The whole stack config as one zod schema: every key, its type and its default.
 // Keys live in the `hpc-fleet:` namespace of Pulumi.<stack>.yaml (region in `alicloud:region`).
-import { freezeWindowsSchema } from "@hpc-fleet/fleet-contract";
+import { capacitySchedulesSchema, freezeWindowsSchema } from "@hpc-fleet/fleet-contract";
 import { z } from "zod";
 import { EGRESS_PATTERN, MAX_EGRESS_BANDWIDTH_MBPS } from "../components/network/args";
 import { doc } from "./doc";
@@ -187,7 +187,11 @@ const spot = z.strictObject({
 });
 
 const fleet = z.strictObject({
-  instanceCount: wholeNumber(0, MAX_INSTANCES).meta(doc("The scaling group's desired size.")),
+  instanceCount: wholeNumber(0, MAX_INSTANCES).meta(
+    doc(
+      'The scaling group\'s desired size; with `fleet.schedules`, the size its `"instanceCount"` entries bring back.',
+    ),
+  ),
   minSize: wholeNumber(0, MAX_INSTANCES)
     .optional()
     .meta(
@@ -199,6 +203,13 @@ const fleet = z.strictObject({
   maxSize: wholeNumber(0, MAX_INSTANCES)
     .optional()
     .meta(doc("The group's maximum.", "`instanceCount`")),
+  schedules: capacitySchedulesSchema
+    .default([])
+    .meta(
+      doc(
+        'Scheduled capacity, declared as ESS scheduled tasks: each `{at, timeZone, instanceCount}` or `{cron, timeZone, instanceCount}`, `at` a daily time such as `"20:00"`, `cron` 5 fields (minute first) such as `"0 20 * * 1-5"`, `timeZone` IANA (default UTC) with a fixed offset all year (ESS runs the tasks in UTC, so zones with daylight saving are refused), `instanceCount` a number of hosts (within `minSize` and `maxSize`) or `"instanceCount"` for `fleet.instanceCount`. A `pulumi up` declares the size the schedule holds at that moment, so it never undoes the schedule. Run `up` at least every ten months: ESS ends a recurrence within a year.',
+      ),
+    ),
   instanceTypes: list(instanceType, 1, 10, "instance types").meta(
     doc("Instance types, tried in order."),
   ),

@@ -1,7 +1,12 @@
 // The HostManager's args and the rules they keep, checked before any resource exists: by
 // the component itself, and by the stack config over the fields that parsed
 // (config-keys.ts).
-import type { FreezeWindow, ReplaceMode, StatuspageMetricIds } from "@hpc-fleet/fleet-contract";
+import type {
+  CapacitySchedule,
+  FreezeWindow,
+  ReplaceMode,
+  StatuspageMetricIds,
+} from "@hpc-fleet/fleet-contract";
 import type * as pulumi from "@pulumi/pulumi";
 import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../arg-problems";
 import type { Tags } from "../tags";
@@ -85,6 +90,8 @@ export interface HostManagerArgs {
   readonly maxUnhealthy: string;
   /** Planned freeze windows (healthCheck.freezeWindows); none when absent. */
   readonly freezeWindows?: readonly FreezeWindow[];
+  /** Scheduled capacity (fleet.schedules), every count a number; none when absent. */
+  readonly capacitySchedules?: readonly CapacitySchedule[];
   /** How it replaces a host: mark it unhealthy for ESS, or remove it. Required. */
   readonly replaceMode: ReplaceMode;
   /** Only log what it would do. Required. */

@@ -54,6 +54,7 @@ export function containerEnvironment(
     maxRemediationAttempts: args.maxRemediationAttempts,
     maxUnhealthy: args.maxUnhealthy,
     ...(args.freezeWindows ? { freezeWindows: args.freezeWindows } : {}),
+    ...(args.capacitySchedules ? { capacitySchedules: args.capacitySchedules } : {}),
     replaceMode: args.replaceMode,
     dryRun: args.dryRun,
     // Hosts tagged with another generation are replaced, keeping this share running.

@@ -1,9 +1,11 @@
 // The InstanceGroup's args and the rules they keep, checked before any resource exists: by
 // the group itself, and by the stack config over the fields that parsed (config-keys.ts).
+import type { CapacitySchedule } from "@hpc-fleet/fleet-contract";
 import type * as pulumi from "@pulumi/pulumi";
 import { collectProblems, ownArgName, type ArgName, type ArgProblem } from "../arg-problems";
 import type { Tags } from "../tags";
 import { hostNamePrefixProblem } from "./host-name";
+import { scheduleProblems } from "./schedule-rules";
 import { CLIENT_ARGUMENTS_BUDGET } from "./user-data";
 
 export type SpotStrategy = "NoSpot" | "SpotWithPriceLimit" | "SpotAsPriceGo";
@@ -73,6 +75,16 @@ export interface InstanceGroupArgs {
   readonly minHealthyPercentage: number;
   /** The stack's tags; each resource adds its role and Name. Required. */
   readonly tags: Tags;
+  /**
+   * Scheduled capacity, as ESS scheduled tasks; each count within minSize and maxSize, or
+   * "instanceCount". Defaults to none.
+   */
+  readonly schedules?: readonly CapacitySchedule[];
+  /**
+   * The moment the program runs: the schedule's capacity then is the group's declared
+   * desired capacity (schedules.ts). Required with schedules.
+   */
+  readonly capacityAt?: Date;
   /** What must be up before ESS launches a host (the HostManager); may come later. Defaults to none. */
   readonly launchAfter?: pulumi.Input<pulumi.Resource[]>;
 }
@@ -141,6 +153,11 @@ export function instanceGroupArgProblems(
       }
       if (args.onDemandBaseCapacity !== undefined && args.onDemandBaseCapacity > maxSize) {
         report("onDemandBaseCapacity", `must not exceed the group's maximum size (${maxSize})`);
+      }
+    }
+    if (args.schedules?.length) {
+      for (const problem of scheduleProblems({ ...args, schedules: args.schedules }, name)) {
+        report(problem.propertyPath, problem.reason);
       }
     }
     spotPriceLimits?.forEach(({ maxPricePerHour }, index) => {

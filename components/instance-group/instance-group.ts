@@ -14,6 +14,7 @@ import { capacityPlan, type CapacityPlan } from "./capacity";
 import { hostNamePattern } from "./host-name";
 import { ADMIN_PASSWORD_ARGS } from "./password";
 import { GENERATION_TAG, rolloutFingerprint } from "./rollout";
+import { declaredCapacity, declareScheduledTasks } from "./schedules";
 import { renderUserData } from "./user-data";
 
 export const INSTANCE_GROUP_TYPE = "hpc:instance-group:InstanceGroup";
@@ -93,6 +94,10 @@ export function declareInstanceGroup(
     onDemandPercentageAboveBase: args.onDemandPercentageAboveBase,
   });
   const hostName = hostNamePattern(args.hostNamePrefix).pattern;
+  const schedules = args.schedules ?? [];
+  if (schedules.length > 0 && args.capacityAt === undefined) {
+    throw new Error(`${name}: capacityAt is required with schedules (the program's moment)`);
+  }
 
   const groupName = `${name}-group`;
   const group = new alicloud.ess.ScalingGroup(
@@ -104,7 +109,9 @@ export function declareInstanceGroup(
       }),
       minSize,
       maxSize,
-      desiredCapacity: args.instanceCount,
+      // What the schedule holds now, not the count: an up at night keeps the night's size,
+      // and the restore task carries the count (schedules.ts).
+      desiredCapacity: declaredCapacity(schedules, args.instanceCount, args.capacityAt),
       vswitchIds: args.vSwitchIds,
       removalPolicies: [...args.removalPolicies],
       groupDeletionProtection: args.deletionProtection,
@@ -115,6 +122,15 @@ export function declareInstanceGroup(
     },
     child,
   );
+
+  if (schedules.length > 0 && args.capacityAt !== undefined) {
+    declareScheduledTasks(parent, name, group.id, {
+      schedules,
+      instanceCount: args.instanceCount,
+      capacityAt: args.capacityAt,
+      groupName,
+    });
+  }
 
   const passwordName = `${name}-admin-password`;
   const password = new random.RandomPassword(passwordName, ADMIN_PASSWORD_ARGS, child);

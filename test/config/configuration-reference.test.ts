@@ -14,6 +14,7 @@ const DOCUMENTED_AS_ONE_ROW = new Set([
   "image.clientFiles",
   "image.clientArtifact",
   "fleet.spot.priceLimits",
+  "fleet.schedules",
   "hostManager.statuspage",
   "healthCheck.freezeWindows",
   "tags",

@@ -1,6 +1,7 @@
 // Runs the program, or one component, under Pulumi's mocks and finds what it declared.
 import { fleetProgram } from "../../components/fleet-program";
 import { cloudCalls } from "../../tools/mocks/calls";
+import { scheduledTaskRefusal } from "../../tools/mocks/ess-scheduled-task";
 import {
   dockerBuildImageOutputs,
   nasMountTargetOutputs,
@@ -24,6 +25,7 @@ import {
   RANDOM_PASSWORD,
   TLS_CERT_REQUEST,
   TLS_LOCALLY_SIGNED_CERT,
+  SCHEDULED_TASK,
   TLS_PRIVATE_KEY,
   TLS_SELF_SIGNED_CERT,
 } from "./types";
@@ -57,6 +59,9 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [TLS_LOCALLY_SIGNED_CERT]: tlsLocallySignedCertOutputs,
 };
 
+/** What the mock cloud refuses, as the provider and the cloud would. */
+const REFUSALS = { [SCHEDULED_TASK]: scheduledTaskRefusal };
+
 /** The data sources' answers as the provider gives them for `region`, then the test's own. */
 function callsFor(region: string | undefined, calls: RunOptions["calls"]) {
   return { ...cloudCalls(region), ...calls };
@@ -69,6 +74,8 @@ export interface RunOptions {
   readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
   /** Config values set as with `pulumi config set --secret`, by key in the project namespace. */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** The program's moment (its clock), for fleet.schedules. Defaults to the real time. */
+  readonly now?: Date;
 }
 
 /** Runs the whole program (index.ts's, config read from the runtime as `pulumi up` does) for a shipped stack. */
@@ -88,8 +95,9 @@ export function runStack(
       config: file.config,
       secretKeys: file.secretKeys,
       preview: options.preview ?? false,
+      refusals: REFUSALS,
     },
-    fleetProgram,
+    () => fleetProgram(options.now ? () => options.now as Date : undefined),
   );
 }
 
@@ -108,6 +116,7 @@ export function runDeclarations<T>(
       stack: "dev",
       config: {},
       preview: options.preview ?? false,
+      refusals: REFUSALS,
     },
     declare,
   );

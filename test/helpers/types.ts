@@ -22,6 +22,7 @@ export const SESSION_MANAGER = "alicloud:ecs/ecsSessionManagerStatus:EcsSessionM
 export const SCALING_GROUP = "alicloud:ess/scalingGroup:ScalingGroup";
 export const SCALING_CONFIGURATION = "alicloud:ess/scalingConfiguration:ScalingConfiguration";
 export const INSTANCE_REFRESH = "alicloud:ess/instanceRefresh:InstanceRefresh";
+export const SCHEDULED_TASK = "alicloud:ess/scheduledTask:ScheduledTask";
 
 export const CONTAINER_GROUP = "alicloud:eci/containerGroup:ContainerGroup";
 export const RAM_ROLE = "alicloud:ram/role:Role";

@@ -14,7 +14,12 @@ export const PASSWORD = "Ab12!#cdEF34%*ghIJ56+-kl";
 export interface HostWiring {
   readonly hostManagerUrl?: string;
   readonly fleetToken?: string;
+  /** The program's moment, for fleet.schedules; defaults to a fixed day time. */
+  readonly capacityAt?: Date;
 }
+
+/** 2026-12-01 12:00 in Shanghai (04:00 UTC): the moment hostArgs declares the group at. */
+export const DAY = new Date("2026-12-01T04:00:00Z");
 
 /** The InstanceGroup's args for `config`, wired to fixed ids instead of a Network. */
 export function hostArgs(
@@ -30,6 +35,7 @@ export function hostArgs(
     hostManagerUrl: wiring.hostManagerUrl ?? HOST_MANAGER_URL,
     fleetToken: pulumi.secret(wiring.fleetToken ?? "fleet-token-1234"),
     tags: stackTags(config),
+    capacityAt: wiring.capacityAt ?? DAY,
   };
 }
 

@@ -52,10 +52,16 @@ export interface RecorderOptions {
   readonly cloudOutputs?: Readonly<Record<string, CloudOutputs>>;
   /** Outputs known even in a preview (e.g. a generated password, to show it flows as a secret). */
   readonly previewOutputs?: Readonly<Record<string, CloudOutputs>>;
+  /** Why the cloud would refuse a resource of the type with these inputs; undefined if it would not. */
+  readonly refusals?: Readonly<
+    Record<string, (inputs: Record<string, unknown>) => string | undefined>
+  >;
 }
 
 export class ResourceRecorder implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
+  /** Why the (mock) cloud refused resources, as `pulumi up` would fail on them. */
+  readonly refused: string[] = [];
 
   constructor(private readonly options: RecorderOptions) {}
 
@@ -63,6 +69,10 @@ export class ResourceRecorder implements pulumi.runtime.Mocks {
     id: string | undefined;
     state: Record<string, unknown>;
   } {
+    const refusal = this.options.refusals?.[args.type]?.(args.inputs);
+    // Kept, not thrown: a failed registration escapes the runtime as an unhandled
+    // rejection; runUnderMocks fails the run with it once the stack has settled.
+    if (refusal !== undefined) this.refused.push(`${args.type} ${args.name} refused: ${refusal}`);
     this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
     if (this.options.preview) {
       const known = this.options.previewOutputs?.[args.type];

@@ -44,6 +44,7 @@ export async function runUnderMocks<T>(
   });
   await waitForRPCs();
   if (failure) throw failure.error;
+  if (recorder.refused.length > 0) throw new Error(recorder.refused.join("\n"));
   for (const resource of recorder.resources) {
     resource.parent = recorder.parentOf(resource.type, resource.name);
     resource.options = await recorder.optionsOf(resource.type, resource.name);

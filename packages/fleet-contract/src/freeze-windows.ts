@@ -9,7 +9,8 @@ import { isSixFieldCron } from "./cron";
 /** The longest window, as for a freeze set by hand: a week. */
 export const MAX_FREEZE_WINDOW_MINUTES = 7 * 24 * 60;
 
-function isTimeZone(zone: string): boolean {
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
     return true;

@@ -2,6 +2,7 @@
 // once. The Pulumi program renders the container's environment with
 // hostManagerEnvironment(); the service reads its own with parseHostManagerEnv().
 import { z } from "zod";
+import { parseCapacitySchedulesJson, type CapacitySchedule } from "./capacity-schedules";
 import { isSixFieldCron } from "./cron";
 import { freezeWindowsSchema, type FreezeWindow } from "./freeze-windows";
 import { GENERATION_PATTERN } from "./generation";
@@ -83,6 +84,7 @@ export const HOST_MANAGER_ENV = {
   identitySigningCertPem: "HOST_MANAGER_IDENTITY_SIGNING_CERT_PEM",
   accountId: "HOST_MANAGER_ACCOUNT_ID",
   fleetTokenFallback: "HOST_MANAGER_FLEET_TOKEN_FALLBACK",
+  capacitySchedules: "HOST_MANAGER_CAPACITY_SCHEDULES",
 } as const;
 
 /**
@@ -322,6 +324,16 @@ export const hostManagerEnvSchema = z.object({
     .regex(/^\d{1,32}$/, "must be an Alibaba Cloud account id (digits)")
     .optional(),
   [E.fleetTokenFallback]: booleanVar(D.fleetTokenFallback),
+  // JSON: the stack config's fleet.schedules, counts resolved (capacity-schedules.ts).
+  [E.capacitySchedules]: z
+    .string()
+    .default("[]")
+    .transform((s, ctx) => {
+      const parsed = parseCapacitySchedulesJson(s);
+      if ("schedules" in parsed) return parsed.schedules;
+      ctx.addIssue({ code: "custom", message: parsed.problem });
+      return z.NEVER;
+    }),
 });
 
 export type HostManagerEnv = z.output<typeof hostManagerEnvSchema>;
@@ -426,6 +438,8 @@ export interface HostManagerDeployment<S> {
   readonly cookieSecure: boolean;
   /** Planned freeze windows; none when absent or empty. */
   readonly freezeWindows?: readonly FreezeWindow[];
+  /** Scheduled capacity, every count a number; none when absent or empty. */
+  readonly capacitySchedules?: readonly CapacitySchedule[];
   /** The container's RAM role, for @alicloud/credentials. */
   readonly ramRoleName: S;
   readonly statuspage?: {
@@ -483,6 +497,9 @@ export function hostManagerEnvironment<S>(
     { key: E.cookieSecure, value: String(d.cookieSecure) },
     ...(d.freezeWindows?.length
       ? [{ key: E.freezeWindows, value: JSON.stringify(d.freezeWindows) }]
+      : []),
+    ...(d.capacitySchedules?.length
+      ? [{ key: E.capacitySchedules, value: JSON.stringify(d.capacitySchedules) }]
       : []),
     { key: ECS_RAM_ROLE_ENV, value: d.ramRoleName },
   ];

@@ -19,6 +19,7 @@ import { OperatorStore } from "./adapters/storage/operators";
 import { seedOperator } from "./seed-operator";
 import { SessionStore } from "./adapters/storage/sessions";
 import { clockOffsetMs, monotonicOf, steadyClock, type Clock, type MonotonicClock } from "./clock";
+import { resolvedSchedules } from "./domain/capacity-schedule";
 import type { CloudDriver } from "./domain/cloud";
 import type { CycleSummary } from "./domain/cycle";
 import { countFleet } from "./domain/fleet-state";
@@ -248,6 +249,7 @@ export function createService(options: ServiceOptions): Service {
     dryRun: config.dryRun,
     holds,
     freezeWindows: config.freezeWindows,
+    capacitySchedules: resolvedSchedules(config.capacitySchedules, clock.now()),
     rollout: {
       generation: config.fleetGeneration ?? null,
       minHealthyPercentage: config.minHealthyPercentage,

@@ -36,6 +36,8 @@ export interface RemediationPlan {
   /** Record-keeping that is not an action on a host (recoveries, forgetting old attempts). */
   bookkeeping: { host: CycleHost; step: Step }[];
   unhealthyHosts: { instanceId: string; reason: string }[];
+  /** Unhealthy hosts excused as the ones a scheduled scale-in is removing; none if absent. */
+  scaledIn?: { instanceId: string; reason: string }[];
 }
 
 /** How long a host must stay healthy after its last remediation before its attempts are forgotten. */
@@ -90,11 +92,17 @@ export function planRemediation(
   const actions: PlannedAction[] = [];
   const bookkeeping: RemediationPlan["bookkeeping"] = [];
   const unhealthyHosts: RemediationPlan["unhealthyHosts"] = [];
+  const scaledIn: { instanceId: string; reason: string }[] = [];
   let remediating = 0;
   let failed = 0;
   for (const host of judged) {
     const hostContext = contextFor(context, host.instanceId, inputs);
     const assessment = assessHost(host, hostContext);
+    // Going silent while a schedule scales the group in: ESS's to remove, not a failure.
+    if (!assessment.healthy && scaledIn.length < (inputs.scaleIn?.hosts ?? 0)) {
+      scaledIn.push({ instanceId: host.instanceId, reason: assessment.reason });
+      continue;
+    }
     const planned = nextStep(host, assessment, hostContext);
     const step: Step =
       inputs.queuedRemovals?.has(host.instanceId) && "reason" in planned
@@ -114,10 +122,11 @@ export function planRemediation(
       bookkeeping.push({ host, step });
     }
   }
-  const guard = stormGuard(unhealthyHosts.length, judged.length, context.settings.maxUnhealthy);
+  const counted = judged.length - scaledIn.length;
+  const guard = stormGuard(unhealthyHosts.length, counted, context.settings.maxUnhealthy);
   return {
-    total: judged.length,
-    healthy: judged.length - unhealthyHosts.length,
+    total: counted,
+    healthy: counted - unhealthyHosts.length,
     unhealthy: unhealthyHosts.length,
     remediating,
     failed,
@@ -126,5 +135,6 @@ export function planRemediation(
     actions: guard.open ? [] : actions,
     bookkeeping,
     unhealthyHosts,
+    ...(scaledIn.length > 0 ? { scaledIn } : {}),
   };
 }

@@ -11,6 +11,11 @@ export interface PlanInputs {
    * reports were refused, so no timeout runs for them from before they came back.
    */
   readonly restoredAt?: ReadonlyMap<string, number>;
+  /**
+   * A schedule entry is scaling the group in: up to `hosts` unhealthy hosts are taken to
+   * be the ones ESS is removing (capacity-schedule.ts).
+   */
+  readonly scaleIn?: { readonly hosts: number };
 }
 
 /** The context `instanceId` is judged in: the start-up grace, or its restore if later. */

@@ -8,6 +8,7 @@ import type { HoldStore } from "../adapters/storage/holds";
 import type { HostStore } from "../adapters/storage/hosts";
 import type { PendingRemoval, RemovalQueue } from "../adapters/storage/removals";
 import type { Clock } from "../clock";
+import { scaleInExcuse, type ResolvedSchedule } from "../domain/capacity-schedule";
 import type { CloudDriver, ReplaceMode } from "../domain/cloud";
 import {
   abandonedCycle,
@@ -57,6 +58,8 @@ export interface HealthCheckDeps {
   readonly holds?: HoldStore;
   /** Planned freeze windows: a time inside one is frozen. */
   readonly freezeWindows?: readonly FreezeWindow[];
+  /** Scheduled capacity (UTC crons): hosts a scale-in removes are not remediated. */
+  readonly capacitySchedules?: readonly ResolvedSchedule[];
   /** Rolling replacement by generation; absent or with a null generation, none. */
   readonly rollout?: RolloutSettings;
   /** When this process began watching the hosts (the start-up grace). */
@@ -196,10 +199,18 @@ export class HealthCheck {
     const hosts = store.listActiveForCycle();
     const queued = this.deps.removals.list();
     const restoredAt = this.deps.inventory.restoredAt();
+    const scaleIn = scaleInExcuse(this.deps.capacitySchedules ?? [], context.settings, context.now);
     const plan = planRemediation(hosts, context, {
       queuedRemovals: new Set(queued.map((r) => r.instanceId)),
       restoredAt,
+      ...(scaleIn ? { scaleIn } : {}),
     });
+    if (plan.scaledIn) {
+      logger.info(
+        { scaleIn, hosts: plan.scaledIn },
+        "scheduled scale-in: silent hosts left to ESS, not remediated",
+      );
+    }
     const rollout = planRollout(hosts, context, this.rollout, plan.stormGuardOpen, {
       queuedRemovals: new Set(
         queued.filter((r) => r.origin === "rollout").map((r) => r.instanceId),

@@ -5,6 +5,7 @@
 import {
   HOST_MANAGER_ENV as ENV,
   parseHostManagerEnv,
+  type CapacitySchedule,
   type FreezeWindow,
   type HostManagerEnv,
   type MaxUnhealthy,
@@ -56,6 +57,8 @@ interface CommonConfig {
   readonly minHealthyPercentage: number;
   /** Planned freeze windows: inside one the fleet is frozen. */
   readonly freezeWindows: readonly FreezeWindow[];
+  /** Scheduled capacity (fleet.schedules), every count a number. */
+  readonly capacitySchedules: readonly CapacitySchedule[];
   readonly logLevel: string;
   /**
    * How long the lease on the database lasts unrenewed: a passive manager takes over
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(fleetGeneration !== undefined ? { fleetGeneration } : {}),
     minHealthyPercentage: vars[ENV.minHealthyPercentage],
     freezeWindows: vars[ENV.freezeWindows],
+    capacitySchedules: vars[ENV.capacitySchedules],
     logLevel: vars[ENV.logLevel],
     leaseTtlSeconds: vars[ENV.leaseTtlSeconds],
     cycleDeadlineSeconds: vars[ENV.cycleDeadlineSeconds],

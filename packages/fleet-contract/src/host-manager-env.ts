@@ -67,6 +67,10 @@ export const HOST_MANAGER_ENV = {
   cycleDeadlineSeconds: "HOST_MANAGER_CYCLE_DEADLINE_SECONDS",
   inventoryDeadlineSeconds: "HOST_MANAGER_INVENTORY_DEADLINE_SECONDS",
   freezeWindows: "HOST_MANAGER_FREEZE_WINDOWS",
+  // -- wip-spot: when a host counts as saturated (never a reason to remediate it).
+  saturationCpuPercent: "HOST_MANAGER_SATURATION_CPU_PERCENT",
+  saturationMemoryAvailablePercent: "HOST_MANAGER_SATURATION_MEMORY_AVAILABLE_PERCENT",
+  saturationReports: "HOST_MANAGER_SATURATION_REPORTS",
 } as const;
 
 /**
@@ -99,7 +103,13 @@ export const HOST_MANAGER_DEFAULTS = {
   leaseTtlSeconds: 30,
   cycleDeadlineSeconds: 240,
   inventoryDeadlineSeconds: 60,
+  saturationCpuPercent: 90,
+  saturationMemoryAvailablePercent: 10,
+  saturationReports: 3,
 } as const;
+
+/** The most reports saturation may be judged over: the host-manager keeps that many per host. */
+export const MAX_SATURATION_REPORTS = 20;
 
 /** The shortest token either side accepts. */
 export const MIN_TOKEN_LENGTH = 32;
@@ -232,6 +242,9 @@ export const hostManagerEnvSchema = z.object({
   [E.leaseTtlSeconds]: intVar(D.leaseTtlSeconds, 3, 600),
   [E.cycleDeadlineSeconds]: intVar(D.cycleDeadlineSeconds, 1, 24 * 3600),
   [E.inventoryDeadlineSeconds]: intVar(D.inventoryDeadlineSeconds, 1, 3600),
+  [E.saturationCpuPercent]: intVar(D.saturationCpuPercent, 1, 100),
+  [E.saturationMemoryAvailablePercent]: intVar(D.saturationMemoryAvailablePercent, 0, 99),
+  [E.saturationReports]: intVar(D.saturationReports, 1, MAX_SATURATION_REPORTS),
   // JSON: the stack config's healthCheck.freezeWindows, checked by the same schema.
   [E.freezeWindows]: z
     .string()

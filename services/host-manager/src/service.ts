@@ -42,6 +42,7 @@ import { createHttpServer, type ConnectionLimits } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
 import { SessionBook, SESSION_TTL_SECONDS } from "./http/status-page/session";
 import { createLogger } from "./logger";
+import { DEFAULT_SATURATION } from "./domain/load";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { StatuspagePusher, statuspageFigures, type PushOptions } from "./statuspage-push/pusher";
 
@@ -175,6 +176,10 @@ export function createService(options: ServiceOptions): Service {
     frozen: () => isFrozen(freezeNow(), clock.now()),
     clockOffsetMs: options.clock ? undefined : () => clockOffsetMs(clock),
     defaultMetrics: options.defaultMetrics,
+    spotAndLoad: {
+      saturated: () => store.load.countSaturated(settings.saturation ?? DEFAULT_SATURATION),
+      reclaiming: () => store.countReclaiming(),
+    },
   });
   const statuspage = config.statuspage
     ? new StatuspagePusher({
@@ -192,6 +197,7 @@ export function createService(options: ServiceOptions): Service {
     snapshot.invalidate();
     const running = countFleet(store, healthContext()).running;
     metrics.observeCycle({ summary, running });
+    metrics.spotAndLoad?.observeCycle(summary);
     // Fire and forget: the pusher bounds its own time and keeps what it could not send.
     statuspage?.push(statuspageFigures(summary, running), summary.finishedAt);
   };

@@ -4,6 +4,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CycleSummary } from "../domain/cycle";
 import { FLEET_STATES, type FleetCounts } from "../domain/fleet-state";
+import { SpotAndLoadMetrics, type SpotAndLoadSources } from "./spot-and-load";
 
 export interface MetricsOptions {
   /** Live hosts by state, read at scrape time so the gauge is never a cycle old. */
@@ -14,6 +15,8 @@ export interface MetricsOptions {
   readonly frozen?: () => boolean;
   /** Process and Node.js runtime metrics. Defaults to true. */
   readonly defaultMetrics?: boolean;
+  /** Saturated and reclaiming hosts (spot-and-load.ts); absent, not served. */
+  readonly spotAndLoad?: SpotAndLoadSources;
 }
 
 /** What the cycle gauges show: the last cycle, and the hosts running their client now. */
@@ -37,8 +40,12 @@ export class ServiceMetrics {
   private readonly droppedReportFields;
   private readonly rateLimited;
 
+  readonly spotAndLoad?: SpotAndLoadMetrics;
+
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
+    if (options.spotAndLoad)
+      this.spotAndLoad = new SpotAndLoadMetrics(this.registry, options.spotAndLoad);
     if (options.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry, prefix: "host_manager_" });
     }

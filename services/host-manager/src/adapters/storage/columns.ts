@@ -29,6 +29,11 @@ export const HOST_COLUMNS: { readonly [F in HostField]-?: string } = {
   lastRemediationAt: "last_remediation_at",
   generation: "generation",
   rolloutReplacedAt: "rollout_replaced_at",
+  spotTerminationAt: "spot_termination_at",
+  cpuPercent: "cpu_percent",
+  memoryAvailablePercent: "memory_available_percent",
+  clientCpuPercent: "client_cpu_percent",
+  clientWorkingSetBytes: "client_working_set_bytes",
   version: "version",
 };
 

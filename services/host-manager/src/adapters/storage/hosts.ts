@@ -5,6 +5,7 @@
 import type { CloudInstance, InventoryChange } from "../../domain/cloud";
 import {
   HOST_STATE_FIELDS,
+  LOAD_FIELDS,
   REPORTED_FIELDS,
   type CycleHost,
   type HostRecord,
@@ -25,6 +26,7 @@ import {
 } from "./columns";
 import type { Db } from "./database";
 import { RemediationIntents } from "./intents";
+import { LoadHistory } from "./load-history";
 import { SlotRegistry } from "./slots";
 
 const ALL = selectList(HOST_COLUMNS);
@@ -65,10 +67,13 @@ export class HostStore {
   readonly intents: RemediationIntents;
   /** Where each replace hands on to the next host, and the slots given up on. */
   readonly slots: SlotRegistry;
+  /** The last few load samples of each host (saturation is judged on them). */
+  readonly load: LoadHistory;
 
   constructor(private readonly db: Db) {
     this.intents = new RemediationIntents(db);
     this.slots = new SlotRegistry(db);
+    this.load = new LoadHistory(db);
     // Lists of columns come from ./columns; a single column in a condition is plain SQL.
     this.stmt = {
       probe: db.prepare("SELECT 1"),
@@ -88,6 +93,11 @@ export class HostStore {
         `SELECT ${ALL} FROM hosts WHERE instance_id > ? ORDER BY instance_id LIMIT ?`,
       ),
       activeCount: db.prepare(`SELECT COUNT(*) FROM hosts WHERE archived_at IS NULL`).pluck(),
+      reclaimingCount: db
+        .prepare(
+          `SELECT COUNT(*) FROM hosts WHERE archived_at IS NULL AND spot_termination_at IS NOT NULL`,
+        )
+        .pluck(),
       allCount: db.prepare(`SELECT COUNT(*) FROM hosts`).pluck(),
       // Rows as arrays, in HOST_STATE_FIELDS order (see forEachActiveState).
       activeStates: db
@@ -122,6 +132,7 @@ export class HostStore {
            status_since = CASE WHEN status = ? THEN status_since ELSE ? END,
            status = ?, last_report_at = ?,
            ${REPORTED_FIELDS.map((field) => `${col(field)} = ?`).join(", ")},
+           spot_termination_at = coalesce(?, spot_termination_at),
            version = version + 1
          WHERE instance_id = ? AND archived_at IS NULL
            AND (cloud_private_ip IS NULL OR cloud_private_ip = ?)`,
@@ -161,7 +172,7 @@ export class HostStore {
         `SELECT ${selectList(EVENT_COLUMNS)} FROM remediation_events ORDER BY id`,
       ),
     };
-    this.reportParams = new Array<unknown>(4 + REPORTED_FIELDS.length + 2);
+    this.reportParams = new Array<unknown>(4 + REPORTED_FIELDS.length + 3);
   }
 
   /** Whether the database answers a query: the service's liveness, for /healthz. */
@@ -203,6 +214,11 @@ export class HostStore {
   /** How many hosts there are (active ones only unless `archived`). */
   count(archived = false): number {
     return (archived ? this.stmt.allCount : this.stmt.activeCount).get() as number;
+  }
+
+  /** Active hosts that reported a spot interruption notice (see domain/spot.ts). */
+  countReclaiming(): number {
+    return this.stmt.reclaimingCount.get() as number;
   }
 
   /**
@@ -283,10 +299,18 @@ export class HostStore {
         for (let i = 0; i < REPORTED_FIELDS.length; i++) {
           params[4 + i] = report[REPORTED_FIELDS[i]] ?? null;
         }
-        params[4 + REPORTED_FIELDS.length] = report.instanceId;
-        params[5 + REPORTED_FIELDS.length] = report.privateIp;
+        // A notice once given stands: a later report that could not read it does not undo it.
+        params[4 + REPORTED_FIELDS.length] =
+          report.spotTerminationTime === undefined ? null : Date.parse(report.spotTerminationTime);
+        params[5 + REPORTED_FIELDS.length] = report.instanceId;
+        params[6 + REPORTED_FIELDS.length] = report.privateIp;
         const result = this.stmt.report.run(params);
-        if (result.changes === 1) return "ok";
+        if (result.changes === 1) {
+          if (LOAD_FIELDS.some((field) => report[field] !== undefined)) {
+            this.load.add(report, now);
+          }
+          return "ok";
+        }
         return this.isKnown(report.instanceId) ? "ip-mismatch" : "unknown-instance";
       }),
     )();

@@ -2,16 +2,51 @@
 import { assessHost, isJudged } from "../../domain/assessment";
 import type { HealthContext } from "../../domain/health-context";
 import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../../domain/host";
+import {
+  DEFAULT_SATURATION,
+  isSaturated,
+  type LoadFigures,
+  type SaturationSettings,
+} from "../../domain/load";
 import { isRollingOut } from "../../domain/rollout";
+import { spotState } from "../../domain/spot";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** The latest report's load figures; null when it carried none. */
+export function latestLoad(host: HostRecord): LoadFigures | null {
+  const { cpuPercent, memoryAvailablePercent, clientCpuPercent, clientWorkingSetBytes } = host;
+  if (
+    cpuPercent === null &&
+    memoryAvailablePercent === null &&
+    clientCpuPercent === null &&
+    clientWorkingSetBytes === null
+  ) {
+    return null;
+  }
+  return { cpuPercent, memoryAvailablePercent, clientCpuPercent, clientWorkingSetBytes };
+}
+
+/** Saturated now: the latest report carried figures and the last few were all over a threshold. */
+export function isHostSaturated(
+  host: HostRecord,
+  loadHistory: readonly LoadFigures[],
+  settings: SaturationSettings,
+): boolean {
+  return (
+    host.archivedAt === null && latestLoad(host) !== null && isSaturated(loadHistory, settings)
+  );
+}
+
+/** `loadHistory`: the host's latest load samples, newest first (at least `saturation.reports`). */
 export function hostView(
   host: HostRecord,
   history: readonly RemediationEvent[],
   context: HealthContext,
+  loadHistory: readonly LoadFigures[] = [],
 ) {
   const assessment = assessHost(host, context);
+  const saturation = context.settings.saturation ?? DEFAULT_SATURATION;
   return {
     instanceId: host.instanceId,
     status: host.status,
@@ -30,6 +65,9 @@ export function hostView(
     firstSeenAt: iso(host.firstSeenAt),
     lastSeenAt: iso(host.lastReportAt),
     archivedAt: iso(host.archivedAt),
+    spot: spotState(host),
+    saturated: isHostSaturated(host, loadHistory, saturation),
+    load: latestLoad(host),
     health:
       host.archivedAt !== null || !isJudged(host) || isRollingOut(host, context)
         ? { judged: false, healthy: null, reason: null }

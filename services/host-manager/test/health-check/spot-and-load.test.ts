@@ -90,6 +90,32 @@ describe("a spot host with an interruption notice", () => {
     expect(hostView(h.store.get(plain)!, [], contextAt(h.clock.now())).spot).toBeNull();
   });
 
+  it("is taken as reclaiming when ECS locks it for release (Recycling), without its report", async () => {
+    const h = await fakeCloudHarness({ hosts: 10 });
+    t = h;
+    const [spot, ...others] = await upAndRunning(h);
+    // Too busy (or too far gone) to report: only ECS says so, in DescribeInstances.
+    h.fake.instances.get(spot)!.locks = ["Recycling"];
+    h.clock.advanceMs(11 * MINUTE);
+    h.heartbeat(others);
+    const summary = await h.check.run();
+    expect(summary.spot).toEqual({ reclaiming: 1, reclaimed: 0 });
+    expect(summary.actions).toEqual([]);
+    expect(h.store.get(spot)?.spotTerminationAt).toBe(h.clock.now());
+    h.fake.instances.delete(spot);
+    expect((await h.check.run()).spot).toEqual({ reclaiming: 0, reclaimed: 1 });
+    expect(actingCalls(h)).toEqual([]);
+  });
+
+  it("is not locked for release by ECS's other locks (financial, security)", async () => {
+    const h = await fakeCloudHarness({ hosts: 3 });
+    t = h;
+    const [locked] = await upAndRunning(h);
+    h.fake.instances.get(locked)!.locks = ["financial", "security"];
+    expect((await h.check.run()).spot).toEqual({ reclaiming: 0, reclaimed: 0 });
+    expect(h.store.get(locked)?.spotTerminationAt).toBeNull();
+  });
+
   it("is not what holds the others back: a silent host without a notice is still rebooted", async () => {
     const h = await fakeCloudHarness({ hosts: 10 });
     t = h;

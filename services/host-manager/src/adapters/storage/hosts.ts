@@ -123,6 +123,11 @@ export class HostStore {
            ${selectList(CLOUD_COLUMNS, FOLLOWED_CLOUD_FIELDS)}
          FROM hosts`,
       ),
+      // The cloud's own spot notice: the time it was first seen stands in for the release time.
+      recycling: db.prepare(
+        `UPDATE hosts SET spot_termination_at = ?, version = version + 1
+         WHERE instance_id = ? AND spot_termination_at IS NULL`,
+      ),
       archive: db.prepare(
         `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
       ),
@@ -260,12 +265,13 @@ export class HostStore {
         (this.stmt.inventoryView.all() as InventoryViewRow[]).map((row) => [row.instanceId, row]),
       );
       const seen = new Set<string>();
-      for (const instance of instances) {
+      for (const { recycling, ...instance } of instances) {
         seen.add(instance.instanceId);
         const existing = known.get(instance.instanceId);
         if (!existing) {
           // A creation time ahead of this clock would lengthen the start-up grace by as much.
           this.stmt.insert.run({ ...instance, createdAt: Math.min(instance.createdAt, now), now });
+          if (recycling) this.stmt.recycling.run(now, instance.instanceId);
           change.added.push(instance.instanceId);
           continue;
         }
@@ -276,6 +282,7 @@ export class HostStore {
         ) {
           this.stmt.refresh.run(instance);
         }
+        if (recycling) this.stmt.recycling.run(now, instance.instanceId);
       }
       for (const row of known.values()) {
         if (row.archivedAt === null && !seen.has(row.instanceId)) {

@@ -160,6 +160,14 @@ Describe 'the heartbeat report' {
             Should -Be @('instanceId', 'privateIp', 'mac', 'status', 'logicalCpus', 'physicalCpus', 'clientVersion', 'hostname')
     }
 
+    It 'is still sent when the readings themselves fail, and for a config without the client''s path' {
+        Mock -ModuleName HpcFleet Get-HpcHeartbeatReadings { throw 'unexpected' }
+        Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.running -WithReadings | Should -BeTrue
+        $bare = [pscustomobject]@{ hostManagerUrl = 'http://hm:8080'; fleetToken = 't' }
+        Send-HpcHostStatus -Config $bare -Facts $facts -Status $HpcStatus.running -WithReadings | Should -BeTrue
+        $script:sent.Count | Should -Be 2
+    }
+
     It 'leaves out a figure the host-manager would drop (<Name> = <Value>)' -ForEach @(
         @{ Name = 'cpuPercent'; Value = 250.0 }, @{ Name = 'memoryAvailablePercent'; Value = -1.0 },
         @{ Name = 'clientCpuPercent'; Value = [double]::NaN }, @{ Name = 'clientWorkingSetBytes'; Value = [Math]::Pow(2, 51) },

@@ -273,8 +273,13 @@ function Send-HpcHostStatus {
     )
     $readings = $null
     if ($WithReadings) {
-        $readings = Get-HpcHeartbeatReadings -ClientExecutable ([string]$Config.clientExecutable) `
-            -LogicalCpus ([int]$Facts.logicalCpus)
+        try {
+            $executable = $Config.PSObject.Properties['clientExecutable']
+            $readings = Get-HpcHeartbeatReadings -LogicalCpus ([int]$Facts.logicalCpus) `
+                -ClientExecutable $(if ($executable) { [string]$executable.Value } else { '' })
+        } catch {
+            Write-HpcLog "heartbeat readings unavailable: $($_.Exception.Message)"
+        }
     }
     $body = ConvertTo-HpcReportBody -Facts $Facts -Status $Status -Readings $readings
     $uri = ([string]$Config.hostManagerUrl).TrimEnd('/') + $HpcReportPath

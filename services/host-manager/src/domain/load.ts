@@ -2,6 +2,10 @@
 // generator at its limit skews the benchmark it drives, so operators are shown it. It is
 // never a reason to remediate (the ladder does not read it).
 import { MAX_SATURATION_REPORTS } from "@hpc-fleet/fleet-contract";
+import type { HostRecord, LOAD_FIELDS } from "./host";
+
+/** What of a host record its load is read from. */
+type LoadedHost = Pick<HostRecord, (typeof LOAD_FIELDS)[number] | "archivedAt">;
 
 /** One heartbeat's load figures; null where the host could not read one. */
 export interface LoadSample {
@@ -53,4 +57,29 @@ export function isSaturated(
     if (!isSaturatedSample(newestFirst[i], settings)) return false;
   }
   return true;
+}
+
+/** The latest report's load figures; null when it carried none. */
+export function latestLoad(host: LoadedHost): LoadFigures | null {
+  const { cpuPercent, memoryAvailablePercent, clientCpuPercent, clientWorkingSetBytes } = host;
+  if (
+    cpuPercent === null &&
+    memoryAvailablePercent === null &&
+    clientCpuPercent === null &&
+    clientWorkingSetBytes === null
+  ) {
+    return null;
+  }
+  return { cpuPercent, memoryAvailablePercent, clientCpuPercent, clientWorkingSetBytes };
+}
+
+/** Saturated now: the latest report carried figures and the last few were all over a threshold. */
+export function isHostSaturated(
+  host: LoadedHost,
+  loadHistory: readonly LoadFigures[],
+  settings: SaturationSettings,
+): boolean {
+  return (
+    host.archivedAt === null && latestLoad(host) !== null && isSaturated(loadHistory, settings)
+  );
 }

@@ -4,39 +4,14 @@ import type { HealthContext } from "../../domain/health-context";
 import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../../domain/host";
 import {
   DEFAULT_SATURATION,
-  isSaturated,
+  isHostSaturated,
+  latestLoad,
   type LoadFigures,
-  type SaturationSettings,
 } from "../../domain/load";
 import { isRollingOut } from "../../domain/rollout";
 import { spotState } from "../../domain/spot";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-/** The latest report's load figures; null when it carried none. */
-export function latestLoad(host: HostRecord): LoadFigures | null {
-  const { cpuPercent, memoryAvailablePercent, clientCpuPercent, clientWorkingSetBytes } = host;
-  if (
-    cpuPercent === null &&
-    memoryAvailablePercent === null &&
-    clientCpuPercent === null &&
-    clientWorkingSetBytes === null
-  ) {
-    return null;
-  }
-  return { cpuPercent, memoryAvailablePercent, clientCpuPercent, clientWorkingSetBytes };
-}
-
-/** Saturated now: the latest report carried figures and the last few were all over a threshold. */
-export function isHostSaturated(
-  host: HostRecord,
-  loadHistory: readonly LoadFigures[],
-  settings: SaturationSettings,
-): boolean {
-  return (
-    host.archivedAt === null && latestLoad(host) !== null && isSaturated(loadHistory, settings)
-  );
-}
 
 /** `loadHistory`: the host's latest load samples, newest first (at least `saturation.reports`). */
 export function hostView(

@@ -90,5 +90,19 @@ describe("/metrics", () => {
     expect(text).toContain("host_manager_hosts_saturated 1");
     expect(text).toContain("host_manager_hosts_spot_reclaiming 1");
     expect(await hostInApi("i-sim-0002")).toMatchObject({ spot: "reclaiming" });
+    // The cycle record counts it apart from failures, as the API shows it.
+    const res = await fetch(`${service.url}/api/v1/health-check?limit=1`, {
+      headers: service.t.viewer,
+    });
+    const body = (await res.json()) as {
+      cycles: { spot?: unknown; failed: number }[];
+      settings: { saturation?: unknown };
+    };
+    expect(body.cycles[0]).toMatchObject({ spot: { reclaiming: 1, reclaimed: 0 }, failed: 0 });
+    expect(body.settings.saturation).toEqual({
+      cpuPercent: 90,
+      memoryAvailablePercent: 10,
+      reports: 3,
+    });
   });
 });

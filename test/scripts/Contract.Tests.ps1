@@ -44,6 +44,22 @@ Describe 'the report the module sends' {
         }
     }
 
+    It 'carries a heartbeat''s spot notice and load figures as the contract''s fields' {
+        # As Get-HpcHeartbeatReadings reads them on a busy spot host.
+        Mock -ModuleName HpcFleet Get-HpcHeartbeatReadings {
+            [pscustomobject]@{
+                spotTerminationTime = '2026-12-01T17:03:00Z'; cpuPercent = 97.26; memoryAvailablePercent = 8.5
+                clientCpuPercent = 45.0; clientWorkingSetBytes = [long]3221225472
+            }
+        }
+        $before = $script:captured.Count
+        Send-HpcHostStatus -Config $config -Facts $facts[0] -Status $HpcStatus.running -WithReadings | Should -BeTrue
+        $names = @(($script:captured[$before].body | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $_.Name })
+        foreach ($name in 'spotTerminationTime', 'cpuPercent', 'memoryAvailablePercent', 'clientCpuPercent', 'clientWorkingSetBytes') {
+            $names | Should -Contain $name
+        }
+    }
+
     It 'reads the host config back from each user-data the Pulumi program rendered' -Skip:(-not $env:HPC_CONTRACT_USER_DATA) {
         $files = @(Get-ChildItem -LiteralPath $env:HPC_CONTRACT_USER_DATA -Filter '*.txt' | Sort-Object Name)
         $files.Count | Should -BeGreaterThan 0

@@ -95,6 +95,18 @@ Describe 'the read-only lookups' -Skip:(-not $onWindows) {
         ($processors | Measure-Object -Property NumberOfLogicalProcessors -Sum).Sum | Should -BeGreaterThan 0
     }
 
+    It 'reads the load figures a heartbeat sends' {
+        $total = Get-HpcProcessorLoad
+        $total | Should -BeGreaterOrEqual 0
+        $total | Should -BeLessOrEqual 100
+        $memory = Get-HpcMemoryStatus
+        $memory.FreePhysicalMemory | Should -BeGreaterThan 0
+        $memory.TotalVisibleMemorySize | Should -BeGreaterThan $memory.FreePhysicalMemory
+        $self = @(Get-HpcClientProcess -ExecutablePath (Get-Process -Id $PID).Path)
+        @($self | Where-Object { $_.Id -eq $PID }).Count | Should -Be 1
+        $self[0].WorkingSet64 | Should -BeGreaterThan 0
+    }
+
     It 'reads the image''s language, locale and time zone for the answer file' {
         . (Join-Path $BuildScriptsDir 'seal-image.ps1')
         $locale = Get-ImageLocale

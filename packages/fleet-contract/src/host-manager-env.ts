@@ -85,6 +85,10 @@ export const HOST_MANAGER_ENV = {
   accountId: "HOST_MANAGER_ACCOUNT_ID",
   fleetTokenFallback: "HOST_MANAGER_FLEET_TOKEN_FALLBACK",
   capacitySchedules: "HOST_MANAGER_CAPACITY_SCHEDULES",
+  // -- wip-spot: when a host counts as saturated (never a reason to remediate it).
+  saturationCpuPercent: "HOST_MANAGER_SATURATION_CPU_PERCENT",
+  saturationMemoryAvailablePercent: "HOST_MANAGER_SATURATION_MEMORY_AVAILABLE_PERCENT",
+  saturationReports: "HOST_MANAGER_SATURATION_REPORTS",
 } as const;
 
 /**
@@ -125,7 +129,13 @@ export const HOST_MANAGER_DEFAULTS = {
   cycleDeadlineSeconds: 240,
   inventoryDeadlineSeconds: 60,
   fleetTokenFallback: false,
+  saturationCpuPercent: 90,
+  saturationMemoryAvailablePercent: 10,
+  saturationReports: 3,
 } as const;
+
+/** The most reports saturation may be judged over: the host-manager keeps that many per host. */
+export const MAX_SATURATION_REPORTS = 20;
 
 /** The shortest token either side accepts. */
 export const MIN_TOKEN_LENGTH = 32;
@@ -289,6 +299,9 @@ export const hostManagerEnvSchema = z.object({
   [E.leaseTtlSeconds]: intVar(D.leaseTtlSeconds, 3, 600),
   [E.cycleDeadlineSeconds]: intVar(D.cycleDeadlineSeconds, 1, 24 * 3600),
   [E.inventoryDeadlineSeconds]: intVar(D.inventoryDeadlineSeconds, 1, 3600),
+  [E.saturationCpuPercent]: intVar(D.saturationCpuPercent, 1, 100),
+  [E.saturationMemoryAvailablePercent]: intVar(D.saturationMemoryAvailablePercent, 0, 99),
+  [E.saturationReports]: intVar(D.saturationReports, 1, MAX_SATURATION_REPORTS),
   // JSON: the stack config's healthCheck.freezeWindows, checked by the same schema.
   [E.freezeWindows]: z
     .string()

@@ -41,6 +41,16 @@ export interface HostReport {
   physicalCpus: number;
   clientVersion?: string;
   hostname?: string;
+  /** The spot interruption notice: when ECS will release the instance (UTC, ISO 8601). */
+  spotTerminationTime?: string;
+  /** The host's CPU use, 0-100 (all processors). */
+  cpuPercent?: number;
+  /** The host's available physical memory, 0-100 of the total. */
+  memoryAvailablePercent?: number;
+  /** The client process's CPU use, 0-100 of the whole host (all processors). */
+  clientCpuPercent?: number;
+  /** The client process's working set. */
+  clientWorkingSetBytes?: number;
 }
 
 const printable = /^[\x20-\x7e]*$/;
@@ -51,6 +61,19 @@ const MIN_REPORTED = HostStatus.starting;
 const MAX_REPORTED = HostStatus.clientFailed;
 const MAX_CPUS = 4096;
 const MAX_CLIENT_VERSION = 64;
+/** A UTC time as the metadata service gives it (2015-01-05T18:02:00Z), milliseconds allowed. */
+const utcTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+/** A working set larger than this (1 PiB) is not a measurement. */
+const MAX_WORKING_SET_BYTES = 2 ** 50;
+
+/** The spot notice and the load figures: optional, and dropped when they do not fit. */
+export const SPOT_AND_LOAD_FIELDS = [
+  "spotTerminationTime",
+  "cpuPercent",
+  "memoryAvailablePercent",
+  "clientCpuPercent",
+  "clientWorkingSetBytes",
+] as const satisfies readonly (keyof HostReport)[];
 
 /**
  * The optional, cosmetic fields. A value that does not fit one (too long, not ASCII, a
@@ -58,8 +81,22 @@ const MAX_CLIENT_VERSION = 64;
  * null: a heartbeat is never refused over a label, since a host whose reports are all
  * refused looks silent and is rebooted, then replaced.
  */
-export const OPTIONAL_REPORT_FIELDS = ["clientVersion", "hostname"] as const;
+export const OPTIONAL_REPORT_FIELDS = [
+  "clientVersion",
+  "hostname",
+  // -- wip-spot: the spot notice and the load figures (a failed counter read, a garbled
+  // value) degrade the same way: the heartbeat is what keeps a host from remediation.
+  ...SPOT_AND_LOAD_FIELDS,
+] as const;
 export type OptionalReportField = (typeof OPTIONAL_REPORT_FIELDS)[number];
+
+/** A percentage of the whole host. */
+const percentSchema = z.number().min(0).max(100);
+const spotTerminationTimeSchema = z
+  .string()
+  .regex(utcTimePattern, "must be a UTC time like 2015-01-05T18:02:00Z")
+  .refine((v) => Number.isFinite(Date.parse(v)), "must be a real time");
+const workingSetSchema = z.number().int().min(0).max(MAX_WORKING_SET_BYTES);
 
 const clientVersionSchema = z
   .string()
@@ -81,6 +118,11 @@ export const hostReportSchema = z
     // Required fields stay strict; these two degrade to absent (see OPTIONAL_REPORT_FIELDS).
     clientVersion: clientVersionSchema.optional().catch(undefined),
     hostname: hostnameSchema.optional().catch(undefined),
+    spotTerminationTime: spotTerminationTimeSchema.optional().catch(undefined),
+    cpuPercent: percentSchema.optional().catch(undefined),
+    memoryAvailablePercent: percentSchema.optional().catch(undefined),
+    clientCpuPercent: percentSchema.optional().catch(undefined),
+    clientWorkingSetBytes: workingSetSchema.optional().catch(undefined),
   })
   .refine((r) => r.physicalCpus <= r.logicalCpus, {
     path: ["physicalCpus"],
@@ -105,6 +147,22 @@ const cpuCount = (n: unknown): n is number =>
 const fitsClientVersion = (v: unknown): v is string =>
   typeof v === "string" && v.length >= 1 && v.length <= MAX_CLIENT_VERSION && printable.test(v);
 const fitsHostname = (v: unknown): v is string => typeof v === "string" && hostnamePattern.test(v);
+const fitsUtcTime = (v: unknown): v is string =>
+  typeof v === "string" && utcTimePattern.test(v) && Number.isFinite(Date.parse(v));
+// NaN and the infinities are not JSON, but a body parsed some other way could hold them.
+const fitsPercent = (v: unknown): v is number =>
+  typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 100;
+const fitsWorkingSet = (v: unknown): v is number =>
+  typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_WORKING_SET_BYTES;
+
+/** How each spot and load field is checked on the hot path (the schema's rules). */
+const SPOT_AND_LOAD_CHECKS = {
+  spotTerminationTime: fitsUtcTime,
+  cpuPercent: fitsPercent,
+  memoryAvailablePercent: fitsPercent,
+  clientCpuPercent: fitsPercent,
+  clientWorkingSetBytes: fitsWorkingSet,
+} as const;
 
 /** Shared by every report that drops nothing, so the common case allocates no array. */
 const NOTHING_DROPPED: readonly OptionalReportField[] = Object.freeze([]);
@@ -152,6 +210,13 @@ export function parseHostReport(body: unknown): ReportResult {
       else if (clientVersion !== undefined) dropped = ["clientVersion"];
       if (fitsHostname(hostname)) report.hostname = hostname;
       else if (hostname !== undefined) dropped = [...dropped, "hostname"];
+      for (const field of SPOT_AND_LOAD_FIELDS) {
+        const value = b[field];
+        if (value === undefined) continue;
+        if (SPOT_AND_LOAD_CHECKS[field](value))
+          (report as unknown as Record<string, unknown>)[field] = value;
+        else dropped = [...dropped, field];
+      }
       return { success: true, data: report, dropped };
     }
   }

@@ -47,6 +47,7 @@ import { createHttpServer, type ConnectionLimits } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
 import { SessionBook, SESSION_TTL_SECONDS } from "./http/status-page/session";
 import { createLogger } from "./logger";
+import { DEFAULT_SATURATION } from "./domain/load";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { fleetCondition } from "./statuspage-push/fleet-condition";
 import { IncidentStore } from "./statuspage-push/incident-store";
@@ -196,6 +197,10 @@ export function createService(options: ServiceOptions): Service {
     clockOffsetMs: options.clock ? undefined : () => clockOffsetMs(clock),
     ...(config.fleetGeneration !== undefined ? { fleetGeneration: config.fleetGeneration } : {}),
     defaultMetrics: options.defaultMetrics,
+    spotAndLoad: {
+      saturated: () => store.load.countSaturated(settings.saturation ?? DEFAULT_SATURATION),
+      reclaiming: () => store.countReclaiming(),
+    },
   });
   // One pace for every request of the key: Statuspage's rate limit is in real seconds,
   // so real time even under a simulated clock.
@@ -234,6 +239,7 @@ export function createService(options: ServiceOptions): Service {
       const running = countFleet(store, healthContext()).running;
       statuspage.push(statuspageFigures(summary, running), summary.finishedAt);
     }
+    metrics.spotAndLoad?.observeCycle(summary);
     statuspageStatus?.show(fleetCondition(summary));
   };
   const healthCheck = new HealthCheck({
@@ -382,6 +388,7 @@ export function createService(options: ServiceOptions): Service {
     hosts: store,
     hostRecords: store,
     archived: new ArchivedHosts(db),
+    saturatedHosts: () => store.load.saturated(settings.saturation ?? DEFAULT_SATURATION),
     cycles,
     holds,
     record: recordAction,

@@ -46,6 +46,9 @@ $HpcHostConfigKeys = @(
 
 $HpcMetadataBase = 'http://100.100.100.200'
 
+# The client's processor time at the last heartbeat (Measure-HpcClientCpu).
+$script:HpcClientCpuSample = $null
+
 # Well-known SIDs: never names, which Windows translates.
 $HpcSystemSid = 'S-1-5-18'
 $HpcAdministratorsSid = 'S-1-5-32-544'
@@ -237,7 +240,9 @@ function Get-HpcHostFacts {
 function ConvertTo-HpcReportBody {
     param(
         [Parameter(Mandatory)] $Facts,
-        [Parameter(Mandatory)] [int] $Status
+        [Parameter(Mandatory)] [int] $Status,
+        # From Get-HpcHeartbeatReadings: the spot notice and the load figures.
+        $Readings = $null
     )
     $body = [ordered]@{
         instanceId   = $Facts.instanceId
@@ -251,6 +256,7 @@ function ConvertTo-HpcReportBody {
     if ($version -cmatch '^[\x20-\x7e]{1,64}$') { $body.clientVersion = $version }
     $hostname = [string]$Facts.hostname
     if ($hostname -match '^[A-Za-z0-9][A-Za-z0-9-]{0,62}$') { $body.hostname = $hostname }
+    if ($Readings) { Add-HpcReadingsToReportBody -Body $body -Readings $Readings }
     return ConvertTo-Json -InputObject $body -Compress
 }
 
@@ -261,9 +267,21 @@ function Send-HpcHostStatus {
     param(
         [Parameter(Mandatory)] $Config,
         [Parameter(Mandatory)] $Facts,
-        [Parameter(Mandatory)] [ValidateScript({ $HpcStatus.Values -contains $_ })] [int] $Status
+        [Parameter(Mandatory)] [ValidateScript({ $HpcStatus.Values -contains $_ })] [int] $Status,
+        # A heartbeat: also read the spot notice and the load (Get-HpcHeartbeatReadings).
+        [switch] $WithReadings
     )
-    $body = ConvertTo-HpcReportBody -Facts $Facts -Status $Status
+    $readings = $null
+    if ($WithReadings) {
+        try {
+            $executable = $Config.PSObject.Properties['clientExecutable']
+            $readings = Get-HpcHeartbeatReadings -LogicalCpus ([int]$Facts.logicalCpus) `
+                -ClientExecutable $(if ($executable) { [string]$executable.Value } else { '' })
+        } catch {
+            Write-HpcLog "heartbeat readings unavailable: $($_.Exception.Message)"
+        }
+    }
+    $body = ConvertTo-HpcReportBody -Facts $Facts -Status $Status -Readings $readings
     $uri = ([string]$Config.hostManagerUrl).TrimEnd('/') + $HpcReportPath
     $headers = @{ Authorization = "Bearer $($Config.fleetToken)" }
     try {
@@ -276,6 +294,129 @@ function Send-HpcHostStatus {
     } catch {
         Write-HpcLog "could not report status ${Status}: $($_.Exception.Message)"
         return $false
+    }
+}
+
+# --- The heartbeat's readings: the spot interruption notice and the load figures. Each is
+# read once, without retries and with a short timeout, and a failure leaves the field out:
+# nothing here may delay or stop a heartbeat, which is what keeps the host from remediation.
+
+# ECS's spot interruption notice (instance metadata instance/spot/termination-time, in
+# hardened mode): 404 while the instance is not being reclaimed, else the UTC time ECS
+# releases it at, as 2015-01-05T18:02:00Z. Returns that time in the same form, or $null
+# when there is no notice or it could not be read.
+# https://www.alibabacloud.com/help/en/ecs/user-guide/query-the-interruption-events-of-preemptible-instances
+function Get-HpcSpotTerminationTime {
+    param([int] $TimeoutSeconds = 2)
+    try {
+        $tokenResponse = Invoke-WebRequest -UseBasicParsing -Method Put -Uri "$HpcMetadataBase/latest/api/token" `
+            -Headers @{ 'X-aliyun-ecs-metadata-token-ttl-seconds' = '60' } -TimeoutSec $TimeoutSeconds
+        $token = (ConvertFrom-HpcResponseBody $tokenResponse).Trim()
+        $response = Invoke-WebRequest -UseBasicParsing -Uri "$HpcMetadataBase/latest/meta-data/instance/spot/termination-time" `
+            -Headers @{ 'X-aliyun-ecs-metadata-token' = $token } -TimeoutSec $TimeoutSeconds
+    } catch {
+        if ((Get-HpcHttpStatusCode $_) -eq 404) { return $null }
+        Write-HpcLog "spot notice unreadable: $($_.Exception.Message)"
+        return $null
+    }
+    return ConvertTo-HpcUtcTime (ConvertFrom-HpcResponseBody $response)
+}
+
+# A time the metadata service wrote (2015-01-05T18:02:00Z) as yyyy-MM-ddTHH:mm:ssZ, or $null
+# if it is not one (an empty body, a page from something in between).
+function ConvertTo-HpcUtcTime {
+    param([AllowEmptyString()] [AllowNull()] [string] $Text)
+    $parsed = [datetime]::MinValue
+    $styles = [System.Globalization.DateTimeStyles]::AdjustToUniversal -bor [System.Globalization.DateTimeStyles]::AssumeUniversal
+    $formats = [string[]]@('yyyy-MM-ddTHH:mm:ssZ', 'yyyy-MM-ddTHH:mm:ss.FFFFFFFZ')
+    if (-not [datetime]::TryParseExact(([string]$Text).Trim(), $formats, [cultureinfo]::InvariantCulture, $styles, [ref]$parsed)) {
+        return $null
+    }
+    return $parsed.ToString('yyyy-MM-ddTHH:mm:ssZ', [cultureinfo]::InvariantCulture)
+}
+
+# The host's CPU use and available memory, and the client's CPU use and working set: each
+# $null when it could not be read. The client's CPU use is the share of the whole host it
+# took since the previous heartbeat (none at the first), like Task Manager's.
+function Get-HpcHostLoad {
+    param([AllowEmptyString()] [string] $ClientExecutable = '', [int] $LogicalCpus = 0)
+    $load = [ordered]@{ cpuPercent = $null; memoryAvailablePercent = $null; clientCpuPercent = $null; clientWorkingSetBytes = $null }
+    try {
+        $load.cpuPercent = [double](Get-HpcProcessorLoad)
+    } catch {
+        Write-HpcLog "CPU use unreadable: $($_.Exception.Message)"
+    }
+    try {
+        $memory = Get-HpcMemoryStatus
+        if ([double]$memory.TotalVisibleMemorySize -gt 0) {
+            $load.memoryAvailablePercent = 100.0 * [double]$memory.FreePhysicalMemory / [double]$memory.TotalVisibleMemorySize
+        }
+    } catch {
+        Write-HpcLog "available memory unreadable: $($_.Exception.Message)"
+    }
+    if ($ClientExecutable) {
+        try {
+            $processes = @(Get-HpcClientProcess -ExecutablePath $ClientExecutable)
+            if ($processes.Count -gt 0) {
+                $load.clientWorkingSetBytes = [long](($processes | Measure-Object -Property WorkingSet64 -Sum).Sum)
+                $load.clientCpuPercent = Measure-HpcClientCpu -Processes $processes -LogicalCpus $LogicalCpus
+            } else {
+                $script:HpcClientCpuSample = $null
+            }
+        } catch {
+            Write-HpcLog "client process unreadable: $($_.Exception.Message)"
+        }
+    }
+    return [pscustomobject]$load
+}
+
+# The client's CPU share since the last sample, from the processes' total processor time;
+# $null at the first sample or when the processes changed (a restart) since.
+function Measure-HpcClientCpu {
+    param([Parameter(Mandatory)] [object[]] $Processes, [int] $LogicalCpus = 0)
+    $ids = (@($Processes | ForEach-Object { [int]$_.Id } | Sort-Object) -join ',')
+    $cpuSeconds = [double](($Processes | ForEach-Object { $_.TotalProcessorTime.TotalSeconds } | Measure-Object -Sum).Sum)
+    $now = Get-HpcMonotonicSeconds
+    $previous = $script:HpcClientCpuSample
+    $script:HpcClientCpuSample = @{ Ids = $ids; CpuSeconds = $cpuSeconds; At = $now }
+    if (-not $previous -or $previous.Ids -ne $ids -or $LogicalCpus -lt 1) { return $null }
+    $elapsed = $now - $previous.At
+    if ($elapsed -le 0) { return $null }
+    $share = 100.0 * ($cpuSeconds - $previous.CpuSeconds) / ($elapsed * $LogicalCpus)
+    return [Math]::Min(100.0, [Math]::Max(0.0, $share))
+}
+
+# What a heartbeat adds to its report; never throws.
+function Get-HpcHeartbeatReadings {
+    param([AllowEmptyString()] [string] $ClientExecutable = '', [int] $LogicalCpus = 0)
+    $readings = [ordered]@{ spotTerminationTime = $null }
+    try { $readings.spotTerminationTime = Get-HpcSpotTerminationTime } catch { Write-HpcLog "spot notice unreadable: $_" }
+    try {
+        $load = Get-HpcHostLoad -ClientExecutable $ClientExecutable -LogicalCpus $LogicalCpus
+        foreach ($property in $load.PSObject.Properties) { $readings[$property.Name] = $property.Value }
+    } catch {
+        Write-HpcLog "load unreadable: $_"
+    }
+    return [pscustomobject]$readings
+}
+
+# Adds the readings that fit the contract (host-report.ts: percentages 0-100, a working set
+# of at most 2^50 bytes, a UTC time) to a report body; any other is left out, as the
+# host-manager would drop it.
+function Add-HpcReadingsToReportBody {
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Body, [Parameter(Mandatory)] $Readings)
+    $time = [string]$Readings.spotTerminationTime
+    if ($time -cmatch '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$') { $Body.spotTerminationTime = $time }
+    foreach ($name in 'cpuPercent', 'memoryAvailablePercent', 'clientCpuPercent') {
+        $value = $Readings.$name
+        if ($null -ne $value -and $value -is [ValueType] -and -not [double]::IsNaN([double]$value) -and
+            [double]$value -ge 0 -and [double]$value -le 100) {
+            $Body[$name] = [Math]::Round([double]$value, 1)
+        }
+    }
+    $bytes = $Readings.clientWorkingSetBytes
+    if ($null -ne $bytes -and $bytes -is [ValueType] -and [double]$bytes -ge 0 -and [double]$bytes -le [Math]::Pow(2, 50)) {
+        $Body.clientWorkingSetBytes = [long]$bytes
     }
 }
 
@@ -423,6 +564,32 @@ function Remove-HpcRegistryValue {
 
 function Get-HpcProcessor {
     return Get-CimInstance -ClassName Win32_Processor
+}
+
+# The processors' use now, 0-100: the formatted counter \Processor(_Total)\% Processor Time.
+function Get-HpcProcessorLoad {
+    $total = Get-CimInstance -ClassName Win32_PerfFormattedData_PerfOS_Processor -Filter "Name='_Total'"
+    return [double]$total.PercentProcessorTime
+}
+
+# FreePhysicalMemory and TotalVisibleMemorySize, both in KiB.
+function Get-HpcMemoryStatus {
+    return Get-CimInstance -ClassName Win32_OperatingSystem |
+        Select-Object -Property FreePhysicalMemory, TotalVisibleMemorySize
+}
+
+# The running processes of $ExecutablePath as { Id, WorkingSet64, TotalProcessorTime }.
+function Get-HpcClientProcess {
+    param([Parameter(Mandatory)] [string] $ExecutablePath)
+    $name = [System.IO.Path]::GetFileNameWithoutExtension($ExecutablePath)
+    return @(Get-Process -Name $name -ErrorAction SilentlyContinue |
+            Where-Object { $_.Path -eq $ExecutablePath } |
+            Select-Object -Property Id, WorkingSet64, TotalProcessorTime)
+}
+
+# Seconds on a clock that the wall clock's steps do not move.
+function Get-HpcMonotonicSeconds {
+    return [System.Diagnostics.Stopwatch]::GetTimestamp() / [double][System.Diagnostics.Stopwatch]::Frequency
 }
 
 # The local account as { Name, Sid, Enabled }, or $null.

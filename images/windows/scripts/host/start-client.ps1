@@ -51,7 +51,7 @@ function Send-ClientStatus {
         }
     }
     try {
-        Send-HpcHostStatus -Config $Config -Facts $script:facts -Status $Status | Out-Null
+        Send-HpcHostStatus -Config $Config -Facts $script:facts -Status $Status -WithReadings | Out-Null
     } catch {
         Write-HpcLog "report failed: $($_.Exception.Message)"
     }

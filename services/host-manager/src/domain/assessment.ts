@@ -15,7 +15,13 @@ export const CLIENT_FAILED_PERSISTS_MS = 60_000;
 /** ESS lifecycle states in which a host is expected to run the client. */
 const JUDGED_LIFECYCLE_STATES = new Set(["InService", "Pending"]);
 
-export function isJudged(host: Pick<HostRecord, "lifecycleState">): boolean {
+/**
+ * Whether the health check judges the host at all: not in an ESS state that takes it out
+ * of service, and not being reclaimed (a spot notice, see spot.ts: ECS releases it, and
+ * its silence or a reboot would only be a remediation of what ECS is doing).
+ */
+export function isJudged(host: Pick<HostRecord, "lifecycleState" | "spotTerminationAt">): boolean {
+  if (host.spotTerminationAt !== null) return false;
   return host.lifecycleState === null || JUDGED_LIFECYCLE_STATES.has(host.lifecycleState);
 }
 

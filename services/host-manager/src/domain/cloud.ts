@@ -21,7 +21,16 @@ export interface CloudInstance {
   lifecycleState: string | null;
   /** The instance's `hpc-fleet-generation` tag: what it was built from; null when untagged. */
   generation: string | null;
+  /**
+   * ECS has locked the instance for release as a reclaimed spot instance (OperationLocks
+   * LockReason `Recycling`): a spot notice from the cloud's side (domain/spot.ts), for a
+   * host too busy or too far gone to report its own. Absent: the cloud does not say.
+   */
+  recycling?: boolean;
 }
+
+/** What of a CloudInstance the registry keeps as the instance's own columns. */
+export type CloudColumnFields = Exclude<keyof CloudInstance, "recycling">;
 
 /**
  * What a failed cloud call means for the host and the call: `cannot-reboot` (ECS refused

@@ -50,6 +50,12 @@ export interface CycleSummary {
    */
   failedSlots?: { instanceId: string; slot: string; failedAt: number; reason: string }[];
   recovered: string[];
+  /**
+   * Spot reclaims, apart from failures: hosts with an interruption notice still in the
+   * group (neither judged nor remediated), and those gone from it this cycle after one.
+   * Absent from older cycles.
+   */
+  spot?: CycleSpot;
   /** Which hosts were unhealthy and why: what an operator needs when the guard trips. */
   unhealthyHosts: { instanceId: string; reason: string }[];
   /** The freeze the cycle ran under; absent when the fleet was not frozen. */
@@ -77,6 +83,11 @@ export interface CycleRemovals {
   pending: number;
   /** Why the last call ESS did not accept was not. */
   error?: string;
+}
+
+export interface CycleSpot {
+  reclaiming: number;
+  reclaimed: number;
 }
 
 export interface CycleReplacements {
@@ -139,6 +150,7 @@ export interface CycleFacts {
   readonly recovered: string[];
   readonly replacements?: CycleReplacements;
   readonly failedSlots?: CycleSummary["failedSlots"];
+  readonly spot?: CycleSpot;
   /** The freeze and the pause in force, and what they held. */
   readonly holds?: Pick<
     CycleSummary,
@@ -193,6 +205,7 @@ export function summarizeCycle(facts: CycleFacts): CycleSummary {
     ...(facts.replacements ? { replacements: facts.replacements } : {}),
     ...(facts.failedSlots?.length ? { failedSlots: facts.failedSlots } : {}),
     recovered: facts.recovered,
+    ...(facts.spot ? { spot: facts.spot } : {}),
     unhealthyHosts: plan.unhealthyHosts,
     ...facts.holds,
     ...(inventoryError !== undefined ? { error: `inventory: ${inventoryError}` } : {}),

@@ -1,6 +1,7 @@
 // What every health judgement is made against: the time, when this process began
 // watching (the start-up grace), and the thresholds from the environment.
 import type { MaxUnhealthy } from "@hpc-fleet/fleet-contract";
+import type { SaturationSettings } from "./load";
 
 export type { MaxUnhealthy } from "@hpc-fleet/fleet-contract";
 
@@ -11,6 +12,8 @@ export interface HealthSettings {
   readonly cooldownMs: number;
   readonly maxAttempts: number;
   readonly maxUnhealthy: MaxUnhealthy;
+  /** When a host is flagged saturated; DEFAULT_SATURATION when absent. Never remediated. */
+  readonly saturation?: SaturationSettings;
 }
 
 export interface HealthContext {

@@ -34,6 +34,13 @@ export interface HostRecord {
   generation: string | null;
   /** When a rollout had ESS replace this outdated host; null if it never did. */
   rolloutReplacedAt: number | null;
+  /** The spot interruption notice's release time, once reported (kept: see spot.ts). */
+  spotTerminationAt: number | null;
+  /** The latest report's load figures (load.ts); null where it sent none. */
+  cpuPercent: number | null;
+  memoryAvailablePercent: number | null;
+  clientCpuPercent: number | null;
+  clientWorkingSetBytes: number | null;
   version: number;
 }
 
@@ -50,9 +57,18 @@ export const HOST_STATE_FIELDS = [
   "lastReportAt",
   "cloudCreatedAt",
   "statusSince",
+  "spotTerminationAt",
 ] as const satisfies readonly (keyof HostRecord)[];
 
 export type HostStateFields = Pick<HostRecord, (typeof HOST_STATE_FIELDS)[number]>;
+
+/** A report's load figures, kept as the latest on the record and in the load history. */
+export const LOAD_FIELDS = [
+  "cpuPercent",
+  "memoryAvailablePercent",
+  "clientCpuPercent",
+  "clientWorkingSetBytes",
+] as const satisfies readonly (keyof HostReport & keyof HostRecord)[];
 
 /** What a host report writes besides its status, under the same names in both. */
 export const REPORTED_FIELDS = [
@@ -62,6 +78,7 @@ export const REPORTED_FIELDS = [
   "physicalCpus",
   "clientVersion",
   "hostname",
+  ...LOAD_FIELDS,
 ] as const satisfies readonly (keyof HostReport & keyof HostRecord)[];
 
 /**

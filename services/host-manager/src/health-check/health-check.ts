@@ -30,6 +30,7 @@ import {
   type ReplaceGuardSettings,
 } from "../domain/replace-guard";
 import { planRollout, type RolloutSettings } from "../domain/rollout";
+import { countSpot } from "../domain/spot";
 import { DeadlineError, withDeadline } from "./deadline";
 import type { Inventory } from "./inventory";
 import { remediate, resumeInterrupted, rollOut } from "./host-actions";
@@ -281,6 +282,7 @@ export class HealthCheck {
       recovered,
       replacements: guarded.replacements,
       failedSlots: store.slots.failed(),
+      spot: countSpot(hosts, inventory, (id) => store.get(id)),
       holds,
     });
     if (guarded.replacements.held > 0) {

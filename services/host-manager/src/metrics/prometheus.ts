@@ -10,12 +10,15 @@ import { OPTIONAL_REPORT_FIELDS } from "@hpc-fleet/fleet-contract";
 import type { CycleAction, CycleSummary } from "../domain/cycle";
 import { registerBuildInfo } from "./build-info";
 import { registerFleetGauges, type FleetGaugeSources } from "./fleet-gauges";
+import { SpotAndLoadMetrics, type SpotAndLoadSources } from "./spot-and-load";
 
 export interface MetricsOptions extends FleetGaugeSources {
   /** Process and Node.js runtime metrics, unprefixed as stock dashboards expect. Defaults to true. */
   readonly defaultMetrics?: boolean;
   /** The build's version label; defaults to package.json's. */
   readonly version?: string;
+  /** Saturated and reclaiming hosts (spot-and-load.ts); absent, not served. */
+  readonly spotAndLoad?: SpotAndLoadSources;
 }
 
 /**
@@ -76,8 +79,12 @@ export class ServiceMetrics {
   private readonly droppedReportFields;
   private readonly rateLimited;
 
+  readonly spotAndLoad?: SpotAndLoadMetrics;
+
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
+    if (options.spotAndLoad)
+      this.spotAndLoad = new SpotAndLoadMetrics(this.registry, options.spotAndLoad);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     for (const collector of COLLECTORS) collector(this.registry, options);
     this.cycleJudged = new Gauge({

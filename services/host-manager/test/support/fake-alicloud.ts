@@ -26,6 +26,11 @@ export interface FakeInstance {
   lifecycleState: string;
   /** ECS tags, as DescribeInstances returns them (`Tags.Tag[]` of `TagKey`/`TagValue`). */
   tags: Record<string, string>;
+  /**
+   * DescribeInstances' OperationLocks.LockReason[].LockReason values, e.g. Recycling for a
+   * spot instance ECS is reclaiming; none when absent (ECS then returns an empty list).
+   */
+  locks?: string[];
 }
 
 /** The tag the Pulumi program puts on every host, as the fake reports it. */
@@ -416,6 +421,7 @@ export class FakeAlicloud {
       Tags: {
         Tag: Object.entries(i.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
       },
+      OperationLocks: { LockReason: (i.locks ?? []).map((LockReason) => ({ LockReason })) },
     }));
     const next = this.listing.ecsRepeatNextToken
       ? "7"

@@ -59,6 +59,11 @@ export function host(overrides: Partial<HostRecord> = {}): HostRecord {
     lastRemediationAt: null,
     generation: null,
     rolloutReplacedAt: null,
+    spotTerminationAt: null,
+    cpuPercent: null,
+    memoryAvailablePercent: null,
+    clientCpuPercent: null,
+    clientWorkingSetBytes: null,
     version: 1,
     ...overrides,
   };

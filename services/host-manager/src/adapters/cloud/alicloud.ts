@@ -91,7 +91,16 @@ interface InstanceDetail {
   createdAt?: number;
   privateIp: string | null;
   generation: string | null;
+  recycling: boolean;
 }
+
+/**
+ * DescribeInstances' OperationLocks.LockReason[].LockReason for a spot instance ECS has
+ * interrupted: "recycling: The preemptible instance is locked and pending release"
+ * (written Recycling in its example; https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describeinstances,
+ * and the spot guide: "If LockReason is Recycling, the spot instance is interrupted").
+ */
+const SPOT_RECYCLING_LOCK = "recycling";
 
 /** Cloud times look like 2026-01-01T10:58Z; a missing or odd one counts as "now" so it gets a full grace. */
 function parseCloudTime(value: string | undefined): number | undefined {
@@ -224,6 +233,7 @@ export class AlicloudDriver implements CloudDriver {
         createdAt: detail?.createdAt ?? member.createdAt ?? now,
         lifecycleState: member.lifecycleState,
         generation: detail?.generation ?? null,
+        ...(detail?.recycling ? { recycling: true } : {}),
       };
     });
   }
@@ -263,6 +273,9 @@ export class AlicloudDriver implements CloudDriver {
             privateIp: instance.vpcAttributes?.privateIpAddress?.ipAddress?.[0] ?? null,
             generation:
               instance.tags?.tag?.find((tag) => tag.tagKey === GENERATION_TAG)?.tagValue || null,
+            recycling: (instance.operationLocks?.lockReason ?? []).some(
+              (lock) => lock.lockReason?.toLowerCase() === SPOT_RECYCLING_LOCK,
+            ),
           });
         }
         nextToken = response.body?.nextToken || undefined;

@@ -13,6 +13,7 @@ import {
   type StatuspageMetricIds,
 } from "@hpc-fleet/fleet-contract";
 import type { HealthSettings } from "../../domain/health-context";
+import type { SaturationSettings } from "../../domain/load";
 
 export {
   parseMaxUnhealthy,
@@ -69,6 +70,8 @@ interface CommonConfig {
   readonly cycleDeadlineSeconds: number;
   /** How long an inventory refresh (the scaling group's listing) may take. */
   readonly inventoryDeadlineSeconds: number;
+  /** When a host counts as saturated (shown, never remediated). */
+  readonly saturation: SaturationSettings;
   /** Set the status page's session cookie with `Secure` (HTTPS or localhost only). */
   readonly cookieSecure: boolean;
   /** Push figures to Statuspage after each cycle; undefined when not configured. */
@@ -160,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseTtlSeconds: vars[ENV.leaseTtlSeconds],
     cycleDeadlineSeconds: vars[ENV.cycleDeadlineSeconds],
     inventoryDeadlineSeconds: vars[ENV.inventoryDeadlineSeconds],
+    saturation: {
+      cpuPercent: vars[ENV.saturationCpuPercent],
+      memoryAvailablePercent: vars[ENV.saturationMemoryAvailablePercent],
+      reports: vars[ENV.saturationReports],
+    },
     cookieSecure: vars[ENV.cookieSecure],
     ...(pageId !== undefined && apiKey !== undefined && metricIds !== undefined
       ? {
@@ -227,5 +235,6 @@ export function healthSettings(config: Config): HealthSettings {
     cooldownMs: config.rebootCooldownMinutes * 60_000,
     maxAttempts: config.maxRemediationAttempts,
     maxUnhealthy: config.maxUnhealthy,
+    saturation: config.saturation,
   };
 }

@@ -3,7 +3,7 @@
 // from these maps, so a new column is added here (and in a migration) and nowhere else:
 // a HostRecord field without a column does not compile, and a test holds the maps to
 // the schema the migrations build.
-import type { CloudInstance } from "../../domain/cloud";
+import type { CloudColumnFields } from "../../domain/cloud";
 import { REPORT_DETAIL_FIELDS, type HostRecord, type RemediationEvent } from "../../domain/host";
 
 type HostField = keyof HostRecord;
@@ -29,6 +29,11 @@ export const HOST_COLUMNS: { readonly [F in HostField]-?: string } = {
   lastRemediationAt: "last_remediation_at",
   generation: "generation",
   rolloutReplacedAt: "rollout_replaced_at",
+  spotTerminationAt: "spot_termination_at",
+  cpuPercent: "cpu_percent",
+  memoryAvailablePercent: "memory_available_percent",
+  clientCpuPercent: "client_cpu_percent",
+  clientWorkingSetBytes: "client_working_set_bytes",
   version: "version",
 };
 
@@ -38,7 +43,7 @@ export const CYCLE_HOST_FIELDS = (Object.keys(HOST_COLUMNS) as HostField[]).filt
 );
 
 /** Where each CloudInstance field is kept: the scaling group's side of a host record. */
-export const CLOUD_COLUMNS: { readonly [F in keyof CloudInstance]-?: string } = {
+export const CLOUD_COLUMNS: { readonly [F in CloudColumnFields]-?: string } = {
   instanceId: HOST_COLUMNS.instanceId,
   privateIp: HOST_COLUMNS.cloudPrivateIp,
   createdAt: HOST_COLUMNS.cloudCreatedAt,
@@ -54,7 +59,7 @@ export const FOLLOWED_CLOUD_FIELDS = [
   "privateIp",
   "lifecycleState",
   "generation",
-] as const satisfies readonly (keyof CloudInstance)[];
+] as const satisfies readonly CloudColumnFields[];
 
 /** What a step of the remediation ladder writes. */
 export const REMEDIATION_FIELDS = [

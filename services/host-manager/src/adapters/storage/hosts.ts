@@ -5,6 +5,7 @@
 import type { CloudInstance, InventoryChange } from "../../domain/cloud";
 import {
   HOST_STATE_FIELDS,
+  LOAD_FIELDS,
   REPORTED_FIELDS,
   type CycleHost,
   type HostRecord,
@@ -25,6 +26,7 @@ import {
 } from "./columns";
 import type { Db } from "./database";
 import { RemediationIntents } from "./intents";
+import { LoadHistory } from "./load-history";
 import { SlotRegistry } from "./slots";
 
 const ALL = selectList(HOST_COLUMNS);
@@ -65,10 +67,13 @@ export class HostStore {
   readonly intents: RemediationIntents;
   /** Where each replace hands on to the next host, and the slots given up on. */
   readonly slots: SlotRegistry;
+  /** The last few load samples of each host (saturation is judged on them). */
+  readonly load: LoadHistory;
 
   constructor(private readonly db: Db) {
     this.intents = new RemediationIntents(db);
     this.slots = new SlotRegistry(db);
+    this.load = new LoadHistory(db);
     // Lists of columns come from ./columns; a single column in a condition is plain SQL.
     this.stmt = {
       probe: db.prepare("SELECT 1"),
@@ -88,6 +93,11 @@ export class HostStore {
         `SELECT ${ALL} FROM hosts WHERE instance_id > ? ORDER BY instance_id LIMIT ?`,
       ),
       activeCount: db.prepare(`SELECT COUNT(*) FROM hosts WHERE archived_at IS NULL`).pluck(),
+      reclaimingCount: db
+        .prepare(
+          `SELECT COUNT(*) FROM hosts WHERE archived_at IS NULL AND spot_termination_at IS NOT NULL`,
+        )
+        .pluck(),
       allCount: db.prepare(`SELECT COUNT(*) FROM hosts`).pluck(),
       // Rows as arrays, in HOST_STATE_FIELDS order (see forEachActiveState).
       activeStates: db
@@ -113,6 +123,11 @@ export class HostStore {
            ${selectList(CLOUD_COLUMNS, FOLLOWED_CLOUD_FIELDS)}
          FROM hosts`,
       ),
+      // The cloud's own spot notice: the time it was first seen stands in for the release time.
+      recycling: db.prepare(
+        `UPDATE hosts SET spot_termination_at = ?, version = version + 1
+         WHERE instance_id = ? AND spot_termination_at IS NULL`,
+      ),
       archive: db.prepare(
         `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
       ),
@@ -122,6 +137,7 @@ export class HostStore {
            status_since = CASE WHEN status = ? THEN status_since ELSE ? END,
            status = ?, last_report_at = ?,
            ${REPORTED_FIELDS.map((field) => `${col(field)} = ?`).join(", ")},
+           spot_termination_at = coalesce(?, spot_termination_at),
            version = version + 1
          WHERE instance_id = ? AND archived_at IS NULL
            AND (cloud_private_ip IS NULL OR cloud_private_ip = ?)`,
@@ -161,7 +177,7 @@ export class HostStore {
         `SELECT ${selectList(EVENT_COLUMNS)} FROM remediation_events ORDER BY id`,
       ),
     };
-    this.reportParams = new Array<unknown>(4 + REPORTED_FIELDS.length + 2);
+    this.reportParams = new Array<unknown>(4 + REPORTED_FIELDS.length + 3);
   }
 
   /** Whether the database answers a query: the service's liveness, for /healthz. */
@@ -205,6 +221,11 @@ export class HostStore {
     return (archived ? this.stmt.allCount : this.stmt.activeCount).get() as number;
   }
 
+  /** Active hosts that reported a spot interruption notice (see domain/spot.ts). */
+  countReclaiming(): number {
+    return this.stmt.reclaimingCount.get() as number;
+  }
+
   /**
    * Calls `visit` with the state fields of every active host, in no particular order.
    * The object passed is reused from one call to the next: read it, do not keep it.
@@ -244,12 +265,13 @@ export class HostStore {
         (this.stmt.inventoryView.all() as InventoryViewRow[]).map((row) => [row.instanceId, row]),
       );
       const seen = new Set<string>();
-      for (const instance of instances) {
+      for (const { recycling, ...instance } of instances) {
         seen.add(instance.instanceId);
         const existing = known.get(instance.instanceId);
         if (!existing) {
           // A creation time ahead of this clock would lengthen the start-up grace by as much.
           this.stmt.insert.run({ ...instance, createdAt: Math.min(instance.createdAt, now), now });
+          if (recycling) this.stmt.recycling.run(now, instance.instanceId);
           change.added.push(instance.instanceId);
           continue;
         }
@@ -260,6 +282,7 @@ export class HostStore {
         ) {
           this.stmt.refresh.run(instance);
         }
+        if (recycling) this.stmt.recycling.run(now, instance.instanceId);
       }
       for (const row of known.values()) {
         if (row.archivedAt === null && !seen.has(row.instanceId)) {
@@ -283,10 +306,18 @@ export class HostStore {
         for (let i = 0; i < REPORTED_FIELDS.length; i++) {
           params[4 + i] = report[REPORTED_FIELDS[i]] ?? null;
         }
-        params[4 + REPORTED_FIELDS.length] = report.instanceId;
-        params[5 + REPORTED_FIELDS.length] = report.privateIp;
+        // A notice once given stands: a later report that could not read it does not undo it.
+        params[4 + REPORTED_FIELDS.length] =
+          report.spotTerminationTime === undefined ? null : Date.parse(report.spotTerminationTime);
+        params[5 + REPORTED_FIELDS.length] = report.instanceId;
+        params[6 + REPORTED_FIELDS.length] = report.privateIp;
         const result = this.stmt.report.run(params);
-        if (result.changes === 1) return "ok";
+        if (result.changes === 1) {
+          if (LOAD_FIELDS.some((field) => report[field] !== undefined)) {
+            this.load.add(report, now);
+          }
+          return "ok";
+        }
         return this.isKnown(report.instanceId) ? "ip-mismatch" : "unknown-instance";
       }),
     )();

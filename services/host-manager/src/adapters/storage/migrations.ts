@@ -162,4 +162,22 @@ export const MIGRATIONS: readonly string[] = [
      credential_hash TEXT NOT NULL UNIQUE,
      issued_at       INTEGER NOT NULL
    );`,
+  // -- wip-spot: the spot interruption notice (its release time, in ms) and the latest load
+  // figures on the host, and a short history of the figures per host (at most
+  // LOAD_HISTORY_LENGTH rows each, pruned as reports come): what saturation is judged on.
+  `ALTER TABLE hosts ADD COLUMN spot_termination_at INTEGER;
+   ALTER TABLE hosts ADD COLUMN cpu_percent REAL;
+   ALTER TABLE hosts ADD COLUMN memory_available_percent REAL;
+   ALTER TABLE hosts ADD COLUMN client_cpu_percent REAL;
+   ALTER TABLE hosts ADD COLUMN client_working_set_bytes INTEGER;
+   CREATE TABLE host_load_history (
+     id                       INTEGER PRIMARY KEY AUTOINCREMENT,
+     instance_id              TEXT NOT NULL,
+     at                       INTEGER NOT NULL,
+     cpu_percent              REAL,
+     memory_available_percent REAL,
+     client_cpu_percent       REAL,
+     client_working_set_bytes INTEGER
+   );
+   CREATE INDEX host_load_history_by_host ON host_load_history (instance_id, id);`,
 ];

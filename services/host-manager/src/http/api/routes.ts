@@ -15,10 +15,11 @@ import type { HealthCheckFacts } from "../health-check-facts";
 import { isLoopback, peerAddress } from "../peer";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { cyclesQuerySchema, firstIssue, hostsQuerySchema, parseHostReport } from "./schemas";
+import { DEFAULT_SATURATION } from "../../domain/load";
 import { hostView } from "./views";
 
 export interface ApiDeps {
-  readonly hosts: Pick<HostStore, "answers" | "page" | "count" | "recentEvents">;
+  readonly hosts: Pick<HostStore, "answers" | "page" | "count" | "recentEvents" | "load">;
   /** Its lifetime bounds how long a page of the host list is served as built. */
   readonly snapshot: Pick<FleetSnapshot, "current">;
   /** The recorded cycles, their lists cut: a response's size never grows with the fleet. */
@@ -178,11 +179,22 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
         hosts.map((host) => host.instanceId),
         HISTORY_PER_HOST,
       );
+      const load = deps.hosts.load.recent(
+        hosts.map((host) => host.instanceId),
+        (context.settings.saturation ?? DEFAULT_SATURATION).reports,
+      );
       return JSON.stringify({
         generatedAt: new Date(context.now).toISOString(),
         count: hosts.length,
         total,
-        hosts: hosts.map((host) => hostView(host, history.get(host.instanceId) ?? [], context)),
+        hosts: hosts.map((host) =>
+          hostView(
+            host,
+            history.get(host.instanceId) ?? [],
+            context,
+            load.get(host.instanceId) ?? [],
+          ),
+        ),
         nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
       });
     });
@@ -208,6 +220,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
         rebootCooldownMinutes: settings.cooldownMs / 60_000,
         maxRemediationAttempts: settings.maxAttempts,
         maxUnhealthy: settings.maxUnhealthy,
+        saturation: settings.saturation ?? DEFAULT_SATURATION,
       },
       cycles: cycles.map((c) => ({
         ...c,

@@ -4,16 +4,26 @@ import { fleetState, HEALTH_OF_STATE } from "../../domain/fleet-state";
 import { judgedHealth } from "../../domain/health";
 import type { HealthContext } from "../../domain/health-context";
 import { STATUS_NAMES, type HostRecord, type RemediationEvent } from "../../domain/host";
+import {
+  DEFAULT_SATURATION,
+  isHostSaturated,
+  latestLoad,
+  type LoadFigures,
+} from "../../domain/load";
+import { spotState } from "../../domain/spot";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** `loadHistory`: the host's latest load samples, newest first (at least `saturation.reports`). */
 export function hostView(
   host: HostRecord,
   history: readonly RemediationEvent[],
   context: HealthContext,
+  loadHistory: readonly LoadFigures[] = [],
 ) {
   // The one definition (../../domain/health.ts): a host under remediation is unhealthy.
   const health = judgedHealth(assessHost(host, context), host.remediationState);
+  const saturation = context.settings.saturation ?? DEFAULT_SATURATION;
   return {
     instanceId: host.instanceId,
     status: host.status,
@@ -32,6 +42,9 @@ export function hostView(
     firstSeenAt: iso(host.firstSeenAt),
     lastSeenAt: iso(host.lastReportAt),
     archivedAt: iso(host.archivedAt),
+    spot: spotState(host),
+    saturated: isHostSaturated(host, loadHistory, saturation),
+    load: latestLoad(host),
     health:
       host.archivedAt !== null || HEALTH_OF_STATE[fleetState(host, context)] === "not-judged"
         ? { judged: false, healthy: null, reason: null }

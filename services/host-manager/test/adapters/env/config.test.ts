@@ -75,6 +75,11 @@ describe("loadConfig", () => {
     ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "80%"],
     ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "-1"],
     ["HOST_MANAGER_MIN_HEALTHY_PERCENTAGE", "80.5"],
+    ["HOST_MANAGER_SATURATION_CPU_PERCENT", "0"],
+    ["HOST_MANAGER_SATURATION_CPU_PERCENT", "101"],
+    ["HOST_MANAGER_SATURATION_MEMORY_AVAILABLE_PERCENT", "100"],
+    ["HOST_MANAGER_SATURATION_REPORTS", "0"],
+    ["HOST_MANAGER_SATURATION_REPORTS", "21"],
   ])("names %s when it is %p", (name, value) => {
     const problems = problemsOf({ ...base, [name]: value });
     expect(problems).toHaveLength(1);
@@ -139,6 +144,21 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...base, HOST_MANAGER_MIN_HEALTHY_PERCENTAGE: "0" })).toMatchObject({
       minHealthyPercentage: 0,
     });
+  });
+
+  it("reads the saturation thresholds, 90% CPU, 10% memory left over 3 reports by default", () => {
+    expect(loadConfig(base).saturation).toEqual({
+      cpuPercent: 90,
+      memoryAvailablePercent: 10,
+      reports: 3,
+    });
+    const config = loadConfig({
+      ...base,
+      HOST_MANAGER_SATURATION_CPU_PERCENT: "95",
+      HOST_MANAGER_SATURATION_MEMORY_AVAILABLE_PERCENT: "5",
+      HOST_MANAGER_SATURATION_REPORTS: "20",
+    });
+    expect(config.saturation).toEqual({ cpuPercent: 95, memoryAvailablePercent: 5, reports: 20 });
   });
 
   it("reads counts and percentages for the storm cap", () => {

@@ -37,6 +37,16 @@ describe("schema", () => {
     for (const table of later) v2.exec(`DROP TABLE ${table}`);
     v2.exec(`ALTER TABLE hosts DROP COLUMN generation;
       ALTER TABLE hosts DROP COLUMN rollout_replaced_at; PRAGMA user_version = 1;`);
+    // wip-spot's columns, which a version-1 database did not have either.
+    for (const column of [
+      "spot_termination_at",
+      "cpu_percent",
+      "memory_available_percent",
+      "client_cpu_percent",
+      "client_working_set_bytes",
+    ]) {
+      v2.exec(`ALTER TABLE hosts DROP COLUMN ${column}`);
+    }
     v2.close();
     const db = openDatabase(dir.path);
     // Up to date: every migration since, the generation columns' included.
@@ -45,6 +55,8 @@ describe("schema", () => {
       cloudPrivateIp: "10.0.0.9",
       generation: null,
       rolloutReplacedAt: null,
+      spotTerminationAt: null,
+      cpuPercent: null,
     });
     db.close();
   });

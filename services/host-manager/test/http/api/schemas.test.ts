@@ -16,6 +16,20 @@ const VALUES: Record<string, unknown[]> = {
   physicalCpus: [1, 4, 8, 16, 4096, 0, 4.5, "4"],
   clientVersion: [undefined, "1.2.3", "", "x".repeat(64), "x".repeat(65), "a\u0007", "版本", 3],
   hostname: [undefined, "hpc-1", "a".repeat(63), "a".repeat(64), "-x", "a b", "", null],
+  spotTerminationTime: [
+    undefined,
+    "2015-01-05T18:02:00Z",
+    "2015-01-05T18:02:00.123Z",
+    "2015-01-05T18:02:00+08:00",
+    "2015-13-45T18:02:00Z",
+    "2015-01-05 18:02:00",
+    "x".repeat(1000),
+    0,
+  ],
+  cpuPercent: [undefined, 0, 55.5, 100, 100.01, -1, "50", null, 1e308],
+  memoryAvailablePercent: [undefined, 0, 9.99, 100, 101, -0.5, true],
+  clientCpuPercent: [undefined, 0, 12.5, 100, 250, -3, "1"],
+  clientWorkingSetBytes: [undefined, 0, 123456789, 2 ** 50, 2 ** 50 + 1, 1.5, -1, "1"],
 };
 
 describe("parseHostReport", () => {
@@ -72,6 +86,21 @@ describe("parseHostReport", () => {
       "both, of the wrong type",
       { clientVersion: 3, hostname: null },
       ["clientVersion", "hostname"],
+    ],
+    ["an oversized CPU figure", { cpuPercent: 1e9 }, ["cpuPercent"]],
+    ["a negative memory figure", { memoryAvailablePercent: -1 }, ["memoryAvailablePercent"]],
+    ["a working set as a string", { clientWorkingSetBytes: "1GB" }, ["clientWorkingSetBytes"]],
+    ["a fractional working set", { clientWorkingSetBytes: 1.5 }, ["clientWorkingSetBytes"]],
+    ["a client CPU over 100", { clientCpuPercent: 400 }, ["clientCpuPercent"]],
+    [
+      "a local termination time",
+      { spotTerminationTime: "2026-12-01 17:03:00" },
+      ["spotTerminationTime"],
+    ],
+    [
+      "an impossible termination time",
+      { spotTerminationTime: "2026-02-30T25:00:00Z" },
+      ["spotTerminationTime"],
     ],
   ])("accepts a report with %s, without the field", (_name, overrides, dropped) => {
     const parsed = parseHostReport({ ...report("i-sim-0001"), ...overrides });

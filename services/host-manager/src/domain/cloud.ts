@@ -27,10 +27,12 @@ export interface CloudInstance {
    * host too busy or too far gone to report its own. Absent: the cloud does not say.
    */
   recycling?: boolean;
+  /** The instance's zone (DescribeInstances ZoneId). Absent: the cloud does not say. */
+  zone?: string | null;
 }
 
 /** What of a CloudInstance the registry keeps as the instance's own columns. */
-export type CloudColumnFields = Exclude<keyof CloudInstance, "recycling">;
+export type CloudColumnFields = Exclude<keyof CloudInstance, "recycling" | "zone">;
 
 /**
  * What a failed cloud call means for the host and the call: `cannot-reboot` (ECS refused

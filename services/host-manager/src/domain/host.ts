@@ -32,6 +32,8 @@ export interface HostRecord {
   lastRemediationAt: number | null;
   /** The instance's generation tag (what it was built from); null when untagged. */
   generation: string | null;
+  /** The instance's zone, as the cloud last listed it; null when not known. */
+  zone: string | null;
   /** When a rollout had ESS replace this outdated host; null if it never did. */
   rolloutReplacedAt: number | null;
   /** The spot interruption notice's release time, once reported (kept: see spot.ts). */

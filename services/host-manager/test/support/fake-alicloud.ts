@@ -26,6 +26,8 @@ export interface FakeInstance {
   lifecycleState: string;
   /** ECS tags, as DescribeInstances returns them (`Tags.Tag[]` of `TagKey`/`TagValue`). */
   tags: Record<string, string>;
+  /** DescribeInstances' ZoneId; absent, left out of the answer. */
+  zone?: string;
   /**
    * DescribeInstances' OperationLocks.LockReason[].LockReason values, e.g. Recycling for a
    * spot instance ECS is reclaiming; none when absent (ECS then returns an empty list).
@@ -418,6 +420,7 @@ export class FakeAlicloud {
       Status: this.statusOf(i),
       CreationTime: cloudTime(i.createdAt),
       VpcAttributes: { PrivateIpAddress: { IpAddress: [i.privateIp] } },
+      ...(i.zone ? { ZoneId: i.zone } : {}),
       Tags: {
         Tag: Object.entries(i.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
       },

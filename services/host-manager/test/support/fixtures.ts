@@ -58,6 +58,7 @@ export function host(overrides: Partial<HostRecord> = {}): HostRecord {
     remediationAttempts: 0,
     lastRemediationAt: null,
     generation: null,
+    zone: null,
     rolloutReplacedAt: null,
     spotTerminationAt: null,
     cpuPercent: null,

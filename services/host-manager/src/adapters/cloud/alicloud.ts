@@ -92,6 +92,7 @@ interface InstanceDetail {
   privateIp: string | null;
   generation: string | null;
   recycling: boolean;
+  zone: string | null;
 }
 
 /**
@@ -234,6 +235,7 @@ export class AlicloudDriver implements CloudDriver {
         lifecycleState: member.lifecycleState,
         generation: detail?.generation ?? null,
         ...(detail?.recycling ? { recycling: true } : {}),
+        ...(detail?.zone ? { zone: detail.zone } : {}),
       };
     });
   }
@@ -276,6 +278,7 @@ export class AlicloudDriver implements CloudDriver {
             recycling: (instance.operationLocks?.lockReason ?? []).some(
               (lock) => lock.lockReason?.toLowerCase() === SPOT_RECYCLING_LOCK,
             ),
+            zone: instance.zoneId || null,
           });
         }
         nextToken = response.body?.nextToken || undefined;

@@ -12,6 +12,9 @@ import type { Clock } from "../../clock";
 import type { CloudDriver, CloudInstance, RemovalAccepted, ReplaceMode } from "../../domain/cloud";
 
 /** The id the simulated group gives its `n`th instance (from 1): i-sim-0001 upward. */
+
+/** The simulated group spreads its instances over two zones, as a group over two vSwitches does. */
+const SIM_ZONES = ["sim-zone-a", "sim-zone-b"] as const;
 export const simInstanceId = (n: number): string => `i-sim-${String(n).padStart(4, "0")}`;
 
 /** The private IP of the simulated group's `n`th instance, as its hosts must report it. */
@@ -115,6 +118,7 @@ export class SimulatedCloud implements CloudDriver {
       createdAt: this.clock.now(),
       lifecycleState: "InService",
       generation: this.generation,
+      zone: SIM_ZONES[number % SIM_ZONES.length] as string,
     };
     this.instances.set(instance.instanceId, instance);
     for (const observer of this.observers) observer.launched({ ...instance });

@@ -28,6 +28,7 @@ export const HOST_COLUMNS: { readonly [F in HostField]-?: string } = {
   remediationAttempts: "remediation_attempts",
   lastRemediationAt: "last_remediation_at",
   generation: "generation",
+  zone: "zone_id",
   rolloutReplacedAt: "rollout_replaced_at",
   spotTerminationAt: "spot_termination_at",
   cpuPercent: "cpu_percent",

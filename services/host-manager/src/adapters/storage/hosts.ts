@@ -128,6 +128,11 @@ export class HostStore {
         `UPDATE hosts SET spot_termination_at = ?, version = version + 1
          WHERE instance_id = ? AND spot_termination_at IS NULL`,
       ),
+      // The zone as the cloud lists it; written only when it says and it changed.
+      zone: db.prepare(
+        `UPDATE hosts SET zone_id = ?, version = version + 1
+         WHERE instance_id = ? AND zone_id IS NOT ?`,
+      ),
       archive: db.prepare(
         `UPDATE hosts SET archived_at = ?, version = version + 1 WHERE instance_id = ?`,
       ),
@@ -265,13 +270,14 @@ export class HostStore {
         (this.stmt.inventoryView.all() as InventoryViewRow[]).map((row) => [row.instanceId, row]),
       );
       const seen = new Set<string>();
-      for (const { recycling, ...instance } of instances) {
+      for (const { recycling, zone, ...instance } of instances) {
         seen.add(instance.instanceId);
         const existing = known.get(instance.instanceId);
         if (!existing) {
           // A creation time ahead of this clock would lengthen the start-up grace by as much.
           this.stmt.insert.run({ ...instance, createdAt: Math.min(instance.createdAt, now), now });
           if (recycling) this.stmt.recycling.run(now, instance.instanceId);
+          if (zone) this.stmt.zone.run(zone, instance.instanceId, zone);
           change.added.push(instance.instanceId);
           continue;
         }
@@ -283,6 +289,7 @@ export class HostStore {
           this.stmt.refresh.run(instance);
         }
         if (recycling) this.stmt.recycling.run(now, instance.instanceId);
+        if (zone) this.stmt.zone.run(zone, instance.instanceId, zone);
       }
       for (const row of known.values()) {
         if (row.archivedAt === null && !seen.has(row.instanceId)) {

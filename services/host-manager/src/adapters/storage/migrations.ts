@@ -180,4 +180,6 @@ export const MIGRATIONS: readonly string[] = [
      client_working_set_bytes INTEGER
    );
    CREATE INDEX host_load_history_by_host ON host_load_history (instance_id, id);`,
+  // -- main (issue 14 item 5): the instance's zone, so the status page groups by it.
+  `ALTER TABLE hosts ADD COLUMN zone_id TEXT;`,
 ];

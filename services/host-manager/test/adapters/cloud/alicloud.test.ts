@@ -151,6 +151,15 @@ describe("AlicloudDriver", () => {
     expect(fake.callsOf("DescribeInstances").length).toBeGreaterThan(1);
   });
 
+  it("reads each instance's zone from DescribeInstances, absent when ECS leaves it out", async () => {
+    fake.launch();
+    fake.launch();
+    (fake.instances.get("i-fake00001") as FakeInstance).zone = "cn-hangzhou-h";
+    const instances = await fakeDriver(endpoint).listInstances();
+    expect(instances.find((i) => i.instanceId === "i-fake00001")?.zone).toBe("cn-hangzhou-h");
+    expect(instances.find((i) => i.instanceId === "i-fake00002")).not.toHaveProperty("zone");
+  });
+
   it("dates an instance the cloud gives no creation time by the injected clock", async () => {
     fake.launch(null);
     const clock = new ManualClock(Date.UTC(2026, 5, 1));

@@ -44,6 +44,7 @@ describe("schema", () => {
       "memory_available_percent",
       "client_cpu_percent",
       "client_working_set_bytes",
+      "zone_id",
     ]) {
       v2.exec(`ALTER TABLE hosts DROP COLUMN ${column}`);
     }

@@ -65,9 +65,11 @@ describe("status page for a large fleet", () => {
     const tiles = tilesOf(page);
     expect(tiles).toHaveLength(8);
     expect(tiles.every((state) => state === "running")).toBe(true);
-    // No zone is recorded for these hosts: one group of them.
-    expect(groupsOf(page)).toEqual([""]);
-    expect(page).toContain("zone unknown");
+    // The simulated group spreads its instances over two zones, as the listing says.
+    expect(groupsOf(page)).toEqual(["sim-zone-a", "sim-zone-b"]);
+    expect(page).not.toContain("zone unknown");
+    expect(tilesOf((await get("/?zone=sim-zone-a")).body)).toHaveLength(8);
+    expect(rowsOf((await get("/?zone=sim-zone-a")).body)).toHaveLength(4);
     const byGeneration = (await get("/?group=generation")).body;
     expect(groupsOf(byGeneration)).toEqual(["g1", "g2"]);
     expect(byGeneration).toContain('<b data-grouping="generation">');

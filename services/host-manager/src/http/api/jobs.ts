@@ -4,6 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Db } from "../../adapters/storage/database";
 import type { HostStore } from "../../adapters/storage/hosts";
+import { GroupCommit } from "../../adapters/storage/group-commit";
 import { JobStore } from "../../adapters/storage/jobs";
 import type { Clock } from "../../clock";
 import { fleetState } from "../../domain/fleet-state";
@@ -62,6 +63,7 @@ export function registerJobs(app: FastifyInstance, deps: JobsDeps): JobStore {
     frozen: deps.frozen,
     sweep,
     waiters,
+    commits: new GroupCommit(deps.db),
   });
   return jobs;
 }

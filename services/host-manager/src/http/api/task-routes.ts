@@ -5,6 +5,7 @@
 // host's task id answers 404, as a task that does not exist does.
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
+import type { GroupCommit } from "../../adapters/storage/group-commit";
 import type { JobStore } from "../../adapters/storage/jobs";
 import type { Clock } from "../../clock";
 import { MAX_RESULT_DATA_BYTES } from "../../domain/jobs/actions";
@@ -20,6 +21,8 @@ export interface TaskRoutesDeps {
   readonly frozen: () => boolean;
   readonly sweep: () => void;
   readonly waiters: HostWaiters;
+  /** Accepts, progress and results of one turn of the event loop share one commit. */
+  readonly commits: GroupCommit;
 }
 
 /** The longest a poll waits for a task; a host polls again after it. */
@@ -57,7 +60,7 @@ const resultBody = z.strictObject({
 const FLEET = { auth: "fleet" } as const;
 
 export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) => {
-  const { jobs, clock, identify, waiters } = deps;
+  const { jobs, clock, identify, waiters, commits } = deps;
 
   // Waiting polls end at once when the server closes: a stop does not wait 20 s for them.
   app.addHook("preClose", (done) => {
@@ -92,12 +95,8 @@ export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) 
       return reply.code(400).send({ error: "invalid request", ...firstIssue(body.error) });
     }
     deps.sweep();
-    const accepted = jobs.accept(
-      params.data.id,
-      host.instanceId,
-      body.data.version,
-      clock.now(),
-      deps.frozen(),
+    const accepted = await commits.run(() =>
+      jobs.accept(params.data.id, host.instanceId, body.data.version, clock.now(), deps.frozen()),
     );
     switch (accepted.outcome) {
       case "accepted":
@@ -125,7 +124,9 @@ export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) 
       return reply.code(400).send({ error: "invalid request", ...firstIssue(body.error) });
     }
     const { version: seen, note } = body.data;
-    const heard = jobs.progress(params.data.id, host.instanceId, seen, note ?? null, clock.now());
+    const heard = await commits.run(() =>
+      jobs.progress(params.data.id, host.instanceId, seen, note ?? null, clock.now()),
+    );
     if (heard.outcome === "not-found") return reply.code(404).send({ error: "no such task" });
     if (heard.outcome === "conflict") {
       return reply
@@ -148,13 +149,9 @@ export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) 
         return reply.code(400).send({ error: "invalid result", ...firstIssue(body.error) });
       }
       const { version: seen, resp, code, message, data } = body.data;
-      const recorded = jobs.result(
-        params.data.id,
-        host.instanceId,
-        seen,
-        { resp, code, message: message ?? null, data: data ?? null },
-        clock.now(),
-        deps.frozen(),
+      const outcome = { resp, code, message: message ?? null, data: data ?? null };
+      const recorded = await commits.run(() =>
+        jobs.result(params.data.id, host.instanceId, seen, outcome, clock.now(), deps.frozen()),
       );
       if (recorded.outcome === "not-found") return reply.code(404).send({ error: "no such task" });
       if (recorded.outcome === "conflict") {

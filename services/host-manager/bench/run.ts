@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 import { startPollers, type PollFigures } from "./pollers";
 import { describeStatusPageBench, type StatusPageFigures } from "./status-page";
+import { describeJobsBench, type JobsFigures } from "./jobs";
 
 const PACKAGE = join(__dirname, "..");
 /**
@@ -22,6 +23,7 @@ const BUILT_MAIN = join(BUILD, "src", "main.js");
 const BUILT_BARE = join(BUILD, "bench", "bare-server.js");
 const BUILT_CYCLE = join(BUILD, "bench", "cycle.js");
 const BUILT_STATUS_PAGE = join(BUILD, "bench", "status-page.js");
+const BUILT_JOBS = join(BUILD, "bench", "jobs.js");
 const NODE_FLAGS = ["--conditions=production"];
 const TOKEN = "bench-token-".padEnd(40, "x");
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -330,6 +332,7 @@ async function main(): Promise<void> {
   let fleetRate: Awaited<ReturnType<typeof rounds>>;
   let cycle: Awaited<ReturnType<typeof runCycleBench>>;
   let statusPage: StatusPageFigures;
+  let jobs: JobsFigures;
   const loadBefore = loadavg();
   try {
     plain = await rounds("reports", PLAIN);
@@ -337,6 +340,8 @@ async function main(): Promise<void> {
     fleetRate = await rounds("fleet rate", FLEET_RATE);
     cycle = await runCycleBench();
     statusPage = await runJsonBench<StatusPageFigures>(BUILT_STATUS_PAGE);
+    // Fleet jobs on 1,000 hosts: submit to started, and tasks against reports (bench/jobs.ts).
+    jobs = await runJsonBench<JobsFigures>(BUILT_JOBS);
   } finally {
     rmSync(BUILD, { recursive: true, force: true });
   }
@@ -377,6 +382,7 @@ async function main(): Promise<void> {
       `load average   ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after (1, 5, 15 min; ${cpus().length} cores)`,
       `cycle          ${cycle.hosts} hosts: ${cycle.medianCpuMs.toFixed(0)} ms CPU (median of 5; goal < 250: ${verdict(cycle.medianCpuMs < 250)}), RSS ${cycle.rssMb.toFixed(0)} MB (goal < 200: ${verdict(cycle.rssMb < 200)})`,
       describeStatusPageBench(statusPage),
+      describeJobsBench(jobs),
       "",
     ].join("\n"),
   );

@@ -179,6 +179,17 @@ describe("a host's tasks", () => {
     );
     expect((await job(id)).finishedAt).not.toBeNull();
   });
+
+  it("are not acknowledged when the write fails: 503, and the host retries", async () => {
+    await submitOk({ action: "reboot", hosts: { ids: [A] } });
+    const offer = (await hosts.next(A))!;
+    t.service.db.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON job_tasks
+      BEGIN SELECT RAISE(ABORT, 'disk gone'); END`);
+    const refused = await hosts.post(A, offer.taskId, "accept", { version: offer.version });
+    expect([refused.status, refused.headers.get("retry-after")]).toEqual([503, "30"]);
+    t.service.db.exec("DROP TRIGGER refuse");
+    expect(await hosts.accept(A, offer)).toBe(offer.version + 1);
+  });
 });
 
 describe("time-to-run and retries", () => {
@@ -205,8 +216,9 @@ describe("time-to-run and retries", () => {
     const second = (await hosts.next(A))!;
     expect(second).toEqual(expect.objectContaining({ taskId: first.taskId, attempt: 2 }));
     expect(second.version).toBeGreaterThan(v1);
-    // The dead attempt's late word is refused; the new attempt is the one that counts.
+    // The dead attempt's late word is refused, and so is the version it was first offered.
     expect((await hosts.result(A, first.taskId, v1)).status).toBe(409);
+    expect(await hosts.accept(A, first)).toBeUndefined();
     const v2 = (await hosts.accept(A, second))!;
     expect((await hosts.result(A, second.taskId, v2)).status).toBe(200);
     expect(await resultOf(id, A)).toEqual(

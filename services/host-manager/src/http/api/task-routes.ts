@@ -59,6 +59,18 @@ const resultBody = z.strictObject({
 
 const FLEET = { auth: "fleet" } as const;
 
+/** Not written, so not acknowledged: the host retries, as it does a report. */
+class NotWritten extends Error {}
+
+/** `commits.run`, with a failed commit turned into NotWritten (answered 503). */
+async function committed<R>(commits: GroupCommit, work: () => R): Promise<R> {
+  try {
+    return await commits.run(work);
+  } catch (error) {
+    throw new NotWritten(String(error), { cause: error });
+  }
+}
+
 export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) => {
   const { jobs, clock, identify, waiters, commits } = deps;
 
@@ -66,6 +78,12 @@ export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) 
   app.addHook("preClose", (done) => {
     waiters.wakeAll();
     done();
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (!(error instanceof NotWritten)) throw error;
+    request.log.error({ err: error.cause }, "task call not written");
+    return reply.code(503).header("retry-after", "30").send({ error: "storage unavailable" });
   });
 
   app.get("/rpc/v1/tasks/next", { config: FLEET }, async (request, reply) => {
@@ -95,7 +113,7 @@ export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) 
       return reply.code(400).send({ error: "invalid request", ...firstIssue(body.error) });
     }
     deps.sweep();
-    const accepted = await commits.run(() =>
+    const accepted = await committed(commits, () =>
       jobs.accept(params.data.id, host.instanceId, body.data.version, clock.now(), deps.frozen()),
     );
     switch (accepted.outcome) {
@@ -124,7 +142,7 @@ export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) 
       return reply.code(400).send({ error: "invalid request", ...firstIssue(body.error) });
     }
     const { version: seen, note } = body.data;
-    const heard = await commits.run(() =>
+    const heard = await committed(commits, () =>
       jobs.progress(params.data.id, host.instanceId, seen, note ?? null, clock.now()),
     );
     if (heard.outcome === "not-found") return reply.code(404).send({ error: "no such task" });
@@ -150,7 +168,7 @@ export const taskRoutes: FastifyPluginAsync<TaskRoutesDeps> = async (app, deps) 
       }
       const { version: seen, resp, code, message, data } = body.data;
       const outcome = { resp, code, message: message ?? null, data: data ?? null };
-      const recorded = await commits.run(() =>
+      const recorded = await committed(commits, () =>
         jobs.result(params.data.id, host.instanceId, seen, outcome, clock.now(), deps.frozen()),
       );
       if (recorded.outcome === "not-found") return reply.code(404).send({ error: "no such task" });

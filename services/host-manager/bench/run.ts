@@ -16,6 +16,7 @@ import {
 } from "../test/support/test-ca";
 import { startPollers, type PollFigures } from "./pollers";
 import { describeStatusPageBench, type StatusPageFigures } from "./status-page";
+import { describeJobsBench, type JobsFigures } from "./jobs";
 
 const PACKAGE = join(__dirname, "..");
 /**
@@ -31,6 +32,7 @@ const BUILT_CYCLE = join(BUILD, "bench", "cycle.js");
 const BUILT_STATUS_PAGE = join(BUILD, "bench", "status-page.js");
 /** Detection of a silent host on a 1,000-host simulated fleet (detection.ts). */
 const BUILT_DETECTION = join(BUILD, "bench", "detection.js");
+const BUILT_JOBS = join(BUILD, "bench", "jobs.js");
 const NODE_FLAGS = ["--conditions=production"];
 const TOKEN = "bench-token-".padEnd(40, "x");
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -401,6 +403,7 @@ async function main(): Promise<void> {
   let cycle: CycleFigures;
   let statusPage: StatusPageFigures;
   let detection: DetectionFigures;
+  let jobs: JobsFigures;
   const loadBefore = loadavg();
   try {
     plain = await rounds("reports", PLAIN);
@@ -409,6 +412,8 @@ async function main(): Promise<void> {
     cycle = await runJsonBench<CycleFigures>(BUILT_CYCLE);
     statusPage = await runJsonBench<StatusPageFigures>(BUILT_STATUS_PAGE);
     detection = await runJsonBench<DetectionFigures>(BUILT_DETECTION);
+    // Fleet jobs on 1,000 hosts: submit to started, and tasks against reports (bench/jobs.ts).
+    jobs = await runJsonBench<JobsFigures>(BUILT_JOBS);
   } finally {
     rmSync(BUILD, { recursive: true, force: true });
   }
@@ -450,6 +455,7 @@ async function main(): Promise<void> {
       `cycle          ${cycle.hosts} hosts: ${cycle.medianCpuMs.toFixed(0)} ms CPU (median of 5; goal < 250: ${verdict(cycle.medianCpuMs < 250)}), RSS ${cycle.rssMb.toFixed(0)} MB (goal < 200: ${verdict(cycle.rssMb < 200)})`,
       describeStatusPageBench(statusPage),
       `detection      ${detection.hosts} simulated hosts, timeouts scaled down (heartbeat ${detection.heartbeatS} s, heartbeat timeout ${detection.heartbeatTimeoutS} s, a cycle every ${detection.scheduleIntervalS} s): ${detection.silenced} silent hosts rebooted ${detection.results.map((r) => `${(r.sinceLastReportMs / 1000).toFixed(1)} s`).join(", ")} after their last report; worst ${(detection.worstMs / 1000).toFixed(1)} s, bound (heartbeat timeout + one interval) ${(detection.boundMs / 1000).toFixed(0)} s: ${verdict(detection.results.length === detection.silenced && detection.worstMs <= detection.boundMs)}; other hosts remediated: ${detection.othersRemediated}`,
+      describeJobsBench(jobs),
       "",
     ].join("\n"),
   );

@@ -31,6 +31,7 @@ import { LeaseKeeper } from "./health-check/lease-keeper";
 import { HealthCheckSchedule } from "./health-check/schedule";
 import { auditRoutes } from "./http/api/audit-routes";
 import { freezeRoutes } from "./http/api/freeze-routes";
+import { registerJobs } from "./http/api/jobs";
 import { apiRoutes } from "./http/api/routes";
 import { makeAuditRecorder, type AuditRecorder } from "./http/audited";
 import { makeOperatorAuth } from "./http/operator-auth";
@@ -378,6 +379,15 @@ export function createService(options: ServiceOptions): Service {
   const recordAction = makeAuditRecorder(audit, clock);
   void app.register(freezeRoutes, { holds, clock, record: recordAction });
   void app.register(auditRoutes, { audit });
+  registerJobs(app, {
+    db,
+    hosts: store,
+    clock,
+    record: recordAction,
+    healthContext,
+    frozen: () => isFrozen(freezeNow(), clock.now()),
+    loopbackReports: options.loopbackReports ?? false,
+  });
   void app.register(statusPageRoutes, {
     sessions: sessionBook,
     operators,

@@ -182,4 +182,49 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX host_load_history_by_host ON host_load_history (instance_id, id);`,
   // -- main (issue 14 item 5): the instance's zone, so the status page groups by it.
   `ALTER TABLE hosts ADD COLUMN zone_id TEXT;`,
+  // -- wip-jobs: fleet jobs, an action on chosen hosts, each host's part a task. A task's
+  // version goes up at every change of state (an accept names the one it saw, so a task
+  // is reserved by one host once); ttr_from is when its time-to-run started (offered,
+  // accepted or last heard from); due_at when a delayed retry is due.
+  `-- wip-jobs
+   CREATE TABLE jobs (
+     id                INTEGER PRIMARY KEY AUTOINCREMENT,
+     action            TEXT NOT NULL,
+     params            TEXT NOT NULL,
+     selector          TEXT NOT NULL,
+     submitted_by      TEXT NOT NULL,
+     reason            TEXT NOT NULL,
+     submitted_at      INTEGER NOT NULL,
+     concurrency       INTEGER NOT NULL CHECK (concurrency >= 1),
+     ttr_ms            INTEGER NOT NULL,
+     max_attempts      INTEGER NOT NULL CHECK (max_attempts >= 1),
+     retry_delay_ms    INTEGER NOT NULL,
+     deadline_at       INTEGER,
+     run_during_freeze INTEGER NOT NULL DEFAULT 0,
+     revoked_at        INTEGER,
+     revoked_by        TEXT,
+     finished_at       INTEGER
+   );
+   CREATE TABLE job_tasks (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id      INTEGER NOT NULL REFERENCES jobs (id),
+     instance_id TEXT NOT NULL,
+     state       TEXT NOT NULL CHECK (state IN
+       ('pending', 'ready', 'reserved', 'delayed', 'success', 'failed', 'buried', 'revoked')),
+     version     INTEGER NOT NULL DEFAULT 1,
+     attempts    INTEGER NOT NULL DEFAULT 0,
+     due_at      INTEGER,
+     ttr_from    INTEGER,
+     reserved_at INTEGER,
+     finished_at INTEGER,
+     retcode     INTEGER,
+     message     TEXT,
+     data        TEXT,
+     progress    TEXT,
+     UNIQUE (job_id, instance_id)
+   );
+   CREATE INDEX job_tasks_by_host ON job_tasks (instance_id, state);
+   CREATE INDEX job_tasks_by_job_state ON job_tasks (job_id, state);
+   CREATE INDEX job_tasks_by_state ON job_tasks (state, ttr_from);
+   CREATE INDEX jobs_unfinished ON jobs (finished_at);`,
 ];

@@ -1,0 +1,55 @@
+// The jobs domain on its own: selectors over the active fleet, and the retcode scheme.
+import { actionFailed, RETCODE, retcodeKind } from "../../src/domain/jobs/retcode";
+import { resolveSelector, type SelectableHost } from "../../src/domain/jobs/selector";
+import { respOf } from "../../src/domain/jobs/task";
+
+const fleet: SelectableHost[] = [
+  { instanceId: "i-3", generation: "g2", state: "running" },
+  { instanceId: "i-1", generation: "g1", state: "running" },
+  { instanceId: "i-2", generation: "g1", state: "unhealthy" },
+];
+
+describe("resolveSelector", () => {
+  it("chooses all, by generation and by state, in id order", () => {
+    expect(resolveSelector({ all: true }, fleet).hosts).toEqual(["i-1", "i-2", "i-3"]);
+    expect(resolveSelector({ generation: "g1" }, fleet).hosts).toEqual(["i-1", "i-2"]);
+    expect(resolveSelector({ state: "running" }, fleet).hosts).toEqual(["i-1", "i-3"]);
+    expect(resolveSelector({ state: "failed" }, fleet).hosts).toEqual([]);
+  });
+
+  it("keeps named ids once each, apart from those not in the fleet", () => {
+    expect(resolveSelector({ ids: ["i-2", "i-9", "i-2", "i-1"] }, fleet)).toEqual({
+      hosts: ["i-2", "i-1"],
+      unknown: ["i-9"],
+    });
+  });
+});
+
+describe("retcodes", () => {
+  it("put the error type in the high byte and the code in the low byte", () => {
+    expect(actionFailed(7)).toBe(0x0307);
+    expect(actionFailed(undefined)).toBe(0x03ff);
+    expect(actionFailed(300)).toBe(0x03ff);
+    expect(
+      [
+        RETCODE.SUCCESS,
+        RETCODE.NO_SUCH_HOST,
+        RETCODE.TIMED_OUT,
+        actionFailed(1),
+        RETCODE.DEADLINE_PASSED,
+        0x0001,
+        0x0901,
+      ].map(retcodeKind),
+    ).toEqual(["success", "host", "timeout", "action", "service", "unknown", "unknown"]);
+  });
+
+  it("answer success only for success, failed for every other end, nothing before", () => {
+    expect(respOf({ state: "success" })).toBe("success");
+    for (const state of ["failed", "buried", "revoked"] as const) {
+      expect(respOf({ state })).toBe("failed");
+    }
+    for (const state of ["pending", "ready", "reserved", "delayed"] as const) {
+      expect(respOf({ state })).toBeNull();
+    }
+  });
+});

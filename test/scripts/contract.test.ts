@@ -1,5 +1,5 @@
 // The fleet contract, fed from the PowerShell side: the report bodies the HpcFleet module
-// sends (captured from its mocked Invoke-WebRequest in a Pester run) go through the
+// sends (captured from its mocked Invoke-HpcHostManagerRequest in a Pester run) go through the
 // contract's own parseHostReport; the module's constants must equal the contract's; and
 // user-data rendered by the Pulumi program's renderUserData is read back by the module's
 // host-config parser.
@@ -10,8 +10,17 @@ import { join } from "node:path";
 import {
   HOST_CONFIG_BEGIN,
   HOST_CONFIG_END,
+  HOST_CREDENTIAL_PREFIX,
   HostStatus,
+  METADATA_IDENTITY_DOCUMENT_PATH,
+  METADATA_IDENTITY_PKCS7_PATH,
+  METADATA_ORIGIN,
+  METADATA_TOKEN_HEADER,
+  METADATA_TOKEN_PATH,
+  METADATA_TOKEN_TTL_HEADER,
   parseHostReport,
+  REGISTER_CHALLENGE_PATH,
+  REGISTER_PATH,
   REPORT_PATH,
   type HostConfig,
 } from "@hpc-fleet/fleet-contract";
@@ -26,6 +35,7 @@ interface Captured {
   hostConfigBegin: string;
   hostConfigEnd: string;
   hostConfigs: { name: string; config: HostConfig }[];
+  identity: Record<string, string>;
 }
 
 /** Every key of HostConfig: the type makes this literal list them all, and no other. */
@@ -114,6 +124,22 @@ describe("the host report, as the Windows hosts send it", () => {
   it("uses the contract's status codes, and only those a host may send", () => {
     const { created: _created, ...reported } = HostStatus;
     expect(captured.status).toEqual(reported);
+  });
+});
+
+describe("registration by instance identity, as the Windows hosts do it", () => {
+  it("uses the contract's routes, metadata paths and headers", () => {
+    expect(captured.identity).toEqual({
+      metadataBase: METADATA_ORIGIN,
+      metadataTokenPath: METADATA_TOKEN_PATH,
+      metadataTokenTtlHeader: METADATA_TOKEN_TTL_HEADER,
+      metadataTokenHeader: METADATA_TOKEN_HEADER,
+      identityDocumentPath: METADATA_IDENTITY_DOCUMENT_PATH,
+      identityPkcs7Path: METADATA_IDENTITY_PKCS7_PATH,
+      registerChallengePath: REGISTER_CHALLENGE_PATH,
+      registerPath: REGISTER_PATH,
+      hostCredentialPrefix: HOST_CREDENTIAL_PREFIX,
+    });
   });
 });
 

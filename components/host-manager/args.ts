@@ -95,6 +95,17 @@ export interface HostManagerArgs {
   readonly statuspage?: { readonly pageId: string; readonly metricIds: StatuspageMetricIds };
   /** The Statuspage API key (a secret); needs statuspage. Defaults to none. */
   readonly statuspageApiKey?: pulumi.Input<string>;
+  /**
+   * The certificate Alibaba Cloud signs instance identity documents with (PEM), which
+   * registration verifies hosts by. Defaults to none: the service then refuses every
+   * registration (no copy is kept in the repo yet: see services/host-manager README).
+   */
+  readonly identitySigningCertPem?: pulumi.Input<string>;
+  /**
+   * Still accept reports sent with the shared fleet token, beside per-host credentials:
+   * for one release, while hosts move to registration. Defaults to false; warns at `pulumi up`.
+   */
+  readonly fleetTokenFallback?: boolean;
   /** The stack's tags; each resource adds its role and Name. Required. */
   readonly tags: Tags;
 

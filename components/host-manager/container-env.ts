@@ -17,10 +17,22 @@ export const SEED_OPERATOR_NAME = "first-operator";
 
 export type EnvironmentVar = EnvironmentEntry<pulumi.Input<string>>;
 
-/** The environment for `args`; `roleName` is the RAM role the service assumes for its calls. */
+/** What the stack makes for the hosts' registration and TLS (issue 15). */
+export interface HostIdentityEnvironment {
+  /** The service's certificate and its key (a secret), from the stack's private CA. */
+  readonly tls: { readonly certPem: pulumi.Input<string>; readonly keyPem: pulumi.Input<string> };
+  /** The account the stack deploys into: the only one whose instances may register. */
+  readonly accountId: pulumi.Input<string>;
+}
+
+/**
+ * The environment for `args`; `roleName` is the RAM role the service assumes for its
+ * calls, `identity` what registration and TLS need.
+ */
 export function containerEnvironment(
   args: HostManagerArgs,
   roleName: pulumi.Input<string>,
+  identity: HostIdentityEnvironment,
 ): EnvironmentVar[] {
   return hostManagerEnvironment<pulumi.Input<string>>({
     port: args.port,
@@ -47,10 +59,8 @@ export function containerEnvironment(
     // Hosts tagged with another generation are replaced, keeping this share running.
     fleetGeneration: args.generation,
     minHealthyPercentage: args.minHealthyPercentage,
-    // The service speaks plain HTTP inside the VPC (no TLS to terminate there), and browsers
-    // drop Secure cookies over HTTP: Secure only when operators come in over the operator
-    // endpoint's TLS (still fine through a Session Manager forward: browsers keep Secure
-    // cookies on http://localhost).
+    // Operators reach the status page through the operator endpoint's TLS, or a Session
+    // Manager forward to http(s)://localhost: Secure only with the endpoint (issue 14).
     cookieSecure: args.statusPageBehindTls ?? false,
     ramRoleName: roleName,
     ...(args.statuspage && args.statuspageApiKey
@@ -62,5 +72,11 @@ export function containerEnvironment(
           },
         }
       : {}),
+    tls: { certPem: identity.tls.certPem, keyPem: pulumi.secret(identity.tls.keyPem) },
+    accountId: identity.accountId,
+    ...(args.identitySigningCertPem === undefined
+      ? {}
+      : { identitySigningCertPem: args.identitySigningCertPem }),
+    fleetTokenFallback: args.fleetTokenFallback ?? false,
   });
 }

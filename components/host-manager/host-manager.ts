@@ -11,6 +11,7 @@ import { containerEnvironment, DATA_DIR } from "./container-env";
 import { containerTrustPolicy, hostManagerPolicyDocument } from "./ram-policy";
 import { declareRegistryImage } from "./registry";
 import { declareStateVolume, STATE_VOLUME_NAME } from "./state-volume";
+import { declareHostManagerTls } from "./tls";
 
 export const HOST_MANAGER_TYPE = "hpc:host-manager:HostManager";
 /** The token before it matched its folder; kept as an alias so stacks keep their URNs. */
@@ -31,13 +32,18 @@ const LIVENESS_PROBE = {
 /** Short, so that a replaced container group's new address reaches the hosts soon. */
 const DNS_RECORD_TTL_SECONDS = 60;
 
+/** The service's private DNS name: the hosts resolve it in the zone, and its certificate names it. */
+export function hostManagerDnsName(args: Pick<HostManagerArgs, "dnsRecord" | "dnsZone">) {
+  return `${args.dnsRecord}.${args.dnsZone}`;
+}
+
 /**
- * The URL the hosts report to: the private DNS name, known before the container
+ * The URL the hosts report to: HTTPS to the private DNS name, known before the container
  * group exists (so the hosts' user-data need not wait for it) and stable across
  * replacements of the group.
  */
 export function hostManagerUrl(args: Pick<HostManagerArgs, "dnsRecord" | "dnsZone" | "port">) {
-  return `http://${args.dnsRecord}.${args.dnsZone}:${args.port}`;
+  return `https://${hostManagerDnsName(args)}:${args.port}`;
 }
 
 /** The registry an image is pulled from: `registry.cn-beijing.aliyuncs.com/ns/name@sha256:...`'s host. */
@@ -46,8 +52,10 @@ export function registryServer(image: string): string {
 }
 
 export interface HostManagerOutputs {
-  /** The URL the hosts report to: the private DNS name, stable across replacements. */
+  /** The https URL the hosts report to: the private DNS name, stable across replacements. */
   readonly url: pulumi.Output<string>;
+  /** The private CA the hosts trust for that URL (only for it): public, not a secret. */
+  readonly caCertPem: pulumi.Output<string>;
   readonly containerGroupId: pulumi.Output<string>;
   readonly privateIp: pulumi.Output<string>;
 }
@@ -111,6 +119,19 @@ export function declareHostManager(
   const image = built ? built.imageRef : pulumi.output(existingImage ?? "");
 
   const state = declareStateVolume(parent, name, args, image);
+  const tls = declareHostManagerTls(parent, name, {
+    dnsName: hostManagerDnsName(args),
+    stack: args.stack,
+  });
+  // Only this account's instances may register: the one the stack deploys into.
+  const accountId = alicloud.getCallerIdentityOutput(child).accountId;
+  if (args.fleetTokenFallback) {
+    void pulumi.log.warn(
+      "the host-manager still accepts reports with the shared fleet token (fleetTokenFallback): " +
+        "any host holding it can report for any other; turn it off once every host registers",
+      parent,
+    );
+  }
   const containerName = `${name}-container`;
   const containerGroup = new alicloud.eci.ContainerGroup(
     containerName,
@@ -142,11 +163,12 @@ export function declareHostManager(
           image,
           imagePullPolicy: "IfNotPresent",
           ports: [{ port: args.port, protocol: "TCP" }],
-          environmentVars: containerEnvironment(args, role.roleName),
+          environmentVars: containerEnvironment(args, role.roleName, { tls, accountId }),
           volumeMounts: [{ name: STATE_VOLUME_NAME, mountPath: DATA_DIR, readOnly: false }],
           livenessProbes: [
             {
-              httpGets: [{ path: "/healthz", port: args.port, scheme: "HTTP" }],
+              // The probe does not check the certificate (as a kubelet's does not).
+              httpGets: [{ path: "/healthz", port: args.port, scheme: "HTTPS" }],
               ...LIVENESS_PROBE,
             },
           ],
@@ -197,6 +219,7 @@ export function declareHostManager(
 
   return {
     url: pulumi.output(hostManagerUrl(args)),
+    caCertPem: tls.caCertPem,
     containerGroupId: containerGroup.id,
     privateIp: containerGroup.intranetIp,
   };
@@ -204,6 +227,7 @@ export function declareHostManager(
 
 export class HostManager extends pulumi.ComponentResource implements HostManagerOutputs {
   readonly url: pulumi.Output<string>;
+  public readonly caCertPem: pulumi.Output<string>;
   readonly containerGroupId: pulumi.Output<string>;
   readonly privateIp: pulumi.Output<string>;
 
@@ -212,6 +236,7 @@ export class HostManager extends pulumi.ComponentResource implements HostManager
     super(HOST_MANAGER_TYPE, name, {}, withFormerType(FORMER_TYPE, opts));
     const outputs = declareHostManager(this, name, args);
     this.url = outputs.url;
+    this.caCertPem = outputs.caCertPem;
     this.containerGroupId = outputs.containerGroupId;
     this.privateIp = outputs.privateIp;
     this.registerOutputs({ ...outputs });

@@ -5,6 +5,7 @@ export {
   declareHostManager,
   HostManager,
   HOST_MANAGER_TYPE,
+  hostManagerDnsName,
   hostManagerUrl,
   registryServer,
   TERMINATION_GRACE_SECONDS,
@@ -12,3 +13,4 @@ export {
 } from "./host-manager";
 export { hostManagerPolicyDocument } from "./ram-policy";
 export { containerEnvironment } from "./container-env";
+export { declareHostManagerTls, type HostManagerTls } from "./tls";

@@ -156,11 +156,13 @@ export function declareOperatorAccess(
       // (resource_alicloud_alb_server_group.go:171-176), server_type free text (:186-189).
       serverGroupType: "Instance",
       vpcId: args.vpcId,
-      // TLS ends at the load balancer; inside the VPC the service speaks plain HTTP.
-      protocol: "HTTP",
+      // The service serves HTTPS only on its port (its certificate from the stack's private
+      // CA, issue 15): the load balancer re-encrypts to it (ALB does not check a backend's
+      // certificate). protocol is ForceNew (resource_alicloud_alb_server_group.go:149-155).
+      protocol: "HTTPS",
       healthCheckConfig: {
         healthCheckEnabled: true,
-        healthCheckProtocol: "HTTP",
+        healthCheckProtocol: "HTTPS",
         healthCheckMethod: "GET",
         healthCheckPath: HEALTH_CHECK_PATH,
         healthCheckCodes: ["http_2xx"],

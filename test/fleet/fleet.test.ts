@@ -110,7 +110,7 @@ describe("the fleet program", () => {
       expect(token).toBeTruthy();
       expect(plain<string>(configuration.inputs.userData)).toContain(`"fleetToken": "${token}"`);
       expect(plain<string>(configuration.inputs.userData)).toContain(
-        "http://host-manager.hpc-fleet.internal:8080",
+        "https://host-manager.hpc-fleet.internal:8080",
       );
     },
   );

@@ -5,6 +5,8 @@ import {
   dockerBuildImageOutputs,
   nasMountTargetOutputs,
   randomIdOutputs,
+  tlsCertRequestOutputs,
+  tlsLocallySignedCertOutputs,
   tlsPrivateKeyOutputs,
   tlsSelfSignedCertOutputs,
 } from "../../tools/mocks/provider-outputs";
@@ -20,6 +22,8 @@ import {
   NAT_GATEWAY,
   RANDOM_ID,
   RANDOM_PASSWORD,
+  TLS_CERT_REQUEST,
+  TLS_LOCALLY_SIGNED_CERT,
   TLS_PRIVATE_KEY,
   TLS_SELF_SIGNED_CERT,
 } from "./types";
@@ -49,6 +53,8 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [IMAGE_BUILD]: dockerBuildImageOutputs,
   [TLS_PRIVATE_KEY]: tlsPrivateKeyOutputs,
   [TLS_SELF_SIGNED_CERT]: tlsSelfSignedCertOutputs,
+  [TLS_CERT_REQUEST]: tlsCertRequestOutputs,
+  [TLS_LOCALLY_SIGNED_CERT]: tlsLocallySignedCertOutputs,
 };
 
 /** The data sources' answers as the provider gives them for `region`, then the test's own. */

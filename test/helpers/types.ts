@@ -46,4 +46,6 @@ export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 export const RANDOM_ID = "random:index/randomId:RandomId";
 export const TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
 export const TLS_SELF_SIGNED_CERT = "tls:index/selfSignedCert:SelfSignedCert";
+export const TLS_CERT_REQUEST = "tls:index/certRequest:CertRequest";
+export const TLS_LOCALLY_SIGNED_CERT = "tls:index/locallySignedCert:LocallySignedCert";
 export const LOCAL_COMMAND = "command:local:Command";

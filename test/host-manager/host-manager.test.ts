@@ -21,7 +21,17 @@ import {
   IMAGE_BUILD,
   RAM_POLICY,
   RAM_ROLE,
+  TLS_CERT_REQUEST,
+  TLS_LOCALLY_SIGNED_CERT,
+  TLS_PRIVATE_KEY,
+  TLS_SELF_SIGNED_CERT,
 } from "../helpers/types";
+import { MOCK_ACCOUNT_ID } from "../../tools/mocks/calls";
+import {
+  tlsLocallySignedCertOutputs,
+  tlsPrivateKeyOutputs,
+  tlsSelfSignedCertOutputs,
+} from "../../tools/mocks/provider-outputs";
 
 /** An existing image, pinned by digest as the args require. */
 const PINNED_IMAGE = `registry-vpc.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0@sha256:${"ab".repeat(32)}`;
@@ -60,7 +70,7 @@ function declare(config: StackConfig) {
 interface Container {
   image: string;
   environmentVars: Array<{ key: string; value: unknown }>;
-  livenessProbes: Array<{ httpGets: Array<{ path: string; port: number }> }>;
+  livenessProbes: Array<{ httpGets: Array<{ path: string; port: number; scheme: string }> }>;
   volumeMounts: Array<{ name: string; mountPath: string }>;
 }
 
@@ -172,7 +182,48 @@ describe("HostManager", () => {
     const attachment = findResource(resources, DNS_ZONE_ATTACHMENT, "hm-zone-attachment");
     expect(attachment.inputs.vpcIds).toEqual(["vpc-1"]);
     const url = await new Promise((resolve) => outputs.url.apply(resolve));
-    expect(url).toBe("http://host-manager.hpc-fleet.internal:8080");
+    expect(url).toBe("https://host-manager.hpc-fleet.internal:8080");
+  });
+
+  test("serves TLS with a certificate from the stack's own CA for the hosts' DNS name; the key only as a secret", async () => {
+    const { resources, outputs, env, group, container } = await containerOf(stackConfig("dev"));
+    const caCert = findResource(resources, TLS_SELF_SIGNED_CERT, "hm-ca-cert");
+    expect(caCert.inputs).toMatchObject({
+      isCaCertificate: true,
+      allowedUses: expect.arrayContaining(["cert_signing"]),
+    });
+    expect(findResource(resources, TLS_PRIVATE_KEY, "hm-ca-key").inputs).toMatchObject({
+      algorithm: "ECDSA",
+      ecdsaCurve: "P256",
+    });
+    expect(findResource(resources, TLS_PRIVATE_KEY, "hm-tls-key").inputs).toMatchObject({
+      algorithm: "ECDSA",
+      ecdsaCurve: "P256",
+    });
+    // The private DNS name the hosts use (the zone record's), in the certificate's SAN.
+    const request = findResource(resources, TLS_CERT_REQUEST, "hm-tls-request");
+    expect(request.inputs.dnsNames).toEqual(["host-manager.hpc-fleet.internal"]);
+    const caCertPem = tlsSelfSignedCertOutputs(caCert.inputs, caCert.name).certPem;
+    const cert = findResource(resources, TLS_LOCALLY_SIGNED_CERT, "hm-tls-cert");
+    expect(plain(cert.inputs.caCertPem)).toBe(caCertPem);
+    expect(cert.inputs.allowedUses).toEqual(expect.arrayContaining(["server_auth"]));
+    // The CA is public (the hosts install it); the service's certificate and key reach the container.
+    const declaredCa = await new Promise((resolve) => outputs.caCertPem.apply(resolve));
+    expect(declaredCa).toBe(caCertPem);
+    expect(env.HOST_MANAGER_TLS_CERT_PEM).toBe(
+      tlsLocallySignedCertOutputs(cert.inputs, cert.name).certPem,
+    );
+    expect(env.HOST_MANAGER_TLS_KEY_PEM).toBe(tlsPrivateKeyOutputs({}, "hm-tls-key").privateKeyPem);
+    // The whole environment is a secret because the key is one (as with the fleet token).
+    expect(isSecretEnvelope(group.inputs.containers)).toBe(true);
+    // The liveness probe speaks HTTPS too (it does not check the certificate).
+    expect(container.livenessProbes[0].httpGets[0]).toMatchObject({ scheme: "HTTPS" });
+  });
+
+  test("only the stack's own account may register, and the fleet-token fallback is off by default", async () => {
+    const { env } = await containerOf(stackConfig("dev"));
+    expect(env.HOST_MANAGER_ACCOUNT_ID).toBe(MOCK_ACCOUNT_ID);
+    expect(env.HOST_MANAGER_FLEET_TOKEN_FALLBACK).toBe("false");
   });
 
   test("keeps its state on a NAS file system of its own, in its vSwitch, open only to that vSwitch", async () => {

@@ -5,6 +5,7 @@ import type { FleetOutputs } from "../../components/fleet";
 import { findResource, isSecretEnvelope, plain, resourcesOfType, runStack } from "../helpers/mocks";
 import type { ConfigOverrides } from "../helpers/stacks";
 import { tlsPrivateKeyOutputs, tlsSelfSignedCertOutputs } from "../../tools/mocks/provider-outputs";
+import type { RecordedResource } from "../../tools/mocks/recorder";
 import {
   ALB,
   ALB_ACL,
@@ -30,6 +31,11 @@ import {
 
 const NAME = "hpc-dev-operator-access";
 /** The mock ALB's DNS name (test/helpers/mocks.ts). */
+/** The endpoint's own resources of `type` (the host-manager has TLS keys of its own). */
+function ownResourcesOfType(resources: readonly RecordedResource[], type: string) {
+  return resourcesOfType(resources, type).filter((resource) => resource.parent === NAME);
+}
+
 const ALB_DNS_NAME = `alb-${NAME}-alb.cn-beijing.alb.aliyuncs.com`;
 const ENDPOINT_TYPES = [
   ALB,
@@ -116,7 +122,7 @@ describe("operator access", () => {
   it("declares no endpoint without a certificate, and keeps the cookie plain", async () => {
     const { resources, outputs } = await run(WITHOUT_CERTIFICATE);
     for (const type of [...ENDPOINT_TYPES, TLS_PRIVATE_KEY, TLS_SELF_SIGNED_CERT]) {
-      expect(resourcesOfType(resources, type)).toEqual([]);
+      expect(ownResourcesOfType(resources, type)).toEqual([]);
     }
     expect(await outputValue(outputs, "operatorUrl")).toBeUndefined();
     expect(cookieSecure(resources)).toBe("false");
@@ -167,14 +173,19 @@ describe("operator access", () => {
       });
     });
 
-    it("forwards to the host-manager's container group by id, on its port, with weight", () => {
+    it("forwards over HTTPS to the host-manager's container group by id, on its port, with weight", () => {
       expect(
         findResource(resources, ALB_SERVER_GROUP, `${NAME}-host-manager`).inputs,
       ).toMatchObject({
         serverGroupType: "Instance",
-        protocol: "HTTP",
+        // The service serves only HTTPS on its port.
+        protocol: "HTTPS",
         vpcId: "hpc-dev-network-vpc-id",
-        healthCheckConfig: { healthCheckEnabled: true, healthCheckPath: "/healthz" },
+        healthCheckConfig: {
+          healthCheckEnabled: true,
+          healthCheckProtocol: "HTTPS",
+          healthCheckPath: "/healthz",
+        },
         servers: [
           {
             serverType: "Eci",
@@ -254,7 +265,7 @@ describe("operator access", () => {
   it("uses an existing certificate by its id and region, uploading none", async () => {
     const { resources } = await run(WITH_CERTIFICATE_ID);
     for (const type of [CERTIFICATE, TLS_PRIVATE_KEY, TLS_SELF_SIGNED_CERT]) {
-      expect(resourcesOfType(resources, type)).toEqual([]);
+      expect(ownResourcesOfType(resources, type)).toEqual([]);
     }
     expect(findResource(resources, ALB_LISTENER, `${NAME}-https`).inputs.certificates).toEqual({
       certificateId: "12345678-cn-beijing",

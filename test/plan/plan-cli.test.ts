@@ -106,9 +106,10 @@ describe("npm run plan", () => {
       listenerPort: 443,
     });
     const selfSignedKey = "[secret:hpc-dev-operator-access-self-signed-key]";
-    expect(ofType("tls:index/selfSignedCert:SelfSignedCert")[0].inputs.privateKeyPem).toBe(
-      selfSignedKey,
+    const endpointCert = ofType("tls:index/selfSignedCert:SelfSignedCert").find(
+      (resource: { parent?: string }) => resource.parent === "hpc-dev-operator-access",
     );
+    expect(endpointCert.inputs.privateKeyPem).toBe(selfSignedKey);
     expect(ofType("alicloud:cas/serviceCertificate:ServiceCertificate")[0].inputs.key).toBe(
       selfSignedKey,
     );

@@ -36,6 +36,16 @@ function only(plan: Plan, type: string): PlannedResource {
   return found[0];
 }
 
+/** The operator endpoint's own resources of `type` (the host-manager has TLS keys too). */
+const endpointOwn = (plan: Plan, type: string): PlannedResource[] =>
+  ofType(plan, type).filter((resource) => resource.parent === "hpc-dev-operator-access");
+
+function onlyOfEndpoint(plan: Plan, type: string): PlannedResource {
+  const found = endpointOwn(plan, type);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
 /** The dev stack file with `operatorAccess` set, written to a directory of its own. */
 function devStackWith(operatorAccess: Record<string, unknown>): { file: string; dir: string } {
   const document = YAML.parse(readFileSync(DEV_STACK_FILE, "utf8")) as {
@@ -121,8 +131,11 @@ describe("the dev stack's offline plan", () => {
 
   it("as shipped, shows the self-signed certificate uploaded to CAS, its key only as a secret", () => {
     const key = "[secret:hpc-dev-operator-access-self-signed-key]";
-    expect(only(shipped, TLS_PRIVATE_KEY).inputs).toEqual({ algorithm: "RSA", rsaBits: 2048 });
-    expect(only(shipped, TLS_SELF_SIGNED_CERT).inputs).toMatchObject({
+    expect(onlyOfEndpoint(shipped, TLS_PRIVATE_KEY).inputs).toEqual({
+      algorithm: "RSA",
+      rsaBits: 2048,
+    });
+    expect(onlyOfEndpoint(shipped, TLS_SELF_SIGNED_CERT).inputs).toMatchObject({
       privateKeyPem: key,
       allowedUses: ["server_auth", "digital_signature", "key_encipherment"],
     });
@@ -135,13 +148,13 @@ describe("the dev stack's offline plan", () => {
       certificates: { certificateId: "12345678-cn-beijing" },
     });
     for (const type of [CERTIFICATE, TLS_PRIVATE_KEY, TLS_SELF_SIGNED_CERT]) {
-      expect(ofType(withCertificateId, type)).toEqual([]);
+      expect(endpointOwn(withCertificateId, type)).toEqual([]);
     }
   });
 
   it("without a certificate, shows no endpoint", () => {
     for (const type of [ALB, ALB_LISTENER, CERTIFICATE, TLS_PRIVATE_KEY]) {
-      expect(ofType(withoutCertificate, type)).toEqual([]);
+      expect(endpointOwn(withoutCertificate, type)).toEqual([]);
     }
   });
 });

@@ -8,6 +8,9 @@ import type { CallHandler } from "./recorder";
 export const ENHANCED_NAT_ZONES =
   "alicloud:vpc/getEnhancedNatAvailableZones:getEnhancedNatAvailableZones";
 export const NAT_GATEWAYS = "alicloud:vpc/getNatGateways:getNatGateways";
+export const CALLER_IDENTITY = "alicloud:index/getCallerIdentity:getCallerIdentity";
+/** The account the mocks deploy into: what GetCallerIdentity answers. */
+export const MOCK_ACCOUNT_ID = "1234567890123456";
 export const REGISTRY_INSTANCES =
   "alicloud:cs/getRegistryEnterpriseInstances:getRegistryEnterpriseInstances";
 
@@ -87,6 +90,17 @@ const natGateways: CallHandler = (inputs) => {
 };
 
 /**
+ * GetCallerIdentity as STS answers it for a RAM user of the account
+ * (data_source_alicloud_caller_identity.go: accountId, arn, identityType; id the account).
+ */
+const callerIdentity: CallHandler = () => ({
+  id: MOCK_ACCOUNT_ID,
+  accountId: MOCK_ACCOUNT_ID,
+  arn: `acs:ram::${MOCK_ACCOUNT_ID}:user/deployer`,
+  identityType: "RAMUser",
+});
+
+/**
  * The provider calls the program makes, answered as for `region`; without one (a test
  * declaring a component on its own), as for every region the shipped stacks use.
  */
@@ -95,6 +109,7 @@ export function cloudCalls(region?: string): Record<string, CallHandler> {
     [ENHANCED_NAT_ZONES]: enhancedNatZones(region),
     [NAT_GATEWAYS]: natGateways,
     [REGISTRY_INSTANCES]: registryEnterpriseInstancesCall,
+    [CALLER_IDENTITY]: callerIdentity,
     // Public image ids are the same in every region.
     [GET_IMAGES]: publicImagesCall(),
   };

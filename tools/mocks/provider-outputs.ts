@@ -109,3 +109,24 @@ export const tlsSelfSignedCertOutputs: CloudOutputs = (inputs, name) => {
     readyForRenewal: false,
   };
 };
+
+/** tls.CertRequest: a mock PEM request, new whenever an input changes (certRequest.d.ts, certRequestPem). */
+export const tlsCertRequestOutputs: CloudOutputs = (inputs, name) => ({
+  certRequestPem: mockPem("CERTIFICATE REQUEST", JSON.stringify([name, inputs])),
+});
+
+/**
+ * tls.LocallySignedCert: a mock PEM certificate, new whenever an input but
+ * earlyRenewalHours changes (as a real one is replaced), and its validity window.
+ */
+export const tlsLocallySignedCertOutputs: CloudOutputs = (inputs, name) => {
+  const { earlyRenewalHours: _ignored, ...replacing } = inputs;
+  const start = new Date(Date.UTC(2030, 0, 1));
+  const end = new Date(start.getTime() + Number(inputs.validityPeriodHours) * 3600 * 1000);
+  return {
+    certPem: mockPem("CERTIFICATE", JSON.stringify([name, replacing])),
+    validityStartTime: start.toISOString(),
+    validityEndTime: end.toISOString(),
+    readyForRenewal: false,
+  };
+};

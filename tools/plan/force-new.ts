@@ -213,6 +213,26 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
     "setAuthorityKeyId",
     "subject",
   ],
+  // resource_cert_request.go there: every argument (RequiresReplace).
+  "tls:index/certRequest:CertRequest": [
+    "privateKeyPem",
+    "dnsNames",
+    "ipAddresses",
+    "uris",
+    "subject",
+  ],
+  // resource_locally_signed_cert.go there: every argument but early_renewal_hours, as
+  // for a self-signed one.
+  "tls:index/locallySignedCert:LocallySignedCert": [
+    "certRequestPem",
+    "caPrivateKeyPem",
+    "caCertPem",
+    "validityPeriodHours",
+    "allowedUses",
+    "isCaCertificate",
+    "maxPathLength",
+    "setSubjectKeyId",
+  ],
   // terraform-provider-random password and id resources: every argument forces a new value.
   "random:index/randomPassword:RandomPassword": ["*"],
   "random:index/randomId:RandomId": ["*"],

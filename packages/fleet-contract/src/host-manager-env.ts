@@ -67,6 +67,12 @@ export const HOST_MANAGER_ENV = {
   cycleDeadlineSeconds: "HOST_MANAGER_CYCLE_DEADLINE_SECONDS",
   inventoryDeadlineSeconds: "HOST_MANAGER_INVENTORY_DEADLINE_SECONDS",
   freezeWindows: "HOST_MANAGER_FREEZE_WINDOWS",
+  // Host identity and TLS (issue 15).
+  tlsCertPem: "HOST_MANAGER_TLS_CERT_PEM",
+  tlsKeyPem: "HOST_MANAGER_TLS_KEY_PEM",
+  identitySigningCertPem: "HOST_MANAGER_IDENTITY_SIGNING_CERT_PEM",
+  accountId: "HOST_MANAGER_ACCOUNT_ID",
+  fleetTokenFallback: "HOST_MANAGER_FLEET_TOKEN_FALLBACK",
 } as const;
 
 /**
@@ -99,6 +105,7 @@ export const HOST_MANAGER_DEFAULTS = {
   leaseTtlSeconds: 30,
   cycleDeadlineSeconds: 240,
   inventoryDeadlineSeconds: 60,
+  fleetTokenFallback: false,
 } as const;
 
 /** The shortest token either side accepts. */
@@ -164,6 +171,20 @@ const endpointVar = () =>
 
 const generationVar = () =>
   z.string().regex(GENERATION_PATTERN, "must be 16 lowercase hex digits").optional();
+
+/** One PEM block or more of `label`, nothing else around them but whitespace. */
+export function isPemOf(label: RegExp, raw: string): boolean {
+  const block = () =>
+    new RegExp(`-----BEGIN (${label.source})-----[A-Za-z0-9+/=\\s]+?-----END \\1-----`, "g");
+  const trimmed = raw.trim();
+  return block().test(trimmed) && trimmed.replace(block(), "").trim() === "";
+}
+
+const certificatePemVar = () =>
+  z
+    .string()
+    .refine((s) => isPemOf(/CERTIFICATE/, s), "must be a PEM certificate (BEGIN CERTIFICATE)")
+    .optional();
 
 const E = HOST_MANAGER_ENV;
 const D = HOST_MANAGER_DEFAULTS;
@@ -255,6 +276,18 @@ export const hostManagerEnvSchema = z.object({
       }
       return parsed.data;
     }),
+  // Host identity and TLS (issue 15). The key is a secret: never echoed.
+  [E.tlsCertPem]: certificatePemVar(),
+  [E.tlsKeyPem]: z
+    .string()
+    .refine((s) => isPemOf(/(?:EC |RSA )?PRIVATE KEY/, s), "must be a PEM private key")
+    .optional(),
+  [E.identitySigningCertPem]: certificatePemVar(),
+  [E.accountId]: z
+    .string()
+    .regex(/^\d{1,32}$/, "must be an Alibaba Cloud account id (digits)")
+    .optional(),
+  [E.fleetTokenFallback]: booleanVar(D.fleetTokenFallback),
 });
 
 export type HostManagerEnv = z.output<typeof hostManagerEnvSchema>;
@@ -303,6 +336,17 @@ export function parseHostManagerEnv(
       problems.push(`${E.scalingGroupId}: is required when cloud is alicloud`);
     }
   }
+  // Both or neither: a certificate without its key (or the reverse) cannot serve TLS.
+  if ((values[E.tlsCertPem] === undefined) !== (values[E.tlsKeyPem] === undefined)) {
+    const missing = values[E.tlsCertPem] === undefined ? E.tlsCertPem : E.tlsKeyPem;
+    const set = missing === E.tlsCertPem ? E.tlsKeyPem : E.tlsCertPem;
+    problems.push(`${missing}: is required when ${set} is set`);
+  }
+  // Registration checks the document's account. Without the signing certificate the
+  // service refuses registrations (and says so at start): no copy is in the repo yet.
+  if (values[E.cloud] === "alicloud" && !values[E.accountId]) {
+    problems.push(`${E.accountId}: is required when cloud is alicloud`);
+  }
   // All three or none: a half-configured push would fail at every cycle, far from the cause.
   const statuspageSet = STATUSPAGE_VARS.filter((name) => values[name] !== undefined);
   if (statuspageSet.length > 0 && statuspageSet.length < STATUSPAGE_VARS.length) {
@@ -350,6 +394,14 @@ export interface HostManagerDeployment<S> {
     readonly metricIds: StatuspageMetricIds;
     readonly apiKey: S;
   };
+  /** The service's TLS certificate and key (the key a secret); HTTP without. */
+  readonly tls?: { readonly certPem: S; readonly keyPem: S };
+  /** The Alibaba Cloud account whose instances may register. */
+  readonly accountId?: S;
+  /** The certificate Alibaba signs instance identities with (PEM). */
+  readonly identitySigningCertPem?: S;
+  /** Still take reports with the shared fleet token (one release, off by default). */
+  readonly fleetTokenFallback?: boolean;
 }
 
 export interface EnvironmentEntry<S> {
@@ -400,5 +452,23 @@ export function hostManagerEnvironment<S>(
       { key: E.statuspageApiKey, value: d.statuspage.apiKey },
     );
   }
+  env.push(...identityEnvironment(d));
   return env;
+}
+
+/** The host identity and TLS variables of a deployment (issue 15). */
+function identityEnvironment<S>(d: HostManagerDeployment<S>): EnvironmentEntry<S>[] {
+  return [
+    ...(d.tls
+      ? [
+          { key: E.tlsCertPem, value: d.tls.certPem },
+          { key: E.tlsKeyPem, value: d.tls.keyPem },
+        ]
+      : []),
+    ...(d.accountId === undefined ? [] : [{ key: E.accountId, value: d.accountId }]),
+    ...(d.identitySigningCertPem === undefined
+      ? []
+      : [{ key: E.identitySigningCertPem, value: d.identitySigningCertPem }]),
+    { key: E.fleetTokenFallback, value: String(d.fleetTokenFallback ?? false) },
+  ];
 }

@@ -8,6 +8,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { simInstanceId, simPrivateIp } from "../src/adapters/cloud/simulated";
 import { startPollers, type PollFigures } from "./pollers";
+import { describeStatusPageBench, type StatusPageFigures } from "./status-page";
 
 const PACKAGE = join(__dirname, "..");
 /**
@@ -20,6 +21,7 @@ const BUILD = mkdtempSync(join(PACKAGE, ".bench-build", "run-"));
 const BUILT_MAIN = join(BUILD, "src", "main.js");
 const BUILT_BARE = join(BUILD, "bench", "bare-server.js");
 const BUILT_CYCLE = join(BUILD, "bench", "cycle.js");
+const BUILT_STATUS_PAGE = join(BUILD, "bench", "status-page.js");
 const NODE_FLAGS = ["--conditions=production"];
 const TOKEN = "bench-token-".padEnd(40, "x");
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -174,6 +176,20 @@ async function load(
   };
 }
 
+/** A bench that runs alone in its own process and prints its figures as JSON, last line. */
+async function runJsonBench<T>(script: string): Promise<T> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, script], {
+    cwd: PACKAGE,
+    env: { ...process.env, BENCH_JSON_ONLY: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
+  return JSON.parse(output.trim().split("\n").pop() as string) as T;
+}
+
 async function runCycleBench() {
   const child = spawn(process.execPath, [...NODE_FLAGS, BUILT_CYCLE], {
     cwd: PACKAGE,
@@ -313,12 +329,14 @@ async function main(): Promise<void> {
   let polled: Awaited<ReturnType<typeof rounds>>;
   let fleetRate: Awaited<ReturnType<typeof rounds>>;
   let cycle: Awaited<ReturnType<typeof runCycleBench>>;
+  let statusPage: StatusPageFigures;
   const loadBefore = loadavg();
   try {
     plain = await rounds("reports", PLAIN);
     polled = await rounds("polled", POLLED);
     fleetRate = await rounds("fleet rate", FLEET_RATE);
     cycle = await runCycleBench();
+    statusPage = await runJsonBench<StatusPageFigures>(BUILT_STATUS_PAGE);
   } finally {
     rmSync(BUILD, { recursive: true, force: true });
   }
@@ -358,6 +376,7 @@ async function main(): Promise<void> {
       `polls          ${pollCounts(f.polls)}`,
       `load average   ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after (1, 5, 15 min; ${cpus().length} cores)`,
       `cycle          ${cycle.hosts} hosts: ${cycle.medianCpuMs.toFixed(0)} ms CPU (median of 5; goal < 250: ${verdict(cycle.medianCpuMs < 250)}), RSS ${cycle.rssMb.toFixed(0)} MB (goal < 200: ${verdict(cycle.rssMb < 200)})`,
+      describeStatusPageBench(statusPage),
       "",
     ].join("\n"),
   );

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createCloudDriver } from "./adapters/cloud/create-driver";
 import { healthSettings, type Config } from "./adapters/env/config";
+import { ArchivedHosts } from "./adapters/storage/archived-hosts";
 import { CycleDigests } from "./adapters/storage/cycle-digests";
 import { CycleStore } from "./adapters/storage/cycles";
 import { openDatabase, type Db } from "./adapters/storage/database";
@@ -295,6 +296,11 @@ export function createService(options: ServiceOptions): Service {
     clock,
     snapshot,
     hosts: store,
+    hostRecords: store,
+    archived: new ArchivedHosts(db),
+    cycles,
+    holds,
+    record: recordAction,
     healthCheck: healthCheckFacts,
     guesses,
     signInsPerName: new WindowLimiter(requestLimits.signInsPerName, clock),

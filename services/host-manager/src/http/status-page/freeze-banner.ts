@@ -1,6 +1,6 @@
 // The status page's banner while the fleet is frozen or the rollout paused: until when,
-// by whom and why, and what the last cycle held back. Read-only: freezing and
-// unfreezing are API calls (see the service README).
+// by whom and why, and what the last cycle held back. The operator's forms to change
+// them are in ./freeze-form.ts.
 import type { CycleSummary } from "../../domain/cycle";
 import type { HeldAction } from "../../domain/freeze";
 import type { HoldsView } from "../holds-view";

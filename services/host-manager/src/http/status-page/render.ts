@@ -1,19 +1,27 @@
 // Server-rendered HTML for the status page and its login form. No script at all: the
-// filter and the sort are links, the refresh is a meta refresh that keeps them.
+// sort, the pages, the grouping and the chart's window are links, the filters a GET
+// form, the refresh a meta refresh that keeps them; the grid comes from ./grid.ts.
 import type { AuditEntry } from "../../adapters/storage/audit";
 import type { CycleSummary } from "../../domain/cycle";
 import { FLEET_STATES } from "../../domain/fleet-state";
 import type { HoldsView } from "../holds-view";
 import { freezeBanner } from "./freeze-banner";
-import { html, SafeHtml } from "./html";
+import { renderHoldForms } from "./freeze-form";
+import { hostPath, tileState } from "./grid";
+import { html, type SafeHtml } from "./html";
+import { ago, iso, layout } from "./layout";
 import {
-  TABLE_PAGE_ROWS,
+  CHART_WINDOWS,
+  EXTRA_FILTERS,
+  PAGE_SIZES,
+  type ChartWindow,
   type HostRow,
   type HostTable,
   type PageQuery,
   type SortKey,
 } from "./model";
-import { STYLES } from "./styles";
+import { renderRolloutBar, rolloutProgress } from "./rollout-bar";
+import { pageUrl } from "./urls";
 
 export interface StatusPageView {
   readonly now: number;
@@ -25,11 +33,18 @@ export interface StatusPageView {
   readonly dryRun: boolean;
   /** The freeze and the rollout's pause in force; absent, no banner. */
   readonly holds?: HoldsView;
+  /** The fleet grid, rendered once per snapshot and grouping. */
+  readonly grid: SafeHtml;
   readonly chart: SafeHtml;
-  readonly chartHours: number;
   readonly refreshSeconds: number;
   /** Signed in with the cookie (so a sign-out button makes sense), not a bearer header. */
   readonly cookieSession: boolean;
+  /** The operator role: the freeze and rollout forms are shown. */
+  readonly canAct: boolean;
+  /** Hosts with each mark, and the archived hosts (the "replaced" filter). */
+  readonly marks: Readonly<Record<(typeof EXTRA_FILTERS)[number], number>>;
+  /** The zones and generations the fleet has, for the filter ("-": none). */
+  readonly facets: { readonly zones: readonly string[]; readonly generations: readonly string[] };
   /** The newest operator actions, newest first. */
   readonly audit: readonly AuditEntry[];
 }
@@ -45,51 +60,12 @@ const SORT_LABELS: Record<SortKey, string> = {
   cpus: "CPUs (logical / physical)",
 };
 
-const iso = (ms: number | null) =>
-  ms === null ? "never" : new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
-
-function ago(ms: number | null, now: number): string {
-  if (ms === null) return "";
-  const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 90) return `${s}s ago`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
-  return `${(s / 3600).toFixed(1)} h ago`;
-}
-
-function pageUrl(query: PageQuery, change: Partial<PageQuery>): string {
-  const next = { ...query, ...change };
-  const params = new URLSearchParams();
-  if (next.state !== "all") params.set("state", next.state);
-  if (next.sort !== "state") params.set("sort", next.sort);
-  if (next.dir !== "asc") params.set("dir", next.dir);
-  if (next.page !== 1) params.set("page", String(next.page));
-  const text = params.toString();
-  return text ? `/?${text}` : "/";
-}
-
-function layout(title: string, body: SafeHtml, refreshSeconds?: number): string {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        ${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}" />` : null}
-        <title>${title}</title>
-        <style>
-          ${new SafeHtml(STYLES)}
-        </style>
-      </head>
-      <body>
-        ${body}
-      </body>
-    </html> `.value;
-}
-
 function summary(view: StatusPageView): SafeHtml {
   const { counts } = view.table;
   const cards = [
     { state: "all" as const, label: "all hosts", count: counts.total },
     ...FLEET_STATES.map((state) => ({ state, label: state, count: counts[state] })),
+    ...EXTRA_FILTERS.map((state) => ({ state, label: state, count: view.marks[state] })),
   ].map(
     (c) =>
       html`<a
@@ -121,13 +97,46 @@ function summary(view: StatusPageView): SafeHtml {
     <h2>Fleet</h2>
     <div class="cards">${cards}</div>
     <div class="facts">
-      ${facts} ${guard}
+      ${facts} ${guard} ${replacements(cycle)}
       <span class="muted"
         >schedule
         <code>${view.schedule}</code
         >${view.nextRunAt ? html`, next ${iso(view.nextRunAt.getTime())}` : null}${view.dryRun ? ", dry run" : null}</span
       >
     </div>
+  </section>`;
+}
+
+/** The ladder's replacement budget in its window, as the last cycle left it. */
+function replacements(cycle: CycleSummary | undefined): SafeHtml | null {
+  const r = cycle?.replacements;
+  if (!r) return null;
+  const minutes = Math.round(r.windowMs / 60_000);
+  return html`<span data-replacements class="${r.used >= r.budget ? "notice" : ""}"
+    >replacements: <b data-replacements-used>${r.used}</b> of
+    <b data-replacements-budget>${r.budget}</b> in ${minutes}
+    min${r.held > 0 ? html`, <span data-replacements-held>${r.held} held back</span>` : null}</span
+  >`;
+}
+
+/** Slots the breaker gave up on in the last cycle: their new hosts never came up. */
+function failedSlots(cycle: CycleSummary | undefined): SafeHtml | null {
+  const slots = cycle?.failedSlots ?? [];
+  if (slots.length === 0) return null;
+  const shown = slots.slice(0, 50);
+  const items = shown.map(
+    (f) =>
+      html`<li data-failed-slot="${f.slot}">
+        slot <code>${f.slot}</code>, last host
+        <a href="${hostPath(f.instanceId)}"><code>${f.instanceId}</code></a
+        >, failed ${iso(f.failedAt)}: ${f.reason}
+      </li>`,
+  );
+  return html`<section class="alert" id="failed-slots">
+    <h2>Failed slots <span class="muted">${slots.length}, left alone until someone looks</span></h2>
+    <ul>
+      ${items}${slots.length > shown.length ? html`<li class="muted">and ${slots.length - shown.length} more (see /api/v1/health-check)</li>` : null}
+    </ul>
   </section>`;
 }
 
@@ -147,14 +156,18 @@ function historyList(row: HostRow): SafeHtml {
 
 function hostRow(row: HostRow, now: number): SafeHtml {
   const cpus = row.logicalCpus === null ? "" : `${row.logicalCpus} / ${row.physicalCpus ?? "?"}`;
-  return html`<tr data-instance="${row.instanceId}" data-state="${row.state}">
+  const state = row.archivedAt !== null ? "replaced" : row.state;
+  return html`<tr data-instance="${row.instanceId}" data-state="${state}">
     <td>
-      <code>${row.instanceId}</code
+      <a href="${hostPath(row.instanceId)}"><code>${row.instanceId}</code></a
       >${row.hostname ? html`<div class="muted">${row.hostname}</div>` : null}
     </td>
     <td><code>${row.privateIp ?? ""}</code></td>
     <td>
-      <span class="state state-${row.state}">${row.state}</span>
+      <span class="state state-${state}">${state}</span>${
+        row.spot ? html` <span class="state state-${tileState(row)}">${row.spot}</span>` : null
+      }${row.saturated ? html` <span class="state state-saturated">saturated</span>` : null}
+      ${row.archivedAt !== null ? html`<div class="muted">left ${iso(row.archivedAt)}</div>` : null}
       ${row.reason ? html`<div class="muted">${row.reason}</div>` : null}
       <div class="muted">
         client: ${row.statusName}${row.clientVersion ? html`, v${row.clientVersion}` : null}
@@ -173,14 +186,66 @@ function hostRow(row: HostRow, now: number): SafeHtml {
 /** Links to the previous and next pages of the table, when it has more than one. */
 function pager(view: StatusPageView): SafeHtml | null {
   const { table, query } = view;
-  if (table.pages <= 1) return null;
-  const first = (table.page - 1) * TABLE_PAGE_ROWS + 1;
+  const sizes = PAGE_SIZES.map((size) =>
+    size === table.size
+      ? html`<b>${size}</b>`
+      : html`<a data-size="${size}" href="${pageUrl(query, { size, page: 1 })}">${size}</a>`,
+  );
+  const perPage = html`<span class="muted">per page: ${sizes}</span>`;
+  if (table.pages <= 1) return html`<nav class="pager">${perPage}</nav>`;
+  const first = (table.page - 1) * table.size + 1;
   const last = first + table.rows.length - 1;
   return html`<nav class="pager" data-page="${table.page}" data-pages="${table.pages}">
-    ${table.page > 1 ? html`<a rel="prev" href="${pageUrl(query, { page: table.page - 1 })}">previous</a>` : null}
+    ${table.page > 1 ? html`<a rel="first" href="${pageUrl(query, { page: 1 })}">first</a> <a rel="prev" href="${pageUrl(query, { page: table.page - 1 })}">previous</a>` : null}
     <span>rows ${first}–${last} of ${table.matching}, page ${table.page} of ${table.pages}</span>
-    ${table.page < table.pages ? html`<a rel="next" href="${pageUrl(query, { page: table.page + 1 })}">next</a>` : null}
+    ${table.page < table.pages ? html`<a rel="next" href="${pageUrl(query, { page: table.page + 1 })}">next</a> <a rel="last" href="${pageUrl(query, { page: table.pages })}">last</a>` : null}
+    ${perPage}
   </nav>`;
+}
+
+/** A GET form: the filters as query parameters, the sort, grouping and window kept. */
+function filterForm(view: StatusPageView): SafeHtml {
+  const { query, facets } = view;
+  const option = (value: string, label: string, selected: boolean) =>
+    html`<option value="${value}" ${selected ? html` selected` : null}>${label}</option>`;
+  const states = ["all", ...FLEET_STATES, ...EXTRA_FILTERS].map((s) =>
+    option(s, s, query.state === s),
+  );
+  const select = (name: string, label: string, values: readonly string[], chosen: string) =>
+    html`<label
+      >${label}
+      <select name="${name}">
+        ${option("", "all", chosen === "")}${values.map((v) => option(v, v === "-" ? "none" : v, chosen === v))}
+      </select></label
+    >`;
+  const kept = (["sort", "dir", "group", "window", "size"] as const).map(
+    (key) => html`<input type="hidden" name="${key}" value="${String(query[key])}" />`,
+  );
+  return html`<form method="get" action="/" class="filters" id="filters">
+    <label
+      >state
+      <select name="state">
+        ${states}
+      </select></label
+    >
+    ${select("zone", "zone", facets.zones, query.zone)}
+    ${select("gen", "generation", facets.generations, query.gen)}
+    <label>id or name <input type="search" name="q" value="${query.q}" maxlength="64" /></label>
+    ${kept}
+    <button type="submit">Filter</button>
+  </form>`;
+}
+
+function chartSection(view: StatusPageView): SafeHtml {
+  const windows = (Object.keys(CHART_WINDOWS) as ChartWindow[]).map((w) =>
+    w === view.query.window
+      ? html`<b data-window="${w}">${w}</b>`
+      : html`<a data-window-link="${w}" href="${pageUrl(view.query, { window: w })}">${w}</a>`,
+  );
+  return html`<section id="chart">
+    <h2>Hosts by state <span class="muted">window: ${windows}</span></h2>
+    ${view.chart}
+  </section>`;
 }
 
 function hostTable(view: StatusPageView): SafeHtml {
@@ -193,32 +258,36 @@ function hostTable(view: StatusPageView): SafeHtml {
   });
   const { table } = view;
   const rows = table.rows.map((row) => hostRow(row, view.now));
+  const filtered = query.state !== "all" || query.zone !== "" || query.gen !== "" || query.q !== "";
+  const clear = pageUrl(query, { state: "all", zone: "", gen: "", q: "", page: 1 });
   return html`<section>
     <h2>
       Hosts
       <span class="muted" data-shown
         >${table.matching}
-        shown${query.state !== "all" ? html` (state ${query.state}, <a href="${pageUrl(query, { state: "all", page: 1 })}">show all</a>)` : null}</span
+        shown${filtered ? html` (filtered, <a href="${clear}">show all</a>)` : null}</span
       >
     </h2>
-    ${pager(view)}
-    <table id="hosts">
-      <thead>
-        <tr>
-          ${headers}
-          <th>Remediation history</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          rows.length > 0
-            ? rows
-            : html`<tr>
-                <td colspan="6" class="muted">No host in this state.</td>
-              </tr>`
-        }
-      </tbody>
-    </table>
+    ${filterForm(view)} ${pager(view)}
+    <div class="scroll">
+      <table id="hosts">
+        <thead>
+          <tr>
+            ${headers}
+            <th>Remediation history</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            rows.length > 0
+              ? rows
+              : html`<tr>
+                  <td colspan="6" class="muted">No host matches.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+    </div>
   </section>`;
 }
 
@@ -237,27 +306,29 @@ function auditLog(entries: readonly AuditEntry[]): SafeHtml {
   );
   return html`<section>
     <h2>Audit log <span class="muted">newest ${entries.length}</span></h2>
-    <table id="audit">
-      <thead>
-        <tr>
-          <th>When</th>
-          <th>Who</th>
-          <th>What</th>
-          <th>On</th>
-          <th>Why</th>
-          <th>Outcome</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          rows.length > 0
-            ? rows
-            : html`<tr>
-                <td colspan="6" class="muted">No operator action yet.</td>
-              </tr>`
-        }
-      </tbody>
-    </table>
+    <div class="scroll">
+      <table id="audit">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>What</th>
+            <th>On</th>
+            <th>Why</th>
+            <th>Outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            rows.length > 0
+              ? rows
+              : html`<tr>
+                  <td colspan="6" class="muted">No operator action yet.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+    </div>
   </section>`;
 }
 
@@ -273,12 +344,10 @@ export function renderStatusPage(view: StatusPageView): string {
         >${signOut}
       </header>
       <main>
-        ${freezeBanner(view.holds, view.lastCycle)} ${summary(view)}
-        <section>
-          <h2>Hosts by state, last ${view.chartHours} hours</h2>
-          ${view.chart}
-        </section>
-        ${hostTable(view)} ${auditLog(view.audit)}
+        ${freezeBanner(view.holds, view.lastCycle)}
+        ${view.canAct ? renderHoldForms(view.holds) : null} ${summary(view)}
+        ${failedSlots(view.lastCycle)} ${renderRolloutBar(rolloutProgress(view.lastCycle))}
+        ${view.grid} ${chartSection(view)} ${hostTable(view)} ${auditLog(view.audit)}
       </main>`,
     view.refreshSeconds,
   );

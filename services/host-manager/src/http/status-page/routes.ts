@@ -1,19 +1,24 @@
-// The status page's routes: `/` for an operator's bearer token or session cookie, and
-// the sign-in form (an operator's name and token) that issues the cookie. The JSON API and /metrics never accept the
-// cookie, so a cross-site request can do nothing with it even where SameSite fails.
+// The status page's routes: `/` and one host's page `/host?id=` for an operator's bearer
+// token or session cookie, the freeze and rollout forms' posts (./hold-routes.ts), and
+// the sign-in form (an operator's name and token) that issues the cookie. The JSON API
+// and /metrics never accept the cookie, so a cross-site request can do nothing with it
+// even where SameSite fails.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../../clock";
 import type { ServiceMetrics } from "../../metrics/prometheus";
 import type { AuditStore } from "../../adapters/storage/audit";
+import type { HostStore } from "../../adapters/storage/hosts";
 import type { OperatorStore } from "../../adapters/storage/operators";
-import { CHART_HOURS, type FleetSnapshot } from "../fleet-snapshot";
-import type { HealthCheckFacts } from "../health-check-facts";
+import type { FleetSnapshot } from "../fleet-snapshot";
+import { hasRole } from "../operator-auth";
 import { peerAddress } from "../peer";
 import type { WindowLimiter } from "../rate-limit";
 import { tooManyRequests } from "../server";
-import { renderChart } from "./chart";
-import { hostTable, pageQuerySchema, sortedRows, type HistorySource } from "./model";
-import { renderLoginPage, renderStatusPage } from "./render";
+import { registerHoldRoutes, type HoldRoutesDeps } from "./hold-routes";
+import { HOST_PAGE_EVENTS, renderHostLookup, renderHostPage, renderNoSuchHost } from "./host-page";
+import { hostRow, pageQuerySchema, queryKey, type HistorySource } from "./model";
+import { buildStatusPage, type PageSources } from "./page";
+import { renderLoginPage } from "./render";
 import { isCrossSite } from "./same-origin";
 import {
   clearedSessionCookie,
@@ -23,16 +28,15 @@ import {
   sessionCookie,
 } from "./session";
 
-/** How many audit entries the page shows. */
-export const PAGE_AUDIT_ENTRIES = 20;
-
-export interface StatusPageDeps {
+export interface StatusPageDeps extends PageSources, HoldRoutesDeps {
   /** Issues and ends the session cookies (shared with the server's auth hook). */
   readonly sessions: SessionBook;
   /** Who may sign in. */
   readonly operators: Pick<OperatorStore, "byToken">;
   /** The newest entries are shown on the page. */
   readonly audit: Pick<AuditStore, "newest">;
+  /** One host's page: its record (active or archived) and its history. */
+  readonly hostRecords: Pick<HostStore, "get" | "events">;
   /** Mark the session cookie `Secure`. */
   readonly cookieSecure: boolean;
   /** Session expiry and the sign-in round trip. */
@@ -41,15 +45,12 @@ export interface StatusPageDeps {
   readonly snapshot: Pick<FleetSnapshot, "current">;
   /** The history of the rows a page shows. */
   readonly hosts: HistorySource;
-  readonly healthCheck: HealthCheckFacts;
   /** Wrong tokens per source address, shared with the API's bearer check. */
   readonly guesses: WindowLimiter;
   /** Failed sign-ins per operator name, whatever the address. */
   readonly signInsPerName: WindowLimiter;
   readonly metrics: Pick<ServiceMetrics, "observeRateLimited">;
 }
-
-const REFRESH_SECONDS = 30;
 
 /** No script may run, nothing may load from elsewhere, and no one may frame the page. */
 const PAGE_HEADERS = {
@@ -88,37 +89,43 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
       const justSignedIn = Math.abs(deps.clock.now() / 1000 - signedIn) < 60;
       return reply.redirect(justSignedIn ? "/login?cookie=refused" : "/login", 303);
     }
-    const cookie = request.headers.authorization === undefined;
+    const cookieSession = request.headers.authorization === undefined;
+    const canAct = hasRole(operator, "operator");
     const query = pageQuerySchema.parse(request.query ?? {});
     const view = deps.snapshot.current();
-    // A page is rendered once per snapshot for each query and kind of session, then
-    // served as it is: polling the page costs a lookup, not a render of the fleet.
-    const { state, sort, dir, page } = query;
-    // The freeze can change between snapshots: it is part of what the page is keyed by.
+    // A page is rendered once per snapshot for each query, kind of session and role,
+    // then served as it is: polling the page costs a lookup, not a render of the fleet.
+    // The freeze and the audit log can change between snapshots: they are part of the key.
     const holds = deps.healthCheck.holds?.();
     const held = holds ? JSON.stringify(holds) : "";
-    const body = view.memo(`page ${state} ${sort} ${dir} ${page} ${cookie} ${held}`, () => {
-      const sorted = view.memo(`sorted ${state} ${sort} ${dir}`, () =>
-        sortedRows(view.fleet, query),
-      );
-      const { now } = view.context;
-      return renderStatusPage({
-        now,
-        table: hostTable(view.fleet.counts, sorted, page, deps.hosts),
-        query,
-        lastCycle: view.lastCycle,
-        nextRunAt: deps.healthCheck.nextRunAt(),
-        schedule: deps.healthCheck.schedule,
-        dryRun: deps.healthCheck.dryRun,
-        ...(holds ? { holds } : {}),
-        chart: view.memo("chart", () => renderChart(view.recentCycles, now, CHART_HOURS)),
-        chartHours: CHART_HOURS,
-        refreshSeconds: REFRESH_SECONDS,
-        cookieSession: cookie,
-        audit: deps.audit.newest(PAGE_AUDIT_ENTRIES),
-      });
-    });
+    const lastAudit = deps.audit.newest(1)[0]?.id ?? 0;
+    const key = `page ${queryKey(query)} ${cookieSession} ${canAct} ${held} ${lastAudit}`;
+    const body = view.memo(key, () =>
+      buildStatusPage(deps, view, query, { cookieSession, canAct, holds }),
+    );
     return send(reply, body);
+  });
+
+  // One host by its id (`/host?id=`), active or replaced; without an id, a form to ask.
+  app.get("/host", { config: { auth: "page", heavy: true } }, async (request, reply) => {
+    if (request.operator === null) return reply.redirect("/login", 303);
+    const id = (request.query as Record<string, unknown>).id;
+    const instanceId = typeof id === "string" ? id.trim().slice(0, 128) : "";
+    if (instanceId === "") return send(reply, renderHostLookup());
+    const host = deps.hostRecords.get(instanceId);
+    if (host === undefined) return send(reply, renderNoSuchHost(instanceId), 404);
+    const { context } = deps.snapshot.current();
+    return send(
+      reply,
+      renderHostPage({
+        now: context.now,
+        row: hostRow(host, context),
+        firstSeenAt: host.firstSeenAt,
+        lifecycleState: host.lifecycleState,
+        handoffs: deps.archived.handoffs(instanceId),
+        history: deps.hostRecords.events(instanceId, HOST_PAGE_EVENTS),
+      }),
+    );
   });
 
   // Its own plugin scope, so only these routes parse form bodies: host reports stay JSON-only.
@@ -164,6 +171,8 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
         .header("cache-control", "no-store")
         .redirect(`/?signedIn=${Math.floor(now / 1000)}`, 303);
     });
+
+    registerHoldRoutes(forms, deps, send);
 
     forms.post("/logout", { config: { auth: "none" } }, async (request, reply) => {
       if (isCrossSite(request)) return refuseCrossSite(reply);

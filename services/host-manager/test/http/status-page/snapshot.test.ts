@@ -30,9 +30,9 @@ describe("status page and host gauge under polling", () => {
     const listActive = jest.spyOn(t.service.store, "listActive");
     const page = jest.spyOn(t.service.store, "page");
     const pages = await Promise.all([
-      ...Array.from({ length: 12 }, () => get("/")),
+      ...Array.from({ length: 12 }, () => get("/?size=500")),
       ...Array.from({ length: 4 }, () => get("/metrics")),
-      get("/?sort=instance&page=4"),
+      get("/?sort=instance&size=500&page=4"),
     ]);
     expect(pages.every((p) => p.status === 200)).toBe(true);
     // Built once, when the service started listening; not once per request.
@@ -41,10 +41,10 @@ describe("status page and host gauge under polling", () => {
     page.mockRestore();
     const first = pages[0].body;
     expect(rowsOf(first)).toHaveLength(500);
-    // Under 1 MB however large the fleet: 500 rows at most.
+    // Under 1 MB at 2,000 hosts: 500 rows at most, and a small tile per host.
     expect(Buffer.byteLength(first)).toBeLessThan(1_000_000);
     expect(first).toMatch(/rows 1–500 of 2000, page 1 of 4/);
-    expect(first).toMatch(/<a rel="next" href="\/\?page=2">/);
+    expect(first).toMatch(/<a rel="next" href="\/\?size=500&amp;page=2">/);
     const fourth = rowsOf(pages[pages.length - 1].body);
     expect(fourth[0]).toBe("i-sim-1501");
     expect(fourth).toHaveLength(500);

@@ -1,0 +1,159 @@
+// The status page built from a fleet snapshot: the parts each view derives once per
+// snapshot (the sorted rows, the grid, the chart, the facets) kept in the snapshot's
+// memo, the table's page and its history read for this query. Used by the route, and
+// by the bench (bench/status-page.ts) that holds its cost against the host list's.
+import type { ArchivedHosts } from "../../adapters/storage/archived-hosts";
+import type { AuditStore } from "../../adapters/storage/audit";
+import type { CycleStore } from "../../adapters/storage/cycles";
+import type { FleetView } from "../fleet-snapshot";
+import type { HealthCheckFacts } from "../health-check-facts";
+import type { HoldsView } from "../holds-view";
+import { renderChart } from "./chart";
+import { renderGrid } from "./grid";
+import { escapeHtml } from "./html";
+import {
+  archivedTable,
+  CHART_WINDOWS,
+  hostTable,
+  pageQuerySchema,
+  sortedRows,
+  type EXTRA_FILTERS,
+  type HistorySource,
+  type HostRow,
+  type PageQuery,
+} from "./model";
+import { renderStatusPage } from "./render";
+import { pageUrl } from "./urls";
+
+/** How many audit entries the page shows. */
+export const PAGE_AUDIT_ENTRIES = 20;
+/** Zones or generations offered in the filter at most. */
+const FACETS_MAX = 100;
+export const REFRESH_SECONDS = 30;
+
+/** What the page reads besides the snapshot. */
+export interface PageSources {
+  /** The history of the rows a page shows. */
+  readonly hosts: HistorySource;
+  /** Replaced hosts (the "replaced" filter) and their slots' hand-offs. */
+  readonly archived: Pick<ArchivedHosts, "page" | "count" | "handoffs">;
+  /** Cycle counts for the chart's window (longer than the snapshot keeps). */
+  readonly cycles: Pick<CycleStore, "countsSince">;
+  readonly audit: Pick<AuditStore, "newest">;
+  readonly healthCheck: HealthCheckFacts;
+  /**
+   * The active hosts flagged as saturated, where the flag comes from a store of its own
+   * (the load history) rather than the host record; read once per snapshot. Absent, a
+   * row is saturated only if its record says so (see hostMarks).
+   */
+  readonly saturatedHosts?: () => ReadonlySet<string>;
+}
+
+export interface PageSession {
+  readonly cookieSession: boolean;
+  readonly canAct: boolean;
+  readonly holds: HoldsView | undefined;
+}
+
+const DEFAULT_QUERY: PageQuery = pageQuerySchema.parse({});
+
+function distinct(rows: readonly HostRow[], of: (row: HostRow) => string | null): string[] {
+  const values = new Set<string>();
+  for (const row of rows) values.add(of(row) ?? "-");
+  return [...values].sort().slice(0, FACETS_MAX);
+}
+
+/** The rows with the saturation flags of `saturated` added (the same rows when none is). */
+export function withSaturation(
+  rows: readonly HostRow[],
+  saturated: ReadonlySet<string> | undefined,
+): readonly HostRow[] {
+  if (saturated === undefined || saturated.size === 0) return rows;
+  return rows.map((row) =>
+    !row.saturated && saturated.has(row.instanceId) ? { ...row, saturated: true } : row,
+  );
+}
+
+function marks(rows: readonly HostRow[]) {
+  let reclaiming = 0;
+  let reclaimed = 0;
+  let saturated = 0;
+  for (const row of rows) {
+    if (row.spot === "reclaiming") reclaiming++;
+    else if (row.spot === "reclaimed") reclaimed++;
+    if (row.saturated) saturated++;
+  }
+  return { reclaiming, reclaimed, saturated };
+}
+
+export function buildStatusPage(
+  sources: PageSources,
+  view: FleetView,
+  query: PageQuery,
+  session: PageSession,
+): string {
+  const { now } = view.context;
+  const { counts } = view.fleet;
+  const rows = view.memo("rows", () => withSaturation(view.fleet.rows, sources.saturatedHosts?.()));
+  const table =
+    query.state === "replaced"
+      ? archivedTable(counts, sources.archived, query, view.context, sources.hosts)
+      : hostTable(
+          counts,
+          view.memo(
+            `sorted ${JSON.stringify([query.state, query.zone, query.gen, query.q, query.sort, query.dir])}`,
+            () => sortedRows({ rows }, query),
+          ),
+          query.page,
+          sources.hosts,
+          query.size,
+        );
+  // The grid's links start from the plain page: it shows the whole fleet, whatever the table's filter.
+  const grid = view.memo(`grid ${query.group}`, () =>
+    renderGrid(
+      rows,
+      query.group,
+      escapeHtml,
+      (group) => pageUrl(DEFAULT_QUERY, { group }),
+      (value) =>
+        pageUrl(DEFAULT_QUERY, {
+          group: query.group,
+          ...(query.group === "zone" ? { zone: value } : { gen: value }),
+        }),
+    ),
+  );
+  const hours = CHART_WINDOWS[query.window];
+  const chart = view.memo(`chart ${query.window}`, () =>
+    renderChart(
+      hours <= 6 ? view.recentCycles : sources.cycles.countsSince(now - hours * 3_600_000),
+      now,
+      hours,
+    ),
+  );
+  const facets = view.memo("facets", () => ({
+    zones: distinct(rows, (row) => row.zone),
+    generations: distinct(rows, (row) => row.generation),
+  }));
+  const counted = view.memo("marks", () => ({
+    ...marks(rows),
+    replaced: sources.archived.count(),
+  })) satisfies Record<(typeof EXTRA_FILTERS)[number], number>;
+  return renderStatusPage({
+    now,
+    table,
+    query,
+    lastCycle: view.lastCycle,
+    nextRunAt: sources.healthCheck.nextRunAt(),
+    schedule: sources.healthCheck.schedule,
+    dryRun: sources.healthCheck.dryRun,
+    ...(session.holds ? { holds: session.holds } : {}),
+    grid,
+    chart,
+    refreshSeconds: REFRESH_SECONDS,
+    cookieSession: session.cookieSession,
+    canAct: session.canAct,
+    marks: counted,
+    facets,
+    audit: sources.audit.newest(PAGE_AUDIT_ENTRIES),
+  });
+}

@@ -56,8 +56,8 @@ Describe 'the metadata service' {
 Describe 'the host config' {
     BeforeAll {
         $config = [ordered]@{
-            hostManagerUrl         = 'http://hm:8080'
-            fleetToken             = 'token'
+            hostManagerUrl         = 'https://hm:8080'
+            hostManagerCaCertPem   = "-----BEGIN CERTIFICATE-----`nMIIB`n-----END CERTIFICATE-----"
             clientExecutable       = 'C:\hpc\client\hpc-client.exe'
             clientArguments        = @('--a', 'b c')
             accountName            = 'hpc'
@@ -85,6 +85,10 @@ Describe 'the host config' {
         $partial = [ordered]@{} + $config
         $partial.Remove('heartbeatSeconds')
         { ConvertFrom-HpcHostConfigJson -Json (ConvertTo-Json -InputObject $partial) } | Should -Throw '*heartbeatSeconds*'
+    }
+
+    It 'needs no fleet token (a stack keeps one only with hostManager.legacyFleetToken)' {
+        (ConvertFrom-HpcHostConfigJson -Json $json).PSObject.Properties.Name | Should -Not -Contain 'fleetToken'
     }
 
     It 'is refused with an account name Windows or a path would not take' {

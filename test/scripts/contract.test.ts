@@ -1,5 +1,5 @@
 // The fleet contract, fed from the PowerShell side: the report bodies the HpcFleet module
-// sends (captured from its mocked Invoke-HpcHostManagerRequest in a Pester run) go through the
+// sends (captured from its mocked Invoke-WebRequest in a Pester run) go through the
 // contract's own parseHostReport; the module's constants must equal the contract's; and
 // user-data rendered by the Pulumi program's renderUserData is read back by the module's
 // host-config parser.
@@ -38,10 +38,11 @@ interface Captured {
   identity: Record<string, string>;
 }
 
-/** Every key of HostConfig: the type makes this literal list them all, and no other. */
-const sample: HostConfig = {
-  hostManagerUrl: "http://host-manager.hpc-fleet.internal:8080",
-  fleetToken: "token-0123456789abcdef",
+/** Every required key of HostConfig: the type makes this literal list them all. */
+const sample: Required<Omit<HostConfig, "fleetToken">> = {
+  hostManagerUrl: "https://host-manager.hpc-fleet.internal:8080",
+  hostManagerCaCertPem:
+    "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpE\n-----END CERTIFICATE-----\n",
   clientExecutable: "C:\\hpc\\client\\hpc-client.exe",
   clientArguments: ["--server", "bench.example.com"],
   accountName: "hpc",
@@ -67,6 +68,7 @@ const hostConfigs: Record<string, HostConfig> = {
   },
   "no-arguments": { ...sample, clientArguments: [] },
   "one-argument": { ...sample, clientArguments: ["--once"] },
+  "legacy-fleet-token": { ...sample, fleetToken: "token-0123456789abcdef" },
 };
 
 let captured: Captured;

@@ -17,7 +17,8 @@ $HpcClientTaskName = 'start-client'
 $HpcSealTaskName = 'seal-image'
 
 # The host config bootstrap writes from the user-data (readable by SYSTEM, Administrators
-# and the client account only: it holds the fleet token).
+# and the client account only; it holds no secret, unless the stack keeps the legacy fleet
+# token for one release).
 $HpcDataDir = 'C:\ProgramData\hpc'
 $HpcConfigPath = "$HpcDataDir\config.json"
 
@@ -38,9 +39,10 @@ $HpcReportPath = '/rpc/v1/status'
 # enclose the host config in the user-data.
 $HpcHostConfigBegin = '$HpcHostConfigJson = @'''
 $HpcHostConfigEnd = '''@'
-# The keys of HostConfig in the contract, all required.
+# The required keys of HostConfig in the contract; fleetToken is optional (only with the
+# stack's hostManager.legacyFleetToken).
 $HpcHostConfigKeys = @(
-    'hostManagerUrl', 'fleetToken', 'clientExecutable', 'clientArguments',
+    'hostManagerUrl', 'hostManagerCaCertPem', 'clientExecutable', 'clientArguments',
     'accountName', 'accountIsAdministrator', 'heartbeatSeconds'
 )
 

@@ -109,6 +109,7 @@ export const HOST_MANAGER_CONFIG: ConfigBinding<HostManagerArgs> = {
     freezeWindows: "healthCheck.freezeWindows",
     replaceMode: "hostManager.replaceMode",
     dryRun: "hostManager.dryRun",
+    fleetTokenFallback: "hostManager.legacyFleetToken",
     minHealthyPercentage: "fleet.minHealthyPercentage",
     statuspage: "hostManager.statuspage",
     statuspageApiKey: "statuspageApiKey",

@@ -156,6 +156,7 @@ export function hostManagerConfigArgs(config: StackConfig) {
     freezeWindows: healthCheck.freezeWindows,
     replaceMode: hostManager.replaceMode,
     dryRun: hostManager.dryRun,
+    fleetTokenFallback: hostManager.legacyFleetToken,
     minHealthyPercentage: config.fleet.minHealthyPercentage,
     statuspage: hostManager.statuspage,
     statuspageApiKey: secrets.statuspageApiKey,
@@ -203,18 +204,22 @@ function firstVSwitchCidr(
  * registration) instead of waiting forever.
  */
 function declaredLater<T extends pulumi.Resource>() {
-  let settle: (resources: pulumi.Resource[]) => void = () => undefined;
+  let settle: (resource: T) => void = () => undefined;
   let fail: (error: unknown) => void = () => undefined;
-  const resources = new Promise<pulumi.Resource[]>((resolve, reject) => {
+  const declared = new Promise<T>((resolve, reject) => {
     settle = resolve;
     fail = reject;
   });
   return {
-    resources,
+    resources: declared.then((resource): pulumi.Resource[] => [resource]),
+    /** An output of the resource, for what is declared before it. */
+    output<U>(read: (resource: T) => pulumi.Input<U>): pulumi.Output<U> {
+      return pulumi.output(declared.then(read)) as pulumi.Output<U>;
+    },
     declare(declare: () => T): T {
       try {
         const resource = declare();
-        settle([resource]);
+        settle(resource);
         return resource;
       } catch (error) {
         fail(error);
@@ -256,6 +261,14 @@ export function declareFleet(config: StackConfig, now: Date): FleetOutputs {
   );
 
   const tokens = declareFleetTokens(prefix, config.fleet.activeTokenSlot);
+  const { legacyFleetToken } = config.hostManager;
+  if (legacyFleetToken) {
+    pulumi.log.warn(
+      "hostManager.legacyFleetToken is on: every host's user-data carries the shared fleet token " +
+        "again, readable by any process on any host. Keep it for one release at most, while hosts " +
+        "move to registering by instance identity, then turn it off.",
+    );
+  }
   const operatorToken = declareOperatorToken(prefix);
 
   const hostManagerArgs = hostManagerConfigArgs(config);
@@ -269,7 +282,10 @@ export function declareFleet(config: StackConfig, now: Date): FleetOutputs {
     hostsSecurityGroupId: network.hostsSecurityGroupId,
     imageId: image.imageId,
     hostManagerUrl: url,
-    fleetToken: tokens.active,
+    // The CA the host-manager's certificate chains to: the hosts trust it for that endpoint
+    // only. Declared with the HostManager, after the hosts (it watches their group).
+    hostManagerCaCertPem: hostManagerUp.output((hostManager) => hostManager.caCertPem),
+    ...(legacyFleetToken ? { legacyFleetToken: tokens.active } : {}),
     tags,
     launchAfter: hostManagerUp.resources,
     capacityAt: now,

@@ -348,6 +348,13 @@ const hostManager = z.strictObject({
       ),
     ),
   dryRun: flag().default(false).meta(doc("Log remediations instead of acting.")),
+  legacyFleetToken: flag()
+    .default(false)
+    .meta(
+      doc(
+        "For one release only: put the shared fleet token back in every host's user-data, as the fallback a host reports with when it cannot register by its instance identity. Off by default (no secret on any host); `pulumi up` warns while it is on.",
+      ),
+    ),
   replaceMode: oneOf(["set-unhealthy", "remove"])
     .default("set-unhealthy")
     .meta(

@@ -18,7 +18,7 @@ export interface SpotPriceLimit {
 /**
  * What shapes the group is plain, not Inputs: it is checked before any resource exists
  * and decides the zone policy, the host names and the user-data. What other components
- * make (the network, the image, the host-manager's URL and token) are Inputs.
+ * make (the network, the image, the host-manager's URL and CA) are Inputs.
  */
 export interface InstanceGroupArgs {
   /** Hosts the group keeps running: its desired capacity. Required. */
@@ -57,10 +57,19 @@ export interface InstanceGroupArgs {
   readonly internetChargeType: string;
   /** Public bandwidth per host in Mbps; 0 gives hosts no public address. Required. */
   readonly publicBandwidthMbps: number;
-  /** Base URL the hosts report to, e.g. http://host-manager.hpc-fleet.internal:8080. Required. */
+  /** Base URL the hosts report to: https, the private DNS name, e.g. https://host-manager.hpc-fleet.internal:8080. Required. */
   readonly hostManagerUrl: pulumi.Input<string>;
-  /** Bearer token the hosts send with every report; pass a secret Output. Required. */
-  readonly fleetToken: pulumi.Input<string>;
+  /**
+   * The private CA's certificate (PEM, public) the host-manager's TLS certificate chains to
+   * (HostManager.caCertPem); the hosts trust it for that endpoint only. Required.
+   */
+  readonly hostManagerCaCertPem: pulumi.Input<string>;
+  /**
+   * The shared fleet token, only with hostManager.legacyFleetToken (one release): hosts fall
+   * back to it when they cannot register. Pass a secret Output. Defaults to none: no secret
+   * in the user-data.
+   */
+  readonly legacyFleetToken?: pulumi.Input<string>;
   /** The benchmark client each host runs (a Windows path). Required. */
   readonly clientExecutable: string;
   /** The client's arguments; at most 12,000 characters as JSON, to fit the user-data. Required. */

@@ -1,6 +1,6 @@
 // hpc:instance-group:InstanceGroup — the fleet's Windows hosts as one ESS scaling group: its
 // size, one active scaling configuration (image, instance types in order, hosts' security
-// group, secret user-data and password), the spot/on-demand split, and the hosts'
+// group, user-data and secret password), the spot/on-demand split, and the hosts'
 // generation tag, by which the host-manager rolls them when their definition changes
 // (see capacity.ts, rollout.ts).
 import * as alicloud from "@pulumi/alicloud";
@@ -136,20 +136,23 @@ export function declareInstanceGroup(
   const password = new random.RandomPassword(passwordName, ADMIN_PASSWORD_ARGS, child);
   const administratorPassword = pulumi.secret(password.result);
 
-  // The fleet token makes the user-data a secret; renderUserData throws over 16 KB.
-  const userData = pulumi.secret(
-    pulumi.all([args.hostManagerUrl, args.fleetToken]).apply(([hostManagerUrl, fleetToken]) =>
+  // No secret in the user-data (the hosts register by instance identity), unless the stack
+  // keeps the legacy fleet token: then it is one. renderUserData throws over 16 KB.
+  const rendered = pulumi
+    .all([args.hostManagerUrl, args.hostManagerCaCertPem, args.legacyFleetToken])
+    .apply(([hostManagerUrl, hostManagerCaCertPem, fleetToken]) =>
       renderUserData({
         hostManagerUrl,
-        fleetToken,
+        hostManagerCaCertPem,
+        ...(fleetToken === undefined ? {} : { fleetToken }),
         clientExecutable: args.clientExecutable,
         clientArguments: args.clientArguments,
         accountName: args.accountName,
         accountIsAdministrator: args.accountIsAdministrator,
         heartbeatSeconds: args.heartbeatSeconds,
       }),
-    ),
-  );
+    );
+  const userData = args.legacyFleetToken === undefined ? rendered : pulumi.secret(rendered);
 
   const hostDefinition = {
     imageId: args.imageId,

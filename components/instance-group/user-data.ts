@@ -20,6 +20,15 @@ export const USER_DATA_LIMIT_BYTES = 16 * 1024;
  */
 export const CLIENT_ARGUMENTS_BUDGET = 12000;
 
+/**
+ * What the CA certificate may spend of the user-data, as PEM: an RSA 4096 CA with the usual
+ * extensions is about 2,000 characters, an ECDSA P-256 one about 700.
+ */
+export const CA_CERT_PEM_BUDGET = 3000;
+
+const PEM_CERTIFICATE =
+  /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\r?\n?$/;
+
 export class UserDataTooLargeError extends Error {
   constructor(readonly bytes: number) {
     super(
@@ -30,8 +39,22 @@ export class UserDataTooLargeError extends Error {
   }
 }
 
-/** The user-data for every host of the fleet; throws when over 16 KB. */
+/**
+ * The user-data for every host of the fleet; throws when over 16 KB, and when the URL is not
+ * https or the CA is not one PEM certificate (the hosts would refuse them at boot).
+ */
 export function renderUserData(host: HostConfig): string {
+  if (!host.hostManagerUrl.startsWith("https://")) {
+    throw new Error(`the hosts report over https only: hostManagerUrl is ${host.hostManagerUrl}`);
+  }
+  if (!PEM_CERTIFICATE.test(host.hostManagerCaCertPem)) {
+    throw new Error("hostManagerCaCertPem must be one PEM certificate (the host-manager's CA)");
+  }
+  if (host.hostManagerCaCertPem.length > CA_CERT_PEM_BUDGET) {
+    throw new Error(
+      `hostManagerCaCertPem is ${host.hostManagerCaCertPem.length} characters, over the ${CA_CERT_PEM_BUDGET} the user-data keeps for it`,
+    );
+  }
   const json = JSON.stringify(host, null, 2);
   if (json.split(/\r?\n/).includes(HOST_CONFIG_END)) {
     throw new Error("host config may not contain a line that ends the here-string");

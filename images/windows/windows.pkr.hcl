@@ -97,6 +97,7 @@ locals {
     for name in [
       "HpcFleet.psm1",
       "HpcFleet.Autologon.cs",
+      "HpcFleet.PinnedCa.cs",
       "enable-winrm.ps1",
       "set-autologon.ps1",
       "register-client-task.ps1",

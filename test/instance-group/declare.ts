@@ -5,15 +5,18 @@ import { InstanceGroup, type InstanceGroupArgs } from "../../components/instance
 import { instanceGroupConfigArgs, networkConfigArgs, stackTags } from "../../components/fleet";
 import { Network } from "../../components/network";
 import { runDeclarations } from "../helpers/mocks";
+import { TEST_CA_CERT_PEM } from "../helpers/ca-cert";
 import { RANDOM_PASSWORD } from "../helpers/types";
 
-export const HOST_MANAGER_URL = "http://host-manager.hpc-fleet.internal:8080";
+export const HOST_MANAGER_URL = "https://host-manager.hpc-fleet.internal:8080";
 export const PASSWORD = "Ab12!#cdEF34%*ghIJ56+-kl";
 
 /** What the fleet hands the hosts besides the config; tests vary them. */
 export interface HostWiring {
   readonly hostManagerUrl?: string;
-  readonly fleetToken?: string;
+  readonly hostManagerCaCertPem?: string;
+  /** Only as the stack's hostManager.legacyFleetToken hands it over; none by default. */
+  readonly legacyFleetToken?: string;
   /** The program's moment, for fleet.schedules; defaults to a fixed day time. */
   readonly capacityAt?: Date;
 }
@@ -33,7 +36,10 @@ export function hostArgs(
     hostsSecurityGroupId: "sg-1",
     imageId,
     hostManagerUrl: wiring.hostManagerUrl ?? HOST_MANAGER_URL,
-    fleetToken: pulumi.secret(wiring.fleetToken ?? "fleet-token-1234"),
+    hostManagerCaCertPem: wiring.hostManagerCaCertPem ?? TEST_CA_CERT_PEM,
+    ...(wiring.legacyFleetToken === undefined
+      ? {}
+      : { legacyFleetToken: pulumi.secret(wiring.legacyFleetToken) }),
     tags: stackTags(config),
     capacityAt: wiring.capacityAt ?? DAY,
   };

@@ -23,7 +23,8 @@ import {
   SCALING_CONFIGURATION,
   SCALING_GROUP,
 } from "../helpers/types";
-import { hostArgs, PASSWORD, runHosts } from "./declare";
+import { TEST_CA_CERT_PEM } from "../helpers/ca-cert";
+import { HOST_MANAGER_URL, hostArgs, PASSWORD, runHosts } from "./declare";
 
 describe("InstanceGroup", () => {
   it("changing instanceCount from 2 to 5 changes only the group's size fields", async () => {
@@ -49,7 +50,7 @@ describe("InstanceGroup", () => {
     expect(generationOf(after.resources)).not.toBe(generationOf(before.resources));
   });
 
-  it("a new host-manager URL or token makes every host outdated; a count change does not", async () => {
+  it("a new host-manager URL, CA or legacy token makes every host outdated; a count change does not", async () => {
     const config = stackConfig("dev");
     const generation = async (overrides: Parameters<typeof runHosts>[3]) => {
       const { resources } = await runHosts(config, "m-base0001", false, overrides);
@@ -58,8 +59,10 @@ describe("InstanceGroup", () => {
       )[GENERATION_TAG];
     };
     const base = await generation({});
-    expect(await generation({ fleetToken: "another-token" })).not.toBe(base);
-    expect(await generation({ hostManagerUrl: "http://elsewhere:8080" })).not.toBe(base);
+    expect(await generation({ legacyFleetToken: "a-token" })).not.toBe(base);
+    expect(await generation({ hostManagerUrl: "https://elsewhere:8080" })).not.toBe(base);
+    const otherCa = TEST_CA_CERT_PEM.replace(/\n-----END/, "AAAA\n-----END");
+    expect(await generation({ hostManagerCaCertPem: otherCa })).not.toBe(base);
     const bigger = await runHosts(
       stackConfig("dev", { fleet: { instanceCount: 5, maxSize: 5 } }),
       "m-base0001",
@@ -120,16 +123,28 @@ describe("InstanceGroup", () => {
     expect(resourcesOfType(resources, INSTANCE_REFRESH)).toEqual([]);
   });
 
-  it.each(SHIPPED_STACKS)("the user-data and the password are secret (%s)", async (stack) => {
-    const { resources } = await runHosts(stackConfig(stack));
-    const inputs = redactInputs(
-      findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs,
-    );
-    expect(inputs).toMatchObject({
-      userData: "[secret]",
-      password: "[secret]",
-      passwordInherit: false,
+  it.each(SHIPPED_STACKS)(
+    "the password is secret; the user-data holds no secret, so it is not one (%s)",
+    async (stack) => {
+      const { resources } = await runHosts(stackConfig(stack));
+      const inputs = findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs;
+      expect(redactInputs(inputs)).toMatchObject({ password: "[secret]", passwordInherit: false });
+      expect(isSecretEnvelope(inputs.userData)).toBe(false);
+      const userData = plain<string>(inputs.userData);
+      expect(userData).toContain(`"hostManagerUrl": "${HOST_MANAGER_URL}"`);
+      expect(userData).toContain(JSON.stringify(TEST_CA_CERT_PEM));
+      expect(userData).not.toMatch(/token|secret|password/i);
+      expect(userData).not.toContain(PASSWORD);
+    },
+  );
+
+  it("with the stack's legacy fleet token, the user-data carries it and is a secret", async () => {
+    const { resources } = await runHosts(stackConfig("dev"), "m-base0001", false, {
+      legacyFleetToken: "legacy-token-1234",
     });
+    const inputs = findResource(resources, SCALING_CONFIGURATION, "hpc-config").inputs;
+    expect(isSecretEnvelope(inputs.userData)).toBe(true);
+    expect(plain<string>(inputs.userData)).toContain('"fleetToken": "legacy-token-1234"');
   });
 
   it("the scaling configuration boots the image with the hosts' group, types in order, no public IP", async () => {

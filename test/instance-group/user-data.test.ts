@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SCRIPTS_DIR } from "../../components/windows-image/build-inputs";
+import { TEST_CA_CERT_PEM } from "../helpers/ca-cert";
 import {
   BOOTSTRAP_PATH,
+  CA_CERT_PEM_BUDGET,
   CLIENT_ARGUMENTS_BUDGET,
   HOST_CONFIG_BEGIN,
   HOST_CONFIG_END,
@@ -33,8 +35,8 @@ function extractLikeBootstrap(userData: string): string | undefined {
 }
 
 const host: HostConfig = {
-  hostManagerUrl: "http://host-manager.hpc-fleet.internal:8080",
-  fleetToken: "token-0123456789abcdef",
+  hostManagerUrl: "https://host-manager.hpc-fleet.internal:8080",
+  hostManagerCaCertPem: TEST_CA_CERT_PEM,
   clientExecutable: "C:\\hpc\\client\\hpc-client.exe",
   clientArguments: ["--server", "bench.example.com", "--name", 'it\'s "quoted" \\ here'],
   accountName: "hpc",
@@ -45,7 +47,11 @@ const host: HostConfig = {
 /** The longest values the other fields can take, so only clientArguments varies. */
 const longest: HostConfig = {
   ...host,
-  hostManagerUrl: `http://${"h".repeat(63)}.${"z".repeat(60)}.internal:65535`,
+  hostManagerUrl: `https://${"h".repeat(63)}.${"z".repeat(60)}.internal:65535`,
+  hostManagerCaCertPem: TEST_CA_CERT_PEM.replace(
+    /\n-----END/,
+    `${"A".repeat(CA_CERT_PEM_BUDGET - TEST_CA_CERT_PEM.length)}\n-----END`,
+  ),
   fleetToken: "t".repeat(128),
   clientExecutable: `C:\\${"p".repeat(256)}`,
   accountName: "a".repeat(20),
@@ -94,6 +100,37 @@ describe("host user-data", () => {
     expect(() => renderUserData({ ...longest, clientArguments })).toThrow(UserDataTooLargeError);
     expect(() => renderUserData({ ...longest, clientArguments })).toThrow(
       /over ECS's 16384-byte limit: shorten hpc-fleet:fleet.clientArguments/,
+    );
+  });
+
+  it("carries the https URL and the CA, and no fleet token unless the stack keeps one", () => {
+    const userData = renderUserData(host);
+    const json = JSON.parse(extractLikeBootstrap(userData)!) as Record<string, unknown>;
+    expect(json.hostManagerUrl).toBe("https://host-manager.hpc-fleet.internal:8080");
+    expect(json.hostManagerCaCertPem).toBe(TEST_CA_CERT_PEM);
+    expect(Object.keys(json)).not.toContain("fleetToken");
+    expect(userData).not.toMatch(/token/i);
+  });
+
+  it("refuses a plain-http URL and anything but one PEM certificate for the CA", () => {
+    expect(() => renderUserData({ ...host, hostManagerUrl: "http://hm.internal:8080" })).toThrow(
+      /https only/,
+    );
+    expect(() => renderUserData({ ...host, hostManagerCaCertPem: "" })).toThrow(
+      /hostManagerCaCertPem must be one PEM certificate/,
+    );
+    expect(() =>
+      renderUserData({
+        ...host,
+        hostManagerCaCertPem: `${TEST_CA_CERT_PEM}-----BEGIN RSA PRIVATE KEY-----\nMII\n-----END RSA PRIVATE KEY-----\n`,
+      }),
+    ).toThrow(/hostManagerCaCertPem must be one PEM certificate/);
+  });
+
+  it("refuses a CA over its budget, naming it", () => {
+    const tooLong = longest.hostManagerCaCertPem.replace("\n-----END", "A\n-----END");
+    expect(() => renderUserData({ ...host, hostManagerCaCertPem: tooLong })).toThrow(
+      /hostManagerCaCertPem is 3001 characters, over the 3000/,
     );
   });
 

@@ -13,7 +13,7 @@ BeforeAll {
     function New-HostConfigJson {
         param([bool] $IsAdministrator = $false)
         return ConvertTo-Json -InputObject ([ordered]@{
-                hostManagerUrl = 'http://hm:8080'; fleetToken = 'token'; clientExecutable = 'C:\hpc\client\hpc-client.exe'
+                hostManagerUrl = 'https://hm:8080'; hostManagerCaCertPem = 'pem'; clientExecutable = 'C:\hpc\client\hpc-client.exe'
                 clientArguments = @(); accountName = 'hpc'; accountIsAdministrator = $IsAdministrator; heartbeatSeconds = 60
             })
     }

@@ -11,14 +11,15 @@ BeforeAll {
     Mock -ModuleName HpcFleet Start-Sleep {}
     $script:captured = New-Object System.Collections.ArrayList
     $script:hostConfigs = @()
-    Mock -ModuleName HpcFleet Invoke-WebRequest {
+    Mock -ModuleName HpcFleet Get-HpcHostCredential { 'hmh_credential' }
+    Mock -ModuleName HpcFleet Invoke-HpcHostManagerRequest {
         [void]$script:captured.Add([pscustomobject]@{
-                uri  = $Uri.ToString()
-                body = [System.Text.Encoding]::UTF8.GetString($Body)
+                uri  = ([string]$Config.hostManagerUrl).TrimEnd('/') + $Path
+                body = $Body
             })
-        New-FakeWebResponse '{"ok":true}'
+        '{"ok":true}'
     }
-    $config = [pscustomobject]@{ hostManagerUrl = 'http://host-manager.hpc-fleet.internal:8080'; fleetToken = 't' }
+    $config = [pscustomobject]@{ hostManagerUrl = 'https://host-manager.hpc-fleet.internal:8080'; hostManagerCaCertPem = 'pem' }
     # As Get-HpcHostFacts gathers them on a host (the metadata service's formats).
     $facts = @(
         [pscustomobject]@{ instanceId = 'i-2ze0abcdef1234567890'; privateIp = '172.16.0.12'; mac = '00:16:3e:0a:1b:2c'
@@ -82,6 +83,17 @@ Describe 'the report the module sends' {
             hostConfigBegin  = $HpcHostConfigBegin
             hostConfigEnd    = $HpcHostConfigEnd
             hostConfigs      = $hostConfigs
+            identity         = [ordered]@{
+                metadataBase           = $HpcMetadataBase
+                metadataTokenPath      = $HpcMetadataTokenPath
+                metadataTokenTtlHeader = $HpcMetadataTokenTtlHeader
+                metadataTokenHeader    = $HpcMetadataTokenHeader
+                identityDocumentPath   = $HpcIdentityDocumentPath
+                identityPkcs7Path      = $HpcIdentityPkcs7Path
+                registerChallengePath  = $HpcRegisterChallengePath
+                registerPath           = $HpcRegisterPath
+                hostCredentialPrefix   = $HpcHostCredentialPrefix
+            }
         }
         [System.IO.File]::WriteAllText($env:HPC_CONTRACT_OUT, (ConvertTo-Json -InputObject $out -Depth 8),
             (New-Object System.Text.UTF8Encoding($false)))

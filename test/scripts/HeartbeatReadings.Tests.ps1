@@ -116,7 +116,7 @@ Describe 'the load figures' {
 
 Describe 'the heartbeat report' {
     BeforeAll {
-        $config = [pscustomobject]@{ hostManagerUrl = 'http://hm:8080'; fleetToken = 't'; clientExecutable = 'C:\bench\client.exe' }
+        $config = [pscustomobject]@{ hostManagerUrl = 'https://hm:8080'; clientExecutable = 'C:\bench\client.exe' }
         $facts = [pscustomobject]@{
             instanceId = 'i-0123'; privateIp = '10.0.0.5'; mac = '00:16:3e:00:00:01'
             logicalCpus = 4; physicalCpus = 2; clientVersion = '1.2.3'; hostname = 'HPC-0001'
@@ -126,10 +126,9 @@ Describe 'the heartbeat report' {
     BeforeEach {
         InModuleScope HpcFleet { $script:HpcClientCpuSample = $null }
         $script:sent = New-Object System.Collections.ArrayList
-        Mock -ModuleName HpcFleet Invoke-WebRequest {
-            [void]$script:sent.Add([System.Text.Encoding]::UTF8.GetString($Body))
-            New-FakeWebResponse '{"ok":true}'
-        } -ParameterFilter { $Method -eq 'Post' }
+        # The report itself goes out over the pinned-CA HTTPS path (Registration.Tests.ps1
+        # and PinnedCa.Tests.ps1 test it); here only what it carries matters.
+        Mock -ModuleName HpcFleet Send-HpcHostReport { [void]$script:sent.Add([string]$Body) }
         Mock -ModuleName HpcFleet Invoke-WebRequest { New-FakeWebResponse 'tok' } -ParameterFilter { $Method -eq 'Put' }
         Mock -ModuleName HpcFleet Invoke-WebRequest { New-FakeWebResponse '2026-12-01T17:03:00Z' } -ParameterFilter { $Uri -eq $notice }
         Mock -ModuleName HpcFleet Get-HpcProcessorLoad { 97.26 }
@@ -163,7 +162,7 @@ Describe 'the heartbeat report' {
     It 'is still sent when the readings themselves fail, and for a config without the client''s path' {
         Mock -ModuleName HpcFleet Get-HpcHeartbeatReadings { throw 'unexpected' }
         Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.running -WithReadings | Should -BeTrue
-        $bare = [pscustomobject]@{ hostManagerUrl = 'http://hm:8080'; fleetToken = 't' }
+        $bare = [pscustomobject]@{ hostManagerUrl = 'https://hm:8080' }
         Send-HpcHostStatus -Config $bare -Facts $facts -Status $HpcStatus.running -WithReadings | Should -BeTrue
         $script:sent.Count | Should -Be 2
     }

@@ -56,8 +56,8 @@ Describe 'the metadata service' {
 Describe 'the host config' {
     BeforeAll {
         $config = [ordered]@{
-            hostManagerUrl         = 'http://hm:8080'
-            fleetToken             = 'token'
+            hostManagerUrl         = 'https://hm:8080'
+            hostManagerCaCertPem   = "-----BEGIN CERTIFICATE-----`nMIIB`n-----END CERTIFICATE-----"
             clientExecutable       = 'C:\hpc\client\hpc-client.exe'
             clientArguments        = @('--a', 'b c')
             accountName            = 'hpc'
@@ -85,6 +85,10 @@ Describe 'the host config' {
         $partial = [ordered]@{} + $config
         $partial.Remove('heartbeatSeconds')
         { ConvertFrom-HpcHostConfigJson -Json (ConvertTo-Json -InputObject $partial) } | Should -Throw '*heartbeatSeconds*'
+    }
+
+    It 'needs no fleet token (a stack keeps one only with hostManager.legacyFleetToken)' {
+        (ConvertFrom-HpcHostConfigJson -Json $json).PSObject.Properties.Name | Should -Not -Contain 'fleetToken'
     }
 
     It 'is refused with an account name Windows or a path would not take' {
@@ -117,7 +121,7 @@ Describe 'the host facts' {
 
 Describe 'the status report' {
     BeforeAll {
-        $config = [pscustomobject]@{ hostManagerUrl = 'http://hm.internal:8080/'; fleetToken = 'secret-token' }
+        $config = [pscustomobject]@{ hostManagerUrl = 'https://hm.internal:8080/'; hostManagerCaCertPem = 'pem' }
         $facts = [pscustomobject]@{
             instanceId = 'i-0123'; privateIp = '10.0.0.5'; mac = '00:16:3e:00:00:01'
             logicalCpus = 16; physicalCpus = 8; clientVersion = '1.2.3'; hostname = 'HPC-0001'
@@ -127,17 +131,19 @@ Describe 'the status report' {
     BeforeEach {
         Mock -ModuleName HpcFleet Start-Sleep {}
         $script:sent = New-Object System.Collections.ArrayList
-        Mock -ModuleName HpcFleet Invoke-WebRequest {
-            [void]$script:sent.Add([System.Text.Encoding]::UTF8.GetString($Body))
-            New-FakeWebResponse '{"ok":true}'
+        # This host's credential, as a registration left it (Registration.Tests.ps1 tests that).
+        Mock -ModuleName HpcFleet Get-HpcHostCredential { 'hmh_secret' }
+        Mock -ModuleName HpcFleet Invoke-HpcHostManagerRequest {
+            [void]$script:sent.Add($Body)
+            '{"ok":true}'
         }
     }
 
-    It 'posts the contract''s fields to {hostManagerUrl}/rpc/v1/status with the fleet token' {
+    It 'posts the contract''s fields to {hostManagerUrl}/rpc/v1/status with this host''s credential' {
         Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.running | Should -BeTrue
-        Should -Invoke -ModuleName HpcFleet Invoke-WebRequest -Times 1 -Exactly -ParameterFilter {
-            $Method -eq 'Post' -and $Uri -eq 'http://hm.internal:8080/rpc/v1/status' -and
-            $Headers.Authorization -eq 'Bearer secret-token' -and $ContentType -like 'application/json*'
+        Should -Invoke -ModuleName HpcFleet Invoke-HpcHostManagerRequest -Times 1 -Exactly -ParameterFilter {
+            $Method -eq 'Post' -and $Path -eq '/rpc/v1/status' -and $Config.hostManagerUrl -eq 'https://hm.internal:8080/' -and
+            $Credential -eq 'hmh_secret'
         }
         $body = $script:sent[0] | ConvertFrom-Json
         @($body.PSObject.Properties | ForEach-Object { $_.Name }) |
@@ -151,11 +157,11 @@ Describe 'the status report' {
         @{ Why = '503'; Code = 503 }, @{ Why = '500'; Code = 500 }, @{ Why = '429'; Code = 429 },
         @{ Why = '408'; Code = 408 }, @{ Why = 'no response'; Code = 0 }
     ) {
-        Mock -ModuleName HpcFleet Invoke-WebRequest {
+        Mock -ModuleName HpcFleet Invoke-HpcHostManagerRequest {
             if ($Code) { throw (New-FakeHttpError $Code) } else { throw (New-FakeNetworkError) }
         }
         Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.starting | Should -BeFalse
-        Should -Invoke -ModuleName HpcFleet Invoke-WebRequest -Times 5 -Exactly
+        Should -Invoke -ModuleName HpcFleet Invoke-HpcHostManagerRequest -Times 5 -Exactly
         $delays = @(2, 4, 8, 16)
         foreach ($delay in $delays) {
             Should -Invoke -ModuleName HpcFleet Start-Sleep -Times 1 -Exactly -ParameterFilter { $Seconds -eq $delay }
@@ -163,11 +169,11 @@ Describe 'the status report' {
     }
 
     It 'sends a refused report (<Code>) once, never again' -ForEach @(
-        @{ Code = 400 }, @{ Code = 401 }, @{ Code = 403 }, @{ Code = 404 }, @{ Code = 413 }
+        @{ Code = 400 }, @{ Code = 403 }, @{ Code = 404 }, @{ Code = 413 }
     ) {
-        Mock -ModuleName HpcFleet Invoke-WebRequest { throw (New-FakeHttpError $Code) }
+        Mock -ModuleName HpcFleet Invoke-HpcHostManagerRequest { throw (New-FakeHttpError $Code) }
         Send-HpcHostStatus -Config $config -Facts $facts -Status $HpcStatus.running | Should -BeFalse
-        Should -Invoke -ModuleName HpcFleet Invoke-WebRequest -Times 1 -Exactly
+        Should -Invoke -ModuleName HpcFleet Invoke-HpcHostManagerRequest -Times 1 -Exactly
         Should -Invoke -ModuleName HpcFleet Start-Sleep -Times 0 -Exactly
     }
 

@@ -22,7 +22,7 @@ BeforeAll {
     function Write-Config {
         param([object[]] $Arguments = @('--server', 'bench'))
         $config = [ordered]@{
-            hostManagerUrl = 'http://hm:8080'; fleetToken = 't'; clientExecutable = 'C:\hpc\client\hpc-client.exe'
+            hostManagerUrl = 'https://hm:8080'; hostManagerCaCertPem = 'pem'; clientExecutable = 'C:\hpc\client\hpc-client.exe'
             clientArguments = $Arguments; accountName = 'hpc'; accountIsAdministrator = $false; heartbeatSeconds = 60
         }
         $path = Join-Path $TestDrive 'config.json'

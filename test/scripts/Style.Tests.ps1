@@ -36,6 +36,7 @@ Describe 'the image''s script files' {
             'host/bootstrap.ps1',
             'host/enable-winrm.ps1',
             'host/HpcFleet.Autologon.cs',
+            'host/HpcFleet.PinnedCa.cs',
             'host/HpcFleet.psm1',
             'host/register-client-task.ps1',
             'host/set-autologon.ps1',

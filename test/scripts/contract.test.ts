@@ -10,8 +10,17 @@ import { join } from "node:path";
 import {
   HOST_CONFIG_BEGIN,
   HOST_CONFIG_END,
+  HOST_CREDENTIAL_PREFIX,
   HostStatus,
+  METADATA_IDENTITY_DOCUMENT_PATH,
+  METADATA_IDENTITY_PKCS7_PATH,
+  METADATA_ORIGIN,
+  METADATA_TOKEN_HEADER,
+  METADATA_TOKEN_PATH,
+  METADATA_TOKEN_TTL_HEADER,
   parseHostReport,
+  REGISTER_CHALLENGE_PATH,
+  REGISTER_PATH,
   REPORT_PATH,
   type HostConfig,
 } from "@hpc-fleet/fleet-contract";
@@ -26,12 +35,14 @@ interface Captured {
   hostConfigBegin: string;
   hostConfigEnd: string;
   hostConfigs: { name: string; config: HostConfig }[];
+  identity: Record<string, string>;
 }
 
-/** Every key of HostConfig: the type makes this literal list them all, and no other. */
-const sample: HostConfig = {
-  hostManagerUrl: "http://host-manager.hpc-fleet.internal:8080",
-  fleetToken: "token-0123456789abcdef",
+/** Every required key of HostConfig: the type makes this literal list them all. */
+const sample: Required<Omit<HostConfig, "fleetToken">> = {
+  hostManagerUrl: "https://host-manager.hpc-fleet.internal:8080",
+  hostManagerCaCertPem:
+    "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpE\n-----END CERTIFICATE-----\n",
   clientExecutable: "C:\\hpc\\client\\hpc-client.exe",
   clientArguments: ["--server", "bench.example.com"],
   accountName: "hpc",
@@ -57,6 +68,7 @@ const hostConfigs: Record<string, HostConfig> = {
   },
   "no-arguments": { ...sample, clientArguments: [] },
   "one-argument": { ...sample, clientArguments: ["--once"] },
+  "legacy-fleet-token": { ...sample, fleetToken: "token-0123456789abcdef" },
 };
 
 let captured: Captured;
@@ -114,6 +126,22 @@ describe("the host report, as the Windows hosts send it", () => {
   it("uses the contract's status codes, and only those a host may send", () => {
     const { created: _created, ...reported } = HostStatus;
     expect(captured.status).toEqual(reported);
+  });
+});
+
+describe("registration by instance identity, as the Windows hosts do it", () => {
+  it("uses the contract's routes, metadata paths and headers", () => {
+    expect(captured.identity).toEqual({
+      metadataBase: METADATA_ORIGIN,
+      metadataTokenPath: METADATA_TOKEN_PATH,
+      metadataTokenTtlHeader: METADATA_TOKEN_TTL_HEADER,
+      metadataTokenHeader: METADATA_TOKEN_HEADER,
+      identityDocumentPath: METADATA_IDENTITY_DOCUMENT_PATH,
+      identityPkcs7Path: METADATA_IDENTITY_PKCS7_PATH,
+      registerChallengePath: REGISTER_CHALLENGE_PATH,
+      registerPath: REGISTER_PATH,
+      hostCredentialPrefix: HOST_CREDENTIAL_PREFIX,
+    });
   });
 });
 

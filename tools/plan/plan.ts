@@ -7,6 +7,7 @@ import {
   dockerBuildImageOutputs,
   nasMountTargetOutputs,
   randomIdOutputs,
+  tlsSelfSignedCertOutputs,
 } from "../mocks/provider-outputs";
 import type { CloudOutputs, RecordedResource } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
@@ -46,6 +47,9 @@ const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   "random:index/randomId:RandomId": randomIdOutputs,
   "alicloud:nas/mountTarget:MountTarget": nasMountTargetOutputs,
   "docker-build:index:Image": dockerBuildImageOutputs,
+  // The hosts' user-data carries the host-manager's CA certificate (public): a mock one, so
+  // the plan shows what else changes in the user-data instead of "<computed>".
+  "tls:index/selfSignedCert:SelfSignedCert": tlsSelfSignedCertOutputs,
 };
 
 /** Every secret value the plan made up, and where it comes from (a resource or a config key). */

@@ -8,12 +8,20 @@ export const BOOTSTRAP_PATH = "C:\\Program Files\\hpc-fleet\\bootstrap.ps1";
 export const HOST_CONFIG_BEGIN = "$HpcHostConfigJson = @'";
 export const HOST_CONFIG_END = "'@";
 
-/** The host config, as JSON in the user-data. */
+/** The host config, as JSON in the user-data. It holds no secret (but the legacy fleetToken). */
 export interface HostConfig {
-  /** Base URL of the host-manager, e.g. http://host-manager.hpc-fleet.internal:8080. */
+  /** Base URL of the host-manager: https, with its private DNS name, e.g. https://host-manager.hpc-fleet.internal:8080. */
   readonly hostManagerUrl: string;
-  /** Bearer token the host sends with every report (a secret). */
-  readonly fleetToken: string;
+  /**
+   * The stack's private CA certificate (PEM; public): the host trusts it for the
+   * host-manager's host name only, never machine-wide.
+   */
+  readonly hostManagerCaCertPem: string;
+  /**
+   * Only with the stack's hostManager.legacyFleetToken (one release): the shared bearer token
+   * a host falls back to when it cannot register by instance identity. A secret.
+   */
+  readonly fleetToken?: string;
   readonly clientExecutable: string;
   readonly clientArguments: readonly string[];
   readonly accountName: string;

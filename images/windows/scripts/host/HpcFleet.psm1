@@ -17,7 +17,8 @@ $HpcClientTaskName = 'start-client'
 $HpcSealTaskName = 'seal-image'
 
 # The host config bootstrap writes from the user-data (readable by SYSTEM, Administrators
-# and the client account only: it holds the fleet token).
+# and the client account only; it holds no secret, unless the stack keeps the legacy fleet
+# token for one release).
 $HpcDataDir = 'C:\ProgramData\hpc'
 $HpcConfigPath = "$HpcDataDir\config.json"
 
@@ -38,13 +39,23 @@ $HpcReportPath = '/rpc/v1/status'
 # enclose the host config in the user-data.
 $HpcHostConfigBegin = '$HpcHostConfigJson = @'''
 $HpcHostConfigEnd = '''@'
-# The keys of HostConfig in the contract, all required.
+# The required keys of HostConfig in the contract; fleetToken is optional (only with the
+# stack's hostManager.legacyFleetToken).
 $HpcHostConfigKeys = @(
-    'hostManagerUrl', 'fleetToken', 'clientExecutable', 'clientArguments',
+    'hostManagerUrl', 'hostManagerCaCertPem', 'clientExecutable', 'clientArguments',
     'accountName', 'accountIsAdministrator', 'heartbeatSeconds'
 )
 
+# host-identity.ts in the contract: the metadata service, and registration by instance identity.
 $HpcMetadataBase = 'http://100.100.100.200'
+$HpcMetadataTokenPath = '/latest/api/token'
+$HpcMetadataTokenTtlHeader = 'X-aliyun-ecs-metadata-token-ttl-seconds'
+$HpcMetadataTokenHeader = 'X-aliyun-ecs-metadata-token'
+$HpcIdentityDocumentPath = '/latest/dynamic/instance-identity/document'
+$HpcIdentityPkcs7Path = '/latest/dynamic/instance-identity/pkcs7'
+$HpcRegisterChallengePath = '/rpc/v1/register/challenge'
+$HpcRegisterPath = '/rpc/v1/register'
+$HpcHostCredentialPrefix = 'hmh_'
 
 # The client's processor time at the last heartbeat (Measure-HpcClientCpu).
 $script:HpcClientCpuSample = $null
@@ -119,11 +130,22 @@ function ConvertFrom-HpcResponseBody {
     return [System.Text.Encoding]::UTF8.GetString($Response.RawContentStream.ToArray())
 }
 
-# Hardened metadata mode: a short-lived token first, then the token on every request.
+# Hardened metadata mode: a short-lived token first (a PUT with its TTL, 1 to 21600 s in
+# Alibaba's "Instance metadata" page), then the token on every request. Normal mode (no
+# token) only when the service refuses the PUT as a method or path it does not have (404,
+# 405, 501): Alibaba documents no such answer, so nothing else (a timeout, a 403) is taken
+# for it. Returns '' in normal mode.
 function Get-HpcMetadataToken {
-    $response = Invoke-HpcWithRetry -What 'metadata token' -Action {
-        Invoke-WebRequest -UseBasicParsing -Method Put -Uri "$HpcMetadataBase/latest/api/token" `
-            -Headers @{ 'X-aliyun-ecs-metadata-token-ttl-seconds' = '300' } -TimeoutSec 5
+    try {
+        $response = Invoke-HpcWithRetry -What 'metadata token' -Action {
+            Invoke-WebRequest -UseBasicParsing -Method Put -Uri "$HpcMetadataBase$HpcMetadataTokenPath" `
+                -Headers @{ $HpcMetadataTokenTtlHeader = '300' } -TimeoutSec 5
+        }
+    } catch {
+        $code = Get-HpcHttpStatusCode $_
+        if ($code -notin 404, 405, 501) { throw }
+        Write-HpcLog "the metadata service has no hardened mode (PUT token: HTTP $code): reading it in normal mode"
+        return ''
     }
     return (ConvertFrom-HpcResponseBody $response).Trim()
 }
@@ -131,11 +153,12 @@ function Get-HpcMetadataToken {
 function Get-HpcMetadata {
     param(
         [Parameter(Mandatory)] [string] $Path,
-        [Parameter(Mandatory)] [string] $Token
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Token
     )
-    $response = Invoke-HpcWithRetry -What "metadata $Path" -Action {
-        Invoke-WebRequest -UseBasicParsing -Uri "$HpcMetadataBase/latest/$Path" `
-            -Headers @{ 'X-aliyun-ecs-metadata-token' = $Token } -TimeoutSec 5
+    $headers = @{}
+    if ($Token) { $headers[$HpcMetadataTokenHeader] = $Token }
+    $response = Invoke-HpcWithRetry -What "metadata $($Path -replace '\?.*$', '')" -Action {
+        Invoke-WebRequest -UseBasicParsing -Uri "$HpcMetadataBase/latest/$Path" -Headers $headers -TimeoutSec 5
     }
     return ConvertFrom-HpcResponseBody $response
 }
@@ -260,9 +283,10 @@ function ConvertTo-HpcReportBody {
     return ConvertTo-Json -InputObject $body -Compress
 }
 
-# POST {hostManagerUrl}/rpc/v1/status with the fleet token. Retries with backoff, but not a
-# report the host-manager refused (4xx: a bad report or token gets the same answer again);
-# returns $false instead of throwing, since a missing report must never stop the client.
+# POST {hostManagerUrl}/rpc/v1/status with this host's credential (Send-HpcHostReport).
+# Retries with backoff, but not a report the host-manager refused (4xx: a bad report gets
+# the same answer again); returns $false instead of throwing, since a missing report must
+# never stop the client.
 function Send-HpcHostStatus {
     param(
         [Parameter(Mandatory)] $Config,
@@ -282,14 +306,8 @@ function Send-HpcHostStatus {
         }
     }
     $body = ConvertTo-HpcReportBody -Facts $Facts -Status $Status -Readings $readings
-    $uri = ([string]$Config.hostManagerUrl).TrimEnd('/') + $HpcReportPath
-    $headers = @{ Authorization = "Bearer $($Config.fleetToken)" }
     try {
-        Invoke-HpcWithRetry -What "status $Status report" -Attempts 5 -Action {
-            Invoke-WebRequest -UseBasicParsing -Method Post -Uri $uri -Headers $headers `
-                -ContentType 'application/json; charset=utf-8' `
-                -Body ([System.Text.Encoding]::UTF8.GetBytes($body)) -TimeoutSec 10 | Out-Null
-        } | Out-Null
+        Send-HpcHostReport -Config $Config -Path $HpcReportPath -Body $body -What "status $Status report"
         return $true
     } catch {
         Write-HpcLog "could not report status ${Status}: $($_.Exception.Message)"
@@ -309,11 +327,11 @@ function Send-HpcHostStatus {
 function Get-HpcSpotTerminationTime {
     param([int] $TimeoutSeconds = 2)
     try {
-        $tokenResponse = Invoke-WebRequest -UseBasicParsing -Method Put -Uri "$HpcMetadataBase/latest/api/token" `
-            -Headers @{ 'X-aliyun-ecs-metadata-token-ttl-seconds' = '60' } -TimeoutSec $TimeoutSeconds
+        $tokenResponse = Invoke-WebRequest -UseBasicParsing -Method Put -Uri "$HpcMetadataBase$HpcMetadataTokenPath" `
+            -Headers @{ $HpcMetadataTokenTtlHeader = '60' } -TimeoutSec $TimeoutSeconds
         $token = (ConvertFrom-HpcResponseBody $tokenResponse).Trim()
         $response = Invoke-WebRequest -UseBasicParsing -Uri "$HpcMetadataBase/latest/meta-data/instance/spot/termination-time" `
-            -Headers @{ 'X-aliyun-ecs-metadata-token' = $token } -TimeoutSec $TimeoutSeconds
+            -Headers @{ $HpcMetadataTokenHeader = $token } -TimeoutSec $TimeoutSeconds
     } catch {
         if ((Get-HpcHttpStatusCode $_) -eq 404) { return $null }
         Write-HpcLog "spot notice unreadable: $($_.Exception.Message)"
@@ -417,6 +435,161 @@ function Add-HpcReadingsToReportBody {
     $bytes = $Readings.clientWorkingSetBytes
     if ($null -ne $bytes -and $bytes -is [ValueType] -and [double]$bytes -ge 0 -and [double]$bytes -le [Math]::Pow(2, 50)) {
         $Body.clientWorkingSetBytes = [long]$bytes
+    }
+}
+
+# --- The host-manager: HTTPS trusting the stack's CA for its endpoint only, and this host's
+# own credential, from a registration by ECS instance identity (issue 15).
+#
+# The credential is kept in this process's memory only, never in a file: the process that
+# reports registers (start-client as the client account, bootstrap as SYSTEM for its one
+# starting report), so every boot, and every restart of the reporter, gets a new one and the
+# old one stops working. A file, even ACL'd and DPAPI-protected, would have to be readable
+# by the client account that reports, and so by the benchmark client running as it: it
+# would protect nothing that registering again does not, and would outlive the boot. Not
+# exported (no Hpc prefix), never logged.
+$script:hostCredential = $null
+
+# The one certificate of a PEM block (the host config's hostManagerCaCertPem).
+function ConvertFrom-HpcCertificatePem {
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Pem)
+    $match = [regex]::Match($Pem, '-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----')
+    if (-not $match.Success) { throw 'hostManagerCaCertPem is not a PEM certificate' }
+    $bytes = [Convert]::FromBase64String(($match.Groups[1].Value -replace '\s', ''))
+    return New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(, $bytes)
+}
+
+# The callback that trusts the CA in $Config for $HostName only (HpcFleet.PinnedCa.cs).
+function Get-HpcPinnedCaCallback {
+    param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [string] $HostName)
+    if (-not ('HpcFleet.PinnedCa' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'HpcFleet.PinnedCa.cs') }
+    $ca = ConvertFrom-HpcCertificatePem -Pem ([string]$Config.hostManagerCaCertPem)
+    return [HpcFleet.PinnedCa]::For($ca, $HostName)
+}
+
+# One request to the host-manager; the response body as text. HTTPS only: the credential
+# never goes in the clear. HttpWebRequest, not Invoke-WebRequest, for its per-request
+# certificate callback: Invoke-WebRequest in 5.1 has only the process-wide
+# ServicePointManager callback, and pwsh 7's has none. An HTTP error status throws a
+# WebException whose Response has the StatusCode (Get-HpcHttpStatusCode reads it).
+function Invoke-HpcHostManagerRequest {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] [ValidateSet('Get', 'Post')] [string] $Method,
+        [Parameter(Mandatory)] [string] $Path,
+        [AllowNull()] [string] $Body = $null,
+        [AllowNull()] [string] $Credential = $null,
+        [int] $TimeoutSeconds = 10
+    )
+    $uri = [uri](([string]$Config.hostManagerUrl).TrimEnd('/') + $Path)
+    if ($uri.Scheme -ne 'https') { throw "the host-manager URL must be https, not $($uri.Scheme)" }
+    # Windows PowerShell 5.1: TLS 1.2 unless the process already uses the system's default.
+    $protocols = [System.Net.ServicePointManager]::SecurityProtocol
+    if ([int]$protocols -ne 0 -and -not ($protocols -band [System.Net.SecurityProtocolType]::Tls12)) {
+        [System.Net.ServicePointManager]::SecurityProtocol = $protocols -bor [System.Net.SecurityProtocolType]::Tls12
+    }
+    $request = [System.Net.HttpWebRequest][System.Net.WebRequest]::Create($uri)
+    $request.Method = $Method.ToUpperInvariant()
+    $request.Timeout = $TimeoutSeconds * 1000
+    $request.ReadWriteTimeout = $TimeoutSeconds * 1000
+    $request.ServerCertificateValidationCallback = Get-HpcPinnedCaCallback -Config $Config -HostName $uri.Host
+    $request.Accept = 'application/json'
+    if ($Credential) { $request.Headers['Authorization'] = "Bearer $Credential" }
+    $bytes = [System.Text.Encoding]::UTF8.GetBytes([string]$Body)
+    $request.ContentLength = $bytes.Length
+    if ($bytes.Length -gt 0) {
+        $request.ContentType = 'application/json; charset=utf-8'
+        $stream = $request.GetRequestStream()
+        try { $stream.Write($bytes, 0, $bytes.Length) } finally { $stream.Dispose() }
+    }
+    $response = $request.GetResponse()
+    try {
+        $reader = New-Object System.IO.StreamReader($response.GetResponseStream(), [System.Text.Encoding]::UTF8)
+        try { return $reader.ReadToEnd() } finally { $reader.Dispose() }
+    } finally {
+        $response.Dispose()
+    }
+}
+
+# A new credential for this instance: a one-time challenge from the host-manager, the
+# instance identity document and its PKCS#7 signature over that challenge (audience) from
+# the metadata service, then the registration. The whole exchange is retried (a challenge
+# is good for one try), a few times; a refusal (4xx) at once is thrown.
+function Register-HpcHost {
+    param([Parameter(Mandatory)] $Config, [int] $Attempts = 3)
+    try {
+        $metadataToken = Get-HpcMetadataToken
+        $instanceId = (Get-HpcMetadata -Path 'meta-data/instance-id' -Token $metadataToken).Trim()
+    } catch {
+        throw "the metadata service did not answer, so this host cannot prove who it is: $($_.Exception.Message)"
+    }
+    $registered = Invoke-HpcWithRetry -What 'registration' -Attempts $Attempts -Action {
+        $offer = Invoke-HpcHostManagerRequest -Config $Config -Method Post -Path $HpcRegisterChallengePath | ConvertFrom-Json
+        $challenge = [string]$offer.challenge
+        if ($challenge -notmatch '^[A-Za-z0-9_-]{43}$') { throw 'the host-manager sent no valid challenge' }
+        $document = Get-HpcMetadata -Path ($HpcIdentityDocumentPath -replace '^/latest/', '') -Token $metadataToken
+        $signature = Get-HpcMetadata -Token $metadataToken `
+            -Path (($HpcIdentityPkcs7Path -replace '^/latest/', '') + '?audience=' + [uri]::EscapeDataString($challenge))
+        $request = ConvertTo-Json -Compress -InputObject ([ordered]@{
+                instanceId = $instanceId
+                document   = $document
+                signature  = $signature.Trim()
+                challenge  = $challenge
+            })
+        Invoke-HpcHostManagerRequest -Config $Config -Method Post -Path $HpcRegisterPath -Body $request | ConvertFrom-Json
+    }
+    $credential = [string]$registered.credential
+    if (-not $credential.StartsWith($HpcHostCredentialPrefix) -or [string]$registered.instanceId -ne $instanceId) {
+        throw "the host-manager's registration answer is not a credential for $instanceId"
+    }
+    Write-HpcLog "registered with the host-manager as $instanceId"
+    return $credential
+}
+
+# This host's credential: the one in memory, or a new registration. With the stack's legacy
+# fleet token in the config (hostManager.legacyFleetToken, one release), a registration
+# that fails falls back to that token.
+function Get-HpcHostCredential {
+    param([Parameter(Mandatory)] $Config)
+    if ($script:hostCredential) { return $script:hostCredential }
+    try {
+        $script:hostCredential = Register-HpcHost -Config $Config
+    } catch {
+        $legacy = $Config.PSObject.Properties['fleetToken']
+        if (-not ($legacy -and $legacy.Value)) { throw }
+        Write-HpcLog "registration failed ($($_.Exception.Message)); reporting with the legacy fleet token"
+        $script:hostCredential = [string]$legacy.Value
+    }
+    return $script:hostCredential
+}
+
+# Forgets the credential in memory; the next report registers again.
+function Clear-HpcHostCredential {
+    $script:hostCredential = $null
+}
+
+# POSTs $Body to $Path with this host's credential, with Invoke-HpcWithRetry's retries. A
+# 401 says the credential is no longer good (the host registered again elsewhere, the
+# host-manager lost its store): it registers again and sends once more, once.
+function Send-HpcHostReport {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $Body,
+        [Parameter(Mandatory)] [string] $What
+    )
+    for ($reportTry = 1; ; $reportTry++) {
+        $reportCredential = Get-HpcHostCredential -Config $Config
+        try {
+            Invoke-HpcWithRetry -What $What -Attempts 5 -Action {
+                Invoke-HpcHostManagerRequest -Config $Config -Method Post -Path $Path -Body $Body -Credential $reportCredential
+            } | Out-Null
+            return
+        } catch {
+            if ((Get-HpcHttpStatusCode $_) -ne 401 -or $reportTry -ge 2) { throw }
+            Write-HpcLog "$What refused (401): registering again"
+            Clear-HpcHostCredential
+        }
     }
 }
 

@@ -157,6 +157,9 @@ export function hostManagerConfigArgs(config: StackConfig) {
     replaceMode: hostManager.replaceMode,
     dryRun: hostManager.dryRun,
     fleetTokenFallback: hostManager.legacyFleetToken,
+    ...(hostManager.identitySigningCertPem === undefined
+      ? {}
+      : { identitySigningCertPem: hostManager.identitySigningCertPem }),
     minHealthyPercentage: config.fleet.minHealthyPercentage,
     statuspage: hostManager.statuspage,
     statuspageApiKey: secrets.statuspageApiKey,
@@ -267,6 +270,14 @@ export function declareFleet(config: StackConfig, now: Date): FleetOutputs {
       "hostManager.legacyFleetToken is on: every host's user-data carries the shared fleet token " +
         "again, readable by any process on any host. Keep it for one release at most, while hosts " +
         "move to registering by instance identity, then turn it off.",
+    );
+  }
+  if (!legacyFleetToken && config.hostManager.identitySigningCertPem === undefined) {
+    pulumi.log.warn(
+      "hostManager.identitySigningCertPem is not set: no host can register by its instance " +
+        "identity, so none can report, and the host-manager holds the fleet (nothing is " +
+        "remediated) until it is. Set it to Alibaba's instance-identity signing certificate " +
+        '("Use instance identities" in the ECS docs), or hostManager.legacyFleetToken for one release.',
     );
   }
   const operatorToken = declareOperatorToken(prefix);

@@ -348,6 +348,16 @@ const hostManager = z.strictObject({
       ),
     ),
   dryRun: flag().default(false).meta(doc("Log remediations instead of acting.")),
+  identitySigningCertPem: text(
+    /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
+    "a PEM certificate",
+  )
+    .optional()
+    .meta(
+      doc(
+        'The certificate Alibaba Cloud signs ECS instance identities with (PEM, public), as published on its "Use instance identities" page: the host-manager checks every host\'s registration against it. Required unless `legacyFleetToken` is on.',
+      ),
+    ),
   legacyFleetToken: flag()
     .default(false)
     .meta(

@@ -3,6 +3,7 @@
 // fleet token for one release, which `pulumi up` warns about.
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import { isSecretEnvelope, mockPassword, plain, resourcesOfType, runStack } from "../helpers/mocks";
+import { TEST_CA_CERT_PEM } from "../helpers/ca-cert";
 import { renderManifest } from "../helpers/packer-manifest";
 import { SHIPPED_STACKS } from "../helpers/stacks";
 import { CONTAINER_GROUP, LOCAL_COMMAND, SCALING_CONFIGURATION } from "../helpers/types";
@@ -83,7 +84,29 @@ describe("the hosts' user-data", () => {
 
   test("without the switch, no such warning", async () => {
     const warnings = await warningsOf(() => runStack("dev", WITH_IMAGE));
-    expect(warnings).not.toMatch(/legacyFleetToken|shared fleet token/);
+    expect(warnings).not.toMatch(/legacyFleetToken is on|shared fleet token/);
+  });
+
+  test("without the identity signing certificate, a warning names it; with it, none, and the host-manager gets it", async () => {
+    const unset = await warningsOf(() => runStack("dev", WITH_IMAGE));
+    expect(unset).toMatch(/hostManager\.identitySigningCertPem is not set/);
+    let resources: readonly RecordedResource[] = [];
+    const set = await warningsOf(async () => {
+      const overrides = {
+        ...WITH_IMAGE,
+        hostManager: { identitySigningCertPem: TEST_CA_CERT_PEM },
+      };
+      resources = (await runStack("dev", overrides)).resources;
+    });
+    expect(set).not.toMatch(/identitySigningCertPem/);
+    const container = only(resourcesOfType(resources, CONTAINER_GROUP));
+    const [{ environmentVars }] = plain<
+      Array<{ environmentVars: Array<{ key: string; value: string }> }>
+    >(container.inputs.containers);
+    expect(environmentVars).toContainEqual({
+      key: "HOST_MANAGER_IDENTITY_SIGNING_CERT_PEM",
+      value: TEST_CA_CERT_PEM,
+    });
   });
 });
 

@@ -37,6 +37,7 @@ import { makeAuditRecorder, type AuditRecorder } from "./http/audited";
 import { makeOperatorAuth } from "./http/operator-auth";
 import { makeReporterCheck, makeTokenCheck } from "./http/auth";
 import { HostCredentialStore } from "./adapters/storage/host-credentials";
+import { registrationHold } from "./identity/registration-hold";
 import { registrationRoutes } from "./identity/registration-routes";
 import { parseSigningCertificate } from "./identity/signed-document";
 import type { HealthCheckFacts } from "./http/health-check-facts";
@@ -170,8 +171,20 @@ export function createService(options: ServiceOptions): Service {
   const sessionBook = new SessionBook(config.token, sessions);
   const cycles = new CycleStore(db);
   const holds = new HoldStore(db);
-  // The freeze set by hand, else the planned window the time is in.
-  const freezeNow = () => freezeAt(holds.freeze(), config.freezeWindows, clock.now());
+  const signer =
+    config.identity.signingCertPem === undefined
+      ? undefined
+      : parseSigningCertificate(config.identity.signingCertPem);
+  const canRegister =
+    signer !== undefined && !!config.identity.accountId && !!config.identity.region;
+  const heldForRegistration = registrationHold(canRegister, config.fleetTokenFallback, clock.now());
+  // What the health check reads: the host-manager's own hold first, then the stored one.
+  const cycleHolds = {
+    freeze: () => heldForRegistration ?? holds.freeze(),
+    rolloutPause: () => holds.rolloutPause(),
+  };
+  // The freeze in force: the hold, the one set by hand, else the planned window.
+  const freezeNow = () => freezeAt(cycleHolds.freeze(), config.freezeWindows, clock.now());
   const cloud = options.cloud ?? createCloudDriver(config, clock);
   const inventory = new Inventory(store, cloud, clock, {
     deadlineMs: config.inventoryDeadlineSeconds * 1000,
@@ -254,7 +267,7 @@ export function createService(options: ServiceOptions): Service {
     settings,
     replaceMode: config.replaceMode,
     dryRun: config.dryRun,
-    holds,
+    holds: cycleHolds,
     freezeWindows: config.freezeWindows,
     capacitySchedules: resolvedSchedules(config.capacitySchedules, clock.now()),
     rollout: {
@@ -314,14 +327,11 @@ export function createService(options: ServiceOptions): Service {
         "any holder can report for any host; turn it off once every host registers",
     );
   }
-  const signer =
-    config.identity.signingCertPem === undefined
-      ? undefined
-      : parseSigningCertificate(config.identity.signingCertPem);
-  if (!signer || !config.identity.accountId || !config.identity.region) {
+  if (!canRegister) {
     logger.error(
       "registration is not configured (HOST_MANAGER_IDENTITY_SIGNING_CERT_PEM, " +
-        "HOST_MANAGER_ACCOUNT_ID and HOST_MANAGER_REGION are all needed): every host is refused",
+        "HOST_MANAGER_ACCOUNT_ID and HOST_MANAGER_REGION are all needed): every host is refused" +
+        (heldForRegistration ? "; the fleet is held, nothing is remediated" : ""),
     );
   }
   const healthCheckFacts: HealthCheckFacts = {

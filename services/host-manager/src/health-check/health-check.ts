@@ -56,7 +56,7 @@ export interface HealthCheckDeps {
   readonly replaceMode: ReplaceMode;
   readonly dryRun: boolean;
   /** The fleet's freeze and the rollout's pause; absent, neither is ever in force. */
-  readonly holds?: HoldStore;
+  readonly holds?: Pick<HoldStore, "freeze" | "rolloutPause">;
   /** Planned freeze windows: a time inside one is frozen. */
   readonly freezeWindows?: readonly FreezeWindow[];
   /** Scheduled capacity (UTC crons): hosts a scale-in removes are not remediated. */

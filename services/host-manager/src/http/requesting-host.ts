@@ -1,9 +1,9 @@
-// Which instance a host's request comes from: the one place the task routes learn it,
-// so replacing the interim check with per-host credentials changes this file alone.
-// Interim, as the report route does it today (api/routes.ts): the server's auth has let
-// in the fleet token (route auth "fleet"); the request names its instance in the
-// X-Instance-Id header, and is taken only from that instance's own private address (its
-// reported one, else the scaling group's), or from loopback for the simulated cloud.
+// Which instance a host's request comes from: the one place the task routes learn it.
+// A host that registered (issue 15) is the instance its own credential belongs to (the
+// server's auth hook set request.reporter); while the fleet token's fallback is on, a
+// holder of that token names its instance in the X-Instance-Id header. Either way the
+// request is taken only from that instance's own private address (its reported one, else
+// the scaling group's), or from loopback for the simulated cloud, as reports are.
 import type { FastifyRequest } from "fastify";
 import type { HostRecord } from "../domain/host";
 import { isLoopback, peerAddress } from "./peer";
@@ -21,7 +21,9 @@ export function makeHostIdentifier(deps: {
   readonly loopbackReports: boolean;
 }): IdentifyHost {
   return (request) => {
-    const claimed = request.headers[INSTANCE_HEADER];
+    const reporter = request.reporter;
+    const claimed =
+      reporter?.kind === "host" ? reporter.instanceId : request.headers[INSTANCE_HEADER];
     if (typeof claimed !== "string" || !/^[\x21-\x7e]{1,128}$/.test(claimed)) {
       return { status: 400, error: `the ${INSTANCE_HEADER} header must name the instance` };
     }

@@ -124,6 +124,24 @@ describe("a host's tasks", () => {
     expect(unknown.status).toBe(403);
   });
 
+  it("go to the instance a registered host's own credential names, whatever header it sends", async () => {
+    await submitOk({ action: "stop-client", hosts: { ids: [A] } });
+    const credential = t.service.credentials.issue(B, t.clock.now());
+    const asB = { authorization: `Bearer ${credential}` };
+    // B's credential, claiming to be A: it is still B, which has no task.
+    const claimsA = await fetch(`${url}/rpc/v1/tasks/next`, {
+      headers: { ...asB, "x-instance-id": A },
+    });
+    expect([claimsA.status, await claimsA.json()]).toEqual([
+      200,
+      expect.objectContaining({ task: null }),
+    ]);
+    await submitOk({ action: "stop-client", hosts: { ids: [B] } });
+    const own = await fetch(`${url}/rpc/v1/tasks/next`, { headers: asB });
+    const { task } = (await own.json()) as { task: { action: string } | null };
+    expect(task).toEqual(expect.objectContaining({ action: "stop-client" }));
+  });
+
   it("go to one of two concurrent accepts", async () => {
     await submitOk({ action: "reboot", hosts: { ids: [A] } });
     const offer = (await hosts.next(A))!;

@@ -4,7 +4,7 @@
 // those are remediated. Then 40% fail at once, and the storm guard holds.
 import type { FakeInstance } from "../support/fake-alicloud";
 import { T0, viewerAuth } from "../support/fixtures";
-import { seededRandom } from "../support/random";
+import { seededRandom } from "../../src/simulation/random";
 import { FleetSimulation, HEARTBEAT_MINUTES, type SimHost } from "../support/simulation";
 
 const FLEET = 1000;

@@ -6,7 +6,7 @@
 // below the minimum healthy share, at any minute.
 import { GENERATION_TAG_KEY } from "../support/fake-alicloud";
 import { MINUTE, T0, viewerAuth } from "../support/fixtures";
-import { seededRandom } from "../support/random";
+import { seededRandom } from "../../src/simulation/random";
 import { FleetSimulation, HEARTBEAT_MINUTES } from "../support/simulation";
 
 const FLEET = 100;

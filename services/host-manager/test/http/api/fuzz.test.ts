@@ -2,7 +2,7 @@
 // every one gets a 4xx (never a 5xx) and the database is left exactly as it was.
 import { report } from "../../support/fixtures";
 import { fingerprint, startTestService, type TestService } from "../../support/service";
-import { seededRandom } from "../../support/random";
+import { seededRandom } from "../../../src/simulation/random";
 
 const WRONG_TYPES: unknown[] = [
   null,

@@ -4,7 +4,7 @@
 import { OPTIONAL_REPORT_FIELDS } from "@hpc-fleet/fleet-contract";
 import { firstIssue, hostReportSchema, parseHostReport } from "../../../src/http/api/schemas";
 import { report } from "../../support/fixtures";
-import { seededRandom } from "../../support/random";
+import { seededRandom } from "../../../src/simulation/random";
 
 /** Valid and invalid values for each field, edge cases on both sides of every bound. */
 const VALUES: Record<string, unknown[]> = {

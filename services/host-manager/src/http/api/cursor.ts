@@ -17,3 +17,10 @@ export function decodeCursor(cursor: string): string | undefined {
   const id = text.slice(PREFIX.length);
   return id.length > 0 && id.length <= MAX_ID_LENGTH && PRINTABLE.test(id) ? id : undefined;
 }
+
+/** The 400 body for a cursor this service did not make. */
+export const BAD_CURSOR = {
+  error: "invalid query",
+  field: "cursor",
+  message: "must be a nextCursor this API returned",
+} as const;

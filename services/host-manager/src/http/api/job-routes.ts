@@ -15,7 +15,7 @@ import { resolveSelector, type SelectableHost } from "../../domain/jobs/selector
 import { jobSubmissionSchema, submissionProblem } from "../../domain/jobs/submission";
 import { respOf, type Task } from "../../domain/jobs/task";
 import type { AuditRecorder } from "../audited";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { BAD_CURSOR, decodeCursor, encodeCursor } from "./cursor";
 import { firstIssue } from "./schemas";
 
 export interface JobRoutesDeps {
@@ -181,11 +181,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesDeps> = async (app, deps) =>
     const { limit, cursor } = query.data;
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (after === undefined) {
-      return reply.code(400).send({
-        error: "invalid query",
-        field: "cursor",
-        message: "must be a nextCursor this API returned",
-      });
+      return reply.code(400).send(BAD_CURSOR);
     }
     deps.sweep();
     const job = jobs.job(params.data.id);

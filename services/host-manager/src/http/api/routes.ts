@@ -13,7 +13,7 @@ import type { ServiceMetrics } from "../../metrics/prometheus";
 import type { FleetSnapshot } from "../fleet-snapshot";
 import type { HealthCheckFacts } from "../health-check-facts";
 import { isLoopback, peerAddress } from "../peer";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { BAD_CURSOR, decodeCursor, encodeCursor } from "./cursor";
 import { cyclesQuerySchema, firstIssue, hostsQuerySchema, parseHostReport } from "./schemas";
 import { DEFAULT_SATURATION } from "../../domain/load";
 import { hostView } from "./views";
@@ -158,11 +158,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     const { limit, cursor } = query.data;
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (after === undefined) {
-      return reply.code(400).send({
-        error: "invalid query",
-        field: "cursor",
-        message: "must be a nextCursor this API returned",
-      });
+      return reply.code(400).send(BAD_CURSOR);
     }
     const archived = query.data.archived === "true";
     const view = deps.snapshot.current();

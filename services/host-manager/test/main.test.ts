@@ -125,9 +125,10 @@ describe("durability", () => {
   });
 
   it("exits non-zero on the first I/O error in the write path, and lost no acknowledged report", async () => {
-    // Writes past 256 KiB fail (EFBIG), as on a full disk: the WAL reaches it within a
-    // few dozen commits. Before, every report from then on was a 500 and /healthz said ok.
-    const first = await start(env(dir.path), undefined, { fileSizeLimitKib: 256 });
+    // Writes past 768 KiB fail (EFBIG), as on a full disk: the migrations leave about
+    // 280 KiB of WAL, and the reports reach the limit within a few hundred commits.
+    // Before, every report from then on was a 500 and /healthz said ok.
+    const first = await start(env(dir.path), undefined, { fileSizeLimitKib: 768 });
     const body = (seq: number) =>
       JSON.stringify(
         report(simInstanceId(1), { privateIp: simPrivateIp(1), clientVersion: `seq-${seq}` }),

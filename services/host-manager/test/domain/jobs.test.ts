@@ -1,20 +1,37 @@
 // The jobs domain on its own: selectors over the active fleet, and the retcode scheme.
 import { actionFailed, RETCODE, retcodeKind } from "../../src/domain/jobs/retcode";
-import { resolveSelector, type SelectableHost } from "../../src/domain/jobs/selector";
+import {
+  hostSelectorSchema,
+  resolveSelector,
+  type SelectableHost,
+} from "../../src/domain/jobs/selector";
 import { respOf } from "../../src/domain/jobs/task";
 
 const fleet: SelectableHost[] = [
-  { instanceId: "i-3", generation: "g2", state: "running" },
-  { instanceId: "i-1", generation: "g1", state: "running" },
-  { instanceId: "i-2", generation: "g1", state: "unhealthy" },
+  { instanceId: "i-3", zone: "cn-hangzhou-h", generation: "g2", state: "running" },
+  { instanceId: "i-1", zone: "cn-hangzhou-i", generation: "g1", state: "running" },
+  { instanceId: "i-2", zone: "cn-hangzhou-h", generation: "g1", state: "unhealthy" },
+  { instanceId: "i-4", zone: null, generation: "g2", state: "running" },
 ];
 
 describe("resolveSelector", () => {
   it("chooses all, by generation and by state, in id order", () => {
-    expect(resolveSelector({ all: true }, fleet).hosts).toEqual(["i-1", "i-2", "i-3"]);
+    expect(resolveSelector({ all: true }, fleet).hosts).toEqual(["i-1", "i-2", "i-3", "i-4"]);
     expect(resolveSelector({ generation: "g1" }, fleet).hosts).toEqual(["i-1", "i-2"]);
-    expect(resolveSelector({ state: "running" }, fleet).hosts).toEqual(["i-1", "i-3"]);
+    expect(resolveSelector({ state: "running" }, fleet).hosts).toEqual(["i-1", "i-3", "i-4"]);
     expect(resolveSelector({ state: "failed" }, fleet).hosts).toEqual([]);
+  });
+
+  it("chooses by zone, never a host whose zone is not known", () => {
+    expect(resolveSelector({ zone: "cn-hangzhou-h" }, fleet).hosts).toEqual(["i-2", "i-3"]);
+    expect(resolveSelector({ zone: "cn-hangzhou-i" }, fleet).hosts).toEqual(["i-1"]);
+    expect(resolveSelector({ zone: "cn-shanghai-a" }, fleet).hosts).toEqual([]);
+  });
+
+  it("takes {zone} as a selector and refuses an empty one", () => {
+    expect(hostSelectorSchema.safeParse({ zone: "cn-hangzhou-h" }).success).toBe(true);
+    expect(hostSelectorSchema.safeParse({ zone: "" }).success).toBe(false);
+    expect(hostSelectorSchema.safeParse({ zone: "a", all: true }).success).toBe(false);
   });
 
   it("keeps named ids once each, apart from those not in the fleet", () => {

@@ -1,5 +1,11 @@
 // The jobs domain on its own: selectors over the active fleet, and the retcode scheme.
-import { actionFailed, RETCODE, retcodeKind } from "../../src/domain/jobs/retcode";
+import {
+  actionFailed,
+  describeRetcode,
+  RETCODE,
+  retcodeHex,
+  retcodeKind,
+} from "../../src/domain/jobs/retcode";
 import {
   hostSelectorSchema,
   resolveSelector,
@@ -58,6 +64,18 @@ describe("retcodes", () => {
         0x0901,
       ].map(retcodeKind),
     ).toEqual(["success", "host", "timeout", "action", "service", "unknown", "unknown"]);
+  });
+
+  it("read as hex with their meaning, the host's own code carried in the low byte", () => {
+    expect(retcodeHex(RETCODE.SUCCESS)).toBe("0x0000");
+    expect(retcodeHex(actionFailed(0x2a))).toBe("0x032a");
+    expect(describeRetcode(RETCODE.TIMED_OUT)).toMatch(/^timed out/);
+    expect(describeRetcode(RETCODE.REVOKED)).toMatch(/^revoked by an operator/);
+    expect(describeRetcode(actionFailed(42))).toBe(
+      "the action failed on the host with its code 42",
+    );
+    expect(describeRetcode(actionFailed(undefined))).toMatch(/no code of its own/);
+    expect(describeRetcode(0x0999)).toBe("an unknown code");
   });
 
   it("answer success only for success, failed for every other end, nothing before", () => {

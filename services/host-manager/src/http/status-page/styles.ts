@@ -99,7 +99,9 @@ header h1 a { color: inherit; text-decoration: none; }
 td.progress { min-width: 140px; } td.progress .bar { height: 10px; margin: 4px 0; }
 td.reason, td.message { max-width: 28em; overflow-wrap: anywhere; }
 #results tr.error td:first-child { box-shadow: inset 3px 0 0 #c8372d; }
-pre.data { margin: 4px 0 0; max-height: 16em; max-width: min(60ch, 80vw); overflow: auto;
+#results td[data-retcode], #results td.message { min-width: 12em; }
+#results td:first-child { min-width: 9em; max-width: 16em; overflow-wrap: anywhere; }
+pre.data { margin: 4px 0 0; max-height: 16em; width: min(60ch, 75vw); overflow: auto;
   white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; background: var(--bg);
   padding: 4px 6px; }
 .task-state { font-size: 12px; }

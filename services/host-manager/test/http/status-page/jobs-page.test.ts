@@ -84,6 +84,24 @@ describe("the Jobs section", () => {
     expect(done).toMatch(new RegExp(`<tr data-job="${id}">[\\s\\S]*?data-job-state="finished"`));
   });
 
+  it("shows a job's progress at once, though the page is kept for the fleet's snapshot", async () => {
+    await t.close();
+    t = await startTestService({
+      cloud: (clock) => new SimulatedCloud(5, clock),
+      service: { snapshotMaxAgeMs: 60_000 },
+    });
+    url = await t.listen();
+    hosts = new JobHosts(url);
+    const id = await submit({ action: "stop-client", hosts: { ids: [A] } });
+    const state = async () =>
+      (await get("/", t.viewer)).body.match(
+        new RegExp(`<tr data-job="${id}">[\\s\\S]*?data-job-state="(\\w+)"`),
+      )?.[1];
+    expect(await state()).toBe("running");
+    await run(A, { resp: "success" });
+    expect(await state()).toBe("finished");
+  });
+
   it("shows a bounded count, newest first", async () => {
     const ids: number[] = [];
     for (let i = 0; i < JOBS_ON_PAGE + 2; i++)

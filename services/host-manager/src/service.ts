@@ -389,7 +389,7 @@ export function createService(options: ServiceOptions): Service {
   const recordAction = makeAuditRecorder(audit, clock);
   void app.register(freezeRoutes, { holds, clock, record: recordAction });
   void app.register(auditRoutes, { audit });
-  registerJobs(app, {
+  const jobs = registerJobs(app, {
     db,
     hosts: store,
     clock,
@@ -411,6 +411,7 @@ export function createService(options: ServiceOptions): Service {
     saturatedHosts: () => store.load.saturated(settings.saturation ?? DEFAULT_SATURATION),
     cycles,
     holds,
+    jobs,
     record: recordAction,
     healthCheck: healthCheckFacts,
     guesses,

@@ -91,6 +91,15 @@ describe("submitting", () => {
     expect(await res.json()).toEqual(expect.objectContaining({ field }));
   });
 
+  it("chooses the hosts of a zone, as the cloud listed it", async () => {
+    const id = await submitOk({ action: "stop-client", hosts: { zone: "sim-zone-b" } });
+    const inZone = (await job(id)).results.map((r) => r.host);
+    const listed = t.service.store.listActive().filter((h) => h.zone === "sim-zone-b");
+    expect(inZone).toEqual(listed.map((h) => h.instanceId).sort());
+    expect(inZone.length).toBeGreaterThan(0);
+    expect(inZone.length).toBeLessThan(5);
+  });
+
   it("fails named hosts that are not in the fleet at once, with NO_SUCH_HOST", async () => {
     const id = await submitOk({ action: "reboot", hosts: { ids: [A, "i-gone"] } });
     expect(await resultOf(id, "i-gone")).toEqual(

@@ -49,3 +49,33 @@ export function retcodeKind(
       return "unknown";
   }
 }
+
+/** A retcode as a person reads it: hex, as the README's table writes it (`0x0301`). */
+export function retcodeHex(retcode: number): string {
+  return `0x${retcode.toString(16).padStart(4, "0")}`;
+}
+
+/** What a retcode means, in the words of the README's table. */
+export function describeRetcode(retcode: number): string {
+  switch (retcode) {
+    case RETCODE.SUCCESS:
+      return "success";
+    case RETCODE.NO_SUCH_HOST:
+      return "no such host: a named id is not an active host of the fleet";
+    case RETCODE.HOST_LEFT:
+      return "the host left the fleet before it started";
+    case RETCODE.TIMED_OUT:
+      return "timed out: quiet past the time-to-run on every attempt";
+    case RETCODE.REVOKED:
+      return "revoked by an operator before it started";
+    case RETCODE.DEADLINE_PASSED:
+      return "the job's deadline passed before it started";
+  }
+  if (retcodeKind(retcode) === "action") {
+    const own = retcode & 0xff;
+    return own === 0xff
+      ? "the action failed on the host (no code of its own)"
+      : `the action failed on the host with its code ${own}`;
+  }
+  return "an unknown code";
+}

@@ -1,6 +1,5 @@
 // Which hosts a job runs on: named ids, or a selector over the active fleet (all, by
-// generation, by state). The host record has no zone yet, so a zone selector is refused
-// by name rather than matching nothing.
+// zone as the cloud last listed it, by generation, by state).
 import { z } from "zod";
 import { FLEET_STATES, type FleetState } from "../fleet-state";
 
@@ -19,17 +18,20 @@ export const hostSelectorSchema = z.union(
       ids: z.array(instanceId).min(1, "name at least one host").max(MAX_NAMED_HOSTS),
     }),
     z.strictObject({ all: z.literal(true) }),
+    z.strictObject({ zone: z.string().min(1).max(128) }),
     z.strictObject({ generation: z.string().min(1).max(128) }),
     z.strictObject({ state: z.enum(FLEET_STATES) }),
   ],
-  { error: "must be one of {ids}, {all: true}, {generation}, {state} (hosts have no zone yet)" },
+  { error: "must be one of {ids}, {all: true}, {zone}, {generation}, {state}" },
 );
 
 export type HostSelector = z.infer<typeof hostSelectorSchema>;
 
-/** What a selector is resolved against: each active host with its generation and state. */
+/** What a selector is resolved against: each active host with its zone, generation and state. */
 export interface SelectableHost {
   readonly instanceId: string;
+  /** As the cloud last listed it; null when not known (no zone selector chooses it). */
+  readonly zone: string | null;
   readonly generation: string | null;
   readonly state: FleetState;
 }
@@ -53,9 +55,11 @@ export function resolveSelector(
   const chosen = active.filter((h) =>
     "all" in selector
       ? true
-      : "generation" in selector
-        ? h.generation === selector.generation
-        : h.state === selector.state,
+      : "zone" in selector
+        ? h.zone === selector.zone
+        : "generation" in selector
+          ? h.generation === selector.generation
+          : h.state === selector.state,
   );
   return { hosts: chosen.map((h) => h.instanceId).sort(), unknown: [] };
 }

@@ -2,7 +2,7 @@
 // list them, read one with each host's result a page at a time, and revoke one. Submit
 // and revoke change state, so the server's auth admits only the `operator` role (a
 // viewer reads, the fleet token does neither); both are written to the audit log.
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";
 import {
   JOBS_PAGE_MAX,
@@ -92,6 +92,34 @@ export function taskView(task: Task, dataLimit = Infinity) {
     progress: task.progress,
     finishedAt: iso(task.finishedAt),
   };
+}
+
+/**
+ * Revokes what has not started of job `id` for the request's operator, audited as
+ * `job-revoke` and logged: the API's route and the status page's form both come here.
+ * The count of tasks revoked; undefined for no such job (nothing audited).
+ */
+export function revokeJob(
+  deps: {
+    readonly jobs: Pick<JobStore, "revoke">;
+    readonly clock: Clock;
+    readonly record: AuditRecorder;
+  },
+  request: FastifyRequest,
+  id: number,
+  reason: string,
+): number | undefined {
+  const by = request.operator?.name ?? "";
+  const revoked = deps.jobs.revoke(id, by, deps.clock.now());
+  if (revoked === undefined) return undefined;
+  deps.record(request, {
+    action: "job-revoke",
+    target: `job ${id}`,
+    reason,
+    outcome: `revoked ${revoked} tasks not yet started`,
+  });
+  request.log.warn({ job: id, by, revoked }, "job revoked");
+  return revoked;
 }
 
 export const jobRoutes: FastifyPluginAsync<JobRoutesDeps> = async (app, deps) => {
@@ -211,16 +239,8 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesDeps> = async (app, deps) =>
     if (!body.success) {
       return reply.code(400).send({ error: "invalid request", ...firstIssue(body.error) });
     }
-    const by = request.operator?.name ?? "";
-    const revoked = jobs.revoke(params.data.id, by, clock.now());
+    const revoked = revokeJob(deps, request, params.data.id, body.data.reason);
     if (revoked === undefined) return reply.code(404).send({ error: "no such job" });
-    record(request, {
-      action: "job-revoke",
-      target: `job ${params.data.id}`,
-      reason: body.data.reason,
-      outcome: `revoked ${revoked} tasks not yet started`,
-    });
-    request.log.warn({ job: params.data.id, by, revoked }, "job revoked");
     return reply.send({ ...jobView(jobs.job(params.data.id) as JobRecord), revokedTasks: revoked });
   });
 };

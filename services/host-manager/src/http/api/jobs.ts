@@ -44,6 +44,7 @@ export function registerJobs(app: FastifyInstance, deps: JobsDeps): JobStore {
     const context = deps.healthContext();
     return deps.hosts.listActive().map((host) => ({
       instanceId: host.instanceId,
+      zone: host.zone,
       generation: host.generation,
       state: fleetState(host, context),
     }));

@@ -37,7 +37,7 @@ function operatorName(request: FastifyRequest): string {
 }
 
 /** A refused form: what was wrong, and the way back. */
-function refusedPage(message: string): string {
+export function refusedPage(message: string): string {
   return layout(
     "Refused: hpc-fleet host-manager",
     html`<main>

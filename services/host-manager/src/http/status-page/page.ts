@@ -4,12 +4,14 @@
 // by the bench (bench/status-page.ts) that holds its cost against the host list's.
 import type { ArchivedHosts } from "../../adapters/storage/archived-hosts";
 import type { AuditStore } from "../../adapters/storage/audit";
+import type { JobRecord } from "../../adapters/storage/jobs";
 import type { CycleStore } from "../../adapters/storage/cycles";
 import type { FleetView } from "../fleet-snapshot";
 import type { HealthCheckFacts } from "../health-check-facts";
 import type { HoldsView } from "../holds-view";
 import { renderChart } from "./chart";
 import { renderGrid } from "./grid";
+import { renderJobsSection } from "./jobs-section";
 import { escapeHtml } from "./html";
 import {
   archivedTable,
@@ -53,6 +55,8 @@ export interface PageSession {
   readonly cookieSession: boolean;
   readonly canAct: boolean;
   readonly holds: HoldsView | undefined;
+  /** The newest jobs, for the Jobs section; absent, no section. */
+  readonly jobs?: readonly JobRecord[];
 }
 
 const DEFAULT_QUERY: PageQuery = pageQuerySchema.parse({});
@@ -155,5 +159,6 @@ export function buildStatusPage(
     marks: counted,
     facets,
     audit: sources.audit.newest(PAGE_AUDIT_ENTRIES),
+    ...(session.jobs ? { jobs: renderJobsSection(session.jobs) } : {}),
   });
 }

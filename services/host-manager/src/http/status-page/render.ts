@@ -47,6 +47,8 @@ export interface StatusPageView {
   readonly facets: { readonly zones: readonly string[]; readonly generations: readonly string[] };
   /** The newest operator actions, newest first. */
   readonly audit: readonly AuditEntry[];
+  /** The Jobs section (./jobs-section.ts); absent, none. */
+  readonly jobs?: SafeHtml;
 }
 
 /** Table columns, in display order; each header sorts by its column. */
@@ -347,7 +349,7 @@ export function renderStatusPage(view: StatusPageView): string {
         ${freezeBanner(view.holds, view.lastCycle)}
         ${view.canAct ? renderHoldForms(view.holds) : null} ${summary(view)}
         ${failedSlots(view.lastCycle)} ${renderRolloutBar(rolloutProgress(view.lastCycle))}
-        ${view.grid} ${chartSection(view)} ${hostTable(view)} ${auditLog(view.audit)}
+        ${view.jobs} ${view.grid} ${chartSection(view)} ${hostTable(view)} ${auditLog(view.audit)}
       </main>`,
     view.refreshSeconds,
   );

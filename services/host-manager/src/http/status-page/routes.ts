@@ -1,5 +1,6 @@
 // The status page's routes: `/` and one host's page `/host?id=` for an operator's bearer
-// token or session cookie, the freeze and rollout forms' posts (./hold-routes.ts), and
+// token or session cookie, the freeze and rollout forms' posts (./hold-routes.ts), a
+// job's page `/job?id=` and its revoke form's post (./job-page-routes.ts), and
 // the sign-in form (an operator's name and token) that issues the cookie. The JSON API
 // and /metrics never accept the cookie, so a cross-site request can do nothing with it
 // even where SameSite fails.
@@ -15,6 +16,8 @@ import { peerAddress } from "../peer";
 import type { WindowLimiter } from "../rate-limit";
 import { tooManyRequests } from "../server";
 import { registerHoldRoutes, type HoldRoutesDeps } from "./hold-routes";
+import { registerJobPageRoutes, type JobPageDeps } from "./job-page-routes";
+import { JOBS_ON_PAGE, jobsKey } from "./jobs-section";
 import { HOST_PAGE_EVENTS, renderHostLookup, renderHostPage, renderNoSuchHost } from "./host-page";
 import { hostRow, pageQuerySchema, queryKey, type HistorySource } from "./model";
 import { buildStatusPage, type PageSources } from "./page";
@@ -28,7 +31,9 @@ import {
   sessionCookie,
 } from "./session";
 
-export interface StatusPageDeps extends PageSources, HoldRoutesDeps {
+export interface StatusPageDeps extends PageSources, HoldRoutesDeps, JobPageDeps {
+  /** The newest jobs on the page, each job's page, its revoke form. */
+  readonly jobs: JobPageDeps["jobs"];
   /** Issues and ends the session cookies (shared with the server's auth hook). */
   readonly sessions: SessionBook;
   /** Who may sign in. */
@@ -99,9 +104,11 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     const holds = deps.healthCheck.holds?.();
     const held = holds ? JSON.stringify(holds) : "";
     const lastAudit = deps.audit.newest(1)[0]?.id ?? 0;
-    const key = `page ${queryKey(query)} ${cookieSession} ${canAct} ${held} ${lastAudit}`;
+    // Jobs move on between snapshots too: the newest few (a bounded read) are in the key.
+    const jobs = deps.jobs.page(JOBS_ON_PAGE);
+    const key = `page ${queryKey(query)} ${cookieSession} ${canAct} ${held} ${lastAudit} ${jobsKey(jobs)}`;
     const body = view.memo(key, () =>
-      buildStatusPage(deps, view, query, { cookieSession, canAct, holds }),
+      buildStatusPage(deps, view, query, { cookieSession, canAct, holds, jobs }),
     );
     return send(reply, body);
   });
@@ -173,6 +180,7 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     });
 
     registerHoldRoutes(forms, deps, send);
+    registerJobPageRoutes(forms, deps, send);
 
     forms.post("/logout", { config: { auth: "none" } }, async (request, reply) => {
       if (isCrossSite(request)) return refuseCrossSite(reply);

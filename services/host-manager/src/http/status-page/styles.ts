@@ -92,6 +92,19 @@ header h1 a { color: inherit; text-decoration: none; }
   background: #1d2433; }
 .key i.bar-floor-key { background: #1d2433; width: 2px; }
 .chain { margin: 8px 0 0; padding-left: 18px; }
+/* Jobs: a bar per job like the rollout's, each host's result with its data folded away. */
+.jb-success { background: #2e9d5b; } .jb-failed { background: #c8372d; }
+.jb-revoked { background: #98a2b3; } .jb-running { background: #3b7dd8; }
+.jb-waiting { background: #d0d5dd; }
+td.progress { min-width: 140px; } td.progress .bar { height: 10px; margin: 4px 0; }
+td.reason, td.message { max-width: 28em; overflow-wrap: anywhere; }
+#results tr.error td:first-child { box-shadow: inset 3px 0 0 #c8372d; }
+#results td[data-retcode], #results td.message { min-width: 12em; }
+#results td:first-child { min-width: 9em; max-width: 16em; overflow-wrap: anywhere; }
+pre.data { margin: 4px 0 0; max-height: 16em; width: min(60ch, 75vw); overflow: auto;
+  white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; background: var(--bg);
+  padding: 4px 6px; }
+.task-state { font-size: 12px; }
 .facts-table th { width: 12em; color: var(--muted); font-weight: normal; }
 @media (max-width: 640px) {
   header { flex-wrap: wrap; gap: 4px 12px; padding: 10px 12px; }

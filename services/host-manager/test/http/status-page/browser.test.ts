@@ -2,13 +2,14 @@
 // playwright-core, signs in through the form, reads the counts, filters and sorts the
 // table, and leaves a screenshot in test-output/ for people to look at; then a fleet of
 // 1,000 simulated hosts at desktop and phone widths (screenshots of both), frozen from
-// the page's own form.
+// the page's own form, and a job's page at phone width, revoked from its form.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { SimulatedCloud, simInstanceId, simPrivateIp } from "../../../src/adapters/cloud/simulated";
 import type { CycleSummary } from "../../../src/domain/cycle";
+import { JobHosts } from "../../jobs/job-hosts";
 import { OPERATOR, TOKEN, VIEWER } from "../../support/fixtures";
 import { seedMixedFleet } from "../../support/fleet";
 import { startTestService, type TestService } from "../../support/service";
@@ -257,5 +258,55 @@ describe("status page in Chromium at 1,000 hosts", () => {
       ),
     );
     expect(hostOverflow).toBeLessThanOrEqual(0);
+
+    // A job (run during the freeze) with a long unbroken line of data and a long id: the
+    // Jobs section links to its page, which fits the phone, and revokes from its form.
+    const longId = `i-gone-${"x".repeat(100)}`;
+    const submitted = await fetch(`${url}/api/v1/jobs`, {
+      method: "POST",
+      headers: { ...t.operator, "content-type": "application/json" },
+      body: JSON.stringify({
+        action: "collect-logs",
+        hosts: { ids: [simInstanceId(1), simInstanceId(2), longId] },
+        reason: "logs for the slow run",
+        runDuringFreeze: true,
+        concurrency: 1,
+        maxAttempts: 1,
+      }),
+    });
+    expect(submitted.status).toBe(201);
+    const jobId = ((await submitted.json()) as { id: string }).id;
+    const hosts = new JobHosts(url);
+    const offer = await hosts.next(simInstanceId(1));
+    const version = await hosts.accept(simInstanceId(1), offer!);
+    const data = `${"0123456789".repeat(300)}\n`;
+    await hosts.result(simInstanceId(1), offer!.taskId, version!, {
+      resp: "success",
+      message: `collected ${"y".repeat(200)}`,
+      data,
+    });
+    await page.goto(url);
+    await Promise.all([
+      page.waitForURL(/\/job\?id=/),
+      page.click(`#jobs a[href="/job?id=${jobId}"]`),
+    ]);
+    expect(await page.locator("#results tbody tr").count()).toBe(3);
+    await page.click(`#results tr[data-host="${simInstanceId(1)}"] details summary`);
+    const jobOverflow = (await page.evaluate(
+      "({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })",
+    )) as { scroll: number; client: number };
+    expect(jobOverflow.client).toBe(390);
+    expect(jobOverflow.scroll).toBeLessThanOrEqual(jobOverflow.client);
+    await page.screenshot({ path: join(OUTPUT_DIR, "job-page-phone.png"), fullPage: true });
+
+    await page.fill("#revoke-reason", "wrong hosts");
+    await Promise.all([
+      page.waitForURL(new RegExp(`/job\\?id=${jobId}$`)),
+      page.click('form[data-form="job-revoke"] button'),
+    ]);
+    expect(await page.textContent(`#results tr[data-host="${simInstanceId(2)}"]`)).toContain(
+      "revoked by an operator before it started",
+    );
+    expect(await page.locator('form[data-form="job-revoke"]').count()).toBe(0);
   });
 });

@@ -397,6 +397,7 @@ export function createService(options: ServiceOptions): Service {
     healthContext,
     frozen: () => isFrozen(freezeNow(), clock.now()),
     loopbackReports: options.loopbackReports ?? false,
+    isActive: () => lease.isActive(),
   });
   void app.register(statusPageRoutes, {
     sessions: sessionBook,

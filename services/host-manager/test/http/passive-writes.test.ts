@@ -82,4 +82,37 @@ describe("a passive host-manager", () => {
     expect((await signIn(second)).statusCode).toBe(303);
     expect(sessionRows(second)).toHaveLength(2);
   });
+
+  it("reads the jobs without sweeping them: a timed-out task is moved by the active one", async () => {
+    const clock = new ManualClock(T0);
+    const first = start(clock);
+    first.operators.addWithToken(OPERATOR.name, "operator", OPERATOR.token, T0);
+    await first.inventory.refresh();
+    const operator = { authorization: `Bearer ${OPERATOR.token}` };
+    const submitted = await first.app.inject({
+      method: "POST",
+      url: "/api/v1/jobs",
+      headers: operator,
+      payload: {
+        action: "stop-client",
+        hosts: { all: true },
+        reason: "perf run",
+        deadline: new Date(T0 + 60_000).toISOString(),
+      },
+    });
+    expect(submitted.statusCode).toBe(201);
+    const { id } = submitted.json() as { id: string };
+    const states = () =>
+      first.db.prepare("SELECT state, COUNT(*) AS n FROM job_tasks GROUP BY state").all();
+    const before = states();
+    const second = start(clock);
+    expect(second.lease.isActive()).toBe(false);
+    // Past the deadline: a sweep would fail every task not yet started.
+    clock.advanceMs(5 * 60_000);
+    const read = await second.app.inject({ url: `/api/v1/jobs/${id}`, headers: operator });
+    expect(read.statusCode).toBe(200);
+    expect(states()).toEqual(before);
+    await first.app.inject({ url: `/api/v1/jobs/${id}`, headers: operator });
+    expect(states()).not.toEqual(before);
+  });
 });

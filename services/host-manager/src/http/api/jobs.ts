@@ -26,6 +26,8 @@ export interface JobsDeps {
   readonly healthContext: () => HealthContext;
   readonly frozen: () => boolean;
   readonly loopbackReports: boolean;
+  /** Whether this manager holds the lease: a passive one writes nothing, sweeps included. */
+  readonly isActive: () => boolean;
 }
 
 export function registerJobs(app: FastifyInstance, deps: JobsDeps): JobStore {
@@ -36,6 +38,7 @@ export function registerJobs(app: FastifyInstance, deps: JobsDeps): JobStore {
   const sweep = () => {
     const now = clock.now();
     // Also after a clock set back: a sweep is cheap, a stuck one is not.
+    if (!deps.isActive()) return;
     if (now - lastSweep < SWEEP_EVERY_MS && now >= lastSweep) return;
     lastSweep = now;
     jobs.sweep(now, deps.frozen());

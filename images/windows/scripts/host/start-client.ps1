@@ -5,12 +5,17 @@
 # $MaxQuickFailures times in a row without running $HealthyRunMinutes: then it gives up
 # on the client but keeps running, reporting status 4 every heartbeatSeconds, and leaves
 # the host to the host-manager's remediation. Started at logon, and every 5 minutes
-# while none runs, by the scheduled task register-client-task.ps1 sets up.
+# while none runs, by the scheduled task register-client-task.ps1 sets up. Between
+# heartbeats it takes this host's fleet-job tasks (Invoke-HpcTaskTurn, every
+# $TaskPollSeconds): a task may restart the client with new arguments, stop it (then it
+# reports status 3 every heartbeat and starts nothing until a restart-client task), collect
+# its logs or diagnostics, or reboot the host.
 param(
     [string] $ConfigPath = 'C:\ProgramData\hpc\config.json',
     [int] $MaxQuickFailures = 10,
     [int] $HealthyRunMinutes = 10,
-    [int] $MaxBackoffSeconds = 300
+    [int] $MaxBackoffSeconds = 300,
+    [int] $TaskPollSeconds = 5
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -42,6 +47,7 @@ function ConvertTo-CommandLine {
 # starting, so it is retried at the next report instead.
 function Send-ClientStatus {
     param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [int] $Status)
+    $script:lastReportAt = Get-HpcMonotonicSeconds
     if (-not $script:facts) {
         try {
             $script:facts = Get-HpcHostFacts -ClientExecutable $Config.clientExecutable
@@ -57,38 +63,122 @@ function Send-ClientStatus {
     }
 }
 
+# Starts the client with $Client.Arguments; throws when it cannot.
+function Start-SupervisedClient {
+    param([Parameter(Mandatory)] [hashtable] $Client)
+    Write-HpcLog "starting $($Client.Executable)"
+    $Client.StartedAt = Get-Date
+    $Client.Process = $null
+    $Client.Process = Start-ClientProcess -FilePath $Client.Executable -CommandLine (ConvertTo-CommandLine -Arguments $Client.Arguments)
+}
+
+# One turn for fleet-job tasks; a heartbeat is sent when one falls due during a long task,
+# and a running report when a task started the client. A failure is logged, never thrown.
+function Invoke-ClientTasks {
+    param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [hashtable] $Client)
+    $before = $Client.Process
+    $instanceId = ''
+    if ($script:facts) {
+        $instanceId = [string]$script:facts.instanceId
+        $cpus = $script:facts.PSObject.Properties['logicalCpus']
+        if ($cpus) { $Client.LogicalCpus = [int]$cpus.Value }
+    }
+    $onTick = {
+        if ((Get-HpcMonotonicSeconds) - $script:lastReportAt -ge [int]$Config.heartbeatSeconds) {
+            $status = if ($Client.Process) { $HpcStatus.running } else { $HpcStatus.clientExited }
+            Send-ClientStatus -Config $Config -Status $status
+        }
+    }
+    try {
+        Invoke-HpcTaskTurn -Config $Config -Client $Client -InstanceId $instanceId -OnTick $onTick
+    } catch {
+        Write-HpcLog "task turn failed: $($_.Exception.Message)"
+    }
+    if ($Client.Process -and -not [object]::ReferenceEquals($Client.Process, $before)) {
+        Send-ClientStatus -Config $Config -Status $HpcStatus.running
+    }
+}
+
+# Waits for the client to exit, reporting every heartbeat and taking tasks every
+# $TaskPollSeconds (0: at each heartbeat). Returns when the client exited, or a task
+# stopped it.
+function Wait-SupervisedClient {
+    param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [hashtable] $Client, [int] $TaskPollSeconds = 0)
+    $heartbeatSeconds = [int]$Config.heartbeatSeconds
+    while ($Client.Process) {
+        $slice = $heartbeatSeconds
+        if ($TaskPollSeconds -gt 0) {
+            $untilBeat = $heartbeatSeconds - ((Get-HpcMonotonicSeconds) - $script:lastReportAt)
+            $slice = [Math]::Max(0.1, [Math]::Min([double]$TaskPollSeconds, $untilBeat))
+        }
+        if ($Client.Process.WaitForExit([int]($slice * 1000))) { return }
+        if ($TaskPollSeconds -le 0 -or (Get-HpcMonotonicSeconds) - $script:lastReportAt -ge $heartbeatSeconds) {
+            Send-ClientStatus -Config $Config -Status $HpcStatus.running
+        }
+        Invoke-ClientTasks -Config $Config -Client $Client
+    }
+}
+
 function Start-ClientSupervisor {
     param(
         [Parameter(Mandatory)] [string] $ConfigPath,
         [int] $MaxQuickFailures = 10,
         [int] $HealthyRunMinutes = 10,
-        [int] $MaxBackoffSeconds = 300
+        [int] $MaxBackoffSeconds = 300,
+        # 0: take tasks at each heartbeat only.
+        [int] $TaskPollSeconds = 0,
+        # Where the client account keeps its own files (the default arguments a
+        # restart-client task kept, dumps, the transcript); none: nothing is kept.
+        [AllowEmptyString()] [string] $StateDirectory = ''
     )
     $config = Read-HpcHostConfig -Path $ConfigPath
     $script:facts = $null
-    $heartbeatMilliseconds = [int]$config.heartbeatSeconds * 1000
-    $commandLine = ConvertTo-CommandLine -Arguments @($config.clientArguments)
+    $script:lastReportAt = Get-HpcMonotonicSeconds
+    $defaultArgumentsPath = ''
+    $dumpDirectory = ''
+    if ($StateDirectory) {
+        $defaultArgumentsPath = Join-Path $StateDirectory $HpcClientArgumentsFileName
+        $dumpDirectory = Join-Path $StateDirectory 'dumps'
+    }
+    $client = @{
+        Executable           = [string]$config.clientExecutable
+        Arguments            = [string[]]@(Get-HpcClientArguments -Config $config -Path $defaultArgumentsPath)
+        Process              = $null
+        StartedAt            = Get-Date
+        Stopped              = $false
+        Start                = { param($Client) Start-SupervisedClient -Client $Client }
+        DefaultArgumentsPath = $defaultArgumentsPath
+        LogDirectory         = $StateDirectory
+        DumpDirectory        = $dumpDirectory
+        LogicalCpus          = 0
+    }
     $quickFailures = 0
 
     while ($true) {
-        Write-HpcLog "starting $($config.clientExecutable)"
-        $startedAt = Get-Date
-        try {
-            $process = Start-ClientProcess -FilePath $config.clientExecutable -CommandLine $commandLine
-        } catch {
-            Write-HpcLog "could not start the client: $($_.Exception.Message)"
-            $process = $null
+        if ($client.Stopped) {
+            # Stopped by a task: report it, take tasks, start nothing.
+            Send-ClientStatus -Config $config -Status $HpcStatus.clientExited
+            Invoke-ClientTasks -Config $config -Client $client
+            if ($client.Stopped) { Start-Sleep -Seconds $config.heartbeatSeconds }
+            continue
         }
-        if ($process) {
-            Send-ClientStatus -Config $config -Status $HpcStatus.running
-            # WaitForExit times out every heartbeat: report while the client runs.
-            while (-not $process.WaitForExit($heartbeatMilliseconds)) {
-                Send-ClientStatus -Config $config -Status $HpcStatus.running
+        if (-not $client.Process) {
+            try {
+                Start-SupervisedClient -Client $client
+            } catch {
+                Write-HpcLog "could not start the client: $($_.Exception.Message)"
             }
-            Write-HpcLog "the client exited with code $($process.ExitCode)"
+        }
+        if ($client.Process) {
+            Send-ClientStatus -Config $config -Status $HpcStatus.running
+            Invoke-ClientTasks -Config $config -Client $client
+            Wait-SupervisedClient -Config $config -Client $client -TaskPollSeconds $TaskPollSeconds
+            if ($client.Stopped) { continue }
+            Write-HpcLog "the client exited with code $($client.Process.ExitCode)"
+            $client.Process = $null
         }
 
-        if (((Get-Date) - $startedAt).TotalMinutes -ge $HealthyRunMinutes) {
+        if (((Get-Date) - $client.StartedAt).TotalMinutes -ge $HealthyRunMinutes) {
             $quickFailures = 0
         } else {
             $quickFailures++
@@ -97,10 +187,14 @@ function Start-ClientSupervisor {
             Write-HpcLog "the client failed $quickFailures times in a row; giving up until the host is remediated"
             # Alive and reporting: the task's repetition would start a new supervisor (and
             # the client, and status 2) if this one exited, hiding the failure.
-            while ($true) {
+            # A restart-client task (new arguments, say) starts it again.
+            while (-not $client.Process) {
                 Send-ClientStatus -Config $config -Status $HpcStatus.clientFailed
-                Start-Sleep -Seconds $config.heartbeatSeconds
+                Invoke-ClientTasks -Config $config -Client $client
+                if (-not $client.Process) { Start-Sleep -Seconds $config.heartbeatSeconds }
             }
+            $quickFailures = 0
+            continue
         }
         Send-ClientStatus -Config $config -Status $HpcStatus.clientExited
         $backoff = [Math]::Min(5 * [Math]::Pow(2, [Math]::Max($quickFailures - 1, 0)), $MaxBackoffSeconds)
@@ -128,5 +222,6 @@ if ($MyInvocation.InvocationName -ne '.') {
     New-Item -ItemType Directory -Path $logDir -Force | Out-Null
     Start-Transcript -Path (Join-Path $logDir 'start-client.log') -Append | Out-Null
     Start-ClientSupervisor -ConfigPath $ConfigPath -MaxQuickFailures $MaxQuickFailures `
-        -HealthyRunMinutes $HealthyRunMinutes -MaxBackoffSeconds $MaxBackoffSeconds
+        -HealthyRunMinutes $HealthyRunMinutes -MaxBackoffSeconds $MaxBackoffSeconds `
+        -TaskPollSeconds $TaskPollSeconds -StateDirectory $logDir
 }

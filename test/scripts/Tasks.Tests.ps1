@@ -440,6 +440,24 @@ Describe 'start-client.ps1 with tasks' {
         $script:statuses[4] | Should -Be 2
     }
 
+    It 'counts a restart-client that cannot start the client as a quick failure, and starts it again after the backoff' {
+        Add-FakeTask 'restart-client' @{ args = @('--bad') } | Out-Null
+        $script:startCalls = 0
+        Mock Start-ClientProcess {
+            $script:startCalls++
+            [void]$script:commandLines.Add($CommandLine)
+            if ($script:startCalls -eq 2) { throw 'the file cannot be run' }
+            New-WaitingClient -Waits 2
+        }
+        $script:sleeps = New-Object System.Collections.ArrayList
+        Mock Start-Sleep { [void]$script:sleeps.Add($Seconds); if ($script:sleeps.Count -ge 1) { throw 'stop the test' } }
+        { Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 5 } | Should -Throw 'stop the test'
+        (Get-FakeTask 1).result.code | Should -Be $HpcTaskCode.clientStartFailed
+        @($script:statuses) | Should -Be @(2, 3)
+        @($script:sleeps) | Should -Be @(5)
+        @($script:commandLines) | Should -Be @('--configured', '--bad')
+    }
+
     It 'sends a heartbeat when one falls due during a long task' {
         $script:clock = 0
         Mock -ModuleName HpcFleet Get-HpcMonotonicSeconds { $script:clock += 1; $script:clock }

@@ -1418,7 +1418,7 @@ function Get-HpcProcdumpPath {
         $tool = Join-Path (Join-Path $HpcDataDir 'tools') $name
         if (Test-Path -LiteralPath $tool -PathType Leaf) { return $tool }
         $command = Get-Command -Name $name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-        if ($command) { return $command.Source }
+        if ($command) { return $command.Path }
     }
     return $null
 }

@@ -174,7 +174,11 @@ function Start-ClientSupervisor {
             Invoke-ClientTasks -Config $config -Client $client
             Wait-SupervisedClient -Config $config -Client $client -TaskPollSeconds $TaskPollSeconds
             if ($client.Stopped) { continue }
-            Write-HpcLog "the client exited with code $($client.Process.ExitCode)"
+            if ($client.Process) {
+                Write-HpcLog "the client exited with code $($client.Process.ExitCode)"
+            } else {
+                Write-HpcLog 'the client is not running: a restart-client task could not start it'
+            }
             $client.Process = $null
         }
 

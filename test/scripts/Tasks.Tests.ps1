@@ -440,6 +440,23 @@ Describe 'start-client.ps1 with tasks' {
         $script:statuses[4] | Should -Be 2
     }
 
+    It 'while stopped, takes tasks every TaskPollSeconds and reports only every heartbeat' {
+        Add-FakeTask 'stop-client' | Out-Null
+        $script:clock = 0
+        Mock Get-HpcMonotonicSeconds { $script:clock }
+        $script:sleeps = New-Object System.Collections.ArrayList
+        Mock Start-Sleep {
+            [void]$script:sleeps.Add($Seconds)
+            $script:clock += $Seconds
+            if ($script:sleeps.Count -ge 25) { throw 'stop the test' }
+        }
+        { Start-ClientSupervisor -ConfigPath $configPath -TaskPollSeconds 5 } | Should -Throw 'stop the test'
+        @($script:sleeps | Where-Object { $_ -ne 5 }) | Should -BeNullOrEmpty
+        # 2 minutes stopped: status 3 at the stop and at each of the two heartbeats after it.
+        @($script:statuses) | Should -Be @(2, 3, 3, 3)
+        @($script:events | Where-Object { $_ -eq 'next' }).Count | Should -BeGreaterOrEqual 24
+    }
+
     It 'counts a restart-client that cannot start the client as a quick failure, and starts it again after the backoff' {
         Add-FakeTask 'restart-client' @{ args = @('--bad') } | Out-Null
         $script:startCalls = 0

@@ -119,6 +119,34 @@ function Wait-SupervisedClient {
     }
 }
 
+# While no client runs (a task stopped it, or the supervisor gave up on it): reports $Status
+# every heartbeat and takes tasks every $TaskPollSeconds (0: at each heartbeat), until a
+# task starts the client (or, -WhileStopped, lifts the stop: a restart-client task).
+function Wait-ClientTask {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] [hashtable] $Client,
+        [Parameter(Mandatory)] [int] $Status,
+        [int] $TaskPollSeconds = 0,
+        [switch] $WhileStopped
+    )
+    $heartbeatSeconds = [int]$Config.heartbeatSeconds
+    $first = $true
+    while ($true) {
+        if ($first -or $TaskPollSeconds -le 0 -or (Get-HpcMonotonicSeconds) - $script:lastReportAt -ge $heartbeatSeconds) {
+            Send-ClientStatus -Config $Config -Status $Status
+        }
+        $first = $false
+        Invoke-ClientTasks -Config $Config -Client $Client
+        if ($WhileStopped) {
+            if (-not $Client.Stopped) { return }
+        } elseif ($Client.Process) {
+            return
+        }
+        Start-Sleep -Seconds $(if ($TaskPollSeconds -gt 0) { $TaskPollSeconds } else { $heartbeatSeconds })
+    }
+}
+
 function Start-ClientSupervisor {
     param(
         [Parameter(Mandatory)] [string] $ConfigPath,
@@ -157,9 +185,7 @@ function Start-ClientSupervisor {
     while ($true) {
         if ($client.Stopped) {
             # Stopped by a task: report it, take tasks, start nothing.
-            Send-ClientStatus -Config $config -Status $HpcStatus.clientExited
-            Invoke-ClientTasks -Config $config -Client $client
-            if ($client.Stopped) { Start-Sleep -Seconds $config.heartbeatSeconds }
+            Wait-ClientTask -Config $config -Client $client -Status $HpcStatus.clientExited -TaskPollSeconds $TaskPollSeconds -WhileStopped
             continue
         }
         if (-not $client.Process) {
@@ -192,11 +218,7 @@ function Start-ClientSupervisor {
             # Alive and reporting: the task's repetition would start a new supervisor (and
             # the client, and status 2) if this one exited, hiding the failure.
             # A restart-client task (new arguments, say) starts it again.
-            while (-not $client.Process) {
-                Send-ClientStatus -Config $config -Status $HpcStatus.clientFailed
-                Invoke-ClientTasks -Config $config -Client $client
-                if (-not $client.Process) { Start-Sleep -Seconds $config.heartbeatSeconds }
-            }
+            Wait-ClientTask -Config $config -Client $client -Status $HpcStatus.clientFailed -TaskPollSeconds $TaskPollSeconds
             $quickFailures = 0
             continue
         }

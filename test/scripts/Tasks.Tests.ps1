@@ -488,3 +488,118 @@ Describe 'start-client.ps1 with tasks' {
         @($script:statuses | Where-Object { $_ -eq 2 }).Count | Should -BeGreaterOrEqual 3
     }
 }
+
+# The headers on the wire: Invoke-HpcHostManagerRequest against a TLS server on the
+# loopback that keeps the request's head (as PinnedCa.Tests.ps1's, which does not), so the
+# Authorization header is shown to carry the credential and X-Instance-Id to go only
+# under the legacy fleet token.
+Describe 'task requests over a real handshake' {
+    BeforeAll {
+        Mock -ModuleName HpcFleet Write-Host {}
+        $X509 = 'System.Security.Cryptography.X509Certificates'
+        $sha256 = [System.Security.Cryptography.HashAlgorithmName]::SHA256
+        $pkcs1 = [System.Security.Cryptography.RSASignaturePadding]::Pkcs1
+        $now = [DateTimeOffset]::UtcNow
+        $caRequest = New-Object "$X509.CertificateRequest"('CN=hpc-fleet tasks test CA', [System.Security.Cryptography.RSA]::Create(2048), $sha256, $pkcs1)
+        $caRequest.CertificateExtensions.Add((New-Object "$X509.X509BasicConstraintsExtension"($true, $false, 0, $true)))
+        $caRequest.CertificateExtensions.Add((New-Object "$X509.X509KeyUsageExtension"(
+                    [System.Security.Cryptography.X509Certificates.X509KeyUsageFlags]'KeyCertSign, CrlSign', $true)))
+        $ca = $caRequest.CreateSelfSigned($now.AddDays(-1), $now.AddDays(30))
+        $key = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = New-Object "$X509.CertificateRequest"('CN=localhost', $key, $sha256, $pkcs1)
+        $names = New-Object "$X509.SubjectAlternativeNameBuilder"
+        $names.AddDnsName('localhost')
+        $request.CertificateExtensions.Add($names.Build())
+        $usages = New-Object System.Security.Cryptography.OidCollection
+        [void]$usages.Add((New-Object System.Security.Cryptography.Oid('1.3.6.1.5.5.7.3.1')))
+        $request.CertificateExtensions.Add((New-Object "$X509.X509EnhancedKeyUsageExtension"($usages, $false)))
+        $issued = $request.Create($ca, $now.AddDays(-1), $now.AddDays(10), [byte[]](1..16))
+        $withKey = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::CopyWithPrivateKey($issued, $key)
+        $ServerCertificate = New-Object "$X509.X509Certificate2"(, $withKey.Export('Pfx'))
+        $CaPem = "-----BEGIN CERTIFICATE-----`n$([Convert]::ToBase64String($ca.RawData, 'InsertLineBreaks'))`n-----END CERTIFICATE-----`n"
+
+        # Answers one request with {"task":null} and keeps its head.
+        if (-not ('HpcFleetTest.HeadKeepingServer' -as [type])) {
+            Add-Type -TypeDefinition @'
+using System;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+
+namespace HpcFleetTest {
+    public sealed class HeadKeepingServer : IDisposable {
+        private readonly TcpListener listener = new TcpListener(IPAddress.Loopback, 0);
+        private readonly X509Certificate2 certificate;
+        public int Port { get; private set; }
+        public volatile string Head = "";
+
+        public HeadKeepingServer(X509Certificate2 certificate) {
+            this.certificate = certificate;
+            listener.Start();
+            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            Thread thread = new Thread(Serve);
+            thread.IsBackground = true;
+            thread.Start();
+        }
+
+        private void Serve() {
+            while (true) {
+                TcpClient client;
+                try { client = listener.AcceptTcpClient(); } catch { return; }
+                try {
+                    using (client)
+                    using (SslStream tls = new SslStream(client.GetStream(), false)) {
+                        tls.AuthenticateAsServer(certificate, false, SslProtocols.Tls12, false);
+                        byte[] buffer = new byte[8192];
+                        string head = "";
+                        while (!head.Contains("\r\n\r\n")) {
+                            int read = tls.Read(buffer, 0, buffer.Length);
+                            if (read <= 0) break;
+                            head += Encoding.ASCII.GetString(buffer, 0, read);
+                        }
+                        Head = head;
+                        byte[] body = Encoding.UTF8.GetBytes("{\"task\":null,\"pollAfterSeconds\":5}");
+                        byte[] response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
+                            "Content-Length: " + body.Length + "\r\nConnection: close\r\n\r\n");
+                        tls.Write(response, 0, response.Length);
+                        tls.Write(body, 0, body.Length);
+                    }
+                } catch {
+                }
+            }
+        }
+
+        public void Dispose() { listener.Stop(); }
+    }
+}
+'@
+        }
+    }
+
+    BeforeEach {
+        Clear-HpcHostCredential
+        $server = New-Object HpcFleetTest.HeadKeepingServer($ServerCertificate)
+        $wire = [pscustomobject]@{ hostManagerUrl = "https://localhost:$($server.Port)"; hostManagerCaCertPem = $CaPem; fleetToken = 'legacy-shared' }
+    }
+
+    AfterEach { $server.Dispose() }
+
+    It 'sends the host''s own credential as a bearer token, and no X-Instance-Id' {
+        Mock -ModuleName HpcFleet Register-HpcHost { 'hmh_own-credential' }
+        Get-HpcNextTask -Config $wire -InstanceId 'i-bp1' | Should -BeNullOrEmpty
+        $server.Head | Should -Match '(?m)^GET /rpc/v1/tasks/next\?wait=0 HTTP/1\.1\r$'
+        $server.Head | Should -Match '(?m)^Authorization: Bearer hmh_own-credential\r$'
+        $server.Head | Should -Not -Match '(?mi)^X-Instance-Id:'
+    }
+
+    It 'names the instance in X-Instance-Id under the legacy fleet token' {
+        Mock -ModuleName HpcFleet Register-HpcHost { throw 'registration is off' }
+        Get-HpcNextTask -Config $wire -InstanceId 'i-bp1' | Should -BeNullOrEmpty
+        $server.Head | Should -Match '(?m)^Authorization: Bearer legacy-shared\r$'
+        $server.Head | Should -Match '(?m)^X-Instance-Id: i-bp1\r$'
+    }
+}

@@ -320,6 +320,14 @@ Describe 'fleet-job tasks on the host' {
         $task.result.message.Length | Should -Be 1000
     }
 
+    It 'sends a failure without a valid host code as the unexpected error (255), which the host-manager takes' {
+        $task = Add-FakeTask 'collect-logs'
+        $task.state = 'reserved'
+        Send-HpcTaskResult -Config $Config -Task ([pscustomobject]@{ taskId = 1; version = 1 }) -Outcome (New-HpcTaskOutcome failed 0 'no code') |
+            Should -BeTrue
+        $task.result.code | Should -Be 255
+    }
+
     It 'registers again once on 401 and carries on with the new credential' {
         Add-FakeTask 'stop-client' | Out-Null
         # The host-manager lost this host's credential (a restore, a new registration elsewhere).

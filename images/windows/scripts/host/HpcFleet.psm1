@@ -747,7 +747,11 @@ function Send-HpcTaskResult {
         [AllowEmptyString()] [string] $InstanceId = ''
     )
     $body = [ordered]@{ version = [int]$Task.version; resp = [string]$Outcome.resp }
-    if ($Outcome.resp -eq 'failed') { $body.code = [int]$Outcome.code }
+    if ($Outcome.resp -eq 'failed') {
+        # The host-manager takes 1-255 only; anything else is the unexpected error's code.
+        $code = [int]$Outcome.code
+        $body.code = if ($code -ge 1 -and $code -le 255) { $code } else { $HpcTaskCode.unexpected }
+    }
     if ($Outcome.message) { $body.message = Limit-HpcUtf8Text -Text ([string]$Outcome.message) -MaxBytes 1000 }
     if ($null -ne $Outcome.data) { $body.data = Limit-HpcUtf8Text -Text ([string]$Outcome.data) -MaxBytes $HpcTaskDataMaxBytes }
     $id = [int]$Task.taskId

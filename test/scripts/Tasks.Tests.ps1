@@ -161,6 +161,10 @@ Describe 'fleet-job tasks on the host' {
         $configured = [pscustomobject]@{ clientArguments = @('--configured') }
         Get-HpcClientArguments -Config $configured -Path $client.DefaultArgumentsPath | Should -Be @('--kept', 'x y')
         Get-HpcClientArguments -Config $configured -Path (Join-Path $TestDrive 'none.json') | Should -Be @('--configured')
+        # A second kept default replaces the first.
+        Add-FakeTask 'restart-client' @{ args = @('--second'); keepAsDefault = $true } | Out-Null
+        Invoke-HpcTaskTurn -Config $Config -Client $client
+        Get-HpcClientArguments -Config $configured -Path $client.DefaultArgumentsPath | Should -Be @('--second')
     }
 
     It 'restart-client that cannot start the client fails with its code' {

@@ -830,7 +830,12 @@ function Save-HpcClientArguments {
     $json = ConvertTo-Json -Compress -InputObject ([ordered]@{ arguments = @($Arguments) })
     # Written beside and moved over the old one: a crash never leaves half a file.
     [System.IO.File]::WriteAllText("$Path.new", $json, (New-Object System.Text.UTF8Encoding($false)))
-    Move-Item -LiteralPath "$Path.new" -Destination $Path -Force
+    if (Test-Path -LiteralPath $Path) {
+        # [NullString]: a $null passed to a string parameter would arrive as "" (no backup).
+        [System.IO.File]::Replace("$Path.new", $Path, [NullString]::Value)
+    } else {
+        [System.IO.File]::Move("$Path.new", $Path)
+    }
 }
 
 # Stops the client the supervisor runs ($Client.Process), if any.

@@ -487,6 +487,19 @@ Describe 'start-client.ps1 with tasks' {
         @($script:commandLines) | Should -Be @('--configured', '--bad')
     }
 
+    It 'a heartbeat during a long task, once the supervisor gave up, still says failed' {
+        $script:clock = 0
+        Mock -ModuleName HpcFleet Get-HpcMonotonicSeconds { $script:clock += 1; $script:clock }
+        Mock Get-HpcMonotonicSeconds { $script:clock += 1; $script:clock }
+        Mock -ModuleName HpcFleet Get-HpcHostLoad { [pscustomobject]@{ cpuPercent = 50; memoryAvailablePercent = 40; clientCpuPercent = $null; clientWorkingSetBytes = $null } }
+        Mock Start-ClientProcess { throw 'the file cannot be run' }
+        Add-FakeTask 'collect-diagnostics' @{ sampleSeconds = 200 } | Out-Null
+        { Start-ClientSupervisor -ConfigPath $configPath -MaxQuickFailures 1 } | Should -Throw 'stop the test'
+        (Get-FakeTask 1).result.resp | Should -Be 'success'
+        @($script:statuses | Where-Object { $_ -eq 4 }).Count | Should -BeGreaterOrEqual 3
+        @($script:statuses) | Should -Not -Contain 3
+    }
+
     It 'sends a heartbeat when one falls due during a long task' {
         $script:clock = 0
         Mock -ModuleName HpcFleet Get-HpcMonotonicSeconds { $script:clock += 1; $script:clock }

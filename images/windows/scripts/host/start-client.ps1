@@ -85,7 +85,7 @@ function Invoke-ClientTasks {
     }
     $onTick = {
         if ((Get-HpcMonotonicSeconds) - $script:lastReportAt -ge [int]$Config.heartbeatSeconds) {
-            $status = if ($Client.Process) { $HpcStatus.running } else { $HpcStatus.clientExited }
+            $status = if ($Client.Process) { $HpcStatus.running } else { $Client.IdleStatus }
             Send-ClientStatus -Config $Config -Status $status
         }
     }
@@ -131,6 +131,8 @@ function Wait-ClientTask {
         [switch] $WhileStopped
     )
     $heartbeatSeconds = [int]$Config.heartbeatSeconds
+    # What a heartbeat during a long task says while no client runs.
+    $Client.IdleStatus = $Status
     $first = $true
     while ($true) {
         if ($first -or $TaskPollSeconds -le 0 -or (Get-HpcMonotonicSeconds) - $script:lastReportAt -ge $heartbeatSeconds) {
@@ -179,6 +181,7 @@ function Start-ClientSupervisor {
         LogDirectory         = $StateDirectory
         DumpDirectory        = $dumpDirectory
         LogicalCpus          = 0
+        IdleStatus           = $HpcStatus.clientExited
     }
     $quickFailures = 0
 

@@ -479,7 +479,8 @@ function Invoke-HpcHostManagerRequest {
         [Parameter(Mandatory)] [string] $Path,
         [AllowNull()] [string] $Body = $null,
         [AllowNull()] [string] $Credential = $null,
-        [int] $TimeoutSeconds = 10
+        [int] $TimeoutSeconds = 10,
+        [hashtable] $Headers = @{}
     )
     $uri = [uri](([string]$Config.hostManagerUrl).TrimEnd('/') + $Path)
     if ($uri.Scheme -ne 'https') { throw "the host-manager URL must be https, not $($uri.Scheme)" }
@@ -495,6 +496,7 @@ function Invoke-HpcHostManagerRequest {
     $request.ServerCertificateValidationCallback = Get-HpcPinnedCaCallback -Config $Config -HostName $uri.Host
     $request.Accept = 'application/json'
     if ($Credential) { $request.Headers['Authorization'] = "Bearer $Credential" }
+    foreach ($name in $Headers.Keys) { $request.Headers[$name] = [string]$Headers[$name] }
     $bytes = [System.Text.Encoding]::UTF8.GetBytes([string]$Body)
     $request.ContentLength = $bytes.Length
     if ($bytes.Length -gt 0) {
@@ -589,6 +591,513 @@ function Send-HpcHostReport {
             if ((Get-HpcHttpStatusCode $_) -ne 401 -or $reportTry -ge 2) { throw }
             Write-HpcLog "$What refused (401): registering again"
             Clear-HpcHostCredential
+        }
+    }
+}
+
+# --- Fleet jobs (issue 16): this host pulls its own tasks from the host-manager, with the
+# same credential as its reports (services/host-manager/README.md, "Jobs"). A turn asks for
+# the next task without waiting (wait=0), accepts it with the version it was offered (409:
+# another attempt has it, or it was revoked or held: dropped), runs the action and posts
+# the result. Nothing here throws to the reporter loop, and a turn is bounded: a long action
+# calls back (OnTick) so the loop keeps its heartbeats, and reports progress, which says
+# whether the job was revoked.
+
+$HpcTasksPath = '/rpc/v1/tasks'
+# MAX_RESULT_DATA_BYTES in services/host-manager/src/domain/jobs/actions.ts.
+$HpcTaskDataMaxBytes = 32768
+# The low byte of a failed task's retcode (0x03nn in the README's table): the host's codes.
+$HpcTaskCode = [ordered]@{
+    unknownAction      = 1
+    invalidParams      = 2
+    clientStartFailed  = 3
+    clientStopFailed   = 4
+    defaultNotSaved    = 5
+    logsUnreadable     = 6
+    countersUnreadable = 7
+    dumpUnavailable    = 8
+    dumpFailed         = 9
+    rebootNotAllowed   = 10
+    revoked            = 11
+    unexpected         = 255
+}
+# How often a long action reports progress (and so learns of a revocation).
+$HpcTaskProgressSeconds = 10
+# The file in the client account's own profile that keeps restart-client's arguments
+# (keepAsDefault) for the client's next starts: {"arguments": [...]}.
+$HpcClientArgumentsFileName = 'client-arguments.json'
+
+# $Text cut to at most $MaxBytes bytes of UTF-8: its start kept, or with -KeepEnd its end
+# (the newest lines of a log). A cut never splits a character.
+function Limit-HpcUtf8Text {
+    param(
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Text,
+        [Parameter(Mandatory)] [int] $MaxBytes,
+        [switch] $KeepEnd
+    )
+    $utf8 = New-Object System.Text.UTF8Encoding($false)
+    $bytes = $utf8.GetBytes($Text)
+    if ($bytes.Length -le $MaxBytes) { return $Text }
+    if ($MaxBytes -le 0) { return '' }
+    if ($KeepEnd) {
+        $start = $bytes.Length - $MaxBytes
+        # Skip continuation bytes (10xxxxxx): start at the first byte of a character.
+        while ($start -lt $bytes.Length -and ($bytes[$start] -band 0xC0) -eq 0x80) { $start++ }
+        return $utf8.GetString($bytes, $start, $bytes.Length - $start)
+    }
+    $end = $MaxBytes
+    # Back off to the first byte of the character the cut would split.
+    while ($end -gt 0 -and ($bytes[$end] -band 0xC0) -eq 0x80) { $end-- }
+    return $utf8.GetString($bytes, 0, $end)
+}
+
+# One call about this host's tasks: the answer's JSON, parsed. The credential the reports
+# use, and the instance in X-Instance-Id only under the legacy fleet token (no hmh_ prefix),
+# as the host-manager's requesting-host.ts has it. On 401 it registers again and sends
+# once more, once, like Send-HpcHostReport; no other retry (a turn stays short).
+function Invoke-HpcTaskRequest {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] [ValidateSet('Get', 'Post')] [string] $Method,
+        [Parameter(Mandatory)] [string] $Path,
+        $Body = $null,
+        [AllowEmptyString()] [string] $InstanceId = '',
+        [int] $TimeoutSeconds = 10
+    )
+    $json = $null
+    if ($null -ne $Body) { $json = ConvertTo-Json -InputObject $Body -Compress -Depth 5 }
+    for ($taskTry = 1; ; $taskTry++) {
+        $taskCredential = Get-HpcHostCredential -Config $Config
+        $headers = @{}
+        if (-not $taskCredential.StartsWith($HpcHostCredentialPrefix) -and $InstanceId) { $headers['X-Instance-Id'] = $InstanceId }
+        try {
+            $text = Invoke-HpcHostManagerRequest -Config $Config -Method $Method -Path $Path -Body $json `
+                -Credential $taskCredential -TimeoutSeconds $TimeoutSeconds -Headers $headers
+            if ([string]::IsNullOrWhiteSpace($text)) { return $null }
+            return ConvertFrom-Json -InputObject $text
+        } catch {
+            if ((Get-HpcHttpStatusCode $_) -ne 401 -or $taskTry -ge 2) { throw }
+            Write-HpcLog "task request refused (401): registering again"
+            Clear-HpcHostCredential
+        }
+    }
+}
+
+# The next task offered to this host ({taskId, version, action, params, ...}), or $null.
+function Get-HpcNextTask {
+    param([Parameter(Mandatory)] $Config, [AllowEmptyString()] [string] $InstanceId = '')
+    $answer = Invoke-HpcTaskRequest -Config $Config -Method Get -Path "$HpcTasksPath/next?wait=0" -InstanceId $InstanceId
+    if ($null -eq $answer -or -not $answer.PSObject.Properties['task'] -or $null -eq $answer.task) { return $null }
+    $task = $answer.task
+    foreach ($field in 'taskId', 'version', 'action') {
+        if (-not $task.PSObject.Properties[$field]) { throw "the host-manager offered a task without $field" }
+    }
+    return $task
+}
+
+# Accepts $Task at the version it was offered: the new version, or $null when the
+# host-manager says it is no longer this host's to take (409: taken, moved on, revoked or
+# held; 404: gone).
+function Lock-HpcTask {
+    param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] $Task, [AllowEmptyString()] [string] $InstanceId = '')
+    try {
+        $answer = Invoke-HpcTaskRequest -Config $Config -Method Post -Path "$HpcTasksPath/$([int]$Task.taskId)/accept" `
+            -Body ([ordered]@{ version = [int]$Task.version }) -InstanceId $InstanceId
+    } catch {
+        $code = Get-HpcHttpStatusCode $_
+        if ($code -notin 404, 409) { throw }
+        Write-HpcLog "task $([int]$Task.taskId) is no longer offered to this host (HTTP $code): dropped"
+        return $null
+    }
+    return [int]$answer.version
+}
+
+# Tells the host-manager the task is still running (its time-to-run starts again); says
+# whether the job was revoked. A progress call that fails is logged and taken as not revoked.
+function Send-HpcTaskProgress {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] $Task,
+        [string] $Note = '',
+        [AllowEmptyString()] [string] $InstanceId = ''
+    )
+    $body = [ordered]@{ version = [int]$Task.version }
+    if ($Note) { $body.note = Limit-HpcUtf8Text -Text $Note -MaxBytes 500 }
+    try {
+        $answer = Invoke-HpcTaskRequest -Config $Config -Method Post -Path "$HpcTasksPath/$([int]$Task.taskId)/progress" `
+            -Body $body -InstanceId $InstanceId
+    } catch {
+        $code = Get-HpcHttpStatusCode $_
+        # 409: no longer this host's at that version (timed out and moved on): stop as if revoked.
+        if ($code -eq 409) { return $true }
+        Write-HpcLog "task $([int]$Task.taskId): progress not sent: $($_.Exception.Message)"
+        return $false
+    }
+    return [bool]$answer.revoked
+}
+
+# Posts the outcome ({resp, code, message, data}) of $Task, with data cut to the
+# host-manager's limit; says whether it was recorded. A few retries for a host-manager that
+# did not answer; a refusal (409: the attempt timed out and moved on) is logged. Never throws.
+function Send-HpcTaskResult {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] $Task,
+        [Parameter(Mandatory)] $Outcome,
+        [AllowEmptyString()] [string] $InstanceId = ''
+    )
+    $body = [ordered]@{ version = [int]$Task.version; resp = [string]$Outcome.resp }
+    if ($Outcome.resp -eq 'failed') {
+        # The host-manager takes 1-255 only; anything else is the unexpected error's code.
+        $code = [int]$Outcome.code
+        $body.code = if ($code -ge 1 -and $code -le 255) { $code } else { $HpcTaskCode.unexpected }
+    }
+    if ($Outcome.message) { $body.message = Limit-HpcUtf8Text -Text ([string]$Outcome.message) -MaxBytes 1000 }
+    if ($null -ne $Outcome.data) { $body.data = Limit-HpcUtf8Text -Text ([string]$Outcome.data) -MaxBytes $HpcTaskDataMaxBytes }
+    $id = [int]$Task.taskId
+    try {
+        Invoke-HpcWithRetry -What "task $id result" -Attempts 3 -MaxDelaySeconds 4 -Action {
+            Invoke-HpcTaskRequest -Config $Config -Method Post -Path "$HpcTasksPath/$id/result" -Body $body -InstanceId $InstanceId
+        } | Out-Null
+        Write-HpcLog "task ${id}: $($body.resp) reported"
+        return $true
+    } catch {
+        Write-HpcLog "task ${id}: result not recorded: $($_.Exception.Message)"
+        return $false
+    }
+}
+
+# Called about every second of a long action: runs the loop's $Watch.OnTick (its
+# heartbeat), and every $HpcTaskProgressSeconds reports progress; says whether the task
+# was revoked (or is no longer this host's).
+function Test-HpcTaskRevoked {
+    param([Parameter(Mandatory)] [hashtable] $Watch)
+    try { & $Watch.OnTick } catch { Write-HpcLog "heartbeat during a task failed: $($_.Exception.Message)" }
+    $now = Get-HpcMonotonicSeconds
+    if ($now - $Watch.At -lt $HpcTaskProgressSeconds) { return $false }
+    $Watch.At = $now
+    return Send-HpcTaskProgress -Config $Watch.Config -Task $Watch.Task -InstanceId $Watch.InstanceId
+}
+
+# An action's outcome: success, or failed with one of $HpcTaskCode and a message.
+function New-HpcTaskOutcome {
+    param(
+        [Parameter(Mandatory)] [ValidateSet('success', 'failed')] [string] $Resp,
+        [int] $Code = 0,
+        [string] $Message = '',
+        $Data = $null,
+        [switch] $Reboot
+    )
+    return [pscustomobject]@{ resp = $Resp; code = $Code; message = $Message; data = $Data; reboot = [bool]$Reboot }
+}
+
+# A task parameter, or $Default when the task has none.
+function Get-HpcTaskParam {
+    param([Parameter(Mandatory)] $Task, [Parameter(Mandatory)] [string] $Name, $Default = $null)
+    $params = $Task.PSObject.Properties['params']
+    if (-not $params -or $null -eq $params.Value) { return $Default }
+    $param = $params.Value.PSObject.Properties[$Name]
+    if (-not $param -or $null -eq $param.Value) { return $Default }
+    return $param.Value
+}
+
+# The arguments the client starts with: those restart-client kept as the default (the file
+# $Path), else the host config's clientArguments. A default that cannot be read is logged
+# and ignored.
+function Get-HpcClientArguments {
+    param([Parameter(Mandatory)] $Config, [AllowEmptyString()] [string] $Path = '')
+    if ($Path -and (Test-Path -LiteralPath $Path -PathType Leaf)) {
+        try {
+            $saved = ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($Path, [System.Text.Encoding]::UTF8))
+            $arguments = @($saved.arguments)
+            if (@($arguments | Where-Object { $_ -isnot [string] }).Count -eq 0) {
+                Write-HpcLog "starting the client with the arguments a restart-client task kept ($Path)"
+                return [string[]]$arguments
+            }
+            Write-HpcLog "ignoring ${Path}: its arguments are not all strings"
+        } catch {
+            Write-HpcLog "ignoring ${Path}: $($_.Exception.Message)"
+        }
+    }
+    return [string[]]@($Config.clientArguments)
+}
+
+# Keeps $Arguments as the client's arguments for its next starts.
+function Save-HpcClientArguments {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $Arguments)
+    $directory = Split-Path -Parent $Path
+    if (-not (Test-Path -LiteralPath $directory)) { New-Item -ItemType Directory -Path $directory -Force | Out-Null }
+    $json = ConvertTo-Json -Compress -InputObject ([ordered]@{ arguments = @($Arguments) })
+    # Written beside and moved over the old one: a crash never leaves half a file.
+    [System.IO.File]::WriteAllText("$Path.new", $json, (New-Object System.Text.UTF8Encoding($false)))
+    if (Test-Path -LiteralPath $Path) {
+        # [NullString]: a $null passed to a string parameter would arrive as "" (no backup).
+        [System.IO.File]::Replace("$Path.new", $Path, [NullString]::Value)
+    } else {
+        [System.IO.File]::Move("$Path.new", $Path)
+    }
+}
+
+# Stops the client the supervisor runs ($Client.Process), if any.
+function Stop-HpcSupervisedClient {
+    param([Parameter(Mandatory)] [hashtable] $Client)
+    if ($Client.Process) {
+        Stop-HpcClientProcess -Process $Client.Process
+        $Client.Process = $null
+    }
+}
+
+function Invoke-HpcRestartClientAction {
+    param([Parameter(Mandatory)] $Task, [Parameter(Mandatory)] [hashtable] $Client)
+    $arguments = @(Get-HpcTaskParam -Task $Task -Name 'args' -Default @())
+    if (@($arguments | Where-Object { $_ -isnot [string] }).Count -gt 0) {
+        return New-HpcTaskOutcome failed $HpcTaskCode.invalidParams 'args must be strings'
+    }
+    $keep = [bool](Get-HpcTaskParam -Task $Task -Name 'keepAsDefault' -Default $false)
+    if ($keep -and -not $Client.DefaultArgumentsPath) {
+        return New-HpcTaskOutcome failed $HpcTaskCode.defaultNotSaved 'keepAsDefault: this host has no place to keep the arguments'
+    }
+    try {
+        Stop-HpcSupervisedClient -Client $Client
+    } catch {
+        return New-HpcTaskOutcome failed $HpcTaskCode.clientStopFailed "the client did not stop: $($_.Exception.Message)"
+    }
+    $Client.Arguments = [string[]]$arguments
+    $Client.Stopped = $false
+    try {
+        & $Client.Start $Client
+    } catch {
+        return New-HpcTaskOutcome failed $HpcTaskCode.clientStartFailed "the client did not start: $($_.Exception.Message)"
+    }
+    if ($keep) {
+        try {
+            Save-HpcClientArguments -Path $Client.DefaultArgumentsPath -Arguments $arguments
+        } catch {
+            return New-HpcTaskOutcome failed $HpcTaskCode.defaultNotSaved "restarted, but the default was not kept: $($_.Exception.Message)"
+        }
+    }
+    $kept = if ($keep) { ', kept as the default' } else { '' }
+    return New-HpcTaskOutcome success -Message "restarted with $($arguments.Count) arguments$kept"
+}
+
+function Invoke-HpcStopClientAction {
+    param([Parameter(Mandatory)] [hashtable] $Client)
+    try {
+        Stop-HpcSupervisedClient -Client $Client
+    } catch {
+        return New-HpcTaskOutcome failed $HpcTaskCode.clientStopFailed "the client did not stop: $($_.Exception.Message)"
+    }
+    $Client.Stopped = $true
+    return New-HpcTaskOutcome success -Message 'stopped; a restart-client task starts it again'
+}
+
+# The client's log files, newest first: *.log in the client's directory, in its logs
+# folder, and in $Client.LogDirectory (start-client's own transcript).
+function Get-HpcClientLogFile {
+    param([Parameter(Mandatory)] [hashtable] $Client)
+    $directories = New-Object System.Collections.ArrayList
+    if ($Client.Executable) {
+        $clientDirectory = Split-Path -Parent $Client.Executable
+        [void]$directories.Add($clientDirectory)
+        [void]$directories.Add((Join-Path $clientDirectory 'logs'))
+    }
+    if ($Client.LogDirectory) { [void]$directories.Add($Client.LogDirectory) }
+    return @($directories | Where-Object { $_ -and (Test-Path -LiteralPath $_ -PathType Container) } |
+            ForEach-Object { Get-ChildItem -LiteralPath $_ -Filter '*.log' -File -ErrorAction SilentlyContinue } |
+            Sort-Object -Property LastWriteTimeUtc -Descending)
+}
+
+# The last $MaxBytes bytes of a file another process may be writing, as UTF-8 text.
+function Read-HpcFileTail {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [int] $MaxBytes)
+    $share = [System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete
+    $stream = New-Object System.IO.FileStream($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $share)
+    try {
+        $count = [int][Math]::Min([long]$MaxBytes, $stream.Length)
+        [void]$stream.Seek(-$count, [System.IO.SeekOrigin]::End)
+        $buffer = New-Object byte[] $count
+        $read = 0
+        while ($read -lt $count) {
+            $n = $stream.Read($buffer, $read, $count - $read)
+            if ($n -le 0) { break }
+            $read += $n
+        }
+        $start = 0
+        while ($start -lt $read -and ($buffer[$start] -band 0xC0) -eq 0x80) { $start++ }
+        return [System.Text.Encoding]::UTF8.GetString($buffer, $start, $read - $start)
+    } finally {
+        $stream.Dispose()
+    }
+}
+
+# The newest bytes of the client's logs, at most maxBytes in all: each file (newest first)
+# under a "==> name <==" line, its end kept.
+function Invoke-HpcCollectLogsAction {
+    param([Parameter(Mandatory)] $Task, [Parameter(Mandatory)] [hashtable] $Client)
+    $maxBytes = [int](Get-HpcTaskParam -Task $Task -Name 'maxBytes' -Default 16384)
+    if ($maxBytes -lt 1024 -or $maxBytes -gt $HpcTaskDataMaxBytes) {
+        return New-HpcTaskOutcome failed $HpcTaskCode.invalidParams "maxBytes must be 1024-$HpcTaskDataMaxBytes"
+    }
+    try {
+        $files = @(Get-HpcClientLogFile -Client $Client)
+    } catch {
+        return New-HpcTaskOutcome failed $HpcTaskCode.logsUnreadable "the client's logs could not be listed: $($_.Exception.Message)"
+    }
+    if ($files.Count -eq 0) { return New-HpcTaskOutcome failed $HpcTaskCode.logsUnreadable 'no client log files found' }
+    $utf8 = [System.Text.Encoding]::UTF8
+    $parts = New-Object System.Collections.ArrayList
+    $left = $maxBytes
+    $unread = 0
+    foreach ($file in $files) {
+        $header = "==> $($file.FullName) ($($file.Length) bytes) <==`n"
+        $room = $left - $utf8.GetByteCount($header) - 1
+        if ($room -lt 64) { break }
+        try {
+            $tail = Limit-HpcUtf8Text -Text (Read-HpcFileTail -Path $file.FullName -MaxBytes $room) -MaxBytes $room -KeepEnd
+        } catch {
+            $unread++
+            continue
+        }
+        $part = "$header$tail`n"
+        [void]$parts.Add($part)
+        $left -= $utf8.GetByteCount($part)
+    }
+    if ($parts.Count -eq 0) { return New-HpcTaskOutcome failed $HpcTaskCode.logsUnreadable "none of $($files.Count) log files could be read" }
+    $data = Limit-HpcUtf8Text -Text ($parts -join '') -MaxBytes $maxBytes
+    $message = "$($parts.Count) of $($files.Count) log files"
+    if ($unread) { $message += " ($unread unreadable)" }
+    return New-HpcTaskOutcome success -Message $message -Data $data
+}
+
+# sampleSeconds of the load figures the heartbeat reads (Get-HpcHostLoad), one a second, as
+# {columns, rows}; with dump, a full dump of the client's process by Sysinternals procdump,
+# when the host has it (Windows has no dump tool a script may use without one: comsvcs.dll's
+# MiniDump through rundll32 is what credential thieves use on lsass, and Defender blocks
+# it). The dump stays on the host, in the client account's profile; data names it.
+function Invoke-HpcCollectDiagnosticsAction {
+    param([Parameter(Mandatory)] $Task, [Parameter(Mandatory)] [hashtable] $Client, [Parameter(Mandatory)] [hashtable] $Watch)
+    $seconds = [int](Get-HpcTaskParam -Task $Task -Name 'sampleSeconds' -Default 30)
+    if ($seconds -lt 1 -or $seconds -gt 300) { return New-HpcTaskOutcome failed $HpcTaskCode.invalidParams 'sampleSeconds must be 1-300' }
+    $dump = [bool](Get-HpcTaskParam -Task $Task -Name 'dump' -Default $false)
+    $logicalCpus = if ($Client.LogicalCpus) { [int]$Client.LogicalCpus } else { 0 }
+    $rows = New-Object System.Collections.ArrayList
+    $round = { param($Value) if ($null -eq $Value) { $null } else { [Math]::Round([double]$Value, 1, [MidpointRounding]::AwayFromZero) } }
+    for ($second = 1; $second -le $seconds; $second++) {
+        Start-Sleep -Seconds 1
+        $load = Get-HpcHostLoad -ClientExecutable ([string]$Client.Executable) -LogicalCpus $logicalCpus
+        [void]$rows.Add(@($second, (& $round $load.cpuPercent), (& $round $load.memoryAvailablePercent),
+                (& $round $load.clientCpuPercent), $load.clientWorkingSetBytes))
+        if (Test-HpcTaskRevoked -Watch $Watch) { return New-HpcTaskOutcome failed $HpcTaskCode.revoked "revoked after $second s of sampling" }
+    }
+    $data = [ordered]@{
+        columns = @('second', 'cpuPercent', 'memoryAvailablePercent', 'clientCpuPercent', 'clientWorkingSetBytes')
+        rows    = @($rows)
+    }
+    if (@($rows | Where-Object { $null -ne $_[1] -or $null -ne $_[2] }).Count -eq 0) {
+        return New-HpcTaskOutcome failed $HpcTaskCode.countersUnreadable 'no performance counter could be read' -Data (ConvertTo-Json -Compress -Depth 4 $data)
+    }
+    $outcome = New-HpcTaskOutcome success -Message "$seconds s of counters"
+    if ($dump) {
+        $outcome = Invoke-HpcClientDump -Client $Client
+        $data.dump = $outcome.data
+    }
+    $outcome.data = ConvertTo-Json -Compress -Depth 4 -InputObject $data
+    return $outcome
+}
+
+# A full dump of the client's process with procdump, if the host has it.
+function Invoke-HpcClientDump {
+    param([Parameter(Mandatory)] [hashtable] $Client)
+    $procdump = Get-HpcProcdumpPath
+    if (-not $procdump) {
+        return New-HpcTaskOutcome failed $HpcTaskCode.dumpUnavailable ('counters sampled, but no dump: procdump.exe (Sysinternals) ' +
+            "is not on this host's PATH nor in $HpcDataDir\tools; the image does not ship it")
+    }
+    $processes = @(Get-HpcClientProcess -ExecutablePath ([string]$Client.Executable))
+    if ($processes.Count -eq 0) { return New-HpcTaskOutcome failed $HpcTaskCode.dumpFailed 'counters sampled, but no dump: the client is not running' }
+    if (-not $Client.DumpDirectory) { return New-HpcTaskOutcome failed $HpcTaskCode.dumpFailed 'counters sampled, but no dump: this host has no dump directory' }
+    try {
+        $file = Invoke-HpcProcdump -Path $procdump -ProcessId ([int]$processes[0].Id) -Directory $Client.DumpDirectory
+    } catch {
+        return New-HpcTaskOutcome failed $HpcTaskCode.dumpFailed "counters sampled, but the dump failed: $($_.Exception.Message)"
+    }
+    return New-HpcTaskOutcome success -Message 'counters sampled and the client dumped' -Data ([ordered]@{ file = $file.FullName; bytes = [long]$file.Length })
+}
+
+# Reboot: allowed to an account that holds the right to shut the system down, which on
+# Windows Server is Administrators' (and Backup Operators'). The result is posted before.
+function Invoke-HpcRebootAction {
+    param([Parameter(Mandatory)] $Config)
+    $admin = $Config.PSObject.Properties['accountIsAdministrator']
+    if (-not ($admin -and [bool]$admin.Value)) {
+        return New-HpcTaskOutcome failed $HpcTaskCode.rebootNotAllowed ('the client account is not an administrator, so it may not ' +
+            'restart Windows (SeShutdownPrivilege); replace the host instead')
+    }
+    return New-HpcTaskOutcome success -Message 'rebooting' -Reboot
+}
+
+# Runs $Task's action; its outcome, never an exception.
+function Invoke-HpcTaskAction {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] $Task,
+        [Parameter(Mandatory)] [hashtable] $Client,
+        [Parameter(Mandatory)] [hashtable] $Watch
+    )
+    try {
+        switch ([string]$Task.action) {
+            'restart-client' { return Invoke-HpcRestartClientAction -Task $Task -Client $Client }
+            'stop-client' { return Invoke-HpcStopClientAction -Client $Client }
+            'collect-logs' { return Invoke-HpcCollectLogsAction -Task $Task -Client $Client }
+            'collect-diagnostics' { return Invoke-HpcCollectDiagnosticsAction -Task $Task -Client $Client -Watch $Watch }
+            'reboot' { return Invoke-HpcRebootAction -Config $Config }
+        }
+        return New-HpcTaskOutcome failed $HpcTaskCode.unknownAction "this host does not know the action $([string]$Task.action)"
+    } catch {
+        return New-HpcTaskOutcome failed $HpcTaskCode.unexpected "the action failed: $($_.Exception.Message)"
+    }
+}
+
+# One turn of the reporter loop for tasks: up to $MaxTasks tasks, each asked for, accepted,
+# run and reported. Polls only once a report has registered this host (the heartbeat does
+# the registering, with its retries; a poll never waits on the metadata service). $Client
+# is start-client's: Executable, Arguments, Process, Stopped, Start (a scriptblock taking
+# $Client that starts the client with $Client.Arguments), DefaultArgumentsPath,
+# LogDirectory, DumpDirectory, LogicalCpus. $OnTick runs about every second of a long
+# action (the loop's heartbeat). Never throws.
+function Invoke-HpcTaskTurn {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] [hashtable] $Client,
+        [AllowEmptyString()] [string] $InstanceId = '',
+        [scriptblock] $OnTick = {},
+        [int] $MaxTasks = 3
+    )
+    if (-not $script:hostCredential) { return }
+    for ($taskCount = 0; $taskCount -lt $MaxTasks; $taskCount++) {
+        try {
+            $task = Get-HpcNextTask -Config $Config -InstanceId $InstanceId
+            if (-not $task) { return }
+            $version = Lock-HpcTask -Config $Config -Task $task -InstanceId $InstanceId
+        } catch {
+            Write-HpcLog "task poll failed: $($_.Exception.Message)"
+            return
+        }
+        if ($null -eq $version) { continue }
+        $task.version = $version
+        Write-HpcLog "task $([int]$task.taskId): $([string]$task.action) (attempt $(if ($task.PSObject.Properties['attempt']) { $task.attempt } else { '?' }))"
+        $watch = @{ Config = $Config; Task = $task; InstanceId = $InstanceId; OnTick = $OnTick; At = Get-HpcMonotonicSeconds }
+        $outcome = Invoke-HpcTaskAction -Config $Config -Task $task -Client $Client -Watch $watch
+        if ($outcome.resp -eq 'failed') { Write-HpcLog "task $([int]$task.taskId) failed (code $($outcome.code)): $($outcome.message)" }
+        $recorded = Send-HpcTaskResult -Config $Config -Task $task -Outcome $outcome -InstanceId $InstanceId
+        if ($outcome.reboot) {
+            # Only a recorded success reboots: else the task comes back after its
+            # time-to-run and would reboot the host again.
+            if ($recorded) {
+                Write-HpcLog "task $([int]$task.taskId): restarting Windows"
+                Restart-HpcComputer
+            }
+            return
         }
     }
 }
@@ -901,6 +1410,43 @@ function ConvertFrom-HpcScheduledTask {
     if ($kind -eq 'Once') { $definition.TriggerAt = $trigger.StartBoundary; $definition.TriggerEndBoundary = $trigger.EndBoundary }
     if ($Task.Settings.DeleteExpiredTaskAfter) { $definition.DeleteExpiredTaskAfter = $Task.Settings.DeleteExpiredTaskAfter }
     return $definition
+}
+
+# Stops a client process (restart-client, stop-client) and waits for it to go.
+function Stop-HpcClientProcess {
+    param([Parameter(Mandatory)] $Process)
+    if (-not $Process.HasExited) {
+        $Process.Kill()
+        if (-not $Process.WaitForExit(30000)) { throw 'the client is still running 30 s after it was killed' }
+    }
+}
+
+# Sysinternals procdump (procdump64.exe or procdump.exe) on the PATH or in $HpcDataDir\tools, or $null.
+function Get-HpcProcdumpPath {
+    foreach ($name in 'procdump64.exe', 'procdump.exe') {
+        $tool = Join-Path (Join-Path $HpcDataDir 'tools') $name
+        if (Test-Path -LiteralPath $tool -PathType Leaf) { return $tool }
+        $command = Get-Command -Name $name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if ($command) { return $command.Path }
+    }
+    return $null
+}
+
+# A full dump (-ma) of process $ProcessId in $Directory; the dump file.
+function Invoke-HpcProcdump {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [string] $Directory)
+    New-Item -ItemType Directory -Path $Directory -Force | Out-Null
+    $since = Get-Date
+    & $Path -accepteula -ma $ProcessId $Directory | Out-Null
+    $file = Get-ChildItem -LiteralPath $Directory -Filter '*.dmp' -File | Where-Object { $_.LastWriteTime -ge $since } |
+        Sort-Object -Property LastWriteTime -Descending | Select-Object -First 1
+    if (-not $file) { throw "procdump wrote no dump (exit code $LASTEXITCODE)" }
+    return $file
+}
+
+# The reboot task's restart, after its result is recorded.
+function Restart-HpcComputer {
+    Restart-Computer -Force
 }
 
 Export-ModuleMember -Function '*-Hpc*' -Variable 'Hpc*'

@@ -5,12 +5,17 @@
 # $MaxQuickFailures times in a row without running $HealthyRunMinutes: then it gives up
 # on the client but keeps running, reporting status 4 every heartbeatSeconds, and leaves
 # the host to the host-manager's remediation. Started at logon, and every 5 minutes
-# while none runs, by the scheduled task register-client-task.ps1 sets up.
+# while none runs, by the scheduled task register-client-task.ps1 sets up. Between
+# heartbeats it takes this host's fleet-job tasks (Invoke-HpcTaskTurn, every
+# $TaskPollSeconds): a task may restart the client with new arguments, stop it (then it
+# reports status 3 every heartbeat and starts nothing until a restart-client task), collect
+# its logs or diagnostics, or reboot the host.
 param(
     [string] $ConfigPath = 'C:\ProgramData\hpc\config.json',
     [int] $MaxQuickFailures = 10,
     [int] $HealthyRunMinutes = 10,
-    [int] $MaxBackoffSeconds = 300
+    [int] $MaxBackoffSeconds = 300,
+    [int] $TaskPollSeconds = 5
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -42,6 +47,7 @@ function ConvertTo-CommandLine {
 # starting, so it is retried at the next report instead.
 function Send-ClientStatus {
     param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [int] $Status)
+    $script:lastReportAt = Get-HpcMonotonicSeconds
     if (-not $script:facts) {
         try {
             $script:facts = Get-HpcHostFacts -ClientExecutable $Config.clientExecutable
@@ -57,38 +63,155 @@ function Send-ClientStatus {
     }
 }
 
+# Starts the client with $Client.Arguments; throws when it cannot.
+function Start-SupervisedClient {
+    param([Parameter(Mandatory)] [hashtable] $Client)
+    Write-HpcLog "starting $($Client.Executable)"
+    $Client.StartedAt = Get-Date
+    $Client.Process = $null
+    $Client.Process = Start-ClientProcess -FilePath $Client.Executable -CommandLine (ConvertTo-CommandLine -Arguments $Client.Arguments)
+}
+
+# One turn for fleet-job tasks; a heartbeat is sent when one falls due during a long task,
+# and a running report when a task started the client. A failure is logged, never thrown.
+function Invoke-ClientTasks {
+    param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [hashtable] $Client)
+    $before = $Client.Process
+    $instanceId = ''
+    if ($script:facts) {
+        $instanceId = [string]$script:facts.instanceId
+        $cpus = $script:facts.PSObject.Properties['logicalCpus']
+        if ($cpus) { $Client.LogicalCpus = [int]$cpus.Value }
+    }
+    $onTick = {
+        if ((Get-HpcMonotonicSeconds) - $script:lastReportAt -ge [int]$Config.heartbeatSeconds) {
+            $status = if ($Client.Process) { $HpcStatus.running } else { $Client.IdleStatus }
+            Send-ClientStatus -Config $Config -Status $status
+        }
+    }
+    try {
+        Invoke-HpcTaskTurn -Config $Config -Client $Client -InstanceId $instanceId -OnTick $onTick
+    } catch {
+        Write-HpcLog "task turn failed: $($_.Exception.Message)"
+    }
+    if ($Client.Process -and -not [object]::ReferenceEquals($Client.Process, $before)) {
+        Send-ClientStatus -Config $Config -Status $HpcStatus.running
+    }
+}
+
+# Waits for the client to exit, reporting every heartbeat and taking tasks every
+# $TaskPollSeconds (0: at each heartbeat). Returns when the client exited, or a task
+# stopped it.
+function Wait-SupervisedClient {
+    param([Parameter(Mandatory)] $Config, [Parameter(Mandatory)] [hashtable] $Client, [int] $TaskPollSeconds = 0)
+    $heartbeatSeconds = [int]$Config.heartbeatSeconds
+    while ($Client.Process) {
+        $slice = $heartbeatSeconds
+        if ($TaskPollSeconds -gt 0) {
+            $untilBeat = $heartbeatSeconds - ((Get-HpcMonotonicSeconds) - $script:lastReportAt)
+            $slice = [Math]::Max(0.1, [Math]::Min([double]$TaskPollSeconds, $untilBeat))
+        }
+        if ($Client.Process.WaitForExit([int]($slice * 1000))) { return }
+        if ($TaskPollSeconds -le 0 -or (Get-HpcMonotonicSeconds) - $script:lastReportAt -ge $heartbeatSeconds) {
+            Send-ClientStatus -Config $Config -Status $HpcStatus.running
+        }
+        Invoke-ClientTasks -Config $Config -Client $Client
+    }
+}
+
+# While no client runs (a task stopped it, or the supervisor gave up on it): reports $Status
+# every heartbeat and takes tasks every $TaskPollSeconds (0: at each heartbeat), until a
+# task starts the client (or, -WhileStopped, lifts the stop: a restart-client task).
+function Wait-ClientTask {
+    param(
+        [Parameter(Mandatory)] $Config,
+        [Parameter(Mandatory)] [hashtable] $Client,
+        [Parameter(Mandatory)] [int] $Status,
+        [int] $TaskPollSeconds = 0,
+        [switch] $WhileStopped
+    )
+    $heartbeatSeconds = [int]$Config.heartbeatSeconds
+    # What a heartbeat during a long task says while no client runs.
+    $Client.IdleStatus = $Status
+    $first = $true
+    while ($true) {
+        if ($first -or $TaskPollSeconds -le 0 -or (Get-HpcMonotonicSeconds) - $script:lastReportAt -ge $heartbeatSeconds) {
+            Send-ClientStatus -Config $Config -Status $Status
+        }
+        $first = $false
+        Invoke-ClientTasks -Config $Config -Client $Client
+        if ($WhileStopped) {
+            if (-not $Client.Stopped) { return }
+        } elseif ($Client.Process) {
+            return
+        }
+        Start-Sleep -Seconds $(if ($TaskPollSeconds -gt 0) { $TaskPollSeconds } else { $heartbeatSeconds })
+    }
+}
+
 function Start-ClientSupervisor {
     param(
         [Parameter(Mandatory)] [string] $ConfigPath,
         [int] $MaxQuickFailures = 10,
         [int] $HealthyRunMinutes = 10,
-        [int] $MaxBackoffSeconds = 300
+        [int] $MaxBackoffSeconds = 300,
+        # 0: take tasks at each heartbeat only.
+        [int] $TaskPollSeconds = 0,
+        # Where the client account keeps its own files (the default arguments a
+        # restart-client task kept, dumps, the transcript); none: nothing is kept.
+        [AllowEmptyString()] [string] $StateDirectory = ''
     )
     $config = Read-HpcHostConfig -Path $ConfigPath
     $script:facts = $null
-    $heartbeatMilliseconds = [int]$config.heartbeatSeconds * 1000
-    $commandLine = ConvertTo-CommandLine -Arguments @($config.clientArguments)
+    $script:lastReportAt = Get-HpcMonotonicSeconds
+    $defaultArgumentsPath = ''
+    $dumpDirectory = ''
+    if ($StateDirectory) {
+        $defaultArgumentsPath = Join-Path $StateDirectory $HpcClientArgumentsFileName
+        $dumpDirectory = Join-Path $StateDirectory 'dumps'
+    }
+    $client = @{
+        Executable           = [string]$config.clientExecutable
+        Arguments            = [string[]]@(Get-HpcClientArguments -Config $config -Path $defaultArgumentsPath)
+        Process              = $null
+        StartedAt            = Get-Date
+        Stopped              = $false
+        Start                = { param($Client) Start-SupervisedClient -Client $Client }
+        DefaultArgumentsPath = $defaultArgumentsPath
+        LogDirectory         = $StateDirectory
+        DumpDirectory        = $dumpDirectory
+        LogicalCpus          = 0
+        IdleStatus           = $HpcStatus.clientExited
+    }
     $quickFailures = 0
 
     while ($true) {
-        Write-HpcLog "starting $($config.clientExecutable)"
-        $startedAt = Get-Date
-        try {
-            $process = Start-ClientProcess -FilePath $config.clientExecutable -CommandLine $commandLine
-        } catch {
-            Write-HpcLog "could not start the client: $($_.Exception.Message)"
-            $process = $null
+        if ($client.Stopped) {
+            # Stopped by a task: report it, take tasks, start nothing.
+            Wait-ClientTask -Config $config -Client $client -Status $HpcStatus.clientExited -TaskPollSeconds $TaskPollSeconds -WhileStopped
+            continue
         }
-        if ($process) {
-            Send-ClientStatus -Config $config -Status $HpcStatus.running
-            # WaitForExit times out every heartbeat: report while the client runs.
-            while (-not $process.WaitForExit($heartbeatMilliseconds)) {
-                Send-ClientStatus -Config $config -Status $HpcStatus.running
+        if (-not $client.Process) {
+            try {
+                Start-SupervisedClient -Client $client
+            } catch {
+                Write-HpcLog "could not start the client: $($_.Exception.Message)"
             }
-            Write-HpcLog "the client exited with code $($process.ExitCode)"
+        }
+        if ($client.Process) {
+            Send-ClientStatus -Config $config -Status $HpcStatus.running
+            Invoke-ClientTasks -Config $config -Client $client
+            Wait-SupervisedClient -Config $config -Client $client -TaskPollSeconds $TaskPollSeconds
+            if ($client.Stopped) { continue }
+            if ($client.Process) {
+                Write-HpcLog "the client exited with code $($client.Process.ExitCode)"
+            } else {
+                Write-HpcLog 'the client is not running: a restart-client task could not start it'
+            }
+            $client.Process = $null
         }
 
-        if (((Get-Date) - $startedAt).TotalMinutes -ge $HealthyRunMinutes) {
+        if (((Get-Date) - $client.StartedAt).TotalMinutes -ge $HealthyRunMinutes) {
             $quickFailures = 0
         } else {
             $quickFailures++
@@ -97,10 +220,10 @@ function Start-ClientSupervisor {
             Write-HpcLog "the client failed $quickFailures times in a row; giving up until the host is remediated"
             # Alive and reporting: the task's repetition would start a new supervisor (and
             # the client, and status 2) if this one exited, hiding the failure.
-            while ($true) {
-                Send-ClientStatus -Config $config -Status $HpcStatus.clientFailed
-                Start-Sleep -Seconds $config.heartbeatSeconds
-            }
+            # A restart-client task (new arguments, say) starts it again.
+            Wait-ClientTask -Config $config -Client $client -Status $HpcStatus.clientFailed -TaskPollSeconds $TaskPollSeconds
+            $quickFailures = 0
+            continue
         }
         Send-ClientStatus -Config $config -Status $HpcStatus.clientExited
         $backoff = [Math]::Min(5 * [Math]::Pow(2, [Math]::Max($quickFailures - 1, 0)), $MaxBackoffSeconds)
@@ -128,5 +251,6 @@ if ($MyInvocation.InvocationName -ne '.') {
     New-Item -ItemType Directory -Path $logDir -Force | Out-Null
     Start-Transcript -Path (Join-Path $logDir 'start-client.log') -Append | Out-Null
     Start-ClientSupervisor -ConfigPath $ConfigPath -MaxQuickFailures $MaxQuickFailures `
-        -HealthyRunMinutes $HealthyRunMinutes -MaxBackoffSeconds $MaxBackoffSeconds
+        -HealthyRunMinutes $HealthyRunMinutes -MaxBackoffSeconds $MaxBackoffSeconds `
+        -TaskPollSeconds $TaskPollSeconds -StateDirectory $logDir
 }

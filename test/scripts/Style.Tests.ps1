@@ -94,7 +94,7 @@ Describe '<Name>' -ForEach $all {
         }
     }
 
-    It 'never restarts Windows but through bootstrap''s Restart-Host (delayed)' {
+    It 'never restarts Windows but through a delayed shutdown.exe (bootstrap''s Restart-Host, a reboot task)' {
         $ast = Get-Ast $File
         foreach ($command in (Find-Ast $ast ([System.Management.Automation.Language.CommandAst]))) {
             $command.GetCommandName() | Should -Not -BeIn @('Restart-Computer', 'Stop-Computer')
@@ -103,7 +103,7 @@ Describe '<Name>' -ForEach $all {
                 while ($function -and $function -isnot [System.Management.Automation.Language.FunctionDefinitionAst]) {
                     $function = $function.Parent
                 }
-                "$Name $($function.Name)" | Should -Be 'host/bootstrap.ps1 Restart-Host'
+                "$Name $($function.Name)" | Should -BeIn @('host/bootstrap.ps1 Restart-Host', 'HpcFleet.psm1 Restart-HpcComputer')
             }
         }
     }

@@ -1446,7 +1446,11 @@ function Invoke-HpcProcdump {
 
 # The reboot task's restart, after its result is recorded.
 function Restart-HpcComputer {
-    Restart-Computer -Force
+    # Delayed, with a planned-maintenance reason, as bootstrap's Restart-Host: the event log
+    # says why, and the last words to the host-manager have gone out first.
+    & "$env:SystemRoot\System32\shutdown.exe" /r /t 15 /d p:4:1 /c 'hpc-fleet: reboot task of a fleet job'
+    # 1190: a shutdown is already scheduled, and that one will do.
+    if ($LASTEXITCODE -ne 0 -and $LASTEXITCODE -ne 1190) { throw "shutdown.exe failed with exit code $LASTEXITCODE" }
 }
 
 Export-ModuleMember -Function '*-Hpc*' -Variable 'Hpc*'

@@ -37,6 +37,7 @@ import { makeAuditRecorder, type AuditRecorder } from "./http/audited";
 import { makeOperatorAuth } from "./http/operator-auth";
 import { makeReporterCheck, makeTokenCheck } from "./http/auth";
 import { HostCredentialStore } from "./adapters/storage/host-credentials";
+import { StoppedClients } from "./adapters/storage/stopped-clients";
 import { registrationHold } from "./identity/registration-hold";
 import { registrationRoutes } from "./identity/registration-routes";
 import { parseSigningCertificate } from "./identity/signed-document";
@@ -192,10 +193,12 @@ export function createService(options: ServiceOptions): Service {
   });
   const settings = healthSettings(config);
   // observingSince moves on a takeover (a passive manager received nothing meanwhile).
+  const stoppedClients = new StoppedClients(db);
   const healthContext = (): HealthContext => ({
     now: clock.now(),
     observingSince: healthCheck.observingSince,
     settings,
+    clientsStopped: stoppedClients.now(),
   });
   const snapshot = new FleetSnapshot({
     hosts: store,
@@ -275,6 +278,7 @@ export function createService(options: ServiceOptions): Service {
       minHealthyPercentage: config.minHealthyPercentage,
     },
     observingSince: clock.now(),
+    clientsStopped: () => stoppedClients.now(),
     cycleDeadlineMs: config.cycleDeadlineSeconds * 1000,
     onCycleDone,
   });

@@ -27,8 +27,10 @@ export function isJudged(host: Pick<HostRecord, "lifecycleState" | "spotTerminat
 
 /** Judges one host; no timeout runs from before `observingSince` (the start-up grace). */
 export function assessHost(
-  host: Pick<HostRecord, "status" | "lastReportAt" | "cloudCreatedAt" | "statusSince">,
-  { now, observingSince, settings }: HealthContext,
+  host: Pick<HostRecord, "status" | "lastReportAt" | "cloudCreatedAt" | "statusSince"> & {
+    readonly instanceId?: string;
+  },
+  { now, observingSince, settings, clientsStopped }: HealthContext,
 ): Assessment {
   const elapsedSince = (t: number) => now - Math.max(t, observingSince);
   // The failure persists across two reports (a later one repeats it), or for a heartbeat.
@@ -54,8 +56,13 @@ export function assessHost(
   ) {
     return { healthy: false, reason: "stuck-starting" };
   }
+  const stoppedAt =
+    host.instanceId === undefined ? undefined : clientsStopped?.get(host.instanceId);
+  // Stopped by a job, and exited since (not again after running): as the operator asked.
+  const stoppedOnPurpose = stoppedAt !== undefined && host.statusSince <= stoppedAt;
   if (
     host.status === HostStatus.clientExited &&
+    !stoppedOnPurpose &&
     elapsedSince(host.statusSince) > settings.heartbeatTimeoutMs
   ) {
     return { healthy: false, reason: "client-not-restarting" };

@@ -26,4 +26,9 @@ export interface HealthContext {
    */
   readonly observingSince: number;
   readonly settings: HealthSettings;
+  /**
+   * Hosts whose client a fleet job stopped on purpose, and when: their exited client is
+   * what the operator asked for, until it runs again (adapters/storage/stopped-clients.ts).
+   */
+  readonly clientsStopped?: ReadonlyMap<string, number>;
 }

@@ -65,6 +65,8 @@ export interface HealthCheckDeps {
   readonly rollout?: RolloutSettings;
   /** When this process began watching the hosts (the start-up grace). */
   readonly observingSince: number;
+  /** The hosts whose client a fleet job stopped (HealthContext.clientsStopped). */
+  readonly clientsStopped?: () => ReadonlyMap<string, number>;
   /** The replacement budget and the slot breaker; defaults to DEFAULT_REPLACE_GUARD. */
   readonly replaceGuard?: ReplaceGuardSettings;
   /** Cloud calls in flight at once. Defaults to 8. */
@@ -183,7 +185,13 @@ export class HealthCheck {
   /** The time and thresholds the health rules judge against, as of now. */
   private contextNow(): HealthContext {
     const { clock, settings } = this.deps;
-    return { now: clock.now(), observingSince: this.watchingSince, settings };
+    const clientsStopped = this.deps.clientsStopped?.();
+    return {
+      now: clock.now(),
+      observingSince: this.watchingSince,
+      settings,
+      ...(clientsStopped ? { clientsStopped } : {}),
+    };
   }
 
   private async runCycle(signal: AbortSignal): Promise<CycleSummary> {

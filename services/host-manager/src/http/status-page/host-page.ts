@@ -1,5 +1,6 @@
 // One host's page: what the registry holds of it (active or long replaced), its place in
 // its slot's chain of replacements, and its remediation history, newest first.
+import { scrollTable } from "./table";
 import type { Handoff } from "../../adapters/storage/archived-hosts";
 import type { RemediationEvent } from "../../domain/host";
 import { hostPath, tileState } from "./grid";
@@ -100,28 +101,12 @@ export function renderHostPage(view: HostPageView): string {
         </section>
         <section>
           <h2>History <span class="muted">newest ${view.history.length}</span></h2>
-          <div class="scroll">
-            <table id="history">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>What</th>
-                  <th>Outcome</th>
-                  <th>Why</th>
-                  <th>Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${
-                  history.length > 0
-                    ? history
-                    : html`<tr>
-                        <td colspan="5" class="muted">No remediation recorded.</td>
-                      </tr>`
-                }
-              </tbody>
-            </table>
-          </div>
+          ${scrollTable({
+            id: "history",
+            headers: ["When", "What", "Outcome", "Why", "Detail"],
+            rows: history,
+            empty: "No remediation recorded.",
+          })}
         </section>
       </main>`,
   );

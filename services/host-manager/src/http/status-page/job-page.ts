@@ -2,6 +2,7 @@
 // host's result a page at a time: state, resp, the retcode in hex with its meaning,
 // message, attempts and data (cut short, with its whole size). For the operator role,
 // the form that revokes what has not started (./job-page-routes.ts).
+import { scrollTable } from "./table";
 import type { JobRecord } from "../../adapters/storage/jobs";
 import { describeRetcode, retcodeHex } from "../../domain/jobs/retcode";
 import type { Task } from "../../domain/jobs/task";
@@ -137,30 +138,12 @@ export function renderJobPage(view: JobPageView): string {
             <span class="muted">${view.results.length} on this page of ${job.counts.total}</span>
           </h2>
           ${pager}
-          <div class="scroll">
-            <table id="results">
-              <thead>
-                <tr>
-                  <th>Host</th>
-                  <th>State</th>
-                  <th>Resp</th>
-                  <th>Retcode</th>
-                  <th>Message</th>
-                  <th>Attempts</th>
-                  <th>Data</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${
-                  view.results.length > 0
-                    ? view.results.map(resultRow)
-                    : html`<tr>
-                        <td colspan="7" class="muted">No host on this page.</td>
-                      </tr>`
-                }
-              </tbody>
-            </table>
-          </div>
+          ${scrollTable({
+            id: "results",
+            headers: ["Host", "State", "Resp", "Retcode", "Message", "Attempts", "Data"],
+            rows: view.results.map(resultRow),
+            empty: "No host on this page.",
+          })}
           ${pager}
         </section>
       </main>`,

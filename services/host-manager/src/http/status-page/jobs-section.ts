@@ -1,5 +1,6 @@
 // The status page's Jobs section: the newest jobs (action, who and why, progress, when
 // made and finished), each linking to its own page (./job-page.ts) with every host's result.
+import { scrollTable } from "./table";
 import type { JobRecord } from "../../adapters/storage/jobs";
 import { html, type SafeHtml } from "./html";
 import { renderJobBar } from "./job-bar";
@@ -42,30 +43,11 @@ export function renderJobsSection(jobs: readonly JobRecord[]): SafeHtml {
   );
   return html`<section id="jobs">
     <h2>Jobs <span class="muted">newest ${jobs.length}</span></h2>
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th>Job</th>
-            <th>Action</th>
-            <th>By</th>
-            <th>Reason</th>
-            <th>Progress</th>
-            <th>Created</th>
-            <th>Finished</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            rows.length > 0
-              ? rows
-              : html`<tr>
-                  <td colspan="7" class="muted">No job submitted yet (POST /api/v1/jobs).</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
-    </div>
+    ${scrollTable({
+      headers: ["Job", "Action", "By", "Reason", "Progress", "Created", "Finished"],
+      rows,
+      empty: "No job submitted yet (POST /api/v1/jobs).",
+    })}
     <p><a href="/job">Find a job by its number</a></p>
   </section>`;
 }

@@ -1,6 +1,7 @@
 // Server-rendered HTML for the status page and its login form. No script at all: the
 // sort, the pages, the grouping and the chart's window are links, the filters a GET
 // form, the refresh a meta refresh that keeps them; the grid comes from ./grid.ts.
+import { scrollTable } from "./table";
 import type { AuditEntry } from "../../adapters/storage/audit";
 import type { CycleSummary } from "../../domain/cycle";
 import { FLEET_STATES } from "../../domain/fleet-state";
@@ -308,29 +309,12 @@ function auditLog(entries: readonly AuditEntry[]): SafeHtml {
   );
   return html`<section>
     <h2>Audit log <span class="muted">newest ${entries.length}</span></h2>
-    <div class="scroll">
-      <table id="audit">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>What</th>
-            <th>On</th>
-            <th>Why</th>
-            <th>Outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            rows.length > 0
-              ? rows
-              : html`<tr>
-                  <td colspan="6" class="muted">No operator action yet.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
-    </div>
+    ${scrollTable({
+      id: "audit",
+      headers: ["When", "Who", "What", "On", "Why", "Outcome"],
+      rows,
+      empty: "No operator action yet.",
+    })}
   </section>`;
 }
 

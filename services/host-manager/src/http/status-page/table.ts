@@ -1,0 +1,31 @@
+// The page's tables: a header row, the rows or one line saying there are none, in a box
+// that scrolls sideways on a narrow screen rather than widening the page.
+import { html, type SafeHtml } from "./html";
+
+export function scrollTable(table: {
+  readonly id?: string;
+  readonly headers: readonly string[];
+  readonly rows: readonly SafeHtml[];
+  /** What the table says when it has no row. */
+  readonly empty: string;
+}): SafeHtml {
+  const { id, headers, rows, empty } = table;
+  const body =
+    rows.length > 0
+      ? rows
+      : html`<tr>
+          <td colspan="${headers.length}" class="muted">${empty}</td>
+        </tr>`;
+  return html`<div class="scroll">
+    <table${id === undefined ? "" : html` id="${id}"`}>
+      <thead>
+        <tr>
+          ${headers.map((header) => html`<th>${header}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${body}
+      </tbody>
+    </table>
+  </div>`;
+}

@@ -59,68 +59,6 @@ BeforeAll {
     $FromOtherCa = New-TestServerCertificate -Issuer $OtherCa -DnsName 'localhost'
     $ForOtherName = New-TestServerCertificate -Issuer $PinnedCa -DnsName 'other.hpc-fleet.internal'
 
-    # A TLS server on the loopback that answers every request with {"ok":true}: just
-    # enough HTTP for Invoke-HpcHostManagerRequest, in C# so it runs on its own thread.
-    if (-not ('HpcFleetTest.TlsServer' -as [type])) {
-        Add-Type -TypeDefinition @'
-using System;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Threading;
-
-namespace HpcFleetTest {
-    public sealed class TlsServer : IDisposable {
-        private readonly TcpListener listener = new TcpListener(IPAddress.Loopback, 0);
-        private readonly X509Certificate2 certificate;
-        public int Port { get; private set; }
-        public int Served;
-
-        public TlsServer(X509Certificate2 certificate) {
-            this.certificate = certificate;
-            listener.Start();
-            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            Thread thread = new Thread(Serve);
-            thread.IsBackground = true;
-            thread.Start();
-        }
-
-        private void Serve() {
-            while (true) {
-                TcpClient client;
-                try { client = listener.AcceptTcpClient(); } catch { return; }
-                try {
-                    using (client)
-                    using (SslStream tls = new SslStream(client.GetStream(), false)) {
-                        tls.AuthenticateAsServer(certificate, false, SslProtocols.Tls12, false);
-                        byte[] buffer = new byte[8192];
-                        string head = "";
-                        while (!head.Contains("\r\n\r\n")) {
-                            int read = tls.Read(buffer, 0, buffer.Length);
-                            if (read <= 0) break;
-                            head += Encoding.ASCII.GetString(buffer, 0, read);
-                        }
-                        byte[] body = Encoding.UTF8.GetBytes("{\"ok\":true}");
-                        byte[] response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
-                            "Content-Length: " + body.Length + "\r\nConnection: close\r\n\r\n");
-                        tls.Write(response, 0, response.Length);
-                        tls.Write(body, 0, body.Length);
-                        Interlocked.Increment(ref Served);
-                    }
-                } catch {
-                    // A refused handshake: the client hung up, as it should.
-                }
-            }
-        }
-
-        public void Dispose() { listener.Stop(); }
-    }
-}
-'@
-    }
 }
 
 Describe 'the pinned CA decision' {
@@ -161,7 +99,7 @@ Describe 'HTTPS to the host-manager over a real handshake' {
     BeforeAll {
         function Invoke-Against {
             param([Parameter(Mandatory)] $Certificate, [string] $HostName = 'localhost', [string] $Pem = $PinnedPem)
-            $server = New-Object HpcFleetTest.TlsServer($Certificate)
+            $server = New-TestTlsServer -Certificate $Certificate -Body '{"ok":true}'
             try {
                 $config = [pscustomobject]@{ hostManagerUrl = "https://${HostName}:$($server.Port)"; hostManagerCaCertPem = $Pem }
                 return Invoke-HpcHostManagerRequest -Config $config -Method Post -Path '/rpc/v1/status' -Body '{}' -Credential 'hmh_x' -TimeoutSeconds 5

@@ -542,72 +542,12 @@ Describe 'task requests over a real handshake' {
         $withKey = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::CopyWithPrivateKey($issued, $key)
         $ServerCertificate = New-Object "$X509.X509Certificate2"(, $withKey.Export('Pfx'))
         $CaPem = "-----BEGIN CERTIFICATE-----`n$([Convert]::ToBase64String($ca.RawData, 'InsertLineBreaks'))`n-----END CERTIFICATE-----`n"
-
-        # Answers one request with {"task":null} and keeps its head.
-        if (-not ('HpcFleetTest.HeadKeepingServer' -as [type])) {
-            Add-Type -TypeDefinition @'
-using System;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Threading;
-
-namespace HpcFleetTest {
-    public sealed class HeadKeepingServer : IDisposable {
-        private readonly TcpListener listener = new TcpListener(IPAddress.Loopback, 0);
-        private readonly X509Certificate2 certificate;
-        public int Port { get; private set; }
-        public volatile string Head = "";
-
-        public HeadKeepingServer(X509Certificate2 certificate) {
-            this.certificate = certificate;
-            listener.Start();
-            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            Thread thread = new Thread(Serve);
-            thread.IsBackground = true;
-            thread.Start();
-        }
-
-        private void Serve() {
-            while (true) {
-                TcpClient client;
-                try { client = listener.AcceptTcpClient(); } catch { return; }
-                try {
-                    using (client)
-                    using (SslStream tls = new SslStream(client.GetStream(), false)) {
-                        tls.AuthenticateAsServer(certificate, false, SslProtocols.Tls12, false);
-                        byte[] buffer = new byte[8192];
-                        string head = "";
-                        while (!head.Contains("\r\n\r\n")) {
-                            int read = tls.Read(buffer, 0, buffer.Length);
-                            if (read <= 0) break;
-                            head += Encoding.ASCII.GetString(buffer, 0, read);
-                        }
-                        Head = head;
-                        byte[] body = Encoding.UTF8.GetBytes("{\"task\":null,\"pollAfterSeconds\":5}");
-                        byte[] response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
-                            "Content-Length: " + body.Length + "\r\nConnection: close\r\n\r\n");
-                        tls.Write(response, 0, response.Length);
-                        tls.Write(body, 0, body.Length);
-                    }
-                } catch {
-                }
-            }
-        }
-
-        public void Dispose() { listener.Stop(); }
-    }
-}
-'@
-        }
     }
 
     BeforeEach {
         Clear-HpcHostCredential
-        $server = New-Object HpcFleetTest.HeadKeepingServer($ServerCertificate)
+        # Answers every request with no task, and keeps the last request's head.
+        $server = New-TestTlsServer -Certificate $ServerCertificate -Body '{"task":null,"pollAfterSeconds":5}'
         $wire = [pscustomobject]@{ hostManagerUrl = "https://localhost:$($server.Port)"; hostManagerCaCertPem = $CaPem; fleetToken = 'legacy-shared' }
     }
 

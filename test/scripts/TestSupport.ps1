@@ -55,3 +55,13 @@ function Reset-FakeRegistry {
     $script:Registry = $Values
     $script:RegistryWrites = New-Object System.Collections.ArrayList
 }
+
+# A loopback TLS server (LoopbackTlsServer.cs) presenting $Certificate and answering every
+# request with $Body; dispose it after the test.
+function New-TestTlsServer {
+    param([Parameter(Mandatory)] $Certificate, [Parameter(Mandatory)] [string] $Body)
+    if (-not ('HpcFleetTest.LoopbackTlsServer' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'LoopbackTlsServer.cs')
+    }
+    return New-Object HpcFleetTest.LoopbackTlsServer($Certificate, $Body)
+}

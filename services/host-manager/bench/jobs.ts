@@ -19,11 +19,14 @@ import { SimulatedCloud, simInstanceId, simPrivateIp } from "../src/adapters/clo
 import { loadConfig } from "../src/adapters/env/config";
 import { steadyClock } from "../src/clock";
 import { createService } from "../src/service";
+import { createTestCa } from "../test/support/test-ca";
 
 const HOSTS = Number(process.env.BENCH_JOB_HOSTS ?? 1_000);
 const POLL_INTERVAL_S = Number(process.env.BENCH_POLL_INTERVAL ?? 5);
 const LANES = 100;
 const FLEET_TOKEN = "f".repeat(40);
+const ACCOUNT = "1335926999564873";
+const REGION = "cn-beijing";
 const OPERATOR_TOKEN = "hmo_" + "j".repeat(43);
 
 interface Reply {
@@ -65,18 +68,24 @@ function send(
 const addressOf = (n: number) =>
   `127.0.${1 + Math.floor(n / 8 / 250)}.${1 + (Math.floor(n / 8) % 250)}`;
 
-const hostHeaders = (n: number) => ({
-  authorization: `Bearer ${FLEET_TOKEN}`,
-  "x-instance-id": simInstanceId(n),
-});
+/** Each host's own credential (issue 15), as registration issues them; set in main. */
+let credentials: readonly string[] = [];
+const hostHeaders = (n: number) => ({ authorization: `Bearer ${credentials[n - 1]}` });
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "hm-bench-jobs-"));
+  // Registration configured, as in a real stack: without it the fleet is held as in a
+  // freeze, and so are the jobs (src/identity/registration-hold.ts).
+  const signing = await createTestCa("hpc-fleet bench metadata signing CA");
   const config = loadConfig({
     HOST_MANAGER_DATA_DIR: dataDir,
     HOST_MANAGER_TOKEN: FLEET_TOKEN,
     HOST_MANAGER_PORT: "0",
     HOST_MANAGER_LOG_LEVEL: "silent",
+    HOST_MANAGER_FLEET_TOKEN_FALLBACK: "false",
+    HOST_MANAGER_ACCOUNT_ID: ACCOUNT,
+    HOST_MANAGER_REGION: REGION,
+    HOST_MANAGER_IDENTITY_SIGNING_CERT_PEM: signing.certPem,
   });
   const service = createService({
     config,
@@ -87,6 +96,9 @@ async function main(): Promise<void> {
     loopbackReports: true,
   });
   service.operators.addWithToken("bench", "operator", OPERATOR_TOKEN, Date.now());
+  credentials = Array.from({ length: HOSTS }, (_, i) =>
+    service.credentials.issue(simInstanceId(i + 1), Date.now()),
+  );
   const url = (await service.listen("127.0.0.1")).replace("0.0.0.0", "127.0.0.1");
   const operator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
   const hosts = Array.from({ length: HOSTS }, (_, i) => i + 1);
@@ -109,6 +121,8 @@ async function main(): Promise<void> {
       undefined,
       via,
     );
+    // Anything but 200 is the bench's fault, not a host with nothing to do: never wait on it.
+    if (next.status !== 200) throw new Error(`next task: ${next.status} ${next.body}`);
     const task = (JSON.parse(next.body) as { task: { taskId: number; version: number } | null })
       .task;
     if (!task) return undefined;
@@ -197,7 +211,7 @@ async function main(): Promise<void> {
     const res = await send(
       `${url}/rpc/v1/status`,
       "POST",
-      { authorization: `Bearer ${FLEET_TOKEN}` },
+      hostHeaders(n),
       {
         instanceId: simInstanceId(n),
         privateIp: simPrivateIp(n),

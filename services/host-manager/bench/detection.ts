@@ -37,6 +37,10 @@ async function main(): Promise<void> {
     HOST_MANAGER_HEARTBEAT_TIMEOUT_MINUTES: String(HEARTBEAT_TIMEOUT_MIN),
     // Long enough that no host is judged on its start-up during the run.
     HOST_MANAGER_STARTUP_TIMEOUT_MINUTES: "30",
+    // The simulated hosts report as `npm run host-manager`'s do, with the fleet token (they
+    // have no instance identity to register with): what is measured is detection. Without
+    // it every report is refused and the fleet is held (src/identity/registration-hold.ts).
+    HOST_MANAGER_FLEET_TOKEN_FALLBACK: "true",
   });
   const fromOwnAddress = await canSendFromLoopbackAliases();
   const cloud = new SimulatedCloud(HOSTS, clock, { addresses: "loopback", rebootMs: 30_000 });

@@ -227,6 +227,8 @@ interface DetectionFigures {
   results: { instanceId: string; sinceLastReportMs: number }[];
   worstMs: number;
   othersRemediated: number;
+  /** Reports the service did not answer 200, by status: a bench that measures nothing. */
+  reportsRefused: Record<string, number>;
 }
 
 /** One measurement: start the server, warm it up, load it (and poll it), stop it. */
@@ -454,7 +456,7 @@ async function main(): Promise<void> {
       `load average   ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after (1, 5, 15 min; ${cpus().length} cores)`,
       `cycle          ${cycle.hosts} hosts: ${cycle.medianCpuMs.toFixed(0)} ms CPU (median of 5; goal < 250: ${verdict(cycle.medianCpuMs < 250)}), RSS ${cycle.rssMb.toFixed(0)} MB (goal < 200: ${verdict(cycle.rssMb < 200)})`,
       describeStatusPageBench(statusPage),
-      `detection      ${detection.hosts} simulated hosts, timeouts scaled down (heartbeat ${detection.heartbeatS} s, heartbeat timeout ${detection.heartbeatTimeoutS} s, a cycle every ${detection.scheduleIntervalS} s): ${detection.silenced} silent hosts rebooted ${detection.results.map((r) => `${(r.sinceLastReportMs / 1000).toFixed(1)} s`).join(", ")} after their last report; worst ${(detection.worstMs / 1000).toFixed(1)} s, bound (heartbeat timeout + one interval) ${(detection.boundMs / 1000).toFixed(0)} s: ${verdict(detection.results.length === detection.silenced && detection.worstMs <= detection.boundMs)}; other hosts remediated: ${detection.othersRemediated}`,
+      `detection      ${detection.hosts} simulated hosts, timeouts scaled down (heartbeat ${detection.heartbeatS} s, heartbeat timeout ${detection.heartbeatTimeoutS} s, a cycle every ${detection.scheduleIntervalS} s): ${detection.results.length} of ${detection.silenced} silent hosts rebooted ${detection.results.map((r) => `${(r.sinceLastReportMs / 1000).toFixed(1)} s`).join(", ")} after their last report; worst ${(detection.worstMs / 1000).toFixed(1)} s, bound (heartbeat timeout + one interval) ${(detection.boundMs / 1000).toFixed(0)} s: ${verdict(detection.results.length === detection.silenced && detection.worstMs <= detection.boundMs)}; other hosts remediated: ${detection.othersRemediated}; reports refused: ${JSON.stringify(detection.reportsRefused)}`,
       describeJobsBench(jobs),
       "",
     ].join("\n"),

@@ -44,7 +44,7 @@ export function startChild(
     const timer = setTimeout(() => reject(new Error(`child did not start:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)","cloud"/.exec(output);
+      const match = /"url":"(https?:\/\/[^"]+)","cloud"/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve({

@@ -17,6 +17,7 @@ import { BAD_CURSOR, decodeCursor, encodeCursor } from "./cursor";
 import { cyclesQuerySchema, firstIssue, hostsQuerySchema, parseHostReport } from "./schemas";
 import { DEFAULT_SATURATION } from "../../domain/load";
 import { hostView } from "./views";
+import { sendShared } from "../shared-body";
 
 export interface ApiDeps {
   readonly hosts: Pick<HostStore, "answers" | "page" | "count" | "recentEvents" | "load">;
@@ -165,6 +166,7 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     // Built once per fleet snapshot (at most every few seconds) for each query, then
     // served as it is: operators polling the list cost a lookup, not 500 host views.
     // Active hosts come from the snapshot itself; archived ones only the database has.
+    // Kept as bytes, and sent in slices so a slow reader holds no copy (shared-body.ts).
     const body = view.memo(`hosts ${archived} ${limit} ${after}`, () => {
       // One more than the page, to know whether another follows without a second query.
       const [rows, total, context] = archived
@@ -179,22 +181,24 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
         hosts.map((host) => host.instanceId),
         (context.settings.saturation ?? DEFAULT_SATURATION).reports,
       );
-      return JSON.stringify({
-        generatedAt: new Date(context.now).toISOString(),
-        count: hosts.length,
-        total,
-        hosts: hosts.map((host) =>
-          hostView(
-            host,
-            history.get(host.instanceId) ?? [],
-            context,
-            load.get(host.instanceId) ?? [],
+      return Buffer.from(
+        JSON.stringify({
+          generatedAt: new Date(context.now).toISOString(),
+          count: hosts.length,
+          total,
+          hosts: hosts.map((host) =>
+            hostView(
+              host,
+              history.get(host.instanceId) ?? [],
+              context,
+              load.get(host.instanceId) ?? [],
+            ),
           ),
-        ),
-        nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
-      });
+          nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
+        }),
+      );
     });
-    return reply.type("application/json").send(body);
+    return sendShared(reply.type("application/json"), body);
   });
 
   app.get("/api/v1/health-check", { config: { heavy: true } }, async (request, reply) => {

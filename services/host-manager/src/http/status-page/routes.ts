@@ -23,6 +23,7 @@ import { hostRow, pageQuerySchema, queryKey, type HistorySource } from "./model"
 import { buildStatusPage, type PageSources } from "./page";
 import { renderLoginPage } from "./render";
 import { isCrossSite } from "./same-origin";
+import { sendShared } from "../shared-body";
 import {
   clearedSessionCookie,
   readCookie,
@@ -107,10 +108,11 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     // Jobs move on between snapshots too: the newest few (a bounded read) are in the key.
     const jobs = deps.jobs.page(JOBS_ON_PAGE);
     const key = `page ${queryKey(query)} ${cookieSession} ${canAct} ${held} ${lastAudit} ${jobsKey(jobs)}`;
+    // As bytes, sent in slices, so a slow reader holds no copy of it (shared-body.ts).
     const body = view.memo(key, () =>
-      buildStatusPage(deps, view, query, { cookieSession, canAct, holds, jobs }),
+      Buffer.from(buildStatusPage(deps, view, query, { cookieSession, canAct, holds, jobs })),
     );
-    return send(reply, body);
+    return sendShared(reply.code(200).headers(PAGE_HEADERS), body);
   });
 
   // One host by its id (`/host?id=`), active or replaced; without an id, a form to ask.

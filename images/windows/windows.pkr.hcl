@@ -98,6 +98,7 @@ locals {
       "HpcFleet.psm1",
       "HpcFleet.Autologon.cs",
       "HpcFleet.PinnedCa.cs",
+      "HpcFleet.ProcessDump.cs",
       "enable-winrm.ps1",
       "set-autologon.ps1",
       "register-client-task.ps1",

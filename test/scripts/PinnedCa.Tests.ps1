@@ -2,11 +2,8 @@
 # CA for the host-manager's host name only. The decision is tested on certificates made
 # here (a pinned CA, another CA, servers for two names), and then over a real TLS handshake
 # with a small server on the loopback, so the callback is shown to be the one HttpWebRequest
-# calls (pwsh 7 here; Windows PowerShell 5.1 in the windows-2022 job).
-BeforeDiscovery {
-    $onCore = $PSVersionTable.PSEdition -eq 'Core'
-}
-
+# calls (pwsh 7 here; Windows PowerShell 5.1 in the windows-2022 job). That it is C# 5 is checked
+# with the others' in NativeCode.Tests.ps1.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     Import-Module $ModulePath -Force
@@ -129,16 +126,5 @@ Describe 'HTTPS to the host-manager over a real handshake' {
         $config = [pscustomobject]@{ hostManagerUrl = 'http://localhost:8080'; hostManagerCaCertPem = $PinnedPem }
         { Invoke-HpcHostManagerRequest -Config $config -Method Post -Path '/rpc/v1/status' -Body '{}' -Credential 'hmh_x' } |
             Should -Throw '*must be https*'
-    }
-}
-
-Describe 'HpcFleet.PinnedCa.cs as Windows PowerShell 5.1 compiles it' {
-    It 'uses no C# newer than 5' -Skip:(-not $onCore) {
-        $options = [Microsoft.CodeAnalysis.CSharp.CSharpParseOptions]::Default.WithLanguageVersion(
-            [Microsoft.CodeAnalysis.CSharp.LanguageVersion]::CSharp5)
-        $tree = [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText([System.IO.File]::ReadAllText($CodePath), $options)
-        $compilation = [Microsoft.CodeAnalysis.CSharp.CSharpCompilation]::Create('check', [Microsoft.CodeAnalysis.SyntaxTree[]]@($tree))
-        @($compilation.GetDiagnostics() | Where-Object { $_.GetMessage() -match 'not available in C# 5' } |
-                ForEach-Object { $_.ToString() }) | Should -BeNullOrEmpty
     }
 }

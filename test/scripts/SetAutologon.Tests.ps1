@@ -31,6 +31,8 @@ Describe 'set-autologon.ps1' {
             $script:members[$GroupSid] = @($script:members[$GroupSid]) + $MemberSid
             [void]$script:membershipChanges.Add("add $GroupSid")
         }
+        Mock Get-AccountRight { @($script:rights[$Sid] | Where-Object { $_ }) }
+        Mock Add-AccountRight { $script:rights[$Sid] = @($script:rights[$Sid] | Where-Object { $_ }) + $Right }
         Mock Remove-LocalGroupMemberSid {
             $script:members[$GroupSid] = @($script:members[$GroupSid] | Where-Object { $_ -ne $MemberSid })
             [void]$script:membershipChanges.Add("remove $GroupSid")
@@ -44,6 +46,7 @@ Describe 'set-autologon.ps1' {
         $script:secret = $null
         $script:accountPassword = $null
         $script:membershipChanges = New-Object System.Collections.ArrayList
+        $script:rights = @{}
     }
 
     Context 'the account and Winlogon' {
@@ -105,6 +108,22 @@ Describe 'set-autologon.ps1' {
             Set-HostAutologon -AccountName 'hpc' -IsAdministrator:$IsAdministrator
             $script:membershipChanges | Should -BeNullOrEmpty
             ($script:members['S-1-5-32-544'] -contains $AccountSid) | Should -Be $IsAdministrator
+        }
+
+        It 'grants the account, admin or not, the right to restart Windows (a fleet job''s reboot task) (<IsAdministrator>)' -ForEach @(
+            @{ IsAdministrator = $true }, @{ IsAdministrator = $false }
+        ) {
+            Set-HostAutologon -AccountName 'hpc' -IsAdministrator:$IsAdministrator
+            $script:rights[$AccountSid] | Should -Be @('SeShutdownPrivilege')
+        }
+
+        It 'keeps the account''s other rights and grants the right only once' {
+            $script:users['hpc'] = [pscustomobject]@{ Name = 'hpc'; Sid = $AccountSid; Enabled = $true }
+            $script:rights[$AccountSid] = @('SeBatchLogonRight')
+            Set-HostAutologon -AccountName 'hpc'
+            Set-HostAutologon -AccountName 'hpc'
+            $script:rights[$AccountSid] | Should -Be @('SeBatchLogonRight', 'SeShutdownPrivilege')
+            Should -Invoke Add-AccountRight -Times 1 -Exactly
         }
 
         It 'keeps the password while the LSA secret still logs the account on' {

@@ -37,6 +37,7 @@ Describe 'the image''s script files' {
             'host/enable-winrm.ps1',
             'host/HpcFleet.Autologon.cs',
             'host/HpcFleet.PinnedCa.cs',
+            'host/HpcFleet.ProcessDump.cs',
             'host/HpcFleet.psm1',
             'host/register-client-task.ps1',
             'host/set-autologon.ps1',

@@ -12,7 +12,7 @@ BeforeAll {
 
     $Config = [pscustomobject]@{
         hostManagerUrl = 'https://host-manager.hpc-fleet.internal:8080'; hostManagerCaCertPem = 'pem'
-        heartbeatSeconds = 60; accountIsAdministrator = $true
+        heartbeatSeconds = 60; accountIsAdministrator = $false
     }
 
     function New-FakeProcess {
@@ -115,6 +115,7 @@ Describe 'fleet-job tasks on the host' {
         Mock -ModuleName HpcFleet Write-Host { [void]$script:logged.Add([string]$Object) }
         Mock -ModuleName HpcFleet Start-Sleep {}
         Mock -ModuleName HpcFleet Restart-HpcComputer { [void]$script:events.Add('restart-computer') }
+        Mock -ModuleName HpcFleet Test-HpcShutdownPrivilege { $true }
         Add-FakeHostManager
         # A heartbeat has registered this host: tasks are polled with that credential.
         Get-HpcHostCredential -Config $Config | Out-Null
@@ -229,29 +230,46 @@ Describe 'fleet-job tasks on the host' {
         Should -Invoke -ModuleName HpcFleet Get-HpcHostLoad -Times 3 -Exactly -ParameterFilter { $LogicalCpus -eq 4 }
     }
 
-    It 'collect-diagnostics with dump and no procdump: failed with its code and a clear message, counters still in data' {
+    It 'collect-diagnostics with dump: dumps the client''s process and names the file' {
         Mock -ModuleName HpcFleet Get-HpcHostLoad { [pscustomobject]@{ cpuPercent = 50; memoryAvailablePercent = 40; clientCpuPercent = $null; clientWorkingSetBytes = $null } }
-        Mock -ModuleName HpcFleet Get-HpcProcdumpPath { $null }
-        Add-FakeTask 'collect-diagnostics' @{ sampleSeconds = 2; dump = $true } | Out-Null
-        Invoke-HpcTaskTurn -Config $Config -Client $client
-        $result = (Get-FakeTask 1).result
-        $result.resp | Should -Be 'failed'
-        $result.code | Should -Be $HpcTaskCode.dumpUnavailable
-        $result.message | Should -Match 'procdump'
-        @(($result.data | ConvertFrom-Json).rows) | Should -HaveCount 2
-    }
-
-    It 'collect-diagnostics with dump and procdump: dumps the client''s process and names the file' {
-        Mock -ModuleName HpcFleet Get-HpcHostLoad { [pscustomobject]@{ cpuPercent = 50; memoryAvailablePercent = 40; clientCpuPercent = $null; clientWorkingSetBytes = $null } }
-        Mock -ModuleName HpcFleet Get-HpcProcdumpPath { 'C:\ProgramData\hpc\tools\procdump64.exe' }
         Mock -ModuleName HpcFleet Get-HpcClientProcess { @([pscustomobject]@{ Id = 4242 }) }
-        Mock -ModuleName HpcFleet Invoke-HpcProcdump { [pscustomobject]@{ FullName = "$Directory\hpc-client_4242.dmp"; Length = 1234 } }
+        Mock -ModuleName HpcFleet Invoke-HpcProcessDump { [pscustomobject]@{ FullName = "$Directory\hpc-client-4242.dmp"; Length = 1234 } }
         Add-FakeTask 'collect-diagnostics' @{ sampleSeconds = 1; dump = $true } | Out-Null
         Invoke-HpcTaskTurn -Config $Config -Client $client
         $result = (Get-FakeTask 1).result
         $result.resp | Should -Be 'success'
         ($result.data | ConvertFrom-Json).dump.bytes | Should -Be 1234
-        Should -Invoke -ModuleName HpcFleet Invoke-HpcProcdump -Times 1 -Exactly -ParameterFilter { $ProcessId -eq 4242 }
+        Should -Invoke -ModuleName HpcFleet Invoke-HpcProcessDump -Times 1 -Exactly -ParameterFilter { $ProcessId -eq 4242 -and $Directory -eq $client.DumpDirectory }
+        # The dump code was compiled for real (Add-Type -Path, as on the host).
+        'HpcFleet.ProcessDump' -as [type] | Should -Not -BeNullOrEmpty
+    }
+
+    It 'collect-diagnostics with dump where PowerShell may not load the dump code: failed as unavailable, counters still in data' {
+        Mock -ModuleName HpcFleet Get-HpcHostLoad { [pscustomobject]@{ cpuPercent = 50; memoryAvailablePercent = 40; clientCpuPercent = $null; clientWorkingSetBytes = $null } }
+        Mock -ModuleName HpcFleet Get-HpcClientProcess { @([pscustomobject]@{ Id = 4242 }) }
+        Mock -ModuleName HpcFleet Import-HpcProcessDumpCode { throw 'Cannot add type. Definition of new types is not supported in this language mode.' }
+        Mock -ModuleName HpcFleet Invoke-HpcProcessDump { throw 'must not be called' }
+        Add-FakeTask 'collect-diagnostics' @{ sampleSeconds = 2; dump = $true } | Out-Null
+        Invoke-HpcTaskTurn -Config $Config -Client $client
+        $result = (Get-FakeTask 1).result
+        $result.resp | Should -Be 'failed'
+        $result.code | Should -Be $HpcTaskCode.dumpUnavailable
+        $result.message | Should -Match 'cannot write dumps: .*language mode'
+        @(($result.data | ConvertFrom-Json).rows) | Should -HaveCount 2
+    }
+
+    It 'collect-diagnostics with dump: a dump that fails, or no client to dump, fails with the dump''s code' -ForEach @(
+        @{ Case = 'the call fails'; Processes = @([pscustomobject]@{ Id = 4242 }); Message = 'the dump failed: .*0x8007' }
+        @{ Case = 'no client runs'; Processes = @(); Message = 'the client is not running' }
+    ) {
+        Mock -ModuleName HpcFleet Get-HpcHostLoad { [pscustomobject]@{ cpuPercent = 50; memoryAvailablePercent = 40; clientCpuPercent = $null; clientWorkingSetBytes = $null } }
+        Mock -ModuleName HpcFleet Get-HpcClientProcess { $Processes }
+        Mock -ModuleName HpcFleet Invoke-HpcProcessDump { throw 'MiniDumpWriteDump failed for process 4242: HRESULT 0x8007012B' }
+        Add-FakeTask 'collect-diagnostics' @{ sampleSeconds = 1; dump = $true } | Out-Null
+        Invoke-HpcTaskTurn -Config $Config -Client $client
+        $result = (Get-FakeTask 1).result
+        $result.code | Should -Be $HpcTaskCode.dumpFailed
+        $result.message | Should -Match $Message
     }
 
     It 'a long action reports progress and stops when the job is revoked' {
@@ -306,11 +324,12 @@ Describe 'fleet-job tasks on the host' {
         @($script:events) | Should -Not -Contain 'restart-computer'
     }
 
-    It 'reboot: fails with its code when the client account may not restart Windows' {
-        $user = [pscustomobject]@{ hostManagerUrl = $Config.hostManagerUrl; hostManagerCaCertPem = 'pem'; accountIsAdministrator = $false }
+    It 'reboot: fails with its code when the client''s logon may not restart Windows' {
+        Mock -ModuleName HpcFleet Test-HpcShutdownPrivilege { $false }
         Add-FakeTask 'reboot' | Out-Null
-        Invoke-HpcTaskTurn -Config $user -Client $client
+        Invoke-HpcTaskTurn -Config $Config -Client $client
         (Get-FakeTask 1).result.code | Should -Be $HpcTaskCode.rebootNotAllowed
+        (Get-FakeTask 1).result.message | Should -Match 'SeShutdownPrivilege'
         @($script:events) | Should -Not -Contain 'restart-computer'
     }
 

@@ -621,6 +621,9 @@ $HpcTaskCode = [ordered]@{
     revoked            = 11
     unexpected         = 255
 }
+# The user right to restart Windows: set-autologon grants it to the client account, and the
+# reboot task needs it in the token of the client's logon.
+$HpcShutdownPrivilege = 'SeShutdownPrivilege'
 # How often a long action reports progress (and so learns of a revocation).
 $HpcTaskProgressSeconds = 10
 # The file in the client account's own profile that keeps restart-client's arguments
@@ -970,10 +973,10 @@ function Invoke-HpcCollectLogsAction {
 }
 
 # sampleSeconds of the load figures the heartbeat reads (Get-HpcHostLoad), one a second, as
-# {columns, rows}; with dump, a full dump of the client's process by Sysinternals procdump,
-# when the host has it (Windows has no dump tool a script may use without one: comsvcs.dll's
-# MiniDump through rundll32 is what credential thieves use on lsass, and Defender blocks
-# it). The dump stays on the host, in the client account's profile; data names it.
+# {columns, rows}; with dump, a full dump of the client's process (HpcFleet.ProcessDump.cs:
+# the API Task Manager uses; comsvcs.dll's MiniDump through rundll32 is not, since that is
+# what credential thieves use on lsass and Defender blocks it). The dump stays on the host,
+# in the client account's profile; data names it.
 function Invoke-HpcCollectDiagnosticsAction {
     param([Parameter(Mandatory)] $Task, [Parameter(Mandatory)] [hashtable] $Client, [Parameter(Mandatory)] [hashtable] $Watch)
     $seconds = [int](Get-HpcTaskParam -Task $Task -Name 'sampleSeconds' -Default 30)
@@ -1005,33 +1008,33 @@ function Invoke-HpcCollectDiagnosticsAction {
     return $outcome
 }
 
-# A full dump of the client's process with procdump, if the host has it.
+# A full dump of the client's process in $Client.DumpDirectory.
 function Invoke-HpcClientDump {
     param([Parameter(Mandatory)] [hashtable] $Client)
-    $procdump = Get-HpcProcdumpPath
-    if (-not $procdump) {
-        return New-HpcTaskOutcome failed $HpcTaskCode.dumpUnavailable ('counters sampled, but no dump: procdump.exe (Sysinternals) ' +
-            "is not on this host's PATH nor in $HpcDataDir\tools; the image does not ship it")
-    }
     $processes = @(Get-HpcClientProcess -ExecutablePath ([string]$Client.Executable))
     if ($processes.Count -eq 0) { return New-HpcTaskOutcome failed $HpcTaskCode.dumpFailed 'counters sampled, but no dump: the client is not running' }
     if (-not $Client.DumpDirectory) { return New-HpcTaskOutcome failed $HpcTaskCode.dumpFailed 'counters sampled, but no dump: this host has no dump directory' }
     try {
-        $file = Invoke-HpcProcdump -Path $procdump -ProcessId ([int]$processes[0].Id) -Directory $Client.DumpDirectory
+        Import-HpcProcessDumpCode
+    } catch {
+        # Add-Type refused: PowerShell in Constrained Language mode (AppLocker, WDAC), say.
+        return New-HpcTaskOutcome failed $HpcTaskCode.dumpUnavailable "counters sampled, but this host cannot write dumps: $($_.Exception.Message)"
+    }
+    try {
+        $file = Invoke-HpcProcessDump -ProcessId ([int]$processes[0].Id) -Directory $Client.DumpDirectory
     } catch {
         return New-HpcTaskOutcome failed $HpcTaskCode.dumpFailed "counters sampled, but the dump failed: $($_.Exception.Message)"
     }
     return New-HpcTaskOutcome success -Message 'counters sampled and the client dumped' -Data ([ordered]@{ file = $file.FullName; bytes = [long]$file.Length })
 }
 
-# Reboot: allowed to an account that holds the right to shut the system down, which on
-# Windows Server is Administrators' (and Backup Operators'). The result is posted before.
+# Reboot: by an account that holds the right to restart Windows, which set-autologon grants
+# the client account (on Windows Server only Administrators and Backup Operators hold it
+# otherwise). The result is posted before.
 function Invoke-HpcRebootAction {
-    param([Parameter(Mandatory)] $Config)
-    $admin = $Config.PSObject.Properties['accountIsAdministrator']
-    if (-not ($admin -and [bool]$admin.Value)) {
-        return New-HpcTaskOutcome failed $HpcTaskCode.rebootNotAllowed ('the client account is not an administrator, so it may not ' +
-            'restart Windows (SeShutdownPrivilege); replace the host instead')
+    if (-not (Test-HpcShutdownPrivilege)) {
+        return New-HpcTaskOutcome failed $HpcTaskCode.rebootNotAllowed ("the client account's logon does not hold the right " +
+            "to restart Windows ($HpcShutdownPrivilege), which the bootstrap grants it before its first logon; replace the host instead")
     }
     return New-HpcTaskOutcome success -Message 'rebooting' -Reboot
 }
@@ -1050,7 +1053,7 @@ function Invoke-HpcTaskAction {
             'stop-client' { return Invoke-HpcStopClientAction -Client $Client }
             'collect-logs' { return Invoke-HpcCollectLogsAction -Task $Task -Client $Client }
             'collect-diagnostics' { return Invoke-HpcCollectDiagnosticsAction -Task $Task -Client $Client -Watch $Watch }
-            'reboot' { return Invoke-HpcRebootAction -Config $Config }
+            'reboot' { return Invoke-HpcRebootAction }
         }
         return New-HpcTaskOutcome failed $HpcTaskCode.unknownAction "this host does not know the action $([string]$Task.action)"
     } catch {
@@ -1421,27 +1424,27 @@ function Stop-HpcClientProcess {
     }
 }
 
-# Sysinternals procdump (procdump64.exe or procdump.exe) on the PATH or in $HpcDataDir\tools, or $null.
-function Get-HpcProcdumpPath {
-    foreach ($name in 'procdump64.exe', 'procdump.exe') {
-        $tool = Join-Path (Join-Path $HpcDataDir 'tools') $name
-        if (Test-Path -LiteralPath $tool -PathType Leaf) { return $tool }
-        $command = Get-Command -Name $name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-        if ($command) { return $command.Path }
-    }
-    return $null
+# HpcFleet.ProcessDump.cs, compiled once per process.
+function Import-HpcProcessDumpCode {
+    if (-not ('HpcFleet.ProcessDump' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'HpcFleet.ProcessDump.cs') }
 }
 
-# A full dump (-ma) of process $ProcessId in $Directory; the dump file.
-function Invoke-HpcProcdump {
-    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [string] $Directory)
+# A full dump of process $ProcessId, as a new file in $Directory; the file.
+function Invoke-HpcProcessDump {
+    param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [string] $Directory)
     New-Item -ItemType Directory -Path $Directory -Force | Out-Null
-    $since = Get-Date
-    & $Path -accepteula -ma $ProcessId $Directory | Out-Null
-    $file = Get-ChildItem -LiteralPath $Directory -Filter '*.dmp' -File | Where-Object { $_.LastWriteTime -ge $since } |
-        Sort-Object -Property LastWriteTime -Descending | Select-Object -First 1
-    if (-not $file) { throw "procdump wrote no dump (exit code $LASTEXITCODE)" }
-    return $file
+    $path = Join-Path $Directory ('hpc-client-{0}-{1:yyyyMMddTHHmmssZ}.dmp' -f $ProcessId, [DateTime]::UtcNow)
+    [HpcFleet.ProcessDump]::Write($ProcessId, $path)
+    return Get-Item -LiteralPath $path
+}
+
+# Whether this process's token holds the right to restart Windows, enabled or not
+# (shutdown.exe enables it). whoami /priv lists the token's privileges; their names are not
+# translated, their descriptions and states are.
+function Test-HpcShutdownPrivilege {
+    $privileges = & "$env:SystemRoot\System32\whoami.exe" /priv /fo csv /nh
+    if ($LASTEXITCODE -ne 0) { throw "whoami.exe /priv failed with exit code $LASTEXITCODE" }
+    return [bool](@($privileges) | Where-Object { $_ -like "`"$HpcShutdownPrivilege`",*" })
 }
 
 # The reboot task's restart, after its result is recorded.

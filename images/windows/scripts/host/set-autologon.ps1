@@ -3,7 +3,8 @@
 # leaves the host, kept only as the LSA secret DefaultPassword (the registry value
 # of that name is plain text readable by any user, so it is removed, never written),
 # AutoAdminLogon (forced, so a log-off logs the account on again), DefaultUserName,
-# DefaultDomainName, and no Ctrl+Alt+Del.
+# DefaultDomainName, and no Ctrl+Alt+Del; and the account's right to restart Windows, for a
+# fleet job's reboot task.
 # Idempotent: an existing account keeps its password while the LSA secret holds one.
 param(
     [Parameter(Mandatory)] [string] $AccountName,
@@ -94,6 +95,17 @@ function Update-AdministratorsMembership {
     }
 }
 
+# The right to restart Windows, granted to the account itself, so that a fleet job's reboot
+# task works when the account is not an administrator. It enters the account's token at its
+# next logon: the first boot's autologon reboot, so before the client ever runs.
+function Update-ShutdownRight {
+    param([Parameter(Mandatory)] $Account)
+    if (@(Get-AccountRight -Sid $Account.Sid) -notcontains $HpcShutdownPrivilege) {
+        Write-HpcLog "granting $($Account.Name) the right to restart Windows ($HpcShutdownPrivilege)"
+        Add-AccountRight -Sid $Account.Sid -Right $HpcShutdownPrivilege
+    }
+}
+
 function Set-HostAutologon {
     param(
         [Parameter(Mandatory)] [string] $AccountName,
@@ -122,6 +134,7 @@ function Set-HostAutologon {
         Add-LocalGroupMemberSid -GroupSid $HpcUsersSid -MemberSid $account.Sid
     }
     Update-AdministratorsMembership -Account $account -IsAdministrator:$IsAdministrator
+    Update-ShutdownRight -Account $account
 
     [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'AutoAdminLogon' -Value '1' -Type String)
     [void](Update-HpcRegistryValue -Key $WinlogonKey -Name 'DefaultUserName' -Value $AccountName -Type String)
@@ -163,6 +176,19 @@ function Test-AccountPassword {
     param([Parameter(Mandatory)] [string] $AccountName, [Parameter(Mandatory)] [string] $Password)
     Import-AutologonNativeCode
     return [HpcFleet.LocalLogon]::Check($AccountName, $Password)
+}
+
+# The user rights granted to the account itself (see HpcFleet.Autologon.cs).
+function Get-AccountRight {
+    param([Parameter(Mandatory)] [string] $Sid)
+    Import-AutologonNativeCode
+    return @([HpcFleet.AccountRights]::Get($Sid))
+}
+
+function Add-AccountRight {
+    param([Parameter(Mandatory)] [string] $Sid, [Parameter(Mandatory)] [string] $Right)
+    Import-AutologonNativeCode
+    [HpcFleet.AccountRights]::Add($Sid, $Right)
 }
 
 function New-ClientAccount {

@@ -393,7 +393,7 @@ export function createService(options: ServiceOptions): Service {
   const recordAction = makeAuditRecorder(audit, clock);
   void app.register(freezeRoutes, { holds, clock, record: recordAction });
   void app.register(auditRoutes, { audit });
-  const jobs = registerJobs(app, {
+  const { store: jobs, sweep: sweepJobs } = registerJobs(app, {
     db,
     hosts: store,
     clock,
@@ -417,6 +417,7 @@ export function createService(options: ServiceOptions): Service {
     cycles,
     holds,
     jobs,
+    sweepJobs,
     record: recordAction,
     healthCheck: healthCheckFacts,
     guesses,

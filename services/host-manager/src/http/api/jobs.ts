@@ -30,7 +30,14 @@ export interface JobsDeps {
   readonly isActive: () => boolean;
 }
 
-export function registerJobs(app: FastifyInstance, deps: JobsDeps): JobStore {
+/** The jobs' store, and the sweep for whatever else shows jobs (the status page). */
+export interface RegisteredJobs {
+  readonly store: JobStore;
+  /** Moves jobs on to now, at most every SWEEP_EVERY_MS, and only on the active manager. */
+  readonly sweep: () => void;
+}
+
+export function registerJobs(app: FastifyInstance, deps: JobsDeps): RegisteredJobs {
   const { clock } = deps;
   const waiters = new HostWaiters();
   const jobs = new JobStore(deps.db, (hosts) => waiters.wake(hosts));
@@ -69,5 +76,5 @@ export function registerJobs(app: FastifyInstance, deps: JobsDeps): JobStore {
     waiters,
     commits: new GroupCommit(deps.db),
   });
-  return jobs;
+  return { store: jobs, sweep };
 }

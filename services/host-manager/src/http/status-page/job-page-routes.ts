@@ -17,6 +17,11 @@ import { jobPath } from "./jobs-section";
 
 export interface JobPageDeps {
   readonly jobs: Pick<JobStore, "page" | "job" | "tasks" | "revoke">;
+  /**
+   * Moves jobs on to now before they are shown, as the API and the hosts' polls do: else
+   * a task past its time-to-run shows as reserved until one of them comes.
+   */
+  readonly sweepJobs: () => void;
   readonly clock: Clock;
   readonly record: AuditRecorder;
 }
@@ -38,6 +43,7 @@ export function registerJobPageRoutes(forms: FastifyInstance, deps: JobPageDeps,
     if (operator === null) return reply.redirect("/login", 303);
     const query = request.query as Record<string, unknown>;
     const id = text(query.id);
+    deps.sweepJobs();
     if (id === "") return send(reply, renderJobLookup());
     const job = /^[1-9][0-9]{0,14}$/.test(id) ? jobs.job(Number(id)) : undefined;
     if (job === undefined) return send(reply, renderNoSuchJob(id), 404);

@@ -106,6 +106,7 @@ export const statusPageRoutes: FastifyPluginAsync<StatusPageDeps> = async (app, 
     const held = holds ? JSON.stringify(holds) : "";
     const lastAudit = deps.audit.newest(1)[0]?.id ?? 0;
     // Jobs move on between snapshots too: the newest few (a bounded read) are in the key.
+    deps.sweepJobs();
     const jobs = deps.jobs.page(JOBS_ON_PAGE);
     const key = `page ${queryKey(query)} ${cookieSession} ${canAct} ${held} ${lastAudit} ${jobsKey(jobs)}`;
     // As bytes, sent in slices, so a slow reader holds no copy of it (shared-body.ts).

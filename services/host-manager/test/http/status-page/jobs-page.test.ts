@@ -251,3 +251,19 @@ describe("the revoke form", () => {
     expect(((await res.json()) as { revokedAt: unknown }).revokedAt).toBeNull();
   });
 });
+
+describe("a task whose host went quiet", () => {
+  it("shows as ready again once its time-to-run has passed, with no host or API read in between", async () => {
+    const id = await submit({ action: "stop-client", hosts: { ids: [A] }, timeToRunSeconds: 60 });
+    const offer = await hosts.next(A);
+    await hosts.accept(A, offer!);
+    expect((await get(`/job?id=${id}`, t.viewer)).body).toMatch(
+      new RegExp(`<tr data-host="${A}"[\\s\\S]*?>reserved<`),
+    );
+    // The host dies: nothing polls, nothing reads the API; only the page is looked at.
+    t.clock.advanceMs(61_000);
+    const jobPage = (await get(`/job?id=${id}`, t.viewer)).body;
+    expect(jobPage).toMatch(new RegExp(`<tr data-host="${A}"[\\s\\S]*?>ready<`));
+    expect(jobPage).not.toMatch(/>reserved</);
+  });
+});

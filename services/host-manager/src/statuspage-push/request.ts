@@ -21,18 +21,24 @@ const RETRYABLE_STATUS = new Set([408, 420, 425, 429]);
 
 export async function statuspageRequest(
   config: Pick<StatuspageConfig, "url" | "pageId" | "apiKey">,
-  method: "POST" | "PATCH",
+  method: "GET" | "POST" | "PATCH",
   /** Below the page, e.g. `/metrics/data`. */
   path: string,
+  /** The JSON body; none for a GET. */
   body: unknown,
   signal: AbortSignal,
 ): Promise<StatuspageAnswer> {
   const url = `${config.url}/v1/pages/${encodeURIComponent(config.pageId)}${path}`;
+  const authorization = `OAuth ${config.apiKey}`;
   try {
     const response = await fetch(url, {
       method,
-      headers: { authorization: `OAuth ${config.apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
+      ...(method === "GET"
+        ? { headers: { authorization } }
+        : {
+            headers: { authorization, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          }),
       signal,
     });
     const text = await response.text().catch(() => "");

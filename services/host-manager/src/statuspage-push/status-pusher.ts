@@ -73,6 +73,17 @@ export class StatuspageStatusPusher {
       } else return;
     }
     if (condition.incident && incidents.open() === null) {
+      const adopted = await this.findOpen(condition.incident.name, componentId);
+      if (adopted === undefined) return;
+      if (adopted !== null) {
+        incidents.opened({
+          id: adopted,
+          kind: condition.incident.kind,
+          openedAt: this.options.now(),
+        });
+      }
+    }
+    if (condition.incident && incidents.open() === null) {
       const { name, status, body } = condition.incident;
       const answer = await this.request("incident", "POST", "/incidents", {
         incident: {
@@ -101,9 +112,32 @@ export class StatuspageStatusPusher {
     if (this.wanted !== condition && !this.closing.signal.aborted) await this.sync();
   }
 
+  /**
+   * The id of an unresolved incident named `name` on `componentId`; null when there is
+   * none, or when the key may not list incidents (then a duplicate is the lesser harm);
+   * undefined when Statuspage did not answer (try again after the next cycle).
+   */
+  private async findOpen(name: string, componentId: string): Promise<string | null | undefined> {
+    const answer = await this.request("incident", "GET", "/incidents/unresolved", undefined);
+    if (answer.outcome === "error") return undefined;
+    if (answer.outcome === "dropped" || !Array.isArray(answer.body)) return null;
+    const found = (answer.body as unknown[]).find((incident) => {
+      const { name: named, components } = (incident ?? {}) as {
+        name?: unknown;
+        components?: unknown;
+      };
+      return (
+        named === name &&
+        Array.isArray(components) &&
+        components.some((c) => (c as { id?: unknown } | null)?.id === componentId)
+      );
+    }) as { id?: unknown } | undefined;
+    return typeof found?.id === "string" ? found.id : null;
+  }
+
   private async request(
     kind: "component" | "incident",
-    method: "POST" | "PATCH",
+    method: "GET" | "POST" | "PATCH",
     path: string,
     body: unknown,
   ): Promise<StatuspageAnswer> {

@@ -238,6 +238,38 @@ describe("the component and incident pusher", () => {
     expect(openIncidents()).toHaveLength(1);
   });
 
+  it("adopts the incident a POST opened whose answer was lost, rather than open a second", async () => {
+    const storm = fleet({ unhealthy: 50, stormGuardOpen: true });
+    fake.mode = "lost";
+    await show(storm);
+    // Statuspage opened it; the host-manager was told 504 and stored nothing.
+    expect(openIncidents()).toHaveLength(1);
+    expect(new IncidentStore(db).open()).toBeNull();
+    fake.mode = "ok";
+    await show(storm);
+    await show(storm);
+    expect(openIncidents()).toHaveLength(1);
+    expect(requests("POST", "/incidents")).toHaveLength(1);
+    expect(new IncidentStore(db).open()?.id).toBe(openIncidents()[0]?.id);
+    // And it is the one resolved when the storm guard closes.
+    await show(fleet());
+    expect(openIncidents()).toHaveLength(0);
+  });
+
+  it("does not adopt an open incident of another name or component", async () => {
+    fake.components.set("cmp0other", "operational");
+    fake.incidents.set("inc-by-hand", {
+      id: "inc-by-hand",
+      name: "Fleet storm guard open: automatic remediation held",
+      status: "investigating",
+      body: "",
+      componentIds: ["cmp0other"],
+    });
+    await show(fleet({ unhealthy: 50, stormGuardOpen: true }));
+    expect(requests("POST", "/incidents")).toHaveLength(1);
+    expect(new IncidentStore(db).open()?.id).not.toBe("inc-by-hand");
+  });
+
   it("forgets an incident someone deleted by hand (404) instead of trying to resolve it forever", async () => {
     await show(fleet({ unhealthy: 50, stormGuardOpen: true }));
     fake.incidents.clear();
@@ -281,8 +313,9 @@ describe("the service's component and incidents", () => {
       url: "/metrics",
       headers: t.viewer,
     });
+    // Two: the look for an open incident of the same name, then the one that opens it.
     expect(metrics.body).toMatch(
-      /^host_manager_statuspage_requests_total\{request="incident",outcome="ok"\} 1$/m,
+      /^host_manager_statuspage_requests_total\{request="incident",outcome="ok"\} 2$/m,
     );
   });
 

@@ -8,7 +8,8 @@
 // partial_outage, major_outage (#operation/patchPagesPageIdComponentsComponentId), an
 // incident without a name, with a status outside investigating, identified, monitoring,
 // resolved, or naming components the page does not have (#operation/postPagesPageIdIncidents,
-// #operation/patchPagesPageIdIncidentsIncidentId).
+// #operation/patchPagesPageIdIncidentsIncidentId). GET .../incidents/unresolved lists the
+// incidents not resolved, newest first (#operation/getPagesPageIdIncidentsUnresolved).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -50,7 +51,11 @@ export const COMPONENT_STATUSES = [
 ];
 export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"];
 
-export type FakeMode = "ok" | "fail" | "reject" | "hang";
+/**
+ * `lost`: a write (POST, PATCH) is carried out, and then answered 504, as a gateway that
+ * timed out waiting for it would (the caller cannot know it took effect); reads answer.
+ */
+export type FakeMode = "ok" | "fail" | "reject" | "hang" | "lost";
 
 export interface RecordedPush {
   /** Date.now() when the request arrived. */
@@ -75,7 +80,7 @@ export interface FakeStatuspage {
   url: string;
   /** Every request, in order of arrival (metrics batches, component and incident calls). */
   pushes: RecordedPush[];
-  /** What the next requests get; `fail` is a 503, `reject` a 400, `hang` never answers. */
+  /** What the next requests get; `fail` is a 503, `reject` a 400, `hang` never answers, `lost` see FakeMode. */
   mode: FakeMode;
   /** The page's components and their status; starts with STATUSPAGE_COMPONENT_ID operational. */
   components: Map<string, string>;
@@ -174,6 +179,10 @@ export async function startFakeStatuspage(): Promise<FakeStatuspage> {
       for (const [cid, s] of checked.components) fake.components.set(cid, s);
       return { status: 201, body: incidentJson(created) };
     }
+    if (rest === "/incidents/unresolved" && method === "GET") {
+      const open = [...fake.incidents.values()].filter((i) => i.status !== "resolved");
+      return { status: 200, body: open.reverse().map(incidentJson) };
+    }
     const incident = /^\/incidents\/([^/]+)$/.exec(rest);
     if (incident && method === "PATCH") {
       const found = fake.incidents.get(decodeURIComponent(incident[1] as string));
@@ -265,9 +274,13 @@ export async function startFakeStatuspage(): Promise<FakeStatuspage> {
       else if (req.headers.authorization !== `OAuth ${STATUSPAGE_API_KEY}`) {
         answer = error(401, "Could not authenticate");
       } else if (!page || page[1] !== STATUSPAGE_PAGE_ID) answer = error(404, "page not found");
-      else if (!isJson || !/^application\/json/.test(req.headers["content-type"] ?? "")) {
+      else if (
+        req.method !== "GET" &&
+        (!isJson || !/^application\/json/.test(req.headers["content-type"] ?? ""))
+      ) {
         answer = error(400, "the body must be JSON, as its Content-Type says");
       } else answer = route(req.method ?? "", page[2] as string, body);
+      if (fake.mode === "lost" && req.method !== "GET") answer = error(504, "gateway timeout");
       recorded.status = answer.status;
       res.writeHead(answer.status, { "content-type": "application/json" });
       res.end(JSON.stringify(answer.body));

@@ -227,4 +227,22 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX job_tasks_by_job_state ON job_tasks (job_id, state);
    CREATE INDEX job_tasks_by_state ON job_tasks (state, ttr_from);
    CREATE INDEX jobs_unfinished ON jobs (finished_at);`,
+  // The status page's chart (up to 7 days): each cycle's counts, kept a week, apart from
+  // the cycles themselves (their summaries list hosts, so only the last 200 are kept).
+  // Filled from the cycles already stored.
+  `CREATE TABLE cycle_counts (
+     finished_at INTEGER NOT NULL,
+     total       INTEGER NOT NULL,
+     healthy     INTEGER NOT NULL,
+     unhealthy   INTEGER NOT NULL,
+     remediating INTEGER NOT NULL,
+     failed      INTEGER NOT NULL,
+     outdated    INTEGER NOT NULL
+   );
+   CREATE INDEX cycle_counts_by_time ON cycle_counts (finished_at);
+   INSERT INTO cycle_counts
+     SELECT finished_at, json_extract(summary, '$.total'), json_extract(summary, '$.healthy'),
+       json_extract(summary, '$.unhealthy'), json_extract(summary, '$.remediating'),
+       json_extract(summary, '$.failed'), coalesce(json_extract(summary, '$.outdated'), 0)
+     FROM cycles ORDER BY id;`,
 ];

@@ -8,6 +8,7 @@ import type { HealthContext, HealthSettings } from "../../src/domain/health-cont
 import { openDatabase } from "../../src/adapters/storage/database";
 import { OperatorStore } from "../../src/adapters/storage/operators";
 import type { HostRecord } from "../../src/domain/host";
+import type { CycleSummary } from "../../src/domain/cycle";
 
 export const MINUTE = 60_000;
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -71,6 +72,27 @@ export function host(overrides: Partial<HostRecord> = {}): HostRecord {
 }
 
 export const silentLogger = () => pino({ level: "silent" });
+
+/** A cycle record of `total` hosts, all healthy, that did nothing; override what a test needs. */
+export function quietCycle(total: number, overrides: Partial<CycleSummary> = {}): CycleSummary {
+  return {
+    startedAt: 0,
+    finishedAt: 0,
+    total,
+    healthy: total,
+    unhealthy: 0,
+    remediating: 0,
+    failed: 0,
+    maxUnhealthy: 4,
+    stormGuardOpen: false,
+    dryRun: false,
+    inventory: { added: 0, archived: 0, restored: 0 },
+    actions: [],
+    recovered: [],
+    unhealthyHosts: [],
+    ...overrides,
+  };
+}
 
 export function tempDir(prefix = "hm-test-"): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -5,29 +5,21 @@ import { openDatabase, schemaVersion, type Db } from "../../../src/adapters/stor
 import { CycleStore, KEEP_COUNTS_MS } from "../../../src/adapters/storage/cycles";
 import { MIGRATIONS } from "../../../src/adapters/storage/migrations";
 import type { CycleSummary } from "../../../src/domain/cycle";
-import { T0, tempDir } from "../../support/fixtures";
+import { quietCycle, T0, tempDir } from "../../support/fixtures";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 function summary(finishedAt: number, unhealthy: number): CycleSummary {
-  return {
+  return quietCycle(100, {
     startedAt: finishedAt - 1_000,
     finishedAt,
-    total: 100,
     healthy: 100 - unhealthy,
     unhealthy,
     remediating: 1,
-    failed: 0,
     outdated: 2,
     maxUnhealthy: 40,
-    stormGuardOpen: false,
-    dryRun: false,
-    inventory: { added: 0, archived: 0, restored: 0 },
-    actions: [],
-    recovered: [],
-    unhealthyHosts: [],
-  };
+  });
 }
 
 let dir: ReturnType<typeof tempDir>;

@@ -8,9 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { SimulatedCloud, simInstanceId, simPrivateIp } from "../../../src/adapters/cloud/simulated";
-import type { CycleSummary } from "../../../src/domain/cycle";
 import { JobHosts } from "../../jobs/job-hosts";
-import { OPERATOR, TOKEN, VIEWER } from "../../support/fixtures";
+import { OPERATOR, quietCycle, TOKEN, VIEWER } from "../../support/fixtures";
 import { seedMixedFleet } from "../../support/fleet";
 import { startTestService, type TestService } from "../../support/service";
 
@@ -27,22 +26,7 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-const HISTORY_CYCLE: CycleSummary = {
-  startedAt: 0,
-  finishedAt: 0,
-  total: 10,
-  healthy: 10,
-  unhealthy: 0,
-  remediating: 0,
-  failed: 0,
-  maxUnhealthy: 4,
-  stormGuardOpen: false,
-  dryRun: false,
-  inventory: { added: 0, archived: 0, restored: 0 },
-  actions: [],
-  recovered: [],
-  unhealthyHosts: [],
-};
+const HISTORY_CYCLE = quietCycle(10);
 
 describe("status page in Chromium", () => {
   let t: TestService;

@@ -2,8 +2,7 @@
 // generation), the table's filters and pages, the rollout bar, the chart's window, the
 // replaced hosts and their own pages, the last cycle's failed slots and replacement budget.
 import { SimulatedCloud, simInstanceId } from "../../../src/adapters/cloud/simulated";
-import type { CycleSummary } from "../../../src/domain/cycle";
-import { MINUTE } from "../../support/fixtures";
+import { MINUTE, quietCycle } from "../../support/fixtures";
 import { reportHosts } from "../../support/fleet";
 import { startTestService, type TestService } from "../../support/service";
 
@@ -16,22 +15,7 @@ const tilesOf = (page: string) => [...page.matchAll(/<a class="t s-([a-z-]+)/g)]
 const groupsOf = (page: string) =>
   [...page.matchAll(/<details class="group" open data-group="([^"]*)"/g)].map((m) => m[1]);
 
-export const CYCLE: CycleSummary = {
-  startedAt: 0,
-  finishedAt: 0,
-  total: 12,
-  healthy: 12,
-  unhealthy: 0,
-  remediating: 0,
-  failed: 0,
-  maxUnhealthy: 4,
-  stormGuardOpen: false,
-  dryRun: false,
-  inventory: { added: 0, archived: 0, restored: 0 },
-  actions: [],
-  recovered: [],
-  unhealthyHosts: [],
-};
+const CYCLE = quietCycle(12);
 
 describe("status page for a large fleet", () => {
   let t: TestService;

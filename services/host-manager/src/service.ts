@@ -282,6 +282,7 @@ export function createService(options: ServiceOptions): Service {
     cycleDeadlineMs: config.cycleDeadlineSeconds * 1000,
     onCycleDone,
   });
+  const credentials = new HostCredentialStore(db);
   // Set once the lease's first look is done: only a later change of role is a takeover.
   let started = false;
   const lease = new LeaseKeeper({
@@ -291,6 +292,8 @@ export function createService(options: ServiceOptions): Service {
     logger,
     ttlMs: config.leaseTtlSeconds * 1000,
     onChange: (role) => {
+      // The other manager may have issued host credentials meanwhile.
+      credentials.forgetCached();
       if (role !== "active" || !started) return;
       try {
         takeCharge();
@@ -320,7 +323,6 @@ export function createService(options: ServiceOptions): Service {
   const tokenMatches = makeTokenCheck(config.token, config.tokenPrevious, {
     onPreviousToken: () => metrics.observePreviousToken(),
   });
-  const credentials = new HostCredentialStore(db);
   const reporter = makeReporterCheck({
     instanceOf: (credential) => credentials.instanceOf(credential),
     ...(config.fleetTokenFallback ? { fleetToken: tokenMatches } : {}),

@@ -143,4 +143,27 @@ describe("a clean stop", () => {
     expect(second.lease.facts()).toMatchObject({ role: "active", holder: second.lease.holder });
     await second.stop();
   });
+
+  it("forgets the host credentials it looked up when its role changes: the other may have issued since", async () => {
+    const start = () =>
+      createService({
+        config: testConfig(dir.path, { HOST_MANAGER_LEASE_TTL_SECONDS: String(TTL_SECONDS) }),
+        logger: silentLogger(),
+        schedule: false,
+        defaultMetrics: false,
+      });
+    const first = start();
+    const second = start();
+    const host = simInstanceId(1);
+    const old = first.credentials.issue(host, Date.now());
+    // The passive one looks it up (for a report it then refuses with 503).
+    expect(second.credentials.instanceOf(old)).toBe(host);
+    // The host reboots, and registers again with the active one.
+    const renewed = first.credentials.issue(host, Date.now());
+    await first.stop();
+    expect(second.lease.poll()).toBe("active");
+    expect(second.credentials.instanceOf(old)).toBeUndefined();
+    expect(second.credentials.instanceOf(renewed)).toBe(host);
+    await second.stop();
+  });
 });

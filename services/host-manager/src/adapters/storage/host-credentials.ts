@@ -2,6 +2,10 @@
 // credential. A credential is 256 random bits, so its SHA-256 is stored (as operators'
 // tokens are: no dictionary to try, and a report looks it up by an index). One row per
 // instance: registering again replaces the credential, so the last boot's is the only one.
+// Every report looks its credential up, so the lookups are kept in memory: by hash, never
+// the credential itself, and only for credentials found (a guess costs the database).
+// Only the active manager issues credentials, through this store, which keeps the memory
+// in step; a change of role forgets it all (the other manager may have issued since).
 import { HOST_CREDENTIAL_PREFIX } from "@hpc-fleet/fleet-contract";
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "./database";
@@ -20,9 +24,16 @@ export function hashHostCredential(credential: string): string {
   return createHash("sha256").update(credential, "utf8").digest("hex");
 }
 
+/** Lookups kept before the memory starts over: far above any fleet's hosts. */
+export const CACHED_CREDENTIALS = 100_000;
+
 export class HostCredentialStore {
   private readonly stmt;
   private readonly consumeTx;
+  /** Credential hash -> instance id, of credentials found or issued here. */
+  private readonly instanceByHash = new Map<string, string>();
+  /** Instance id -> the hash cached for it, so a new credential drops the old one. */
+  private readonly hashByInstance = new Map<string, string>();
 
   constructor(db: Db) {
     this.stmt = {
@@ -78,14 +89,35 @@ export class HostCredentialStore {
   /** A new credential for `instanceId`, replacing its previous one; returned once, in clear. */
   issue(instanceId: string, now: number): string {
     const credential = newHostCredential();
-    this.stmt.issue.run(instanceId, hashHostCredential(credential), now);
+    const hash = hashHostCredential(credential);
+    this.stmt.issue.run(instanceId, hash, now);
+    this.remember(hash, instanceId);
     return credential;
   }
 
   /** The instance a credential belongs to, or undefined. */
   instanceOf(credential: string): string | undefined {
     if (!credential.startsWith(HOST_CREDENTIAL_PREFIX)) return undefined;
-    return this.stmt.instanceOf.get(hashHostCredential(credential));
+    const hash = hashHostCredential(credential);
+    const cached = this.instanceByHash.get(hash);
+    if (cached !== undefined) return cached;
+    const instanceId = this.stmt.instanceOf.get(hash);
+    if (instanceId !== undefined) this.remember(hash, instanceId);
+    return instanceId;
+  }
+
+  /** Forgets every lookup kept: on a change of role, when another manager may have issued. */
+  forgetCached(): void {
+    this.instanceByHash.clear();
+    this.hashByInstance.clear();
+  }
+
+  private remember(hash: string, instanceId: string): void {
+    const previous = this.hashByInstance.get(instanceId);
+    if (previous !== undefined) this.instanceByHash.delete(previous);
+    if (this.instanceByHash.size >= CACHED_CREDENTIALS) this.forgetCached();
+    this.instanceByHash.set(hash, instanceId);
+    this.hashByInstance.set(instanceId, hash);
   }
 
   /** The stored hash of an instance's credential (tests: "unchanged"). */

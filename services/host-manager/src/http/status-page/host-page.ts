@@ -1,6 +1,6 @@
 // One host's page: what the registry holds of it (active or long replaced), its place in
 // its slot's chain of replacements, and its remediation history, newest first.
-import { scrollTable } from "./table";
+import { factsTable, scrollTable, type Fact } from "./table";
 import type { Handoff } from "../../adapters/storage/archived-hosts";
 import type { RemediationEvent } from "../../domain/host";
 import { hostPath, tileState } from "./grid";
@@ -44,7 +44,7 @@ function chain(instanceId: string, handoffs: readonly Handoff[]): SafeHtml | nul
 export function renderHostPage(view: HostPageView): string {
   const { row, now } = view;
   const state = row.archivedAt !== null ? "replaced" : tileState(row);
-  const facts: [string, SafeHtml | string | number | null][] = [
+  const facts: Fact[] = [
     ["State", html`<span class="state state-${state}" data-host-state="${state}">${state}</span>`],
     ["Why", row.reason],
     ["Client", `${row.statusName}${row.clientVersion ? `, v${row.clientVersion}` : ""}`],
@@ -64,15 +64,6 @@ export function renderHostPage(view: HostPageView): string {
     ["Left the group", row.archivedAt === null ? null : iso(row.archivedAt)],
     ["Remediation attempts", row.attempts],
   ];
-  const rows = facts
-    .filter(([, value]) => value !== null && value !== "")
-    .map(
-      ([label, value]) =>
-        html`<tr>
-          <th>${label}</th>
-          <td>${value}</td>
-        </tr>`,
-    );
   const history = view.history.map(
     (e) =>
       html`<tr class="${e.outcome === "error" ? "error" : ""}" data-event="${e.action}">
@@ -92,12 +83,7 @@ export function renderHostPage(view: HostPageView): string {
       <main>
         <section id="host" data-instance="${row.instanceId}">
           <h2><code>${row.instanceId}</code></h2>
-          <div class="scroll">
-            <table class="facts-table">
-              ${rows}
-            </table>
-          </div>
-          ${chain(row.instanceId, view.handoffs)}
+          ${factsTable(facts)} ${chain(row.instanceId, view.handoffs)}
         </section>
         <section>
           <h2>History <span class="muted">newest ${view.history.length}</span></h2>

@@ -2,7 +2,7 @@
 // host's result a page at a time: state, resp, the retcode in hex with its meaning,
 // message, attempts and data (cut short, with its whole size). For the operator role,
 // the form that revokes what has not started (./job-page-routes.ts).
-import { scrollTable } from "./table";
+import { factsTable, scrollTable, type Fact } from "./table";
 import type { JobRecord } from "../../adapters/storage/jobs";
 import { describeRetcode, retcodeHex } from "../../domain/jobs/retcode";
 import type { Task } from "../../domain/jobs/task";
@@ -33,7 +33,7 @@ export interface JobPageView {
 const seconds = (ms: number) => `${ms / 1000} s`;
 
 function facts(job: JobRecord): SafeHtml {
-  const rows: [string, SafeHtml | string | null][] = [
+  const rows: Fact[] = [
     ["State", html`<span data-job-state="${jobState(job)}">${jobState(job)}</span>`],
     ["Action", html`<code>${job.action.action}</code>`],
     ["Parameters", html`<code>${JSON.stringify(job.action.params ?? {})}</code>`],
@@ -52,19 +52,7 @@ function facts(job: JobRecord): SafeHtml {
     ],
     ["Finished", job.finishedAt === null ? null : iso(job.finishedAt)],
   ];
-  return html`<div class="scroll">
-    <table class="facts-table">
-      ${rows
-        .filter(([, value]) => value !== null)
-        .map(
-          ([label, value]) =>
-            html`<tr>
-              <th>${label}</th>
-              <td>${value}</td>
-            </tr>`,
-        )}
-    </table>
-  </div>`;
+  return factsTable(rows);
 }
 
 function retcodeCell(retcode: number | null): SafeHtml {

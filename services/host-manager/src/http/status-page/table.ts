@@ -29,3 +29,23 @@ export function scrollTable(table: {
     </table>
   </div>`;
 }
+
+/** A label and its value; a fact whose value is null or empty is left out. */
+export type Fact = readonly [label: string, value: SafeHtml | string | number | null];
+
+/** A record's facts, a row each (label, value), in the same scrolling box. */
+export function factsTable(facts: readonly Fact[]): SafeHtml {
+  return html`<div class="scroll">
+    <table class="facts-table">
+      ${facts
+        .filter(([, value]) => value !== null && value !== "")
+        .map(
+          ([label, value]) =>
+            html`<tr>
+              <th>${label}</th>
+              <td>${value}</td>
+            </tr>`,
+        )}
+    </table>
+  </div>`;
+}

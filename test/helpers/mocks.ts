@@ -7,9 +7,8 @@ import {
   nasMountTargetOutputs,
   randomIdOutputs,
   tlsCertRequestOutputs,
-  tlsLocallySignedCertOutputs,
+  tlsCertificateOutputs,
   tlsPrivateKeyOutputs,
-  tlsSelfSignedCertOutputs,
 } from "../../tools/mocks/provider-outputs";
 import type { CallHandler, CloudOutputs, RecordedResource } from "../../tools/mocks/recorder";
 import { runUnderMocks, MockRunResult } from "../../tools/mocks/run-program";
@@ -54,9 +53,9 @@ const DEFAULT_CLOUD_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   [ALB]: (_inputs, name) => ({ dnsName: `alb-${name}.cn-beijing.alb.aliyuncs.com` }),
   [IMAGE_BUILD]: dockerBuildImageOutputs,
   [TLS_PRIVATE_KEY]: tlsPrivateKeyOutputs,
-  [TLS_SELF_SIGNED_CERT]: tlsSelfSignedCertOutputs,
+  [TLS_SELF_SIGNED_CERT]: tlsCertificateOutputs,
   [TLS_CERT_REQUEST]: tlsCertRequestOutputs,
-  [TLS_LOCALLY_SIGNED_CERT]: tlsLocallySignedCertOutputs,
+  [TLS_LOCALLY_SIGNED_CERT]: tlsCertificateOutputs,
 };
 
 /** What the mock cloud refuses, as the provider and the cloud would. */

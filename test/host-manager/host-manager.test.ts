@@ -27,11 +27,7 @@ import {
   TLS_SELF_SIGNED_CERT,
 } from "../helpers/types";
 import { MOCK_ACCOUNT_ID } from "../../tools/mocks/calls";
-import {
-  tlsLocallySignedCertOutputs,
-  tlsPrivateKeyOutputs,
-  tlsSelfSignedCertOutputs,
-} from "../../tools/mocks/provider-outputs";
+import { tlsCertificateOutputs, tlsPrivateKeyOutputs } from "../../tools/mocks/provider-outputs";
 
 /** An existing image, pinned by digest as the args require. */
 const PINNED_IMAGE = `registry-vpc.cn-beijing.aliyuncs.com/perf/host-manager:0.1.0@sha256:${"ab".repeat(32)}`;
@@ -203,7 +199,7 @@ describe("HostManager", () => {
     // The private DNS name the hosts use (the zone record's), in the certificate's SAN.
     const request = findResource(resources, TLS_CERT_REQUEST, "hm-tls-request");
     expect(request.inputs.dnsNames).toEqual(["host-manager.hpc-fleet.internal"]);
-    const caCertPem = tlsSelfSignedCertOutputs(caCert.inputs, caCert.name).certPem;
+    const caCertPem = tlsCertificateOutputs(caCert.inputs, caCert.name).certPem;
     const cert = findResource(resources, TLS_LOCALLY_SIGNED_CERT, "hm-tls-cert");
     expect(plain(cert.inputs.caCertPem)).toBe(caCertPem);
     expect(cert.inputs.allowedUses).toEqual(expect.arrayContaining(["server_auth"]));
@@ -211,7 +207,7 @@ describe("HostManager", () => {
     const declaredCa = await new Promise((resolve) => outputs.caCertPem.apply(resolve));
     expect(declaredCa).toBe(caCertPem);
     expect(env.HOST_MANAGER_TLS_CERT_PEM).toBe(
-      tlsLocallySignedCertOutputs(cert.inputs, cert.name).certPem,
+      tlsCertificateOutputs(cert.inputs, cert.name).certPem,
     );
     expect(env.HOST_MANAGER_TLS_KEY_PEM).toBe(tlsPrivateKeyOutputs({}, "hm-tls-key").privateKeyPem);
     // The whole environment is a secret because the key is one (as with the fleet token).

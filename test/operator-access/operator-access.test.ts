@@ -4,7 +4,7 @@ import { certificateDigest, TLS_POLICY } from "../../components/operator-access"
 import type { FleetOutputs } from "../../components/fleet";
 import { findResource, isSecretEnvelope, plain, resourcesOfType, runStack } from "../helpers/mocks";
 import type { ConfigOverrides } from "../helpers/stacks";
-import { tlsPrivateKeyOutputs, tlsSelfSignedCertOutputs } from "../../tools/mocks/provider-outputs";
+import { tlsPrivateKeyOutputs, tlsCertificateOutputs } from "../../tools/mocks/provider-outputs";
 import type { RecordedResource } from "../../tools/mocks/recorder";
 import {
   ALB,
@@ -96,7 +96,7 @@ describe("operator access", () => {
 
     it("uploads the self-signed certificate to CAS, its key a secret, and listens with it", () => {
       const selfSigned = findResource(resources, TLS_SELF_SIGNED_CERT, `${NAME}-self-signed-cert`);
-      const certPem = tlsSelfSignedCertOutputs(selfSigned.inputs, selfSigned.name).certPem;
+      const certPem = tlsCertificateOutputs(selfSigned.inputs, selfSigned.name).certPem;
       const upload = findResource(resources, CERTIFICATE, `${NAME}-certificate`);
       expect(upload.inputs).toMatchObject({
         certificateName: `${NAME}-${certificateDigest(String(certPem))}`,

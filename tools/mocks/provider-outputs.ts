@@ -95,10 +95,11 @@ export const tlsPrivateKeyOutputs: CloudOutputs = (_inputs, name) => ({
 });
 
 /**
- * tls.SelfSignedCert: a mock PEM certificate, new whenever an input changes, as every
- * input but earlyRenewalHours replaces a real one (force-new.ts); and its validity window.
+ * tls.SelfSignedCert and tls.LocallySignedCert: a mock PEM certificate, new whenever an
+ * input changes, as every input but earlyRenewalHours replaces a real one (force-new.ts);
+ * and its validity window.
  */
-export const tlsSelfSignedCertOutputs: CloudOutputs = (inputs, name) => {
+export const tlsCertificateOutputs: CloudOutputs = (inputs, name) => {
   const { earlyRenewalHours: _ignored, ...replacing } = inputs;
   const start = new Date(Date.UTC(2030, 0, 1));
   const end = new Date(start.getTime() + Number(inputs.validityPeriodHours) * 3600 * 1000);
@@ -114,19 +115,3 @@ export const tlsSelfSignedCertOutputs: CloudOutputs = (inputs, name) => {
 export const tlsCertRequestOutputs: CloudOutputs = (inputs, name) => ({
   certRequestPem: mockPem("CERTIFICATE REQUEST", JSON.stringify([name, inputs])),
 });
-
-/**
- * tls.LocallySignedCert: a mock PEM certificate, new whenever an input but
- * earlyRenewalHours changes (as a real one is replaced), and its validity window.
- */
-export const tlsLocallySignedCertOutputs: CloudOutputs = (inputs, name) => {
-  const { earlyRenewalHours: _ignored, ...replacing } = inputs;
-  const start = new Date(Date.UTC(2030, 0, 1));
-  const end = new Date(start.getTime() + Number(inputs.validityPeriodHours) * 3600 * 1000);
-  return {
-    certPem: mockPem("CERTIFICATE", JSON.stringify([name, replacing])),
-    validityStartTime: start.toISOString(),
-    validityEndTime: end.toISOString(),
-    readyForRenewal: false,
-  };
-};

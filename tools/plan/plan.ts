@@ -7,7 +7,7 @@ import {
   dockerBuildImageOutputs,
   nasMountTargetOutputs,
   randomIdOutputs,
-  tlsSelfSignedCertOutputs,
+  tlsCertificateOutputs,
 } from "../mocks/provider-outputs";
 import type { CloudOutputs, RecordedResource } from "../mocks/recorder";
 import { runUnderMocks } from "../mocks/run-program";
@@ -49,7 +49,7 @@ const PREVIEW_OUTPUTS: Readonly<Record<string, CloudOutputs>> = {
   "docker-build:index:Image": dockerBuildImageOutputs,
   // The hosts' user-data carries the host-manager's CA certificate (public): a mock one, so
   // the plan shows what else changes in the user-data instead of "<computed>".
-  "tls:index/selfSignedCert:SelfSignedCert": tlsSelfSignedCertOutputs,
+  "tls:index/selfSignedCert:SelfSignedCert": tlsCertificateOutputs,
 };
 
 /** Every secret value the plan made up, and where it comes from (a resource or a config key). */

@@ -124,15 +124,16 @@ describe("a clean stop", () => {
     dir = tempDir();
   });
   afterEach(() => dir.remove());
+  /** A manager in this process, on the test's database, with no schedule. */
+  const start = () =>
+    createService({
+      config: testConfig(dir.path, { HOST_MANAGER_LEASE_TTL_SECONDS: String(TTL_SECONDS) }),
+      logger: silentLogger(),
+      schedule: false,
+      defaultMetrics: false,
+    });
 
   it("hands over at once: the active one releases the lease", async () => {
-    const start = () =>
-      createService({
-        config: testConfig(dir.path, { HOST_MANAGER_LEASE_TTL_SECONDS: String(TTL_SECONDS) }),
-        logger: silentLogger(),
-        schedule: false,
-        defaultMetrics: false,
-      });
     const first = start();
     const second = start();
     expect(first.lease.isActive()).toBe(true);
@@ -145,13 +146,6 @@ describe("a clean stop", () => {
   });
 
   it("forgets the host credentials it looked up when its role changes: the other may have issued since", async () => {
-    const start = () =>
-      createService({
-        config: testConfig(dir.path, { HOST_MANAGER_LEASE_TTL_SECONDS: String(TTL_SECONDS) }),
-        logger: silentLogger(),
-        schedule: false,
-        defaultMetrics: false,
-      });
     const first = start();
     const second = start();
     const host = simInstanceId(1);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { loadConfig, type Config } from "../../src/adapters/env/config";
 import type { HealthContext, HealthSettings } from "../../src/domain/health-context";
-import { openDatabase } from "../../src/adapters/storage/database";
+import { openDatabase, type Db } from "../../src/adapters/storage/database";
 import { OperatorStore } from "../../src/adapters/storage/operators";
 import type { HostRecord } from "../../src/domain/host";
 import type { CycleSummary } from "../../src/domain/cycle";
@@ -97,6 +97,36 @@ export function quietCycle(total: number, overrides: Partial<CycleSummary> = {})
 export function tempDir(prefix = "hm-test-"): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * A new database in a temporary directory for each test of the calling block, closed and
+ * removed after it; `reopen` closes it and opens it again (as a restart would).
+ */
+export function eachTestDatabase(): { readonly db: Db; readonly path: string; reopen(): Db } {
+  let dir: ReturnType<typeof tempDir> | undefined;
+  let db: Db | undefined;
+  beforeEach(() => {
+    dir = tempDir();
+    db = openDatabase(dir.path);
+  });
+  afterEach(() => {
+    db?.close();
+    dir?.remove();
+  });
+  return {
+    get db() {
+      return db as Db;
+    },
+    get path() {
+      return (dir as ReturnType<typeof tempDir>).path;
+    },
+    reopen() {
+      db?.close();
+      db = openDatabase(this.path);
+      return db;
+    },
+  };
 }
 
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {

@@ -1,11 +1,11 @@
 // Cycle records: the last 200 whole cycles for the API, and each cycle's counts for a
 // week, so the status page's 7-day chart covers 7 days at a 5-minute schedule (2,016
 // cycles), not the 16 hours 200 cycles make.
-import { openDatabase, schemaVersion, type Db } from "../../../src/adapters/storage/database";
+import { schemaVersion } from "../../../src/adapters/storage/database";
 import { CycleStore, KEEP_COUNTS_MS } from "../../../src/adapters/storage/cycles";
 import { MIGRATIONS } from "../../../src/adapters/storage/migrations";
 import type { CycleSummary } from "../../../src/domain/cycle";
-import { quietCycle, T0, tempDir } from "../../support/fixtures";
+import { eachTestDatabase, quietCycle, T0 } from "../../support/fixtures";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -22,20 +22,11 @@ function summary(finishedAt: number, unhealthy: number): CycleSummary {
   });
 }
 
-let dir: ReturnType<typeof tempDir>;
-let db: Db;
-beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase(dir.path);
-});
-afterEach(() => {
-  db.close();
-  dir.remove();
-});
+const each = eachTestDatabase();
 
 describe("cycle records", () => {
   it("keeps 200 whole cycles, and a week of their counts", () => {
-    const cycles = new CycleStore(db);
+    const cycles = new CycleStore(each.db);
     // Ten days of cycles an hour apart: 240, the last at T0.
     for (let n = 239; n >= 0; n--) cycles.add(summary(T0 - n * HOUR, n % 7));
     expect(cycles.latest(1_000)).toHaveLength(200);
@@ -58,22 +49,20 @@ describe("cycle records", () => {
   });
 
   it("counts a cycle recorded before rollouts (no outdated) as 0 outdated", () => {
-    const cycles = new CycleStore(db);
+    const cycles = new CycleStore(each.db);
     const { outdated: _dropped, ...old } = summary(T0, 3);
     cycles.add(old);
     expect(cycles.countsSince(0)[0]?.outdated).toBe(0);
   });
 
   it("fills the counts from the cycles an earlier release stored", () => {
-    const cycles = new CycleStore(db);
+    const cycles = new CycleStore(each.db);
     for (let n = 2; n >= 0; n--) cycles.add(summary(T0 - n * HOUR, n));
     // The database as the release before this table left it.
-    db.exec(`DROP TABLE cycle_counts; PRAGMA user_version = ${MIGRATIONS.length - 1};`);
-    db.close();
-    db = openDatabase(dir.path);
-    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    each.db.exec(`DROP TABLE cycle_counts; PRAGMA user_version = ${MIGRATIONS.length - 1};`);
+    expect(schemaVersion(each.reopen())).toBe(MIGRATIONS.length);
     expect(
-      new CycleStore(db).countsSince(0).map((c) => [c.finishedAt, c.unhealthy, c.outdated]),
+      new CycleStore(each.db).countsSince(0).map((c) => [c.finishedAt, c.unhealthy, c.outdated]),
     ).toEqual([
       [T0 - 2 * HOUR, 2, 2],
       [T0 - HOUR, 1, 2],

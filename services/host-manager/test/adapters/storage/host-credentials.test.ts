@@ -2,27 +2,17 @@
 // memory; the memory must never accept what the database no longer holds, nor miss what
 // it does: a new credential replaces the host's old one at once, a credential not found is
 // looked for again, and only what was found is kept.
-import { openDatabase, type Db } from "../../../src/adapters/storage/database";
 import {
   HostCredentialStore,
   newHostCredential,
 } from "../../../src/adapters/storage/host-credentials";
-import { T0, tempDir } from "../../support/fixtures";
+import { eachTestDatabase, T0 } from "../../support/fixtures";
 
-let dir: ReturnType<typeof tempDir>;
-let db: Db;
-beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase(dir.path);
-});
-afterEach(() => {
-  db.close();
-  dir.remove();
-});
+const each = eachTestDatabase();
 
 describe("host credential lookups", () => {
   it("refuses a host's old credential as soon as it has a new one, though it was looked up", () => {
-    const store = new HostCredentialStore(db);
+    const store = new HostCredentialStore(each.db);
     const old = store.issue("i-a", T0);
     expect(store.instanceOf(old)).toBe("i-a");
     const renewed = store.issue("i-a", T0 + 1);
@@ -31,8 +21,8 @@ describe("host credential lookups", () => {
   });
 
   it("looks again for a credential it did not find, and finds one issued since elsewhere", () => {
-    const here = new HostCredentialStore(db);
-    const elsewhere = new HostCredentialStore(db);
+    const here = new HostCredentialStore(each.db);
+    const elsewhere = new HostCredentialStore(each.db);
     const guess = newHostCredential();
     expect(here.instanceOf(guess)).toBeUndefined();
     const issued = elsewhere.issue("i-b", T0);
@@ -40,7 +30,7 @@ describe("host credential lookups", () => {
   });
 
   it("keeps one host's lookups apart from another's", () => {
-    const store = new HostCredentialStore(db);
+    const store = new HostCredentialStore(each.db);
     const a = store.issue("i-a", T0);
     const b = store.issue("i-b", T0);
     store.issue("i-a", T0 + 1);
@@ -50,8 +40,8 @@ describe("host credential lookups", () => {
   });
 
   it("reads the database again after forgetCached (a change of role)", () => {
-    const here = new HostCredentialStore(db);
-    const elsewhere = new HostCredentialStore(db);
+    const here = new HostCredentialStore(each.db);
+    const elsewhere = new HostCredentialStore(each.db);
     const old = elsewhere.issue("i-c", T0);
     expect(here.instanceOf(old)).toBe("i-c");
     const renewed = elsewhere.issue("i-c", T0 + 1);

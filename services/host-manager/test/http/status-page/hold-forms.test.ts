@@ -6,11 +6,8 @@ import type { SimulatedCloud } from "../../../src/adapters/cloud/simulated";
 import { HoldStore } from "../../../src/adapters/storage/holds";
 import { OPERATOR, VIEWER } from "../../support/fixtures";
 import { reportHosts } from "../../support/fleet";
+import { FORM, pageForms, SAME_ORIGIN } from "../../support/page-forms";
 import { startTestService, type TestService } from "../../support/service";
-
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
-/** What a browser sends with a form posted from the page itself. */
-const SAME_ORIGIN = { ...FORM, "sec-fetch-site": "same-origin" };
 
 describe("status page freeze and rollout forms", () => {
   let t: TestService;
@@ -20,22 +17,9 @@ describe("status page freeze and rollout forms", () => {
   afterEach(() => t.close());
   const holds = () => new HoldStore(t.service.db);
 
-  const signIn = async (who: { name: string; token: string }) => {
-    const res = await t.service.app.inject({
-      method: "POST",
-      url: "/login",
-      headers: FORM,
-      payload: new URLSearchParams(who).toString(),
-    });
-    return { cookie: String(res.headers["set-cookie"]).split(";")[0] as string };
-  };
+  const signIn = (who: { name: string; token: string }) => pageForms(t).signIn(who);
   const post = (url: string, form: Record<string, string>, headers: Record<string, string>) =>
-    t.service.app.inject({
-      method: "POST",
-      url,
-      headers,
-      payload: new URLSearchParams(form).toString(),
-    });
+    pageForms(t).post(url, form, headers);
   const page = async (headers: Record<string, string>) =>
     (await t.service.app.inject({ method: "GET", url: "/", headers })).body;
 
@@ -108,22 +92,7 @@ describe("status page freeze and rollout forms", () => {
 
   it("refuses a viewer, the fleet token, a missing reason and a post from another site", async () => {
     const form = { minutes: "30", reason: "x" };
-    const viewer = await post("/freeze", form, { ...SAME_ORIGIN, ...(await signIn(VIEWER)) });
-    expect(viewer.statusCode).toBe(403);
-    expect((await post("/freeze", form, { ...FORM, ...t.viewer })).statusCode).toBe(403);
-    expect((await post("/freeze", form, { ...FORM, ...t.auth })).statusCode).toBe(403);
-    expect((await post("/freeze", form, FORM)).statusCode).toBe(401);
-    const session = await signIn(OPERATOR);
-    const sites: Record<string, string>[] = [
-      { "sec-fetch-site": "cross-site" },
-      { "sec-fetch-site": "same-site" },
-      { origin: "https://evil.example" },
-      { origin: "null" },
-    ];
-    for (const site of sites) {
-      const res = await post("/freeze", form, { ...FORM, ...session, ...site });
-      expect(res.statusCode).toBe(403);
-    }
+    const session = await pageForms(t).expectRefusedButToOperators("/freeze", form);
     const noReason = await post(
       "/freeze",
       { minutes: "30", reason: " " },

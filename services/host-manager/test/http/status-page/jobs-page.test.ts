@@ -8,11 +8,9 @@ import { JOBS_ON_PAGE } from "../../../src/http/status-page/jobs-section";
 import { JOB_PAGE_DATA_BYTES, JOB_PAGE_RESULTS } from "../../../src/http/status-page/job-page";
 import { hostIds, JobHosts } from "../../jobs/job-hosts";
 import { OPERATOR, VIEWER } from "../../support/fixtures";
+import { pageForms, SAME_ORIGIN } from "../../support/page-forms";
 import { startTestService, type TestService } from "../../support/service";
 
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
-/** What a browser sends with a form posted from the page itself. */
-const SAME_ORIGIN = { ...FORM, "sec-fetch-site": "same-origin" };
 const [A, B, C] = hostIds(3);
 
 let t: TestService;
@@ -42,24 +40,11 @@ async function run(host: string, result: Record<string, unknown>) {
   expect((await hosts.result(host, offer!.taskId, version!, result)).status).toBe(200);
 }
 
-const signIn = async (who: { name: string; token: string }) => {
-  const res = await t.service.app.inject({
-    method: "POST",
-    url: "/login",
-    headers: FORM,
-    payload: new URLSearchParams(who).toString(),
-  });
-  return { cookie: String(res.headers["set-cookie"]).split(";")[0] as string };
-};
+const signIn = (who: { name: string; token: string }) => pageForms(t).signIn(who);
 const get = (path: string, headers: Record<string, string>) =>
   t.service.app.inject({ method: "GET", url: path, headers });
 const post = (path: string, form: Record<string, string>, headers: Record<string, string>) =>
-  t.service.app.inject({
-    method: "POST",
-    url: path,
-    headers,
-    payload: new URLSearchParams(form).toString(),
-  });
+  pageForms(t).post(path, form, headers);
 const rowsOf = (body: string) => [...body.matchAll(/<tr data-host="([^"]+)"/g)].map((m) => m[1]);
 
 describe("the Jobs section", () => {
@@ -218,22 +203,7 @@ describe("the revoke form", () => {
   it("refuses a viewer, the fleet token, another site, a missing reason and no such job", async () => {
     const id = await submit({ action: "reboot", hosts: { ids: [A] } });
     const form = { id: String(id), reason: "x" };
-    const viewer = await post("/job/revoke", form, { ...SAME_ORIGIN, ...(await signIn(VIEWER)) });
-    expect(viewer.statusCode).toBe(403);
-    expect((await post("/job/revoke", form, { ...FORM, ...t.viewer })).statusCode).toBe(403);
-    expect((await post("/job/revoke", form, { ...FORM, ...t.auth })).statusCode).toBe(403);
-    expect((await post("/job/revoke", form, FORM)).statusCode).toBe(401);
-    const session = await signIn(OPERATOR);
-    const sites: Record<string, string>[] = [
-      { "sec-fetch-site": "cross-site" },
-      { "sec-fetch-site": "same-site" },
-      { origin: "https://evil.example" },
-    ];
-    for (const site of sites) {
-      expect((await post("/job/revoke", form, { ...FORM, ...session, ...site })).statusCode).toBe(
-        403,
-      );
-    }
+    const session = await pageForms(t).expectRefusedButToOperators("/job/revoke", form);
     const noReason = await post(
       "/job/revoke",
       { id: String(id), reason: " " },

@@ -5,22 +5,16 @@
 // act; a paused rollout holds only its own replacements.
 import { GENERATION_TAG } from "../../src/domain/cloud";
 import { MINUTE, T0 } from "../support/fixtures";
-import { fakeCloudHarness, type FakeCloudHarness } from "../support/health-check";
+import { actingCalls, fakeCloudHarness, type FakeCloudHarness } from "../support/health-check";
 
 const OLD = "aaaaaaaaaaaaaaaa";
 const NEW = "bbbbbbbbbbbbbbbb";
-const ACTING_CALLS = ["RebootInstance", "SetInstanceHealth", "RemoveInstances"];
 
 let t: FakeCloudHarness | undefined;
 afterEach(async () => {
   await t?.shutdown();
   t = undefined;
 });
-
-/** The cloud calls that change the fleet, made so far. */
-function actingCalls(h: FakeCloudHarness): string[] {
-  return h.fake.calls.map((c) => c.action).filter((a) => ACTING_CALLS.includes(a));
-}
 
 /** Ten hosts, all up; then the first goes silent past the heartbeat timeout. */
 async function silentHost(h: FakeCloudHarness): Promise<string> {

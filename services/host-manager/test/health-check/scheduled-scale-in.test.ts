@@ -6,9 +6,8 @@
 // and so is a silent host once the grace is over or without a schedule.
 import { resolvedSchedules, scaleInGraceMs } from "../../src/domain/capacity-schedule";
 import { MINUTE, settings, T0 } from "../support/fixtures";
-import { fakeCloudHarness, type FakeCloudHarness } from "../support/health-check";
+import { actingCalls, fakeCloudHarness, type FakeCloudHarness } from "../support/health-check";
 
-const ACTING_CALLS = ["RebootInstance", "SetInstanceHealth", "RemoveInstances"];
 // T0 is 2026-01-01 12:00 UTC: the scale-in fires five minutes later.
 const SCHEDULES = resolvedSchedules(
   [
@@ -23,10 +22,6 @@ afterEach(async () => {
   await t?.shutdown();
   t = undefined;
 });
-
-function actingCalls(h: FakeCloudHarness): string[] {
-  return h.fake.calls.map((c) => c.action).filter((a) => ACTING_CALLS.includes(a));
-}
 
 /** Ten hosts up; then, past the scale-in, `silent` of them stop reporting. */
 async function goSilent(h: FakeCloudHarness, silent: number): Promise<string[]> {

@@ -7,19 +7,13 @@ import type { HostReport } from "../../src/domain/host";
 import { DEFAULT_SATURATION } from "../../src/domain/load";
 import { hostView } from "../../src/http/api/views";
 import { contextAt, MINUTE, report, settings } from "../support/fixtures";
-import { fakeCloudHarness, type FakeCloudHarness } from "../support/health-check";
-
-const ACTING_CALLS = ["RebootInstance", "SetInstanceHealth", "RemoveInstances"];
+import { actingCalls, fakeCloudHarness, type FakeCloudHarness } from "../support/health-check";
 
 let t: FakeCloudHarness | undefined;
 afterEach(async () => {
   await t?.shutdown();
   t = undefined;
 });
-
-function actingCalls(h: FakeCloudHarness): string[] {
-  return h.fake.calls.map((c) => c.action).filter((a) => ACTING_CALLS.includes(a));
-}
 
 /** `id` reports running with `extra` (a notice, load figures), from its own address. */
 function reportWith(h: FakeCloudHarness, id: string, extra: Partial<HostReport>): void {

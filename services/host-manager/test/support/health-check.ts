@@ -172,3 +172,11 @@ export async function fakeCloudHarness(
     },
   };
 }
+
+/** The ECS and ESS actions that change the fleet. */
+const ACTING_CALLS = ["RebootInstance", "SetInstanceHealth", "RemoveInstances"];
+
+/** The cloud calls that change the fleet, made so far against the fake. */
+export function actingCalls(h: FakeCloudHarness): string[] {
+  return h.fake.calls.map((c) => c.action).filter((a) => ACTING_CALLS.includes(a));
+}

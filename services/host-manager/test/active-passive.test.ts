@@ -14,6 +14,7 @@ import {
   addViewer,
   viewerAuth,
 } from "./support/fixtures";
+import { until } from "./support/until";
 
 const TTL_SECONDS = 3;
 const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
@@ -46,15 +47,6 @@ const postReport = (child: Child) =>
     headers,
     body: JSON.stringify(report(simInstanceId(1), { privateIp: simPrivateIp(1) })),
   });
-
-async function until<T>(look: () => Promise<T>, ok: (value: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await look();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe("two host-managers on one database", () => {
   let dir: ReturnType<typeof tempDir>;
@@ -105,6 +97,7 @@ describe("two host-managers on one database", () => {
       () => healthz(second),
       (h) => h.body.role === undefined,
       4 * TTL_SECONDS * 1000,
+      200,
     );
     expect(took).toEqual({ status: 200, body: { ok: true } });
     expect(second.output()).toMatch(/"why":"took over from [^"]+"/);
@@ -113,6 +106,7 @@ describe("two host-managers on one database", () => {
       async () => second.output(),
       (out) => out.includes("health check cycle done"),
       3_000,
+      200,
     );
     expect(second.output()).toContain("health check cycle done");
   });

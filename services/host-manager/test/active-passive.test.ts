@@ -86,8 +86,13 @@ describe("two host-managers on one database", () => {
     const hosts = await fetch(`${second.url}/api/v1/hosts`, { headers: viewerAuth });
     expect(hosts.status).toBe(200);
     // The first runs its cycles every second; the passive one runs none.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(first.output()).toContain("health check cycle done");
+    const firstRan = await until(
+      async () => first.output(),
+      (out) => out.includes("health check cycle done"),
+      10_000,
+      200,
+    );
+    expect(firstRan).toContain("health check cycle done");
     expect(second.output()).not.toContain("health check cycle done");
 
     // The first is killed: no release, its lease just stops being renewed.

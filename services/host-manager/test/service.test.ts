@@ -18,6 +18,7 @@ import {
   VIEWER,
   T0,
 } from "./support/fixtures";
+import { until } from "./support/until";
 
 const auth = viewerAuth;
 
@@ -52,14 +53,18 @@ describe("service", () => {
   it("runs cycles on the cron schedule and shows them on /api/v1/health-check", async () => {
     const service = start({ HOST_MANAGER_SCHEDULE: "* * * * * *" });
     const url = await service.listen("127.0.0.1");
-    await new Promise((resolve) => setTimeout(resolve, 2_200));
-    const res = await fetch(`${url}/api/v1/health-check?limit=5`, { headers: auth });
-    const view = (await res.json()) as {
+    type HealthCheckView = {
       schedule: string;
       nextRunAt: string;
       stormGuardOpen: boolean;
       cycles: { total: number; actions: unknown[] }[];
     };
+    const healthCheck = async () => {
+      const res = await fetch(`${url}/api/v1/health-check?limit=5`, { headers: auth });
+      return (await res.json()) as HealthCheckView;
+    };
+    // Once a cycle has run on its schedule, the view lists it.
+    const view = await until(healthCheck, (v) => v.cycles.length >= 1, 10_000, 200);
     expect(view.schedule).toBe("* * * * * *");
     expect(Date.parse(view.nextRunAt)).toBeGreaterThan(Date.now() - 1_000);
     expect(view.cycles.length).toBeGreaterThanOrEqual(1);

@@ -68,6 +68,11 @@ export class StatuspagePusher {
     return this.pending.length;
   }
 
+  /** Whether a push is waiting for its slot or for Statuspage's answer. */
+  get sending(): boolean {
+    return this.busy;
+  }
+
   /** Queues one cycle's figures and starts a push in the background; never throws, never waits. */
   push(figures: StatuspageFigures, atMs: number): void {
     this.pending.push({ timestamp: Math.floor(atMs / 1000), figures });

@@ -14,6 +14,7 @@ import {
 } from "../support/fake-statuspage";
 import { seedMixedFleet } from "../support/fleet";
 import { startTestService, type TestService } from "../support/service";
+import { until } from "../support/until";
 
 /** Every log line, to check the API key never appears in one. */
 function capturingLogger() {
@@ -34,6 +35,17 @@ describe("Statuspage push", () => {
   let t: TestService | undefined;
   let pusher: StatuspagePusher | undefined;
   let log: ReturnType<typeof capturingLogger>;
+
+  /** The cycles left pending once the push in flight has its answer (or its timeout). */
+  const pendingOnceAnswered = async () => {
+    const pusher = () => t?.service.statuspage;
+    await until(
+      () => pusher()?.sending,
+      (sending) => sending === false,
+      5_000,
+    );
+    return pusher()?.pendingCycles;
+  };
 
   beforeEach(async () => {
     fake = await startFakeStatuspage();
@@ -125,8 +137,7 @@ describe("Statuspage push", () => {
     fake.mode = "fail";
     await t.service.healthCheck.run();
     await fake.waitFor(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(t.service.statuspage?.pendingCycles).toBe(1);
+    expect(await pendingOnceAnswered()).toBe(1);
     fake.mode = "ok";
     t.clock.advanceMinutes(5);
     await t.service.healthCheck.run();
@@ -137,8 +148,7 @@ describe("Statuspage push", () => {
       Math.floor((first?.finishedAt as number) / 1000),
       Math.floor((second?.finishedAt as number) / 1000),
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(t.service.statuspage?.pendingCycles).toBe(0);
+    expect(await pendingOnceAnswered()).toBe(0);
   });
 
   it("drops points Statuspage refuses (4xx), since resending cannot help", async () => {
@@ -146,8 +156,7 @@ describe("Statuspage push", () => {
     fake.mode = "reject";
     await t.service.healthCheck.run();
     await fake.waitFor(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(t.service.statuspage?.pendingCycles).toBe(0);
+    expect(await pendingOnceAnswered()).toBe(0);
     expect(log.lines.join("")).toContain("statuspage refused the points");
   });
 
@@ -160,13 +169,8 @@ describe("Statuspage push", () => {
     await fake.waitFor(1);
     // The cycle finished while the request still hangs.
     expect(t.service.statuspage?.pendingCycles).toBe(0);
-    // Once the 400 ms timeout fires the points are pending again; how soon after depends on
-    // the machine's load, so wait for it (bounded) rather than for a fixed time.
-    const deadline = Date.now() + 5_000;
-    while (t.service.statuspage?.pendingCycles !== 1 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(t.service.statuspage?.pendingCycles).toBe(1);
+    // Once the 400 ms timeout fires the points are pending again.
+    expect(await pendingOnceAnswered()).toBe(1);
     fake.mode = "ok";
     t.clock.advanceMinutes(5);
     await t.service.healthCheck.run();

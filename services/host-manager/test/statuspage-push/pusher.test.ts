@@ -38,13 +38,13 @@ describe("Statuspage push", () => {
 
   /** The cycles left pending once the push in flight has its answer (or its timeout). */
   const pendingOnceAnswered = async () => {
-    const pusher = () => t?.service.statuspage;
+    const servicePusher = () => t?.service.statuspage;
     await until(
-      () => pusher()?.sending,
+      () => servicePusher()?.sending,
       (sending) => sending === false,
       5_000,
     );
-    return pusher()?.pendingCycles;
+    return servicePusher()?.pendingCycles;
   };
 
   beforeEach(async () => {

@@ -11,8 +11,9 @@ import {
   type LoadFigures,
 } from "../../domain/load";
 import { spotState } from "../../domain/spot";
+import { isoTime } from "../iso-time";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number | null) => (ms === null ? null : isoTime(ms));
 
 /** `loadHistory`: the host's latest load samples, newest first (at least `saturation.reports`). */
 export function hostView(

@@ -1,10 +1,11 @@
 // The frame every status-page document shares (head, inline stylesheet, optional meta
 // refresh) and the time formats its parts use.
+import { isoTime } from "../iso-time";
 import { html, SafeHtml } from "./html";
 import { STYLES } from "./styles";
 
 export const iso = (ms: number | null) =>
-  ms === null ? "never" : new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  ms === null ? "never" : isoTime(ms).replace("T", " ").slice(0, 19) + " UTC";
 
 export function ago(ms: number | null, now: number): string {
   if (ms === null) return "";

@@ -6,6 +6,10 @@
 // per turn of the event loop, while readers are served the previous one: no read ever
 // holds the loop for the whole fleet. What a view derives from a snapshot (a sorted
 // table, a rendered page) it keeps in the snapshot's memo, so it goes when the snapshot does.
+// The costliest of those are per host: the host list's JSON (about 15 us a host, a page
+// of 500 at a time) and the status page's grid tiles (about 2 us a host, 10,000 at once).
+// While operators read them, each rebuild prepares them as well, in the same turns, so a
+// page of the list or the grid is a join of ready parts and no read holds the loop long.
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { CycleStore } from "../adapters/storage/cycles";
 import type { HostStore } from "../adapters/storage/hosts";
@@ -14,6 +18,8 @@ import type { CycleCounts, CycleSummary } from "../domain/cycle";
 import type { FleetCounts } from "../domain/fleet-state";
 import type { HealthContext } from "../domain/health-context";
 import type { HostRecord } from "../domain/host";
+import { hostJsonOf, SerialisedHosts, type HostHistorySource } from "./api/host-json";
+import { tileHtml } from "./status-page/grid";
 import { fleetOf, hostRow, type FleetRows, type HostRow } from "./status-page/model";
 
 /** Hours of cycle counts a snapshot holds: the status page's chart. */
@@ -22,6 +28,12 @@ export const CHART_HOURS = 6;
 const MEMO_ENTRIES = 64;
 /** Hosts read and judged per turn of the event loop by a background rebuild (a few ms). */
 const HOSTS_PER_TURN = 250;
+/**
+ * How long after its last read a rebuild still prepares a part: longer than a reader's
+ * round (the status page refreshes every 30 s; a script walks the list, then the page),
+ * so a reader slower than the snapshot's age still finds its part ready.
+ */
+export const PREPARED_FOR_MS = 120_000;
 
 export interface FleetView {
   /** The time and thresholds the hosts were judged against: the snapshot's "as of". */
@@ -34,10 +46,25 @@ export interface FleetView {
   readonly recentCycles: readonly CycleCounts[];
   /** What the views derived from this snapshot, by a key of their own. */
   memo<T>(key: string, make: () => T): T;
+  /**
+   * Each of `hosts` as the host list serialises it (api/host-json.ts), in the same order,
+   * if this snapshot was built with them; if not, undefined. Reading it has the rebuilds
+   * of the next PREPARED_FOR_MS serialise them.
+   */
+  serialisedHosts(): SerialisedHosts | undefined;
+  /**
+   * The grid tile of each of `fleet.rows` (status-page/grid.ts), by row, if this snapshot
+   * was built with them; if not, undefined. Reading it has the rebuilds of the next
+   * PREPARED_FOR_MS make them.
+   */
+  tiles(): ReadonlyMap<HostRow, string> | undefined;
 }
 
+/** What a rebuild prepares besides the rows, each only while it is being read. */
+type Prepared = "hostJson" | "tiles";
+
 export interface FleetSnapshotDeps {
-  readonly hosts: Pick<HostStore, "listActive" | "page">;
+  readonly hosts: Pick<HostStore, "listActive" | "page"> & HostHistorySource;
   readonly cycles: Pick<CycleStore, "latest" | "countsSince">;
   readonly healthContext: () => HealthContext;
   readonly clock: Clock;
@@ -52,13 +79,16 @@ type BuiltView = FleetView & { readonly builtAt: number };
 export class FleetSnapshot {
   private view: BuiltView | undefined;
   private stale = false;
+  /** When each part was last read (by the clock): a rebuild prepares those read lately. */
+  private readAt: Record<Prepared, number> = { hostJson: -Infinity, tiles: -Infinity };
   private rebuilding: Promise<void> | undefined;
 
   constructor(private readonly deps: FleetSnapshotDeps) {}
 
   /**
-   * The current snapshot. The first is built at once; later, one older than maxAgeMs
-   * (or invalidated) is still served while a rebuild runs in the background.
+   * The current snapshot. The first is built at once (only what every reader needs:
+   * nothing prepared); later, one older than maxAgeMs (or invalidated) is still served while a
+   * rebuild runs in the background.
    */
   current(): FleetView {
     const now = this.deps.clock.now();
@@ -70,6 +100,8 @@ export class FleetSnapshot {
         context,
         hosts,
         hosts.map((host) => hostRow(host, context)),
+        undefined,
+        undefined,
       );
       this.stale = false;
     } else if (this.stale || now - this.view.builtAt >= this.deps.maxAgeMs) {
@@ -98,21 +130,28 @@ export class FleetSnapshot {
       this.stale = false;
       // Judged as of the start: a report read later is only newer than that, never older.
       const context = this.deps.healthContext();
+      const wanted = (part: Prepared) => startedAt - this.readAt[part] <= PREPARED_FOR_MS;
       const hosts: HostRecord[] = [];
       const rows: HostRow[] = [];
+      const serialised = wanted("hostJson") ? new SerialisedHosts() : undefined;
+      const tiles = wanted("tiles") ? new Map<HostRow, string>() : undefined;
       let after: string | null = null;
       for (;;) {
         const page = this.deps.hosts.page(after, HOSTS_PER_TURN);
         for (const host of page) {
+          const row = hostRow(host, context);
           hosts.push(host);
-          rows.push(hostRow(host, context));
+          rows.push(row);
+          tiles?.set(row, tileHtml(row));
         }
+        // Read with the records, in the same turn: a host's history is as of its record.
+        serialised?.add(hostJsonOf(this.deps.hosts, page, context));
         if (page.length < HOSTS_PER_TURN) break;
         after = page[page.length - 1].instanceId;
         await nextTurn();
       }
       await nextTurn();
-      this.view = this.assemble(startedAt, context, hosts, rows);
+      this.view = this.assemble(startedAt, context, hosts, rows, serialised, tiles);
     } catch (error) {
       this.deps.onError?.(error);
     }
@@ -123,8 +162,12 @@ export class FleetSnapshot {
     context: HealthContext,
     hosts: readonly HostRecord[],
     rows: readonly HostRow[],
+    serialised: SerialisedHosts | undefined,
+    tiles: ReadonlyMap<HostRow, string> | undefined,
   ): BuiltView {
     const memo = new Map<string, unknown>();
+    // Read now, whether or not this snapshot has it: the next rebuilds prepare it.
+    const want = (part: Prepared) => (this.readAt[part] = this.deps.clock.now());
     return {
       builtAt: now,
       context,
@@ -138,6 +181,14 @@ export class FleetSnapshot {
         const value = make();
         memo.set(key, value);
         return value;
+      },
+      serialisedHosts(): SerialisedHosts | undefined {
+        want("hostJson");
+        return serialised;
+      },
+      tiles(): ReadonlyMap<HostRow, string> | undefined {
+        want("tiles");
+        return tiles;
       },
     };
   }

@@ -16,7 +16,7 @@ import { isLoopback, peerAddress } from "../peer";
 import { BAD_CURSOR, decodeCursor, encodeCursor } from "./cursor";
 import { cyclesQuerySchema, firstIssue, hostsQuerySchema, parseHostReport } from "./schemas";
 import { DEFAULT_SATURATION } from "../../domain/load";
-import { hostView } from "./views";
+import { hostJsonOf, hostPageJson, type HostPage } from "./host-json";
 import { sendShared } from "../shared-body";
 
 export interface ApiDeps {
@@ -39,15 +39,10 @@ export interface ApiDeps {
   readonly loopbackReports: boolean;
 }
 
-const HISTORY_PER_HOST = 10;
 const OK_BODY = '{"ok":true}';
 
-/** Up to `limit` of `sorted` (in instance-id order) after `after`, as the store's page would. */
-function pageAfter<T extends { instanceId: string }>(
-  sorted: readonly T[],
-  after: string | null,
-  limit: number,
-): T[] {
+/** Where in `sorted` (in instance-id order) the hosts after `after` start, as the store's page would. */
+function indexAfter(sorted: readonly { instanceId: string }[], after: string | null): number {
   let lo = 0;
   let hi = sorted.length;
   // The first id greater than `after`, by code unit as SQLite's BINARY collation orders them.
@@ -56,7 +51,7 @@ function pageAfter<T extends { instanceId: string }>(
     if (sorted[mid].instanceId <= after) lo = mid + 1;
     else hi = mid;
   }
-  return sorted.slice(lo, lo + limit);
+  return lo;
 }
 
 /** The freeze and the pause in force, and what the last cycle held for them. */
@@ -165,38 +160,40 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     const view = deps.snapshot.current();
     // Built once per fleet snapshot (at most every few seconds) for each query, then
     // served as it is: operators polling the list cost a lookup, not 500 host views.
-    // Active hosts come from the snapshot itself; archived ones only the database has.
+    // Active hosts come from the snapshot itself, serialised with it while the list is
+    // being read; archived ones only the database has.
     // Kept as bytes, and sent in slices so a slow reader holds no copy (shared-body.ts).
     const body = view.memo(`hosts ${archived} ${limit} ${after}`, () => {
-      // One more than the page, to know whether another follows without a second query.
-      const [rows, total, context] = archived
-        ? [deps.hosts.page(after, limit + 1, true), deps.hosts.count(true), deps.healthContext()]
-        : [pageAfter(view.hosts, after, limit + 1), view.hosts.length, view.context];
-      const hosts = rows.slice(0, limit);
-      const history = deps.hosts.recentEvents(
-        hosts.map((host) => host.instanceId),
-        HISTORY_PER_HOST,
-      );
-      const load = deps.hosts.load.recent(
-        hosts.map((host) => host.instanceId),
-        (context.settings.saturation ?? DEFAULT_SATURATION).reports,
-      );
-      return Buffer.from(
-        JSON.stringify({
-          generatedAt: new Date(context.now).toISOString(),
+      let page: HostPage;
+      if (archived) {
+        // One more than the page, to know whether another follows without a second query.
+        const rows = deps.hosts.page(after, limit + 1, true);
+        const context = deps.healthContext();
+        const hosts = rows.slice(0, limit);
+        page = {
+          generatedAt: context.now,
+          total: deps.hosts.count(true),
           count: hosts.length,
-          total,
-          hosts: hosts.map((host) =>
-            hostView(
-              host,
-              history.get(host.instanceId) ?? [],
-              context,
-              load.get(host.instanceId) ?? [],
-            ),
-          ),
+          hosts: Buffer.from(hostJsonOf(deps.hosts, hosts, context).join(",")),
           nextCursor: rows.length > limit ? encodeCursor(hosts[hosts.length - 1].instanceId) : null,
-        }),
-      );
+        };
+      } else {
+        const start = indexAfter(view.hosts, after);
+        const end = Math.min(start + limit, view.hosts.length);
+        const serialised = view.serialisedHosts();
+        page = {
+          generatedAt: view.context.now,
+          total: view.hosts.length,
+          count: end - start,
+          hosts:
+            serialised?.elements(start, end) ??
+            Buffer.from(
+              hostJsonOf(deps.hosts, view.hosts.slice(start, end), view.context).join(","),
+            ),
+          nextCursor: end < view.hosts.length ? encodeCursor(view.hosts[end - 1].instanceId) : null,
+        };
+      }
+      return hostPageJson(page);
     });
     return sendShared(reply.type("application/json"), body);
   });

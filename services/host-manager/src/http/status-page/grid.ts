@@ -3,7 +3,7 @@
 // title says what it is (hover), and the stylesheet shows the same text beside a tile
 // that has the focus (keyboard, or a long press that focuses without following).
 import { FLEET_STATES } from "../../domain/fleet-state";
-import { html, SafeHtml } from "./html";
+import { escapeHtml, html, SafeHtml } from "./html";
 import type { Grouping, HostRow } from "./model";
 
 /** The tile's look: a spot reclaim outranks the fleet state, as the health check leaves it alone. */
@@ -43,12 +43,17 @@ function tile(row: HostRow, escape: (text: string) => string): string {
   return `<a class="t s-${look}${row.saturated ? " sat" : ""}" href="${hostPath(row.instanceId)}" title="${escape(tip)}"></a>`;
 }
 
+/** A row's tile as the grid shows it: what a snapshot prepares ahead of a render. */
+export const tileHtml = (row: HostRow): string => tile(row, escapeHtml);
+
+/** `prepared`: tiles made ahead, by row (a row without one is made here). */
 export function renderGrid(
   rows: readonly HostRow[],
   grouping: Grouping,
   escape: (text: string) => string,
   groupUrl: (grouping: Grouping) => string,
   filterUrl: (value: string) => string,
+  prepared?: ReadonlyMap<HostRow, string>,
 ): SafeHtml {
   const groups = new Map<string | null, HostRow[]>();
   for (const row of rows) {
@@ -68,7 +73,9 @@ export function renderGrid(
     const tally = TILE_STATES.filter((s) => counts.has(s)).map(
       (s) => html`<span class="tally s-${s}">${counts.get(s)} ${s}</span>`,
     );
-    const tiles = new SafeHtml(members.map((row) => tile(row, escape)).join(""));
+    const tiles = new SafeHtml(
+      members.map((row) => prepared?.get(row) ?? tile(row, escape)).join(""),
+    );
     return html`<details class="group" open data-group="${key ?? ""}">
       <summary>
         <a href="${filterUrl(key ?? "-")}">${key ?? NONE[grouping]}</a>

@@ -124,6 +124,8 @@ export function buildStatusPage(
           group: query.group,
           ...(query.group === "zone" ? { zone: value } : { gen: value }),
         }),
+      // A saturated row is a copy (withSaturation): it has no prepared tile, and gets its own.
+      view.tiles(),
     ),
   );
   const hours = CHART_WINDOWS[query.window];

@@ -15,6 +15,7 @@ import {
   type IssuedCertificate,
 } from "../test/support/test-ca";
 import { startPollers, type PollFigures } from "./pollers";
+import { describeLoadHistoryBench, type LoadHistoryFigures } from "./load-history";
 import { describeStatusPageBench, type StatusPageFigures } from "./status-page";
 import { describeJobsBench, type JobsFigures } from "./jobs";
 
@@ -30,6 +31,7 @@ const BUILT_MAIN = join(BUILD, "src", "main.js");
 const BUILT_BARE = join(BUILD, "bench", "bare-server.js");
 const BUILT_CYCLE = join(BUILD, "bench", "cycle.js");
 const BUILT_STATUS_PAGE = join(BUILD, "bench", "status-page.js");
+const BUILT_LOAD_HISTORY = join(BUILD, "bench", "load-history.js");
 /** Detection of a silent host on a 1,000-host simulated fleet (detection.ts). */
 const BUILT_DETECTION = join(BUILD, "bench", "detection.js");
 const BUILT_JOBS = join(BUILD, "bench", "jobs.js");
@@ -404,6 +406,7 @@ async function main(): Promise<void> {
   let fleetRate: Awaited<ReturnType<typeof rounds>>;
   let cycle: CycleFigures;
   let statusPage: StatusPageFigures;
+  let loadHistory: LoadHistoryFigures;
   let detection: DetectionFigures;
   let jobs: JobsFigures;
   const loadBefore = loadavg();
@@ -413,6 +416,7 @@ async function main(): Promise<void> {
     fleetRate = await rounds("fleet rate", FLEET_RATE);
     cycle = await runJsonBench<CycleFigures>(BUILT_CYCLE);
     statusPage = await runJsonBench<StatusPageFigures>(BUILT_STATUS_PAGE);
+    loadHistory = await runJsonBench<LoadHistoryFigures>(BUILT_LOAD_HISTORY);
     detection = await runJsonBench<DetectionFigures>(BUILT_DETECTION);
     // Fleet jobs on 1,000 hosts: submit to started, and tasks against reports (bench/jobs.ts).
     jobs = await runJsonBench<JobsFigures>(BUILT_JOBS);
@@ -456,6 +460,7 @@ async function main(): Promise<void> {
       `load average   ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after (1, 5, 15 min; ${cpus().length} cores)`,
       `cycle          ${cycle.hosts} hosts: ${cycle.medianCpuMs.toFixed(0)} ms CPU (median of 5; goal < 250: ${verdict(cycle.medianCpuMs < 250)}), RSS ${cycle.rssMb.toFixed(0)} MB (goal < 200: ${verdict(cycle.rssMb < 200)})`,
       describeStatusPageBench(statusPage),
+      describeLoadHistoryBench(loadHistory),
       `detection      ${detection.hosts} simulated hosts, timeouts scaled down (heartbeat ${detection.heartbeatS} s, heartbeat timeout ${detection.heartbeatTimeoutS} s, a cycle every ${detection.scheduleIntervalS} s): ${detection.results.length} of ${detection.silenced} silent hosts rebooted ${detection.results.map((r) => `${(r.sinceLastReportMs / 1000).toFixed(1)} s`).join(", ")} after their last report; worst ${(detection.worstMs / 1000).toFixed(1)} s, bound (heartbeat timeout + one interval) ${(detection.boundMs / 1000).toFixed(0)} s: ${verdict(detection.results.length === detection.silenced && detection.worstMs <= detection.boundMs)}; other hosts remediated: ${detection.othersRemediated}; reports refused: ${JSON.stringify(detection.reportsRefused)}`,
       describeJobsBench(jobs),
       "",

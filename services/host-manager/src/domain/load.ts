@@ -39,7 +39,10 @@ export const DEFAULT_SATURATION: SaturationSettings = {
 export const LOAD_HISTORY_LENGTH = MAX_SATURATION_REPORTS;
 
 /** Whether one sample is over a threshold (a figure the host did not send is not). */
-export function isSaturatedSample(sample: LoadFigures, settings: SaturationSettings): boolean {
+export function isSaturatedSample(
+  sample: Pick<LoadFigures, "cpuPercent" | "memoryAvailablePercent">,
+  settings: SaturationSettings,
+): boolean {
   return (
     (sample.cpuPercent !== null && sample.cpuPercent >= settings.cpuPercent) ||
     (sample.memoryAvailablePercent !== null &&

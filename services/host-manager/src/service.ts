@@ -50,7 +50,6 @@ import { createHttpServer, type ConnectionLimits } from "./http/server";
 import { statusPageRoutes } from "./http/status-page/routes";
 import { SessionBook, SESSION_TTL_SECONDS } from "./http/status-page/session";
 import { createLogger } from "./logger";
-import { DEFAULT_SATURATION } from "./domain/load";
 import { ServiceMetrics } from "./metrics/prometheus";
 import { fleetCondition } from "./statuspage-push/fleet-condition";
 import { IncidentStore } from "./statuspage-push/incident-store";
@@ -215,7 +214,7 @@ export function createService(options: ServiceOptions): Service {
     ...(config.fleetGeneration !== undefined ? { fleetGeneration: config.fleetGeneration } : {}),
     defaultMetrics: options.defaultMetrics,
     spotAndLoad: {
-      saturated: () => store.load.countSaturated(settings.saturation ?? DEFAULT_SATURATION),
+      saturated: () => snapshot.current().fleet.saturated,
       reclaiming: () => store.countReclaiming(),
     },
   });
@@ -415,7 +414,6 @@ export function createService(options: ServiceOptions): Service {
     hosts: store,
     hostRecords: store,
     archived: new ArchivedHosts(db),
-    saturatedHosts: () => store.load.saturated(settings.saturation ?? DEFAULT_SATURATION),
     cycles,
     holds,
     jobs,

@@ -1,8 +1,8 @@
 // The fleet as the operator views see it (the status page, the host list's pages, the
-// host-state gauge), built at most once every few seconds and again after each cycle,
-// rather than from the database for every request: at 10,000 hosts a build reads and
-// judges every host, which is the work that starved report ingest when it ran per page
-// view or per scrape. A stale snapshot is rebuilt in the background, a page of hosts
+// host-state and saturated-host gauges), built at most once every few seconds and again
+// after each cycle, rather than from the database for every request: at 10,000 hosts a
+// build reads and judges every host and its load history, which is the work that starved
+// report ingest when it ran per page view or per scrape. A stale snapshot is rebuilt in the background, a page of hosts
 // per turn of the event loop, while readers are served the previous one: no read ever
 // holds the loop for the whole fleet. What a view derives from a snapshot (a sorted
 // table, a rendered page) it keeps in the snapshot's memo, so it goes when the snapshot does.
@@ -18,6 +18,7 @@ import type { CycleCounts, CycleSummary } from "../domain/cycle";
 import type { FleetCounts } from "../domain/fleet-state";
 import type { HealthContext } from "../domain/health-context";
 import type { HostRecord } from "../domain/host";
+import { DEFAULT_SATURATION, isHostSaturated, type SaturationSettings } from "../domain/load";
 import { hostJsonOf, SerialisedHosts, type HostHistorySource } from "./api/host-json";
 import { tileHtml } from "./status-page/grid";
 import { fleetOf, hostRow, type FleetRows, type HostRow } from "./status-page/model";
@@ -63,6 +64,18 @@ export interface FleetView {
 /** What a rebuild prepares besides the rows, each only while it is being read. */
 type Prepared = "hostJson" | "tiles";
 
+const NOTHING_PREPARED: Record<Prepared, boolean> = { hostJson: false, tiles: false };
+
+/** A snapshot being built, a batch of hosts at a time. */
+interface Build {
+  readonly context: HealthContext;
+  readonly saturation: SaturationSettings;
+  readonly hosts: HostRecord[];
+  readonly rows: HostRow[];
+  readonly serialised: SerialisedHosts | undefined;
+  readonly tiles: Map<HostRow, string> | undefined;
+}
+
 export interface FleetSnapshotDeps {
   readonly hosts: Pick<HostStore, "listActive" | "page"> & HostHistorySource;
   readonly cycles: Pick<CycleStore, "latest" | "countsSince">;
@@ -94,15 +107,12 @@ export class FleetSnapshot {
     const now = this.deps.clock.now();
     if (this.view === undefined || this.deps.maxAgeMs === 0) {
       const context = this.deps.healthContext();
+      const build = this.startBuild(context, NOTHING_PREPARED);
       const hosts = this.deps.hosts.listActive();
-      this.view = this.assemble(
-        now,
-        context,
-        hosts,
-        hosts.map((host) => hostRow(host, context)),
-        undefined,
-        undefined,
-      );
+      for (let from = 0; from < hosts.length; from += HOSTS_PER_TURN) {
+        this.judge(build, hosts.slice(from, from + HOSTS_PER_TURN));
+      }
+      this.view = this.assemble(now, build);
       this.stale = false;
     } else if (this.stale || now - this.view.builtAt >= this.deps.maxAgeMs) {
       this.rebuilding ??= this.rebuild().finally(() => (this.rebuilding = undefined));
@@ -130,41 +140,58 @@ export class FleetSnapshot {
       this.stale = false;
       // Judged as of the start: a report read later is only newer than that, never older.
       const context = this.deps.healthContext();
-      const wanted = (part: Prepared) => startedAt - this.readAt[part] <= PREPARED_FOR_MS;
-      const hosts: HostRecord[] = [];
-      const rows: HostRow[] = [];
-      const serialised = wanted("hostJson") ? new SerialisedHosts() : undefined;
-      const tiles = wanted("tiles") ? new Map<HostRow, string>() : undefined;
+      const build = this.startBuild(context, {
+        hostJson: startedAt - this.readAt.hostJson <= PREPARED_FOR_MS,
+        tiles: startedAt - this.readAt.tiles <= PREPARED_FOR_MS,
+      });
       let after: string | null = null;
       for (;;) {
         const page = this.deps.hosts.page(after, HOSTS_PER_TURN);
-        for (const host of page) {
-          const row = hostRow(host, context);
-          hosts.push(host);
-          rows.push(row);
-          tiles?.set(row, tileHtml(row));
-        }
-        // Read with the records, in the same turn: a host's history is as of its record.
-        serialised?.add(hostJsonOf(this.deps.hosts, page, context));
+        this.judge(build, page);
         if (page.length < HOSTS_PER_TURN) break;
         after = page[page.length - 1].instanceId;
         await nextTurn();
       }
       await nextTurn();
-      this.view = this.assemble(startedAt, context, hosts, rows, serialised, tiles);
+      this.view = this.assemble(startedAt, build);
     } catch (error) {
       this.deps.onError?.(error);
     }
   }
 
-  private assemble(
-    now: number,
-    context: HealthContext,
-    hosts: readonly HostRecord[],
-    rows: readonly HostRow[],
-    serialised: SerialisedHosts | undefined,
-    tiles: ReadonlyMap<HostRow, string> | undefined,
-  ): BuiltView {
+  private startBuild(context: HealthContext, prepare: Record<Prepared, boolean>): Build {
+    return {
+      context,
+      saturation: context.settings.saturation ?? DEFAULT_SATURATION,
+      hosts: [],
+      rows: [],
+      serialised: prepare.hostJson ? new SerialisedHosts() : undefined,
+      tiles: prepare.tiles ? new Map() : undefined,
+    };
+  }
+
+  /**
+   * Judges a batch of hosts into `build`: each one's row, saturated or not by its load
+   * history (read for the batch, in the same turn as the records), and what is prepared.
+   */
+  private judge(build: Build, batch: readonly HostRecord[]): void {
+    const { context, saturation } = build;
+    const load = this.deps.hosts.load.recent(
+      batch.map((host) => host.instanceId),
+      saturation.reports,
+    );
+    for (const host of batch) {
+      const saturated = isHostSaturated(host, load.get(host.instanceId) ?? [], saturation);
+      const row = hostRow(host, context, saturated);
+      build.hosts.push(host);
+      build.rows.push(row);
+      build.tiles?.set(row, tileHtml(row));
+    }
+    build.serialised?.add(hostJsonOf(this.deps.hosts, batch, context, load));
+  }
+
+  private assemble(now: number, build: Build): BuiltView {
+    const { context, hosts, rows, serialised, tiles } = build;
     const memo = new Map<string, unknown>();
     // Read now, whether or not this snapshot has it: the next rebuilds prepare it.
     const want = (part: Prepared) => (this.readAt[part] = this.deps.clock.now());

@@ -1,11 +1,12 @@
 // The spot reclaims' and the saturated hosts' metrics: gauges read at scrape time (so never
-// a cycle old), and a counter of the reclaims the health check saw. Registered by
+// a cycle old; the saturated hosts as of the fleet snapshot, a few seconds), and a counter
+// of the reclaims the health check saw. Registered by
 // ServiceMetrics on its registry.
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { CycleSummary } from "../domain/cycle";
 
 export interface SpotAndLoadSources {
-  /** Active hosts flagged saturated now. */
+  /** Active hosts flagged saturated, as of the fleet snapshot (it reads their load history). */
   readonly saturated: () => number;
   /** Active hosts that reported a spot interruption notice. */
   readonly reclaiming: () => number;

@@ -1,13 +1,7 @@
 // The last few load samples of each host (domain/load.ts), kept from its reports: at most
 // LOAD_HISTORY_LENGTH per host, the oldest pruned as each new one is written, so the table
 // is bounded by the hosts it has known whatever they send.
-import {
-  isSaturatedSample,
-  LOAD_HISTORY_LENGTH,
-  type LoadFigures,
-  type LoadSample,
-  type SaturationSettings,
-} from "../../domain/load";
+import { LOAD_HISTORY_LENGTH, type LoadSample } from "../../domain/load";
 import type { HostReport } from "../../domain/host";
 import type { Db } from "./database";
 
@@ -42,18 +36,6 @@ export class LoadHistory {
            ORDER BY id DESC LIMIT ?)
          ORDER BY l.instance_id, l.id DESC`,
       ),
-      // The newest samples of every active host whose latest report carried figures, the
-      // same way: read per scrape and per snapshot of the page, over every host.
-      active: db.prepare(
-        `SELECT h.instance_id AS instanceId, l.cpu_percent AS cpuPercent,
-           l.memory_available_percent AS memoryAvailablePercent
-         FROM hosts h JOIN host_load_history l ON l.id IN (
-           SELECT id FROM host_load_history WHERE instance_id = h.instance_id
-           ORDER BY id DESC LIMIT ?)
-         WHERE h.archived_at IS NULL AND (h.cpu_percent IS NOT NULL
-           OR h.memory_available_percent IS NOT NULL)
-         ORDER BY h.instance_id, l.id DESC`,
-      ),
       count: db.prepare(`SELECT COUNT(*) FROM host_load_history WHERE instance_id = ?`).pluck(),
     };
   }
@@ -87,34 +69,5 @@ export class LoadHistory {
   /** How many samples the host has: at most LOAD_HISTORY_LENGTH. */
   size(instanceId: string): number {
     return this.stmt.count.get(instanceId) as number;
-  }
-
-  /** How many active hosts are saturated now (their latest report carried figures). */
-  countSaturated(settings: SaturationSettings): number {
-    return this.saturated(settings).size;
-  }
-
-  /** The active hosts saturated now: their last `settings.reports` samples all saturated. */
-  saturated(settings: SaturationSettings): Set<string> {
-    const rows = this.stmt.active.all(settings.reports) as (Pick<
-      LoadFigures,
-      "cpuPercent" | "memoryAvailablePercent"
-    > & { instanceId: string })[];
-    const saturated = new Set<string>();
-    let current: string | null = null;
-    let streak = 0;
-    for (const row of rows) {
-      if (row.instanceId !== current) {
-        current = row.instanceId;
-        streak = 0;
-      }
-      if (isSaturatedSample(row, settings)) {
-        streak++;
-        if (streak === settings.reports) saturated.add(row.instanceId);
-      } else {
-        streak = -Infinity;
-      }
-    }
-    return saturated;
   }
 }

@@ -6,7 +6,7 @@
 import type { HostStore } from "../../adapters/storage/hosts";
 import type { HealthContext } from "../../domain/health-context";
 import type { HostRecord } from "../../domain/host";
-import { DEFAULT_SATURATION } from "../../domain/load";
+import { DEFAULT_SATURATION, type LoadSample } from "../../domain/load";
 import { isoTime } from "../iso-time";
 import { hostView } from "./views";
 
@@ -15,16 +15,20 @@ export const HISTORY_PER_HOST = 10;
 
 export type HostHistorySource = Pick<HostStore, "recentEvents" | "load">;
 
-/** Each host's JSON view, in the order given: two queries for the batch, none per host. */
+/**
+ * Each host's JSON view, in the order given: two queries for the batch, none per host;
+ * one if the batch's load samples (its newest `saturation.reports`) were read already.
+ */
 export function hostJsonOf(
   store: HostHistorySource,
   hosts: readonly HostRecord[],
   context: HealthContext,
+  loadRead?: ReadonlyMap<string, readonly LoadSample[]>,
 ): string[] {
   const ids = hosts.map((host) => host.instanceId);
   const history = store.recentEvents(ids, HISTORY_PER_HOST);
   const saturation = context.settings.saturation ?? DEFAULT_SATURATION;
-  const load = store.load.recent(ids, saturation.reports);
+  const load = loadRead ?? store.load.recent(ids, saturation.reports);
   return hosts.map((host) =>
     JSON.stringify(
       hostView(host, history.get(host.instanceId) ?? [], context, load.get(host.instanceId) ?? []),

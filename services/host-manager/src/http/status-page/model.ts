@@ -122,6 +122,8 @@ export interface FleetRows {
   readonly counts: FleetCounts;
   /** In instance-id order. */
   readonly rows: readonly HostRow[];
+  /** How many rows are saturated. */
+  readonly saturated: number;
 }
 
 export interface HostTable {
@@ -191,7 +193,8 @@ export function hostMarks(fields: Record<string, unknown>): {
 }
 
 /** A host as the table shows it (without history), judged against `context`. */
-export function hostRow(host: HostRecord, context: HealthContext): HostRow {
+/** `saturated`: by the host's load history, which its record does not hold. */
+export function hostRow(host: HostRecord, context: HealthContext, saturated = false): HostRow {
   const assessment = assessHost(host, context);
   const state = fleetState(host, context);
   // Off the record itself: the API's host view costs ten times this per host, and the
@@ -211,6 +214,7 @@ export function hostRow(host: HostRecord, context: HealthContext): HostRow {
     attempts: host.remediationAttempts,
     generation: host.generation,
     ...marks,
+    saturated: marks.saturated || saturated,
     archivedAt: host.archivedAt,
     history: [],
   };
@@ -238,7 +242,9 @@ export function rowMatches(row: HostRow, query: PageQuery): boolean {
 
 /** Rows (see hostRow) with the counts by state. */
 export function fleetOf(rows: readonly HostRow[]): FleetRows {
-  return { counts: countByState(rows.map((row) => row.state)), rows };
+  let saturated = 0;
+  for (const row of rows) if (row.saturated) saturated++;
+  return { counts: countByState(rows.map((row) => row.state)), rows, saturated };
 }
 
 /** The rows the filter keeps, in the asked order (over every page). */

@@ -43,12 +43,6 @@ export interface PageSources {
   readonly cycles: Pick<CycleStore, "countsSince">;
   readonly audit: Pick<AuditStore, "newest">;
   readonly healthCheck: HealthCheckFacts;
-  /**
-   * The active hosts flagged as saturated, where the flag comes from a store of its own
-   * (the load history) rather than the host record; read once per snapshot. Absent, a
-   * row is saturated only if its record says so (see hostMarks).
-   */
-  readonly saturatedHosts?: () => ReadonlySet<string>;
 }
 
 export interface PageSession {
@@ -65,17 +59,6 @@ function distinct(rows: readonly HostRow[], of: (row: HostRow) => string | null)
   const values = new Set<string>();
   for (const row of rows) values.add(of(row) ?? "-");
   return [...values].sort().slice(0, FACETS_MAX);
-}
-
-/** The rows with the saturation flags of `saturated` added (the same rows when none is). */
-export function withSaturation(
-  rows: readonly HostRow[],
-  saturated: ReadonlySet<string> | undefined,
-): readonly HostRow[] {
-  if (saturated === undefined || saturated.size === 0) return rows;
-  return rows.map((row) =>
-    !row.saturated && saturated.has(row.instanceId) ? { ...row, saturated: true } : row,
-  );
 }
 
 function marks(rows: readonly HostRow[]) {
@@ -98,7 +81,8 @@ export function buildStatusPage(
 ): string {
   const { now } = view.context;
   const { counts } = view.fleet;
-  const rows = view.memo("rows", () => withSaturation(view.fleet.rows, sources.saturatedHosts?.()));
+  // Saturated or not by their load history, read with the rows (../fleet-snapshot.ts).
+  const { rows } = view.fleet;
   const table =
     query.state === "replaced"
       ? archivedTable(counts, sources.archived, query, view.context, sources.hosts)
@@ -124,7 +108,6 @@ export function buildStatusPage(
           group: query.group,
           ...(query.group === "zone" ? { zone: value } : { gen: value }),
         }),
-      // A saturated row is a copy (withSaturation): it has no prepared tile, and gets its own.
       view.tiles(),
     ),
   );

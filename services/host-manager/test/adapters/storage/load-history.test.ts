@@ -1,9 +1,8 @@
-// The load history's two reads over many hosts: each host's newest samples (the host
-// list), and the active hosts saturated now (the status page, /metrics). They read a
-// few rows a host through the history's index, not a window over every sample; what
-// they return must not depend on how the hosts' samples are interleaved in the table.
+// The load history's read over many hosts: each host's newest samples (the host list,
+// and the fleet snapshot's saturation flags). It reads a few rows a host through the
+// history's index, not a window over every sample; what it returns must not depend on
+// how the hosts' samples are interleaved in the table.
 import { HostStore } from "../../../src/adapters/storage/hosts";
-import { DEFAULT_SATURATION } from "../../../src/domain/load";
 import { eachTestDatabase, report, T0 } from "../../support/fixtures";
 
 const [BUSY, QUIET, SILENCED, GONE] = ["i-busy", "i-quiet", "i-silenced", "i-gone"];
@@ -54,12 +53,5 @@ describe("load history reads over many hosts", () => {
         ?.map((s) => s.at),
     ).toEqual(Array.from({ length: 12 }, (_, i) => at(11 - i)));
     expect(store.load.recent([], 3).size).toBe(0);
-  });
-
-  it("finds saturated only the active hosts whose newest samples all are", () => {
-    expect([...store.load.saturated(DEFAULT_SATURATION)]).toEqual([BUSY]);
-    // Four newest asked for: BUSY's fourth newest was cool.
-    expect(store.load.saturated({ ...DEFAULT_SATURATION, reports: 4 }).size).toBe(0);
-    expect(store.load.countSaturated(DEFAULT_SATURATION)).toBe(1);
   });
 });

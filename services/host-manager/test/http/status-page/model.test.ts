@@ -1,5 +1,6 @@
 // The page's model without HTTP: the marks read off the host (absent ones are no marks), the filters, the chart's span and thinning, and the grid's escaping.
-import { simInstanceId } from "../../../src/adapters/cloud/simulated";
+import { simInstanceId, simPrivateIp } from "../../../src/adapters/cloud/simulated";
+import { DEFAULT_SATURATION } from "../../../src/domain/load";
 import { ArchivedHosts } from "../../../src/adapters/storage/archived-hosts";
 import { CHART_POINTS, chartSpan, downsample } from "../../../src/http/status-page/chart";
 import { renderGrid } from "../../../src/http/status-page/grid";
@@ -13,7 +14,7 @@ import {
 } from "../../../src/http/status-page/model";
 import type { CycleCounts } from "../../../src/domain/cycle";
 import { buildStatusPage } from "../../../src/http/status-page/page";
-import { contextAt, host, MINUTE, T0 } from "../../support/fixtures";
+import { contextAt, host, MINUTE, report, T0 } from "../../support/fixtures";
 import { startTestService, type TestService } from "../../support/service";
 
 const counts = (finishedAt: number, unhealthy = 0): CycleCounts => ({
@@ -111,7 +112,7 @@ describe("status page built from a snapshot", () => {
   });
   afterEach(() => t.close());
 
-  const build = (saturated?: ReadonlySet<string>) =>
+  const build = () =>
     buildStatusPage(
       {
         hosts: t.service.store,
@@ -119,23 +120,32 @@ describe("status page built from a snapshot", () => {
         cycles: t.service.cycles,
         audit: t.service.audit,
         healthCheck: { schedule: "0 */5 * * * *", dryRun: false, nextRunAt: () => null },
-        ...(saturated ? { saturatedHosts: () => saturated } : {}),
       },
       t.service.snapshot.current(),
       pageQuerySchema.parse({ state: "saturated" }),
       { cookieSession: false, canAct: false, holds: undefined },
     );
 
-  it("takes the saturation flags from their own source when one is given", () => {
-    const flagged = new Set([simInstanceId(3), simInstanceId(7)]);
-    const page = build(flagged);
-    expect([...page.matchAll(/<tr data-instance="([^"]+)"/g)].map((m) => m[1])).toEqual([
-      simInstanceId(3),
-      simInstanceId(7),
-    ]);
+  it("flags the hosts their load history says are saturated, which their records cannot", () => {
+    // No host has reported load: none is saturated (the records carry no flag).
+    expect(build()).toMatch(/data-state="saturated"[^>]*><b data-count>0<\/b>/);
+    const flagged = [simInstanceId(3), simInstanceId(7)];
+    for (let round = 0; round < DEFAULT_SATURATION.reports; round++) {
+      t.service.store.applyReports(
+        [1, 3, 7].map((n) =>
+          report(simInstanceId(n), {
+            privateIp: simPrivateIp(n),
+            cpuPercent: n === 1 ? 20 : 99,
+            memoryAvailablePercent: 50,
+          }),
+        ) as never,
+        T0 + round * MINUTE,
+      );
+    }
+    const page = build();
+    expect([...page.matchAll(/<tr data-instance="([^"]+)"/g)].map((m) => m[1])).toEqual(flagged);
     expect(page).toMatch(/data-state="saturated"[^>]*><b data-count>2<\/b>/);
     expect(page.match(/<a class="t [^"]* sat"/g)).toHaveLength(2);
-    // Without a source, none is (the records carry no flag).
-    expect(build()).toMatch(/data-state="saturated"[^>]*><b data-count>0<\/b>/);
+    expect(t.service.snapshot.current().fleet.saturated).toBe(2);
   });
 });

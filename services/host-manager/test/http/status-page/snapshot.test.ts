@@ -2,7 +2,8 @@
 // (5 MB at 10,000 hosts) for every request, and so did each scrape's host gauge. Over
 // real HTTP: pages and scrapes are served from one snapshot, the table is paged, and a
 // cycle makes the next read build a new snapshot.
-import { SimulatedCloud } from "../../../src/adapters/cloud/simulated";
+import { SimulatedCloud, simInstanceId, simPrivateIp } from "../../../src/adapters/cloud/simulated";
+import { report } from "../../support/fixtures";
 import { startTestService, type TestService } from "../../support/service";
 
 const FLEET = 2_000;
@@ -86,5 +87,30 @@ describe("status page and host gauge under polling", () => {
     expect(history).toHaveBeenCalledTimes(1);
     page.mockRestore();
     history.mockRestore();
+  });
+
+  it("serves the saturated hosts' gauge from the snapshot: no load query per scrape", async () => {
+    for (let round = 0; round < 3; round++) {
+      const sent = await fetch(`${url}/rpc/v1/status`, {
+        method: "POST",
+        headers: { ...t.auth, "content-type": "application/json" },
+        body: JSON.stringify(
+          report(simInstanceId(5), {
+            privateIp: simPrivateIp(5),
+            cpuPercent: 99,
+            memoryAvailablePercent: 50,
+          }),
+        ),
+      });
+      expect(sent.status).toBe(200);
+    }
+    t.clock.advanceMinutes(0.1);
+    t.service.snapshot.current();
+    await t.service.snapshot.settled();
+    const load = jest.spyOn(t.service.store.load, "recent");
+    const scrapes = await Promise.all(Array.from({ length: 4 }, () => get("/metrics")));
+    for (const scrape of scrapes) expect(scrape.body).toContain("host_manager_hosts_saturated 1");
+    expect(load).not.toHaveBeenCalled();
+    load.mockRestore();
   });
 });

@@ -100,8 +100,8 @@ export class FleetSnapshot {
 
   /**
    * The current snapshot. The first is built at once (only what every reader needs:
-   * nothing prepared); later, one older than maxAgeMs (or invalidated) is still served while a
-   * rebuild runs in the background.
+   * nothing prepared); later, one older than maxAgeMs (or invalidated) is still served
+   * while a rebuild runs in the background.
    */
   current(): FleetView {
     const now = this.deps.clock.now();

@@ -192,8 +192,10 @@ export function hostMarks(fields: Record<string, unknown>): {
   };
 }
 
-/** A host as the table shows it (without history), judged against `context`. */
-/** `saturated`: by the host's load history, which its record does not hold. */
+/**
+ * A host as the table shows it (without history), judged against `context`; `saturated`
+ * by the host's load history, which its record does not hold.
+ */
 export function hostRow(host: HostRecord, context: HealthContext, saturated = false): HostRow {
   const assessment = assessHost(host, context);
   const state = fleetState(host, context);

@@ -61,16 +61,14 @@ function distinct(rows: readonly HostRow[], of: (row: HostRow) => string | null)
   return [...values].sort().slice(0, FACETS_MAX);
 }
 
-function marks(rows: readonly HostRow[]) {
+function spotMarks(rows: readonly HostRow[]) {
   let reclaiming = 0;
   let reclaimed = 0;
-  let saturated = 0;
   for (const row of rows) {
     if (row.spot === "reclaiming") reclaiming++;
     else if (row.spot === "reclaimed") reclaimed++;
-    if (row.saturated) saturated++;
   }
-  return { reclaiming, reclaimed, saturated };
+  return { reclaiming, reclaimed };
 }
 
 export function buildStatusPage(
@@ -124,7 +122,8 @@ export function buildStatusPage(
     generations: distinct(rows, (row) => row.generation),
   }));
   const counted = view.memo("marks", () => ({
-    ...marks(rows),
+    ...spotMarks(rows),
+    saturated: view.fleet.saturated,
     replaced: sources.archived.count(),
   })) satisfies Record<(typeof EXTRA_FILTERS)[number], number>;
   return renderStatusPage({

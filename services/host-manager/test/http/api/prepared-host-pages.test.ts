@@ -5,7 +5,6 @@
 // and a page is a join of ready strings. Over real HTTP, with a real store.
 import { simInstanceId, simPrivateIp } from "../../../src/adapters/cloud/simulated";
 import { hostJsonOf } from "../../../src/http/api/host-json";
-import { PREPARED_FOR_MS } from "../../../src/http/fleet-snapshot";
 import { report } from "../../support/fixtures";
 import type { TestService } from "../../support/service";
 import { startSnapshotService } from "../../support/snapshot-service";
@@ -30,9 +29,10 @@ describe("host list pages from a snapshot serialised in the background", () => {
   let t: TestService;
   let url: string;
   let rebuilt: () => Promise<void>;
+  let readOnly: (...paths: string[]) => Promise<void>;
   beforeEach(async () => {
     const started = await startSnapshotService(FLEET);
-    ({ t, url, rebuilt } = started);
+    ({ t, url, rebuilt, readOnly } = started);
     for (let i = 0; i < 3; i++) {
       t.service.store.addEvent({
         instanceId: WITH_HISTORY,
@@ -114,10 +114,7 @@ describe("host list pages from a snapshot serialised in the background", () => {
       expect(t.service.snapshot.current().serialisedHosts()?.length).toBe(FLEET);
     }
     // Only the status page and a scrape are read from here on.
-    t.clock.advanceMs(PREPARED_FOR_MS + 1);
-    expect((await fetch(`${url}/`, { headers: t.viewer })).status).toBe(200);
-    expect((await fetch(`${url}/metrics`, { headers: t.viewer })).status).toBe(200);
-    await t.service.snapshot.settled();
+    await readOnly("/", "/metrics");
     const queries = spyOnHistory();
     await rebuilt();
     // The history is read only to serialise hosts (the load is read for saturation too).

@@ -69,7 +69,9 @@ export function proveWritable(db: Db): void {
 export function migrate(db: Db): void {
   for (let version = schemaVersion(db); version < MIGRATIONS.length; version++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[version]);
+      const step = MIGRATIONS[version];
+      if (typeof step === "string") db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${version + 1}`);
     })();
   }

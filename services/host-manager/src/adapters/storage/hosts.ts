@@ -5,7 +5,6 @@
 import type { CloudInstance, InventoryChange } from "../../domain/cloud";
 import {
   HOST_STATE_FIELDS,
-  LOAD_FIELDS,
   REPORTED_FIELDS,
   type CycleHost,
   type HostRecord,
@@ -27,6 +26,7 @@ import {
 import type { Db } from "./database";
 import { RemediationIntents } from "./intents";
 import { LoadHistory } from "./load-history";
+import { encodeSample, LOAD_HISTORY_COLUMN, PREPENDED_HISTORY_SQL } from "./load-samples";
 import { SlotRegistry } from "./slots";
 
 const ALL = selectList(HOST_COLUMNS);
@@ -143,6 +143,7 @@ export class HostStore {
            status = ?, last_report_at = ?,
            ${REPORTED_FIELDS.map((field) => `${col(field)} = ?`).join(", ")},
            spot_termination_at = coalesce(?, spot_termination_at),
+           ${LOAD_HISTORY_COLUMN} = ${PREPENDED_HISTORY_SQL},
            version = version + 1
          WHERE instance_id = ? AND archived_at IS NULL
            AND (cloud_private_ip IS NULL OR cloud_private_ip = ?)`,
@@ -182,7 +183,7 @@ export class HostStore {
         `SELECT ${selectList(EVENT_COLUMNS)} FROM remediation_events ORDER BY id`,
       ),
     };
-    this.reportParams = new Array<unknown>(4 + REPORTED_FIELDS.length + 3);
+    this.reportParams = new Array<unknown>(4 + REPORTED_FIELDS.length + 4);
   }
 
   /** Whether the database answers a query: the service's liveness, for /healthz. */
@@ -316,15 +317,11 @@ export class HostStore {
         // A notice once given stands: a later report that could not read it does not undo it.
         params[4 + REPORTED_FIELDS.length] =
           report.spotTerminationTime === undefined ? null : Date.parse(report.spotTerminationTime);
-        params[5 + REPORTED_FIELDS.length] = report.instanceId;
-        params[6 + REPORTED_FIELDS.length] = report.privateIp;
-        const result = this.stmt.report.run(params);
-        if (result.changes === 1) {
-          if (LOAD_FIELDS.some((field) => report[field] !== undefined)) {
-            this.load.add(report, now);
-          }
-          return "ok";
-        }
+        // Its load figures join the host's history (none: the history stays as it is).
+        params[5 + REPORTED_FIELDS.length] = encodeSample(report, now);
+        params[6 + REPORTED_FIELDS.length] = report.instanceId;
+        params[7 + REPORTED_FIELDS.length] = report.privateIp;
+        if (this.stmt.report.run(params).changes === 1) return "ok";
         return this.isKnown(report.instanceId) ? "ip-mismatch" : "unknown-instance";
       }),
     )();

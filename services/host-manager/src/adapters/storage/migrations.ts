@@ -2,8 +2,14 @@
 // yet, numbered by SQLite's user_version. TypeScript rather than .sql files, so the
 // build (tsc) carries them into dist/ with no copy step.
 
+import type { Db } from "./database";
+import { moveLoadHistoryIntoHosts } from "./load-history-migration";
+
+/** SQL, or a function for a step that moves data SQL alone cannot (run in its transaction). */
+export type Migration = string | ((db: Db) => void);
+
 /** Ordered, append-only: a released migration is never edited, only followed by a new one. */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE hosts (
      instance_id          TEXT PRIMARY KEY,
      cloud_private_ip     TEXT,
@@ -245,4 +251,7 @@ export const MIGRATIONS: readonly string[] = [
        json_extract(summary, '$.unhealthy'), json_extract(summary, '$.remediating'),
        json_extract(summary, '$.failed'), coalesce(json_extract(summary, '$.outdated'), 0)
      FROM cycles ORDER BY id;`,
+  // Each host's load history in its own row, one BLOB of samples (load-samples.ts): a
+  // report with load figures then changes one row, where it inserted, indexed and pruned.
+  moveLoadHistoryIntoHosts,
 ];

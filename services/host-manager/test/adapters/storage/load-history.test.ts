@@ -1,8 +1,8 @@
 // The load history's read over many hosts: each host's newest samples (the host list,
-// and the fleet snapshot's saturation flags). It reads a few rows a host through the
-// history's index, not a window over every sample; what it returns must not depend on
-// how the hosts' samples are interleaved in the table.
+// and the fleet snapshot's saturation flags), kept in each host's row as the reports
+// came, whatever other hosts reported in between; and each figure exactly as reported.
 import { HostStore } from "../../../src/adapters/storage/hosts";
+import { LOAD_HISTORY_LENGTH } from "../../../src/domain/load";
 import { eachTestDatabase, report, T0 } from "../../support/fixtures";
 
 const [BUSY, QUIET, SILENCED, GONE] = ["i-busy", "i-quiet", "i-silenced", "i-gone"];
@@ -53,5 +53,39 @@ describe("load history reads over many hosts", () => {
         ?.map((s) => s.at),
     ).toEqual(Array.from({ length: 12 }, (_, i) => at(11 - i)));
     expect(store.load.recent([], 3).size).toBe(0);
+  });
+
+  it("keeps every figure as reported, whatever its bytes, and the newest LOAD_HISTORY_LENGTH", () => {
+    // Doubles from random bits: among their bytes are zeros and sequences no UTF-8 text
+    // has, which the history's SQL (|| and substr over a BLOB) must carry as they are.
+    const bits = new DataView(new ArrayBuffer(8));
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const anyDouble = () => {
+      do {
+        bits.setUint32(0, random());
+        bits.setUint32(4, random());
+      } while (!Number.isFinite(bits.getFloat64(0)));
+      return bits.getFloat64(0);
+    };
+    const sent = Array.from({ length: LOAD_HISTORY_LENGTH + 7 }, (_, i) => ({
+      cpuPercent: anyDouble(),
+      memoryAvailablePercent: i % 3 === 0 ? undefined : anyDouble(),
+      clientCpuPercent: i % 5 === 0 ? 0 : -0,
+      clientWorkingSetBytes: 2 ** 50 - i,
+    }));
+    sent.forEach((figures, i) => store.applyReports([report(QUIET, figures)] as never, at(20 + i)));
+    const kept = store.load.recent([QUIET], 100).get(QUIET) ?? [];
+    expect(kept).toEqual(
+      sent
+        .map((figures, i) => ({
+          at: at(20 + i),
+          ...figures,
+          memoryAvailablePercent: figures.memoryAvailablePercent ?? null,
+        }))
+        .reverse()
+        .slice(0, LOAD_HISTORY_LENGTH),
+    );
+    expect(store.load.size(QUIET)).toBe(LOAD_HISTORY_LENGTH);
   });
 });

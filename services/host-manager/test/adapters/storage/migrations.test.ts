@@ -45,6 +45,7 @@ describe("schema", () => {
       "client_cpu_percent",
       "client_working_set_bytes",
       "zone_id",
+      "load_history",
     ]) {
       v2.exec(`ALTER TABLE hosts DROP COLUMN ${column}`);
     }

@@ -85,7 +85,13 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A report body per simulated host; the same, in the same order, for both servers. */
+/**
+ * A report body per simulated host; the same, in the same order, for both servers. With
+ * the load figures a host's heartbeat carries (Add-HpcReadingsToReportBody in
+ * images/windows/scripts/host/HpcFleet.psm1: percentages to one decimal, the client's
+ * working set in bytes): each is a sample in the host's load history, so a report
+ * without them would cost the service less than a real one.
+ */
 function bodies(hosts: number): string[] {
   return Array.from({ length: hosts }, (_, i) => {
     const n = i + 1;
@@ -98,6 +104,10 @@ function bodies(hosts: number): string[] {
       physicalCpus: 4,
       clientVersion: "1.2.3",
       hostname: `hpc-${n}`,
+      cpuPercent: ((n * 37) % 1000) / 10,
+      memoryAvailablePercent: 20 + ((n * 13) % 600) / 10,
+      clientCpuPercent: ((n * 29) % 800) / 10,
+      clientWorkingSetBytes: 900_000_000 + n * 4096,
     });
   });
 }

@@ -19,7 +19,7 @@ export interface PollFigures {
   readonly errors: number;
 }
 
-function get(
+export function get(
   agent: Agent,
   url: string,
   authorization: string,

@@ -14,6 +14,7 @@ import {
   issueServerCertificate,
   type IssuedCertificate,
 } from "../test/support/test-ca";
+import { longestStallMs } from "./event-loop";
 import { startPollers, type PollFigures } from "./pollers";
 import { describeLoadHistoryBench, type LoadHistoryFigures } from "./load-history";
 import { describeStatusPageBench, type StatusPageFigures } from "./status-page";
@@ -54,6 +55,11 @@ interface Scenario {
   readonly connections?: number;
   /** The bodies for the simulated hosts, so writes spread over many rows as in a real fleet. */
   readonly payloads: readonly string[];
+  /**
+   * Also measure the host-manager without the pollers in each round: what the reads cost
+   * the reports, at the same fleet size, as a share of its own ingest.
+   */
+  readonly unpolledBaseline?: boolean;
 }
 
 function startProcess(
@@ -113,13 +119,18 @@ function bodies(hosts: number): string[] {
 }
 
 const PLAIN: Scenario = { hosts: 1_000, pollers: 0, payloads: bodies(1_000) };
-const POLLED: Scenario = { hosts: 10_000, pollers: 4, payloads: bodies(10_000) };
+const POLLED: Scenario = {
+  hosts: 10_000,
+  pollers: 4,
+  payloads: bodies(10_000),
+  unpolledBaseline: true,
+};
 /**
  * Six times what 10,000 hosts send at a 60 s heartbeat (167 a second): a fleet whose
  * reports all arrive, retries and all, while operators poll. Both servers should keep up,
  * so the ratio says whether the service does, and p99 whether a host waits.
  */
-const FLEET_RATE: Scenario = { ...POLLED, rate: 1_000, connections: 20 };
+const FLEET_RATE: Scenario = { ...POLLED, rate: 1_000, connections: 20, unpolledBaseline: false };
 
 /** User + system CPU seconds of a process so far (all its threads), where /proc exists. */
 function cpuSeconds(pid: number | undefined): number | undefined {
@@ -144,7 +155,10 @@ function rssMb(pid: number | undefined): number | undefined {
   }
 }
 
-type LoadResult = Awaited<ReturnType<typeof load>>;
+type LoadResult = Awaited<ReturnType<typeof load>> & {
+  /** The host-manager's longest event-loop stall while loaded (event-loop.ts). */
+  longestStallMs?: number;
+};
 
 async function load(
   url: string,
@@ -262,6 +276,9 @@ function seedCredentials(dataDir: string, hosts: number): string[] {
   }
 }
 
+/** Operators added so far: each measurement's viewer has a name of its own. */
+let pollerOperators = 0;
+
 async function measure(
   server: "bare" | "hostManager",
   dataDir: string,
@@ -275,7 +292,15 @@ async function measure(
       ? ""
       : execFileSync(
           process.execPath,
-          [...NODE_FLAGS, BUILT_MAIN, "operators", "add", "bench-poller", "--role", "viewer"],
+          [
+            ...NODE_FLAGS,
+            BUILT_MAIN,
+            "operators",
+            "add",
+            `bench-poller-${++pollerOperators}`,
+            "--role",
+            "viewer",
+          ],
           { env: { ...process.env, HOST_MANAGER_DATA_DIR: dataDir }, encoding: "utf8" },
         ).trim();
   const { child, url } =
@@ -316,7 +341,9 @@ async function measure(
         credentials,
       );
     }
-    return await load(
+    // A scrape starts the service's event-loop figures afresh; the one after reads them.
+    if (server === "hostManager") await longestStallMs(url, pollerToken);
+    const result: LoadResult = await load(
       url,
       DURATION_S,
       scenario.payloads,
@@ -327,6 +354,8 @@ async function measure(
       pollerToken,
       credentials,
     );
+    if (server === "hostManager") result.longestStallMs = await longestStallMs(url, pollerToken);
+    return result;
   } finally {
     await stop(child);
   }
@@ -350,6 +379,7 @@ function summarize(runs: readonly LoadResult[]) {
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)),
+    longestStallMs: Math.max(...runs.map((r) => r.longestStallMs ?? 0)),
     polls: runs.reduce(
       (sum, r) => {
         for (const [status, n] of Object.entries(r.polls?.statuses ?? {})) {
@@ -364,36 +394,59 @@ function summarize(runs: readonly LoadResult[]) {
   };
 }
 
-/** ROUNDS pairs of (bare, host-manager) on `scenario`, alternating which goes first. */
+type Measured = "bare" | "hostManager" | "unpolled";
+
+/**
+ * ROUNDS pairs of (bare, host-manager) on `scenario`, alternating which goes first; and
+ * with `unpolledBaseline`, the host-manager without the pollers too, in the same rounds.
+ */
 async function rounds(name: string, scenario: Scenario) {
-  const bare: LoadResult[] = [];
-  const hostManager: LoadResult[] = [];
+  const runs: Record<Measured, LoadResult[]> = { bare: [], hostManager: [], unpolled: [] };
   const ratios: number[] = [];
-  // Pairs, alternating which server goes first, so a machine that slows down or speeds
-  // up during the run (the load generator shares the CPU) weighs on both alike.
+  /** Per round: the polled host-manager's ingest over its own unpolled ingest. */
+  const kept: number[] = [];
+  const unpolled: Scenario = { ...scenario, pollers: 0 };
+  // Alternating which server goes first, so a machine that slows down or speeds up
+  // during the run (the load generator shares the CPU) weighs on both alike.
   for (let round = 0; round < ROUNDS; round++) {
     const dataDir = mkdtempSync(join(tmpdir(), "hm-bench-"));
     try {
-      const order =
-        round % 2 === 0 ? (["bare", "hostManager"] as const) : (["hostManager", "bare"] as const);
-      const pair: Partial<Record<"bare" | "hostManager", LoadResult>> = {};
+      const measured: Measured[] = [
+        "bare",
+        "hostManager",
+        ...(scenario.unpolledBaseline ? (["unpolled"] as const) : []),
+      ];
+      if (round % 2 === 1) measured.reverse();
+      const got: Partial<Record<Measured, LoadResult>> = {};
       // Both servers get the same requests: the credentials' headers too.
       const credentials = seedCredentials(dataDir, scenario.hosts);
-      for (const server of order) {
-        pair[server] = await measure(server, dataDir, scenario, credentials);
+      for (const which of measured) {
+        got[which] =
+          which === "unpolled"
+            ? await measure("hostManager", dataDir, unpolled, credentials)
+            : await measure(which, dataDir, scenario, credentials);
+        runs[which].push(got[which] as LoadResult);
       }
-      const [b, h] = [pair.bare as LoadResult, pair.hostManager as LoadResult];
-      bare.push(b);
-      hostManager.push(h);
+      const [b, h, u] = [got.bare as LoadResult, got.hostManager as LoadResult, got.unpolled];
       ratios.push(h.requestsPerSec / b.requestsPerSec);
+      if (u) kept.push(h.requestsPerSec / u.requestsPerSec);
+      const unpolledFigure = u
+        ? `, unpolled ${u.requestsPerSec.toFixed(0)} req/s (kept ${kept[round].toFixed(2)})`
+        : "";
       process.stderr.write(
-        `${name} round ${round + 1}/${ROUNDS}: bare ${b.requestsPerSec.toFixed(0)} req/s, host-manager ${h.requestsPerSec.toFixed(0)} req/s (p99 ${h.p99Ms} ms, RSS ${h.peakRssMb?.toFixed(0)} MB), ratio ${ratios[round].toFixed(2)}, load average ${loadavg()[0].toFixed(1)}\n`,
+        `${name} round ${round + 1}/${ROUNDS}: bare ${b.requestsPerSec.toFixed(0)} req/s, host-manager ${h.requestsPerSec.toFixed(0)} req/s (p99 ${h.p99Ms} ms, RSS ${h.peakRssMb?.toFixed(0)} MB, longest stall ${h.longestStallMs?.toFixed(0)} ms)${unpolledFigure}, ratio ${ratios[round].toFixed(2)}, load average ${loadavg()[0].toFixed(1)}\n`,
       );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
-  return { bare: summarize(bare), hostManager: summarize(hostManager), ratios };
+  return {
+    bare: summarize(runs.bare),
+    hostManager: summarize(runs.hostManager),
+    unpolled: runs.unpolled.length > 0 ? summarize(runs.unpolled) : undefined,
+    ratios,
+    kept,
+  };
 }
 
 async function main(): Promise<void> {
@@ -448,6 +501,10 @@ async function main(): Promise<void> {
   const row = (name: string, r: ReturnType<typeof summarize>) =>
     `${name.padEnd(14)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50Ms).padStart(3)} ms   p99 ${String(r.p99Ms).padStart(3)} ms (worst ${r.worstP99Ms})   ${r.cpuUsPerRequest === undefined ? "" : `server CPU ${r.cpuUsPerRequest.toFixed(0)} us/req   `}non-2xx ${r.non2xx}   errors ${r.errors}`;
   const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
+  // Only where the service keeps up: at saturation every turn of its loop is a full batch
+  // of reports and their commit, so the figure says how large the batches are.
+  const stallLine = (r: ReturnType<typeof summarize>) =>
+    `longest stall  ${r.longestStallMs.toFixed(0)} ms, worst of the rounds: the longest the service's event loop ran without a break (its own event-loop delay, event-loop.ts), so the longest a report waited on the reads or anything else`;
   process.stdout.write(
     [
       `POST /rpc/v1/status over HTTPS, each host with its own credential, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s of warm-up, median of ${ROUNDS} rounds; durable writes (WAL, synchronous=FULL, group commit)`,
@@ -459,13 +516,14 @@ async function main(): Promise<void> {
       row("bare https", polled.bare),
       row("host-manager", p),
       `polled ratio   ${polledRatio.toFixed(2)}   (median of ${polled.ratios.map((r) => r.toFixed(2)).join(" ")}; goal >= 0.8: ${verdict(polledRatio >= 0.8)}); p99 ${p.p99Ms} ms (goal < 50: ${verdict(p.p99Ms < 50)}); peak RSS ${p.peakRssMb.toFixed(0)} MB (goal < 300: ${verdict(p.peakRssMb < 300)})`,
-      `ingest kept    ${(p.requestsPerSec / results.hostManager.requestsPerSec).toFixed(2)} of the host-manager's own unpolled throughput above (1,000 hosts, no pollers)`,
+      `ingest kept    ${median(polled.kept).toFixed(2)} of the host-manager's own ingest at ${POLLED.hosts.toLocaleString("en")} hosts without the pollers, in the same rounds (median of ${polled.kept.map((r) => r.toFixed(2)).join(" ")}; unpolled ${polled.unpolled?.requestsPerSec.toFixed(0)} req/s): what the reads cost the reports`,
       `polls          ${pollCounts(p.polls)}`,
       "",
       `The same at ${FLEET_RATE.rate} reports a second offered over ${FLEET_RATE.connections} connections (6 × a 10,000-host fleet at a 60 s heartbeat), same pollers`,
       row("bare https", fleetRate.bare),
       row("host-manager", f),
       `fleet ratio    ${fleetRatio.toFixed(2)}   (median of ${fleetRate.ratios.map((r) => r.toFixed(2)).join(" ")}; goal >= 0.8: ${verdict(fleetRatio >= 0.8)}); p99 ${f.p99Ms} ms (goal < 50: ${verdict(f.p99Ms < 50)}); peak RSS ${f.peakRssMb.toFixed(0)} MB (goal < 300: ${verdict(f.peakRssMb < 300)})`,
+      stallLine(f),
       `polls          ${pollCounts(f.polls)}`,
       `load average   ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after (1, 5, 15 min; ${cpus().length} cores)`,
       `cycle          ${cycle.hosts} hosts: ${cycle.medianCpuMs.toFixed(0)} ms CPU (median of 5; goal < 250: ${verdict(cycle.medianCpuMs < 250)}), RSS ${cycle.rssMb.toFixed(0)} MB (goal < 200: ${verdict(cycle.rssMb < 200)})`,

@@ -47,6 +47,7 @@ import { holdsView } from "./http/holds-view";
 import { addLeaseGate } from "./http/lease-gate";
 import { WindowLimiter, type WindowLimit } from "./http/rate-limit";
 import { createHttpServer, type ConnectionLimits } from "./http/server";
+import { STATUS_PAGE_WARMERS } from "./http/status-page/page";
 import { statusPageRoutes } from "./http/status-page/routes";
 import { SessionBook, SESSION_TTL_SECONDS } from "./http/status-page/session";
 import { createLogger } from "./logger";
@@ -206,6 +207,7 @@ export function createService(options: ServiceOptions): Service {
     clock,
     maxAgeMs: options.snapshotMaxAgeMs ?? 5_000,
     onError: (error) => logger.error({ err: error }, "fleet snapshot rebuild failed"),
+    pageWarmers: STATUS_PAGE_WARMERS,
   });
   const metrics = new ServiceMetrics({
     hostsByState: () => snapshot.counts(),

@@ -85,6 +85,13 @@ export interface FleetSnapshotDeps {
   readonly maxAgeMs: number;
   /** Told when a background rebuild fails (the previous snapshot is kept). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * What the status page derives from a view (its sorted rows, its grid): a rebuild that
+   * made the tiles (the page is being read) runs each on its view, a turn each, before
+   * serving it, so the page's first read of it renders only the rest on the event loop.
+   * Their reads of the view are not reads: they do not keep anything prepared.
+   */
+  readonly pageWarmers?: readonly ((view: FleetView) => void)[];
 }
 
 type BuiltView = FleetView & { readonly builtAt: number };
@@ -153,7 +160,19 @@ export class FleetSnapshot {
         await nextTurn();
       }
       await nextTurn();
-      this.view = this.assemble(startedAt, build);
+      const view = this.assemble(startedAt, build);
+      if (build.tiles !== undefined) {
+        const unread = {
+          ...view,
+          serialisedHosts: () => build.serialised,
+          tiles: () => build.tiles,
+        };
+        for (const warm of this.deps.pageWarmers ?? []) {
+          warm(unread);
+          await nextTurn();
+        }
+      }
+      this.view = view;
     } catch (error) {
       this.deps.onError?.(error);
     }

@@ -7,6 +7,7 @@ import pino from "pino";
 import { ManualClock } from "../test/support/manual-clock";
 import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import { loadConfig } from "../src/adapters/env/config";
+import { LOAD_HISTORY_LENGTH } from "../src/domain/load";
 import { createService } from "../src/service";
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
@@ -30,19 +31,30 @@ async function main(): Promise<void> {
   });
   await service.inventory.refresh();
   // Every host reports, then time passes so 3% are silent: the cycle has real decisions to make.
+  // Each report with load figures, as a real heartbeat's, enough to fill every host's
+  // load history: the rows the cycle reads are as wide as a running fleet's.
   const hosts = await cloud.listInstances();
-  service.store.applyReports(
-    hosts.map((h, i) => ({
-      instanceId: h.instanceId,
-      privateIp: h.privateIp ?? "10.0.0.1",
-      mac: "00:16:3e:00:00:01",
-      status: 2,
-      logicalCpus: 8,
-      physicalCpus: 4,
-      clientVersion: `seq-${i}`,
-    })),
-    clock.now(),
-  );
+  // A thousand at a time, so what the setup allocates does not swell the RSS measured.
+  for (let round = 0; round < LOAD_HISTORY_LENGTH; round++) {
+    for (let from = 0; from < HOSTS; from += 1_000) {
+      service.store.applyReports(
+        hosts.slice(from, from + 1_000).map((h, k) => ({
+          instanceId: h.instanceId,
+          privateIp: h.privateIp ?? "10.0.0.1",
+          mac: "00:16:3e:00:00:01",
+          status: 2,
+          logicalCpus: 8,
+          physicalCpus: 4,
+          clientVersion: `seq-${from + k}`,
+          cpuPercent: ((from + k) * 7) % 100,
+          memoryAvailablePercent: 40,
+          clientCpuPercent: 25.5,
+          clientWorkingSetBytes: 1e9 + from + k,
+        })),
+        clock.now(),
+      );
+    }
+  }
   clock.advanceMinutes(11);
   service.store.applyReports(
     hosts.slice(0, Math.floor(HOSTS * 0.97)).map((h) => ({

@@ -5,6 +5,7 @@
 import { LOAD_HISTORY_LENGTH } from "../../../src/domain/load";
 import { report } from "../../support/fixtures";
 import { eachListening } from "../../support/service";
+import { tableRows } from "../../support/page-html";
 
 const service = eachListening();
 const post = service.postReport;
@@ -80,7 +81,7 @@ describe("the status page", () => {
     await service.t.service.healthCheck.run();
     const res = await fetch(`${service.url}/?state=saturated`, { headers: service.t.viewer });
     const page = await res.text();
-    const rows = [...page.matchAll(/<tr data-instance="([^"]+)"/g)].map((m) => m[1]);
+    const rows = tableRows(page);
     expect(rows).toEqual([ID]);
     expect(page).toMatch(new RegExp(`class="t s-[a-z-]+ sat" href="[^"]*${ID}`));
   });

@@ -16,6 +16,7 @@ import type { CycleCounts } from "../../../src/domain/cycle";
 import { buildStatusPage } from "../../../src/http/status-page/page";
 import { contextAt, host, MINUTE, report, T0 } from "../../support/fixtures";
 import { startTestService, type TestService } from "../../support/service";
+import { tableRows } from "../../support/page-html";
 
 const counts = (finishedAt: number, unhealthy = 0): CycleCounts => ({
   finishedAt,
@@ -143,7 +144,7 @@ describe("status page built from a snapshot", () => {
       );
     }
     const page = build();
-    expect([...page.matchAll(/<tr data-instance="([^"]+)"/g)].map((m) => m[1])).toEqual(flagged);
+    expect(tableRows(page)).toEqual(flagged);
     expect(page).toMatch(/data-state="saturated"[^>]*><b data-count>2<\/b>/);
     expect(page.match(/<a class="t [^"]* sat"/g)).toHaveLength(2);
     expect(t.service.snapshot.current().fleet.saturated).toBe(2);

@@ -8,11 +8,10 @@ import { escapeHtml } from "../../../src/http/status-page/html";
 import { report } from "../../support/fixtures";
 import type { TestService } from "../../support/service";
 import { startSnapshotService } from "../../support/snapshot-service";
+import { gridOf } from "../../support/page-html";
 
 const FLEET = 600;
 const SATURATED = simInstanceId(9);
-
-const gridOf = (page: string) => /<section id="grid"[\s\S]*?<\/section>/.exec(page)?.[0];
 
 describe("status page grid from tiles made in the background", () => {
   let t: TestService;

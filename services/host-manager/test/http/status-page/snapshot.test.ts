@@ -5,10 +5,9 @@
 import { SimulatedCloud, simInstanceId, simPrivateIp } from "../../../src/adapters/cloud/simulated";
 import { report } from "../../support/fixtures";
 import { startTestService, type TestService } from "../../support/service";
+import { tableRows } from "../../support/page-html";
 
 const FLEET = 2_000;
-const rowsOf = (page: string) =>
-  [...page.matchAll(/<tr data-instance="([^"]+)"/g)].map((m) => m[1]);
 
 describe("status page and host gauge under polling", () => {
   let t: TestService;
@@ -41,12 +40,12 @@ describe("status page and host gauge under polling", () => {
     expect(page).not.toHaveBeenCalled();
     page.mockRestore();
     const first = pages[0].body;
-    expect(rowsOf(first)).toHaveLength(500);
+    expect(tableRows(first)).toHaveLength(500);
     // Under 1 MB at 2,000 hosts: 500 rows at most, and a small tile per host.
     expect(Buffer.byteLength(first)).toBeLessThan(1_000_000);
     expect(first).toMatch(/rows 1–500 of 2000, page 1 of 4/);
     expect(first).toMatch(/<a rel="next" href="\/\?size=500&amp;page=2">/);
-    const fourth = rowsOf(pages[pages.length - 1].body);
+    const fourth = tableRows(pages[pages.length - 1].body);
     expect(fourth[0]).toBe("i-sim-1501");
     expect(fourth).toHaveLength(500);
     expect(pages[12].body).toContain(`host_manager_hosts{state="starting"} ${FLEET}`);

@@ -8,12 +8,9 @@ import * as grid from "../../../src/http/status-page/grid";
 import * as model from "../../../src/http/status-page/model";
 import type { TestService } from "../../support/service";
 import { startSnapshotService, type SnapshotService } from "../../support/snapshot-service";
+import { gridOf, tableRows } from "../../support/page-html";
 
 const FLEET = 300;
-
-const gridOf = (page: string) => /<section id="grid"[\s\S]*?<\/section>/.exec(page)?.[0];
-const tableRows = (page: string) =>
-  [...page.matchAll(/<tr data-instance="([^"]+)"/g)].map((match) => match[1]);
 
 describe("status page parts made by the snapshot's rebuild", () => {
   let started: SnapshotService;

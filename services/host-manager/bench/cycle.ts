@@ -7,11 +7,22 @@ import pino from "pino";
 import { ManualClock } from "../test/support/manual-clock";
 import { SimulatedCloud } from "../src/adapters/cloud/simulated";
 import { loadConfig } from "../src/adapters/env/config";
+import type { CloudInstance } from "../src/domain/cloud";
 import { LOAD_HISTORY_LENGTH } from "../src/domain/load";
 import { createService } from "../src/service";
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
 const CYCLES = 5;
+
+/** A host's report of a running client, without the optional details. */
+const heartbeat = (host: CloudInstance) => ({
+  instanceId: host.instanceId,
+  privateIp: host.privateIp ?? "10.0.0.1",
+  mac: "00:16:3e:00:00:01",
+  status: 2,
+  logicalCpus: 8,
+  physicalCpus: 4,
+});
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "hm-bench-cycle-"));
@@ -39,12 +50,7 @@ async function main(): Promise<void> {
     for (let from = 0; from < HOSTS; from += 1_000) {
       service.store.applyReports(
         hosts.slice(from, from + 1_000).map((h, k) => ({
-          instanceId: h.instanceId,
-          privateIp: h.privateIp ?? "10.0.0.1",
-          mac: "00:16:3e:00:00:01",
-          status: 2,
-          logicalCpus: 8,
-          physicalCpus: 4,
+          ...heartbeat(h),
           clientVersion: `seq-${from + k}`,
           cpuPercent: ((from + k) * 7) % 100,
           memoryAvailablePercent: 40,
@@ -56,17 +62,7 @@ async function main(): Promise<void> {
     }
   }
   clock.advanceMinutes(11);
-  service.store.applyReports(
-    hosts.slice(0, Math.floor(HOSTS * 0.97)).map((h) => ({
-      instanceId: h.instanceId,
-      privateIp: h.privateIp ?? "10.0.0.1",
-      mac: "00:16:3e:00:00:01",
-      status: 2,
-      logicalCpus: 8,
-      physicalCpus: 4,
-    })),
-    clock.now(),
-  );
+  service.store.applyReports(hosts.slice(0, Math.floor(HOSTS * 0.97)).map(heartbeat), clock.now());
   const samples: { cpuMs: number; wallMs: number; actions: number }[] = [];
   for (let i = 0; i < CYCLES; i++) {
     const cpu = process.cpuUsage();
